@@ -1,0 +1,2 @@
+// The composition root. Filled in by the foundation work.
+return 0;
