@@ -1,0 +1,25 @@
+namespace Mesh.Gateway.Tenancy.Authentication;
+
+/// <summary>The outcome of authenticating one request: a tenant, or a failure with a message safe to show the caller.</summary>
+public sealed record AuthenticationResult
+{
+    public TenantOptions? Tenant { get; init; }
+
+    public AuthenticationMethod Method { get; init; }
+
+    public AuthenticationFailure Failure { get; init; }
+
+    /// <summary>A short explanation for the caller; never contains the credential.</summary>
+    public string Message { get; init; } = string.Empty;
+
+    /// <summary>The JWT subject or mTLS principal, when there is one.</summary>
+    public string? Subject { get; init; }
+
+    public bool Succeeded => Failure == AuthenticationFailure.None && Tenant is not null;
+
+    public static AuthenticationResult Success(TenantOptions tenant, AuthenticationMethod method, string? subject = null) =>
+        new() { Tenant = tenant, Method = method, Subject = subject };
+
+    public static AuthenticationResult Fail(AuthenticationFailure failure, string message) =>
+        new() { Failure = failure, Message = message };
+}

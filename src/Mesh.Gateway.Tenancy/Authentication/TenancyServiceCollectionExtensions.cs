@@ -1,0 +1,67 @@
+using Mesh.Gateway.Tenancy.Authentication;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers tenants, keys, JWT and mTLS authentication.</summary>
+public static class TenancyServiceCollectionExtensions
+{
+    /// <summary>Binds <c>tenants:</c> and <c>auth:</c>, validates them (throwing with every error, each naming its key),
+    /// and registers <see cref="TenantAuthenticator"/> and <see cref="ProviderCredentials"/>.</summary>
+    public static IServiceCollection AddMeshTenancy(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = Bind(configuration);
+        var errors = TenancyOptionsValidator.Validate(options);
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException("Invalid tenancy configuration:\n" + string.Join('\n', errors));
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(options);
+        services.TryAddSingleton(_ => ProviderCredentials.FromConfiguration(configuration));
+        services.TryAddSingleton(sp => Create(
+            sp.GetRequiredService<TenancyOptions>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));
+        return services;
+    }
+
+    /// <summary>Binds the options without validating them.</summary>
+    public static TenancyOptions Bind(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var auth = configuration.GetSection("auth");
+        return new TenancyOptions
+        {
+            Tenants = configuration.GetSection("tenants").Get<List<TenantOptions>>() ?? [],
+            Jwt = auth.GetSection("jwt").Exists() ? auth.GetSection("jwt").Get<JwtOptions>() : null,
+            Mtls = auth.GetSection("mtls").Get<MtlsOptions>() ?? new MtlsOptions(),
+            GatewayKeyHeaders = auth.GetSection("gateway_key_headers").Get<List<string>>() is { Count: > 0 } headers
+                ? headers
+                : TenancyOptions.DefaultGatewayKeyHeaders,
+        };
+    }
+
+    /// <summary>Builds an authenticator for already validated options.</summary>
+    public static TenantAuthenticator Create(TenancyOptions options, TimeProvider time, ILoggerFactory loggers, HttpClient? jwksHttp = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(loggers);
+        JwtValidator? jwt = null;
+        if (options.Jwt is { } jwtOptions)
+        {
+            var http = jwtOptions.JwksUrl is null ? null : jwksHttp ?? new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            var keys = new JwksKeySource(jwtOptions, http, time, loggers.CreateLogger("Mesh.Gateway.Tenancy.Jwks"));
+            jwt = new JwtValidator(jwtOptions, keys, time);
+        }
+
+        return new TenantAuthenticator(options, jwt);
+    }
+}

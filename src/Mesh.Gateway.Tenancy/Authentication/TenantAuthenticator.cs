@@ -1,0 +1,151 @@
+namespace Mesh.Gateway.Tenancy.Authentication;
+
+/// <summary>Authenticates a request by gateway key, bearer JWT or mTLS peer identity, and resolves its tenant.</summary>
+/// <remarks>Thread-safe; built from one immutable <see cref="TenancyOptions"/>. Deny by default: nothing presented, or
+/// anything that matches no tenant, is a failure.</remarks>
+public sealed class TenantAuthenticator
+{
+    private readonly TenancyOptions _options;
+    private readonly Dictionary<string, TenantOptions> _tenants;
+    private readonly Dictionary<string, TenantOptions> _principals;
+    private readonly ApiKeyDirectory _keys;
+    private readonly JwtValidator? _jwt;
+
+    internal TenantAuthenticator(TenancyOptions options, JwtValidator? jwt)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _jwt = jwt;
+        _tenants = options.Tenants.ToDictionary(t => t.Id, StringComparer.Ordinal);
+        _principals = new Dictionary<string, TenantOptions>(StringComparer.Ordinal);
+        foreach (var tenant in options.Tenants)
+        {
+            foreach (var principal in tenant.Principals)
+            {
+                _principals.TryAdd(principal, tenant);
+            }
+        }
+
+        _keys = new ApiKeyDirectory(options.Tenants);
+    }
+
+    /// <summary>The options this authenticator was built from.</summary>
+    public TenancyOptions Options => _options;
+
+    /// <summary>The header names that can carry a gateway key; all are removed before forwarding upstream.</summary>
+    public IReadOnlyList<string> GatewayKeyHeaders => _options.GatewayKeyHeaders;
+
+    public ValueTask<AuthenticationResult> AuthenticateAsync(CallerCredentials credentials, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(credentials);
+        var presented = FindPresentedCredential(credentials.Headers);
+        if (presented is { } token)
+        {
+            if (_jwt is not null && JwtValidator.LooksLikeJwt(token))
+            {
+                return ValidateJwtAsync(token, cancellationToken);
+            }
+
+            return ValueTask.FromResult(AuthenticateKey(token));
+        }
+
+        return ValueTask.FromResult(AuthenticatePeer(credentials));
+    }
+
+    /// <summary>Finds a tenant by id (for callers that already know it, such as ext_proc after ext_authz).</summary>
+    public TenantOptions? FindTenant(string? id) => id is not null && _tenants.TryGetValue(id, out var t) ? t : null;
+
+    private AuthenticationResult AuthenticateKey(string key)
+    {
+        var match = _keys.Find(key);
+        if (match.TenantId is null)
+        {
+            return AuthenticationResult.Fail(AuthenticationFailure.InvalidApiKey, "Incorrect API key provided.");
+        }
+
+        if (match.Revoked)
+        {
+            return AuthenticationResult.Fail(AuthenticationFailure.RevokedApiKey, "The API key provided has been revoked.");
+        }
+
+        return _tenants.TryGetValue(match.TenantId, out var tenant)
+            ? AuthenticationResult.Success(tenant, AuthenticationMethod.ApiKey)
+            : AuthenticationResult.Fail(AuthenticationFailure.UnknownTenant, "The API key belongs to no tenant.");
+    }
+
+    private async ValueTask<AuthenticationResult> ValidateJwtAsync(string token, CancellationToken cancellationToken)
+    {
+        var validation = await _jwt!.ValidateAsync(token, cancellationToken).ConfigureAwait(false);
+        if (validation.Failure != AuthenticationFailure.None)
+        {
+            return AuthenticationResult.Fail(validation.Failure, validation.Message);
+        }
+
+        return _tenants.TryGetValue(validation.TenantId!, out var tenant)
+            ? AuthenticationResult.Success(tenant, AuthenticationMethod.Jwt, validation.Subject)
+            : AuthenticationResult.Fail(AuthenticationFailure.UnknownTenant, "The bearer token names an unknown tenant.");
+    }
+
+    private AuthenticationResult AuthenticatePeer(CallerCredentials credentials)
+    {
+        if (!_options.Mtls.Enabled)
+        {
+            return AuthenticationResult.Fail(AuthenticationFailure.NoCredentials, "No API key provided.");
+        }
+
+        var candidates = new List<string>(4);
+        if (!string.IsNullOrEmpty(credentials.PeerPrincipal))
+        {
+            candidates.Add(credentials.PeerPrincipal);
+        }
+
+        if (_options.Mtls.TrustForwardedClientCert && credentials.Headers.TryGetValue("x-forwarded-client-cert", out var xfcc))
+        {
+            candidates.AddRange(ForwardedClientCert.Identities(xfcc));
+        }
+
+        if (candidates.Count == 0)
+        {
+            return AuthenticationResult.Fail(AuthenticationFailure.NoCredentials, "No API key provided.");
+        }
+
+        foreach (var candidate in candidates)
+        {
+            if (_principals.TryGetValue(candidate, out var tenant))
+            {
+                return AuthenticationResult.Success(tenant, AuthenticationMethod.Mtls, candidate);
+            }
+        }
+
+        return AuthenticationResult.Fail(AuthenticationFailure.UnknownTenant, "The client certificate identity belongs to no tenant.");
+    }
+
+    private string? FindPresentedCredential(IReadOnlyDictionary<string, string> headers)
+    {
+        foreach (var name in _options.GatewayKeyHeaders)
+        {
+            if (!headers.TryGetValue(name, out var value) || string.IsNullOrWhiteSpace(value))
+            {
+                continue;
+            }
+
+            var span = value.AsSpan().Trim();
+            if (name == "authorization")
+            {
+                if (!span.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                span = span["Bearer ".Length..].Trim();
+            }
+
+            if (!span.IsEmpty)
+            {
+                return span.ToString();
+            }
+        }
+
+        return null;
+    }
+}

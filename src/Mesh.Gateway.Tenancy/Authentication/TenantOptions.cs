@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Mesh.Gateway.Tenancy.Authentication;
+
+/// <summary>One entry of <c>tenants:</c>.</summary>
+public sealed record TenantOptions
+{
+    /// <summary>The tenant id (sent upstream as x-mesh-tenant and in dynamic metadata).</summary>
+    public string Id { get; init; } = string.Empty;
+
+    /// <summary>Gateway keys as <c>sha256:&lt;64 hex&gt;</c> of the key the app presents; the key itself is never stored.</summary>
+    [ConfigurationKeyName("api_keys")]
+    public IReadOnlyList<string> ApiKeys { get; init; } = [];
+
+    /// <summary>Keys that were issued to this tenant and are now refused (same format); a revoked key gets its own answer.</summary>
+    [ConfigurationKeyName("revoked_api_keys")]
+    public IReadOnlyList<string> RevokedApiKeys { get; init; } = [];
+
+    /// <summary>Models the tenant may use: exact names, prefix patterns ending in <c>*</c>, or <c>*</c>. Empty means none.</summary>
+    public IReadOnlyList<string> Models { get; init; } = [];
+
+    /// <summary>Operations the tenant may call (chat, responses, embeddings). Empty means all.</summary>
+    public IReadOnlyList<string> Operations { get; init; } = [];
+
+    /// <summary>mTLS identities (SPIFFE URIs, DNS SANs or subjects) that authenticate as this tenant.</summary>
+    public IReadOnlyList<string> Principals { get; init; } = [];
+}
