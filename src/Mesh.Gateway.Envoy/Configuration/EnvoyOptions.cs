@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Mesh.Gateway.Envoy.Configuration;
+
+/// <summary>The <c>envoy:</c> section: how the sidecar answers Envoy's ext_authz and ext_proc.</summary>
+public sealed record EnvoyOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "envoy";
+
+    /// <summary>ext_proc dynamic metadata namespace for usage (must be in the filter's metadata_options.receiving_namespaces.untyped).</summary>
+    [ConfigurationKeyName("metadata_namespace")]
+    public string MetadataNamespace { get; init; } = "mesh.gateway";
+
+    /// <summary>Header carrying the tenant id upstream (set by ext_authz, read by ext_proc).</summary>
+    [ConfigurationKeyName("tenant_header")]
+    public string TenantHeader { get; init; } = "x-mesh-tenant";
+
+    /// <summary>Write ext_proc header values to raw_value (Envoy 1.28+, the default) or to value (older Envoys, or the send_header_raw_value guard off).</summary>
+    [ConfigurationKeyName("header_value_field")]
+    public string HeaderValueField { get; init; } = "raw_value";
+
+    /// <summary>Largest request body parsed; a bigger one is refused with 413.</summary>
+    [ConfigurationKeyName("max_request_body_bytes")]
+    public int MaxRequestBodyBytes { get; init; } = 8 * 1024 * 1024;
+
+    /// <summary>Force stream_options.include_usage on OpenAI streaming chat requests so streamed usage can be counted.</summary>
+    [ConfigurationKeyName("force_stream_usage")]
+    public bool ForceStreamUsage { get; init; } = true;
+
+    /// <summary>Strip accept-encoding upstream so streamed bodies arrive readable (SSE cannot be inspected compressed).</summary>
+    [ConfigurationKeyName("strip_accept_encoding")]
+    public bool StripAcceptEncoding { get; init; } = true;
+
+    /// <summary>Replace the app's gateway key with the provider key the gateway holds.</summary>
+    [ConfigurationKeyName("credential_custody")]
+    public bool CredentialCustody { get; init; } = true;
+
+    internal bool WriteRawValue => !string.Equals(HeaderValueField, "value", StringComparison.Ordinal);
+}

@@ -1,0 +1,37 @@
+using System.Text.RegularExpressions;
+
+namespace Mesh.Gateway.Envoy.Configuration;
+
+/// <summary>Checks <see cref="EnvoyOptions"/> at start; each error names the key path.</summary>
+public static partial class EnvoyOptionsValidator
+{
+    public static IReadOnlyList<string> Validate(EnvoyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.MetadataNamespace))
+        {
+            errors.Add("envoy.metadata_namespace: must not be empty");
+        }
+
+        if (!HeaderName().IsMatch(options.TenantHeader))
+        {
+            errors.Add($"envoy.tenant_header: must be a lower-case header name (was '{options.TenantHeader}')");
+        }
+
+        if (options.HeaderValueField is not ("raw_value" or "value"))
+        {
+            errors.Add($"envoy.header_value_field: must be raw_value or value (was '{options.HeaderValueField}')");
+        }
+
+        if (options.MaxRequestBodyBytes <= 0)
+        {
+            errors.Add($"envoy.max_request_body_bytes: must be positive (was {options.MaxRequestBodyBytes})");
+        }
+
+        return errors;
+    }
+
+    [GeneratedRegex("^[a-z0-9!#$%&'*+.^_`|~-]+$")]
+    private static partial Regex HeaderName();
+}

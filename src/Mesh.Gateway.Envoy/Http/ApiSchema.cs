@@ -1,0 +1,12 @@
+namespace Mesh.Gateway.Envoy.Http;
+
+/// <summary>The wire schema of a request/response body crossing Envoy.</summary>
+internal enum ApiSchema
+{
+    OpenAIChat,
+    OpenAIResponses,
+    OpenAIEmbeddings,
+    AnthropicMessages,
+    GeminiGenerate,
+    GeminiEmbed,
+}
