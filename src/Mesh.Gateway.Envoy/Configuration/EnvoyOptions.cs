@@ -36,5 +36,10 @@ public sealed record EnvoyOptions
     [ConfigurationKeyName("credential_custody")]
     public bool CredentialCustody { get; init; } = true;
 
+    /// <summary>Let ext_proc authenticate and apply credential custody itself, for deployments without ext_authz in front.
+    /// When false, ext_proc takes the tenant from ext_authz (forwarded metadata, else the tenant header ext_authz overwrote).</summary>
+    [ConfigurationKeyName("authenticate_in_ext_proc")]
+    public bool AuthenticateInExtProc { get; init; }
+
     internal bool WriteRawValue => !string.Equals(HeaderValueField, "value", StringComparison.Ordinal);
 }

@@ -1,0 +1,19 @@
+using Mesh.Gateway.Envoy.Authorization;
+using Mesh.Gateway.Envoy.Configuration;
+using Mesh.Gateway.Envoy.Guarding;
+using Mesh.Gateway.Envoy.Tokens;
+using Mesh.Gateway.Tenancy.Access;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Gateway.Envoy.Processing;
+
+/// <summary>What every ext_proc session shares (all thread-safe singletons).</summary>
+internal sealed record ExtProcDependencies(
+    EnvoyOptions Options,
+    AccessEvaluator Access,
+    IEnvoyGuard Guard,
+    IPromptTokenCounter Tokens,
+    IRequestAdmission? Admission,
+    IUsageRecorder? Usage,
+    TimeProvider Time,
+    ILogger Logger);

@@ -1,0 +1,515 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Envoy.Extensions.Filters.Http.ExtProc.V3;
+using Envoy.Service.ExtProc.V3;
+using Envoy.Type.V3;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Mesh.Gateway.Envoy.Http;
+using Mesh.Gateway.Tenancy.Access;
+using Mesh.Gateway.Tenancy.Authentication;
+using BodySendMode = Envoy.Extensions.Filters.Http.ExtProc.V3.ProcessingMode.Types.BodySendMode;
+
+namespace Mesh.Gateway.Envoy.Processing;
+
+/// <summary>One ext_proc stream = one HTTP request and its response: the state machine that answers each of Envoy's messages.</summary>
+/// <remarks>Answers exactly one message of the matching type per request message (none in observability mode). Request path:
+/// headers (recognise the API, tenant, custody) → buffered body (parse, guardrails, tokens, admission). Response path: headers
+/// (switch SSE to STREAMED through mode_override) → body chunks (usage, response guardrails) → usage as dynamic metadata on
+/// the last answer. Whatever happens, an admitted request is settled exactly once (<see cref="EndAsync"/> settles a stream
+/// Envoy cancelled). Not thread-safe: Envoy's messages on one stream are handled one at a time.</remarks>
+internal sealed class ExtProcSession
+{
+    private const string ExtAuthzNamespace = "envoy.filters.http.ext_authz";
+
+    private readonly ExtProcDependencies _deps;
+    private Phase _request = Phase.ExpectHeaders;
+    private Phase _response = Phase.ExpectHeaders;
+    private bool _finished;
+    private ProviderApi? _api;
+    private TenantOptions? _tenant;
+    private bool _requestHasContentLength;
+    private BodySendMode _requestBodyMode = BodySendMode.Buffered;
+    private BodySendMode _responseBodyMode = BodySendMode.Buffered;
+    private ArrayBufferWriter<byte>? _requestBody;
+    private ArrayBufferWriter<byte>? _responseBody;
+    private RequestBodyResult? _body;
+    private AdmissionResult? _admission;
+    private bool _settled;
+    private int _status;
+    private bool _responseHasContentLength;
+    private SseResponseProcessor? _sse;
+    private UsageAccumulator? _jsonUsage;
+    private string? _jsonCompletion;
+
+    public ExtProcSession(ExtProcDependencies deps) => _deps = deps;
+
+    private enum Phase
+    {
+        ExpectHeaders,
+        ExpectBody,
+        Done,
+    }
+
+    /// <summary>The usage record of the finished request, once settled (tests, diagnostics).</summary>
+    public UsageRecord? Record { get; private set; }
+
+    /// <summary>Handles one message; returns the answer, or null when none is due (observability mode, after an immediate response).</summary>
+    public async ValueTask<ProcessingResponse?> HandleAsync(ProcessingRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ProtocolConfig is { } config)
+        {
+            _requestBodyMode = config.RequestBodyMode;
+            _responseBodyMode = config.ResponseBodyMode;
+        }
+
+        if (_finished)
+        {
+            // Envoy ignores messages after processing completed; nothing to answer.
+            return null;
+        }
+
+        var response = request.RequestCase switch
+        {
+            ProcessingRequest.RequestOneofCase.RequestHeaders => await OnRequestHeadersAsync(request, cancellationToken).ConfigureAwait(false),
+            ProcessingRequest.RequestOneofCase.RequestBody => await OnRequestBodyAsync(request.RequestBody, cancellationToken).ConfigureAwait(false),
+            ProcessingRequest.RequestOneofCase.RequestTrailers => OnRequestTrailers(),
+            ProcessingRequest.RequestOneofCase.ResponseHeaders => await OnResponseHeadersAsync(request.ResponseHeaders, cancellationToken).ConfigureAwait(false),
+            ProcessingRequest.RequestOneofCase.ResponseBody => await OnResponseBodyAsync(request.ResponseBody, cancellationToken).ConfigureAwait(false),
+            ProcessingRequest.RequestOneofCase.ResponseTrailers => await OnResponseTrailersAsync(cancellationToken).ConfigureAwait(false),
+            _ => throw new RpcException(new Status(global::Grpc.Core.StatusCode.InvalidArgument, "ProcessingRequest carries no request, headers, body or trailers.")),
+        };
+
+        return request.ObservabilityMode ? null : response;
+    }
+
+    /// <summary>The stream ended (Envoy closed or cancelled it): settle what was used if nobody has.</summary>
+    public async ValueTask EndAsync(bool cancelled, CancellationToken cancellationToken)
+    {
+        if (!_settled && _admission is not null)
+        {
+            var outcome = _response == Phase.Done ? OutcomeForStatus() : "cancelled";
+            await SettleAsync(outcome, cancellationToken).ConfigureAwait(false);
+        }
+
+        _ = cancelled;
+    }
+
+    private async ValueTask<ProcessingResponse> OnRequestHeadersAsync(ProcessingRequest request, CancellationToken cancellationToken)
+    {
+        if (_request != Phase.ExpectHeaders)
+        {
+            throw Violation("request_headers received twice");
+        }
+
+        var message = request.RequestHeaders;
+        var headers = EnvoyHeaders.ToDictionary(message.Headers);
+        _requestHasContentLength = headers.ContainsKey("content-length");
+        _request = message.EndOfStream ? Phase.Done : Phase.ExpectBody;
+        _api = ProviderApiRecognizer.Recognize(headers.GetValueOrDefault(":path"));
+        var mutation = new HeaderMutation();
+        if (_api is null)
+        {
+            // Not an AI API call: nothing to inspect on this stream.
+            _finished = true;
+            return HeadersAnswer(mutation);
+        }
+
+        var options = _deps.Options;
+        if (options.AuthenticateInExtProc)
+        {
+            var outcome = await _deps.Access.EvaluateAsync(headers, headers.GetValueOrDefault(":path"), null, null, cancellationToken).ConfigureAwait(false);
+            if (!outcome.Allowed)
+            {
+                return Immediate(outcome.Error!);
+            }
+
+            _tenant = outcome.Authentication!.Tenant;
+            foreach (var (name, value) in outcome.HeadersToSet)
+            {
+                mutation.SetHeaders.Add(EnvoyHeaders.ExtProcSet(name, value, options.WriteRawValue));
+            }
+
+            mutation.RemoveHeaders.AddRange(outcome.HeadersToRemove);
+        }
+        else
+        {
+            var id = TenantFromMetadata(request) ?? headers.GetValueOrDefault(options.TenantHeader);
+            _tenant = _deps.Access.Authenticator.FindTenant(id);
+            if (_tenant is null)
+            {
+                // Deny by default: ext_authz did not vouch for this request.
+                return Immediate(new GatewayError(401, GatewayErrorKind.Authentication, "missing_api_key", "The request was not authenticated by the gateway."));
+            }
+        }
+
+        if (_api.PathModel is { } pathModel && _tenant is not null && !AccessPolicy.IsModelAllowed(_tenant, pathModel))
+        {
+            return Immediate(new GatewayError(403, GatewayErrorKind.Permission, "model_not_allowed", $"Tenant '{_tenant.Id}' may not use the model '{pathModel}'."));
+        }
+
+        if (options.StripAcceptEncoding && headers.ContainsKey("accept-encoding"))
+        {
+            // Compressed SSE cannot be inspected chunk by chunk.
+            mutation.RemoveHeaders.Add("accept-encoding");
+        }
+
+        if (_request == Phase.Done)
+        {
+            _finished = _api.Operation != "chat" && _api.Operation != "responses" && _api.Operation != "embeddings";
+        }
+
+        return HeadersAnswer(mutation);
+    }
+
+    private async ValueTask<ProcessingResponse> OnRequestBodyAsync(HttpBody body, CancellationToken cancellationToken)
+    {
+        if (_request != Phase.ExpectBody)
+        {
+            throw Violation("request_body before request_headers or after the request ended");
+        }
+
+        _requestBody ??= new ArrayBufferWriter<byte>(Math.Max(body.Body.Length, 256));
+        if (_requestBody.WrittenCount + body.Body.Length > _deps.Options.MaxRequestBodyBytes)
+        {
+            return Immediate(new GatewayError(413, GatewayErrorKind.TooLarge, "request_too_large",
+                $"The request body exceeds the gateway's limit of {_deps.Options.MaxRequestBodyBytes} bytes."));
+        }
+
+        _requestBody.Write(body.Body.Span);
+        var whole = body.EndOfStream || _requestBodyMode == BodySendMode.Buffered;
+        if (!whole)
+        {
+            // STREAMED request body (not the recommended setup): each chunk must be answered now; inspect at the end, unchanged.
+            return new ProcessingResponse { RequestBody = new BodyResponse { Response = new CommonResponse() } };
+        }
+
+        _request = Phase.Done;
+        var canRewrite = _requestBodyMode is BodySendMode.Buffered or BodySendMode.BufferedPartial;
+        var result = RequestBodyEditor.Process(_requestBody.WrittenMemory, _api!, _deps.Guard, _deps.Tokens, _deps.Options.ForceStreamUsage && canRewrite);
+        _body = result;
+        if (result.Error is { } error)
+        {
+            return Immediate(error);
+        }
+
+        var model = result.Model ?? string.Empty;
+        var access = AccessPolicy.Authorize(_tenant!, _api!.Operation, result.Model);
+        if (!access.Allowed)
+        {
+            var code = access.Denial == AccessDenial.ModelNotAllowed ? "model_not_allowed" : "operation_not_allowed";
+            return Immediate(new GatewayError(403, GatewayErrorKind.Permission, code, access.Message));
+        }
+
+        var admission = _deps.Admission is null
+            ? AdmissionResult.Admitted
+            : await _deps.Admission.AdmitAsync(new AdmissionRequest(_tenant!.Id, _api.Provider, _api.Operation, model, result.PromptTokens, result.MaxOutputTokens), cancellationToken)
+                .ConfigureAwait(false);
+        if (!admission.IsAdmitted)
+        {
+            var refusal = Immediate(new GatewayError(admission.DenialStatus, GatewayErrorKind.RateLimit, "rate_limit_exceeded", admission.DenialMessage!));
+            if (admission.RetryAfter is { } retry)
+            {
+                refusal.ImmediateResponse.Headers.SetHeaders.Add(EnvoyHeaders.ExtProcSet("retry-after",
+                    Math.Ceiling(retry.TotalSeconds).ToString(CultureInfo.InvariantCulture), _deps.Options.WriteRawValue));
+            }
+
+            return refusal;
+        }
+
+        _admission = admission;
+        var common = new CommonResponse();
+        if (result.NewBody is { } newBody && canRewrite)
+        {
+            common.BodyMutation = new BodyMutation { Body = ByteString.CopyFrom(newBody) };
+            if (_requestHasContentLength)
+            {
+                // Envoy checks content-length against a BUFFERED body mutation (500 on mismatch); fix it in the same answer.
+                common.HeaderMutation = new HeaderMutation();
+                common.HeaderMutation.SetHeaders.Add(EnvoyHeaders.ExtProcSet("content-length", newBody.Length.ToString(CultureInfo.InvariantCulture), _deps.Options.WriteRawValue));
+            }
+        }
+
+        return new ProcessingResponse { RequestBody = new BodyResponse { Response = common } };
+    }
+
+    private ProcessingResponse OnRequestTrailers()
+    {
+        _request = Phase.Done;
+        return new ProcessingResponse { RequestTrailers = new TrailersResponse() };
+    }
+
+    private async ValueTask<ProcessingResponse> OnResponseHeadersAsync(HttpHeaders message, CancellationToken cancellationToken)
+    {
+        if (_response != Phase.ExpectHeaders)
+        {
+            throw Violation("response_headers received twice");
+        }
+
+        var headers = EnvoyHeaders.ToDictionary(message.Headers);
+        _status = int.TryParse(headers.GetValueOrDefault(":status"), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 0;
+        _responseHasContentLength = headers.ContainsKey("content-length");
+        var answer = new ProcessingResponse { ResponseHeaders = new HeadersResponse { Response = new CommonResponse() } };
+        if (message.EndOfStream)
+        {
+            _response = Phase.Done;
+            await FinishAsync(answer, cancellationToken).ConfigureAwait(false);
+            return answer;
+        }
+
+        _response = Phase.ExpectBody;
+        var contentType = headers.GetValueOrDefault("content-type") ?? string.Empty;
+        var isSse = contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase);
+        if (isSse && _status is >= 200 and < 300)
+        {
+            _sse = new SseResponseProcessor(_api!.Schema, _deps.Guard);
+            if (_responseBodyMode != BodySendMode.Streamed)
+            {
+                // Chunks must flow as they come: switch this response to STREAMED. Body modes in an override are taken
+                // literally, so the request mode is copied (the request body is already done either way).
+                answer.ModeOverride = new ProcessingMode { RequestBodyMode = _requestBodyMode, ResponseBodyMode = BodySendMode.Streamed };
+                _responseBodyMode = BodySendMode.Streamed;
+            }
+
+            answer.ResponseHeaders.Response.HeaderMutation = new HeaderMutation { RemoveHeaders = { "content-length" } };
+        }
+
+        return answer;
+    }
+
+    private async ValueTask<ProcessingResponse> OnResponseBodyAsync(HttpBody body, CancellationToken cancellationToken)
+    {
+        if (_response != Phase.ExpectBody)
+        {
+            throw Violation("response_body before response_headers or after the response ended");
+        }
+
+        var answer = new ProcessingResponse { ResponseBody = new BodyResponse { Response = new CommonResponse() } };
+        if (_sse is not null)
+        {
+            var replacement = _sse.OnChunk(body.Body.Span, body.EndOfStream);
+            if (replacement is not null)
+            {
+                answer.ResponseBody.Response.BodyMutation = new BodyMutation { Body = ByteString.CopyFrom(replacement) };
+            }
+        }
+        else
+        {
+            _responseBody ??= new ArrayBufferWriter<byte>(Math.Max(body.Body.Length, 256));
+            if (_responseBody.WrittenCount + body.Body.Length <= _deps.Options.MaxRequestBodyBytes)
+            {
+                _responseBody.Write(body.Body.Span);
+            }
+
+            if (body.EndOfStream || _responseBodyMode == BodySendMode.Buffered)
+            {
+                InspectWholeResponse(answer.ResponseBody.Response);
+            }
+        }
+
+        if (body.EndOfStream)
+        {
+            _response = Phase.Done;
+            await FinishAsync(answer, cancellationToken).ConfigureAwait(false);
+        }
+
+        return answer;
+    }
+
+    private async ValueTask<ProcessingResponse> OnResponseTrailersAsync(CancellationToken cancellationToken)
+    {
+        var answer = new ProcessingResponse { ResponseTrailers = new TrailersResponse() };
+        if (_sse is not null && _response != Phase.Done)
+        {
+            _sse.OnChunk([], endOfStream: true);
+        }
+
+        _response = Phase.Done;
+        await FinishAsync(answer, cancellationToken).ConfigureAwait(false);
+        return answer;
+    }
+
+    // A whole (BUFFERED) JSON response: usage, and the response guardrails applied to its texts.
+    private void InspectWholeResponse(CommonResponse common)
+    {
+        if (_responseBody is null || _responseBody.WrittenCount == 0 || _api is null)
+        {
+            return;
+        }
+
+        try
+        {
+            using (var doc = JsonDocument.Parse(_responseBody.WrittenMemory))
+            {
+                _jsonUsage = new UsageAccumulator();
+                _jsonUsage.Observe(_api.Schema, doc.RootElement);
+            }
+
+            if (!_deps.Guard.InspectsResponses || _status is < 200 or >= 300 || _responseBodyMode != BodySendMode.Buffered)
+            {
+                return;
+            }
+
+            var node = JsonNode.Parse(_responseBody.WrittenSpan)!;
+            var texts = new List<string>();
+            var changed = ResponseTexts.MapAllText(node, text =>
+            {
+                var check = _deps.Guard.InspectResponse(text);
+                texts.Add(check.Text);
+                return check.Text;
+            });
+            _jsonCompletion = string.Concat(texts);
+            if (changed)
+            {
+                var bytes = JsonText.Serialize(node);
+                common.BodyMutation = new BodyMutation { Body = ByteString.CopyFrom(bytes) };
+                if (_responseHasContentLength)
+                {
+                    common.HeaderMutation = new HeaderMutation();
+                    common.HeaderMutation.SetHeaders.Add(EnvoyHeaders.ExtProcSet("content-length", bytes.Length.ToString(CultureInfo.InvariantCulture), _deps.Options.WriteRawValue));
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON (an upstream error page): nothing to count or inspect.
+        }
+    }
+
+    private async ValueTask FinishAsync(ProcessingResponse answer, CancellationToken cancellationToken)
+    {
+        _finished = true;
+        if (_admission is null || _settled)
+        {
+            return;
+        }
+
+        var record = await SettleAsync(OutcomeForStatus(), cancellationToken).ConfigureAwait(false);
+        var fields = new Struct
+        {
+            Fields =
+            {
+                ["tenant"] = Value.ForString(record.TenantId),
+                ["provider"] = Value.ForString(record.Provider),
+                ["operation"] = Value.ForString(record.Operation),
+                ["model"] = Value.ForString(record.Model),
+                ["input_tokens"] = Value.ForNumber(record.InputTokens),
+                ["output_tokens"] = Value.ForNumber(record.OutputTokens),
+                ["total_tokens"] = Value.ForNumber(record.TotalTokens),
+                ["cached_input_tokens"] = Value.ForNumber(record.CachedInputTokens),
+                ["reasoning_tokens"] = Value.ForNumber(record.ReasoningTokens),
+                ["provider_reported"] = Value.ForBool(record.ProviderReported),
+            },
+        };
+        answer.DynamicMetadata = new Struct { Fields = { [_deps.Options.MetadataNamespace] = Value.ForStruct(fields) } };
+    }
+
+    private async ValueTask<UsageRecord> SettleAsync(string outcome, CancellationToken cancellationToken)
+    {
+        _settled = true;
+        var usage = _sse?.Usage ?? _jsonUsage ?? new UsageAccumulator();
+        var model = _body?.Model ?? _api?.PathModel ?? string.Empty;
+        int input, output;
+        if (usage.Reported)
+        {
+            input = usage.InputTokens;
+            output = usage.OutputTokens;
+        }
+        else
+        {
+            input = _body?.PromptTokens ?? 0;
+            var completion = _sse?.CompletionText ?? _jsonCompletion ?? string.Empty;
+            output = completion.Length == 0 ? 0 : _deps.Tokens.Count(model, [completion]);
+        }
+
+        var record = new UsageRecord
+        {
+            TenantId = _tenant?.Id ?? string.Empty,
+            Provider = _api?.Provider ?? string.Empty,
+            Operation = _api?.Operation ?? string.Empty,
+            Model = model,
+            InputTokens = input,
+            OutputTokens = output,
+            CachedInputTokens = usage.Reported ? usage.CachedInputTokens : 0,
+            CacheWriteInputTokens = usage.Reported ? usage.CacheWriteInputTokens : 0,
+            ReasoningTokens = usage.Reported ? usage.ReasoningTokens : 0,
+            ProviderReported = usage.Reported,
+            Outcome = outcome,
+            Status = _status,
+            Timestamp = _deps.Time.GetUtcNow(),
+        };
+        Record = record;
+        Log.Settled(_deps.Logger, record.Provider, record.Operation, record.TenantId, outcome, input, output);
+        try
+        {
+            if (_deps.Admission is not null)
+            {
+                // Settlement must happen even when Envoy already cancelled the stream.
+                await _deps.Admission.SettleAsync(_admission!, record, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            _deps.Usage?.Record(record);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.SettlementFailed(_deps.Logger, ex);
+        }
+
+        _ = cancellationToken;
+        return record;
+    }
+
+    private string OutcomeForStatus() => _status is >= 200 and < 400 ? "completed" : "failed";
+
+    private static ProcessingResponse HeadersAnswer(HeaderMutation mutation)
+    {
+        var common = new CommonResponse();
+        if (mutation.SetHeaders.Count > 0 || mutation.RemoveHeaders.Count > 0)
+        {
+            common.HeaderMutation = mutation;
+        }
+
+        return new ProcessingResponse { RequestHeaders = new HeadersResponse { Response = common } };
+    }
+
+    private ProcessingResponse Immediate(GatewayError error)
+    {
+        _finished = true;
+        _request = _response = Phase.Done;
+        var shape = _api?.ErrorShape ?? ErrorShape.OpenAI;
+        var headers = new HeaderMutation();
+        headers.SetHeaders.Add(EnvoyHeaders.ExtProcSet("content-type", "application/json", _deps.Options.WriteRawValue));
+        return new ProcessingResponse
+        {
+            ImmediateResponse = new ImmediateResponse
+            {
+                Status = new HttpStatus { Code = (global::Envoy.Type.V3.StatusCode)error.Status },
+                Headers = headers,
+                Body = ByteString.CopyFrom(ErrorBodies.Render(shape, error)),
+                Details = "mesh_gateway_" + error.Code,
+            },
+        };
+    }
+
+    private static string? TenantFromMetadata(ProcessingRequest request)
+    {
+        if (request.MetadataContext is { } metadata
+            && metadata.FilterMetadata.TryGetValue(ExtAuthzNamespace, out var authz)
+            && authz.Fields.TryGetValue("tenant", out var tenant)
+            && tenant.KindCase == Value.KindOneofCase.StringValue)
+        {
+            return tenant.StringValue;
+        }
+
+        return null;
+    }
+
+    private RpcException Violation(string reason)
+    {
+        Log.ProtocolViolation(_deps.Logger, reason);
+        return new RpcException(new Status(global::Grpc.Core.StatusCode.FailedPrecondition, "ext_proc message out of order: " + reason));
+    }
+}

@@ -1,0 +1,24 @@
+using Mesh.Gateway.Envoy.Http;
+
+namespace Mesh.Gateway.Envoy.Processing;
+
+/// <summary>What the request body showed, and how it must change.</summary>
+internal sealed record RequestBodyResult
+{
+    public GatewayError? Error { get; init; }
+
+    /// <summary>The rewritten body, or null when it goes upstream unchanged.</summary>
+    public byte[]? NewBody { get; init; }
+
+    public string? Model { get; init; }
+
+    public bool Streaming { get; init; }
+
+    public int PromptTokens { get; init; }
+
+    public int? MaxOutputTokens { get; init; }
+
+    public bool Redacted { get; init; }
+
+    public bool UsageRequested { get; init; }
+}

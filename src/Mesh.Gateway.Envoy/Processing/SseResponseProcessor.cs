@@ -1,0 +1,225 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mesh.Gateway.Envoy.Guarding;
+using Mesh.Gateway.Envoy.Http;
+using Mesh.Gateway.Envoy.Sse;
+
+namespace Mesh.Gateway.Envoy.Processing;
+
+/// <summary>Follows one streamed (SSE) response chunk by chunk: usage and generated text, and, when response guardrails are on,
+/// rewrites the events so redactions apply across chunk boundaries without breaking the stream.</summary>
+/// <remarks>Pass-through mode (no response guard): every chunk is forwarded unchanged; events are only observed.
+/// Rewrite mode: each chunk is replaced by the complete events it finishes, their text deltas replaced by what the streaming
+/// redactor releases; held-back text is released at the end of the text run (finish event, block stop, [DONE], end of stream).
+/// Not thread-safe: one instance per ext_proc stream.</remarks>
+internal sealed class SseResponseProcessor
+{
+    private static readonly byte[] Done = "[DONE]"u8.ToArray();
+
+    private readonly ApiSchema _schema;
+    private readonly IEnvoyGuard? _guard;
+    private readonly SseReassembler _reassembler = new();
+    private readonly List<SseEvent> _events = new(8);
+    private readonly StringBuilder _completion = new();
+    private readonly StringBuilder _released = new();
+    private IEnvoyStreamGuard? _stream;
+    private JsonObject? _lastDeltaEvent;
+    private string? _lastDeltaName;
+
+    public SseResponseProcessor(ApiSchema schema, IEnvoyGuard? guard)
+    {
+        _schema = schema;
+        _guard = guard is { InspectsResponses: true } ? guard : null;
+    }
+
+    public UsageAccumulator Usage { get; } = new();
+
+    /// <summary>The generated text seen so far (before redaction), for counting when the provider reports no usage.</summary>
+    public string CompletionText => _completion.ToString();
+
+    public bool Rewriting => _guard is not null;
+
+    /// <summary>Processes one body chunk; returns the bytes to forward instead of it, or null to forward it unchanged.</summary>
+    public byte[]? OnChunk(ReadOnlySpan<byte> chunk, bool endOfStream)
+    {
+        _events.Clear();
+        _reassembler.Push(chunk, _events);
+        if (endOfStream)
+        {
+            _reassembler.Complete(_events);
+        }
+
+        if (_guard is null)
+        {
+            foreach (var e in _events)
+            {
+                using var doc = Parse(e);
+                if (doc is not null)
+                {
+                    Observe(doc.RootElement);
+                }
+            }
+
+            return null;
+        }
+
+        var output = new ArrayBufferWriter<byte>(chunk.Length + 64);
+        foreach (var e in _events)
+        {
+            Rewrite(e, output);
+        }
+
+        if (endOfStream)
+        {
+            FlushHeldText(output, beforeName: null);
+        }
+
+        return output.WrittenSpan.ToArray();
+    }
+
+    private void Observe(JsonElement root)
+    {
+        Usage.Observe(_schema, root);
+        if (ResponseTexts.StreamDelta(_schema, root) is { } delta)
+        {
+            _completion.Append(delta);
+        }
+    }
+
+    private void Rewrite(SseEvent e, ArrayBufferWriter<byte> output)
+    {
+        if (e.Data.Span.SequenceEqual(Done))
+        {
+            FlushHeldText(output, beforeName: null);
+            output.Write(e.Raw.Span);
+            return;
+        }
+
+        using var doc = Parse(e);
+        if (doc is null)
+        {
+            output.Write(e.Raw.Span);
+            return;
+        }
+
+        var root = doc.RootElement;
+        Observe(root);
+        var delta = ResponseTexts.StreamDelta(_schema, root);
+        var ends = ResponseTexts.EndsText(_schema, root);
+        var whole = ResponseTexts.RepeatsWholeText(_schema, root);
+        if (delta is null && !ends && !whole)
+        {
+            output.Write(e.Raw.Span);
+            return;
+        }
+
+        var node = JsonNode.Parse(e.Data.Span)!;
+        var released = string.Empty;
+        if (delta is not null)
+        {
+            _stream ??= _guard!.CreateResponseStream();
+            released = _stream.Push(delta).Text;
+            _lastDeltaEvent = node.DeepClone() as JsonObject;
+            _lastDeltaName = e.Name;
+        }
+
+        if (ends && delta is null && _schema is ApiSchema.AnthropicMessages or ApiSchema.OpenAIResponses)
+        {
+            // These end events carry no delta field: release held text as a delta event just before them.
+            FlushHeldText(output, beforeName: e.Name);
+            if (whole || _schema == ApiSchema.OpenAIResponses)
+            {
+                MapWhole(node);
+            }
+
+            WriteEvent(output, e.Name, node);
+            return;
+        }
+
+        if (ends && _stream is not null)
+        {
+            released += _stream.Complete().Text;
+            _stream = null;
+        }
+
+        if (whole)
+        {
+            MapWhole(node);
+        }
+
+        if (delta is not null || released.Length > 0)
+        {
+            ResponseTexts.SetStreamText(_schema, node, released);
+            _released.Append(released);
+        }
+
+        WriteEvent(output, e.Name, node);
+    }
+
+    private void MapWhole(JsonNode node) => ResponseTexts.MapAllText(node, text => _guard!.InspectResponse(text).Text);
+
+    // Releases text the stream guard still holds as a synthetic delta event shaped like the last one seen.
+    private void FlushHeldText(ArrayBufferWriter<byte> output, string? beforeName)
+    {
+        if (_stream is null)
+        {
+            return;
+        }
+
+        var rest = _stream.Complete().Text;
+        _stream = null;
+        if (rest.Length == 0 || _lastDeltaEvent is null)
+        {
+            return;
+        }
+
+        var synthetic = (JsonObject)_lastDeltaEvent.DeepClone();
+        if (_schema == ApiSchema.OpenAIChat && synthetic["choices"] is JsonArray { Count: > 0 } choices && choices[0] is JsonObject c)
+        {
+            c["finish_reason"] = null;
+        }
+
+        if (_schema == ApiSchema.OpenAIChat)
+        {
+            synthetic.Remove("usage");
+        }
+
+        ResponseTexts.SetStreamText(_schema, synthetic, rest);
+        _released.Append(rest);
+        WriteEvent(output, _lastDeltaName ?? beforeName, synthetic);
+    }
+
+    private static void WriteEvent(ArrayBufferWriter<byte> output, string? name, JsonNode node)
+    {
+        if (name is not null)
+        {
+            output.Write("event: "u8);
+            output.Write(Encoding.UTF8.GetBytes(name));
+            output.Write("\n"u8);
+        }
+
+        output.Write("data: "u8);
+        JsonText.Write(node, output);
+        output.Write("\n\n"u8);
+    }
+
+    private static JsonDocument? Parse(SseEvent e)
+    {
+        var data = e.Data.Span;
+        if (data.IsEmpty || data[0] != (byte)'{')
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonDocument.Parse(e.Data);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
