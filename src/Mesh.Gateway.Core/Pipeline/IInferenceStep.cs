@@ -4,9 +4,9 @@ namespace Mesh.Gateway.Core.Pipeline;
 /// <remarks>
 /// Steps are singletons shared by concurrent calls: keep per-call state in the <see cref="InferenceContext"/>.
 /// Deny, throttle and block are returned as <see cref="InferenceResult.Failure"/>, not thrown.
-/// Cancellation of <paramref name="cancellationToken"/> (the caller went away) throws <see cref="OperationCanceledException"/>.
+/// Cancellation of the call's token (the caller went away) throws <see cref="OperationCanceledException"/>.
 /// </remarks>
 public interface IInferenceStep
 {
-    ValueTask<InferenceResult> InvokeAsync(InferenceContext context, InferenceHandler next, CancellationToken cancellationToken);
+    ValueTask<InferenceResult> InvokeAsync(InferenceContext context, InferenceHandler nextStep, CancellationToken cancellationToken);
 }

@@ -27,7 +27,7 @@ public sealed class InferencePipelineBuilder
 
     private sealed class DelegateStep(Func<InferenceContext, InferenceHandler, CancellationToken, ValueTask<InferenceResult>> step) : IInferenceStep
     {
-        public ValueTask<InferenceResult> InvokeAsync(InferenceContext context, InferenceHandler next, CancellationToken cancellationToken) =>
-            step(context, next, cancellationToken);
+        public ValueTask<InferenceResult> InvokeAsync(InferenceContext context, InferenceHandler nextStep, CancellationToken cancellationToken) =>
+            step(context, nextStep, cancellationToken);
     }
 }

@@ -84,7 +84,7 @@ public sealed partial class InferenceRouter
     private void Served(InferenceContext context, RouteTarget target, bool isFallback) =>
         context.ServedTarget = new ServedTarget(target.Provider, KindOf(target.Provider), target.Model, isFallback);
 
-    private void RecordUsage(InferenceContext context, RouteTarget target, ChatUsage usage)
+    private static void RecordUsage(InferenceContext context, RouteTarget target, ChatUsage usage)
     {
         context.Usage = usage;
         if (target.Price is { } price)
