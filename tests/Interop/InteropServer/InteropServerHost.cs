@@ -19,22 +19,23 @@ internal static class InteropServerHost
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders().AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(logLevel);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureGrpcLimits().Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpcServer();
 
         var app = builder.Build();
         app.MapGrpcService<TestServiceImpl>();
         app.MapGrpcService<XdsUpdateHealthServiceImpl>();
         app.MapGrpcHealthChecks();
+        app.MapGrpcReflection();
         app.Services.GetRequiredService<HealthServiceImpl>()
-            .SetStatus(XdsUpdateHealthServiceImpl.WatchedService, Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
+            .SetStatus(XdsUpdateHealthServiceImpl.WatchedService, global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
         return app;
     }
 
     /// <summary>The port the started server listens on.</summary>
     public static int GetPort(WebApplication app)
     {
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new Uri(address).Port;
     }
 }
