@@ -20,6 +20,9 @@ internal static class SidecarFeatures
         "logging",
 
         // Features: add your section here.
+        "tenants",
+        "auth",
+        "envoy",
     ];
 
     /// <summary>Registers every feature's services; each binds its own section of <paramref name="configuration"/>.</summary>
@@ -29,6 +32,8 @@ internal static class SidecarFeatures
         ArgumentNullException.ThrowIfNull(configuration);
 
         // Features: one line each, e.g. services.AddMeshInference(configuration);
+        services.AddMeshTenancy(configuration);
+        services.AddMeshEnvoy(configuration);
     }
 
     /// <summary>Maps every feature's gRPC services; they are served on the gRPC listener.</summary>
@@ -37,6 +42,7 @@ internal static class SidecarFeatures
         ArgumentNullException.ThrowIfNull(app);
 
         // Features: one line each, e.g. app.MapMeshInference();
+        app.MapMeshEnvoy();
     }
 
     /// <summary>Maps every feature's admin HTTP endpoints; they are served on the admin listener only.</summary>

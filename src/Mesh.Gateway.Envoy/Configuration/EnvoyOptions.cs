@@ -22,7 +22,7 @@ public sealed record EnvoyOptions
 
     /// <summary>Largest request body parsed; a bigger one is refused with 413.</summary>
     [ConfigurationKeyName("max_request_body_bytes")]
-    public int MaxRequestBodyBytes { get; init; } = 8 * 1024 * 1024;
+    public int MaxRequestBodyBytes { get; init; } = 4 * 1024 * 1024;
 
     /// <summary>Force stream_options.include_usage on OpenAI streaming chat requests so streamed usage can be counted.</summary>
     [ConfigurationKeyName("force_stream_usage")]

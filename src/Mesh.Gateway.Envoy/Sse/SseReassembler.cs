@@ -16,6 +16,7 @@ internal sealed class SseReassembler
     private int _scan;        // next byte of _pending to scan for a line end
     private int _lineStart;   // start of the current line in _pending
     private int _eventStart;  // start of the current event in _pending
+    private bool _skipLf;     // the previous line ended with a CR at the end of a chunk: a leading LF is its CRLF
 
     /// <summary>Bytes received but not yet part of a complete event.</summary>
     public int Pending => _pending.WrittenCount - _eventStart;
@@ -52,11 +53,21 @@ internal sealed class SseReassembler
         ResetEvent();
         _pending.Clear();
         _scan = _lineStart = _eventStart = 0;
+        _skipLf = false;
     }
 
     private void Scan(List<SseEvent> events, bool final)
     {
         var buffer = _pending.WrittenSpan;
+        if (_skipLf && _scan < buffer.Length)
+        {
+            _skipLf = false;
+            if (buffer[_scan] == '\n')
+            {
+                _scan = _lineStart = _scan + 1;
+            }
+        }
+
         while (_scan < buffer.Length)
         {
             var rel = buffer[_scan..].IndexOfAny((byte)'\n', (byte)'\r');
@@ -70,14 +81,16 @@ internal sealed class SseReassembler
             int next;
             if (buffer[end] == '\r')
             {
-                if (end + 1 == buffer.Length && !final)
+                if (end + 1 == buffer.Length)
                 {
-                    // A CR at the end of what we have: wait for the next byte (CRLF or CR alone).
-                    _scan = end;
-                    return;
+                    // A CR at the end of what we have ends the line; if the next chunk starts with LF, that LF is part of it.
+                    next = end + 1;
+                    _skipLf = !final;
                 }
-
-                next = end + 1 < buffer.Length && buffer[end + 1] == '\n' ? end + 2 : end + 1;
+                else
+                {
+                    next = buffer[end + 1] == '\n' ? end + 2 : end + 1;
+                }
             }
             else
             {

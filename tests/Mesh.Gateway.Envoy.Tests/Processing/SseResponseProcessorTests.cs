@@ -1,0 +1,138 @@
+using System.Text;
+using System.Text.Json;
+using Mesh.Gateway.Envoy.Http;
+using Mesh.Gateway.Envoy.Processing;
+using Mesh.Gateway.Envoy.Tests.Support;
+using Mesh.Gateway.Testing;
+using Xunit;
+
+namespace Mesh.Gateway.Envoy.Tests.Processing;
+
+public sealed class SseResponseProcessorTests
+{
+    // Figures as the provider reported them in the recordings (read from the files by eye, not computed by the code under test).
+    public static TheoryData<string, string, int, int, int, int> ReportedUsage() => new()
+    {
+        { "openai__testopenai-cassettes__chat-streaming-detailed-usage.sse", "OpenAIChat", 12, 100, 0, 100 },
+        { "anthropic__test_anthropic__test_anthropic_model_thinking_part_stream.sse", "AnthropicMessages", 43, 282, 0, 0 },
+        { "gemini__test_google__test_google_model_stream.sse", "GeminiGenerate", 13, 8, 0, 0 },
+        { "openai__test_openai_responses__test_openai_responses_stream.1.sse", "OpenAIResponses", 278, 9, 0, 0 },
+    };
+
+    [Theory]
+    [MemberData(nameof(ReportedUsage))]
+    public void OnChunk_SplitAtEveryByte_PassesThroughAndYieldsReportedUsage(string file, string schemaName, int input, int output, int cached, int reasoning)
+    {
+        var schema = Enum.Parse<ApiSchema>(schemaName);
+        var bytes = RecordedFixtures.ReadBytes("raw-sse/" + file);
+        var step = bytes.Length <= 6000 ? 1 : 37;
+        for (var cut = 0; cut <= bytes.Length; cut += step)
+        {
+            var sse = new SseResponseProcessor(schema, guard: null);
+            Assert.Null(sse.OnChunk(bytes.AsSpan(0, cut), endOfStream: false));
+            Assert.Null(sse.OnChunk(bytes.AsSpan(cut), endOfStream: true));
+
+            Assert.True(sse.Usage.Reported);
+            Assert.Equal((input, output, cached, reasoning), (sse.Usage.InputTokens, sse.Usage.OutputTokens, sse.Usage.CachedInputTokens, sse.Usage.ReasoningTokens));
+        }
+    }
+
+    [Theory]
+    [InlineData("openai__testopenai-cassettes__chat-streaming.sse", "OpenAIChat")]
+    [InlineData("anthropic__test_anthropic__test_anthropic_model_thinking_part_stream.sse", "AnthropicMessages")]
+    [InlineData("gemini__test_google__test_google_model_stream.sse", "GeminiGenerate")]
+    public void OnChunk_RewriteModeWithoutFindings_SameTextAndUsageAtEverySplit(string file, string schemaName)
+    {
+        var schema = Enum.Parse<ApiSchema>(schemaName);
+        var bytes = RecordedFixtures.ReadBytes("raw-sse/" + file);
+        var expected = Text(schema, bytes);
+        Assert.NotEmpty(expected);
+        for (var cut = 0; cut <= bytes.Length; cut += 61)
+        {
+            var sse = new SseResponseProcessor(schema, new TestGuard());
+            var output = new List<byte>();
+            output.AddRange(sse.OnChunk(bytes.AsSpan(0, cut), endOfStream: false)!);
+            output.AddRange(sse.OnChunk(bytes.AsSpan(cut), endOfStream: true)!);
+
+            Assert.Equal(expected, Text(schema, [.. output]));
+        }
+    }
+
+    [Fact]
+    public void OnChunk_EmailAndCardSplitAcrossChunks_RedactedInTheStream()
+    {
+        var deltas = new[] { "Write to jo", "hn.doe@exa", "mple.com, card 4111 1111 ", "1111 1111 thanks", " bye" };
+        var stream = new StringBuilder();
+        foreach (var d in deltas)
+        {
+            stream.Append("data: ").Append(JsonSerializer.Serialize(new { choices = new[] { new { index = 0, delta = new { content = d }, finish_reason = (string?)null } } })).Append("\n\n");
+        }
+
+        stream.Append("data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n");
+        stream.Append("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":9,\"total_tokens\":14}}\n\ndata: [DONE]\n\n");
+        var bytes = Encoding.UTF8.GetBytes(stream.ToString());
+
+        for (var cut = 0; cut <= bytes.Length; cut++)
+        {
+            var sse = new SseResponseProcessor(ApiSchema.OpenAIChat, new TestGuard());
+            var output = new List<byte>();
+            output.AddRange(sse.OnChunk(bytes.AsSpan(0, cut), endOfStream: false)!);
+            output.AddRange(sse.OnChunk(bytes.AsSpan(cut), endOfStream: true)!);
+            var outText = Encoding.UTF8.GetString([.. output]);
+
+            Assert.Equal("Write to [EMAIL], card [CREDIT_CARD] thanks bye", Text(ApiSchema.OpenAIChat, [.. output]));
+            Assert.DoesNotContain("doe@", outText, StringComparison.Ordinal);
+            Assert.EndsWith("data: [DONE]\n\n", outText, StringComparison.Ordinal);
+            Assert.Equal((5, 9), (sse.Usage.InputTokens, sse.Usage.OutputTokens));
+        }
+    }
+
+    // The generated text of a stream, read independently of the code under test (line split, JSON per data line).
+    private static string Text(ApiSchema schema, byte[] sse)
+    {
+        var text = new StringBuilder();
+        foreach (var raw in Encoding.UTF8.GetString(sse).Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n'))
+        {
+            if (!raw.StartsWith("data:", StringComparison.Ordinal) || raw.Contains("[DONE]", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            using var doc = JsonDocument.Parse(raw[5..]);
+            var root = doc.RootElement;
+            switch (schema)
+            {
+                case ApiSchema.OpenAIChat:
+                    if (root.TryGetProperty("choices", out var c) && c.GetArrayLength() > 0 && c[0].GetProperty("delta").TryGetProperty("content", out var content)
+                        && content.ValueKind == JsonValueKind.String)
+                    {
+                        text.Append(content.GetString());
+                    }
+
+                    break;
+                case ApiSchema.AnthropicMessages:
+                    if (root.GetProperty("type").GetString() == "content_block_delta" && root.GetProperty("delta").GetProperty("type").GetString() == "text_delta")
+                    {
+                        text.Append(root.GetProperty("delta").GetProperty("text").GetString());
+                    }
+
+                    break;
+                case ApiSchema.GeminiGenerate:
+                    if (root.TryGetProperty("candidates", out var cands))
+                    {
+                        foreach (var part in cands[0].GetProperty("content").GetProperty("parts").EnumerateArray())
+                        {
+                            if (part.TryGetProperty("text", out var t))
+                            {
+                                text.Append(t.GetString());
+                            }
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        return text.ToString();
+    }
+}
