@@ -1,0 +1,196 @@
+using System.Text;
+using System.Text.Json;
+using Envoy.Service.ExtProc.V3;
+using Grpc.Core;
+using Mesh.Gateway.Envoy.Processing;
+using Mesh.Gateway.Envoy.Tests.Support;
+using Mesh.Gateway.Testing;
+using Xunit;
+using BodySendMode = Envoy.Extensions.Filters.Http.ExtProc.V3.ProcessingMode.Types.BodySendMode;
+
+namespace Mesh.Gateway.Envoy.Tests.Processing;
+
+public sealed class ExtProcSessionTests
+{
+    private const string ChatBody = """{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"Mail me at jane.roe@example.org, card 4111 1111 1111 1111."}]}""";
+
+    [Fact]
+    public async Task RequestBody_EmailAndCard_RedactedWithContentLengthAndUsageRequested()
+    {
+        var admission = new RecordingAdmission();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(admission: admission));
+        var ct = TestContext.Current.CancellationToken;
+        var headers = await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a"),
+            ("content-length", Encoding.UTF8.GetByteCount(ChatBody).ToString(System.Globalization.CultureInfo.InvariantCulture)), ("accept-encoding", "gzip")), ct);
+
+        Assert.Equal(ProcessingResponse.ResponseOneofCase.RequestHeaders, headers!.ResponseCase);
+        Assert.Contains("accept-encoding", headers.RequestHeaders.Response.HeaderMutation.RemoveHeaders);
+
+        var body = await session.HandleAsync(Messages.RequestBody(ChatBody), ct);
+
+        Assert.Equal(ProcessingResponse.ResponseOneofCase.RequestBody, body!.ResponseCase);
+        var mutated = body.RequestBody.Response.BodyMutation.Body.ToStringUtf8();
+        Assert.DoesNotContain("jane.roe@example.org", mutated, StringComparison.Ordinal);
+        Assert.DoesNotContain("4111 1111 1111 1111", mutated, StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(mutated);
+        Assert.Equal("Mail me at [EMAIL], card [CREDIT_CARD].", doc.RootElement.GetProperty("messages")[0].GetProperty("content").GetString());
+        Assert.True(doc.RootElement.GetProperty("stream_options").GetProperty("include_usage").GetBoolean());
+        var contentLength = Messages.Header(body.RequestBody.Response.HeaderMutation, "content-length");
+        Assert.Equal(body.RequestBody.Response.BodyMutation.Body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), contentLength);
+        Assert.All(body.RequestBody.Response.HeaderMutation.SetHeaders, h => Assert.Equal(string.Empty, h.Header.Value));
+        var admitted = Assert.Single(admission.Admitted);
+        Assert.Equal(("team-a", "openai", "chat", "gpt-4o-mini"), (admitted.TenantId, admitted.Provider, admitted.Operation, admitted.Model));
+        Assert.True(admitted.PromptTokens > 0);
+    }
+
+    [Fact]
+    public async Task RequestBody_BlockedPrompt_ImmediateResponseInOpenAIShape()
+    {
+        var session = new ExtProcSession(EnvoyTestBed.Deps());
+        var ct = TestContext.Current.CancellationToken;
+        await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
+
+        var answer = await session.HandleAsync(Messages.RequestBody("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"BLOCKME please"}]}"""), ct);
+
+        Assert.Equal(ProcessingResponse.ResponseOneofCase.ImmediateResponse, answer!.ResponseCase);
+        Assert.Equal(400, (int)answer.ImmediateResponse.Status.Code);
+        Assert.Equal("application/json", Messages.Header(answer.ImmediateResponse.Headers, "content-type"));
+        using var doc = JsonDocument.Parse(answer.ImmediateResponse.Body.ToStringUtf8());
+        Assert.Equal("content_policy_violation", doc.RootElement.GetProperty("error").GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task RequestBody_ModelNotAllowed_Immediate403()
+    {
+        var session = new ExtProcSession(EnvoyTestBed.Deps());
+        var ct = TestContext.Current.CancellationToken;
+        await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
+
+        var answer = await session.HandleAsync(Messages.RequestBody("""{"model":"o3-pro","messages":[]}"""), ct);
+
+        Assert.Equal(403, (int)answer!.ImmediateResponse.Status.Code);
+    }
+
+    [Fact]
+    public async Task RequestHeaders_NoTenantFromExtAuthz_Immediate401()
+    {
+        var session = new ExtProcSession(EnvoyTestBed.Deps());
+
+        var answer = await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(401, (int)answer!.ImmediateResponse.Status.Code);
+    }
+
+    [Fact]
+    public async Task Admission_Refused_Immediate429WithRetryAfter()
+    {
+        var admission = new RecordingAdmission { Refuse = "Tenant team-a is over its token budget." };
+        var session = new ExtProcSession(EnvoyTestBed.Deps(admission: admission));
+        var ct = TestContext.Current.CancellationToken;
+        await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
+
+        var answer = await session.HandleAsync(Messages.RequestBody("""{"model":"gpt-4o-mini","messages":[]}"""), ct);
+
+        Assert.Equal(429, (int)answer!.ImmediateResponse.Status.Code);
+        Assert.Equal("7", Messages.Header(answer.ImmediateResponse.Headers, "retry-after"));
+    }
+
+    [Fact]
+    public async Task ResponseStream_SseReply_StreamedOverrideAndUsageMetadataOnLastChunk()
+    {
+        var admission = new RecordingAdmission();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), admission: admission));
+        var ct = TestContext.Current.CancellationToken;
+        await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
+        await session.HandleAsync(Messages.RequestBody(ChatBody), ct);
+
+        var headers = await session.HandleAsync(Messages.ResponseHeaders(200, "text/event-stream; charset=utf-8", ("content-length", "1129")), ct);
+
+        Assert.Equal(BodySendMode.Streamed, headers!.ModeOverride.ResponseBodyMode);
+        Assert.Equal(BodySendMode.Buffered, headers.ModeOverride.RequestBodyMode);
+        Assert.Contains("content-length", headers.ResponseHeaders.Response.HeaderMutation.RemoveHeaders);
+
+        var sse = RecordedFixtures.ReadBytes("raw-sse/openai__testopenai-cassettes__chat-streaming-detailed-usage.sse");
+        ProcessingResponse? last = null;
+        for (var i = 0; i < sse.Length; i += 100)
+        {
+            var end = Math.Min(i + 100, sse.Length);
+            last = await session.HandleAsync(Messages.ResponseBody(sse.AsSpan(i, end - i), end == sse.Length), ct);
+            Assert.Equal(ProcessingResponse.ResponseOneofCase.ResponseBody, last!.ResponseCase);
+            Assert.Null(last.ResponseBody.Response.BodyMutation);
+        }
+
+        var usage = last!.DynamicMetadata.Fields["mesh.gateway"].StructValue.Fields;
+        Assert.Equal((12, 100, 112), ((int)usage["input_tokens"].NumberValue, (int)usage["output_tokens"].NumberValue, (int)usage["total_tokens"].NumberValue));
+        var settled = Assert.Single(admission.Settled);
+        Assert.Equal(("completed", 12, 100, true), (settled.Outcome, settled.InputTokens, settled.OutputTokens, settled.ProviderReported));
+        Assert.Single(admission.Recorded);
+    }
+
+    [Fact]
+    public async Task EndAsync_CancelledMidStream_SettlesOnceWithWhatWasUsed()
+    {
+        var admission = new RecordingAdmission();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), admission: admission));
+        var ct = TestContext.Current.CancellationToken;
+        await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
+        await session.HandleAsync(Messages.RequestBody(ChatBody), ct);
+        await session.HandleAsync(Messages.ResponseHeaders(200, "text/event-stream"), ct);
+        var sse = RecordedFixtures.ReadBytes("raw-sse/openai__testopenai-cassettes__chat-streaming.sse");
+        await session.HandleAsync(Messages.ResponseBody(sse.AsSpan(0, sse.Length / 2), false), ct);
+
+        await session.EndAsync(cancelled: true, ct);
+        await session.EndAsync(cancelled: true, ct);
+
+        var settled = Assert.Single(admission.Settled);
+        Assert.Equal("cancelled", settled.Outcome);
+        Assert.False(settled.ProviderReported);
+        Assert.True(settled.InputTokens > 0);
+        Assert.True(settled.OutputTokens > 0);
+    }
+
+    [Fact]
+    public async Task HandleAsync_ObservabilityMode_NoAnswers()
+    {
+        var session = new ExtProcSession(EnvoyTestBed.Deps());
+        var request = Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a"));
+        request.ObservabilityMode = true;
+
+        Assert.Null(await session.HandleAsync(request, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task HandleAsync_BodyBeforeHeaders_FailedPrecondition()
+    {
+        var session = new ExtProcSession(EnvoyTestBed.Deps());
+
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await session.HandleAsync(Messages.RequestBody("{}"), TestContext.Current.CancellationToken));
+
+        Assert.Equal(StatusCode.FailedPrecondition, ex.StatusCode);
+    }
+
+    [Fact]
+    public async Task HandleAsync_EmptyMessage_InvalidArgument()
+    {
+        var session = new ExtProcSession(EnvoyTestBed.Deps());
+
+        var ex = await Assert.ThrowsAsync<RpcException>(async () => await session.HandleAsync(new ProcessingRequest(), TestContext.Current.CancellationToken));
+
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+    }
+
+    [Fact]
+    public async Task RequestHeaders_AuthenticateInExtProc_SetsProviderKeyInRawValueOnly()
+    {
+        var options = new Mesh.Gateway.Envoy.Configuration.EnvoyOptions { AuthenticateInExtProc = true };
+        var session = new ExtProcSession(EnvoyTestBed.Deps(options: options));
+
+        var answer = await session.HandleAsync(Messages.RequestHeaders("/v1/messages", false, ("x-api-key", EnvoyTestBed.KeyA)), TestContext.Current.CancellationToken);
+
+        var mutation = answer!.RequestHeaders.Response.HeaderMutation;
+        Assert.Equal(EnvoyTestBed.AnthropicKey, Messages.Header(mutation, "x-api-key"));
+        Assert.Equal("team-a", Messages.Header(mutation, "x-mesh-tenant"));
+        Assert.All(mutation.SetHeaders, h => Assert.Equal(string.Empty, h.Header.Value));
+        Assert.Contains("authorization", mutation.RemoveHeaders);
+    }
+}
