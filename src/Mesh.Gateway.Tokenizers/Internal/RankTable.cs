@@ -24,6 +24,10 @@ internal sealed class RankTable
     private readonly int[] _offsets;
     private readonly int[] _byteRanks = new int[256];
 
+    // Ranks of all two-byte keys, indexed by (first << 8 | second); -1 when not a token. 256 KiB, so the first
+    // round of every merge (all adjacent byte pairs) is an array read instead of a hash probe.
+    private readonly int[] _pairRanks = new int[65536];
+
     public RankTable(byte[] tokenBytes, int[] offsets)
     {
         _bytes = tokenBytes;
@@ -33,6 +37,7 @@ internal sealed class RankTable
         _shift = 64 - BitOperations.Log2((uint)capacity);
         _slots = new Slot[capacity];
         _byteRanks.AsSpan().Fill(-1);
+        _pairRanks.AsSpan().Fill(-1);
 
         // Padded copy of each key so the hashing can read eight bytes at a time.
         Span<byte> key = stackalloc byte[256 + Padding];
@@ -50,6 +55,10 @@ internal sealed class RankTable
             if (length == 1)
             {
                 _byteRanks[key[0]] = rank;
+            }
+            else if (length == 2)
+            {
+                _pairRanks[(key[0] << 8) | key[1]] = rank;
             }
 
             ulong hash = Hash(ref key[0], length, out ulong prefix);
@@ -88,6 +97,12 @@ internal sealed class RankTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryGetRank(ref byte key, int length, out int rank)
     {
+        if (length == 2)
+        {
+            rank = _pairRanks[(key << 8) | Unsafe.Add(ref key, 1)];
+            return rank >= 0;
+        }
+
         ulong hash = Hash(ref key, length, out ulong prefix);
         Slot[] slots = _slots;
         int mask = slots.Length - 1;

@@ -42,21 +42,31 @@ internal static class TokenizerThroughput
         return 0;
     }
 
+    private static string Join(double[] values) =>
+        string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+
     private static void Measure(string tool, TiktokenEncoding encoding, string corpus, int bytes, int runs, Func<int> encode)
     {
         int tokens = encode(); // warm-up (and tiering)
         tokens = encode();
         var mbPerSec = new double[runs];
+        var mbPerCpuSec = new double[runs];
+        using var process = Process.GetCurrentProcess();
         for (int i = 0; i < runs; i++)
         {
+            process.Refresh();
+            TimeSpan cpuStart = process.TotalProcessorTime;
             long start = Stopwatch.GetTimestamp();
             tokens = encode();
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            process.Refresh();
+            double cpuSeconds = (process.TotalProcessorTime - cpuStart).TotalSeconds;
             mbPerSec[i] = bytes / 1e6 / seconds;
+            mbPerCpuSec[i] = bytes / 1e6 / Math.Max(cpuSeconds, 1e-6);
         }
 
-        string list = string.Join(",", mbPerSec.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
         Console.WriteLine(
-            $"{{\"tool\":\"{tool}\",\"encoding\":\"{encoding.Name}\",\"corpus\":\"{corpus}\",\"bytes\":{bytes},\"tokens\":{tokens},\"mbPerSec\":[{list}]}}");
+            $"{{\"tool\":\"{tool}\",\"encoding\":\"{encoding.Name}\",\"corpus\":\"{corpus}\",\"bytes\":{bytes},\"tokens\":{tokens},"
+            + $"\"mbPerSec\":[{Join(mbPerSec)}],\"mbPerCpuSec\":[{Join(mbPerCpuSec)}]}}");
     }
 }
