@@ -1,0 +1,51 @@
+using System.Text.Json;
+
+namespace Mesh.Gateway.Core.Chat;
+
+/// <summary>A provider-neutral chat (generation) request.</summary>
+public sealed record ChatRequest
+{
+    /// <summary>The model name as the caller gave it (routing maps it to a <see cref="Providers.ProviderTarget"/>).</summary>
+    public required string Model { get; init; }
+
+    public required IReadOnlyList<ChatMessage> Messages { get; init; }
+
+    public IReadOnlyList<ChatToolDefinition> Tools { get; init; } = [];
+
+    public ChatToolChoice? ToolChoice { get; init; }
+
+    public bool? ParallelToolCalls { get; init; }
+
+    public ChatResponseFormat? ResponseFormat { get; init; }
+
+    public double? Temperature { get; init; }
+
+    public double? TopP { get; init; }
+
+    /// <summary>Top-k sampling (Anthropic, Gemini); OpenAI ignores it.</summary>
+    public int? TopK { get; init; }
+
+    public double? FrequencyPenalty { get; init; }
+
+    public double? PresencePenalty { get; init; }
+
+    public int? MaxOutputTokens { get; init; }
+
+    public IReadOnlyList<string> StopSequences { get; init; } = [];
+
+    public long? Seed { get; init; }
+
+    public ReasoningEffort? ReasoningEffort { get; init; }
+
+    /// <summary>The end user on whose behalf the call is made (OpenAI <c>user</c>, Anthropic <c>metadata.user_id</c>).</summary>
+    public string? EndUserId { get; init; }
+
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = EmptyMetadata;
+
+    /// <summary>A JSON object merged over the provider's request body (provider-specific options the contract has no field for).</summary>
+    public JsonElement? ProviderOptions { get; init; }
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyMetadata = new Dictionary<string, string>();
+}

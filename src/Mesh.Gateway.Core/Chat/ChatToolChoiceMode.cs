@@ -1,0 +1,10 @@
+namespace Mesh.Gateway.Core.Chat;
+
+/// <summary>How the model may use the tools offered.</summary>
+public enum ChatToolChoiceMode
+{
+    Auto,
+    None,
+    Required,
+    Tool,
+}
