@@ -3,11 +3,14 @@ using Mesh.Gateway.Tenancy.Stores;
 namespace Mesh.Gateway.Redis.Stores;
 
 /// <summary>Counters in Redis, shared by every sidecar that points at the same server; each operation is one Lua script.</summary>
-internal sealed class RedisCounterStore(RedisConnection redis) : ICounterStore
+internal sealed class RedisCounterStore(Func<RedisConnection?> connection) : ICounterStore
 {
-    public string Name => "redis";
+    public RedisCounterStore(RedisConnection connection)
+        : this(() => connection)
+    {
+    }
 
-    public RedisConnection Connection => redis;
+    public string Name => "redis";
 
     public async ValueTask<CounterAdmission> TryReserveAsync(string reservationId, IReadOnlyList<CounterCharge> charges, CancellationToken cancellationToken)
     {
@@ -23,6 +26,12 @@ internal sealed class RedisCounterStore(RedisConnection redis) : ICounterStore
             args[2 + (i * 4)] = charge.Limit;
             args[3 + (i * 4)] = (long)charge.Window.TotalMilliseconds;
             args[4 + (i * 4)] = charge.Amount;
+        }
+
+        var redis = connection();
+        if (redis is null)
+        {
+            return CounterAdmission.Unavailable("not connected to Redis yet");
         }
 
         RedisResult reply;
@@ -75,6 +84,12 @@ internal sealed class RedisCounterStore(RedisConnection redis) : ICounterStore
             args[1 + (i * 3)] = KindCode(charge.Kind);
             args[2 + (i * 3)] = charge.Amount;
             args[3 + (i * 3)] = actual;
+        }
+
+        var redis = connection();
+        if (redis is null)
+        {
+            return false;
         }
 
         try
