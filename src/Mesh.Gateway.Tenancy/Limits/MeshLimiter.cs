@@ -120,7 +120,7 @@ internal sealed class MeshLimiter : IMeshLimiter
         {
             Lease = new LimitLease(this, store, reservationId, request, charged, tokens, cost),
             Headers = Headers(charged, admission.States, denied: -1),
-            Alerts = Alerts(request.TenantId, charged, admission.States),
+            Alerts = await AlertsAsync(request.TenantId, store, charged, admission.States, cancellationToken).ConfigureAwait(false),
         };
     }
 
@@ -282,7 +282,7 @@ internal sealed class MeshLimiter : IMeshLimiter
         };
     }
 
-    private List<BudgetAlert> Alerts(string tenantId, List<ChargedRule> charged, IReadOnlyList<CounterState> states)
+    private async ValueTask<IReadOnlyList<BudgetAlert>> AlertsAsync(string tenantId, ICounterStore store, List<ChargedRule> charged, IReadOnlyList<CounterState> states, CancellationToken cancellationToken)
     {
         List<BudgetAlert>? alerts = null;
         for (var i = 0; i < charged.Count; i++)
@@ -295,15 +295,26 @@ internal sealed class MeshLimiter : IMeshLimiter
 
             var before = states[i].Used;
             var after = before + charge.Amount;
-            if (before < rule.AlertAt && after >= rule.AlertAt)
+            if (before >= rule.AlertAt || after < rule.AlertAt)
             {
-                var alert = new BudgetAlert(tenantId, rule.Kind, after / 1_000_000_000m, rule.Limit >= Unlimited ? rule.AlertAt / 1_000_000_000m : rule.Limit / 1_000_000_000m);
-                Log.BudgetAlert(_logger, tenantId, rule.Kind == LimitKind.BudgetPerDay ? "daily" : "monthly", alert.SpentUsd, alert.BudgetUsd);
-                (alerts ??= []).Add(alert);
+                continue;
             }
+
+            // A settlement can bring the counter back under the threshold and a later reservation cross it again, on
+            // any sidecar: a once-per-period marker in the same store makes the alert fire once.
+            var marker = new CounterCharge(charge.Key + ":alert", CounterKind.FixedPeriod, 1, charge.Window, 1);
+            var once = await store.TryReserveAsync("alert", [marker], cancellationToken).ConfigureAwait(false);
+            if (once.Outcome != CounterOutcome.Admitted)
+            {
+                continue;
+            }
+
+            var alert = new BudgetAlert(tenantId, rule.Kind, after / 1_000_000_000m, rule.Budget / 1_000_000_000m);
+            Log.BudgetAlert(_logger, tenantId, rule.Kind == LimitKind.BudgetPerDay ? "daily" : "monthly", alert.SpentUsd, alert.BudgetUsd);
+            (alerts ??= []).Add(alert);
         }
 
-        return alerts ?? [];
+        return alerts ?? (IReadOnlyList<BudgetAlert>)[];
     }
 
     private static string Sanitize(string value) =>
@@ -377,7 +388,7 @@ internal sealed class MeshLimiter : IMeshLimiter
                     if (usd is { } value)
                     {
                         var nano = PriceTable.ToNanoUsd(value);
-                        rules.Tenant.Add(new LimitRule(kind, LimitScope.Tenant, budget.HardStop ? nano : Unlimited, closed, null, (long)(nano * budget.AlertAt)));
+                        rules.Tenant.Add(new LimitRule(kind, LimitScope.Tenant, budget.HardStop ? nano : Unlimited, closed, null, (long)(nano * budget.AlertAt), nano));
                     }
                 }
             }
