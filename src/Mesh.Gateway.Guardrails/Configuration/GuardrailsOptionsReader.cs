@@ -1,0 +1,253 @@
+using System.Globalization;
+using Mesh.Gateway.Guardrails.Moderation;
+using Mesh.Gateway.Guardrails.Pii;
+using Microsoft.Extensions.Configuration;
+
+namespace Mesh.Gateway.Guardrails.Configuration;
+
+/// <summary>Reads the <c>guardrails</c> section by hand so that every problem is reported with its key path and value.</summary>
+internal sealed class GuardrailsOptionsReader
+{
+    private readonly List<string> _errors = [];
+
+    internal IReadOnlyList<string> Errors => _errors;
+
+    internal GuardrailsOptions Read(IConfigurationSection section)
+    {
+        const string root = GuardrailsOptions.SectionName;
+        var defaultPolicy = ReadPolicy(section, root, GuardPolicy.Default, "default");
+        var policies = new Dictionary<string, GuardPolicy>(StringComparer.Ordinal);
+        foreach (var child in section.GetSection("policies").GetChildren())
+        {
+            policies[child.Key] = ReadPolicy(child, $"{root}.policies.{child.Key}", defaultPolicy, child.Key);
+        }
+
+        var tenants = new Dictionary<string, TenantGuardrails>(StringComparer.Ordinal);
+        foreach (var child in section.GetSection("tenants").GetChildren())
+        {
+            string path = $"{root}.tenants.{child.Key}";
+            string? policy = child["policy"];
+            if (policy is not null && policy != "default" && !policies.ContainsKey(policy))
+            {
+                _errors.Add($"{path}.policy: names no policy under {root}.policies (was '{policy}')");
+            }
+
+            tenants[child.Key] = new TenantGuardrails { Policy = policy, HashKey = child["hash_key"] };
+        }
+
+        return new GuardrailsOptions { DefaultPolicy = defaultPolicy, Policies = policies, Tenants = tenants };
+    }
+
+    private GuardPolicy ReadPolicy(IConfigurationSection s, string path, GuardPolicy b, string name)
+    {
+        return new GuardPolicy
+        {
+            Name = name,
+            HashKey = s["hash_key"] ?? b.HashKey,
+            Pii = ReadPii(s.GetSection("pii"), path + ".pii", b.Pii),
+            Injection = ReadInjection(s.GetSection("injection"), path + ".injection", b.Injection),
+            Moderation = ReadModeration(s.GetSection("moderation"), path + ".moderation", b.Moderation),
+            Stream = ReadStream(s.GetSection("stream"), path + ".stream", b.Stream),
+        };
+    }
+
+    private PiiPolicy ReadPii(IConfigurationSection s, string path, PiiPolicy b)
+    {
+        var entities = b.Entities;
+        var list = ReadList(s, "entities");
+        if (list is not null)
+        {
+            foreach (string e in list)
+            {
+                if (!PiiKindNames.TryParse(e, out _))
+                {
+                    _errors.Add($"{path}.entities: unknown entity type '{e}' (known: {string.Join(", ", PiiEntityTypes.All)}, secrets, all)");
+                }
+            }
+
+            entities = list;
+        }
+
+        var overrides = new Dictionary<string, PiiEntityPolicy>(b.Overrides, StringComparer.Ordinal);
+        foreach (var child in s.GetSection("overrides").GetChildren())
+        {
+            string p = $"{path}.overrides.{child.Key}";
+            if (!PiiKindNames.TryParse(child.Key, out _))
+            {
+                _errors.Add($"{p}: unknown entity type '{child.Key}'");
+                continue;
+            }
+
+            overrides[PiiKindNames.Canonical(child.Key)] = new PiiEntityPolicy
+            {
+                Action = child["action"] is null ? null : Action(child, "action", p, GuardAction.Redact, textActions: true),
+                Threshold = child["threshold"] is null ? null : Score(child, "threshold", p, 0.5),
+            };
+        }
+
+        return new PiiPolicy
+        {
+            Enabled = Bool(s, "enabled", path, b.Enabled),
+            Action = Action(s, "action", path, b.Action, textActions: true),
+            Entities = entities,
+            Threshold = Score(s, "threshold", path, b.Threshold),
+            Overrides = overrides,
+        };
+    }
+
+    private InjectionPolicy ReadInjection(IConfigurationSection s, string path, InjectionPolicy b) => new()
+    {
+        Enabled = Bool(s, "enabled", path, b.Enabled),
+        Threshold = Score(s, "threshold", path, b.Threshold),
+        Action = Action(s, "action", path, b.Action, textActions: false),
+        OnOutput = Bool(s, "on_output", path, b.OnOutput),
+        Classifier = ReadClassifier(s.GetSection("classifier"), path + ".classifier", b.Classifier),
+    };
+
+    private ModerationPolicy ReadModeration(IConfigurationSection s, string path, ModerationPolicy b)
+    {
+        var categories = new Dictionary<string, double>(b.Categories, StringComparer.Ordinal);
+        foreach (var child in s.GetSection("categories").GetChildren())
+        {
+            if (ModerationCategories.IndexOf(child.Key) < 0)
+            {
+                _errors.Add($"{path}.categories.{child.Key}: unknown category (known: {string.Join(", ", ModerationCategories.All)})");
+                continue;
+            }
+
+            categories[child.Key] = Score(s.GetSection("categories"), child.Key, path + ".categories", b.Threshold);
+        }
+
+        return new ModerationPolicy
+        {
+            Enabled = Bool(s, "enabled", path, b.Enabled),
+            Action = Action(s, "action", path, b.Action, textActions: false),
+            Threshold = Score(s, "threshold", path, b.Threshold),
+            Categories = categories,
+            OnInput = Bool(s, "on_input", path, b.OnInput),
+            OnOutput = Bool(s, "on_output", path, b.OnOutput),
+            Classifier = ReadClassifier(s.GetSection("classifier"), path + ".classifier", b.Classifier),
+        };
+    }
+
+    private ClassifierPolicy ReadClassifier(IConfigurationSection s, string path, ClassifierPolicy b) => new()
+    {
+        Enabled = Bool(s, "enabled", path, b.Enabled),
+        Name = s["name"] ?? b.Name,
+        FailOpen = Bool(s, "fail_open", path, b.FailOpen),
+        MinLocalScore = Score(s, "min_local_score", path, b.MinLocalScore),
+        CacheSeconds = Int(s, "cache_seconds", path, b.CacheSeconds, 0, 86_400),
+    };
+
+    private StreamPolicy ReadStream(IConfigurationSection s, string path, StreamPolicy b)
+    {
+        var p = new StreamPolicy
+        {
+            HoldBack = Int(s, "hold_back", path, b.HoldBack, 16, 65_536),
+            MaxHoldBack = Int(s, "max_hold_back", path, b.MaxHoldBack, 16, 1 << 20),
+            FinishReason = s["finish_reason"] ?? b.FinishReason,
+        };
+        if (p.MaxHoldBack < p.HoldBack)
+        {
+            _errors.Add($"{path}.max_hold_back: must be at least hold_back ({p.HoldBack}) (was {p.MaxHoldBack})");
+        }
+
+        return p;
+    }
+
+    private static List<string>? ReadList(IConfigurationSection s, string key)
+    {
+        var section = s.GetSection(key);
+        var children = section.GetChildren().ToList();
+        if (children.Count > 0)
+        {
+            return [.. children.Select(c => c.Value ?? string.Empty)];
+        }
+
+        return section.Value is { } v ? [.. v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)] : null;
+    }
+
+    private bool Bool(IConfigurationSection s, string key, string path, bool fallback)
+    {
+        string? v = s[key];
+        if (v is null)
+        {
+            return fallback;
+        }
+
+        if (bool.TryParse(v, out bool b))
+        {
+            return b;
+        }
+
+        _errors.Add($"{path}.{key}: must be true or false (was '{v}')");
+        return fallback;
+    }
+
+    private double Score(IConfigurationSection s, string key, string path, double fallback)
+    {
+        string? v = s[key];
+        if (v is null)
+        {
+            return fallback;
+        }
+
+        if (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && d is >= 0 and <= 1)
+        {
+            return d;
+        }
+
+        _errors.Add($"{path}.{key}: must be a number between 0 and 1 (was '{v}')");
+        return fallback;
+    }
+
+    private int Int(IConfigurationSection s, string key, string path, int fallback, int min, int max)
+    {
+        string? v = s[key];
+        if (v is null)
+        {
+            return fallback;
+        }
+
+        if (int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= min && n <= max)
+        {
+            return n;
+        }
+
+        _errors.Add($"{path}.{key}: must be an integer from {min} to {max} (was '{v}')");
+        return fallback;
+    }
+
+    private GuardAction Action(IConfigurationSection s, string key, string path, GuardAction fallback, bool textActions)
+    {
+        string? v = s[key];
+        if (v is null)
+        {
+            return fallback;
+        }
+
+        GuardAction? a = v.Trim().ToLowerInvariant() switch
+        {
+            "report" or "allow" or "log" => GuardAction.Report,
+            "redact" or "label" => GuardAction.Redact,
+            "mask" => GuardAction.Mask,
+            "hash" => GuardAction.Hash,
+            "tokenize" or "tokenise" => GuardAction.Tokenize,
+            "block" => GuardAction.Block,
+            _ => null,
+        };
+        if (a is null)
+        {
+            _errors.Add($"{path}.{key}: must be one of {(textActions ? "report, redact, mask, hash, tokenize, block" : "report, block")} (was '{v}')");
+            return fallback;
+        }
+
+        if (!textActions && a is not (GuardAction.Report or GuardAction.Block))
+        {
+            _errors.Add($"{path}.{key}: must be report or block (was '{v}')");
+            return fallback;
+        }
+
+        return a.Value;
+    }
+}

@@ -1,0 +1,52 @@
+using Mesh.Gateway.Guardrails.Internal;
+
+namespace Mesh.Gateway.Guardrails;
+
+/// <summary>
+/// One immutable guardrail policy: which detectors run, their thresholds and actions.
+/// Bound from the YAML <c>guardrails:</c> section (the default policy) or <c>guardrails.policies.NAME</c>.
+/// </summary>
+/// <remarks>Immutable and thread-safe; the engine caches a compiled form per instance.</remarks>
+public sealed record GuardPolicy
+{
+    /// <summary>The policy that runs every detector with its default threshold and action.</summary>
+    public static GuardPolicy Default { get; } = new();
+
+    /// <summary>The policy's name (<c>default</c> for the top-level one).</summary>
+    public string Name { get; init; } = "default";
+
+    /// <summary>PII and secret detection.</summary>
+    public PiiPolicy Pii { get; init; } = new();
+
+    /// <summary>Prompt-injection detection.</summary>
+    public InjectionPolicy Injection { get; init; } = new();
+
+    /// <summary>Content moderation.</summary>
+    public ModerationPolicy Moderation { get; init; } = new();
+
+    /// <summary>How streamed text is held back.</summary>
+    public StreamPolicy Stream { get; init; } = new();
+
+    /// <summary>The HMAC key for <see cref="GuardAction.Hash"/> (per tenant: a tenant's own policy or its <c>hash_key</c>). Null uses a process-random key.</summary>
+    public string? HashKey { get; init; }
+
+    private CompiledPolicy? _compiled;
+
+    /// <summary>An empty policy with every default.</summary>
+    public GuardPolicy()
+    {
+    }
+
+    // 'with' must not carry over the compiled form of the original.
+    private GuardPolicy(GuardPolicy original)
+    {
+        Name = original.Name;
+        Pii = original.Pii;
+        Injection = original.Injection;
+        Moderation = original.Moderation;
+        Stream = original.Stream;
+        HashKey = original.HashKey;
+    }
+
+    internal CompiledPolicy Compiled => _compiled ??= CompiledPolicy.Create(this);
+}

@@ -1,0 +1,15 @@
+namespace Mesh.Gateway.Grpc.Tests.Infrastructure;
+
+/// <summary>What the test service observed, for assertions on the server side.</summary>
+internal sealed class TestServerState
+{
+    private int _messagesWritten;
+
+    public int MessagesWritten
+    {
+        get => Volatile.Read(ref _messagesWritten);
+        set => Volatile.Write(ref _messagesWritten, value);
+    }
+
+    public TaskCompletionSource<Exception?> StreamEnded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
