@@ -1,4 +1,7 @@
 using Mesh.Gateway.Core.Providers;
+using Mesh.Gateway.Providers.Anthropic;
+using Mesh.Gateway.Providers.Bedrock;
+using Mesh.Gateway.Providers.Gemini;
 using Mesh.Gateway.Providers.Http;
 using Mesh.Gateway.Providers.Mock;
 using Mesh.Gateway.Providers.OpenAI;
@@ -43,7 +46,22 @@ internal static class ProviderFactory
                 () => new OpenAIChatTranslator(name, OpenAIDialect.Azure, options.ApiVersion, options.Deployment),
                 () => new OpenAIEmbeddingTranslator(name, OpenAIDialect.Azure, options.ApiVersion, options.Deployment),
                 options.AuthMode == "bearer" ? HeaderAuth.Bearer(options.ApiKey) : HeaderAuth.Header("api-key", options.ApiKey)),
-            _ => throw new NotSupportedException($"Provider kind '{options.Kind}' is not available yet."),
+            ProviderKind.Anthropic => Http(
+                AnthropicBaseUrl,
+                () => new AnthropicChatTranslator(name, options.AnthropicVersion),
+                null,
+                HeaderAuth.Header("x-api-key", options.ApiKey)),
+            ProviderKind.Gemini => Http(
+                GeminiBaseUrl,
+                () => new GeminiChatTranslator(name),
+                () => new GeminiEmbeddingTranslator(name),
+                HeaderAuth.Header("x-goog-api-key", options.ApiKey)),
+            ProviderKind.Bedrock => Http(
+                $"https://bedrock-runtime.{options.Region}.amazonaws.com",
+                () => new BedrockConverseTranslator(name),
+                null,
+                new SigV4Auth(options.AccessKeyId!, options.SecretAccessKey!, options.SessionToken, options.Region!, timeProvider)),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Kind, "Unknown provider kind."),
         };
     }
 }
