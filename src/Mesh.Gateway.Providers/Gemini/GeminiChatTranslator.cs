@@ -16,6 +16,7 @@ internal sealed class GeminiChatTranslator : IChatTranslator
     private int _toolOrdinal;
     private bool _sawToolCall;
     private bool _finished;
+    private GeminiUsage? _usage;
 
     public GeminiChatTranslator(string provider) => _provider = provider;
 
@@ -295,6 +296,12 @@ internal sealed class GeminiChatTranslator : IChatTranslator
 
         var id = response.ResponseId;
         var model = response.ModelVersion;
+        if (response.UsageMetadata?.PromptTokenCount is not null)
+        {
+            // Usage is cumulative on every chunk; the latest is the one that counts.
+            _usage = response.UsageMetadata;
+        }
+
         var candidate = response.Candidates?.FirstOrDefault();
         foreach (var part in candidate?.Content?.Parts ?? [])
         {
@@ -334,13 +341,25 @@ internal sealed class GeminiChatTranslator : IChatTranslator
         if ((candidate?.FinishReason is not null || blocked) && !_finished)
         {
             _finished = true;
+            if (_partial.Flush() is { } pending)
+            {
+                _sawToolCall = true;
+                output.Add(new ChatChunk
+                {
+                    Id = id,
+                    Model = model,
+                    ToolCallDeltas = [new ChatToolCallDelta { Index = _toolOrdinal, Id = pending.Id ?? CallId(_toolOrdinal), Name = pending.Name, ArgumentsFragment = pending.Arguments }],
+                });
+                _toolOrdinal++;
+            }
+
             output.Add(new ChatChunk
             {
                 Id = id,
                 Model = model,
                 FinishReason = blocked ? ChatFinishReason.ContentFilter : MapFinish(candidate!.FinishReason, _sawToolCall),
                 ProviderFinishReason = blocked ? response.PromptFeedback!.BlockReason : candidate!.FinishReason,
-                Usage = MapUsage(response.UsageMetadata),
+                Usage = MapUsage(_usage),
             });
         }
         else if (_finished && response.UsageMetadata?.PromptTokenCount is not null)

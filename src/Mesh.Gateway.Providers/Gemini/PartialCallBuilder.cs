@@ -47,6 +47,21 @@ internal sealed class PartialCallBuilder
         return done;
     }
 
+    /// <summary>The call still being built, ended by the finish reason instead of its terminal part.</summary>
+    public CompletedCall? Flush()
+    {
+        if (_name is null)
+        {
+            return null;
+        }
+
+        var done = new CompletedCall(_id, _name, (_args ?? []).ToJsonString());
+        _name = null;
+        _id = null;
+        _args = null;
+        return done;
+    }
+
     private void Apply(GeminiPartialArg piece)
     {
         _args ??= [];

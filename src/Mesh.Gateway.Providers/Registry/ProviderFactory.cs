@@ -16,6 +16,8 @@ internal static class ProviderFactory
     public const string AnthropicBaseUrl = "https://api.anthropic.com/v1";
     public const string GeminiBaseUrl = "https://generativelanguage.googleapis.com/v1beta";
 
+    private static bool Responses(ProviderOptions options) => options.Api == "responses";
+
     public static IChatProvider Create(ProviderOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory, HttpMessageHandler? handler = null)
     {
         if (!ProviderKinds.TryParse(options.Kind, out var kind))
@@ -33,17 +35,17 @@ internal static class ProviderFactory
             ProviderKind.Mock => new MockChatProvider(name, TimeSpan.FromMilliseconds(options.DelayPerTokenMs), timeProvider),
             ProviderKind.OpenAI => Http(
                 OpenAIBaseUrl,
-                () => new OpenAIChatTranslator(name, OpenAIDialect.OpenAI),
+                Responses(options) ? () => new OpenAIResponsesTranslator(name) : () => new OpenAIChatTranslator(name, OpenAIDialect.OpenAI),
                 () => new OpenAIEmbeddingTranslator(name, OpenAIDialect.OpenAI),
                 HeaderAuth.Bearer(options.ApiKey)),
             ProviderKind.OpenAICompatible => Http(
                 options.BaseUrl!,
-                () => new OpenAIChatTranslator(name, OpenAIDialect.Compatible),
+                Responses(options) ? () => new OpenAIResponsesTranslator(name) : () => new OpenAIChatTranslator(name, OpenAIDialect.Compatible),
                 () => new OpenAIEmbeddingTranslator(name, OpenAIDialect.Compatible),
                 HeaderAuth.Bearer(options.ApiKey)),
             ProviderKind.AzureOpenAI => Http(
                 options.BaseUrl!,
-                () => new OpenAIChatTranslator(name, OpenAIDialect.Azure, options.ApiVersion, options.Deployment),
+                Responses(options) ? () => new OpenAIResponsesTranslator(name, $"openai/responses?api-version={options.ApiVersion}") : () => new OpenAIChatTranslator(name, OpenAIDialect.Azure, options.ApiVersion, options.Deployment),
                 () => new OpenAIEmbeddingTranslator(name, OpenAIDialect.Azure, options.ApiVersion, options.Deployment),
                 options.AuthMode == "bearer" ? HeaderAuth.Bearer(options.ApiKey) : HeaderAuth.Header("api-key", options.ApiKey)),
             ProviderKind.Anthropic => Http(
