@@ -24,6 +24,7 @@ internal static class SidecarFeatures
         "tenants",
         "auth",
         "envoy",
+        "providers",
     ];
 
     /// <summary>Registers every feature's services; each binds its own section of <paramref name="configuration"/>.</summary>

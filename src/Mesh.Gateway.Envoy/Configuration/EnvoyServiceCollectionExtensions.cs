@@ -46,6 +46,7 @@ public static class EnvoyServiceCollectionExtensions
         services.TryAddSingleton(options);
         services.TryAddSingleton(_ => TenantLimitsMetadata.FromConfiguration(configuration));
         services.TryAddSingleton<IEnvoyGuard>(NoGuard.Instance);
+        services.TryAddSingleton<EnvoyUsageLog>();
         services.TryAddSingleton<IPromptTokenCounter>(ApproximateTokenCounter.Instance);
         services.TryAddSingleton(sp => new AccessEvaluator(
             sp.GetRequiredService<TenantAuthenticator>(), sp.GetRequiredService<ProviderCredentials>(), sp.GetRequiredService<EnvoyOptions>()));
@@ -58,7 +59,10 @@ public static class EnvoyServiceCollectionExtensions
             sp.GetService<IRequestAdmission>(),
             sp.GetService<IUsageRecorder>(),
             sp.GetRequiredService<TimeProvider>(),
-            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Mesh.Gateway.Envoy.ExtProc")));
+            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Mesh.Gateway.Envoy.ExtProc"))
+        {
+            RecentUsage = sp.GetRequiredService<EnvoyUsageLog>(),
+        });
         services.TryAddSingleton<ExtAuthzService>();
         services.TryAddSingleton<ExtProcService>();
         return services;

@@ -16,4 +16,7 @@ internal sealed record ExtProcDependencies(
     IRequestAdmission? Admission,
     IUsageRecorder? Usage,
     TimeProvider Time,
-    ILogger Logger);
+    ILogger Logger)
+{
+    public EnvoyUsageLog RecentUsage { get; init; } = new();
+}

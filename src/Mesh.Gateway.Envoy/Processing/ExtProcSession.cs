@@ -451,6 +451,7 @@ internal sealed class ExtProcSession
                 await _deps.Admission.SettleAsync(_admission!, record, CancellationToken.None).ConfigureAwait(false);
             }
 
+            _deps.RecentUsage.Add(record);
             _deps.Usage?.Record(record);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -1,0 +1,47 @@
+using Mesh.Gateway.FunctionalTests.Infrastructure;
+using Mesh.Gateway.Tenancy.Authentication;
+using Mesh.Gateway.Testing;
+
+namespace Mesh.Gateway.FunctionalTests.Envoy;
+
+/// <summary>The real sidecar (tenants, provider keys, envoy section) plus a fake provider server replaying recorded traffic.</summary>
+public sealed class EnvoyDoorFixture : IAsyncLifetime
+{
+    public const string GatewayKey = "mgw-team-a-functional";
+    public const string RevokedKey = "mgw-team-a-revoked";
+    public const string OpenAIKey = "sk-openai-held-by-gateway";
+
+    public SidecarHost Sidecar { get; private set; } = null!;
+
+    public FakeProviderServer Upstream { get; private set; } = null!;
+
+    public FakeEnvoy Envoy(TimeSpan? messageTimeout = null) =>
+        new(Sidecar.Channel, Upstream.BaseUrl, messageTimeout ?? TimeSpan.FromSeconds(10));
+
+    public async ValueTask InitializeAsync()
+    {
+        Upstream = await FakeProviderServer.StartAsync();
+        var yaml = $$"""
+            tenants:
+              - id: team-a
+                api_keys: ["{{ApiKeyHash.Format(GatewayKey)}}"]
+                revoked_api_keys: ["{{ApiKeyHash.Format(RevokedKey)}}"]
+                models: [gpt-4o-mini, gpt-5-nano, claude-3-5-haiku-*]
+                limits:
+                  requests_per_minute: 600
+            envoy:
+              metadata_namespace: mesh.gateway
+            providers:
+              - name: openai
+                kind: openai
+                api_key: {{OpenAIKey}}
+            """;
+        Sidecar = await SidecarHost.StartAsync(yaml);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Sidecar.DisposeAsync();
+        await Upstream.DisposeAsync();
+    }
+}

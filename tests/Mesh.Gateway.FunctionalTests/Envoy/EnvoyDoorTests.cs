@@ -1,0 +1,176 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Envoy.Service.Auth.V3;
+using Envoy.Service.ExtProc.V3;
+using Grpc.Core;
+using Mesh.Gateway.Envoy.Processing;
+using Mesh.Gateway.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mesh.Gateway.FunctionalTests.Envoy;
+
+/// <summary>The mesh door end to end: a fake Envoy (enforcing Envoy's rules) drives the real sidecar and a fake provider.</summary>
+public sealed class EnvoyDoorTests(EnvoyDoorFixture fixture) : IClassFixture<EnvoyDoorFixture>
+{
+    private static readonly byte[] ChatStream = RecordedFixtures.ReadBytes("raw-sse/openai__testopenai-cassettes__chat-streaming-detailed-usage.sse");
+
+    [Fact]
+    public async Task Chat_ValidKey_UpstreamGetsProviderKeyNotGatewayKey()
+    {
+        fixture.Upstream.Enqueue(FakeResponse.Json("""{"id":"c1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":1,"total_tokens":10}}"""));
+        var before = fixture.Upstream.RequestCount;
+
+        var exchange = await fixture.Envoy().SendAsync("POST", "/v1/chat/completions", Headers("Bearer " + EnvoyDoorFixture.GatewayKey),
+            Body("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hello"}]}"""), TestContext.Current.CancellationToken);
+
+        Assert.Null(exchange.LocalReplyBy);
+        Assert.Equal(200, exchange.Status);
+        var upstream = fixture.Upstream.Requests[before];
+        Assert.Equal("Bearer " + EnvoyDoorFixture.OpenAIKey, upstream.Headers["Authorization"]);
+        Assert.Equal("team-a", upstream.Headers["x-mesh-tenant"]);
+        Assert.DoesNotContain(EnvoyDoorFixture.GatewayKey, string.Join(' ', upstream.Headers.Values), StringComparison.Ordinal);
+        Assert.Equal("team-a", exchange.AuthzMetadata!.Fields["tenant"].StringValue);
+        Assert.Equal(600, exchange.AuthzMetadata.Fields["limits"].StructValue.Fields["requests_per_minute"].NumberValue);
+        var usage = exchange.ProcMetadata.Fields["mesh.gateway"].StructValue.Fields;
+        Assert.Equal((9, 1), ((int)usage["input_tokens"].NumberValue, (int)usage["output_tokens"].NumberValue));
+    }
+
+    [Theory]
+    [InlineData("Bearer wrong-key", 401, "invalid_api_key")]
+    [InlineData("Bearer " + EnvoyDoorFixture.RevokedKey, 401, "revoked_api_key")]
+    [InlineData(null, 401, "missing_api_key")]
+    public async Task Check_BadCredentials_DeniedWithOpenAIErrorBody(string? authorization, int status, string code)
+    {
+        var before = fixture.Upstream.RequestCount;
+
+        var exchange = await fixture.Envoy().SendAsync("POST", "/v1/chat/completions", Headers(authorization),
+            Body("""{"model":"gpt-4o-mini","messages":[]}"""), TestContext.Current.CancellationToken);
+
+        Assert.Equal("ext_authz", exchange.LocalReplyBy);
+        Assert.Equal(status, exchange.Status);
+        using var doc = JsonDocument.Parse(exchange.ResponseBody);
+        Assert.Equal(code, doc.RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal(before, fixture.Upstream.RequestCount);
+    }
+
+    [Fact]
+    public async Task Chat_ModelNotAllowed_Denied403BeforeUpstream()
+    {
+        var before = fixture.Upstream.RequestCount;
+
+        var exchange = await fixture.Envoy().SendAsync("POST", "/v1/chat/completions", Headers("Bearer " + EnvoyDoorFixture.GatewayKey),
+            Body("""{"model":"o3-pro","messages":[]}"""), TestContext.Current.CancellationToken);
+
+        Assert.Equal(403, exchange.Status);
+        Assert.Equal(before, fixture.Upstream.RequestCount);
+    }
+
+    [Fact]
+    public async Task Stream_RecordedSseInRandomChunks_ClientGetsIdenticalBytesAndReportedUsage()
+    {
+        fixture.Upstream.Enqueue(FakeResponse.Sse(ChatStream));
+        var before = fixture.Upstream.RequestCount;
+        var envoy = fixture.Envoy();
+        var random = new Random(1234);
+        envoy.ChunkLengths = body => Enumerable.Range(0, body.Length).Select(_ => random.Next(1, 40));
+
+        var exchange = await envoy.SendAsync("POST", "/v1/chat/completions", Headers("Bearer " + EnvoyDoorFixture.GatewayKey),
+            Body("""{"model":"gpt-5-nano","stream":true,"messages":[{"role":"user","content":"count"}]}"""), TestContext.Current.CancellationToken);
+
+        Assert.Equal(200, exchange.Status);
+        Assert.Equal(ChatStream, exchange.ResponseBody);
+        using var sent = JsonDocument.Parse(fixture.Upstream.Requests[before].Body);
+        Assert.True(sent.RootElement.GetProperty("stream_options").GetProperty("include_usage").GetBoolean());
+        var usage = exchange.ProcMetadata.Fields["mesh.gateway"].StructValue.Fields;
+        Assert.Equal((12, 100, 112), ((int)usage["input_tokens"].NumberValue, (int)usage["output_tokens"].NumberValue, (int)usage["total_tokens"].NumberValue));
+        Assert.True(usage["provider_reported"].BoolValue);
+    }
+
+    [Fact]
+    public async Task Stream_CancelledMidway_EndsCleanlyRecordsUsageAndKeepsServing()
+    {
+        var stream = RecordedFixtures.ReadBytes("raw-sse/openai__testopenai-cassettes__chat-streaming.sse");
+        fixture.Upstream.Enqueue(FakeResponse.Sse(stream));
+        var log = fixture.Sidecar.Services.GetRequiredService<ExtProcDependencies>().RecentUsage;
+        var envoy = fixture.Envoy();
+        envoy.CancelAfterResponseChunks = 20;
+
+        var exchange = await envoy.SendAsync("POST", "/v1/chat/completions", Headers("Bearer " + EnvoyDoorFixture.GatewayKey),
+            Body("""{"model":"gpt-5-nano","stream":true,"messages":[{"role":"user","content":"cancel me"}]}"""), TestContext.Current.CancellationToken);
+
+        Assert.Equal(20 * 64, exchange.ResponseBody.Length);
+        var record = await WaitForAsync(() => log.Recent.LastOrDefault(r => r.Outcome == "cancelled" && r.Model == "gpt-5-nano"));
+        Assert.True(record.InputTokens > 0);
+        Assert.True(record.OutputTokens > 0);
+        Assert.False(record.ProviderReported);
+
+        await Chat_ValidKey_UpstreamGetsProviderKeyNotGatewayKey();
+    }
+
+    [Fact]
+    public async Task Process_GarbageBytes_GrpcErrorAndSidecarKeepsServing()
+    {
+        using var handler = new SocketsHttpHandler();
+        using var http = new HttpClient(handler) { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        var target = new Uri(fixture.Sidecar.GrpcTarget.StartsWith("http", StringComparison.Ordinal) ? fixture.Sidecar.GrpcTarget : "http://" + fixture.Sidecar.GrpcTarget);
+        var garbage = new byte[] { 0, 0, 0, 0, 6, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(target, "/envoy.service.ext_proc.v3.ExternalProcessor/Process"))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent(garbage),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
+        request.Headers.TE.ParseAdd("trailers");
+
+        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+        await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"HTTP {(int)response.StatusCode} from {target}");
+        var status = response.TrailingHeaders.TryGetValues("grpc-status", out var t) ? t.Single()
+            : response.Headers.TryGetValues("grpc-status", out var h) ? h.Single() : "(none)";
+        Assert.NotEqual("0", status);
+        Assert.NotEqual("(none)", status);
+
+        // A well-framed but meaningless message: a gRPC error too, not a crash.
+        var client = new ExternalProcessor.ExternalProcessorClient(fixture.Sidecar.Channel);
+        using var call = client.Process(cancellationToken: TestContext.Current.CancellationToken);
+        await call.RequestStream.WriteAsync(new ProcessingRequest(), TestContext.Current.CancellationToken);
+        var ex = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(TestContext.Current.CancellationToken));
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+
+        var check = await new global::Envoy.Service.Auth.V3.Authorization.AuthorizationClient(fixture.Sidecar.Channel).CheckAsync(new CheckRequest(), cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(CheckResponse.HttpResponseOneofCase.DeniedResponse, check.HttpResponseCase);
+    }
+
+    private static async Task<T> WaitForAsync<T>(Func<T?> probe)
+        where T : class
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            if (probe() is { } value)
+            {
+                return value;
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        throw new TimeoutException("condition not met");
+    }
+
+    private static Dictionary<string, string> Headers(string? authorization)
+    {
+        var headers = new Dictionary<string, string> { ["content-type"] = "application/json", ["accept-encoding"] = "gzip, br" };
+        if (authorization is not null)
+        {
+            headers["authorization"] = authorization;
+        }
+
+        return headers;
+    }
+
+    private static byte[] Body(string json) => Encoding.UTF8.GetBytes(json);
+}
