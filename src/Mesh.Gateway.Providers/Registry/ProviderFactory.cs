@@ -1,5 +1,7 @@
 using Mesh.Gateway.Core.Providers;
+using Mesh.Gateway.Providers.Http;
 using Mesh.Gateway.Providers.Mock;
+using Mesh.Gateway.Providers.OpenAI;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Gateway.Providers.Registry;
@@ -7,17 +9,40 @@ namespace Mesh.Gateway.Providers.Registry;
 /// <summary>Creates the provider for one validated <see cref="ProviderOptions"/> entry.</summary>
 internal static class ProviderFactory
 {
-    public static IChatProvider Create(ProviderOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+    public const string OpenAIBaseUrl = "https://api.openai.com/v1";
+    public const string AnthropicBaseUrl = "https://api.anthropic.com/v1";
+    public const string GeminiBaseUrl = "https://generativelanguage.googleapis.com/v1beta";
+
+    public static IChatProvider Create(ProviderOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory, HttpMessageHandler? handler = null)
     {
         if (!ProviderKinds.TryParse(options.Kind, out var kind))
         {
             throw new ArgumentException($"Unknown provider kind '{options.Kind}'.", nameof(options));
         }
 
-        _ = loggerFactory;
+        var name = options.Name;
+        var logger = loggerFactory.CreateLogger("Mesh.Gateway.Providers." + name);
+        HttpChatProvider Http(string defaultBase, Func<IChatTranslator> chat, Func<IEmbeddingTranslator>? embed, IProviderAuth auth) =>
+            new(name, kind, new Uri(options.BaseUrl ?? defaultBase), chat, embed, auth, options, timeProvider, logger, handler);
+
         return kind switch
         {
-            ProviderKind.Mock => new MockChatProvider(options.Name, TimeSpan.FromMilliseconds(options.DelayPerTokenMs), timeProvider),
+            ProviderKind.Mock => new MockChatProvider(name, TimeSpan.FromMilliseconds(options.DelayPerTokenMs), timeProvider),
+            ProviderKind.OpenAI => Http(
+                OpenAIBaseUrl,
+                () => new OpenAIChatTranslator(name, OpenAIDialect.OpenAI),
+                () => new OpenAIEmbeddingTranslator(name, OpenAIDialect.OpenAI),
+                HeaderAuth.Bearer(options.ApiKey)),
+            ProviderKind.OpenAICompatible => Http(
+                options.BaseUrl!,
+                () => new OpenAIChatTranslator(name, OpenAIDialect.Compatible),
+                () => new OpenAIEmbeddingTranslator(name, OpenAIDialect.Compatible),
+                HeaderAuth.Bearer(options.ApiKey)),
+            ProviderKind.AzureOpenAI => Http(
+                options.BaseUrl!,
+                () => new OpenAIChatTranslator(name, OpenAIDialect.Azure, options.ApiVersion, options.Deployment),
+                () => new OpenAIEmbeddingTranslator(name, OpenAIDialect.Azure, options.ApiVersion, options.Deployment),
+                options.AuthMode == "bearer" ? HeaderAuth.Bearer(options.ApiKey) : HeaderAuth.Header("api-key", options.ApiKey)),
             _ => throw new NotSupportedException($"Provider kind '{options.Kind}' is not available yet."),
         };
     }

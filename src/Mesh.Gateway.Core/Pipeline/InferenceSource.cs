@@ -1,0 +1,11 @@
+namespace Mesh.Gateway.Core.Pipeline;
+
+/// <summary>Which door a call came through.</summary>
+public enum InferenceSource
+{
+    /// <summary>The typed gRPC API (mesh.gateway.v1.Inference).</summary>
+    Api,
+
+    /// <summary>The mesh proxy (Envoy ext_proc) on a call the application makes to a provider itself.</summary>
+    Envoy,
+}

@@ -1,0 +1,163 @@
+using Mesh.Gateway.Core.Chat;
+using Mesh.Gateway.Core.Embeddings;
+using Mesh.Gateway.Core.Pipeline;
+using Mesh.Gateway.Core.Providers;
+using Polly;
+using Polly.CircuitBreaker;
+
+namespace Mesh.Gateway.Core.Routing;
+
+public sealed partial class InferenceRouter
+{
+    /// <summary>Finds the provider of a target and returns how to call it (null when it lacks the operation).</summary>
+    private delegate Func<CancellationToken, ValueTask<ProviderResult<T>>>? UnaryCall<T>(RouteTarget target)
+        where T : class;
+
+    private ValueTask<InferenceResult> CompleteAsync(InferenceContext context, ModelRoute route, CancellationToken cancellationToken)
+    {
+        var request = context.ChatRequest!;
+        return ExecuteUnaryAsync<ChatResponse>(
+            context,
+            route,
+            target => _providers.TryGetChat(target.Provider, out var provider)
+                ? ct => provider.CompleteAsync(request with { Model = target.Model }, target.ToProviderTarget(), ct)
+                : null,
+            (response, target) =>
+            {
+                RecordUsage(context, target, response.Usage);
+                context.TimeToFirstToken = _timeProvider.GetElapsedTime(context.StartTimestamp);
+                return InferenceResult.FromResponse(string.IsNullOrEmpty(response.Provider) ? response with { Provider = target.Provider } : response);
+            },
+            "does not generate chat",
+            cancellationToken);
+    }
+
+    private ValueTask<InferenceResult> EmbedAsync(InferenceContext context, ModelRoute route, CancellationToken cancellationToken)
+    {
+        var request = context.EmbeddingRequest!;
+        return ExecuteUnaryAsync<EmbeddingResponse>(
+            context,
+            route,
+            target => _providers.TryGetEmbedding(target.Provider, out var provider)
+                ? ct => provider.EmbedAsync(request with { Model = target.Model }, target.ToProviderTarget(), ct)
+                : null,
+            (response, target) =>
+            {
+                RecordUsage(context, target, new ChatUsage { InputTokens = response.InputTokens });
+                return InferenceResult.FromEmbeddings(string.IsNullOrEmpty(response.Provider) ? response with { Provider = target.Provider } : response);
+            },
+            "does not offer embeddings",
+            cancellationToken);
+    }
+
+    private async ValueTask<InferenceResult> ExecuteUnaryAsync<T>(
+        InferenceContext context,
+        ModelRoute route,
+        UnaryCall<T> call,
+        Func<T, RouteTarget, InferenceResult> success,
+        string unsupported,
+        CancellationToken cancellationToken)
+        where T : class
+    {
+        using var total = new CancellationTokenSource(TimeSpan.FromMilliseconds(route.Timeouts.TotalMs), _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, total.Token);
+        GatewayError? last = null;
+        foreach (var (target, isFallback) in Candidates(route))
+        {
+            for (var retry = 0; retry <= route.Retry.MaxRetries; retry++)
+            {
+                var invoke = call(target);
+                if (invoke is null)
+                {
+                    last ??= NoProvider(route, target, unsupported);
+                    break;
+                }
+
+                context.Attempts++;
+                var pipeline = _breakers.Get(target, route.CircuitBreaker);
+                var resilience = ResilienceContextPool.Shared.Get(linked.Token);
+                Outcome<UnaryAttempt<T>> outcome;
+                try
+                {
+                    outcome = await pipeline.ExecuteOutcomeAsync(
+                        static async (resilienceContext, state) =>
+                        {
+                            try
+                            {
+                                var result = await state.Invoke(resilienceContext.CancellationToken).ConfigureAwait(false);
+                                return Outcome.FromResult(new UnaryAttempt<T>(result));
+                            }
+                            catch (OperationCanceledException ex)
+                            {
+                                return Outcome.FromException<UnaryAttempt<T>>(ex);
+                            }
+#pragma warning disable CA1031 // A provider that throws is treated as a failed connection, not as a crash of the call.
+                            catch (Exception ex)
+#pragma warning restore CA1031
+                            {
+                                Log.ProviderThrew(state.Logger, state.Target.Provider, ex);
+                                return Outcome.FromResult(new UnaryAttempt<T>(Threw(state.Target, ex)));
+                            }
+                        },
+                        resilience,
+                        (Invoke: invoke, Target: target, Logger: _logger)).ConfigureAwait(false);
+                }
+                finally
+                {
+                    ResilienceContextPool.Shared.Return(resilience);
+                }
+
+                if (outcome.Exception is OperationCanceledException)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    return InferenceResult.Failure(TotalTimeout(context, route, midStream: false));
+                }
+
+                if (outcome.Exception is BrokenCircuitException or IsolatedCircuitException)
+                {
+                    Log.CircuitOpen(_logger, route.Name, target.Provider, target.Model);
+                    last ??= CircuitOpen(route, target);
+                    break;
+                }
+
+                outcome.ThrowIfException();
+                var attempt = outcome.Result!.Result;
+                if (attempt.IsSuccess)
+                {
+                    Served(context, target, isFallback);
+                    return success(attempt.Value, target);
+                }
+
+                var error = attempt.Error;
+                Log.AttemptFailed(_logger, route.Name, context.Attempts, target.Provider, target.Model, error.Kind, error.HttpStatus, error.IsRetryable);
+                last = ProviderErrorMapper.Map(error, target);
+                if (!error.IsRetryable)
+                {
+                    Served(context, target, isFallback);
+                    return InferenceResult.Failure(last);
+                }
+
+                if (retry == route.Retry.MaxRetries || RetryBackoff(retry + 1, route, error) is not { } delay)
+                {
+                    break;
+                }
+
+                Log.Retrying(_logger, route.Name, target.Provider, target.Model, delay.TotalMilliseconds);
+                try
+                {
+                    await Task.Delay(delay, _timeProvider, linked.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    return InferenceResult.Failure(TotalTimeout(context, route, midStream: false));
+                }
+            }
+        }
+
+        return InferenceResult.Failure(last ?? GatewayError.ModelNotFound(route.Name));
+    }
+
+    private TimeSpan? RetryBackoff(int retry, ModelRoute route, ProviderError error) =>
+        Resilience.RetryBackoff.Delay(retry, route.Retry, error.RetryAfter, _sample());
+}

@@ -1,0 +1,133 @@
+using Mesh.Gateway.Core.Chat;
+using Mesh.Gateway.Core.Pipeline;
+using Mesh.Gateway.Core.Providers;
+using Mesh.Gateway.Core.Resilience;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Mesh.Gateway.Core.Routing;
+
+/// <summary>
+/// The pipeline's terminal handler: resolves the model, picks a target by weight, calls it, and on retryable failures retries
+/// (exponential backoff with jitter, honouring Retry-After) and fails over to the fallbacks in order, skipping targets whose
+/// circuit is open. Never retries once output has been handed on. Reports the served target, usage and cost in the context.
+/// </summary>
+/// <remarks>Thread-safe; one instance serves every call.</remarks>
+public sealed partial class InferenceRouter
+{
+    private readonly RoutingTableHolder _table;
+    private readonly IProviderRegistry _providers;
+    private readonly TargetCircuitBreakers _breakers;
+    private readonly TimeProvider _timeProvider;
+    private readonly Func<double> _sample;
+    private readonly ILogger _logger;
+
+    /// <param name="table">The current routing table.</param>
+    /// <param name="providers">The configured providers.</param>
+    /// <param name="breakers">The per-target circuit breakers.</param>
+    /// <param name="timeProvider">The clock for timeouts, backoff and TTFT.</param>
+    /// <param name="logger">Where attempts and failovers are logged (no content).</param>
+    /// <param name="sample">Uniform samples in [0, 1) for weighted picks and jitter (seed it in tests); defaults to <see cref="Random.Shared"/>.</param>
+    public InferenceRouter(
+        RoutingTableHolder table,
+        IProviderRegistry providers,
+        TargetCircuitBreakers breakers,
+        TimeProvider timeProvider,
+        ILogger<InferenceRouter>? logger = null,
+        Func<double>? sample = null)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(providers);
+        ArgumentNullException.ThrowIfNull(breakers);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _table = table;
+        _providers = providers;
+        _breakers = breakers;
+        _timeProvider = timeProvider;
+        _logger = logger ?? NullLogger<InferenceRouter>.Instance;
+        _sample = sample ?? Random.Shared.NextDouble;
+    }
+
+    /// <summary>The current routing table.</summary>
+    public RoutingTable Table => _table.Current;
+
+    /// <summary>Routes the call in <paramref name="context"/> (an <see cref="InferenceHandler"/>).</summary>
+    public ValueTask<InferenceResult> HandleAsync(InferenceContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!_table.Current.TryResolve(context.Model, out var route))
+        {
+            return ValueTask.FromResult(InferenceResult.Failure(GatewayError.ModelNotFound(context.Model)));
+        }
+
+        return context.Operation switch
+        {
+            InferenceOperation.Embeddings => EmbedAsync(context, route, cancellationToken),
+            _ when context.IsStreaming => ValueTask.FromResult(InferenceResult.FromStream(StreamAsync(context, route, cancellationToken))),
+            _ => CompleteAsync(context, route, cancellationToken),
+        };
+    }
+
+    /// <summary>The picked target first, then the fallbacks in order.</summary>
+    private IEnumerable<(RouteTarget Target, bool IsFallback)> Candidates(ModelRoute route)
+    {
+        yield return (route.PickTarget(_sample()), false);
+        foreach (var fallback in route.Fallbacks)
+        {
+            yield return (fallback, true);
+        }
+    }
+
+    private ProviderKind KindOf(string provider) =>
+        _providers.TryGetChat(provider, out var chat) ? chat.Kind : ProviderKind.OpenAICompatible;
+
+    private void Served(InferenceContext context, RouteTarget target, bool isFallback) =>
+        context.ServedTarget = new ServedTarget(target.Provider, KindOf(target.Provider), target.Model, isFallback);
+
+    private static void RecordUsage(InferenceContext context, RouteTarget target, ChatUsage usage)
+    {
+        context.Usage = usage;
+        if (target.Price is { } price)
+        {
+            context.Cost = price.Price(usage);
+        }
+    }
+
+    private GatewayError TotalTimeout(InferenceContext context, ModelRoute route, bool midStream)
+    {
+        var elapsed = _timeProvider.GetElapsedTime(context.StartTimestamp);
+        Log.TimedOut(_logger, route.Name, elapsed, "total_ms");
+        return new GatewayError
+        {
+            Code = GatewayErrorCode.DeadlineExceeded,
+            Reason = GatewayErrorReasons.TotalTimeout,
+            Message = $"model '{route.Name}' did not finish within timeouts.total_ms ({route.Timeouts.TotalMs} ms)"
+                + (midStream ? "; the response is incomplete" : string.Empty),
+            Metadata = new Dictionary<string, string> { ["model"] = route.Name },
+        };
+    }
+
+    private static GatewayError CircuitOpen(ModelRoute route, RouteTarget target) => new()
+    {
+        Code = GatewayErrorCode.Unavailable,
+        Reason = GatewayErrorReasons.CircuitOpen,
+        Message = $"provider '{target.Provider}' (model '{target.Model}') is failing and its circuit is open; no other target of model '{route.Name}' succeeded",
+        Metadata = new Dictionary<string, string> { ["provider"] = target.Provider, ["model"] = target.Model },
+    };
+
+    private static GatewayError NoProvider(ModelRoute route, RouteTarget target, string what) => new()
+    {
+        Code = GatewayErrorCode.Unimplemented,
+        Reason = GatewayErrorReasons.ProviderUnsupported,
+        Message = $"provider '{target.Provider}' of model '{route.Name}' {what}",
+        Metadata = new Dictionary<string, string> { ["provider"] = target.Provider, ["model"] = target.Model },
+    };
+
+    private static ProviderError Threw(RouteTarget target, Exception exception) => new()
+    {
+        Kind = ProviderErrorKind.Connection,
+        Message = $"the call failed ({exception.GetType().Name})",
+        IsRetryable = true,
+        Provider = target.Provider,
+    };
+}

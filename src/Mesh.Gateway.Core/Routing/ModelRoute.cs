@@ -1,0 +1,55 @@
+namespace Mesh.Gateway.Core.Routing;
+
+/// <summary>A resolved route: weighted targets, ordered fallbacks and the call policies (immutable, thread-safe).</summary>
+public sealed record ModelRoute
+{
+    public required string Name { get; init; }
+
+    public required IReadOnlyList<RouteTarget> Targets { get; init; }
+
+    public IReadOnlyList<RouteTarget> Fallbacks { get; init; } = [];
+
+    public RouteRetryOptions Retry { get; init; } = new();
+
+    public RouteTimeoutOptions Timeouts { get; init; } = new();
+
+    public RouteCircuitBreakerOptions CircuitBreaker { get; init; } = new();
+
+    /// <summary>True for a route made on the fly from a <c>provider/model</c> name.</summary>
+    public bool IsDirect { get; init; }
+
+    /// <summary>Picks a target by weight; <paramref name="sample"/> is uniform in [0, 1).</summary>
+    public RouteTarget PickTarget(double sample)
+    {
+        if (Targets.Count == 1)
+        {
+            return Targets[0];
+        }
+
+        var total = 0.0;
+        foreach (var target in Targets)
+        {
+            total += target.Weight;
+        }
+
+        var point = sample * total;
+        RouteTarget? last = null;
+        foreach (var target in Targets)
+        {
+            if (target.Weight <= 0)
+            {
+                continue;
+            }
+
+            last = target;
+            if (point < target.Weight)
+            {
+                return target;
+            }
+
+            point -= target.Weight;
+        }
+
+        return last ?? Targets[0];
+    }
+}

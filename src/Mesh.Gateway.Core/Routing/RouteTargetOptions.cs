@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Mesh.Gateway.Core.Routing;
+
+/// <summary>One upstream: a configured provider and the provider's model, with its weight and optional price.</summary>
+public sealed record RouteTargetOptions
+{
+    /// <summary>A name from <c>providers:</c>.</summary>
+    public string Provider { get; init; } = string.Empty;
+
+    /// <summary>The provider's model id (or Azure deployment).</summary>
+    public string Model { get; init; } = string.Empty;
+
+    /// <summary>Relative share of traffic among the targets (ignored for fallbacks); 0 disables a target.</summary>
+    public double Weight { get; init; } = 1;
+
+    /// <summary>Price of one million input tokens (not cached), in <see cref="Currency"/>.</summary>
+    [ConfigurationKeyName("input_cost_per_million")]
+    public decimal? InputCostPerMillion { get; init; }
+
+    /// <summary>Price of one million cached input tokens; defaults to the input price.</summary>
+    [ConfigurationKeyName("cached_input_cost_per_million")]
+    public decimal? CachedInputCostPerMillion { get; init; }
+
+    /// <summary>Price of one million output tokens.</summary>
+    [ConfigurationKeyName("output_cost_per_million")]
+    public decimal? OutputCostPerMillion { get; init; }
+
+    /// <summary>ISO 4217 currency of the prices.</summary>
+    public string Currency { get; init; } = "USD";
+}

@@ -1,0 +1,63 @@
+namespace Mesh.Gateway.Core.Telemetry;
+
+/// <summary>OpenTelemetry GenAI semantic convention attribute names (semantic-conventions, gen-ai registry; status Development).</summary>
+public static class GenAiAttributes
+{
+    public const string OperationName = "gen_ai.operation.name";
+    public const string ProviderName = "gen_ai.provider.name";
+    public const string ConversationId = "gen_ai.conversation.id";
+    public const string OutputType = "gen_ai.output.type";
+
+    public const string RequestModel = "gen_ai.request.model";
+    public const string RequestMaxTokens = "gen_ai.request.max_tokens";
+    public const string RequestChoiceCount = "gen_ai.request.choice.count";
+    public const string RequestTemperature = "gen_ai.request.temperature";
+    public const string RequestTopP = "gen_ai.request.top_p";
+    public const string RequestTopK = "gen_ai.request.top_k";
+    public const string RequestStopSequences = "gen_ai.request.stop_sequences";
+    public const string RequestFrequencyPenalty = "gen_ai.request.frequency_penalty";
+    public const string RequestPresencePenalty = "gen_ai.request.presence_penalty";
+    public const string RequestSeed = "gen_ai.request.seed";
+    public const string RequestEncodingFormats = "gen_ai.request.encoding_formats";
+    public const string RequestStream = "gen_ai.request.stream";
+
+    public const string ResponseId = "gen_ai.response.id";
+    public const string ResponseModel = "gen_ai.response.model";
+    public const string ResponseFinishReasons = "gen_ai.response.finish_reasons";
+    public const string ResponseTimeToFirstChunk = "gen_ai.response.time_to_first_chunk";
+
+    public const string UsageInputTokens = "gen_ai.usage.input_tokens";
+    public const string UsageOutputTokens = "gen_ai.usage.output_tokens";
+    public const string UsageCacheReadInputTokens = "gen_ai.usage.cache_read.input_tokens";
+    public const string UsageCacheCreationInputTokens = "gen_ai.usage.cache_creation.input_tokens";
+    public const string UsageReasoningOutputTokens = "gen_ai.usage.reasoning.output_tokens";
+    public const string TokenType = "gen_ai.token.type";
+
+    public const string EmbeddingsDimensionCount = "gen_ai.embeddings.dimension.count";
+
+    /// <summary>Opt-in content attributes: sensitive, never set unless content capture is configured.</summary>
+    public const string SystemInstructions = "gen_ai.system_instructions";
+    public const string InputMessages = "gen_ai.input.messages";
+    public const string OutputMessages = "gen_ai.output.messages";
+    public const string ToolDefinitions = "gen_ai.tool.definitions";
+
+    public const string ToolName = "gen_ai.tool.name";
+    public const string ToolCallId = "gen_ai.tool.call.id";
+
+    public const string GuardrailTargetType = "gen_ai.guardrail.target.type";
+    public const string GuardrailTargetSubtype = "gen_ai.guardrail.target.subtype";
+    public const string GuardrailVerdictType = "gen_ai.guardrail.verdict.type";
+    public const string GuardrailVerdictReason = "gen_ai.guardrail.verdict.reason";
+    public const string GuardrailActionType = "gen_ai.guardrail.action.type";
+    public const string GuardrailComponentName = "gen_ai.guardrail.component.name";
+    public const string GuardrailPolicyId = "gen_ai.guardrail.security.policy.id";
+    public const string GuardrailPolicyRuleId = "gen_ai.guardrail.security.policy.rule.id";
+    public const string GuardrailRiskCategory = "gen_ai.guardrail.security.risk.category";
+    public const string GuardrailRiskScore = "gen_ai.guardrail.security.risk.score";
+    public const string GuardrailContentModified = "gen_ai.guardrail.security.content.modified";
+
+    /// <summary>General attributes the GenAI conventions use.</summary>
+    public const string ServerAddress = "server.address";
+    public const string ServerPort = "server.port";
+    public const string ErrorType = "error.type";
+}

@@ -1,0 +1,31 @@
+namespace Mesh.Gateway.Core.Telemetry;
+
+/// <summary>GenAI metric names, units and the bucket boundaries the conventions advise.</summary>
+public static class GenAiMetricNames
+{
+    /// <summary>Histogram of tokens per call, by <c>gen_ai.token.type</c>; unit <c>{token}</c>.</summary>
+    public const string ClientTokenUsage = "gen_ai.client.token.usage";
+
+    /// <summary>Histogram of call duration; unit <c>s</c>.</summary>
+    public const string ClientOperationDuration = "gen_ai.client.operation.duration";
+
+    /// <summary>Histogram of time to the first chunk of a streamed call; unit <c>s</c>.</summary>
+    public const string ClientTimeToFirstChunk = "gen_ai.client.operation.time_to_first_chunk";
+
+    /// <summary>Histogram of time between chunks after the first; unit <c>s</c>.</summary>
+    public const string ClientTimePerOutputChunk = "gen_ai.client.operation.time_per_output_chunk";
+
+    /// <summary>Histogram of the time the gateway itself adds to a call (not a GenAI convention: an overhead metric in the manner of other gateways); unit <c>s</c>.</summary>
+    public const string GatewayOverhead = "mesh.gateway.overhead.duration";
+
+    public const string TokenUnit = "{token}";
+    public const string SecondsUnit = "s";
+
+    /// <summary>Advised bucket boundaries of <see cref="ClientTokenUsage"/>.</summary>
+    public static IReadOnlyList<long> TokenUsageBuckets { get; } =
+        [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+
+    /// <summary>Advised bucket boundaries of the duration histograms.</summary>
+    public static IReadOnlyList<double> DurationBuckets { get; } =
+        [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+}

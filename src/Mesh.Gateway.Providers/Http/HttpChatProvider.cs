@@ -1,0 +1,319 @@
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Mesh.Gateway.Core.Chat;
+using Mesh.Gateway.Core.Embeddings;
+using Mesh.Gateway.Core.Providers;
+using Mesh.Gateway.Providers.AwsEventStream;
+using Mesh.Gateway.Providers.Sse;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Gateway.Providers.Http;
+
+/// <summary>
+/// A provider reached over HTTP: a translator per request for the schema, an auth handler for credentials, and one
+/// <see cref="HttpClient"/> over a <see cref="SocketsHttpHandler"/> (connection pooling, connect timeout) per provider.
+/// </summary>
+internal sealed class HttpChatProvider : IChatProvider, IEmbeddingProvider, IDisposable
+{
+    private const int MaxBodyBytes = 32 * 1024 * 1024;
+    private readonly Uri _baseUrl;
+    private readonly Func<IChatTranslator> _chatTranslator;
+    private readonly Func<IEmbeddingTranslator>? _embeddingTranslator;
+    private readonly IProviderAuth _auth;
+    private readonly HttpClient _client;
+    private readonly IReadOnlyDictionary<string, string> _headers;
+    private readonly TimeSpan _requestTimeout;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    public HttpChatProvider(
+        string name,
+        ProviderKind kind,
+        Uri baseUrl,
+        Func<IChatTranslator> chatTranslator,
+        Func<IEmbeddingTranslator>? embeddingTranslator,
+        IProviderAuth auth,
+        ProviderOptions options,
+        TimeProvider timeProvider,
+        ILogger logger,
+        HttpMessageHandler? handler = null)
+    {
+        Name = name;
+        Kind = kind;
+        _baseUrl = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
+        _chatTranslator = chatTranslator;
+        _embeddingTranslator = embeddingTranslator;
+        _auth = auth;
+        _headers = options.Headers;
+        _requestTimeout = TimeSpan.FromMilliseconds(options.RequestTimeoutMs);
+        _timeProvider = timeProvider;
+        _logger = logger;
+        handler ??= new SocketsHttpHandler
+        {
+            ConnectTimeout = TimeSpan.FromMilliseconds(options.ConnectTimeoutMs),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            AutomaticDecompression = System.Net.DecompressionMethods.All,
+            EnableMultipleHttp2Connections = true,
+        };
+        _client = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    public string Name { get; }
+
+    public ProviderKind Kind { get; }
+
+    public async ValueTask<ProviderResult<ChatResponse>> CompleteAsync(ChatRequest request, ProviderTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(target);
+        var translator = _chatTranslator();
+        var upstream = translator.CreateRequest(request, target, stream: false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_requestTimeout);
+        var (response, error) = await SendAsync(upstream, timeout.Token, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        using (response)
+        {
+            var (body, readError) = await ReadBodyAsync(response!, timeout.Token, cancellationToken).ConfigureAwait(false);
+            if (readError is not null)
+            {
+                return readError;
+            }
+
+            if (!response!.IsSuccessStatusCode)
+            {
+                return UpstreamError(response, body!);
+            }
+
+            try
+            {
+                return translator.ParseResponse(body, Name);
+            }
+            catch (JsonException ex)
+            {
+                return ProviderErrors.InvalidJson(Name, ex, body);
+            }
+        }
+    }
+
+    public async IAsyncEnumerable<ProviderStreamItem> StreamAsync(ChatRequest request, ProviderTarget target, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(target);
+        var translator = _chatTranslator();
+        var upstream = translator.CreateRequest(request, target, stream: true);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_requestTimeout);
+        var (response, error) = await SendAsync(upstream, timeout.Token, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            yield return ProviderStreamItem.FromError(error);
+            yield break;
+        }
+
+        using (response)
+        {
+            if (!response!.IsSuccessStatusCode)
+            {
+                var (body, readError) = await ReadBodyAsync(response, timeout.Token, cancellationToken).ConfigureAwait(false);
+                yield return ProviderStreamItem.FromError(readError ?? UpstreamError(response, body!));
+                yield break;
+            }
+
+            var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                var reader = new StreamEventSource(translator.Framing, stream, Name);
+                using (reader)
+                {
+                    var chunks = new List<ChatChunk>(4);
+                    while (true)
+                    {
+                        var (hasEvent, readError) = await reader.NextAsync(timeout.Token, cancellationToken).ConfigureAwait(false);
+                        if (readError is not null)
+                        {
+                            yield return ProviderStreamItem.FromError(readError);
+                            yield break;
+                        }
+
+                        if (!hasEvent)
+                        {
+                            break;
+                        }
+
+                        chunks.Clear();
+                        var eventError = Translate(translator, reader, chunks);
+                        foreach (var chunk in chunks)
+                        {
+                            yield return ProviderStreamItem.FromChunk(chunk);
+                        }
+
+                        if (eventError is not null)
+                        {
+                            Log.StreamError(_logger, Name, eventError.Kind, eventError.HttpStatus);
+                            yield return ProviderStreamItem.FromError(eventError);
+                            yield break;
+                        }
+                    }
+
+                    if (!translator.IsComplete)
+                    {
+                        yield return ProviderStreamItem.FromError(new ProviderError
+                        {
+                            Kind = ProviderErrorKind.Connection,
+                            Message = $"{Name}: the stream ended before the provider finished its response" + (reader.Problem is { } p ? $" ({p})" : string.Empty),
+                            Provider = Name,
+                            IsRetryable = true,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    public async ValueTask<ProviderResult<EmbeddingResponse>> EmbedAsync(EmbeddingRequest request, ProviderTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(target);
+        if (_embeddingTranslator is null)
+        {
+            return ProviderError.Create(ProviderErrorKind.Unsupported, $"{Name}: this provider offers no embeddings") with { Provider = Name };
+        }
+
+        var translator = _embeddingTranslator();
+        var upstream = translator.CreateRequest(request, target);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_requestTimeout);
+        var (response, error) = await SendAsync(upstream, timeout.Token, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        using (response)
+        {
+            var (body, readError) = await ReadBodyAsync(response!, timeout.Token, cancellationToken).ConfigureAwait(false);
+            if (readError is not null)
+            {
+                return readError;
+            }
+
+            if (!response!.IsSuccessStatusCode)
+            {
+                return UpstreamError(response, body!);
+            }
+
+            try
+            {
+                return translator.ParseResponse(body, Name, target.Model);
+            }
+            catch (JsonException ex)
+            {
+                return ProviderErrors.InvalidJson(Name, ex, body);
+            }
+        }
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    private ProviderError? Translate(IChatTranslator translator, StreamEventSource reader, List<ChatChunk> chunks)
+    {
+        var data = reader.Data.Span;
+        try
+        {
+            return translator.TranslateEvent(reader.EventType, data, chunks);
+        }
+        catch (JsonException ex)
+        {
+            return ProviderErrors.InvalidJson(Name, ex, data);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Thrown by JsonElement accessors when a field has an unexpected JSON type.
+            return ProviderErrors.Malformed(Name, "unexpected JSON shape in a stream event: " + ex.Message);
+        }
+    }
+
+    private ProviderError UpstreamError(HttpResponseMessage response, ReadOnlySpan<byte> body)
+    {
+        var error = ProviderErrors.FromHttp(Name, (int)response.StatusCode, response.Headers, body, _timeProvider.GetUtcNow());
+        Log.UpstreamFailed(_logger, Name, (int)response.StatusCode, error.Kind);
+        return error;
+    }
+
+    private async ValueTask<(HttpResponseMessage? Response, ProviderError? Error)> SendAsync(ProviderHttpRequest upstream, CancellationToken token, CancellationToken callerToken)
+    {
+        var message = new HttpRequestMessage(HttpMethod.Post, new Uri(_baseUrl, upstream.RelativeUri))
+        {
+            Content = new ByteArrayContent(upstream.Body),
+        };
+        message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        foreach (var (key, value) in _headers)
+        {
+            message.Headers.TryAddWithoutValidation(key, value);
+        }
+
+        try
+        {
+            await _auth.ApplyAsync(message, upstream.Body, token).ConfigureAwait(false);
+            var response = await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+            return (response, null);
+        }
+        catch (OperationCanceledException) when (!callerToken.IsCancellationRequested)
+        {
+            message.Dispose();
+            return (null, new ProviderError { Kind = ProviderErrorKind.Timeout, Message = $"{Name}: no response within {_requestTimeout.TotalMilliseconds} ms", Provider = Name, IsRetryable = true });
+        }
+        catch (HttpRequestException ex)
+        {
+            message.Dispose();
+            Log.ConnectFailed(_logger, Name, ex.HttpRequestError);
+            return (null, new ProviderError { Kind = ProviderErrorKind.Connection, Message = $"{Name}: {ex.Message}", Provider = Name, IsRetryable = true });
+        }
+    }
+
+    private async ValueTask<(byte[]? Body, ProviderError? Error)> ReadBodyAsync(HttpResponseMessage response, CancellationToken token, CancellationToken callerToken)
+    {
+        try
+        {
+            var stream = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                using var buffer = new MemoryStream();
+                var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+                try
+                {
+                    int read;
+                    while ((read = await stream.ReadAsync(chunk, token).ConfigureAwait(false)) > 0)
+                    {
+                        if (buffer.Length + read > MaxBodyBytes)
+                        {
+                            return (null, ProviderErrors.Malformed(Name, "the response body exceeds 32 MiB"));
+                        }
+
+                        buffer.Write(chunk, 0, read);
+                    }
+                }
+                finally
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
+                }
+
+                return (buffer.ToArray(), null);
+            }
+        }
+        catch (OperationCanceledException) when (!callerToken.IsCancellationRequested)
+        {
+            return (null, new ProviderError { Kind = ProviderErrorKind.Timeout, Message = $"{Name}: the response did not complete within {_requestTimeout.TotalMilliseconds} ms", Provider = Name, IsRetryable = true });
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            return (null, new ProviderError { Kind = ProviderErrorKind.Connection, Message = $"{Name}: the connection broke while reading the response ({ex.Message})", Provider = Name, IsRetryable = true });
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Mesh.Gateway.Providers.Http;
+
+/// <summary>Helpers for writing provider request bodies with <see cref="Utf8JsonWriter"/>.</summary>
+internal static class JsonBody
+{
+    public static byte[] Write(Action<Utf8JsonWriter> write, JsonElement? overrides)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            write(writer);
+        }
+
+        var bytes = buffer.WrittenSpan.ToArray();
+        return overrides is { ValueKind: JsonValueKind.Object } o ? Merge(bytes, o) : bytes;
+    }
+
+    /// <summary>Merges the caller's pass-through options over the translated body (objects merge recursively, other values replace).</summary>
+    public static byte[] Merge(byte[] body, JsonElement overrides)
+    {
+        var node = JsonNode.Parse(body)!.AsObject();
+        MergeInto(node, JsonObject.Create(overrides)!);
+        return JsonSerializer.SerializeToUtf8Bytes(node, ProviderJsonContext.Default.JsonNode);
+    }
+
+    private static void MergeInto(JsonObject target, JsonObject source)
+    {
+        foreach (var (key, value) in source.ToList())
+        {
+            if (value is JsonObject sourceObject && target[key] is JsonObject targetObject)
+            {
+                MergeInto(targetObject, sourceObject);
+            }
+            else
+            {
+                target[key] = value?.DeepClone();
+            }
+        }
+    }
+
+    public static void WriteOptional(Utf8JsonWriter writer, string name, double? value)
+    {
+        if (value is { } v)
+        {
+            writer.WriteNumber(name, v);
+        }
+    }
+
+    public static void WriteOptional(Utf8JsonWriter writer, string name, long? value)
+    {
+        if (value is { } v)
+        {
+            writer.WriteNumber(name, v);
+        }
+    }
+
+    public static void WriteOptional(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is not null)
+        {
+            writer.WriteString(name, value);
+        }
+    }
+
+    public static void WriteOptional(Utf8JsonWriter writer, string name, bool? value)
+    {
+        if (value is { } v)
+        {
+            writer.WriteBoolean(name, v);
+        }
+    }
+
+    public static void WriteStrings(Utf8JsonWriter writer, string name, IReadOnlyList<string> values)
+    {
+        writer.WriteStartArray(name);
+        foreach (var v in values)
+        {
+            writer.WriteStringValue(v);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <summary>Writes a tool's argument text as a JSON value (providers other than OpenAI want an object, not a string).</summary>
+    public static void WriteArgumentsObject(Utf8JsonWriter writer, string name, string argumentsJson)
+    {
+        writer.WritePropertyName(name);
+        if (string.IsNullOrWhiteSpace(argumentsJson))
+        {
+            writer.WriteStartObject();
+            writer.WriteEndObject();
+            return;
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(argumentsJson);
+            doc.RootElement.WriteTo(writer);
+        }
+        catch (JsonException)
+        {
+            // Not JSON (a model can emit broken arguments): pass it on as a string rather than lose it.
+            writer.WriteStringValue(argumentsJson);
+        }
+    }
+
+    public static string DataUrl(ReadOnlyMemory<byte> data, string? mediaType) =>
+        "data:" + (mediaType ?? "application/octet-stream") + ";base64," + Convert.ToBase64String(data.Span);
+}

@@ -1,0 +1,8 @@
+namespace Mesh.Gateway.Providers.Http;
+
+/// <summary>How a provider frames its streamed events.</summary>
+internal enum StreamFraming
+{
+    ServerSentEvents,
+    AwsEventStream,
+}

@@ -1,0 +1,8 @@
+using System.Text.Json.Serialization;
+
+namespace Mesh.Gateway.Providers.OpenAI;
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(OpenAIChatCompletion))]
+[JsonSerializable(typeof(OpenAIEmbeddingList))]
+internal sealed partial class OpenAIJsonContext : JsonSerializerContext;
