@@ -25,6 +25,7 @@ internal static class SidecarFeatures
         "auth",
         "envoy",
         "providers",
+        "guardrails",
     ];
 
     /// <summary>Registers every feature's services; each binds its own section of <paramref name="configuration"/>.</summary>
@@ -35,6 +36,7 @@ internal static class SidecarFeatures
 
         // Features: one line each, e.g. services.AddMeshInference(configuration);
         services.AddMeshTenancy(configuration);
+        services.AddMeshGuardrails(configuration);
         services.AddMeshEnvoy(configuration);
     }
 

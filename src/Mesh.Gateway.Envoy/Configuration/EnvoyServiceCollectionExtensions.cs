@@ -4,6 +4,8 @@ using Mesh.Gateway.Envoy.Guarding;
 using Mesh.Gateway.Envoy.Processing;
 using Mesh.Gateway.Envoy.Tokens;
 using Mesh.Gateway.Grpc;
+using Mesh.Gateway.Guardrails;
+using Mesh.Gateway.Tokenizers;
 using Mesh.Gateway.Tenancy.Access;
 using Mesh.Gateway.Tenancy.Authentication;
 using Microsoft.AspNetCore.Builder;
@@ -45,9 +47,15 @@ public static class EnvoyServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(options);
         services.TryAddSingleton(_ => TenantLimitsMetadata.FromConfiguration(configuration));
-        services.TryAddSingleton<IEnvoyGuard>(NoGuard.Instance);
+        services.TryAddSingleton<IEnvoyGuard>(sp =>
+        {
+            // The guardrails feature's engine and default policy when it is registered (guardrails: section); none otherwise.
+            var engine = sp.GetService<IGuardrailEngine>();
+            var guardrails = sp.GetService<GuardrailsOptions>();
+            return engine is not null && guardrails is not null ? new GuardrailsEnvoyGuard(engine, guardrails.DefaultPolicy) : NoGuard.Instance;
+        });
         services.TryAddSingleton<EnvoyUsageLog>();
-        services.TryAddSingleton<IPromptTokenCounter>(ApproximateTokenCounter.Instance);
+        services.TryAddSingleton<IPromptTokenCounter>(sp => new TiktokenPromptCounter(sp.GetService<TokenCounter>() ?? TokenCounter.Default));
         services.TryAddSingleton(sp => new AccessEvaluator(
             sp.GetRequiredService<TenantAuthenticator>(), sp.GetRequiredService<ProviderCredentials>(), sp.GetRequiredService<EnvoyOptions>()));
         services.TryAddSingleton(sp => new CheckHandler(sp.GetRequiredService<AccessEvaluator>(), sp.GetRequiredService<TenantLimitsMetadata>()));

@@ -37,6 +37,28 @@ public sealed class EnvoyDoorTests(EnvoyDoorFixture fixture) : IClassFixture<Env
         Assert.Equal((9, 1), ((int)usage["input_tokens"].NumberValue, (int)usage["output_tokens"].NumberValue));
     }
 
+    [Fact]
+    public async Task Chat_EmailAndCardNumber_ReachUpstreamRedactedWithMatchingContentLength()
+    {
+        fixture.Upstream.Enqueue(FakeResponse.Json("""{"id":"c2","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":30,"completion_tokens":1,"total_tokens":31}}"""));
+        var before = fixture.Upstream.RequestCount;
+        const string Prompt = "Contact jane.roe@example.org and charge card 4111 1111 1111 1111 today.";
+
+        var exchange = await fixture.Envoy().SendAsync("POST", "/v1/chat/completions", Headers("Bearer " + EnvoyDoorFixture.GatewayKey),
+            Body($$"""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"{{Prompt}}"}]}"""), TestContext.Current.CancellationToken);
+
+        Assert.Equal(200, exchange.Status);
+        var upstream = fixture.Upstream.Requests[before];
+        var sent = Encoding.UTF8.GetString(upstream.Body);
+        Assert.DoesNotContain("jane.roe@example.org", sent, StringComparison.Ordinal);
+        Assert.DoesNotContain("4111 1111 1111 1111", sent, StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(upstream.Body);
+        var content = doc.RootElement.GetProperty("messages")[0].GetProperty("content").GetString()!;
+        Assert.StartsWith("Contact ", content, StringComparison.Ordinal);
+        Assert.EndsWith(" today.", content, StringComparison.Ordinal);
+        Assert.NotEqual(Prompt, content);
+    }
+
     [Theory]
     [InlineData("Bearer wrong-key", 401, "invalid_api_key")]
     [InlineData("Bearer " + EnvoyDoorFixture.RevokedKey, 401, "revoked_api_key")]
@@ -80,7 +102,9 @@ public sealed class EnvoyDoorTests(EnvoyDoorFixture fixture) : IClassFixture<Env
             Body("""{"model":"gpt-5-nano","stream":true,"messages":[{"role":"user","content":"count"}]}"""), TestContext.Current.CancellationToken);
 
         Assert.Equal(200, exchange.Status);
-        Assert.Equal(ChatStream, exchange.ResponseBody);
+        // Response guardrails are on, so events are re-serialised: the client must get the same text, every event, and [DONE].
+        Assert.Equal(StreamText(ChatStream), StreamText(exchange.ResponseBody));
+        Assert.EndsWith("data: [DONE]\n\n", Encoding.UTF8.GetString(exchange.ResponseBody), StringComparison.Ordinal);
         using var sent = JsonDocument.Parse(fixture.Upstream.Requests[before].Body);
         Assert.True(sent.RootElement.GetProperty("stream_options").GetProperty("include_usage").GetBoolean());
         var usage = exchange.ProcMetadata.Fields["mesh.gateway"].StructValue.Fields;
@@ -100,7 +124,7 @@ public sealed class EnvoyDoorTests(EnvoyDoorFixture fixture) : IClassFixture<Env
         var exchange = await envoy.SendAsync("POST", "/v1/chat/completions", Headers("Bearer " + EnvoyDoorFixture.GatewayKey),
             Body("""{"model":"gpt-5-nano","stream":true,"messages":[{"role":"user","content":"cancel me"}]}"""), TestContext.Current.CancellationToken);
 
-        Assert.Equal(20 * 64, exchange.ResponseBody.Length);
+        Assert.NotEmpty(exchange.ResponseBody);
         var record = await WaitForAsync(() => log.Recent.LastOrDefault(r => r.Outcome == "cancelled" && r.Model == "gpt-5-nano"));
         Assert.True(record.InputTokens > 0);
         Assert.True(record.OutputTokens > 0);
@@ -159,6 +183,27 @@ public sealed class EnvoyDoorTests(EnvoyDoorFixture fixture) : IClassFixture<Env
         }
 
         throw new TimeoutException("condition not met");
+    }
+
+    private static string StreamText(byte[] sse)
+    {
+        var text = new StringBuilder();
+        foreach (var line in Encoding.UTF8.GetString(sse).Split('\n'))
+        {
+            if (!line.StartsWith("data: {", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            using var doc = JsonDocument.Parse(line[6..]);
+            if (doc.RootElement.TryGetProperty("choices", out var c) && c.GetArrayLength() > 0
+                && c[0].GetProperty("delta").TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String)
+            {
+                text.Append(content.GetString());
+            }
+        }
+
+        return text.ToString();
     }
 
     private static Dictionary<string, string> Headers(string? authorization)

@@ -1,0 +1,150 @@
+using Mesh.Gateway.Sidecar.Configuration;
+using Mesh.Gateway.Sidecar.Hosting;
+using Microsoft.Extensions.Configuration;
+using YamlDotNet.RepresentationModel;
+
+namespace Mesh.Gateway.FunctionalTests.Envoy;
+
+/// <summary>Every manifest in sidecar/deploy parses, and its ports, socket paths, names and namespaces agree with the
+/// sidecar configuration it ships with (read through the sidecar's own configuration code).</summary>
+public sealed class DeployManifestTests
+{
+    private static readonly string Root = Path.Combine(AppContext.BaseDirectory, "deploy");
+
+    [Fact]
+    public void AllManifests_Parse()
+    {
+        var files = Directory.GetFiles(Root, "*.yaml", SearchOption.AllDirectories);
+        Assert.True(files.Length >= 8, $"found {files.Length} manifests");
+        foreach (var file in files)
+        {
+            Assert.NotEmpty(Load(file));
+        }
+    }
+
+    [Fact]
+    public void Kubernetes_DeploymentMatchesConfigMapSidecarSettings()
+    {
+        var configMap = Load("kubernetes/configmap.yaml")[0];
+        var sidecarYaml = Scalar(configMap, "data", "sidecar.yaml");
+        var (settings, config) = Settings(sidecarYaml);
+        var grpcPort = settings.Grpc.IPEndPoint!.Port;
+        var adminPort = settings.Admin.IPEndPoint!.Port;
+        Assert.NotEqual(0, grpcPort);
+
+        var deployment = Load("kubernetes/deployment.yaml")[0];
+        var spec = Node(deployment, "spec", "template", "spec");
+        var container = Seq(spec, "containers").Cast<YamlMappingNode>().Single(c => Scalar(c, "name") == "mesh-gateway");
+        var ports = Seq(container, "ports").Cast<YamlMappingNode>().ToDictionary(p => Scalar(p, "name"), p => int.Parse(Scalar(p, "containerPort"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(grpcPort, ports["grpc-mesh"]);
+        Assert.Equal(adminPort, ports["http-admin"]);
+        Assert.StartsWith("grpc", ports.Keys.First(k => ports[k] == grpcPort), StringComparison.Ordinal); // Istio protocol sniffing by name
+        foreach (var (probe, path) in new[] { ("livenessProbe", "/healthz"), ("readinessProbe", "/readyz"), ("startupProbe", "/healthz") })
+        {
+            Assert.Equal(path, Scalar(container, probe, "httpGet", "path"));
+            Assert.Equal(adminPort.ToString(System.Globalization.CultureInfo.InvariantCulture), Scalar(container, probe, "httpGet", "port"));
+        }
+
+        Assert.NotNull(Node(container, "resources", "limits"));
+        var args = Seq(container, "args").Cast<YamlScalarNode>().Select(s => s.Value).ToList();
+        var configPath = args[args.IndexOf("--config") + 1]!;
+        var mounts = Seq(container, "volumeMounts").Cast<YamlMappingNode>().ToDictionary(m => Scalar(m, "name"), m => Scalar(m, "mountPath"));
+        Assert.Equal(mounts["mesh-gateway-config"] + "/sidecar.yaml", configPath);
+        var volumes = Seq(spec, "volumes").Cast<YamlMappingNode>().ToDictionary(v => Scalar(v, "name"));
+        Assert.Equal(Scalar(configMap, "metadata", "name"), Scalar(volumes["mesh-gateway-config"], "configMap", "name"));
+        Assert.NotNull(Node(volumes["mesh-gateway-socket"], "emptyDir"));
+
+        // The standalone sidecar.yaml puts the gRPC socket inside the shared emptyDir's mount path.
+        var (envoySettings, _) = Settings(File.ReadAllText(Path.Combine(Root, "envoy/sidecar.yaml")));
+        Assert.Equal(mounts["mesh-gateway-socket"], Path.GetDirectoryName(envoySettings.Grpc.UnixPath));
+        Assert.Equal("mesh.gateway", config["envoy:metadata_namespace"]);
+    }
+
+    [Fact]
+    public void Istio_ProviderServiceEntryPolicyAndFilterAgree()
+    {
+        var (settings, config) = Settings(Scalar(Load("kubernetes/configmap.yaml")[0], "data", "sidecar.yaml"));
+        var grpcPort = settings.Grpc.IPEndPoint!.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var provider = Seq(Load("istio/mesh-config.yaml")[0], "spec", "meshConfig", "extensionProviders").Cast<YamlMappingNode>().Single();
+        var providerName = Scalar(provider, "name");
+        var service = Scalar(provider, "envoyExtAuthzGrpc", "service");
+        Assert.Equal(grpcPort, Scalar(provider, "envoyExtAuthzGrpc", "port"));
+
+        var entry = Load("istio/service-entry.yaml")[0];
+        Assert.Contains(service, Seq(entry, "spec", "hosts").Cast<YamlScalarNode>().Select(s => s.Value));
+        var entryPort = Seq(entry, "spec", "ports").Cast<YamlMappingNode>().Single();
+        Assert.Equal(grpcPort, Scalar(entryPort, "number"));
+        Assert.Equal("GRPC", Scalar(entryPort, "protocol"));
+        Assert.Equal("127.0.0.1", Scalar(Seq(entry, "spec", "endpoints").Cast<YamlMappingNode>().Single(), "address"));
+
+        var policy = Load("istio/authorization-policy.yaml")[0];
+        Assert.Equal("CUSTOM", Scalar(policy, "spec", "action"));
+        Assert.Equal(providerName, Scalar(policy, "spec", "provider", "name"));
+
+        var filter = Load("istio/envoyfilter-ext-proc.yaml")[0];
+        var patch = Seq(filter, "spec", "configPatches").Cast<YamlMappingNode>().Single();
+        Assert.Equal("envoy.filters.http.ext_proc", Scalar(patch, "patch", "value", "name"));
+        var typed = Node(patch, "patch", "value", "typed_config");
+        Assert.Equal($"outbound|{grpcPort}||{service}", Scalar(typed, "grpc_service", "envoy_grpc", "cluster_name"));
+        Assert.Equal("true", Scalar(typed, "allow_mode_override"));
+        Assert.Equal("BUFFERED", Scalar(typed, "processing_mode", "request_body_mode"));
+        Assert.Contains(config["envoy:metadata_namespace"], Seq(typed, "metadata_options", "receiving_namespaces", "untyped").Cast<YamlScalarNode>().Select(s => s.Value));
+        Assert.Equal(Scalar(Load("kubernetes/deployment.yaml")[0], "metadata", "namespace"), Scalar(filter, "metadata", "namespace"));
+    }
+
+    [Fact]
+    public void StandaloneEnvoy_BothFiltersUseTheSidecarSocketAndRouteToBothProviders()
+    {
+        var (settings, config) = Settings(File.ReadAllText(Path.Combine(Root, "envoy/sidecar.yaml")));
+        var envoy = Load("envoy/envoy.yaml")[0];
+        var clusters = Seq(envoy, "static_resources", "clusters").Cast<YamlMappingNode>().ToDictionary(c => Scalar(c, "name"));
+        var gateway = clusters["mesh_gateway"];
+        var endpoint = Seq(Seq(gateway, "load_assignment", "endpoints").Cast<YamlMappingNode>().Single(), "lb_endpoints").Cast<YamlMappingNode>().Single();
+        Assert.Equal(settings.Grpc.UnixPath, Scalar(endpoint, "endpoint", "address", "pipe", "path"));
+        Assert.NotNull(Node(gateway, "typed_extension_protocol_options", "envoy.extensions.upstreams.http.v3.HttpProtocolOptions", "explicit_http_config", "http2_protocol_options"));
+        Assert.Contains("openai", clusters.Keys);
+        Assert.Contains("anthropic", clusters.Keys);
+
+        var listener = Seq(envoy, "static_resources", "listeners").Cast<YamlMappingNode>().Single();
+        var hcm = Seq(Seq(listener, "filter_chains").Cast<YamlMappingNode>().Single(), "filters").Cast<YamlMappingNode>().Single();
+        var filters = Seq(hcm, "typed_config", "http_filters").Cast<YamlMappingNode>().ToList();
+        Assert.Equal(["envoy.filters.http.ext_authz", "envoy.filters.http.ext_proc", "envoy.filters.http.router"], filters.Select(f => Scalar(f, "name")));
+        Assert.Equal("mesh_gateway", Scalar(filters[0], "typed_config", "grpc_service", "envoy_grpc", "cluster_name"));
+        Assert.Equal("V3", Scalar(filters[0], "typed_config", "transport_api_version"));
+        Assert.Equal("mesh_gateway", Scalar(filters[1], "typed_config", "grpc_service", "envoy_grpc", "cluster_name"));
+        Assert.Contains(config["envoy:metadata_namespace"], Seq(filters[1], "typed_config", "metadata_options", "receiving_namespaces", "untyped").Cast<YamlScalarNode>().Select(s => s.Value));
+        var routes = Seq(Seq(hcm, "typed_config", "route_config", "virtual_hosts").Cast<YamlMappingNode>().Single(), "routes").Cast<YamlMappingNode>()
+            .Select(r => Scalar(r, "route", "cluster")).ToHashSet();
+        Assert.Equal(["anthropic", "openai"], routes.Order());
+    }
+
+    private static (HostSettings Settings, IConfiguration Config) Settings(string yaml)
+    {
+        var config = new ConfigurationBuilder().AddYamlText(yaml, "deploy", _ => "placeholder").Build();
+        return (HostSettings.Load(config, null, null), config);
+    }
+
+    private static List<YamlMappingNode> Load(string relative)
+    {
+        var path = Path.IsPathRooted(relative) ? relative : Path.Combine(Root, relative);
+        var stream = new YamlStream();
+        using var reader = new StringReader(File.ReadAllText(path));
+        stream.Load(reader);
+        return stream.Documents.Select(d => (YamlMappingNode)d.RootNode).ToList();
+    }
+
+    private static YamlNode Node(YamlNode node, params string[] path)
+    {
+        foreach (var key in path)
+        {
+            node = ((YamlMappingNode)node).Children[new YamlScalarNode(key)];
+        }
+
+        return node;
+    }
+
+    private static string Scalar(YamlNode node, params string[] path) => ((YamlScalarNode)Node(node, path)).Value!;
+
+    private static YamlSequenceNode Seq(YamlNode node, params string[] path) => (YamlSequenceNode)Node(node, path);
+}
