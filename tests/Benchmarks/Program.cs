@@ -12,6 +12,12 @@ internal static class Program
             return Tokenizers.TokenizerThroughput.Run(rest);
         }
 
+        // `limits [iterations]`: per-call latency of a limit check, Redis-backed vs in-process, p50/p99 in one run.
+        if (args is ["limits", .. var limitArgs])
+        {
+            return Limits.LimitCheckLatency.Run(limitArgs);
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }
