@@ -1,3 +1,5 @@
+using Mesh.Gateway.Redis;
+using Mesh.Gateway.Tenancy.Limits;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -21,6 +23,10 @@ internal static class SidecarFeatures
         "grpc",
 
         // Features: add your section here.
+        "store", // limits: where counters live (redis://...)
+        "prices", // limits: model prices for budgets
+        "limits", // limits: defaults
+        "ledger", // limits: the usage ledger
     ];
 
     /// <summary>Registers every feature's services; each binds its own section of <paramref name="configuration"/>.</summary>
@@ -30,6 +36,8 @@ internal static class SidecarFeatures
         ArgumentNullException.ThrowIfNull(configuration);
 
         // Features: one line each, e.g. services.AddMeshInference(configuration);
+        services.AddMeshLimits(configuration);
+        services.AddMeshRedis(configuration);
     }
 
     /// <summary>Maps every feature's gRPC services; they are served on the gRPC listener.</summary>
