@@ -47,6 +47,23 @@ switch (mode)
         return 0;
     }
 
+    case "heldout":
+    {
+        var scored = InjectionEvaluation.Score(engine, SplitPart.HeldOut);
+        foreach (double th in new[] { 0.3, 0.4, 0.5 })
+        {
+            var p = InjectionEvaluation.At(scored, th);
+            Console.WriteLine($"threshold {th}: detection {p.Detection:F3} fp {p.FalsePositives:F3} " + string.Join(" | ", p.BySet.Select(kv => $"{kv.Key}={kv.Value:F3}")));
+        }
+
+        foreach (var c in ModerationEvaluation.Evaluate(engine, SplitPart.HeldOut))
+        {
+            Console.WriteLine($"{c.Set,-10} {c.Category,-11} P={c.Precision:F3} R={c.Recall:F3} flag={c.FlagRate:F3}");
+        }
+
+        return 0;
+    }
+
     case "injection-tune":
     {
         // Looks at the tune half only.
