@@ -19,6 +19,8 @@ public sealed class LinearTimeTests
             string.Concat(Enumerable.Repeat("sk-", 500)), string.Concat(Enumerable.Repeat("key key=", 300)), " ",
             string.Concat(Enumerable.Repeat("ignore previous ignore all ", 100)), string.Concat(Enumerable.Repeat("http://x.", 300)), " ",
             string.Concat(Enumerable.Repeat("DE89 3704 ", 200)), string.Concat(Enumerable.Repeat("eyJ.", 300)), " ",
+            string.Concat(Enumerable.Repeat("Plain words. More words, and a sentence. ", 200)), string.Concat(Enumerable.Repeat(". ", 2000)),
+            string.Concat(Enumerable.Repeat("x@", 1000)), string.Concat(Enumerable.Repeat("[EMAIL_", 300)), " ",
         ];
         var sb = new StringBuilder(size + 10_000);
         int k = 0;
