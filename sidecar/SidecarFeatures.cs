@@ -18,6 +18,7 @@ internal static class SidecarFeatures
         "listen",
         "shutdown",
         "logging",
+        "grpc",
 
         // Features: add your section here.
     ];
