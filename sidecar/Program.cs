@@ -1,2 +1,2 @@
-// The composition root. Filled in by the foundation work.
-return 0;
+// The sidecar's entry point; everything else is composed in GatewayHost.
+return await Mesh.Gateway.Sidecar.GatewayHost.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

@@ -13,13 +13,16 @@ internal sealed class TestServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private TestServer(WebApplication app, string address)
+    private TestServer(WebApplication app, string address, IReadOnlyList<string> addresses)
     {
         _app = app;
         Address = address;
+        Addresses = addresses;
     }
 
     public string Address { get; }
+
+    public IReadOnlyList<string> Addresses { get; }
 
     public IServiceProvider Services => _app.Services;
 
@@ -41,10 +44,9 @@ internal sealed class TestServer : IAsyncDisposable
         app.MapGrpcHealthChecks();
         app.MapGrpcReflection();
         await app.StartAsync(TestContext.Current.CancellationToken);
-        var address = listen.StartsWith("unix:", StringComparison.Ordinal)
-            ? listen
-            : app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestServer(app, address);
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.ToList();
+        var address = listen.StartsWith("unix:", StringComparison.Ordinal) ? listen : addresses[0];
+        return new TestServer(app, address, addresses);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => _app.StopAsync(cancellationToken);

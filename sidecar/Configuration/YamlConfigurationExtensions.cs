@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Mesh.Gateway.Sidecar.Configuration;
+
+/// <summary>Adds YAML sources to a configuration builder.</summary>
+internal static class YamlConfigurationExtensions
+{
+    /// <summary>Adds a YAML file (absolute or relative to the current directory).</summary>
+    public static IConfigurationBuilder AddYamlFile(
+        this IConfigurationBuilder builder,
+        string path,
+        bool reloadOnChange,
+        Func<string, string?>? environment = null,
+        Action<ConfigurationFileException>? onReloadError = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var source = new YamlFileConfigurationSource
+        {
+            Path = System.IO.Path.GetFullPath(path),
+            DisplayPath = path,
+            Optional = false,
+            ReloadOnChange = reloadOnChange,
+            Environment = environment ?? Environment.GetEnvironmentVariable,
+            OnReloadError = onReloadError,
+        };
+        source.ResolveFileProvider();
+        return builder.Add(source);
+    }
+
+    /// <summary>Adds YAML text; <paramref name="sourceName"/> names it in error messages.</summary>
+    public static IConfigurationBuilder AddYamlText(
+        this IConfigurationBuilder builder,
+        string yaml,
+        string sourceName = "configuration",
+        Func<string, string?>? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Add(new YamlTextConfigurationSource(yaml, sourceName, environment ?? Environment.GetEnvironmentVariable));
+    }
+}

@@ -1,0 +1,98 @@
+using System.Net.Sockets;
+using Mesh.Gateway.Sidecar.Hosting;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mesh.Gateway.Sidecar;
+
+internal static partial class GatewayHost
+{
+    private static void ConfigureListeners(IWebHostBuilder webHost, HostSettings settings)
+    {
+        PrepareUnixSocket(settings.Grpc, "listen.grpc");
+        PrepareUnixSocket(settings.Admin, "listen.admin");
+
+        webHost.ConfigureKestrel((context, kestrel) =>
+        {
+            kestrel.AddServerHeader = false;
+            var listeners = kestrel.ApplicationServices.GetRequiredService<SidecarListeners>();
+            Listen(kestrel, settings.Grpc, ListenerKind.Grpc, HttpProtocols.Http2, listeners);
+            Listen(kestrel, settings.Admin, ListenerKind.Admin, HttpProtocols.Http1, listeners);
+        });
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, ListenAddress address, ListenerKind kind, HttpProtocols protocols, SidecarListeners listeners)
+    {
+        void Configure(ListenOptions listen)
+        {
+            // Cleartext with prior knowledge: Http1AndHttp2 without TLS would speak HTTP/1.1 only.
+            listen.Protocols = protocols;
+            listen.Use(next => connection =>
+            {
+                connection.Items[ListenerRouting.ItemKey] = kind;
+                return next(connection);
+            });
+            listeners.Set(kind, listen);
+        }
+
+        if (address.UnixPath is { } path)
+        {
+            kestrel.ListenUnixSocket(path, Configure);
+        }
+        else
+        {
+            kestrel.Listen(address.IPEndPoint!, Configure);
+        }
+    }
+
+    // A socket file left by a process that died keeps the path bound; remove it only when nobody answers on it.
+    private static void PrepareUnixSocket(ListenAddress address, string key)
+    {
+        if (address.UnixPath is not { } path)
+        {
+            return;
+        }
+
+        var directory = Path.GetDirectoryName(path);
+        if (directory is not null && !Directory.Exists(directory))
+        {
+            throw new StartupException($"{key}: directory '{directory}' for the socket {path} does not exist");
+        }
+
+        if (!File.Exists(path))
+        {
+            return;
+        }
+
+        // open(2) on a socket fails (ENXIO) while a regular file opens: never delete something that is not a socket.
+        try
+        {
+            using (File.OpenRead(path))
+            {
+            }
+
+            throw new StartupException($"{key}: {path} exists and is not a socket");
+        }
+        catch (IOException)
+        {
+        }
+
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new UnixDomainSocketEndPoint(path));
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionRefused)
+        {
+            File.Delete(path);
+            return;
+        }
+        catch (SocketException)
+        {
+            throw new StartupException($"{key}: {path} exists and is not a socket");
+        }
+
+        throw new StartupException($"{key}: {address}: address already in use (another process listens on {path})");
+    }
+}

@@ -1,0 +1,84 @@
+using Mesh.Gateway.Sidecar.Configuration;
+using Mesh.Gateway.Sidecar.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Mesh.Gateway.Sidecar;
+
+internal static partial class GatewayHost
+{
+    /// <summary>Runs the sidecar until SIGTERM or Ctrl+C, then drains; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        var (options, exitCode) = SidecarCommandLine.Parse(args, output, error);
+        if (options is null)
+        {
+            return exitCode;
+        }
+
+        WebApplication? app = null;
+        try
+        {
+            app = Build(options);
+            await app.StartAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (DescribeStartupError(ex, app) is { } message)
+        {
+            await error.WriteLineAsync($"mesh-gateway: {message}").ConfigureAwait(false);
+            if (app is not null)
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+            }
+
+            return 1;
+        }
+
+        await app.WaitForShutdownAsync().ConfigureAwait(false);
+        await app.DisposeAsync().ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>One line that names what stopped the start, or null for an exception that is a bug (shown in full).</summary>
+    internal static string? DescribeStartupError(Exception exception, WebApplication? app)
+    {
+        switch (exception)
+        {
+            case StartupException or ConfigurationFileException:
+                return exception.Message;
+            case OptionsValidationException validation:
+                return string.Join("; ", validation.Failures);
+            case IOException { InnerException: AddressInUseException } io:
+                return NameListener(io.Message.TrimEnd('.'), app);
+            case IOException io when io.Message.StartsWith("Failed to bind", StringComparison.Ordinal):
+                return NameListener(io.Message.TrimEnd('.') + (io.InnerException is { } inner ? ": " + inner.Message : string.Empty), app);
+            case InvalidDataException { InnerException: ConfigurationFileException file }:
+                return file.Message;
+            case AggregateException { InnerExceptions.Count: 1 } aggregate:
+                return DescribeStartupError(aggregate.InnerExceptions[0], app);
+            default:
+                return null;
+        }
+    }
+
+    private static string NameListener(string message, WebApplication? app)
+    {
+        var settings = app?.Services.GetService<HostSettings>();
+        if (settings is null)
+        {
+            return message;
+        }
+
+        foreach (var (key, address) in new[] { ("listen.grpc", settings.Grpc), ("listen.admin", settings.Admin) })
+        {
+            var text = address.UnixPath ?? address.IPEndPoint!.ToString();
+            if (message.Contains(text, StringComparison.OrdinalIgnoreCase))
+            {
+                return $"{key} ({address}): {message}";
+            }
+        }
+
+        return message;
+    }
+}

@@ -1,0 +1,151 @@
+using Mesh.Gateway.Sidecar.Admin;
+using Mesh.Gateway.Sidecar.Configuration;
+using Mesh.Gateway.Sidecar.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Gateway.Sidecar;
+
+/// <summary>The composition root: builds the sidecar's <see cref="WebApplication"/> (Program.cs and the tests both use it).</summary>
+internal static partial class GatewayHost
+{
+    /// <summary>Builds the sidecar without starting it.</summary>
+    /// <exception cref="StartupException">The configuration names something wrong (the message says what).</exception>
+    /// <exception cref="ConfigurationFileException">The configuration file cannot be read.</exception>
+    public static WebApplication Build(SidecarStartOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(GatewayHost).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        // The one YAML file is the whole configuration: no appsettings.json, no ASPNETCORE_* or DOTNET_* keys.
+        var reloadErrors = new ReloadErrorSink();
+        builder.Configuration.Sources.Clear();
+        if (options.ConfigPath is not null)
+        {
+            builder.Configuration.AddYamlFile(options.ConfigPath, options.ReloadOnChange, options.Environment, reloadErrors.Report);
+        }
+        else if (options.ConfigYaml is not null)
+        {
+            builder.Configuration.AddYamlText(options.ConfigYaml, "configuration", options.Environment);
+        }
+
+        CheckTopLevelKeys(builder.Configuration);
+        var settings = HostSettings.Load(builder.Configuration, options.GrpcAddress, options.AdminAddress);
+
+        #region Host services
+
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton<ReadinessState>();
+        builder.Services.AddSingleton<SidecarListeners>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddHostedService<DrainService>();
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = settings.ShutdownTimeout);
+        var startup = new StartupPhase();
+        ConfigureLogging(builder.Logging, settings, startup);
+        ConfigureListeners(builder.WebHost, settings);
+
+        #endregion
+
+        #region Feature services
+
+        SidecarFeatures.AddServices(builder.Services, builder.Configuration);
+
+        #endregion
+
+        var app = builder.Build();
+        reloadErrors.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Gateway.Sidecar.Configuration");
+
+        app.UseRouting();
+        app.UseListenerRouting();
+
+        #region gRPC listener
+
+        SidecarFeatures.MapGrpcServices(app);
+
+        #endregion
+
+        #region Admin listener
+
+        var admin = app.MapGroup(string.Empty).WithMetadata(AdminEndpointMetadata.Instance);
+        admin.MapHealthEndpoints();
+        SidecarFeatures.MapAdminEndpoints(admin);
+
+        #endregion
+
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            startup.Completed = true;
+            var listeners = app.Services.GetRequiredService<SidecarListeners>();
+            Log.Listening(app.Logger, listeners.GrpcEndPoint, listeners.AdminEndPoint);
+        });
+        return app;
+    }
+
+    private static void CheckTopLevelKeys(IConfigurationRoot configuration)
+    {
+        foreach (var provider in configuration.Providers.OfType<IYamlConfigurationProvider>())
+        {
+            foreach (var key in provider.Document?.TopLevelKeys ?? [])
+            {
+                if (!SidecarFeatures.Sections.Contains(key.Name, StringComparer.OrdinalIgnoreCase))
+                {
+                    throw new StartupException(
+                        $"{provider.SourceName}:{key.Line}: unknown top-level key '{key.Name}' (known: {string.Join(", ", SidecarFeatures.Sections)})");
+                }
+            }
+        }
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, HostSettings settings, StartupPhase startup)
+    {
+        logging.ClearProviders();
+        logging.SetMinimumLevel(settings.LogLevel);
+
+        // A failed start is reported once, as one line, by RunAsync; the host's own error log would repeat it with a stack trace.
+        logging.AddFilter((_, category, _) => startup.Completed || category != "Microsoft.Extensions.Hosting.Internal.Host");
+
+        // ASP.NET Core logs every request at Information; keep its warnings and errors only.
+        logging.AddFilter("Microsoft.AspNetCore", level => level >= LogLevel.Warning && level >= settings.LogLevel);
+        if (settings.JsonLogs)
+        {
+            logging.AddJsonConsole(json => json.UseUtcTimestamp = true);
+        }
+        else
+        {
+            logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.UseUtcTimestamp = true;
+                console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            });
+        }
+    }
+
+    private sealed class StartupPhase
+    {
+        public bool Completed { get; set; }
+    }
+
+    private sealed class ReloadErrorSink
+    {
+        public ILogger? Logger { get; set; }
+
+        public void Report(ConfigurationFileException error)
+        {
+            if (Logger is { } logger)
+            {
+                Log.ReloadRejected(logger, error.Message);
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Gateway.Sidecar.Hosting;
+
+/// <summary>The host's own settings: the <c>listen</c>, <c>shutdown</c> and <c>logging</c> sections.</summary>
+internal sealed record HostSettings
+{
+    public const string DefaultGrpcAddress = "127.0.0.1:50051";
+    public const string DefaultAdminAddress = "127.0.0.1:50080";
+
+    /// <summary>The gRPC listener (HTTP/2 cleartext with prior knowledge).</summary>
+    public required ListenAddress Grpc { get; init; }
+
+    /// <summary>The admin HTTP/1.1 listener (<c>/healthz</c>, <c>/readyz</c>).</summary>
+    public required ListenAddress Admin { get; init; }
+
+    /// <summary>How long calls in flight may run on after SIGTERM before they are cut (<c>shutdown.timeout</c>).</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long <c>/readyz</c> reports draining before the listeners close (<c>shutdown.drain_delay</c>).</summary>
+    public TimeSpan DrainDelay { get; init; } = TimeSpan.Zero;
+
+    /// <summary>The minimum log level (<c>logging.level</c>).</summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>Whether logs are written as JSON lines (<c>logging.format: json</c>) rather than text.</summary>
+    public bool JsonLogs { get; init; }
+
+    private static readonly Dictionary<string, string[]> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["listen"] = ["grpc", "admin"],
+        ["shutdown"] = ["timeout", "drain_delay"],
+        ["logging"] = ["level", "format"],
+    };
+
+    /// <summary>Reads the host's sections; command-line addresses win over the file's.</summary>
+    /// <exception cref="StartupException">A value is missing its form; the message names the key.</exception>
+    public static HostSettings Load(IConfiguration configuration, string? grpcOverride, string? adminOverride)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        foreach (var (section, keys) in KnownKeys)
+        {
+            foreach (var child in configuration.GetSection(section).GetChildren())
+            {
+                if (!keys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+                {
+                    throw new StartupException($"{section}.{child.Key}: unknown key (known: {string.Join(", ", keys)})");
+                }
+            }
+        }
+
+        var grpc = Address(grpcOverride, "--grpc", configuration["listen:grpc"], "listen.grpc", DefaultGrpcAddress);
+        var admin = Address(adminOverride, "--admin", configuration["listen:admin"], "listen.admin", DefaultAdminAddress);
+        if (grpc.IPEndPoint is { Port: not 0 } g && admin.IPEndPoint is { Port: not 0 } a && g.Port == a.Port
+            && (g.Address.Equals(a.Address) || IsWildcard(g) || IsWildcard(a)))
+        {
+            throw new StartupException($"listen.grpc ({grpc}) and listen.admin ({admin}) must not share a port");
+        }
+
+        if (grpc.UnixPath is not null && grpc.UnixPath == admin.UnixPath)
+        {
+            throw new StartupException($"listen.grpc and listen.admin must not share the socket {grpc.UnixPath}");
+        }
+
+        return new HostSettings
+        {
+            Grpc = grpc,
+            Admin = admin,
+            ShutdownTimeout = Time(configuration, "shutdown:timeout", TimeSpan.FromSeconds(30)),
+            DrainDelay = Time(configuration, "shutdown:drain_delay", TimeSpan.Zero),
+            LogLevel = Level(configuration["logging:level"]),
+            JsonLogs = Format(configuration["logging:format"]),
+        };
+    }
+
+    private static bool IsWildcard(System.Net.IPEndPoint endPoint) =>
+        endPoint.Address.Equals(System.Net.IPAddress.Any) || endPoint.Address.Equals(System.Net.IPAddress.IPv6Any);
+
+    private static ListenAddress Address(string? commandLine, string option, string? file, string key, string fallback)
+    {
+        var (text, name) = commandLine is not null ? (commandLine, option) : file is not null ? (file, key) : (fallback, key);
+        return ListenAddress.TryParse(text, out var address, out var error) ? address! : throw new StartupException($"{name}: {error}");
+    }
+
+    private static TimeSpan Time(IConfiguration configuration, string key, TimeSpan fallback)
+    {
+        var text = configuration[key];
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        return Duration.TryParse(text, out var value) && value >= TimeSpan.Zero
+            ? value
+            : throw new StartupException($"{key.Replace(':', '.')}: '{text}' is not a duration (for example 30s, 500ms, 2m)");
+    }
+
+    private static LogLevel Level(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" => LogLevel.Information,
+        "trace" => LogLevel.Trace,
+        "debug" => LogLevel.Debug,
+        "info" or "information" => LogLevel.Information,
+        "warn" or "warning" => LogLevel.Warning,
+        "error" => LogLevel.Error,
+        "critical" => LogLevel.Critical,
+        "none" => LogLevel.None,
+        _ => throw new StartupException($"logging.level: '{text}' is not a level (trace, debug, information, warning, error, critical, none)"),
+    };
+
+    private static bool Format(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "text" => false,
+        "json" => true,
+        _ => throw new StartupException($"logging.format: '{text}' is not a format (text, json)"),
+    };
+}

@@ -1,0 +1,11 @@
+namespace Mesh.Gateway.Sidecar.Hosting;
+
+/// <summary>Which of the sidecar's listeners a connection arrived on.</summary>
+internal enum ListenerKind
+{
+    /// <summary>gRPC over HTTP/2 (cleartext with prior knowledge).</summary>
+    Grpc,
+
+    /// <summary>The admin HTTP/1.1 listener (health, readiness).</summary>
+    Admin,
+}

@@ -1,0 +1,34 @@
+using Mesh.Gateway.Sidecar.Admin;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
+
+namespace Mesh.Gateway.Sidecar.Hosting;
+
+/// <summary>Keeps each endpoint on its own listener: admin endpoints on the admin listener, everything else on the gRPC listener.</summary>
+internal static class ListenerRouting
+{
+    /// <summary>The connection item under which the listener kind is stored.</summary>
+    public static readonly object ItemKey = typeof(ListenerKind);
+
+    /// <summary>Runs after routing: an endpoint reached through the other listener is treated as not found.</summary>
+    public static IApplicationBuilder UseListenerRouting(this IApplicationBuilder app) => app.Use(static (context, next) =>
+    {
+        var endpoint = context.GetEndpoint();
+        if (endpoint is not null)
+        {
+            var isAdminEndpoint = endpoint.Metadata.GetMetadata<AdminEndpointMetadata>() is not null;
+            if (isAdminEndpoint != (GetListener(context) == ListenerKind.Admin))
+            {
+                context.SetEndpoint(null);
+            }
+        }
+
+        return next(context);
+    });
+
+    public static ListenerKind GetListener(HttpContext context) =>
+        context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ItemKey, out var value) == true && value is ListenerKind kind
+            ? kind
+            : ListenerKind.Grpc;
+}

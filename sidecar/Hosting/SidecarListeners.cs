@@ -1,0 +1,39 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Mesh.Gateway.Sidecar.Hosting;
+
+/// <summary>The sidecar's two listeners and, once started, the endpoints they really bound (port 0 resolved).</summary>
+internal sealed class SidecarListeners
+{
+    private ListenOptions? _grpc;
+    private ListenOptions? _admin;
+
+    /// <summary>The gRPC endpoint: an <see cref="IPEndPoint"/> or a <see cref="UnixDomainSocketEndPoint"/>.</summary>
+    public EndPoint GrpcEndPoint => _grpc?.EndPoint ?? throw new InvalidOperationException("The gRPC listener is not configured yet.");
+
+    /// <summary>The admin endpoint: an <see cref="IPEndPoint"/> or a <see cref="UnixDomainSocketEndPoint"/>.</summary>
+    public EndPoint AdminEndPoint => _admin?.EndPoint ?? throw new InvalidOperationException("The admin listener is not configured yet.");
+
+    internal void Set(ListenerKind kind, ListenOptions options)
+    {
+        if (kind == ListenerKind.Grpc)
+        {
+            _grpc = options;
+        }
+        else
+        {
+            _admin = options;
+        }
+    }
+
+    /// <summary>An http:// URI for a TCP endpoint (the wildcard address is replaced by the loopback one).</summary>
+    public static Uri ToUri(EndPoint endPoint) => endPoint switch
+    {
+        IPEndPoint ip when ip.Address.Equals(IPAddress.Any) => new Uri($"http://127.0.0.1:{ip.Port}"),
+        IPEndPoint ip when ip.Address.Equals(IPAddress.IPv6Any) => new Uri($"http://[::1]:{ip.Port}"),
+        IPEndPoint ip => new Uri($"http://{ip}"),
+        _ => new Uri("http://localhost"),
+    };
+}

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Gateway.Sidecar;
+
+/// <summary>The host's log messages (event ids 1000-1099).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Listening: gRPC on {GrpcEndPoint}, admin on {AdminEndPoint}")]
+    public static partial void Listening(ILogger logger, System.Net.EndPoint grpcEndPoint, System.Net.EndPoint adminEndPoint);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Draining: not ready for {DrainDelayMs} ms, then calls in flight get up to {ShutdownTimeoutMs} ms to finish")]
+    public static partial void Draining(ILogger logger, double drainDelayMs, double shutdownTimeoutMs);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "The changed configuration file cannot be used; the previous configuration stays in force: {Reason}")]
+    public static partial void ReloadRejected(ILogger logger, string reason);
+}

@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mesh.Gateway.Sidecar;
+
+/// <summary>
+/// Where each feature joins the sidecar: its top-level configuration section, its services, its endpoints.
+/// One line per feature in each region; the feature binds and validates its own section.
+/// </summary>
+internal static class SidecarFeatures
+{
+    /// <summary>Top-level keys the configuration file may hold; any other key stops the start.</summary>
+    public static readonly IReadOnlyList<string> Sections =
+    [
+        // The host (HostSettings).
+        "listen",
+        "shutdown",
+        "logging",
+
+        // Features: add your section here.
+    ];
+
+    /// <summary>Registers every feature's services; each binds its own section of <paramref name="configuration"/>.</summary>
+    public static void AddServices(IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        // Features: one line each, e.g. services.AddMeshInference(configuration);
+    }
+
+    /// <summary>Maps every feature's gRPC services; they are served on the gRPC listener.</summary>
+    public static void MapGrpcServices(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+
+        // Features: one line each, e.g. app.MapMeshInference();
+    }
+
+    /// <summary>Maps every feature's admin HTTP endpoints; they are served on the admin listener only.</summary>
+    public static void MapAdminEndpoints(IEndpointRouteBuilder admin)
+    {
+        ArgumentNullException.ThrowIfNull(admin);
+
+        // Features: one line each, e.g. admin.MapUsageEndpoints();
+    }
+}
