@@ -1,3 +1,6 @@
+using Mesh.Gateway.Api.Inference;
+using Mesh.Gateway.Api.Telemetry;
+using Mesh.Gateway.Providers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -20,6 +23,9 @@ internal static class SidecarFeatures
         "logging",
 
         // Features: add your section here.
+        "providers",
+        "models",
+        "telemetry",
     ];
 
     /// <summary>Registers every feature's services; each binds its own section of <paramref name="configuration"/>.</summary>
@@ -29,6 +35,9 @@ internal static class SidecarFeatures
         ArgumentNullException.ThrowIfNull(configuration);
 
         // Features: one line each, e.g. services.AddMeshInference(configuration);
+        services.AddMeshProviders(configuration);
+        services.AddMeshInference(configuration);
+        services.AddMeshTelemetry(configuration);
     }
 
     /// <summary>Maps every feature's gRPC services; they are served on the gRPC listener.</summary>
@@ -37,6 +46,7 @@ internal static class SidecarFeatures
         ArgumentNullException.ThrowIfNull(app);
 
         // Features: one line each, e.g. app.MapMeshInference();
+        app.MapMeshInference();
     }
 
     /// <summary>Maps every feature's admin HTTP endpoints; they are served on the admin listener only.</summary>

@@ -3,6 +3,7 @@ using Mesh.Gateway.Core.Providers;
 using Mesh.Gateway.Core.Resilience;
 using Mesh.Gateway.Core.Routing;
 using Mesh.Gateway.Core.Telemetry;
+using Mesh.Gateway.Grpc;
 using Mesh.Gateway.Providers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,6 +33,7 @@ public static class InferenceServiceCollectionExtensions
         }
 
         var table = RoutingTable.Create(models, [.. providers.Providers.Select(static p => p.Name)]);
+        services.AddGrpcServer();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(models);
         services.TryAddSingleton(new RoutingTableHolder(table));
