@@ -9,9 +9,10 @@ internal sealed class TestServiceImpl(TestServerState state) : TestService.TestS
 {
     public override async Task<EchoResponse> Unary(EchoRequest request, ServerCallContext context)
     {
+        state.CallStarted();
         await EchoMetadataAsync(context);
         await PrepareAsync(request, context);
-        return Response(request, 0);
+        return Response(request, 0, context);
     }
 
     public override async Task ServerStream(EchoRequest request, IServerStreamWriter<EchoResponse> responseStream, ServerCallContext context)
@@ -106,9 +107,9 @@ internal sealed class TestServiceImpl(TestServerState state) : TestService.TestS
     private static bool WasCompressed(ServerCallContext context)
         => context.GetHttpContext().Request.Headers["grpc-encoding"].ToString() == "gzip";
 
-    private static EchoResponse Response(EchoRequest request, int index) => new()
+    private static EchoResponse Response(EchoRequest request, int index, ServerCallContext? context = null) => new()
     {
-        Text = request.Text,
+        Text = request.EchoDeadline && context is not null ? context.Deadline.ToString("O", System.Globalization.CultureInfo.InvariantCulture) : request.Text,
         Index = index,
         Payload = request.ResponseSize > 0 ? ByteString.CopyFrom(new byte[request.ResponseSize]) : request.Payload,
     };

@@ -203,6 +203,10 @@ internal sealed class GrpcCall<TRequest, TResponse> : IDisposable
         catch (ObjectDisposedException)
         {
         }
+
+        // Once the response headers are in, cancelling SendAsync's token does not reset the stream; disposing the response
+        // sends RST_STREAM(CANCEL).
+        _response?.Dispose();
     }
 
     private HttpContent CreateSingleMessageContent(TRequest request)
@@ -434,7 +438,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IDisposable
         {
             status = new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded", exception);
         }
-        else if (_options.CancellationToken.IsCancellationRequested || (_cts.IsCancellationRequested && exception is OperationCanceledException))
+        else if (_options.CancellationToken.IsCancellationRequested || _cts.IsCancellationRequested)
         {
             status = new Status(StatusCode.Cancelled, "Call canceled by the client.", exception);
         }

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Mesh.Gateway.Tenancy.Ledger;
+
+/// <summary>The <c>ledger:</c> section.</summary>
+public sealed record LedgerOptions
+{
+    /// <summary>The JSONL file; rotated to <c>path.1</c>, <c>path.2</c>, ... when it reaches <see cref="MaxFileMb"/>. Empty disables the file.</summary>
+    public string Path { get; init; } = "usage/ledger.jsonl";
+
+    [ConfigurationKeyName("max_file_mb")]
+    public int MaxFileMb { get; init; } = 64;
+
+    /// <summary>Rotated files kept besides the current one.</summary>
+    [ConfigurationKeyName("max_files")]
+    public int MaxFiles { get; init; } = 10;
+
+    /// <summary>Records queued before writers wait.</summary>
+    public int Capacity { get; init; } = 10_000;
+
+    /// <summary>A Redis stream to XADD each record to (needs <c>store.redis</c>); null for none.</summary>
+    [ConfigurationKeyName("redis_stream")]
+    public string? RedisStream { get; init; }
+
+    /// <summary>Approximate length the Redis stream is trimmed to.</summary>
+    [ConfigurationKeyName("redis_stream_max_length")]
+    public long RedisStreamMaxLength { get; init; } = 1_000_000;
+}

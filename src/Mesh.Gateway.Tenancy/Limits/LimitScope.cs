@@ -1,0 +1,10 @@
+namespace Mesh.Gateway.Tenancy.Limits;
+
+/// <summary>Whose traffic a limit counts.</summary>
+public enum LimitScope
+{
+    Tenant,
+    Key,
+    Model,
+    KeyModel,
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Mesh.Gateway.Tenancy.Limits;
+
+/// <summary>A set of limits, e.g. <c>limits: { requests_per_minute: 100, tokens_per_minute: 50000 }</c>. Unset means unlimited.</summary>
+public sealed record LimitSetOptions
+{
+    [ConfigurationKeyName("requests_per_second")]
+    public long? RequestsPerSecond { get; init; }
+
+    [ConfigurationKeyName("requests_per_minute")]
+    public long? RequestsPerMinute { get; init; }
+
+    /// <summary>Input plus output tokens in any 60 s: the estimated prompt plus the maximum output is reserved before the call and settled to the real usage after it.</summary>
+    [ConfigurationKeyName("tokens_per_minute")]
+    public long? TokensPerMinute { get; init; }
+
+    /// <summary>Streaming calls open at once.</summary>
+    [ConfigurationKeyName("concurrent_streams")]
+    public long? ConcurrentStreams { get; init; }
+
+    /// <summary><c>open</c>: while the shared store is unreachable, enforce this limit on a local in-process fallback; <c>closed</c>: refuse. Default: <c>store.on_store_failure</c>.</summary>
+    [ConfigurationKeyName("on_store_failure")]
+    public string? OnStoreFailure { get; init; }
+
+    internal bool IsEmpty => RequestsPerSecond is null && RequestsPerMinute is null && TokensPerMinute is null && ConcurrentStreams is null;
+}
