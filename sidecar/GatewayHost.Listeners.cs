@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Mesh.Gateway.Grpc;
 using Mesh.Gateway.Sidecar.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -8,7 +9,7 @@ namespace Mesh.Gateway.Sidecar;
 
 internal static partial class GatewayHost
 {
-    private static void ConfigureListeners(IWebHostBuilder webHost, HostSettings settings)
+    private static void ConfigureListeners(IWebHostBuilder webHost, HostSettings settings, GrpcSettings grpc)
     {
         PrepareUnixSocket(settings.Grpc, "listen.grpc");
         PrepareUnixSocket(settings.Admin, "listen.admin");
@@ -16,6 +17,7 @@ internal static partial class GatewayHost
         webHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.AddServerHeader = false;
+            kestrel.ConfigureGrpcLimits(grpc.KeepAlivePingDelay, grpc.KeepAlivePingTimeout, grpc.MaxStreamsPerConnection);
             var listeners = kestrel.ApplicationServices.GetRequiredService<SidecarListeners>();
             Listen(kestrel, settings.Grpc, ListenerKind.Grpc, HttpProtocols.Http2, listeners);
             Listen(kestrel, settings.Admin, ListenerKind.Admin, HttpProtocols.Http1, listeners);

@@ -1,3 +1,4 @@
+using Mesh.Gateway.Grpc;
 using Mesh.Gateway.Sidecar.Admin;
 using Mesh.Gateway.Sidecar.Configuration;
 using Mesh.Gateway.Sidecar.Hosting;
@@ -46,6 +47,7 @@ internal static partial class GatewayHost
 
         CheckTopLevelKeys(builder.Configuration);
         var settings = HostSettings.Load(builder.Configuration, options.GrpcAddress, options.AdminAddress);
+        var grpc = GrpcSettings.Load(builder.Configuration);
 
         #region Host services
 
@@ -57,7 +59,13 @@ internal static partial class GatewayHost
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = settings.ShutdownTimeout);
         var startup = new StartupPhase();
         ConfigureLogging(builder.Logging, settings, startup);
-        ConfigureListeners(builder.WebHost, settings);
+        ConfigureListeners(builder.WebHost, settings, grpc);
+
+        #endregion
+
+        #region gRPC layer
+
+        builder.Services.AddGrpcServer(grpc.Apply);
 
         #endregion
 
@@ -75,6 +83,8 @@ internal static partial class GatewayHost
 
         #region gRPC listener
 
+        app.MapGrpcHealthChecks();
+        app.MapGrpcReflection();
         SidecarFeatures.MapGrpcServices(app);
 
         #endregion

@@ -21,6 +21,7 @@ internal static class SidecarFeatures
         "listen",
         "shutdown",
         "logging",
+        "grpc",
 
         // Features: add your section here.
         "providers",

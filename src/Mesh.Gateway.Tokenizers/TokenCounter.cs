@@ -17,6 +17,9 @@ public sealed class TokenCounter
         _resolver = options is null ? ModelTokenizerResolver.Default : new ModelTokenizerResolver(options);
     }
 
+    /// <summary>A counter with the built-in model table only.</summary>
+    public static TokenCounter Default { get; } = new();
+
     /// <summary>How tokens are counted for <paramref name="model"/>.</summary>
     public ModelTokenizer Resolve(string model) => _resolver.Resolve(model);
 

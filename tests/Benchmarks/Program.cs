@@ -12,6 +12,17 @@ internal static class Program
             return Tokenizers.TokenizerThroughput.Run(rest);
         }
 
+        // `grpc-server PORT` / `grpc-bare PORT`: the two endpoints tests/Benchmarks/grpc-h2load.sh compares with h2load.
+        if (args is ["grpc-server", var port])
+        {
+            return Grpc.H2LoadServers.RunGrpcServer(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (args is ["grpc-bare", var barePort])
+        {
+            return Grpc.H2LoadServers.RunBareKestrel(int.Parse(barePort, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

@@ -156,6 +156,9 @@ public sealed class FakeProviderServer : IAsyncDisposable
 
             if (offset >= limit)
             {
+                // A flush completes once Kestrel has the bytes, not once they are on the socket: give the transport a
+                // moment so the client really receives the first part before the connection drops.
+                await Task.Delay(TimeSpan.FromMilliseconds(100), abort).ConfigureAwait(false);
                 context.Abort();
                 return;
             }

@@ -15,6 +15,9 @@ public sealed class ProviderOptions
     [ConfigurationKeyName("base_url")]
     public string? BaseUrl { get; init; }
 
+    /// <summary>openai and azure-openai: <c>chat</c> (chat completions, default) or <c>responses</c> (the Responses API).</summary>
+    public string? Api { get; init; }
+
     [ConfigurationKeyName("api_key")]
     public string? ApiKey { get; init; }
 

@@ -32,6 +32,11 @@ public static class ProvidersOptionsValidator
                 errors.Add($"{at}.base_url: must be an absolute http or https URL (was '{p.BaseUrl}')");
             }
 
+            if (p.Api is not null && (p.Api is not ("chat" or "responses") || kind is not (ProviderKind.OpenAI or ProviderKind.AzureOpenAI or ProviderKind.OpenAICompatible)))
+            {
+                errors.Add($"{at}.api: must be chat or responses, and only for openai, azure-openai or openai-compatible (was '{p.Api}')");
+            }
+
             if (p.ConnectTimeoutMs <= 0)
             {
                 errors.Add($"{at}.connect_timeout_ms: must be positive (was {p.ConnectTimeoutMs})");

@@ -253,6 +253,11 @@ internal sealed class HttpChatProvider : IChatProvider, IEmbeddingProvider, IDis
             Content = new ByteArrayContent(upstream.Body),
         };
         message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        foreach (var (key, value) in upstream.Headers ?? [])
+        {
+            message.Headers.TryAddWithoutValidation(key, value);
+        }
+
         foreach (var (key, value) in _headers)
         {
             message.Headers.TryAddWithoutValidation(key, value);

@@ -1,4 +1,7 @@
 using Mesh.Gateway.Core.Providers;
+using Mesh.Gateway.Providers.Anthropic;
+using Mesh.Gateway.Providers.Bedrock;
+using Mesh.Gateway.Providers.Gemini;
 using Mesh.Gateway.Providers.Http;
 using Mesh.Gateway.Providers.Mock;
 using Mesh.Gateway.Providers.OpenAI;
@@ -12,6 +15,8 @@ internal static class ProviderFactory
     public const string OpenAIBaseUrl = "https://api.openai.com/v1";
     public const string AnthropicBaseUrl = "https://api.anthropic.com/v1";
     public const string GeminiBaseUrl = "https://generativelanguage.googleapis.com/v1beta";
+
+    private static bool Responses(ProviderOptions options) => options.Api == "responses";
 
     public static IChatProvider Create(ProviderOptions options, TimeProvider timeProvider, ILoggerFactory loggerFactory, HttpMessageHandler? handler = null)
     {
@@ -30,20 +35,35 @@ internal static class ProviderFactory
             ProviderKind.Mock => new MockChatProvider(name, TimeSpan.FromMilliseconds(options.DelayPerTokenMs), timeProvider),
             ProviderKind.OpenAI => Http(
                 OpenAIBaseUrl,
-                () => new OpenAIChatTranslator(name, OpenAIDialect.OpenAI),
+                Responses(options) ? () => new OpenAIResponsesTranslator(name) : () => new OpenAIChatTranslator(name, OpenAIDialect.OpenAI),
                 () => new OpenAIEmbeddingTranslator(name, OpenAIDialect.OpenAI),
                 HeaderAuth.Bearer(options.ApiKey)),
             ProviderKind.OpenAICompatible => Http(
                 options.BaseUrl!,
-                () => new OpenAIChatTranslator(name, OpenAIDialect.Compatible),
+                Responses(options) ? () => new OpenAIResponsesTranslator(name) : () => new OpenAIChatTranslator(name, OpenAIDialect.Compatible),
                 () => new OpenAIEmbeddingTranslator(name, OpenAIDialect.Compatible),
                 HeaderAuth.Bearer(options.ApiKey)),
             ProviderKind.AzureOpenAI => Http(
                 options.BaseUrl!,
-                () => new OpenAIChatTranslator(name, OpenAIDialect.Azure, options.ApiVersion, options.Deployment),
+                Responses(options) ? () => new OpenAIResponsesTranslator(name, $"openai/responses?api-version={options.ApiVersion}") : () => new OpenAIChatTranslator(name, OpenAIDialect.Azure, options.ApiVersion, options.Deployment),
                 () => new OpenAIEmbeddingTranslator(name, OpenAIDialect.Azure, options.ApiVersion, options.Deployment),
                 options.AuthMode == "bearer" ? HeaderAuth.Bearer(options.ApiKey) : HeaderAuth.Header("api-key", options.ApiKey)),
-            _ => throw new NotSupportedException($"Provider kind '{options.Kind}' is not available yet."),
+            ProviderKind.Anthropic => Http(
+                AnthropicBaseUrl,
+                () => new AnthropicChatTranslator(name, options.AnthropicVersion),
+                null,
+                HeaderAuth.Header("x-api-key", options.ApiKey)),
+            ProviderKind.Gemini => Http(
+                GeminiBaseUrl,
+                () => new GeminiChatTranslator(name),
+                () => new GeminiEmbeddingTranslator(name),
+                HeaderAuth.Header("x-goog-api-key", options.ApiKey)),
+            ProviderKind.Bedrock => Http(
+                $"https://bedrock-runtime.{options.Region}.amazonaws.com",
+                () => new BedrockConverseTranslator(name),
+                null,
+                new SigV4Auth(options.AccessKeyId!, options.SecretAccessKey!, options.SessionToken, options.Region!, timeProvider)),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Kind, "Unknown provider kind."),
         };
     }
 }

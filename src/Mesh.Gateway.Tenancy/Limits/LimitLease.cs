@@ -39,10 +39,13 @@ public sealed class LimitLease : IAsyncDisposable
     public bool IsSettled => Volatile.Read(ref _settled) != 0;
 
     /// <summary>Settles with the usage the provider reported; returns the call's cost in US dollars.</summary>
-    public ValueTask<decimal> SettleAsync(ChatUsage usage, CancellationToken cancellationToken = default)
+    public ValueTask<decimal> SettleAsync(ChatUsage usage, CancellationToken cancellationToken = default) => SettleAsync(usage, null, cancellationToken);
+
+    /// <summary>Settles with the usage the provider reported, priced as <paramref name="servedModel"/> when routing served another model than the one asked for.</summary>
+    public ValueTask<decimal> SettleAsync(ChatUsage usage, string? servedModel, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(usage);
-        return Interlocked.Exchange(ref _settled, 1) != 0 ? ValueTask.FromResult(0m) : SettleCoreAsync(usage, cancellationToken);
+        return Interlocked.Exchange(ref _settled, 1) != 0 ? ValueTask.FromResult(0m) : SettleCoreAsync(usage, servedModel, cancellationToken);
     }
 
     /// <summary>Releases after a failure or cancellation, keeping whatever usage was reported before it (none releases everything but the request count).</summary>
@@ -51,9 +54,11 @@ public sealed class LimitLease : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await ReleaseAsync().ConfigureAwait(false);
 
-    private async ValueTask<decimal> SettleCoreAsync(ChatUsage usage, CancellationToken cancellationToken)
+    private async ValueTask<decimal> SettleCoreAsync(ChatUsage usage, string? servedModel, CancellationToken cancellationToken)
     {
-        var cost = _limiter.Prices.Cost(Request.Model, usage);
+        var cost = servedModel is not null && _limiter.Prices.TryGetPrice(servedModel, out _)
+            ? _limiter.Prices.Cost(servedModel, usage)
+            : _limiter.Prices.Cost(Request.Model, usage);
         var settlements = new List<CounterSettlement>(_charged.Count);
         foreach (var (rule, charge, _) in _charged)
         {

@@ -1,3 +1,4 @@
+using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Tenancy.Ledger;
 using Mesh.Gateway.Tenancy.Stores;
 using Microsoft.Extensions.Configuration;
@@ -49,6 +50,12 @@ public static class LimitsServiceCollectionExtensions
             sp.GetService<ILogger<UsageLedger>>()));
         services.TryAddSingleton<IUsageLedger>(sp => sp.GetRequiredService<UsageLedger>());
         services.AddHostedService(sp => sp.GetRequiredService<UsageLedger>());
+        services.TryAddSingleton<IPromptTokenEstimator, ConservativePromptTokenEstimator>();
+        services.AddInferenceStep(InferenceStepOrder.Limits, sp => new LimitsStep(
+            sp.GetRequiredService<IMeshLimiter>(),
+            sp.GetRequiredService<IUsageLedger>(),
+            sp.GetRequiredService<IPromptTokenEstimator>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService(sp => new LimiterShutdown(sp.GetRequiredService<MeshLimiter>(), sp.GetRequiredService<LimitsOptions>(), sp.GetRequiredService<ICounterStore>()));
         return services;
     }

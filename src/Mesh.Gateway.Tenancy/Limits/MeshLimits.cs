@@ -22,6 +22,19 @@ public static class MeshLimits
                 DefaultMaxOutputTokens = limitsSection.GetValue("default_max_output_tokens", 4096),
             };
             var ledger = configuration.GetSection("ledger").Get<LedgerOptions>() ?? new LedgerOptions();
+            var notNumbers = new List<string>();
+            foreach (var tenant in configuration.GetSection("tenants").GetChildren())
+            {
+                CheckNumbers(tenant.GetSection("limits"), notNumbers);
+                CheckNumbers(tenant.GetSection("budget"), notNumbers);
+            }
+
+            CheckNumbers(configuration.GetSection("prices"), notNumbers);
+            if (notNumbers.Count > 0)
+            {
+                throw new InvalidOperationException("Invalid limits configuration:" + Environment.NewLine + string.Join(Environment.NewLine, notNumbers));
+            }
+
             return (limits, ledger);
         }
         catch (InvalidOperationException ex)
@@ -29,6 +42,30 @@ public static class MeshLimits
             throw new InvalidOperationException("Invalid limits configuration: " + (ex.InnerException?.Message ?? ex.Message), ex);
         }
     }
+
+    private static readonly HashSet<string> s_numberKeys = new(StringComparer.Ordinal)
+    {
+        "requests_per_second", "requests_per_minute", "tokens_per_minute", "concurrent_streams",
+        "per_day_usd", "per_month_usd", "alert_at", "input", "cached_input", "output",
+    };
+
+    // The binder leaves a nullable number unset when its text does not parse; for a limit that would silently mean "unlimited".
+    private static void CheckNumbers(IConfigurationSection section, List<string> errors)
+    {
+        foreach (var child in section.GetChildren())
+        {
+            if (child.Value is { } value && s_numberKeys.Contains(child.Key)
+                && !decimal.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _))
+            {
+                errors.Add($"{ToPath(child.Path)}: must be a number (was '{value}')");
+            }
+
+            CheckNumbers(child, errors);
+        }
+    }
+
+    private static string ToPath(string configurationPath) =>
+        System.Text.RegularExpressions.Regex.Replace(configurationPath, @":(\d+)(?=:|$)", "[$1]").Replace(':', '.');
 
     /// <summary>Throws <see cref="InvalidOperationException"/> listing every error, each naming its key.</summary>
     public static void ThrowIfInvalid(LimitsOptions limits, LedgerOptions ledger)

@@ -58,6 +58,8 @@ internal sealed class ProviderOptionsBuilder
 
     public string? AuthMode { get; set; }
 
+    public string? Api { get; set; }
+
     public string? Region { get; set; }
 
     public int RequestTimeoutMs { get; set; } = 600_000;
@@ -70,6 +72,7 @@ internal sealed class ProviderOptionsBuilder
         ApiKey = ApiKey,
         ApiVersion = ApiVersion,
         AuthMode = AuthMode,
+        Api = Api,
         Region = Region,
         AccessKeyId = "AKIDEXAMPLE",
         SecretAccessKey = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",

@@ -93,6 +93,23 @@ public sealed class PropertyTests
         }
     }
 
+    [Theory]
+    [InlineData(TiktokenEncoding.O200kBaseName)]
+    [InlineData(TiktokenEncoding.Cl100kBaseName)]
+    public void Encode_VeryLongSinglePieces_RoundTripsAndCountsAlike(string encoding)
+    {
+        TiktokenEncoding enc = Fixtures.Encoding(encoding);
+        var random = new Random(7);
+        string cjk = string.Concat(Enumerable.Range(0, 5_000).Select(_ => (char)random.Next(0x4E00, 0x9FFF)));
+        string[] texts = [new string('a', 20_000), new string(' ', 10_000) + "x", cjk, string.Concat(Enumerable.Repeat("😀", 5_000))];
+        foreach (string text in texts)
+        {
+            int[] ids = enc.Encode(text);
+            Assert.Equal(text, enc.Decode(ids));
+            Assert.Equal(ids.Length, enc.CountTokens(text));
+        }
+    }
+
     internal static string RandomText(Random random, int maxCodePoints)
     {
         var builder = new StringBuilder();

@@ -1,0 +1,104 @@
+using System.Globalization;
+using Mesh.Gateway.Grpc;
+using Microsoft.Extensions.Configuration;
+
+namespace Mesh.Gateway.Sidecar.Hosting;
+
+/// <summary>The <c>grpc</c> section: message size limits, response compression, HTTP/2 keepalive and stream limits.</summary>
+internal sealed record GrpcSettings
+{
+    private static readonly string[] KnownKeys =
+    [
+        "max_receive_message_size", "max_send_message_size", "response_compression",
+        "keepalive_ping_delay", "keepalive_ping_timeout", "max_streams_per_connection",
+    ];
+
+    /// <summary>The largest request message accepted, compressed or not (default 4 MiB; <c>max_receive_message_size</c>).</summary>
+    public int? MaxReceiveMessageSize { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>The largest response message sent (default unlimited; <c>max_send_message_size</c>).</summary>
+    public int? MaxSendMessageSize { get; init; }
+
+    /// <summary>Compress responses with gzip when the client accepts it (<c>response_compression: gzip</c>; default none).</summary>
+    public string? ResponseCompression { get; init; }
+
+    /// <summary>Idle time before the server pings a connection (default off; <c>keepalive_ping_delay</c>).</summary>
+    public TimeSpan? KeepAlivePingDelay { get; init; }
+
+    /// <summary>How long a ping may go unanswered before the connection is closed (default 20 s; <c>keepalive_ping_timeout</c>).</summary>
+    public TimeSpan KeepAlivePingTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Concurrent streams per HTTP/2 connection (default 100; <c>max_streams_per_connection</c>).</summary>
+    public int MaxStreamsPerConnection { get; init; } = 100;
+
+    /// <summary>Reads the <c>grpc</c> section.</summary>
+    /// <exception cref="StartupException">A value is invalid; the message names the key.</exception>
+    public static GrpcSettings Load(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var section = configuration.GetSection("grpc");
+        foreach (var child in section.GetChildren())
+        {
+            if (!KnownKeys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                throw new StartupException($"grpc.{child.Key}: unknown key (known: {string.Join(", ", KnownKeys)})");
+            }
+        }
+
+        var defaults = new GrpcSettings();
+        return new GrpcSettings
+        {
+            MaxReceiveMessageSize = Size(section, "max_receive_message_size", defaults.MaxReceiveMessageSize),
+            MaxSendMessageSize = Size(section, "max_send_message_size", defaults.MaxSendMessageSize),
+            ResponseCompression = section["response_compression"]?.Trim().ToLowerInvariant() switch
+            {
+                null or "" or "none" or "identity" => null,
+                "gzip" => "gzip",
+                var other => throw new StartupException($"grpc.response_compression: '{other}' is not supported (gzip or none)"),
+            },
+            KeepAlivePingDelay = section["keepalive_ping_delay"] is { Length: > 0 } delay ? Time("keepalive_ping_delay", delay) : null,
+            KeepAlivePingTimeout = section["keepalive_ping_timeout"] is { Length: > 0 } timeout ? Time("keepalive_ping_timeout", timeout) : defaults.KeepAlivePingTimeout,
+            MaxStreamsPerConnection = section["max_streams_per_connection"] is { Length: > 0 } streams
+                ? int.TryParse(streams, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count > 0
+                    ? count
+                    : throw new StartupException($"grpc.max_streams_per_connection: must be a positive integer (was '{streams}')")
+                : defaults.MaxStreamsPerConnection,
+        };
+    }
+
+    /// <summary>Copies the settings onto the gRPC server's options.</summary>
+    public void Apply(GrpcServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.MaxReceiveMessageSize = MaxReceiveMessageSize;
+        options.MaxSendMessageSize = MaxSendMessageSize;
+        options.ResponseCompressionAlgorithm = ResponseCompression;
+    }
+
+    // Bytes, optionally with KiB or MiB; "unlimited" lifts the limit.
+    private static int? Size(IConfigurationSection section, string key, int? fallback)
+    {
+        var text = section[key]?.Trim();
+        if (string.IsNullOrEmpty(text))
+        {
+            return fallback;
+        }
+
+        if (text.Equals("unlimited", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var (number, scale) = text.EndsWith("MiB", StringComparison.OrdinalIgnoreCase) ? (text[..^3], 1024L * 1024)
+            : text.EndsWith("KiB", StringComparison.OrdinalIgnoreCase) ? (text[..^3], 1024L)
+            : (text, 1L);
+        return long.TryParse(number.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 && value * scale <= int.MaxValue
+            ? (int)(value * scale)
+            : throw new StartupException($"grpc.{key}: '{text}' is not a size (bytes, or with KiB/MiB, up to 2 GiB, or unlimited)");
+    }
+
+    private static TimeSpan Time(string key, string text) =>
+        Duration.TryParse(text, out var value) && value > TimeSpan.Zero
+            ? value
+            : throw new StartupException($"grpc.{key}: '{text}' is not a positive duration (for example 30s)");
+}

@@ -1,0 +1,27 @@
+using Mesh.Gateway.Core.Pipeline;
+using Mesh.Gateway.Tenancy.Ledger;
+
+namespace Mesh.Gateway.Tenancy.Limits;
+
+/// <summary>The <see cref="InferenceProperties"/> keys limits read and write.</summary>
+/// <remarks>Keys are equal by name and type, so the authentication step may declare its own key with the same name.</remarks>
+public static class LimitsPropertyKeys
+{
+    /// <summary>Set by authentication: the tenant id (read by limits; a call without one is not limited).</summary>
+    public static readonly InferencePropertyKey<string> TenantId = new("mesh.tenant_id");
+
+    /// <summary>Set by authentication: the key id or JWT subject within the tenant.</summary>
+    public static readonly InferencePropertyKey<string> KeyId = new("mesh.key_id");
+
+    /// <summary>Set by limits: the x-ratelimit-* values for the door to send back.</summary>
+    public static readonly InferencePropertyKey<RateLimitHeaders> RateLimitHeaders = new("mesh.rate_limit_headers");
+
+    /// <summary>Set by limits: the admitted call's lease (settled by the limits step itself).</summary>
+    public static readonly InferencePropertyKey<LimitLease> Lease = new("mesh.limit_lease");
+
+    /// <summary>Appended to by guardrail steps: actions taken (e.g. <c>pii:redact:email</c>), recorded in the ledger.</summary>
+    public static readonly InferencePropertyKey<List<string>> GuardrailActions = new("mesh.guardrail_actions");
+
+    /// <summary>Set by limits once the call is settled: the ledger record written for it.</summary>
+    public static readonly InferencePropertyKey<UsageRecord> UsageRecord = new("mesh.usage_record");
+}

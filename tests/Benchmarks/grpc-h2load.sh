@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Unary gRPC throughput and latency with h2load: our gRPC layer (Mesh.Gateway.Grpc) against a bare Kestrel HTTP/2
+# endpoint that writes the same framed bytes, alternating in the same run. A benchmark, not a test.
+#   RUNS=3 DURATION=8 CONNS=4 STREAMS=32 bash tests/Benchmarks/grpc-h2load.sh
+# Needs h2load and nghttp (apt-get install -y nghttp2-client).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-8}
+CONNS=${CONNS:-4}
+STREAMS=${STREAMS:-32}
+command -v h2load >/dev/null || { echo "h2load not found: apt-get install -y nghttp2-client" >&2; exit 1; }
+
+dotnet build tests/Benchmarks -c Release -v q -nologo >/dev/null
+DLL=tests/Benchmarks/bin/Release/net10.0/Mesh.Gateway.Benchmarks.dll
+WORK=$(mktemp -d)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+GRPC_PORT=$(free_port)
+BARE_PORT=$(free_port)
+dotnet "$DLL" grpc-server "$GRPC_PORT" >"$WORK/grpc.log" 2>&1 &
+GRPC_PID=$!
+dotnet "$DLL" grpc-bare "$BARE_PORT" >"$WORK/bare.log" 2>&1 &
+BARE_PID=$!
+trap 'kill $GRPC_PID $BARE_PID 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+# BenchRequest{response_size: 1024} as a gRPC frame: flag 0, length 3, then 08 80 08.
+printf '\x00\x00\x00\x00\x03\x08\x80\x08' >"$WORK/unary.frame"
+PATH_URL=/mesh.bench.v1.BenchService/Unary
+HEADERS=(-H 'content-type: application/grpc' -H 'te: trailers')
+
+for port in "$GRPC_PORT" "$BARE_PORT"; do
+  for _ in $(seq 1 100); do
+    if nghttp -n -d "$WORK/unary.frame" "${HEADERS[@]}" -v "http://127.0.0.1:$port$PATH_URL" 2>/dev/null | grep -q 'grpc-status: 0'; then
+      continue 2
+    fi
+    sleep 0.2
+  done
+  echo "server on port $port did not answer grpc-status 0" >&2
+  exit 1
+done
+
+# h2load counts HTTP 200s and cannot read grpc-status: the nghttp check above shows both answer grpc-status 0.
+run() { # name port run
+  local log="$WORK/$1-$3.tsv"
+  h2load -D "$DURATION" --warm-up-time 2 -c "$CONNS" -m "$STREAMS" -t 1 -d "$WORK/unary.frame" "${HEADERS[@]}" \
+    --log-file="$log" "http://127.0.0.1:$2$PATH_URL" >"$WORK/$1-$3.out"
+  local rps fails p50 p99
+  rps=$(sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p' "$WORK/$1-$3.out")
+  fails=$(sed -n 's/^requests: .* \([0-9]*\) failed.*/\1/p' "$WORK/$1-$3.out")
+  read -r p50 p99 < <(cut -f3 "$log" | sort -n | awk '{a[NR]=$1} END {i50=int(NR*0.50); i99=int(NR*0.99); if(i50<1)i50=1; if(i99<1)i99=1; printf "%.2f %.2f\n", a[i50]/1000, a[i99]/1000}')
+  printf '%-5s run %d: %10.0f req/s  p50 %6.2f ms  p99 %6.2f ms  failed %s\n' "$1" "$3" "$rps" "$p50" "$p99" "$fails"
+  echo "$rps $p50 $p99" >>"$WORK/$1.results"
+}
+
+echo "h2load: ${DURATION}s per run (+2s warm-up), $CONNS connections x $STREAMS streams, 1 thread; unary, 1 KiB response"
+for i in $(seq 1 "$RUNS"); do
+  run grpc "$GRPC_PORT" "$i"
+  run bare "$BARE_PORT" "$i"
+done
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+for name in grpc bare; do
+  eval "${name}_rps=$(cut -d' ' -f1 "$WORK/$name.results" | median)"
+  eval "${name}_p50=$(cut -d' ' -f2 "$WORK/$name.results" | median)"
+  eval "${name}_p99=$(cut -d' ' -f3 "$WORK/$name.results" | median)"
+done
+echo "median of $RUNS runs:"
+printf '  Mesh.Gateway.Grpc : %10.0f req/s  p50 %6.2f ms  p99 %6.2f ms\n' "$grpc_rps" "$grpc_p50" "$grpc_p99"
+printf '  bare Kestrel      : %10.0f req/s  p50 %6.2f ms  p99 %6.2f ms\n' "$bare_rps" "$bare_p50" "$bare_p99"
+awk -v a="$grpc_rps" -v b="$bare_rps" 'BEGIN {printf "  throughput ratio  : %.1f%% of bare Kestrel (target >= 85%%)\n", 100*a/b}'

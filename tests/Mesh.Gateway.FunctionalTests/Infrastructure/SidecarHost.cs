@@ -1,0 +1,164 @@
+using System.Net;
+using System.Net.Sockets;
+using Mesh.Gateway.Grpc;
+using Mesh.Gateway.Sidecar;
+using Mesh.Gateway.Sidecar.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mesh.Gateway.FunctionalTests.Infrastructure;
+
+/// <summary>
+/// The real sidecar, in-process, built by the same <c>GatewayHost.Build</c> as Program.cs, with both listeners on
+/// 127.0.0.1:0 unless told otherwise. Gives the bound addresses, a <see cref="GrpcChannel"/> and an admin HttpClient.
+/// </summary>
+/// <example><code>
+/// await using var sidecar = await SidecarHost.StartAsync("""
+///     tenants:
+///       - name: acme
+///     """);
+/// var client = new Inference.InferenceClient(sidecar.Channel);
+/// </code></example>
+public sealed class SidecarHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly Lazy<GrpcChannel> _channel;
+    private readonly Lazy<HttpClient> _adminClient;
+    private bool _stopped;
+
+    private SidecarHost(WebApplication app)
+    {
+        _app = app;
+        _channel = new Lazy<GrpcChannel>(() => GrpcChannel.ForAddress(GrpcTarget));
+        _adminClient = new Lazy<HttpClient>(CreateAdminClient);
+    }
+
+    /// <summary>The sidecar's services (feature singletons, options, the health registry).</summary>
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>The bound gRPC endpoint (<see cref="IPEndPoint"/> or <see cref="UnixDomainSocketEndPoint"/>).</summary>
+    public EndPoint GrpcEndPoint => _app.Services.GetRequiredService<SidecarListeners>().GrpcEndPoint;
+
+    /// <summary>The bound admin endpoint.</summary>
+    public EndPoint AdminEndPoint => _app.Services.GetRequiredService<SidecarListeners>().AdminEndPoint;
+
+    /// <summary>The gRPC target as a channel takes it: <c>http://127.0.0.1:port</c> or <c>unix:/path</c>.</summary>
+    public string GrpcTarget => Target(GrpcEndPoint);
+
+    /// <summary>The admin base address (<c>http://127.0.0.1:port</c>; <c>http://localhost</c> over a Unix socket).</summary>
+    public Uri AdminAddress => AdminEndPoint is UnixDomainSocketEndPoint ? new Uri("http://localhost") : SidecarListeners.ToUri(AdminEndPoint);
+
+    /// <summary>A channel to the gRPC listener, shared by the tests of this host and disposed with it.</summary>
+    public GrpcChannel Channel => _channel.Value;
+
+    /// <summary>An HTTP/1.1 client whose base address is the admin listener (works over Unix sockets too).</summary>
+    public HttpClient AdminClient => _adminClient.Value;
+
+    /// <summary>Builds and starts a sidecar from YAML text; listeners default to 127.0.0.1:0.</summary>
+    /// <param name="yaml">The configuration file's content.</param>
+    /// <param name="grpcAddress">The gRPC listener (as <c>--grpc</c>); null keeps <c>listen.grpc</c> from the YAML, or 127.0.0.1:0.</param>
+    /// <param name="adminAddress">The admin listener (as <c>--admin</c>); null keeps <c>listen.admin</c>, or 127.0.0.1:0.</param>
+    /// <param name="environment">Environment lookup for <c>${NAME}</c>; null uses the process environment.</param>
+    public static Task<SidecarHost> StartAsync(
+        string yaml = "",
+        string? grpcAddress = null,
+        string? adminAddress = null,
+        Func<string, string?>? environment = null) => StartAsync(yaml, grpcAddress, adminAddress, environment, configure: null);
+
+    /// <summary>As above, and <paramref name="configure"/> changes the start options further (a file path instead of text).</summary>
+    internal static async Task<SidecarHost> StartAsync(
+        string yaml,
+        string? grpcAddress,
+        string? adminAddress,
+        Func<string, string?>? environment,
+        Func<SidecarStartOptions, SidecarStartOptions>? configure)
+    {
+        environment ??= Environment.GetEnvironmentVariable;
+        var listenKeys = YamlHasListenKey(yaml, environment);
+        var options = new SidecarStartOptions
+        {
+            ConfigYaml = yaml,
+            GrpcAddress = grpcAddress ?? (listenKeys.Grpc ? null : "127.0.0.1:0"),
+            AdminAddress = adminAddress ?? (listenKeys.Admin ? null : "127.0.0.1:0"),
+            Environment = environment,
+            ReloadOnChange = false,
+        };
+        options = configure?.Invoke(options) ?? options;
+
+        var app = GatewayHost.Build(options);
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
+        return new SidecarHost(app);
+    }
+
+    /// <summary>Stops the sidecar as SIGTERM would: drains, then closes the listeners.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (!_stopped)
+        {
+            _stopped = true;
+            await _app.StopAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_channel.IsValueCreated)
+        {
+            _channel.Value.Dispose();
+        }
+
+        if (_adminClient.IsValueCreated)
+        {
+            _adminClient.Value.Dispose();
+        }
+
+        await StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    internal static string Target(EndPoint endPoint) => endPoint is UnixDomainSocketEndPoint unix
+        ? "unix:" + unix
+        : SidecarListeners.ToUri(endPoint).ToString().TrimEnd('/');
+
+    private HttpClient CreateAdminClient()
+    {
+        var handler = new SocketsHttpHandler();
+        if (AdminEndPoint is UnixDomainSocketEndPoint unix)
+        {
+            handler.ConnectCallback = async (_, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(unix, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            };
+        }
+
+        return new HttpClient(handler) { BaseAddress = AdminAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    // A test that writes listen.grpc / listen.admin in its YAML means them; otherwise both go to 127.0.0.1:0.
+    private static (bool Grpc, bool Admin) YamlHasListenKey(string yaml, Func<string, string?> environment)
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder();
+        Sidecar.Configuration.YamlConfigurationExtensions.AddYamlText(configuration, yaml, "configuration", environment);
+        var built = configuration.Build();
+        return (built["listen:grpc"] is not null, built["listen:admin"] is not null);
+    }
+}

@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using Mesh.Gateway.Grpc;
+
+namespace Mesh.Gateway.FunctionalTests.Infrastructure;
+
+/// <summary>
+/// The sidecar as a separate process (<c>dotnet Mesh.Gateway.Sidecar.dll --config ...</c>), for tests that need real
+/// signals, exit codes or several sidecars. Ports come from the sidecar's "Listening: gRPC on ..., admin on ..." log line.
+/// </summary>
+public sealed partial class SidecarProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource<(string Grpc, string Admin)> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly string? _configPath;
+    private GrpcChannel? _channel;
+
+    private SidecarProcess(Process process, string? configPath)
+    {
+        _process = process;
+        _configPath = configPath;
+    }
+
+    /// <summary>The gRPC target (<c>http://127.0.0.1:port</c> or <c>unix:/path</c>).</summary>
+    public string GrpcTarget { get; private set; } = string.Empty;
+
+    /// <summary>The admin base address (TCP listeners only).</summary>
+    public Uri? AdminAddress { get; private set; }
+
+    /// <summary>The process id (to signal it).</summary>
+    public int Id => _process.Id;
+
+    /// <summary>Everything the process wrote to stdout and stderr so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>A channel to the process's gRPC listener.</summary>
+    public GrpcChannel Channel => _channel ??= GrpcChannel.ForAddress(GrpcTarget);
+
+    /// <summary>The sidecar assembly built beside the tests (the FunctionalTests project references the sidecar project).</summary>
+    public static string SidecarDll
+    {
+        get
+        {
+            var path = Path.Combine(AppContext.BaseDirectory, "Mesh.Gateway.Sidecar.dll");
+            return File.Exists(path) && File.Exists(Path.ChangeExtension(path, ".runtimeconfig.json"))
+                ? path
+                : throw new FileNotFoundException($"Mesh.Gateway.Sidecar.dll and its runtimeconfig.json are not in {AppContext.BaseDirectory}.");
+        }
+    }
+
+    /// <summary>Starts a sidecar with <paramref name="yaml"/> as its --config file and waits until it listens.</summary>
+    /// <param name="yaml">The configuration file's content (null: no --config).</param>
+    /// <param name="arguments">More command-line arguments; by default both listeners go to 127.0.0.1:0.</param>
+    /// <param name="environment">Extra environment variables for the process.</param>
+    public static async Task<SidecarProcess> StartAsync(string? yaml, IEnumerable<string>? arguments = null, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var process = Launch(yaml, arguments ?? ["--grpc", "127.0.0.1:0", "--admin", "127.0.0.1:0"], environment, out var configPath);
+        var sidecar = new SidecarProcess(process, configPath);
+        sidecar.Attach();
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var exited = process.WaitForExitAsync(timeout.Token);
+        var first = await Task.WhenAny(sidecar._listening.Task, exited);
+        if (first != sidecar._listening.Task)
+        {
+            var output = sidecar.Output;
+            await sidecar.DisposeAsync();
+            throw new InvalidOperationException($"The sidecar did not start (exit {(process.HasExited ? process.ExitCode : "none: timed out")}):\n{output}");
+        }
+
+        var (grpc, admin) = await sidecar._listening.Task;
+        sidecar.GrpcTarget = grpc.StartsWith('/') ? "unix:" + grpc : "http://" + grpc;
+        sidecar.AdminAddress = admin.StartsWith('/') ? null : new Uri("http://" + admin);
+        return sidecar;
+    }
+
+    /// <summary>Runs the sidecar expecting it to stop on its own (a start error): its exit code and output.</summary>
+    public static async Task<(int ExitCode, string StandardOutput, string StandardError)> RunToExitAsync(string? yaml, IEnumerable<string> arguments)
+    {
+        using var process = Launch(yaml, arguments, null, out var configPath);
+        try
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException("The sidecar kept running; a start error was expected.");
+            }
+
+            return (process.ExitCode, await stdout, await stderr);
+        }
+        finally
+        {
+            DeleteConfig(configPath);
+        }
+    }
+
+    /// <summary>Sends SIGTERM, as Kubernetes does to stop a pod.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -TERM {_process.Id} failed with exit code {kill.ExitCode}.");
+        }
+    }
+
+    /// <summary>Waits for the process to exit and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The sidecar did not exit within {timeout.TotalSeconds} s:\n{Output}");
+        }
+
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _channel?.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        DeleteConfig(_configPath);
+    }
+
+    private static Process Launch(string? yaml, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment, out string? configPath)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        start.ArgumentList.Add(SidecarDll);
+        configPath = null;
+        if (yaml is not null)
+        {
+            configPath = Path.Combine(Path.GetTempPath(), $"mesh-sidecar-{Guid.NewGuid():N}.yaml");
+            File.WriteAllText(configPath, yaml);
+            start.ArgumentList.Add("--config");
+            start.ArgumentList.Add(configPath);
+        }
+
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        return Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
+    }
+
+    private static void DeleteConfig(string? path)
+    {
+        if (path is not null)
+        {
+            File.Delete(path);
+        }
+    }
+
+    private void Attach()
+    {
+        void OnLine(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+
+            if (ListeningLine().Match(line) is { Success: true } match)
+            {
+                _listening.TrySetResult((match.Groups["grpc"].Value, match.Groups["admin"].Value));
+            }
+        }
+
+        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    [GeneratedRegex(@"Listening: gRPC on (?<grpc>\S+), admin on (?<admin>\S+?)(\s|$|"")")]
+    private static partial Regex ListeningLine();
+}
