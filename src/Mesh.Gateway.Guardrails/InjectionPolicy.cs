@@ -6,8 +6,8 @@ public sealed record InjectionPolicy
     /// <summary>Whether injection scoring runs (<c>enabled</c>, default true).</summary>
     public bool Enabled { get; init; } = true;
 
-    /// <summary>Scores at or above this are findings (<c>threshold</c>, default 0.5).</summary>
-    public double Threshold { get; init; } = 0.5;
+    /// <summary>Scores at or above this are findings (<c>threshold</c>, default 0.4; see docs/guardrails-quality.md for the curve).</summary>
+    public double Threshold { get; init; } = 0.4;
 
     /// <summary>What a finding does (<c>action</c>, default block).</summary>
     public GuardAction Action { get; init; } = GuardAction.Block;

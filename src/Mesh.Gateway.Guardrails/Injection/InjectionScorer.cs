@@ -3,51 +3,112 @@ using System.Text.RegularExpressions;
 namespace Mesh.Gateway.Guardrails.Injection;
 
 /// <summary>
-/// Scores prompt injection with weighted pattern tiers (linear-time <see cref="RegexOptions.NonBacktracking"/> regexes) over the text
-/// and over a de-obfuscated copy; combines evidence as 1 - prod(1 - w).
+/// Scores prompt injection from weighted pattern tiers (linear-time <see cref="RegexOptions.NonBacktracking"/> regexes) over the text
+/// and over a de-obfuscated copy (see <see cref="Deobfuscator"/>); evidence combines as 1 - prod(1 - w), repeated hits of one tier
+/// with diminishing weight.
 /// </summary>
-internal static partial class InjectionScorer
+internal static class InjectionScorer
 {
     private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking;
+    private const int MaxHitsPerTier = 6;
 
-    private static readonly (Regex Regex, double Weight, string Signal)[] Tiers =
+    private static readonly Tier[] Common =
     [
-        (new Regex(InjectionPatterns.Strong, Options), 0.9, "override"),
-        (new Regex(InjectionPatterns.Medium, Options), 0.45, "role_play"),
-        (new Regex(InjectionPatterns.Weak, Options), 0.2, "weak"),
+        new(new Regex(InjectionPatterns.Tier1, Options), 0.7, "override"),
+        new(new Regex(InjectionPatterns.Tier2, Options), 0.4, "jailbreak"),
+        new(new Regex(InjectionPatterns.Tier3, Options), 0.15, "role_play"),
+        new(new Regex(InjectionPatterns.Personas, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking), 0.5, "persona"),
+        new(new Regex(InjectionPatterns.Extraction, Options), 0.55, "system_prompt_extraction"),
+        new(new Regex(InjectionPatterns.Persona, Options), 0.4, "persona"),
+    ];
+
+    private static readonly Tier[] Retrieved =
+    [
+        new(new Regex(InjectionPatterns.IndirectStrong, Options), 0.6, "indirect"),
+        new(new Regex(InjectionPatterns.IndirectTask, Options), 0.5, "indirect_task"),
+        new(new Regex(InjectionPatterns.IndirectQuestion, Options), 0.45, "indirect_question"),
     ];
 
     internal static InjectionAssessment Score(ReadOnlySpan<char> text, GuardDirection direction)
     {
-        double keep = 1.0;
-        double best = 0;
-        int bestStart = 0;
-        int bestEnd = 0;
-        string signal = string.Empty;
-        foreach (var (regex, weight, name) in Tiers)
+        var acc = new Accumulator();
+        Run(text, Common, ref acc, offsetMap: false);
+        if (direction == GuardDirection.RetrievedDocument)
+        {
+            Run(text, Retrieved, ref acc, offsetMap: false);
+        }
+
+        var obfuscation = Deobfuscator.Inspect(text);
+        if (obfuscation.Signal > 0)
+        {
+            acc.Add(obfuscation.Signal, obfuscation.Start, obfuscation.End, obfuscation.Name);
+        }
+
+        if (obfuscation.Decoded is { Length: > 0 } decoded)
+        {
+            // Hidden or encoded text is scored again; a hit there counts at full weight, attributed to the obfuscated span.
+            var inner = new Accumulator();
+            Run(decoded, Common, ref inner, offsetMap: false);
+            if (direction == GuardDirection.RetrievedDocument)
+            {
+                Run(decoded, Retrieved, ref inner, offsetMap: false);
+            }
+
+            if (inner.Score > 0)
+            {
+                acc.Add(inner.Score, obfuscation.Start, obfuscation.End, "obfuscated_" + inner.Signal);
+            }
+        }
+
+        return new InjectionAssessment(acc.Score, acc.Start, acc.End, acc.Signal ?? string.Empty);
+    }
+
+    private static void Run(ReadOnlySpan<char> text, Tier[] tiers, ref Accumulator acc, bool offsetMap)
+    {
+        _ = offsetMap;
+        foreach (var tier in tiers)
         {
             int hits = 0;
-            foreach (ValueMatch m in regex.EnumerateMatches(text))
+            foreach (ValueMatch m in tier.Regex.EnumerateMatches(text))
             {
-                // Repeated hits of one tier add evidence with diminishing weight.
-                double w = weight / (1 + hits);
-                keep *= 1 - w;
-                if (w > best)
-                {
-                    best = w;
-                    bestStart = m.Index;
-                    bestEnd = m.Index + m.Length;
-                    signal = name;
-                }
-
-                if (++hits >= 4)
+                acc.Add(tier.Weight / (1 + hits), m.Index, m.Index + m.Length, tier.Signal);
+                if (++hits >= MaxHitsPerTier)
                 {
                     break;
                 }
             }
         }
+    }
 
-        _ = direction;
-        return new InjectionAssessment(1 - keep, bestStart, bestEnd, signal);
+    private sealed record Tier(Regex Regex, double Weight, string Signal);
+
+    private struct Accumulator
+    {
+        private double _keep;
+        private double _best;
+
+        public int Start;
+        public int End;
+        public string Signal;
+
+        public readonly double Score => 1 - (_keep == 0 && _best == 0 ? 1 : _keep);
+
+        public void Add(double weight, int start, int end, string signal)
+        {
+            if (_best == 0 && _keep == 0)
+            {
+                _keep = 1;
+                Signal = string.Empty;
+            }
+
+            _keep *= 1 - Math.Clamp(weight, 0, 0.999);
+            if (weight > _best)
+            {
+                _best = weight;
+                Start = start;
+                End = end;
+                Signal = signal;
+            }
+        }
     }
 }

@@ -2,26 +2,58 @@ using System.Text.RegularExpressions;
 
 namespace Mesh.Gateway.Guardrails.Moderation;
 
-/// <summary>Local moderation rules: one linear-time pattern set per category with weighted tiers; evidence combines as 1 - prod(1 - w).</summary>
+/// <summary>
+/// Local moderation rules: linear-time pattern sets per category; evidence combines as 1 - prod(1 - w). A hit right after a
+/// negation ("I don't hate ...") or inside quoted counter-speech ("saying 'X' is wrong") counts for much less.
+/// </summary>
 internal static class ModerationScorer
 {
     private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking;
+    private const int MaxHitsPerRule = 4;
 
     private static readonly (int Category, Regex Regex, double Weight)[] Rules = BuildRules();
 
-    internal static ModerationAssessment Score(ReadOnlySpan<char> text)
+    private static readonly System.Buffers.SearchValues<char> Quotes = System.Buffers.SearchValues.Create("\"'‘’“”");
+
+    private static readonly Regex CounterSpeech = new(
+        @"\b(is|are|was|it'?s)\s+(so\s+|really\s+|just\s+|totally\s+)?(wrong|not\s+ok(ay)?|unacceptable|hateful|racist|sexist|bigoted|disgusting\s+to\s+say|not\s+acceptable)\b|\b(stop\s+saying|don'?t\s+say|shouldn'?t\s+say|never\s+say|if\s+you\s+say|saying\s+that|statements?\s+like|when\s+people\s+say|people\s+who\s+say)\b",
+        Options);
+
+    internal static ModerationAssessment Score(ReadOnlySpan<char> text) => Score(text, fold: true);
+
+    private static ModerationAssessment Score(ReadOnlySpan<char> text, bool fold)
     {
         var result = new ModerationAssessment();
         Span<double> keep = stackalloc double[ModerationCategories.All.Count];
         Span<double> best = stackalloc double[ModerationCategories.All.Count];
         keep.Fill(1.0);
         best.Clear();
+        bool counter = false;
+        bool counterChecked = false;
         foreach (var (category, regex, weight) in Rules)
         {
             int hits = 0;
             foreach (ValueMatch m in regex.EnumerateMatches(text))
             {
                 double w = weight / (1 + hits);
+                if (IsNegated(text, m.Index))
+                {
+                    w *= 0.2;
+                }
+                else if (category != ModerationCategories.IndexOf(ModerationCategories.SelfHarm))
+                {
+                    if (!counterChecked)
+                    {
+                        counter = CounterSpeech.IsMatch(text) && text.IndexOfAny(Quotes) >= 0;
+                        counterChecked = true;
+                    }
+
+                    if (counter)
+                    {
+                        w *= 0.3;
+                    }
+                }
+
                 keep[category] *= 1 - w;
                 if (w > best[category])
                 {
@@ -30,9 +62,31 @@ internal static class ModerationScorer
                     result.Ends[category] = m.Index + m.Length;
                 }
 
-                if (++hits >= 4)
+                if (++hits >= MaxHitsPerRule)
                 {
                     break;
+                }
+            }
+        }
+
+        if (!counterChecked)
+        {
+            counter = CounterSpeech.IsMatch(text) && text.IndexOfAny(Quotes) >= 0;
+        }
+
+        CooccurrenceRules.Apply(text, keep, result, counter);
+        string? normalized = fold ? Normalizer.Fold(text) : null;
+        if (normalized is not null)
+        {
+            // Leet and spaced-out spellings ("h4te", "M u s l i m s") are scored again on a folded copy; its hits cover the whole text.
+            var again = Score(normalized, fold: false);
+            for (int c = 0; c < keep.Length; c++)
+            {
+                if (1 - again.Scores[c] < keep[c])
+                {
+                    keep[c] = 1 - again.Scores[c];
+                    result.Starts[c] = 0;
+                    result.Ends[c] = text.Length;
                 }
             }
         }
@@ -43,6 +97,15 @@ internal static class ModerationScorer
         }
 
         return result;
+    }
+
+    /// <summary>True when a negation stands within the few words before <paramref name="index"/> ("I don't hate", "never said ... are").</summary>
+    private static bool IsNegated(ReadOnlySpan<char> text, int index)
+    {
+        var before = text[Math.Max(0, index - 24)..Math.Min(text.Length, index + 24)];
+        return before.Contains("n't ", StringComparison.OrdinalIgnoreCase) || before.Contains(" not ", StringComparison.OrdinalIgnoreCase) ||
+               before.Contains("never ", StringComparison.OrdinalIgnoreCase) || before.Contains("no longer", StringComparison.OrdinalIgnoreCase) ||
+               before.Contains("n’t ", StringComparison.OrdinalIgnoreCase);
     }
 
     private static (int, Regex, double)[] BuildRules()

@@ -40,7 +40,7 @@ internal static class IbanMatcher
         int n = 0;
         int i = s;
         int groupLen = 0;
-        bool spaced = false;
+        char sep = '\0';
         while (i < t.Length && n < length)
         {
             char c = t[i];
@@ -50,9 +50,9 @@ internal static class IbanMatcher
                 groupLen++;
                 i++;
             }
-            else if (c == ' ' && groupLen == 4 && i + 1 < t.Length && char.IsAsciiLetterOrDigit(t[i + 1]) && (spaced || n == 4))
+            else if (c is ' ' or '-' && groupLen == 4 && i + 1 < t.Length && char.IsAsciiLetterOrDigit(t[i + 1]) && (sep == c || (sep == '\0' && n == 4)))
             {
-                spaced = true;
+                sep = c;
                 groupLen = 0;
                 i++;
             }

@@ -1,0 +1,159 @@
+using System.Buffers;
+using System.Text.RegularExpressions;
+using Mesh.Gateway.Guardrails.Internal;
+
+namespace Mesh.Gateway.Guardrails.Moderation;
+
+/// <summary>
+/// Sentence-level co-occurrence: a protected group together with hostile words in the same sentence is hate; a violent verb
+/// together with intent ("I will", "should", "deserve") is violence. Catches the many phrasings the fixed patterns miss.
+/// </summary>
+internal static class CooccurrenceRules
+{
+    internal const double HateWeight = 0.6;
+    internal const double ViolenceWeight = 0.6;
+    private const int MaxSentence = 240;
+
+    private static readonly Regex IdentityRegex = new(@"\b" + ModerationLexicon.Identity + @"\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+
+    private static readonly SearchValues<string> Hostile = SearchValues.Create(
+        [
+            "hate", "hatred", "despise", "detest", "loathe", "disgust", "contempt", "disdain", "sick of", "make me sick", "makes me sick", "the worst", "nothing worse",
+            "worthless", "scum", "vermin", "rats", "cockroach", "parasite", "trash", "garbage", "filth", "subhuman", "inferior", "animals", "savages", "pigs", "apes",
+            "kill", "die", "death", "deport", "shoot", "shot", "hang", "hung", "exterminat", "eradicat", "gassed", "burn", "beat", "hurt", "destroy", "wipe", "get rid of",
+            "no place", "don't belong", "do not belong", "go back", "can't stand", "cannot stand", "angry", "furious", "pathetic", "stupid", "dumb", "idiot", "moron",
+            "retard", "useless", "lazy", "criminals", "terrorists", "rapists", "thieves", "plague", "cancer", "evil", "vile", "dirty", "filthy", "asshole", "cunt",
+            "fucking", "shit", "bitch", "ugly", "gross", "freak", "pervert", "abomination", "unnatural", "not human", "a burden", "waste of", "sub-human", "useless",
+            "worst", "rage", "anger", "scorn", "abhor", "despicable", "sickening", "revolting", "repugnant", "repulsive", "hideous", "nauseat", "dreadful",
+            "awful", "terrible", "appalling", "horrible", "lowlife", "low-life", "crap", "dumbest", "stupidest", "brainless", "worthless", "disgrace", "shame on",
+            "hate", "hateful", "cretin", "imbecile", "deranged", "insane", "mentally ill", "sick", "nasty", "foul", "wretched", "loathsome", "odious", "contemptible",
+            "never trust", "can't trust", "cannot trust", "ruin", "ruining", "invading", "invaders", "infest", "disease", "diseased", "primitive", "backwards",
+        ],
+        StringComparison.OrdinalIgnoreCase);
+
+    private static readonly SearchValues<string> Violent = SearchValues.Create(
+        ["kill", "murder", "shoot", "stab", "slit", "hang", "lynch", "beat", "burn", "bomb", "slaughter", "massacre", "exterminat", "gas ", "torture", "strangle", "drown", "behead", "butcher", "execute", "punch", "hurt", "cut your", "rape"],
+        StringComparison.OrdinalIgnoreCase);
+
+    private static readonly SearchValues<string> Intent = SearchValues.Create(
+        ["i will", "i'll", "i am going to", "i'm going to", "i'm gonna", "we will", "we'll", "we are going to", "we're going to", "should", "must", "deserve", "gonna", "let's", "wanna", "want to", "going to", "need to be", "ought to"],
+        StringComparison.OrdinalIgnoreCase);
+
+    private static readonly SearchValues<char> SentenceEnds = SearchValues.Create(".!?\n");
+
+    internal static void Apply(ReadOnlySpan<char> text, Span<double> keep, ModerationAssessment result, bool counterSpeech)
+    {
+        int hate = ModerationCategories.IndexOf(ModerationCategories.Hate);
+        int violence = ModerationCategories.IndexOf(ModerationCategories.Violence);
+        int lastSentenceEnd = -1;
+        int hits = 0;
+        foreach (ValueMatch m in IdentityRegex.EnumerateMatches(text))
+        {
+            if (m.Index < lastSentenceEnd)
+            {
+                continue;
+            }
+
+            (int s, int e) = Sentence(text, m.Index);
+            lastSentenceEnd = e;
+            var sentence = text[s..e];
+            int h = FindWord(sentence, Hostile);
+            if (h >= 0 && !IsExcused(sentence, h))
+            {
+                double w = HateWeight / (1 + hits++) * (counterSpeech ? 0.3 : 1);
+                Add(keep, result, hate, w, s, e);
+            }
+
+            if (hits >= 4)
+            {
+                break;
+            }
+        }
+
+        // Violence: scan sentences with a violent verb.
+        int from = 0;
+        int vhits = 0;
+        while (from < text.Length && vhits < 4)
+        {
+            int rel = text[from..].IndexOfAny(Violent);
+            if (rel < 0)
+            {
+                break;
+            }
+
+            int at = from + rel;
+            (int s, int e) = Sentence(text, at);
+            var sentence = text[s..e];
+            if (Chars.IsWordStart(text, at) && sentence.IndexOfAny(Intent) >= 0 && !IsNegatedNear(sentence, at - s))
+            {
+                Add(keep, result, violence, ViolenceWeight / (1 + vhits++) * (counterSpeech ? 0.3 : 1), s, e);
+            }
+
+            from = Math.Max(e, at + 1);
+        }
+    }
+
+    private static void Add(Span<double> keep, ModerationAssessment result, int category, double w, int s, int e)
+    {
+        keep[category] *= 1 - w;
+        if (result.Ends[category] == 0)
+        {
+            result.Starts[category] = s;
+            result.Ends[category] = e;
+        }
+    }
+
+    private static (int Start, int End) Sentence(ReadOnlySpan<char> text, int at)
+    {
+        int s = Math.Max(0, at - MaxSentence);
+        int back = text[s..at].LastIndexOfAny(SentenceEnds);
+        s = back < 0 ? s : s + back + 1;
+        int limit = Math.Min(text.Length, at + MaxSentence);
+        int fwd = text[at..limit].IndexOfAny(SentenceEnds);
+        int e = fwd < 0 ? limit : at + fwd + 1;
+        return (s, e);
+    }
+
+    private static int FindWord(ReadOnlySpan<char> sentence, SearchValues<string> words)
+    {
+        int from = 0;
+        while (from < sentence.Length)
+        {
+            int rel = sentence[from..].IndexOfAny(words);
+            if (rel < 0)
+            {
+                return -1;
+            }
+
+            int at = from + rel;
+            if (Chars.IsWordStart(sentence, at))
+            {
+                return at;
+            }
+
+            from = at + 1;
+        }
+
+        return -1;
+    }
+
+    private static bool IsExcused(ReadOnlySpan<char> sentence, int at)
+    {
+        var rest = sentence[at..];
+        if (rest.StartsWith("hate crime", StringComparison.OrdinalIgnoreCase) || rest.StartsWith("hate speech", StringComparison.OrdinalIgnoreCase) ||
+            rest.StartsWith("hate group", StringComparison.OrdinalIgnoreCase) || rest.StartsWith("hatred against", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        return IsNegatedNear(sentence, at);
+    }
+
+    private static bool IsNegatedNear(ReadOnlySpan<char> sentence, int at)
+    {
+        var before = sentence[Math.Max(0, at - 20)..at];
+        return before.Contains("n't", StringComparison.OrdinalIgnoreCase) || before.Contains("not ", StringComparison.OrdinalIgnoreCase) ||
+               before.Contains("never", StringComparison.OrdinalIgnoreCase) || before.Contains("n’t", StringComparison.OrdinalIgnoreCase) ||
+               before.Contains("no ", StringComparison.OrdinalIgnoreCase) || before.Contains("against", StringComparison.OrdinalIgnoreCase);
+    }
+}
