@@ -1,6 +1,8 @@
 using Mesh.Gateway.Api.Inference;
 using Mesh.Gateway.Api.Telemetry;
 using Mesh.Gateway.Providers;
+using Mesh.Gateway.Redis;
+using Mesh.Gateway.Tenancy.Limits;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -24,6 +26,10 @@ internal static class SidecarFeatures
         "grpc",
 
         // Features: add your section here.
+        "store", // limits: where counters live (redis://...)
+        "prices", // limits: model prices for budgets
+        "limits", // limits: defaults
+        "ledger", // limits: the usage ledger
         "providers",
         "models",
         "telemetry",
@@ -36,6 +42,8 @@ internal static class SidecarFeatures
         ArgumentNullException.ThrowIfNull(configuration);
 
         // Features: one line each, e.g. services.AddMeshInference(configuration);
+        services.AddMeshLimits(configuration);
+        services.AddMeshRedis(configuration);
         services.AddMeshProviders(configuration);
         services.AddMeshInference(configuration);
         services.AddMeshTelemetry(configuration);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Unary gRPC throughput and latency with h2load: our gRPC layer (Mesh.Gateway.Grpc) against a bare Kestrel HTTP/2
 # endpoint that writes the same framed bytes, alternating in the same run. A benchmark, not a test.
-#   RUNS=3 DURATION=8 CONNS=4 STREAMS=32 bash tests/Benchmarks/grpc-h2load.sh
+#   RUNS=3 DURATION=8 WARMUP=15 CONNS=4 STREAMS=32 bash tests/Benchmarks/grpc-h2load.sh
 # Needs h2load and nghttp (apt-get install -y nghttp2-client).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -40,22 +40,33 @@ for port in "$GRPC_PORT" "$BARE_PORT"; do
 done
 
 # h2load counts HTTP 200s and cannot read grpc-status: the nghttp check above shows both answer grpc-status 0.
-run() { # name port run
-  local log="$WORK/$1-$3.tsv"
-  h2load -D "$DURATION" --warm-up-time 2 -c "$CONNS" -m "$STREAMS" -t 1 -d "$WORK/unary.frame" "${HEADERS[@]}" \
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime of the server process, in clock ticks
+
+run() { # name port run pid
+  local log="$WORK/$1-$3.tsv" before after
+  before=$(cpu_ticks "$4")
+  h2load -D "$DURATION" -c "$CONNS" -m "$STREAMS" -t 1 -d "$WORK/unary.frame" "${HEADERS[@]}" \
     --log-file="$log" "http://127.0.0.1:$2$PATH_URL" >"$WORK/$1-$3.out"
-  local rps fails p50 p99
+  after=$(cpu_ticks "$4")
+  local rps fails p50 p99 done cpu
   rps=$(sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p' "$WORK/$1-$3.out")
   fails=$(sed -n 's/^requests: .* \([0-9]*\) failed.*/\1/p' "$WORK/$1-$3.out")
+  done=$(sed -n 's/^requests: .* \([0-9]*\) done.*/\1/p' "$WORK/$1-$3.out")
+  cpu=$(awk -v t=$((after - before)) -v n="$done" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", t * 1000000 / hz / n}')
   read -r p50 p99 < <(cut -f3 "$log" | sort -n | awk '{a[NR]=$1} END {i50=int(NR*0.50); i99=int(NR*0.99); if(i50<1)i50=1; if(i99<1)i99=1; printf "%.2f %.2f\n", a[i50]/1000, a[i99]/1000}')
-  printf '%-5s run %d: %10.0f req/s  p50 %6.2f ms  p99 %6.2f ms  failed %s\n' "$1" "$3" "$rps" "$p50" "$p99" "$fails"
-  echo "$rps $p50 $p99" >>"$WORK/$1.results"
+  printf '%-5s run %d: %10.0f req/s  p50 %6.2f ms  p99 %6.2f ms  server CPU %5.1f us/req  failed %s\n' "$1" "$3" "$rps" "$p50" "$p99" "$cpu" "$fails"
+  echo "$rps $p50 $p99 $cpu" >>"$WORK/$1.results"
 }
 
-echo "h2load: ${DURATION}s per run (+2s warm-up), $CONNS connections x $STREAMS streams, 1 thread; unary, 1 KiB response"
+# Warm both servers up first (tiered JIT: our layer has more code to promote to tier 1 than the bare endpoint).
+for port in "$GRPC_PORT" "$BARE_PORT"; do
+  h2load -D "${WARMUP:-15}" -c "$CONNS" -m "$STREAMS" -t 1 -d "$WORK/unary.frame" "${HEADERS[@]}" "http://127.0.0.1:$port$PATH_URL" >/dev/null
+done
+
+echo "h2load: ${DURATION}s per run after ${WARMUP:-15}s warm-up per server, $CONNS connections x $STREAMS streams, 1 thread; unary, 1 KiB response"
 for i in $(seq 1 "$RUNS"); do
-  run grpc "$GRPC_PORT" "$i"
-  run bare "$BARE_PORT" "$i"
+  run grpc "$GRPC_PORT" "$i" "$GRPC_PID"
+  run bare "$BARE_PORT" "$i" "$BARE_PID"
 done
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -63,8 +74,10 @@ for name in grpc bare; do
   eval "${name}_rps=$(cut -d' ' -f1 "$WORK/$name.results" | median)"
   eval "${name}_p50=$(cut -d' ' -f2 "$WORK/$name.results" | median)"
   eval "${name}_p99=$(cut -d' ' -f3 "$WORK/$name.results" | median)"
+  eval "${name}_cpu=$(cut -d' ' -f4 "$WORK/$name.results" | median)"
 done
 echo "median of $RUNS runs:"
-printf '  Mesh.Gateway.Grpc : %10.0f req/s  p50 %6.2f ms  p99 %6.2f ms\n' "$grpc_rps" "$grpc_p50" "$grpc_p99"
-printf '  bare Kestrel      : %10.0f req/s  p50 %6.2f ms  p99 %6.2f ms\n' "$bare_rps" "$bare_p50" "$bare_p99"
+printf '  Mesh.Gateway.Grpc : %10.0f req/s  p50 %6.2f ms  p99 %6.2f ms  server CPU %5.1f us/req\n' "$grpc_rps" "$grpc_p50" "$grpc_p99" "$grpc_cpu"
+printf '  bare Kestrel      : %10.0f req/s  p50 %6.2f ms  p99 %6.2f ms  server CPU %5.1f us/req\n' "$bare_rps" "$bare_p50" "$bare_p99" "$bare_cpu"
 awk -v a="$grpc_rps" -v b="$bare_rps" 'BEGIN {printf "  throughput ratio  : %.1f%% of bare Kestrel (target >= 85%%)\n", 100*a/b}'
+awk -v a="$grpc_cpu" -v b="$bare_cpu" 'BEGIN {printf "  CPU ratio         : bare needs %.1f%% of our CPU per request (less sensitive to a busy machine)\n", 100*b/a}'

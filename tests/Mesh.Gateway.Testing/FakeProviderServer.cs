@@ -74,7 +74,9 @@ public sealed class FakeProviderServer : IAsyncDisposable
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body, abort).ConfigureAwait(false);
         var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        var path = context.Request.Path.Value + context.Request.QueryString.Value;
+        // The raw request target, as the client escaped it (Request.Path is unescaped).
+        var path = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget
+            ?? context.Request.Path.Value + context.Request.QueryString.Value;
         _requests.Enqueue(new RecordedRequest(context.Request.Method, path, headers, body.ToArray()));
 
         var response = Pick(path);

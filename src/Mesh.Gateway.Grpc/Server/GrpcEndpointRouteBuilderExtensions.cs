@@ -23,7 +23,8 @@ public static class GrpcEndpointRouteBuilderExtensions
             ?? throw new InvalidOperationException("Call services.AddGrpcServer() before mapping gRPC services.");
 
         var (bindMethod, descriptor) = FindBindMethod(typeof(TService));
-        var binder = new EndpointServiceBinder<TService>(registry.CallServices);
+        var registered = endpoints.ServiceProvider.GetService<IServiceProviderIsService>()?.IsService(typeof(TService)) ?? true;
+        var binder = new EndpointServiceBinder<TService>(registry.CallServices, new ServiceActivator<TService>(registered));
         bindMethod.Invoke(null, [binder, null]);
         if (binder.Methods.Count == 0)
         {

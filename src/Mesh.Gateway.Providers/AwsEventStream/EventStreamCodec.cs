@@ -16,18 +16,24 @@ internal static class EventStreamCodec
     /// <summary>Checks the prelude and returns the message's total length.</summary>
     public static int ReadTotalLength(ReadOnlySpan<byte> prelude)
     {
+        // Lengths first, then the CRC, as botocore does (a corrupted length is reported as such).
         var total = BinaryPrimitives.ReadUInt32BigEndian(prelude);
         var headers = BinaryPrimitives.ReadUInt32BigEndian(prelude[4..]);
+        if (total < MinimumMessageLength || total > MaximumMessageLength)
+        {
+            throw new EventStreamDecodeException($"invalid event stream message length {total}");
+        }
+
+        if (headers > total - MinimumMessageLength)
+        {
+            throw new EventStreamDecodeException($"invalid event stream headers length {headers} (message length {total})");
+        }
+
         var crc = BinaryPrimitives.ReadUInt32BigEndian(prelude[8..]);
         var actual = Crc32.Compute(prelude[..8]);
         if (crc != actual)
         {
             throw new EventStreamDecodeException($"event stream prelude CRC mismatch (expected {crc:x8}, computed {actual:x8})");
-        }
-
-        if (total < MinimumMessageLength || total > MaximumMessageLength || headers > total - MinimumMessageLength)
-        {
-            throw new EventStreamDecodeException($"event stream message length {total} (headers {headers}) is out of range");
         }
 
         return (int)total;
@@ -85,7 +91,10 @@ internal static class EventStreamCodec
                 default: throw new EventStreamDecodeException($"event stream header '{name}' has unknown type {type}");
             }
 
-            headers[name] = value;
+            if (!headers.TryAdd(name, value))
+            {
+                throw new EventStreamDecodeException($"duplicate event stream header '{name}'");
+            }
         }
 
         return headers;

@@ -248,7 +248,10 @@ internal sealed class HttpChatProvider : IChatProvider, IEmbeddingProvider, IDis
 
     private async ValueTask<(HttpResponseMessage? Response, ProviderError? Error)> SendAsync(ProviderHttpRequest upstream, CancellationToken token, CancellationToken callerToken)
     {
-        var message = new HttpRequestMessage(HttpMethod.Post, new Uri(_baseUrl, upstream.RelativeUri))
+        // Sent exactly as the translator escaped it: Bedrock model ids carry ':' as %3A, which System.Uri would otherwise
+        // unescape, and SigV4 signs the path as sent (escaped once more).
+        var uri = new Uri(_baseUrl.AbsoluteUri + upstream.RelativeUri, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+        var message = new HttpRequestMessage(HttpMethod.Post, uri)
         {
             Content = new ByteArrayContent(upstream.Body),
         };

@@ -24,10 +24,13 @@ internal static class ProviderErrors
 
         var retryAfter = RetryAfter(headers, now) ?? error.RetryAfter;
         var amznType = headers is not null && headers.TryGetValues("x-amzn-ErrorType", out var t) ? t.FirstOrDefault()?.Split(':')[0] : null;
+        // Anthropic says outright whether a retry may help.
+        var shouldRetry = headers is not null && headers.TryGetValues("x-should-retry", out var sr) ? sr.FirstOrDefault() : null;
         return error with
         {
             RetryAfter = retryAfter,
             ProviderErrorType = error.ProviderErrorType ?? amznType,
+            IsRetryable = shouldRetry switch { "true" => true, "false" => false, _ => error.IsRetryable },
         };
     }
 

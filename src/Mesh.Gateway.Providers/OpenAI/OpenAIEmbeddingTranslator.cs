@@ -33,7 +33,8 @@ internal sealed class OpenAIEmbeddingTranslator : IEmbeddingTranslator
                 w.WriteStartObject();
                 w.WriteString("model", target.Model);
                 JsonBody.WriteStrings(w, "input", request.Inputs);
-                w.WriteString("encoding_format", "float");
+                // Base64 is what the official SDKs ask OpenAI for (a quarter of the bytes); local servers often know only float.
+                w.WriteString("encoding_format", _dialect == OpenAIDialect.Compatible ? "float" : "base64");
                 JsonBody.WriteOptional(w, "dimensions", (long?)request.Dimensions);
                 JsonBody.WriteOptional(w, "user", request.EndUserId);
                 w.WriteEndObject();

@@ -28,13 +28,13 @@ internal sealed class TestServer : IAsyncDisposable
 
     public TestServerState State => _app.Services.GetRequiredService<TestServerState>();
 
-    public static async Task<TestServer> StartAsync(Action<GrpcServerOptions>? configure = null, string listen = "127.0.0.1:0", Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>? kestrel = null)
+    public static async Task<TestServer> StartAsync(Action<GrpcServerOptions>? configure = null, string listen = "127.0.0.1:0", Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>? kestrel = null, Action<Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions>? listenOptions = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.ListenGrpc(listen);
+            k.ListenGrpc(listen, listenOptions);
             kestrel?.Invoke(k);
         });
         builder.Services.AddGrpcServer(configure);

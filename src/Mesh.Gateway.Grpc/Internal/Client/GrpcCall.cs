@@ -22,7 +22,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IDisposable
     private readonly CallOptions _options;
     private readonly CancellationTokenSource _cts = new();
     private readonly TaskCompletionSource<Metadata> _headers = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly GrpcSerializationContext _serializer = new() { IsServer = false };
+    private readonly GrpcSerializationContext _serializer = new();
     private readonly Lock _lock = new();
     private readonly string? _requestEncoding;
     private CancellationTokenRegistration _userCancellation;
@@ -263,7 +263,6 @@ internal sealed class GrpcCall<TRequest, TResponse> : IDisposable
                     this,
                     due,
                     Timeout.InfiniteTimeSpan);
-                content.Headers.ContentType ??= GrpcContentType;
                 using var request = CreateRequest(content, timeout);
                 await SendAsync(request).ConfigureAwait(false);
             }

@@ -21,7 +21,6 @@ internal static class GrpcProtocol
     public const string InternalEncodingRequestHeader = "grpc-internal-encoding-request";
 
     public const int HeaderSize = 5;
-    public const int DefaultMaxReceiveMessageSize = 4 * 1024 * 1024;
 
     private static readonly string[] StatusStrings = CreateStatusStrings();
 

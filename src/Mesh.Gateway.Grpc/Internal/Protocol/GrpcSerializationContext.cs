@@ -30,9 +30,6 @@ internal sealed class GrpcSerializationContext : SerializationContext
 
     public CompressionLevel CompressionLevel { get; set; } = CompressionLevel.Fastest;
 
-    /// <summary>True on the server (messages are responses), false on the client; only changes error texts.</summary>
-    public bool IsServer { get; init; } = true;
-
     /// <summary>Writes one framed message with <paramref name="serializer"/>.</summary>
     public void WriteMessage<T>(IBufferWriter<byte> destination, T message, Action<T, SerializationContext> serializer, bool compress, int? maxSize)
     {
@@ -136,9 +133,7 @@ internal sealed class GrpcSerializationContext : SerializationContext
     {
         if (length > _maxSize)
         {
-            throw new RpcException(new Status(StatusCode.ResourceExhausted, IsServer
-                ? "Sending message exceeds the maximum configured message size."
-                : "Sending message exceeds the maximum configured message size."));
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, "Sending message exceeds the maximum configured message size."));
         }
     }
 

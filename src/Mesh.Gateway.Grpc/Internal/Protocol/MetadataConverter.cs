@@ -38,16 +38,7 @@ internal static class MetadataConverter
 
     public static void Add(Metadata metadata, string name, StringValues values)
     {
-        string key;
-        try
-        {
-            key = name.ToLowerInvariant();
-        }
-        catch (ArgumentException)
-        {
-            return;
-        }
-
+        var key = name.ToLowerInvariant();
         foreach (var value in values)
         {
             Add(metadata, key, value);

@@ -7,6 +7,7 @@ namespace Mesh.Gateway.Grpc.Internal.Server;
 internal sealed class ClientStreamingServerCallHandler<TService, TRequest, TResponse>(
     Method<TRequest, TResponse> method,
     Func<TService, IAsyncStreamReader<TRequest>, ServerCallContext, Task<TResponse>> invoker,
+    ServiceActivator<TService> activator,
     ServerCallServices services)
     : ServerCallHandlerBase<TService, TRequest, TResponse>(method, services)
     where TService : class
@@ -16,7 +17,7 @@ internal sealed class ClientStreamingServerCallHandler<TService, TRequest, TResp
     protected override async Task HandleCallAsyncCore(HttpContext httpContext, HttpContextServerCallContext context)
     {
         var reader = new HttpContextStreamReader<TRequest>(context, Method.RequestMarshaller.ContextualDeserializer);
-        var service = ServiceActivator<TService>.Create(httpContext.RequestServices, out var created);
+        var service = activator.Create(httpContext, out var created);
         TResponse response;
         try
         {

@@ -7,6 +7,7 @@ namespace Mesh.Gateway.Grpc.Internal.Server;
 internal sealed class DuplexStreamingServerCallHandler<TService, TRequest, TResponse>(
     Method<TRequest, TResponse> method,
     Func<TService, IAsyncStreamReader<TRequest>, IServerStreamWriter<TResponse>, ServerCallContext, Task> invoker,
+    ServiceActivator<TService> activator,
     ServerCallServices services)
     : ServerCallHandlerBase<TService, TRequest, TResponse>(method, services)
     where TService : class
@@ -17,7 +18,7 @@ internal sealed class DuplexStreamingServerCallHandler<TService, TRequest, TResp
     {
         var reader = new HttpContextStreamReader<TRequest>(context, Method.RequestMarshaller.ContextualDeserializer);
         var writer = new HttpContextStreamWriter<TResponse>(context, Method.ResponseMarshaller.ContextualSerializer);
-        var service = ServiceActivator<TService>.Create(httpContext.RequestServices, out var created);
+        var service = activator.Create(httpContext, out var created);
         try
         {
             await invoker(service, reader, writer, context).ConfigureAwait(false);

@@ -22,7 +22,7 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
 
     private readonly ServerCallServices _services;
     private readonly IMethod _method;
-    private readonly Lock _deadlineLock = new();
+    private Lock? _deadlineLock;
     private Metadata? _requestHeaders;
     private Metadata? _responseTrailers;
     private Status _status = Status.DefaultSuccess;
@@ -97,6 +97,7 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
         var time = _services.TimeProvider;
         var now = time.GetUtcNow().UtcDateTime;
         _deadline = timeout >= DateTime.MaxValue - now ? DateTime.MaxValue : now + timeout;
+        _deadlineLock = new Lock();
         _deadlineCts = CancellationTokenSource.CreateLinkedTokenSource(HttpContext.RequestAborted);
 
         // ITimer accepts at most uint.MaxValue - 1 milliseconds (~49 days); longer deadlines never fire in practice.
@@ -253,6 +254,11 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
     /// <summary>Stops the deadline timer and waits for a deadline in progress to finish writing.</summary>
     public async ValueTask CompleteAsync()
     {
+        if (_deadlineLock is null)
+        {
+            return;
+        }
+
         Task? deadlineTask;
         lock (_deadlineLock)
         {
@@ -275,7 +281,7 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
 
     private void OnDeadline()
     {
-        lock (_deadlineLock)
+        lock (_deadlineLock!)
         {
             if (_callEnded)
             {

@@ -2,6 +2,7 @@ using Grpc.Core;
 using Mesh.Gateway.Grpc.Internal.Protocol;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 
 namespace Mesh.Gateway.Grpc.Internal.Server;
@@ -61,6 +62,8 @@ internal abstract class ServerCallHandlerBase<TService, TRequest, TResponse>(Met
 
         if (streamingRequest)
         {
+            // The request-timeouts middleware, when used, would end long streams.
+            httpContext.Features.Get<IHttpRequestTimeoutFeature>()?.DisableTimeout();
             var rateFeature = httpContext.Features.Get<IHttpMinRequestBodyDataRateFeature>();
             if (rateFeature is not null)
             {

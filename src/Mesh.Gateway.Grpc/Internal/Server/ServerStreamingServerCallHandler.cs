@@ -8,6 +8,7 @@ namespace Mesh.Gateway.Grpc.Internal.Server;
 internal sealed class ServerStreamingServerCallHandler<TService, TRequest, TResponse>(
     Method<TRequest, TResponse> method,
     Func<TService, TRequest, IServerStreamWriter<TResponse>, ServerCallContext, Task> invoker,
+    ServiceActivator<TService> activator,
     ServerCallServices services)
     : ServerCallHandlerBase<TService, TRequest, TResponse>(method, services)
     where TService : class
@@ -18,7 +19,7 @@ internal sealed class ServerStreamingServerCallHandler<TService, TRequest, TResp
     {
         var request = await GrpcMessageReader.ReadSingleMessageAsync(httpContext.Request.BodyReader, context.ReadOptions, Method.RequestMarshaller.ContextualDeserializer, context.CancellationToken).ConfigureAwait(false);
         var writer = new HttpContextStreamWriter<TResponse>(context, Method.ResponseMarshaller.ContextualSerializer);
-        var service = ServiceActivator<TService>.Create(httpContext.RequestServices, out var created);
+        var service = activator.Create(httpContext, out var created);
         try
         {
             await invoker(service, request, writer, context).ConfigureAwait(false);

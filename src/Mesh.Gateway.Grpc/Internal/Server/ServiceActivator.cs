@@ -1,16 +1,28 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Mesh.Gateway.Grpc.Internal.Server;
 
 /// <summary>Gets a service instance per call: from DI when registered, otherwise created (and disposed) per call like grpc-dotnet.</summary>
-internal static class ServiceActivator<TService>
+internal sealed class ServiceActivator<TService>(bool registered)
     where TService : class
 {
     private static readonly ObjectFactory Factory = ActivatorUtilities.CreateFactory(typeof(TService), Type.EmptyTypes);
 
-    public static TService Create(IServiceProvider services, out bool created)
+    /// <summary>Only a public parameterless constructor: nothing to resolve, so no need for the request's DI scope.</summary>
+    private static readonly bool ParameterlessOnly = typeof(TService).GetConstructors() is [{ } only] && only.GetParameters().Length == 0;
+
+    public TService Create(HttpContext httpContext, out bool created)
     {
-        var service = services.GetService<TService>();
+        if (!registered && ParameterlessOnly)
+        {
+            // Touching RequestServices creates a DI scope per request; skip it when nothing would come from it.
+            created = true;
+            return (TService)Factory(EmptyServiceProvider.Instance, null);
+        }
+
+        var services = httpContext.RequestServices;
+        var service = registered ? services.GetService<TService>() : null;
         created = service is null;
         return service ?? (TService)Factory(services, null);
     }
@@ -29,5 +41,12 @@ internal static class ServiceActivator<TService>
 
         (service as IDisposable)?.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    private sealed class EmptyServiceProvider : IServiceProvider
+    {
+        public static readonly EmptyServiceProvider Instance = new();
+
+        public object? GetService(Type serviceType) => null;
     }
 }

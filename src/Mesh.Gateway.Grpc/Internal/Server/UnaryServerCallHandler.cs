@@ -8,6 +8,7 @@ namespace Mesh.Gateway.Grpc.Internal.Server;
 internal sealed class UnaryServerCallHandler<TService, TRequest, TResponse>(
     Method<TRequest, TResponse> method,
     Func<TService, TRequest, ServerCallContext, Task<TResponse>> invoker,
+    ServiceActivator<TService> activator,
     ServerCallServices services)
     : ServerCallHandlerBase<TService, TRequest, TResponse>(method, services)
     where TService : class
@@ -17,7 +18,7 @@ internal sealed class UnaryServerCallHandler<TService, TRequest, TResponse>(
     protected override async Task HandleCallAsyncCore(HttpContext httpContext, HttpContextServerCallContext context)
     {
         var request = await GrpcMessageReader.ReadSingleMessageAsync(httpContext.Request.BodyReader, context.ReadOptions, Method.RequestMarshaller.ContextualDeserializer, context.CancellationToken).ConfigureAwait(false);
-        var service = ServiceActivator<TService>.Create(httpContext.RequestServices, out var created);
+        var service = activator.Create(httpContext, out var created);
         TResponse response;
         try
         {
