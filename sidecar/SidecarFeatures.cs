@@ -1,3 +1,6 @@
+using Mesh.Gateway.Api.Inference;
+using Mesh.Gateway.Api.Telemetry;
+using Mesh.Gateway.Providers;
 using Mesh.Gateway.Redis;
 using Mesh.Gateway.Tenancy.Limits;
 using Microsoft.AspNetCore.Builder;
@@ -27,6 +30,9 @@ internal static class SidecarFeatures
         "prices", // limits: model prices for budgets
         "limits", // limits: defaults
         "ledger", // limits: the usage ledger
+        "providers",
+        "models",
+        "telemetry",
     ];
 
     /// <summary>Registers every feature's services; each binds its own section of <paramref name="configuration"/>.</summary>
@@ -38,6 +44,9 @@ internal static class SidecarFeatures
         // Features: one line each, e.g. services.AddMeshInference(configuration);
         services.AddMeshLimits(configuration);
         services.AddMeshRedis(configuration);
+        services.AddMeshProviders(configuration);
+        services.AddMeshInference(configuration);
+        services.AddMeshTelemetry(configuration);
     }
 
     /// <summary>Maps every feature's gRPC services; they are served on the gRPC listener.</summary>
@@ -46,6 +55,7 @@ internal static class SidecarFeatures
         ArgumentNullException.ThrowIfNull(app);
 
         // Features: one line each, e.g. app.MapMeshInference();
+        app.MapMeshInference();
     }
 
     /// <summary>Maps every feature's admin HTTP endpoints; they are served on the admin listener only.</summary>
