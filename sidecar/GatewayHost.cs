@@ -39,6 +39,11 @@ internal static partial class GatewayHost
         {
             builder.Configuration.AddYamlText(options.ConfigYaml, "configuration", options.Environment);
         }
+        else
+        {
+            // No file: serve model `mock` plus every provider whose credentials are in the environment.
+            builder.Configuration.AddInMemoryCollection(Api.Inference.DefaultInferenceConfiguration.FromEnvironment(options.Environment));
+        }
 
         CheckTopLevelKeys(builder.Configuration);
         var settings = HostSettings.Load(builder.Configuration, options.GrpcAddress, options.AdminAddress);

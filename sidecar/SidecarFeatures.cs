@@ -1,3 +1,8 @@
+using Mesh.Gateway.Api.Inference;
+using Mesh.Gateway.Api.Telemetry;
+using Mesh.Gateway.Providers;
+using Mesh.Gateway.Redis;
+using Mesh.Gateway.Tenancy.Limits;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -21,10 +26,16 @@ internal static class SidecarFeatures
         "grpc",
 
         // Features: add your section here.
+        "store", // limits: where counters live (redis://...)
+        "prices", // limits: model prices for budgets
+        "limits", // limits: defaults
+        "ledger", // limits: the usage ledger
+        "providers",
+        "models",
+        "telemetry",
         "tenants",
         "auth",
         "envoy",
-        "providers",
         "guardrails",
     ];
 
@@ -35,6 +46,11 @@ internal static class SidecarFeatures
         ArgumentNullException.ThrowIfNull(configuration);
 
         // Features: one line each, e.g. services.AddMeshInference(configuration);
+        services.AddMeshLimits(configuration);
+        services.AddMeshRedis(configuration);
+        services.AddMeshProviders(configuration);
+        services.AddMeshInference(configuration);
+        services.AddMeshTelemetry(configuration);
         services.AddMeshTenancy(configuration);
         services.AddMeshGuardrails(configuration);
         services.AddMeshEnvoy(configuration);
@@ -46,6 +62,7 @@ internal static class SidecarFeatures
         ArgumentNullException.ThrowIfNull(app);
 
         // Features: one line each, e.g. app.MapMeshInference();
+        app.MapMeshInference();
         app.MapMeshEnvoy();
     }
 

@@ -342,6 +342,12 @@ public sealed partial class TiktokenEncoding
         {
             int end = TSplitter.Next(utf8, p);
             int length = end - p;
+            if (length <= 0)
+            {
+                // A scanner bug must not turn into an endless loop on a request thread.
+                throw new InvalidOperationException($"The pre-tokenizer made no progress at byte {p}.");
+            }
+
             ref byte piece = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(utf8[p..]);
             if (length == 1)
             {

@@ -12,6 +12,12 @@ internal static class Program
             return Tokenizers.TokenizerThroughput.Run(rest);
         }
 
+        // `limits [iterations]`: per-call latency of a limit check, Redis-backed vs in-process, p50/p99 in one run.
+        if (args is ["limits", .. var limitArgs])
+        {
+            return Limits.LimitCheckLatency.Run(limitArgs);
+        }
+
         // `grpc-server PORT` / `grpc-bare PORT`: the two endpoints tests/Benchmarks/grpc-h2load.sh compares with h2load.
         if (args is ["grpc-server", var port])
         {

@@ -18,6 +18,6 @@ internal static class LimiterFactory
 
     public static async Task<RedisConnection> ConnectAsync(RedisServerProcess server, CancellationToken cancellationToken) =>
         await RedisConnection.ConnectAsync(
-            RedisConnectionOptions.Parse(server.Url) with { CommandTimeout = TimeSpan.FromMilliseconds(250), ReconnectMaxDelay = TimeSpan.FromMilliseconds(200) },
+            RedisConnectionOptions.Parse(server.Url) with { CommandTimeout = TimeSpan.FromSeconds(10), ReconnectMaxDelay = TimeSpan.FromMilliseconds(200) },
             cancellationToken: cancellationToken);
 }

@@ -48,16 +48,16 @@ public sealed class InferenceContext
     public bool IsStreaming { get; }
 
     /// <summary>Which door the call came through.</summary>
-    public InferenceSource Source { get; init; }
+    public InferenceSource Source { get; set; }
 
     /// <summary>The caller's request metadata (gRPC metadata or HTTP headers), names in lower case; credentials included, so never log it.</summary>
-    public IReadOnlyDictionary<string, string> Headers { get; init; } = NoHeaders;
+    public IReadOnlyDictionary<string, string> Headers { get; set; } = NoHeaders;
 
     /// <summary>The caller's address, when known.</summary>
-    public string? Peer { get; init; }
+    public string? Peer { get; set; }
 
     /// <summary>A conversation or session id, for telemetry.</summary>
-    public string? ConversationId { get; init; }
+    public string? ConversationId { get; set; }
 
     /// <summary><see cref="TimeProvider.GetTimestamp"/> when the call arrived.</summary>
     public long StartTimestamp { get; }

@@ -26,10 +26,18 @@ internal static class UrlDetector
     internal static void Scan(ReadOnlySpan<char> t, List<RawFinding> output)
     {
         int from = 0;
+        int nextScheme = -2; // absolute index of the next "://" at or after 'from'; -1 when there is none; -2 when unknown
         while (from < t.Length)
         {
             int rel = t[from..].IndexOf('.');
-            int relScheme = t[from..].IndexOf("://", StringComparison.Ordinal);
+            if (nextScheme == -2 || (nextScheme >= 0 && nextScheme < from))
+            {
+                // Searched once per "://" (not once per dot), so the scan stays linear.
+                int r = t[from..].IndexOf("://", StringComparison.Ordinal);
+                nextScheme = r < 0 ? -1 : from + r;
+            }
+
+            int relScheme = nextScheme < 0 ? -1 : nextScheme - from;
             if (rel < 0 && relScheme < 0)
             {
                 return;

@@ -57,7 +57,16 @@ internal sealed class UsageLedger : IUsageLedger, IHostedService, IAsyncDisposab
         _channel.Writer.TryComplete();
         if (_writer is not null)
         {
-            await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The host's shutdown timeout ran out first: the writer keeps going until the process exits; say so rather than fail the stop.
+                Log.DrainCutShort(_logger, _channel.Reader.CanCount ? _channel.Reader.Count : -1);
+                return;
+            }
         }
 
         Log.Drained(_logger, Written);

@@ -17,7 +17,7 @@ public sealed record StoreOptions
 
     /// <summary>How long a limit check waits for Redis before the store counts as unavailable.</summary>
     [ConfigurationKeyName("command_timeout_ms")]
-    public int CommandTimeoutMs { get; init; } = 250;
+    public int CommandTimeoutMs { get; init; } = 1000;
 
     /// <summary>Prefix of every key the gateway writes.</summary>
     [ConfigurationKeyName("key_prefix")]

@@ -78,6 +78,12 @@ internal static class PreTokenizer
     /// <summary>Returns the end of the o200k_base piece that starts at <paramref name="p"/>.</summary>
     public static int NextO200k(ReadOnlySpan<byte> s, int p)
     {
+        int ascii = AsciiWordEnd(s, p);
+        if (ascii > 0)
+        {
+            return ascii;
+        }
+
         CharClass c = CharClassifier.Classify(s, p, out int len);
 
         // The two letter alternatives, each with the optional leading [^\r\n\p{L}\p{N}].
@@ -107,6 +113,46 @@ internal static class PreTokenizer
         // Whitespace: \s*[\r\n]+ | \s+(?!\S) | \s+
         return WhitespaceEnd(s, p, len, singleLast: false);
     }
+
+    // o200k's letter alternatives when everything involved is ASCII (most English and code): an optional ASCII prefix,
+    // [A-Z]* then [a-z]* (ASCII has no Lm, Lo or M, so U* W+ cannot backtrack), then a contraction. Returns 0 when the
+    // fast path does not apply, including when a non-ASCII code point (which may be a letter or mark) ends a run.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int AsciiWordEnd(ReadOnlySpan<byte> s, int p)
+    {
+        int q = p;
+        byte b = s[p];
+        if (!IsAsciiLetter(b))
+        {
+            if (b >= 0x80 || b is (byte)'\r' or (byte)'\n' || (uint)(b - '0') <= 9 || p + 1 >= s.Length || !IsAsciiLetter(s[p + 1]))
+            {
+                return 0;
+            }
+
+            q = p + 1;
+        }
+
+        int i = q;
+        while (i < s.Length && (uint)(s[i] - 'A') <= 'Z' - 'A')
+        {
+            i++;
+        }
+
+        while (i < s.Length && (uint)(s[i] - 'a') <= 'z' - 'a')
+        {
+            i++;
+        }
+
+        if (i == q || (i < s.Length && s[i] >= 0x80))
+        {
+            return 0;
+        }
+
+        return i + ContractionLengthO200k(s, i);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsAsciiLetter(byte b) => (uint)((b | 0x20) - 'a') <= 'z' - 'a';
 
     private static int O200kLetters(ReadOnlySpan<byte> s, int p, int prefixLength)
     {

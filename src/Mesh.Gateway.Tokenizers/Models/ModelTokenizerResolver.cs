@@ -140,7 +140,7 @@ public sealed class ModelTokenizerResolver
 
     private static ModelTokenizer Estimate(double factor)
     {
-        if (!(factor >= 1.0 && factor <= 10.0))
+        if (!TokenizerOptions.IsValidFactor(factor))
         {
             throw new ArgumentOutOfRangeException(nameof(factor), factor, "An estimate factor must be between 1 and 10.");
         }

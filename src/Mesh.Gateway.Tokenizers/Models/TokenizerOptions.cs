@@ -17,4 +17,41 @@ public sealed record TokenizerOptions
 
     /// <summary>The factor for models that match nothing (default 1.25).</summary>
     public double DefaultEstimateFactor { get; init; } = 1.25;
+
+    /// <summary>Checks the options; each error names the key path under <paramref name="section"/> and what is wrong.</summary>
+    /// <param name="section">The configuration path of this section, for example <c>tokenizers</c>.</param>
+    public IReadOnlyList<string> Validate(string section)
+    {
+        var errors = new List<string>();
+        foreach (KeyValuePair<string, string> pair in ModelEncodings)
+        {
+            if (string.IsNullOrWhiteSpace(pair.Key))
+            {
+                errors.Add($"{section}.model_encodings: a model prefix must not be empty");
+            }
+
+            if (TiktokenEncoding.GetEncoding(pair.Value ?? string.Empty) is null)
+            {
+                errors.Add($"{section}.model_encodings.{pair.Key}: unknown encoding '{pair.Value}' (known: "
+                    + $"{TiktokenEncoding.O200kBaseName}, {TiktokenEncoding.Cl100kBaseName}, {TiktokenEncoding.O200kHarmonyName})");
+            }
+        }
+
+        foreach (KeyValuePair<string, double> pair in EstimateFactors)
+        {
+            if (!IsValidFactor(pair.Value))
+            {
+                errors.Add($"{section}.estimate_factors.{pair.Key}: must be between 1 and 10 (was {pair.Value})");
+            }
+        }
+
+        if (!IsValidFactor(DefaultEstimateFactor))
+        {
+            errors.Add($"{section}.default_estimate_factor: must be between 1 and 10 (was {DefaultEstimateFactor})");
+        }
+
+        return errors;
+    }
+
+    internal static bool IsValidFactor(double factor) => factor >= 1.0 && factor <= 10.0;
 }

@@ -47,6 +47,23 @@ switch (mode)
         return 0;
     }
 
+    case "heldout":
+    {
+        var scored = InjectionEvaluation.Score(engine, SplitPart.HeldOut);
+        foreach (double th in new[] { 0.3, 0.4, 0.5 })
+        {
+            var p = InjectionEvaluation.At(scored, th);
+            Console.WriteLine($"threshold {th}: detection {p.Detection:F3} fp {p.FalsePositives:F3} " + string.Join(" | ", p.BySet.Select(kv => $"{kv.Key}={kv.Value:F3}")));
+        }
+
+        foreach (var c in ModerationEvaluation.Evaluate(engine, SplitPart.HeldOut))
+        {
+            Console.WriteLine($"{c.Set,-10} {c.Category,-11} P={c.Precision:F3} R={c.Recall:F3} flag={c.FlagRate:F3}");
+        }
+
+        return 0;
+    }
+
     case "injection-tune":
     {
         // Looks at the tune half only.
@@ -65,6 +82,53 @@ switch (mode)
             Console.WriteLine($"--- {s.Sample.Set} {s.Sample.Category} {s.Score:F2}: {s.Sample.Text.ReplaceLineEndings(" ")[..Math.Min(300, s.Sample.Text.Length)]}");
         }
 
+        return 0;
+    }
+
+    case "speed":
+    {
+        var pii = new GuardPolicy { Injection = new InjectionPolicy { Enabled = false }, Moderation = new ModerationPolicy { Enabled = false } };
+        string text = args.Length > 1 ? Mesh.Gateway.Benchmarks.Guardrails.GuardrailsCorpus.PiiDense(1 << 18) : Mesh.Gateway.Benchmarks.Guardrails.GuardrailsCorpus.CleanProse(1 << 20);
+        foreach (var (name, pol) in new[] { ("pii", pii), ("full", GuardPolicy.Default) })
+        {
+            engine.Inspect(text, GuardDirection.Input, pol);
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            engine.Inspect(text, GuardDirection.Input, pol);
+            Console.WriteLine($"{name}: {text.Length / sw.Elapsed.TotalSeconds / 1e6:F1} MB/s");
+        }
+
+        void Time(string n, Action a) { a(); var w = System.Diagnostics.Stopwatch.StartNew(); a(); Console.WriteLine($"{n}: {w.Elapsed.TotalMilliseconds:F0} ms"); }
+        Time("injection", () => Mesh.Gateway.Guardrails.Injection.InjectionScorer.Score(text, GuardDirection.Input));
+        Time("deobfuscator", () => Mesh.Gateway.Guardrails.Injection.Deobfuscator.Inspect(text));
+        Time("moderation", () => Mesh.Gateway.Guardrails.Moderation.ModerationScorer.Score(text));
+        var sink = new List<Mesh.Gateway.Guardrails.Internal.RawFinding>();
+        Time("email", () => Mesh.Gateway.Guardrails.Pii.EmailDetector.Scan(text, sink));
+        Time("number", () => Mesh.Gateway.Guardrails.Pii.NumberDetector.Scan(text, Mesh.Gateway.Guardrails.Pii.PiiKinds.All, sink));
+        Time("ipv6", () => Mesh.Gateway.Guardrails.Pii.Ipv6Detector.Scan(text, sink));
+        Time("url", () => Mesh.Gateway.Guardrails.Pii.UrlDetector.Scan(text, sink));
+        Time("secret", () => Mesh.Gateway.Guardrails.Pii.SecretDetector.Scan(text, Mesh.Gateway.Guardrails.Pii.PiiKinds.All, sink));
+        var raw = new List<Mesh.Gateway.Guardrails.Internal.RawFinding>();
+        Time("piiscan", () => { raw.Clear(); Mesh.Gateway.Guardrails.Pii.PiiScanner.Scan(text, Mesh.Gateway.Guardrails.Pii.PiiKinds.All, raw); });
+        Time("resolve", () => { var c = new List<Mesh.Gateway.Guardrails.Internal.RawFinding>(raw); Mesh.Gateway.Guardrails.Pii.PiiScanner.ResolveOverlaps(c); });
+        Time("context", () => { var c = new List<Mesh.Gateway.Guardrails.Internal.RawFinding>(raw); Mesh.Gateway.Guardrails.Pii.ContextScorer.Apply(text, c); });
+        Time("build", () => { var c = new List<Mesh.Gateway.Guardrails.Internal.RawFinding>(raw); Mesh.Gateway.Guardrails.GuardrailEngine.Build(text, c, pii.Compiled, null, 0); });
+        Time("normalizer", () => Mesh.Gateway.Guardrails.Moderation.Normalizer.Fold(text));
+        return 0;
+    }
+
+    case "report":
+    {
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsWindows())
+        {
+            System.Diagnostics.Process.GetCurrentProcess().ProcessorAffinity = 1; // one core
+        }
+
+        string md = Mesh.Gateway.GuardrailsQuality.Report.Build(engine);
+        string path = Path.Combine(Fixtures.RepoRoot, "docs", "guardrails-quality.md");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, md);
+        Console.WriteLine(md);
+        Console.WriteLine("written " + path);
         return 0;
     }
 

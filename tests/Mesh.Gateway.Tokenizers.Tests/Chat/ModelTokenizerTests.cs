@@ -88,6 +88,26 @@ public sealed class ModelTokenizerTests
     }
 
     [Fact]
+    public void Validate_BadEntries_NameTheKeyPathAndTheProblem()
+    {
+        var options = new TokenizerOptions
+        {
+            ModelEncodings = new Dictionary<string, string> { ["x-"] = "p50k_base" },
+            EstimateFactors = new Dictionary<string, double> { ["claude"] = 0.5 },
+            DefaultEstimateFactor = 20,
+        };
+
+        Assert.Equal(
+            [
+                "tokenizers.model_encodings.x-: unknown encoding 'p50k_base' (known: o200k_base, cl100k_base, o200k_harmony)",
+                "tokenizers.estimate_factors.claude: must be between 1 and 10 (was 0.5)",
+                "tokenizers.default_estimate_factor: must be between 1 and 10 (was 20)",
+            ],
+            options.Validate("tokenizers"));
+        Assert.Empty(new TokenizerOptions().Validate("tokenizers"));
+    }
+
+    [Fact]
     public void CountChat_OtherProvider_IsScaledAndMarkedEstimate()
     {
         var counter = new TokenCounter();

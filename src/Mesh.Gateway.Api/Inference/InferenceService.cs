@@ -1,0 +1,254 @@
+using Grpc.Core;
+using Mesh.Gateway.Core.Chat;
+using Mesh.Gateway.Core.Embeddings;
+using Mesh.Gateway.Core.Pipeline;
+using Mesh.Gateway.Core.Routing;
+using Mesh.Gateway.V1;
+
+namespace Mesh.Gateway.Api.Inference;
+
+/// <summary>The <c>mesh.gateway.v1.Inference</c> service: maps the contract onto the Core pipeline and back. No policy lives here.</summary>
+internal sealed partial class InferenceService : V1.Inference.InferenceBase
+{
+    private readonly InferencePipeline _pipeline;
+    private readonly InferenceRouter _router;
+    private readonly TimeProvider _timeProvider;
+
+    public InferenceService(InferencePipeline pipeline, InferenceRouter router, TimeProvider timeProvider)
+    {
+        _pipeline = pipeline;
+        _router = router;
+        _timeProvider = timeProvider;
+    }
+
+    public override async Task<GenerateResponse> Generate(GenerateRequest request, ServerCallContext context)
+    {
+        var chat = MapOrThrow(request);
+        var call = NewContext(chat, request, context, isStreaming: false);
+        var result = await _pipeline.ExecuteAsync(call, context.CancellationToken).ConfigureAwait(false);
+        if (result.IsError)
+        {
+            throw GatewayErrorStatus.ToRpcException(result.Error);
+        }
+
+        if (result.Response is { } response)
+        {
+            return GenerateResponseMapper.ToProto(response, call);
+        }
+
+        if (result.Stream is { } stream)
+        {
+            // A step (a cache, say) may answer a unary call with a stream: gather it.
+            var accumulator = new ChatStreamAccumulator();
+            await foreach (var item in stream.WithCancellation(context.CancellationToken).ConfigureAwait(false))
+            {
+                if (item.IsError)
+                {
+                    throw GatewayErrorStatus.ToRpcException(item.Error);
+                }
+
+                accumulator.Add(item.Chunk);
+            }
+
+            return GenerateResponseMapper.ToProto(accumulator.ToResponse(call.ServedTarget?.Provider ?? string.Empty, call.ServedTarget?.Model), call);
+        }
+
+        throw new RpcException(new Status(StatusCode.Internal, "the pipeline returned no response"));
+    }
+
+    public override async Task GenerateStream(GenerateRequest request, IServerStreamWriter<GenerateChunk> responseStream, ServerCallContext context)
+    {
+        var chat = MapOrThrow(request);
+        var call = NewContext(chat, request, context, isStreaming: true);
+        var result = await _pipeline.ExecuteAsync(call, context.CancellationToken).ConfigureAwait(false);
+        if (result.IsError)
+        {
+            throw GatewayErrorStatus.ToRpcException(result.Error);
+        }
+
+        if (result.Response is { } whole)
+        {
+            // A step answered a streamed call with a whole response: send it as one delta and the final chunk.
+            var delta = new GenerateChunk { Id = whole.Id ?? string.Empty, Text = whole.Text, Reasoning = whole.Reasoning ?? string.Empty, Provider = call.ServedTarget?.Provider ?? whole.Provider, ProviderModel = whole.Model };
+            foreach (var (toolCall, index) in whole.ToolCalls.Select(static (c, i) => (c, i)))
+            {
+                delta.ToolCalls.Add(new ToolCallDelta { Index = index, Id = toolCall.Id, Name = toolCall.Name, Arguments = toolCall.ArgumentsJson });
+            }
+
+            await responseStream.WriteAsync(delta).ConfigureAwait(false);
+            await responseStream.WriteAsync(FinalChunk(call, whole.FinishReason, whole.ProviderFinishReason, whole.Usage, whole.Id, whole.Model)).ConfigureAwait(false);
+            return;
+        }
+
+        if (result.Stream is not { } stream)
+        {
+            throw new RpcException(new Status(StatusCode.Internal, "the pipeline returned no stream"));
+        }
+
+        string? id = null;
+        string? model = null;
+        ChatFinishReason? finish = null;
+        string? providerFinish = null;
+        ChatUsage? usage = null;
+        var first = true;
+        await foreach (var item in stream.WithCancellation(context.CancellationToken).ConfigureAwait(false))
+        {
+            if (item.IsError)
+            {
+                throw GatewayErrorStatus.ToRpcException(item.Error);
+            }
+
+            var chunk = item.Chunk;
+            id ??= chunk.Id;
+            model ??= chunk.Model;
+            if (chunk.FinishReason is { } reason)
+            {
+                finish = reason;
+                providerFinish = chunk.ProviderFinishReason;
+            }
+
+            if (chunk.Usage is { } used)
+            {
+                usage = used;
+            }
+
+            if (GenerateResponseMapper.ToProtoDelta(chunk) is not { } delta)
+            {
+                continue;
+            }
+
+            if (first)
+            {
+                delta.Id = id ?? string.Empty;
+                delta.Provider = call.ServedTarget?.Provider ?? string.Empty;
+                delta.ProviderModel = model ?? call.ServedTarget?.Model ?? string.Empty;
+                first = false;
+            }
+
+            await responseStream.WriteAsync(delta).ConfigureAwait(false);
+        }
+
+        await responseStream.WriteAsync(FinalChunk(call, finish ?? ChatFinishReason.Other, providerFinish, call.Usage ?? usage ?? ChatUsage.Empty, id, model)).ConfigureAwait(false);
+    }
+
+    public override async Task<EmbedResponse> Embed(EmbedRequest request, ServerCallContext context)
+    {
+        if (string.IsNullOrWhiteSpace(request.Model))
+        {
+            throw GatewayErrorStatus.ToRpcException(GatewayError.InvalidArgument("model", "is required"));
+        }
+
+        if (request.Inputs.Count == 0)
+        {
+            throw GatewayErrorStatus.ToRpcException(GatewayError.InvalidArgument("inputs", "at least one input is required"));
+        }
+
+        if (request.HasDimensions && request.Dimensions <= 0)
+        {
+            throw GatewayErrorStatus.ToRpcException(GatewayError.InvalidArgument("dimensions", $"must be positive (was {request.Dimensions})"));
+        }
+
+        var embedding = new EmbeddingRequest
+        {
+            Model = request.Model,
+            Inputs = [.. request.Inputs],
+            Dimensions = request.HasDimensions ? request.Dimensions : null,
+            EndUserId = string.IsNullOrEmpty(request.Metadata?.EndUserId) ? null : request.Metadata.EndUserId,
+            ProviderOptions = ProtoJson.ToJson(request.ProviderOptions),
+        };
+        var call = InferenceContext.ForEmbeddings(embedding, _timeProvider);
+        call = WithCaller(call, context, request.Metadata);
+        var result = await _pipeline.ExecuteAsync(call, context.CancellationToken).ConfigureAwait(false);
+        if (result.IsError)
+        {
+            throw GatewayErrorStatus.ToRpcException(result.Error);
+        }
+
+        var vectors = result.Embeddings ?? throw new RpcException(new Status(StatusCode.Internal, "the pipeline returned no embeddings"));
+        var response = new EmbedResponse
+        {
+            Usage = GenerateResponseMapper.ToProto(call.Usage ?? new ChatUsage { InputTokens = vectors.InputTokens }),
+            Provider = call.ServedTarget?.Provider ?? vectors.Provider,
+            ProviderModel = string.IsNullOrEmpty(vectors.Model) ? call.ServedTarget?.Model ?? string.Empty : vectors.Model,
+        };
+        for (var i = 0; i < vectors.Embeddings.Count; i++)
+        {
+            var proto = new Embedding { Index = i };
+            proto.Values.AddRange(vectors.Embeddings[i].ToArray());
+            response.Embeddings.Add(proto);
+        }
+
+        if (call.Cost is { } cost)
+        {
+            response.Cost = GenerateResponseMapper.ToProto(cost);
+        }
+
+        return response;
+    }
+
+    public override Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
+    {
+        var response = new ListModelsResponse();
+        foreach (var route in _router.Table.Routes)
+        {
+            var model = new V1.Model { Name = route.Name };
+            model.Targets.AddRange(route.Targets.Select(static t => new ModelTarget { Provider = t.Provider, Model = t.Model, Weight = (int)Math.Round(t.Weight) }));
+            model.Fallbacks.AddRange(route.Fallbacks.Select(static t => new ModelTarget { Provider = t.Provider, Model = t.Model }));
+            response.Models.Add(model);
+        }
+
+        return Task.FromResult(response);
+    }
+
+    private static ChatRequest MapOrThrow(GenerateRequest request)
+    {
+        var error = GenerateRequestMapper.TryMap(request, out var chat);
+        return error is null ? chat! : throw GatewayErrorStatus.ToRpcException(error);
+    }
+
+    private InferenceContext NewContext(ChatRequest chat, GenerateRequest request, ServerCallContext context, bool isStreaming) =>
+        WithCaller(InferenceContext.ForChat(chat, isStreaming, _timeProvider), context, request.Metadata);
+
+    private static InferenceContext WithCaller(InferenceContext call, ServerCallContext context, RequestMetadata? metadata)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in context.RequestHeaders)
+        {
+            if (!entry.IsBinary)
+            {
+                headers[entry.Key] = entry.Value;
+            }
+        }
+
+        call.Source = InferenceSource.Api;
+        call.Headers = headers;
+        call.Peer = context.Peer;
+        call.ConversationId = string.IsNullOrEmpty(metadata?.ConversationId) ? null : metadata.ConversationId;
+        return call;
+    }
+
+    private static GenerateChunk FinalChunk(InferenceContext call, ChatFinishReason finish, string? providerFinish, ChatUsage usage, string? id, string? model)
+    {
+        var final = new GenerateChunk
+        {
+            Id = id ?? string.Empty,
+            FinishReason = GenerateResponseMapper.ToProto(finish),
+            ProviderFinishReason = providerFinish ?? string.Empty,
+            Usage = GenerateResponseMapper.ToProto(usage),
+            Provider = call.ServedTarget?.Provider ?? string.Empty,
+            ProviderModel = model ?? call.ServedTarget?.Model ?? string.Empty,
+            Attempts = call.Attempts,
+        };
+        if (call.Cost is { } cost)
+        {
+            final.Cost = GenerateResponseMapper.ToProto(cost);
+        }
+
+        if (call.TimeToFirstToken is { } ttft)
+        {
+            final.TimeToFirstToken = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(ttft);
+        }
+
+        return final;
+    }
+}

@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Mesh.Gateway.Core.Pipeline;
+using Mesh.Gateway.Core.Providers;
+
+namespace Mesh.Gateway.Core.Telemetry;
+
+/// <summary>
+/// The outermost step: one CLIENT span per call named <c>{operation} {model}</c> with the GenAI attributes, and the metrics
+/// <c>gen_ai.client.token.usage</c>, <c>gen_ai.client.operation.duration</c> and <c>gen_ai.client.operation.time_to_first_chunk</c>.
+/// </summary>
+/// <remarks>Streams are measured until the door stops reading them (normal end, error, or cancellation). No content is recorded.</remarks>
+public sealed class InferenceTelemetryStep : IInferenceStep
+{
+    private readonly TimeProvider _timeProvider;
+
+    public InferenceTelemetryStep(TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _timeProvider = timeProvider;
+    }
+
+    public async ValueTask<InferenceResult> InvokeAsync(InferenceContext context, InferenceHandler nextStep, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(nextStep);
+        var operation = context.Operation == InferenceOperation.Embeddings ? GenAiOperationNames.Embeddings : GenAiOperationNames.Chat;
+        var activity = GatewayTelemetry.ActivitySource.StartActivity($"{operation} {context.Model}", ActivityKind.Client);
+        if (activity is { IsAllDataRequested: true })
+        {
+            AddRequestTags(activity, context, operation);
+        }
+
+        InferenceResult result;
+        try
+        {
+            result = await nextStep(context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Finish(activity, context, operation, "cancelled", null);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            Finish(activity, context, operation, ex.GetType().FullName, null);
+            throw;
+        }
+
+        if (result.Stream is { } stream)
+        {
+            return InferenceResult.FromStream(Observe(stream, activity, context, operation, cancellationToken));
+        }
+
+        Finish(activity, context, operation, result.Error?.Reason, result.Error?.Message);
+        return result;
+    }
+
+    private async IAsyncEnumerable<InferenceStreamItem> Observe(
+        IAsyncEnumerable<InferenceStreamItem> stream, Activity? activity, InferenceContext context, string operation, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? errorType = "cancelled";
+        string? errorMessage = null;
+        try
+        {
+            await foreach (var item in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                if (item.IsError)
+                {
+                    errorType = item.Error.Reason;
+                    errorMessage = item.Error.Message;
+                    yield return item;
+                    yield break;
+                }
+
+                yield return item;
+            }
+
+            errorType = null;
+        }
+        finally
+        {
+            Finish(activity, context, operation, errorType, errorMessage);
+        }
+    }
+
+    private static void AddRequestTags(Activity activity, InferenceContext context, string operation)
+    {
+        activity.SetTag(GenAiAttributes.OperationName, operation);
+        activity.SetTag(GenAiAttributes.RequestModel, context.Model);
+        if (context.ConversationId is { Length: > 0 } conversation)
+        {
+            activity.SetTag(GenAiAttributes.ConversationId, conversation);
+        }
+
+        if (context.ChatRequest is { } chat)
+        {
+            activity.SetTag(GenAiAttributes.RequestStream, context.IsStreaming);
+            if (chat.MaxOutputTokens is { } max)
+            {
+                activity.SetTag(GenAiAttributes.RequestMaxTokens, max);
+            }
+
+            if (chat.Temperature is { } temperature)
+            {
+                activity.SetTag(GenAiAttributes.RequestTemperature, temperature);
+            }
+
+            if (chat.TopP is { } topP)
+            {
+                activity.SetTag(GenAiAttributes.RequestTopP, topP);
+            }
+
+            if (chat.Seed is { } seed)
+            {
+                activity.SetTag(GenAiAttributes.RequestSeed, seed);
+            }
+        }
+    }
+
+    private void Finish(Activity? activity, InferenceContext context, string operation, string? errorType, string? errorMessage)
+    {
+        var duration = _timeProvider.GetElapsedTime(context.StartTimestamp).TotalSeconds;
+        var provider = ProviderName(context.ServedTarget);
+        var tags = new TagList
+        {
+            { GenAiAttributes.OperationName, operation },
+            { GenAiAttributes.ProviderName, provider },
+            { GenAiAttributes.RequestModel, context.Model },
+        };
+        if (context.ServedTarget is { } served)
+        {
+            tags.Add(GenAiAttributes.ResponseModel, served.Model);
+        }
+
+        if (context.Usage is { } usage)
+        {
+            var input = tags;
+            input.Add(GenAiAttributes.TokenType, GenAiTokenTypes.Input);
+            GatewayMetrics.TokenUsage.Record(usage.InputTokens, input);
+            if (context.Operation == InferenceOperation.Chat)
+            {
+                var output = tags;
+                output.Add(GenAiAttributes.TokenType, GenAiTokenTypes.Output);
+                GatewayMetrics.TokenUsage.Record(usage.OutputTokens, output);
+            }
+        }
+
+        if (context.IsStreaming && context.TimeToFirstToken is { } ttft)
+        {
+            GatewayMetrics.TimeToFirstChunk.Record(ttft.TotalSeconds, tags);
+        }
+
+        if (errorType is not null)
+        {
+            tags.Add(GenAiAttributes.ErrorType, errorType);
+        }
+
+        GatewayMetrics.OperationDuration.Record(duration, tags);
+
+        if (activity is null)
+        {
+            return;
+        }
+
+        if (activity.IsAllDataRequested)
+        {
+            activity.SetTag(GenAiAttributes.ProviderName, provider);
+            activity.SetTag("mesh.gateway.attempts", context.Attempts);
+            if (context.ServedTarget is { } target)
+            {
+                activity.SetTag(GenAiAttributes.ResponseModel, target.Model);
+                activity.SetTag("mesh.gateway.provider", target.Provider);
+            }
+
+            if (context.Usage is { } used)
+            {
+                activity.SetTag(GenAiAttributes.UsageInputTokens, used.InputTokens);
+                activity.SetTag(GenAiAttributes.UsageOutputTokens, used.OutputTokens);
+                if (used.CachedInputTokens > 0)
+                {
+                    activity.SetTag(GenAiAttributes.UsageCacheReadInputTokens, used.CachedInputTokens);
+                }
+
+                if (used.CacheWriteInputTokens > 0)
+                {
+                    activity.SetTag(GenAiAttributes.UsageCacheCreationInputTokens, used.CacheWriteInputTokens);
+                }
+
+                if (used.ReasoningTokens > 0)
+                {
+                    activity.SetTag(GenAiAttributes.UsageReasoningOutputTokens, used.ReasoningTokens);
+                }
+            }
+
+            if (context.TimeToFirstToken is { } first)
+            {
+                activity.SetTag(GenAiAttributes.ResponseTimeToFirstChunk, first.TotalSeconds);
+            }
+
+            if (errorType is not null)
+            {
+                activity.SetTag(GenAiAttributes.ErrorType, errorType);
+                activity.SetStatus(ActivityStatusCode.Error, errorMessage ?? errorType);
+            }
+        }
+
+        activity.Stop();
+    }
+
+    /// <summary>The <c>gen_ai.provider.name</c> of a served target's schema.</summary>
+    public static string ProviderName(ServedTarget? target) => target?.Kind switch
+    {
+        null => "unknown",
+        ProviderKind.OpenAI => GenAiProviderNames.OpenAI,
+        ProviderKind.AzureOpenAI => GenAiProviderNames.AzureOpenAI,
+        ProviderKind.Anthropic => GenAiProviderNames.Anthropic,
+        ProviderKind.Gemini => GenAiProviderNames.GcpGemini,
+        ProviderKind.Bedrock => GenAiProviderNames.AwsBedrock,
+        ProviderKind.Mock => "mock",
+        _ => target.Provider,
+    };
+}

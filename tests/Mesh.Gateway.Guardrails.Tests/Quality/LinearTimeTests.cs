@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using System.Text;
+using Mesh.Gateway.Guardrails;
+
+namespace Mesh.Gateway.Guardrails.Tests.Quality;
+
+/// <summary>
+/// Adversarial input (long digit runs, '@' runs, near-miss cards, e-mails, IPv6, keys and injection phrases) is scanned in time
+/// linear in its size: 16x the input may take at most 64x the time (a quadratic scanner would take ~256x). Best of three runs each.
+/// </summary>
+public sealed class LinearTimeTests
+{
+    private static string Adversarial(int size)
+    {
+        string[] pieces =
+        [
+            new string('7', 4000), " ", new string('@', 2000), " ", string.Concat(Enumerable.Repeat("a.b@c.d@", 300)), " ",
+            string.Concat(Enumerable.Repeat("4111 1111 1111 111 ", 100)), string.Concat(Enumerable.Repeat("1:2:3:4:", 400)), " ",
+            string.Concat(Enumerable.Repeat("sk-", 500)), string.Concat(Enumerable.Repeat("key key=", 300)), " ",
+            string.Concat(Enumerable.Repeat("ignore previous ignore all ", 100)), string.Concat(Enumerable.Repeat("http://x.", 300)), " ",
+            string.Concat(Enumerable.Repeat("DE89 3704 ", 200)), string.Concat(Enumerable.Repeat("eyJ.", 300)), " ",
+            string.Concat(Enumerable.Repeat("Plain words. More words, and a sentence. ", 200)), string.Concat(Enumerable.Repeat(". ", 2000)),
+            string.Concat(Enumerable.Repeat("x@", 1000)), string.Concat(Enumerable.Repeat("[EMAIL_", 300)), " ",
+        ];
+        var sb = new StringBuilder(size + 10_000);
+        int k = 0;
+        while (sb.Length < size)
+        {
+            sb.Append(pieces[k++ % pieces.Length]);
+        }
+
+        return sb.ToString(0, size);
+    }
+
+    private static double BestSeconds(GuardrailEngine engine, string text, GuardDirection direction)
+    {
+        double best = double.MaxValue;
+        for (int run = 0; run < 3; run++)
+        {
+            var sw = Stopwatch.StartNew();
+            engine.Inspect(text, direction, GuardPolicy.Default);
+            best = Math.Min(best, sw.Elapsed.TotalSeconds);
+        }
+
+        return best;
+    }
+
+    [Fact]
+    public void Inspect_AdversarialInput_ScalesLinearlyFrom64KiBTo1MiB()
+    {
+        var engine = new GuardrailEngine();
+        string small = Adversarial(64 * 1024);
+        string large = Adversarial(1024 * 1024);
+        engine.Inspect(small, GuardDirection.RetrievedDocument, GuardPolicy.Default); // warm up (JIT, regex construction)
+
+        double tSmall = BestSeconds(engine, small, GuardDirection.RetrievedDocument);
+        double tLarge = BestSeconds(engine, large, GuardDirection.RetrievedDocument);
+
+        Assert.True(tLarge / tSmall <= 64, $"64 KiB {tSmall * 1000:F1} ms, 1 MiB {tLarge * 1000:F1} ms, ratio {tLarge / tSmall:F1}");
+    }
+}
