@@ -35,9 +35,16 @@ public static class EnvoyServiceCollectionExtensions
         }
 
         services.AddGrpcServer();
+        // A BUFFERED body arrives as one message: accept it whole (Envoy's own gRPC client has no receive limit).
+        // An operator's explicit grpc.max_receive_message_size wins: it is a server-wide limit, not ours to raise.
+        var operatorSetLimit = configuration["grpc:max_receive_message_size"] is not null;
         services.Configure<GrpcServerOptions>(grpc =>
         {
-            // A BUFFERED body arrives as one message: accept it whole (Envoy's own gRPC client has no receive limit).
+            if (operatorSetLimit)
+            {
+                return;
+            }
+
             var needed = options.MaxRequestBodyBytes + (64 * 1024);
             if (grpc.MaxReceiveMessageSize is { } max && max < needed)
             {
