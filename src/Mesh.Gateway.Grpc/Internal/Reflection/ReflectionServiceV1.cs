@@ -16,7 +16,7 @@ internal sealed class ReflectionServiceV1(GrpcServiceRegistry registry) : Server
         }
     }
 
-    private static ServerReflectionResponse Answer(ReflectionIndex index, ServerReflectionRequest request)
+    internal static ServerReflectionResponse Answer(ReflectionIndex index, ServerReflectionRequest request)
     {
         var response = new ServerReflectionResponse { ValidHost = request.Host, OriginalRequest = request };
         switch (request.MessageRequestCase)

@@ -1,10 +1,16 @@
+using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Reflection.V1Alpha;
 using Mesh.Gateway.Grpc.Internal.Server;
+using V1 = Grpc.Reflection.V1;
 
 namespace Mesh.Gateway.Grpc.Internal.Reflection;
 
 /// <summary>grpc.reflection.v1alpha.ServerReflection over the services mapped with MapGrpcService.</summary>
+/// <remarks>
+/// v1alpha's messages are wire-identical to v1's (same fields and numbers), so each request is re-read as v1,
+/// answered by <see cref="ReflectionServiceV1"/>, and the answer re-read as v1alpha: one implementation, two packages.
+/// </remarks>
 internal sealed class ReflectionServiceV1alpha(GrpcServiceRegistry registry) : ServerReflection.ServerReflectionBase
 {
     public override async Task ServerReflectionInfo(IAsyncStreamReader<ServerReflectionRequest> requestStream, IServerStreamWriter<ServerReflectionResponse> responseStream, ServerCallContext context)
@@ -12,65 +18,8 @@ internal sealed class ReflectionServiceV1alpha(GrpcServiceRegistry registry) : S
         var index = new ReflectionIndex(registry.ServiceNames, registry.Descriptors);
         await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
         {
-            await responseStream.WriteAsync(Answer(index, request)).ConfigureAwait(false);
+            var answer = ReflectionServiceV1.Answer(index, V1.ServerReflectionRequest.Parser.ParseFrom(request.ToByteString()));
+            await responseStream.WriteAsync(ServerReflectionResponse.Parser.ParseFrom(answer.ToByteString())).ConfigureAwait(false);
         }
     }
-
-    private static ServerReflectionResponse Answer(ReflectionIndex index, ServerReflectionRequest request)
-    {
-        var response = new ServerReflectionResponse { ValidHost = request.Host, OriginalRequest = request };
-        switch (request.MessageRequestCase)
-        {
-            case ServerReflectionRequest.MessageRequestOneofCase.ListServices:
-                var list = new ListServiceResponse();
-                list.Service.AddRange(index.ServiceNames.Select(name => new ServiceResponse { Name = name }));
-                response.ListServicesResponse = list;
-                break;
-            case ServerReflectionRequest.MessageRequestOneofCase.FileByFilename:
-                SetFiles(response, index.FileByFilename(request.FileByFilename), "File '" + request.FileByFilename + "'");
-                break;
-            case ServerReflectionRequest.MessageRequestOneofCase.FileContainingSymbol:
-                SetFiles(response, index.FileContainingSymbol(request.FileContainingSymbol), "Symbol '" + request.FileContainingSymbol + "'");
-                break;
-            case ServerReflectionRequest.MessageRequestOneofCase.FileContainingExtension:
-                var extension = request.FileContainingExtension;
-                SetFiles(response, index.FileContainingExtension(extension.ContainingType, extension.ExtensionNumber), $"Extension {extension.ExtensionNumber} of '{extension.ContainingType}'");
-                break;
-            case ServerReflectionRequest.MessageRequestOneofCase.AllExtensionNumbersOfType:
-                var numbers = index.ExtensionNumbers(request.AllExtensionNumbersOfType);
-                if (numbers is null)
-                {
-                    SetError(response, ReflectionIndex.NotFound("Type '" + request.AllExtensionNumbersOfType + "'"));
-                }
-                else
-                {
-                    var answer = new ExtensionNumberResponse { BaseTypeName = request.AllExtensionNumbersOfType };
-                    answer.ExtensionNumber.AddRange(numbers);
-                    response.AllExtensionNumbersResponse = answer;
-                }
-
-                break;
-            default:
-                SetError(response, new Status(StatusCode.Unimplemented, "Request type not supported."));
-                break;
-        }
-
-        return response;
-    }
-
-    private static void SetFiles(ServerReflectionResponse response, IReadOnlyList<Google.Protobuf.ByteString>? files, string what)
-    {
-        if (files is null)
-        {
-            SetError(response, ReflectionIndex.NotFound(what));
-            return;
-        }
-
-        var answer = new FileDescriptorResponse();
-        answer.FileDescriptorProto.AddRange(files);
-        response.FileDescriptorResponse = answer;
-    }
-
-    private static void SetError(ServerReflectionResponse response, Status status)
-        => response.ErrorResponse = new ErrorResponse { ErrorCode = (int)status.StatusCode, ErrorMessage = status.Detail };
 }
