@@ -25,4 +25,21 @@ public sealed record LedgerOptions
     /// <summary>Approximate length the Redis stream is trimmed to.</summary>
     [ConfigurationKeyName("redis_stream_max_length")]
     public long RedisStreamMaxLength { get; init; } = 1_000_000;
+
+    /// <summary>An OTLP endpoint to export each record to as a log record (OTLP/HTTP: the collector's base URL, e.g.
+    /// <c>http://collector:4318</c>, records go to <c>/v1/logs</c>; OTLP/gRPC: <c>http://collector:4317</c>); null for none.</summary>
+    [ConfigurationKeyName("otlp_endpoint")]
+    public string? OtlpEndpoint { get; init; }
+
+    /// <summary><c>http/protobuf</c> (the default) or <c>grpc</c>.</summary>
+    [ConfigurationKeyName("otlp_protocol")]
+    public string OtlpProtocol { get; init; } = "http/protobuf";
+
+    /// <summary>A PostgreSQL connection string (Npgsql form: <c>Host=db;Username=mesh;Password=...;Database=mesh</c>) to insert each
+    /// record into <see cref="PostgresTable"/> (created when missing); null for none.</summary>
+    public string? Postgres { get; init; }
+
+    /// <summary>The PostgreSQL table, optionally schema-qualified.</summary>
+    [ConfigurationKeyName("postgres_table")]
+    public string PostgresTable { get; init; } = "mesh_usage";
 }

@@ -116,6 +116,34 @@ public static class LimitsOptionsValidator
             {
                 errors.Add("ledger.redis_stream: needs store.redis to be set");
             }
+
+            if (ledger.OtlpEndpoint is { } otlp && (!Uri.TryCreate(otlp, UriKind.Absolute, out var otlpUri) || otlpUri.Scheme is not ("http" or "https")))
+            {
+                errors.Add($"ledger.otlp_endpoint: must be an absolute http:// or https:// URL (was '{otlp}')");
+            }
+
+            if (ledger.OtlpProtocol is not ("http/protobuf" or "grpc"))
+            {
+                errors.Add($"ledger.otlp_protocol: must be http/protobuf or grpc (was '{ledger.OtlpProtocol}')");
+            }
+
+            if (ledger.Postgres is not null)
+            {
+                try
+                {
+                    _ = new Npgsql.NpgsqlConnectionStringBuilder(ledger.Postgres);
+                }
+                catch (ArgumentException ex)
+                {
+                    // The message names the offending keyword, never the password's value.
+                    errors.Add($"ledger.postgres: not a valid connection string ({ex.Message})");
+                }
+            }
+
+            if (!PostgresLedgerSink.IsValidTableName(ledger.PostgresTable))
+            {
+                errors.Add($"ledger.postgres_table: must be a table name, optionally schema-qualified, of letters, digits and _ (was '{ledger.PostgresTable}')");
+            }
         }
 
         return errors;

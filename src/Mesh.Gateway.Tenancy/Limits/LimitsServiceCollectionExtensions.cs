@@ -45,6 +45,16 @@ public static class LimitsServiceCollectionExtensions
             services.AddSingleton<ILedgerSink>(sp => new JsonlFileLedgerSink(ledger.Path, ledger.MaxFileMb * 1024L * 1024L, ledger.MaxFiles));
         }
 
+        if (ledger.OtlpEndpoint is { } otlp)
+        {
+            services.AddSingleton<ILedgerSink>(_ => new OtlpLedgerSink(new Uri(otlp), ledger.OtlpProtocol));
+        }
+
+        if (ledger.Postgres is { } postgres)
+        {
+            services.AddSingleton<ILedgerSink>(_ => new PostgresLedgerSink(postgres, ledger.PostgresTable));
+        }
+
         services.TryAddSingleton(sp => new UsageLedger(
             sp.GetRequiredService<LedgerOptions>(),
             sp.GetServices<ILedgerSink>(),
