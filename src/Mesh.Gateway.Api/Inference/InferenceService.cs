@@ -3,6 +3,7 @@ using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Embeddings;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Core.Routing;
+using Mesh.Gateway.Tokenizers;
 using Mesh.Gateway.V1;
 
 namespace Mesh.Gateway.Api.Inference;
@@ -13,12 +14,14 @@ internal sealed partial class InferenceService : V1.Inference.InferenceBase
     private readonly InferencePipeline _pipeline;
     private readonly InferenceRouter _router;
     private readonly TimeProvider _timeProvider;
+    private readonly TokenCounter _tokens;
 
-    public InferenceService(InferencePipeline pipeline, InferenceRouter router, TimeProvider timeProvider)
+    public InferenceService(InferencePipeline pipeline, InferenceRouter router, TimeProvider timeProvider, TokenCounter tokens)
     {
         _pipeline = pipeline;
         _router = router;
         _timeProvider = timeProvider;
+        _tokens = tokens;
     }
 
     public override async Task<GenerateResponse> Generate(GenerateRequest request, ServerCallContext context)

@@ -5,6 +5,7 @@ using Mesh.Gateway.Core.Routing;
 using Mesh.Gateway.Core.Telemetry;
 using Mesh.Gateway.Grpc;
 using Mesh.Gateway.Providers;
+using Mesh.Gateway.Tokenizers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -50,6 +51,7 @@ public static class InferenceServiceCollectionExtensions
             var router = sp.GetRequiredService<InferenceRouter>();
             return sp.BuildInferencePipeline(router.HandleAsync);
         });
+        services.TryAddSingleton(TokenCounter.Default);
         services.TryAddSingleton<InferenceService>();
         return services;
     }
