@@ -25,6 +25,11 @@ internal static class Program
             return Envoy.EnvoyDoorLoad.Run(envoyArgs);
         }
 
+        if (args is ["envoy-session", .. var sessionArgs])
+        {
+            return Envoy.EnvoySessionProfile.Run(sessionArgs);
+        }
+
         if (args is ["envoy-server", var kind])
         {
             return Envoy.EnvoyDoorServers.Run(kind);

@@ -16,8 +16,21 @@ internal static class EnvoyDoorServers
 {
     public const string GatewayKey = "mgw-bench-key";
 
-    /// <summary>The sidecar configuration the gateway server runs with: one tenant, email and card redaction.</summary>
-    public static Dictionary<string, string?> Configuration() => new()
+    /// <summary>The sidecar configuration the gateway server runs with: one tenant, email and card redaction as the issue
+    /// writes it (the guardrails' own defaults add prompt-injection and moderation scoring), or with only the PII redaction.</summary>
+    public static Dictionary<string, string?> Configuration(bool piiOnly = false)
+    {
+        var configuration = Base();
+        if (piiOnly)
+        {
+            configuration["guardrails:injection:enabled"] = "false";
+            configuration["guardrails:moderation:enabled"] = "false";
+        }
+
+        return configuration;
+    }
+
+    private static Dictionary<string, string?> Base() => new()
     {
         ["tenants:0:id"] = "team-a",
         ["tenants:0:api_keys:0"] = ApiKeyHash.Format(GatewayKey),
@@ -37,8 +50,9 @@ internal static class EnvoyDoorServers
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.ListenGrpc("127.0.0.1:0"));
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Configuration()).Build();
-        if (kind == "gateway")
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Configuration(piiOnly: kind == "gateway-pii")).Build();
+        var gateway = kind.StartsWith("gateway", StringComparison.Ordinal);
+        if (gateway)
         {
             builder.Services.AddMeshTenancy(configuration);
             builder.Services.AddMeshGuardrails(configuration);
@@ -50,7 +64,7 @@ internal static class EnvoyDoorServers
         }
 
         var app = builder.Build();
-        if (kind == "gateway")
+        if (gateway)
         {
             app.MapMeshEnvoy();
         }
@@ -60,7 +74,7 @@ internal static class EnvoyDoorServers
             app.MapGrpcService<EchoAuthorization>();
         }
 
-        app.Start();
+        app.StartAsync().GetAwaiter().GetResult();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Console.WriteLine("PORT " + new Uri(address).Port);
         Console.Out.Flush();
