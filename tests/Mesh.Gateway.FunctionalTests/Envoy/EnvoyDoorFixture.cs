@@ -10,6 +10,7 @@ public sealed class EnvoyDoorFixture : IAsyncLifetime
     public const string GatewayKey = "mgw-team-a-functional";
     public const string RevokedKey = "mgw-team-a-revoked";
     public const string StrictKey = "mgw-team-b-functional";
+    public const string LimitedKey = "mgw-team-c-functional";
     public const string OpenAIKey = "sk-openai-held-by-gateway";
 
     public SidecarHost Sidecar { get; private set; } = null!;
@@ -34,6 +35,11 @@ public sealed class EnvoyDoorFixture : IAsyncLifetime
               - id: team-b
                 api_keys: ["{{ApiKeyHash.Format(StrictKey)}}"]
                 models: [gpt-4o-mini, claude-3-5-haiku-*]
+              - id: team-c
+                api_keys: ["{{ApiKeyHash.Format(LimitedKey)}}"]
+                models: [gpt-4o-mini]
+                limits:
+                  requests_per_minute: 1
             envoy:
               metadata_namespace: mesh.gateway
             guardrails:

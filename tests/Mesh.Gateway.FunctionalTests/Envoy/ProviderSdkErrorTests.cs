@@ -8,6 +8,7 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Mesh.Gateway.Envoy.Processing;
 using Mesh.Gateway.Tenancy.Access;
+using Mesh.Gateway.Tenancy.Ledger;
 using Mesh.Gateway.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using OpenAI;
@@ -64,7 +65,26 @@ public sealed class ProviderSdkErrorTests(EnvoyDoorFixture fixture) : IClassFixt
     }
 
     [Fact]
-    public async Task OpenAISdk_LimitHit_Raises429WithRetryAfter()
+    public async Task OpenAISdk_RequestLimitHitAtCheck_Raises429WithRetryAfter()
+    {
+        // team-c may send one request a minute: the second is refused by ext_authz, from the sidecar's real limiter.
+        fixture.Upstream.Enqueue(FakeResponse.OpenAIChat("first"));
+        var first = await fixture.Envoy().SendAsync("POST", "/v1/chat/completions", Headers("Bearer " + EnvoyDoorFixture.LimitedKey), Chat("hello"), TestContext.Current.CancellationToken);
+        Assert.Equal(200, first.Status);
+        var exchange = await fixture.Envoy().SendAsync("POST", "/v1/chat/completions", Headers("Bearer " + EnvoyDoorFixture.LimitedKey), Chat("hello"), TestContext.Current.CancellationToken);
+        Assert.Equal("ext_authz", exchange.LocalReplyBy);
+
+        var error = await CallOpenAISdkAsync(exchange.Status, exchange.ResponseHeaders, exchange.ResponseBody);
+
+        Assert.Equal(429, error.Status);
+        var response = error.GetRawResponse()!;
+        Assert.True(response.Headers.TryGetValue("Retry-After", out var retry) && int.Parse(retry!, System.Globalization.CultureInfo.InvariantCulture) is >= 1 and <= 60, retry);
+        Assert.Equal("0", response.Headers.TryGetValue("x-ratelimit-remaining-requests", out var remaining) ? remaining : null);
+        AssertParsedBySdk(error, "HTTP 429 (rate_limit_error: rate_limit_exceeded)", OpenAIError(exchange.ResponseBody).Message);
+    }
+
+    [Fact]
+    public async Task OpenAISdk_LimitHitAtRequestBody_Raises429WithRetryAfter()
     {
         // The sidecar's own ext_proc session and services, with an admission that refuses (the limiter's answer to a spent quota).
         var deps = fixture.Sidecar.Services.GetRequiredService<ExtProcDependencies>() with { Admission = new RefusingAdmission() };
