@@ -2,6 +2,8 @@ using Grpc.Core;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Core.Routing;
 using Mesh.Gateway.Core.Tokens;
+using Mesh.Gateway.Tenancy.Access;
+using Mesh.Gateway.Tenancy.Authentication;
 using Mesh.Gateway.Tokenizers;
 using Mesh.Gateway.V1;
 
@@ -9,10 +11,45 @@ namespace Mesh.Gateway.Api.Inference;
 
 internal sealed partial class InferenceService
 {
-    public override Task<CountTokensResponse> CountTokens(CountTokensRequest request, ServerCallContext context)
+    public override async Task<CountTokensResponse> CountTokens(CountTokensRequest request, ServerCallContext context)
     {
+        if (await AuthorizeAsync(request.Model, context).ConfigureAwait(false) is { } denied)
+        {
+            throw GatewayErrorStatus.ToRpcException(denied);
+        }
+
         var error = TryCount(request, out var response);
-        return error is null ? Task.FromResult(response!) : throw GatewayErrorStatus.ToRpcException(error);
+        return error is null ? response! : throw GatewayErrorStatus.ToRpcException(error);
+    }
+
+    // With tenants configured the caller authenticates as for Generate, and may count only for models it may call: a count
+    // names the provider model behind an alias.
+    private async ValueTask<GatewayError?> AuthorizeAsync(string model, ServerCallContext context)
+    {
+        if (_authenticator is null || _authenticator.Options.Tenants.Count == 0)
+        {
+            return null;
+        }
+
+        var headers = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in context.RequestHeaders)
+        {
+            if (!entry.IsBinary)
+            {
+                headers[entry.Key] = entry.Value;
+            }
+        }
+
+        var result = await _authenticator.AuthenticateAsync(new CallerCredentials(headers), context.CancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            return result.ToGatewayError();
+        }
+
+        var access = AccessPolicy.Authorize(result.Tenant!, "chat", string.IsNullOrWhiteSpace(model) ? null : model);
+        return access.Allowed
+            ? null
+            : new GatewayError { Code = GatewayErrorCode.PermissionDenied, Reason = GatewayErrorReasons.PermissionDenied, Message = access.Message };
     }
 
     private GatewayError? TryCount(CountTokensRequest request, out CountTokensResponse? response)

@@ -3,6 +3,7 @@ using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Embeddings;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Core.Routing;
+using Mesh.Gateway.Tenancy.Authentication;
 using Mesh.Gateway.Tokenizers;
 using Mesh.Gateway.V1;
 
@@ -15,9 +16,11 @@ internal sealed partial class InferenceService : V1.Inference.InferenceBase
     private readonly InferenceRouter _router;
     private readonly TimeProvider _timeProvider;
     private readonly TokenCounter _tokens;
+    private readonly TenantAuthenticator? _authenticator;
 
-    public InferenceService(InferencePipeline pipeline, InferenceRouter router, TimeProvider timeProvider, TokenCounter tokens)
+    public InferenceService(InferencePipeline pipeline, InferenceRouter router, TimeProvider timeProvider, TokenCounter tokens, TenantAuthenticator? authenticator = null)
     {
+        _authenticator = authenticator;
         _pipeline = pipeline;
         _router = router;
         _timeProvider = timeProvider;

@@ -167,6 +167,25 @@ public sealed partial class CountTokensTests
         Assert.StartsWith(field + ":", ex.Status.Detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task CountTokens_TenantsConfigured_AuthenticatesAndAuthorizesTheModel()
+    {
+        const string key = "mesh-count-key";
+        await using var sidecar = await InferenceSidecar.StartAsync(OpenAIConfig
+            + $"  - {{ name: other, targets: [ {{ provider: openai, model: gpt-4o-mini }} ] }}\ntenants:\n  - {{ id: team-a, api_keys: [\"{Tenancy.Authentication.ApiKeyHash.Format(key)}\"], models: [chat] }}\n");
+        var request = new CountTokensRequest { Model = "chat", Text = "hello world" };
+        var withKey = new Metadata { { "authorization", "Bearer " + key } };
+
+        var anonymous = await Assert.ThrowsAsync<RpcException>(() => sidecar.Client.CountTokensAsync(request, cancellationToken: Ct).ResponseAsync);
+        var allowed = await sidecar.Client.CountTokensAsync(request, withKey, cancellationToken: Ct);
+        var denied = await Assert.ThrowsAsync<RpcException>(() => sidecar.Client.CountTokensAsync(new CountTokensRequest(request) { Model = "other" }, withKey, cancellationToken: Ct).ResponseAsync);
+
+        Assert.Equal(StatusCode.Unauthenticated, anonymous.StatusCode);
+        Assert.Equal(2, allowed.TokenCount);
+        Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
+        Assert.Contains("'other'", denied.Status.Detail, StringComparison.Ordinal);
+    }
+
     private const string OpenAIConfig =
         "providers:\n  - { name: openai, kind: openai, api_key: k }\nmodels:\n  - { name: chat, targets: [ { provider: openai, model: gpt-5-nano } ] }\n";
 
