@@ -1,4 +1,4 @@
-"""Calls the sidecar's Inference API: Generate, then GenerateStream.
+"""Calls the sidecar's Inference API: CountTokens, Generate, then GenerateStream.
 
 Usage: /usr/bin/python3 generate.py [ADDRESS] [MODEL]   (defaults: 127.0.0.1:50051, mock)
 Needs the stubs generated into ./gen (see README.md) or into the folder named by MESH_STUBS.
@@ -26,6 +26,10 @@ def main() -> int:
     with grpc.insecure_channel(address) as channel:
         stub = rpc.InferenceStub(channel)
 
+        count = stub.CountTokens(pb.CountTokensRequest(model=model, messages=request.messages), timeout=30)
+        print(f"CountTokens: {count.token_count} prompt tokens for {count.provider}/{count.provider_model} "
+              f"({'exact' if count.exact else 'estimate: ' + ', '.join(count.estimated_parts)}, {count.encoding})")
+
         response = stub.Generate(request, timeout=30)
         print(f"Generate: {response.text!r} ({response.usage.input_tokens} in, {response.usage.output_tokens} out, "
               f"served by {response.provider}/{response.provider_model})")
@@ -41,6 +45,8 @@ def main() -> int:
               f"{final.usage.output_tokens} tokens out")
 
     print(json.dumps({
+        "count_tokens": count.token_count,
+        "count_exact": count.exact,
         "generate_text": response.text,
         "generate_output_tokens": response.usage.output_tokens,
         "stream_text": text,

@@ -4,7 +4,7 @@ namespace Mesh.Gateway.Benchmarks;
 
 internal static class Program
 {
-    private static int Main(string[] args)
+    private static async Task<int> Main(string[] args)
     {
         // `tokenizers DIR`: the Stopwatch throughput run that tests/Benchmarks/Tokenizers/run.sh compares with npm tiktoken.
         if (args is ["tokenizers", .. var rest])
@@ -27,6 +27,23 @@ internal static class Program
         if (args is ["grpc-bare", var barePort])
         {
             return Grpc.H2LoadServers.RunBareKestrel(int.Parse(barePort, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        // The sidecar vs @portkey-ai/gateway comparison (tests/Benchmarks/Portkey/run.sh): the mock upstream, the request
+        // files for h2load, and the fixed-rate latency client.
+        if (args is ["mock-upstream", var upstreamPort])
+        {
+            return Portkey.MockUpstream.Run(int.Parse(upstreamPort, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (args is ["bench-requests", var requestDir])
+        {
+            return Portkey.BenchRequests.Write(requestDir);
+        }
+
+        if (args is ["latency", .. var latencyArgs])
+        {
+            return await Portkey.FixedRateLatency.RunAsync(latencyArgs);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -124,6 +124,14 @@ public sealed class FakeProviderServer : IAsyncDisposable
 
         context.Response.StatusCode = response.Status;
         context.Response.ContentType = response.ContentType;
+        if (response.DisconnectAfterBytes is not null)
+        {
+            // The disconnect: announce the whole body, send only part of it and end the handler normally. Kestrel then
+            // finishes writing what was sent and closes the connection (HTTP/1.1) or resets the stream (HTTP/2) because the
+            // body is short: the client gets every byte before the cut, then a premature end, with no race and no delay.
+            context.Response.ContentLength = response.Body.Length;
+        }
+
         foreach (var (k, v) in response.Headers)
         {
             context.Response.Headers[k] = v;
@@ -158,10 +166,6 @@ public sealed class FakeProviderServer : IAsyncDisposable
 
             if (offset >= limit)
             {
-                // A flush completes once Kestrel has the bytes, not once they are on the socket: give the transport a
-                // moment so the client really receives the first part before the connection drops.
-                await Task.Delay(TimeSpan.FromMilliseconds(100), abort).ConfigureAwait(false);
-                context.Abort();
                 return;
             }
 

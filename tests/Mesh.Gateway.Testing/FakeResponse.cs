@@ -28,7 +28,7 @@ public sealed record FakeResponse
 
     public int MaxChunkSize { get; init; } = 64;
 
-    /// <summary>When set, the connection is aborted after this many body bytes (a disconnect mid-stream).</summary>
+    /// <summary>When set, the body ends after this many bytes and the connection closes (HTTP/2: the stream is reset): a disconnect mid-stream, after every byte before the cut has been delivered.</summary>
     public int? DisconnectAfterBytes { get; init; }
 
     public string BodyText => Encoding.UTF8.GetString(Body.Span);

@@ -1,4 +1,7 @@
 using Grpc.Core;
+using Mesh.Gateway.Api.Inference;
+using Mesh.Gateway.Core.Identity;
+using Mesh.Gateway.Tenancy.Authentication;
 using GuardrailsOptions = Mesh.Gateway.Guardrails.GuardrailsOptions;
 using GuardTokenVault = Mesh.Gateway.Guardrails.GuardTokenVault;
 using IGuardrailEngine = Mesh.Gateway.Guardrails.IGuardrailEngine;
@@ -10,16 +13,15 @@ namespace Mesh.Gateway.Api.Guard;
 /// <c>mesh.gateway.v1.Guard</c>: inspects text or chat messages with the guardrail engine. Protobuf types are mapped to and
 /// from the engine's types here and nowhere else.
 /// </summary>
-internal sealed class GuardService(IGuardrailEngine engine, GuardrailsOptions options) : V1.Guard.GuardBase
+/// <remarks>With tenants configured the caller authenticates as on the Inference API (gateway key or bearer JWT) and its
+/// tenant's policy applies; without, the default policy does.</remarks>
+internal sealed class GuardService(IGuardrailEngine engine, GuardrailsOptions options, TenantAuthenticator? authenticator = null) : V1.Guard.GuardBase
 {
-    /// <summary>The <see cref="Microsoft.AspNetCore.Http.HttpContext.Items"/> key under which authentication leaves the caller's tenant id.</summary>
-    internal const string TenantItemKey = "Mesh.Gateway.TenantId";
-
     public override async Task<InspectResponse> Inspect(InspectRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        string? tenant = TenantOf(context);
+        string? tenant = (await IdentityOf(context).ConfigureAwait(false))?.TenantId;
         var policy = options.Resolve(string.IsNullOrEmpty(request.Policy) ? null : request.Policy, tenant)
             ?? throw new RpcException(new Status(StatusCode.InvalidArgument, $"policy: no guardrail policy named '{request.Policy}'"));
         var direction = GuardMapper.ToEngine(request.Direction);
@@ -45,15 +47,23 @@ internal sealed class GuardService(IGuardrailEngine engine, GuardrailsOptions op
         return response;
     }
 
-    private static string? TenantOf(ServerCallContext context)
+    private async ValueTask<CallIdentity?> IdentityOf(ServerCallContext context)
     {
-        try
+        if (authenticator is null || authenticator.Options.Tenants.Count == 0)
         {
-            return context.GetHttpContext().Items.TryGetValue(TenantItemKey, out object? value) ? value as string : null;
+            return null;
         }
-        catch (InvalidOperationException)
+
+        var headers = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in context.RequestHeaders)
         {
-            return null; // not hosted on ASP.NET Core (unit tests with a fake context)
+            if (!entry.IsBinary)
+            {
+                headers[entry.Key] = entry.Value;
+            }
         }
+
+        var result = await authenticator.AuthenticateAsync(new CallerCredentials(headers), context.CancellationToken).ConfigureAwait(false);
+        return result.Succeeded ? result.Identity : throw GatewayErrorStatus.ToRpcException(result.ToGatewayError());
     }
 }

@@ -3,6 +3,8 @@ using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Embeddings;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Core.Routing;
+using Mesh.Gateway.Tenancy.Authentication;
+using Mesh.Gateway.Tokenizers;
 using Mesh.Gateway.V1;
 
 namespace Mesh.Gateway.Api.Inference;
@@ -13,12 +15,16 @@ internal sealed partial class InferenceService : V1.Inference.InferenceBase
     private readonly InferencePipeline _pipeline;
     private readonly InferenceRouter _router;
     private readonly TimeProvider _timeProvider;
+    private readonly TokenCounter _tokens;
+    private readonly TenantAuthenticator? _authenticator;
 
-    public InferenceService(InferencePipeline pipeline, InferenceRouter router, TimeProvider timeProvider)
+    public InferenceService(InferencePipeline pipeline, InferenceRouter router, TimeProvider timeProvider, TokenCounter tokens, TenantAuthenticator? authenticator = null)
     {
+        _authenticator = authenticator;
         _pipeline = pipeline;
         _router = router;
         _timeProvider = timeProvider;
+        _tokens = tokens;
     }
 
     public override async Task<GenerateResponse> Generate(GenerateRequest request, ServerCallContext context)

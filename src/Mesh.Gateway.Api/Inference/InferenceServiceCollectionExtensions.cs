@@ -5,9 +5,11 @@ using Mesh.Gateway.Core.Routing;
 using Mesh.Gateway.Core.Telemetry;
 using Mesh.Gateway.Grpc;
 using Mesh.Gateway.Providers;
+using Mesh.Gateway.Tokenizers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Gateway.Api.Inference;
@@ -19,6 +21,7 @@ public static class InferenceServiceCollectionExtensions
     /// Binds <c>models:</c>, validates it now against <c>providers:</c> (throwing with every error, each naming its key), and registers
     /// the router, the inference pipeline (with the telemetry step outermost) and the <c>mesh.gateway.v1.Inference</c> service.
     /// With no models configured, serves <c>mock</c> from the mock provider; any configured provider is also reachable as <c>provider/model</c>.
+    /// A changed configuration file rebuilds the routing table (an invalid one keeps the running table and logs why).
     /// Call <c>AddMeshProviders</c> too; map the service with <see cref="InferenceEndpointRouteBuilderExtensions.MapMeshInference"/>.
     /// </summary>
     public static IServiceCollection AddMeshInference(this IServiceCollection services, IConfiguration configuration)
@@ -50,6 +53,12 @@ public static class InferenceServiceCollectionExtensions
             var router = sp.GetRequiredService<InferenceRouter>();
             return sp.BuildInferencePipeline(router.HandleAsync);
         });
+        services.AddSingleton<IHostedService>(sp => new RoutingTableReloader(
+            configuration,
+            sp.GetRequiredService<RoutingTableHolder>(),
+            sp.GetRequiredService<IProviderRegistry>(),
+            sp.GetService<ILogger<RoutingTableReloader>>()));
+        services.TryAddSingleton(TokenCounter.Default);
         services.TryAddSingleton<InferenceService>();
         return services;
     }

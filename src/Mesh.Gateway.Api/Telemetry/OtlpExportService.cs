@@ -12,6 +12,8 @@ namespace Mesh.Gateway.Api.Telemetry;
 /// <remarks>The SDK is wired by hand (OpenTelemetry.Extensions.Hosting is not served here).</remarks>
 internal sealed class OtlpExportService(TelemetryOptions options, Uri endpoint, OtlpExportProtocol protocol) : IHostedService, IDisposable
 {
+    private const string AspNetCoreActivitySource = "Microsoft.AspNetCore";
+
     private TracerProvider? _tracer;
     private MeterProvider? _meter;
 
@@ -20,7 +22,10 @@ internal sealed class OtlpExportService(TelemetryOptions options, Uri endpoint, 
         var resource = ResourceBuilder.CreateDefault().AddService(options.ServiceName);
         _tracer = Sdk.CreateTracerProviderBuilder()
             .SetResourceBuilder(resource)
-            .AddSource(GatewayTelemetry.Name)
+            // ASP.NET Core starts an Activity per request whenever logging is on; unless its source is listened to, that
+            // Activity is unsampled and the default parent-based sampler drops every gateway span under it. Listening to
+            // it samples the request (honouring an incoming traceparent) and exports it as the gateway span's server parent.
+            .AddSource(GatewayTelemetry.Name, AspNetCoreActivitySource)
             .AddOtlpExporter(o =>
             {
                 o.Endpoint = Signal(endpoint, protocol, "v1/traces");

@@ -1,5 +1,6 @@
 using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Embeddings;
+using Mesh.Gateway.Core.Identity;
 
 namespace Mesh.Gateway.Core.Pipeline;
 
@@ -52,6 +53,9 @@ public sealed class InferenceContext
 
     /// <summary>The caller's request metadata (gRPC metadata or HTTP headers), names in lower case; credentials included, so never log it.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; set; } = NoHeaders;
+
+    /// <summary>Who is calling, once authentication (or the door) has resolved it; null when the gateway runs without tenants.</summary>
+    public CallIdentity? Identity { get; set; }
 
     /// <summary>The caller's address, when known.</summary>
     public string? Peer { get; set; }

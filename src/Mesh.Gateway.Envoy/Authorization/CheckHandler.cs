@@ -2,14 +2,20 @@ using System.Text;
 using Envoy.Service.Auth.V3;
 using Envoy.Type.V3;
 using Google.Protobuf.WellKnownTypes;
+using Mesh.Gateway.Core.Identity;
 using Mesh.Gateway.Envoy.Http;
+using Mesh.Gateway.Tenancy.Access;
+using Mesh.Gateway.Tenancy.Limits;
 
 namespace Mesh.Gateway.Envoy.Authorization;
 
 /// <summary>Maps an ext_authz CheckRequest onto the access decision and back onto a CheckResponse.</summary>
 /// <remarks>Always sets <c>status</c> explicitly (an absent status reads as OK in Envoy). Denials carry the HTTP status and a
 /// JSON body in the provider's error shape; allows carry the header changes (overwrite semantics spelled out for every
-/// Envoy version) and dynamic metadata (tenant, auth method, limits) under envoy.filters.http.ext_authz.</remarks>
+/// Envoy version) and dynamic metadata (tenant, key id, auth method, limits) under envoy.filters.http.ext_authz. With
+/// limits configured, Check charges the request-count limits (the model's too when the path or body names it) and says so
+/// in metadata and in <see cref="LimitsChargedHeader"/>, so ext_proc charges only what is left (tokens, budgets, streams) at
+/// the request body; a refusal is a 429 with Retry-After and <c>x-ratelimit-*</c> headers.</remarks>
 internal sealed class CheckHandler
 {
     private const int GrpcOk = 0;
@@ -17,14 +23,27 @@ internal sealed class CheckHandler
     private const int GrpcUnavailable = 14;
     private const int GrpcUnauthenticated = 16;
 
+    private const int GrpcResourceExhausted = 8;
+
     private readonly AccessEvaluator _evaluator;
     private readonly TenantLimitsMetadata _limits;
+    private readonly IRequestAdmission? _admission;
 
-    public CheckHandler(AccessEvaluator evaluator, TenantLimitsMetadata limits)
+    public CheckHandler(AccessEvaluator evaluator, TenantLimitsMetadata limits, IRequestAdmission? admission = null)
     {
         _evaluator = evaluator;
         _limits = limits;
+        _admission = admission;
     }
+
+    /// <summary>Set upstream by Check (overwriting whatever the app sent): the key id, for ext_proc when metadata is not forwarded.</summary>
+    public const string KeyIdHeader = "x-mesh-key-id";
+
+    /// <summary>Set upstream by Check: which limits it charged (<see cref="LimitChargesText"/>), for ext_proc when metadata is not forwarded.</summary>
+    public const string LimitsChargedHeader = "x-mesh-limits-charged";
+
+    /// <summary>The ext_authz dynamic-metadata key saying which limits Check charged.</summary>
+    public const string LimitsChargedKey = "limits_charged";
 
     public async ValueTask<CheckResponse> CheckAsync(CheckRequest request, CancellationToken cancellationToken)
     {
@@ -41,10 +60,79 @@ internal sealed class CheckHandler
 
         var outcome = await _evaluator.EvaluateAsync(headers, path, string.IsNullOrEmpty(principal) ? null : principal, bodyModel, cancellationToken)
             .ConfigureAwait(false);
-        return outcome.Allowed ? Allow(outcome) : Deny(outcome);
+        if (!outcome.Allowed)
+        {
+            return Deny(outcome);
+        }
+
+        if (_admission is null)
+        {
+            return Allow(outcome, null, LimitCharges.None, bodyModel);
+        }
+
+        var api = outcome.Api!;
+        var model = api.PathModel ?? bodyModel;
+        var charges = model is null ? LimitCharges.Requests : LimitCharges.Requests | LimitCharges.ModelRequests;
+        var admission = await _admission.AdmitAsync(
+            new AdmissionRequest(outcome.Authentication!.Identity!, api.Provider, api.Operation, model ?? string.Empty, 0, null) { Charges = charges },
+            cancellationToken).ConfigureAwait(false);
+        return admission.IsAdmitted ? Allow(outcome, admission, charges, model) : Refuse(outcome.Shape, admission);
     }
 
-    private CheckResponse Allow(AccessOutcome outcome)
+    /// <summary>The text form of <see cref="LimitCharges"/> in metadata and <see cref="LimitsChargedHeader"/>: <c>requests</c>, <c>requests,model_requests</c>.</summary>
+    public static string LimitChargesText(LimitCharges charges) =>
+        (charges & LimitCharges.ModelRequests) != 0 ? "requests,model_requests" : (charges & LimitCharges.Requests) != 0 ? "requests" : string.Empty;
+
+    /// <summary>Parses <see cref="LimitChargesText"/>; anything else is none.</summary>
+    public static LimitCharges ParseLimitCharges(string? text) => text switch
+    {
+        "requests,model_requests" => LimitCharges.Requests | LimitCharges.ModelRequests,
+        "requests" => LimitCharges.Requests,
+        _ => LimitCharges.None,
+    };
+
+    /// <summary>A limits refusal: 429 (503 when the limits store is down and fails closed) with Retry-After, the
+    /// <c>x-ratelimit-*</c> headers and a JSON body in the provider's shape.</summary>
+    internal static CheckResponse Refuse(ErrorShape shape, AdmissionResult admission)
+    {
+        var error = LimitError(admission);
+        var denied = new DeniedHttpResponse
+        {
+            Status = new HttpStatus { Code = (StatusCode)error.Status },
+            Body = Encoding.UTF8.GetString(ErrorBodies.Render(shape, error)),
+        };
+        denied.Headers.Add(EnvoyHeaders.AuthzSet("content-type", "application/json"));
+        foreach (var (name, value) in LimitHeaders(admission))
+        {
+            denied.Headers.Add(EnvoyHeaders.AuthzSet(name, value));
+        }
+
+        return new CheckResponse
+        {
+            Status = new Google.Rpc.Status { Code = error.Status == 503 ? GrpcUnavailable : GrpcResourceExhausted, Message = error.Code },
+            DeniedResponse = denied,
+        };
+    }
+
+    /// <summary>The error a limits refusal shows the app.</summary>
+    internal static GatewayError LimitError(AdmissionResult admission) =>
+        new(admission.DenialStatus, admission.DenialStatus == 503 ? GatewayErrorKind.Unavailable : GatewayErrorKind.RateLimit, admission.DenialCode, admission.DenialMessage ?? "Rate limit reached.");
+
+    /// <summary>Retry-After (whole seconds, rounded up) when known, then the <c>x-ratelimit-*</c> headers.</summary>
+    internal static IEnumerable<KeyValuePair<string, string>> LimitHeaders(AdmissionResult admission)
+    {
+        if (admission.RetryAfter is { } retry)
+        {
+            yield return new("retry-after", Math.Max(1, (long)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        foreach (var header in admission.Headers)
+        {
+            yield return header;
+        }
+    }
+
+    private CheckResponse Allow(AccessOutcome outcome, AdmissionResult? admission, LimitCharges charged, string? model)
     {
         var ok = new OkHttpResponse();
         foreach (var (name, value) in outcome.HeadersToSet)
@@ -52,18 +140,42 @@ internal sealed class CheckHandler
             ok.Headers.Add(EnvoyHeaders.AuthzSet(name, value));
         }
 
+        var identity = outcome.Authentication!.Identity!;
+        // Overwritten or removed, never passed through: the app must not be able to choose its key id or skip a charge.
+        SetOrRemove(ok, KeyIdHeader, identity.KeyId);
+        SetOrRemove(ok, LimitsChargedHeader, LimitChargesText(charged));
+        foreach (var (name, value) in admission?.Headers ?? [])
+        {
+            ok.ResponseHeadersToAdd.Add(EnvoyHeaders.AuthzSet(name, value));
+        }
+
         ok.HeadersToRemove.AddRange(outcome.HeadersToRemove);
-        var tenant = outcome.Authentication!.Tenant!;
+        var tenant = outcome.Authentication.Tenant!;
         var metadata = new Struct
         {
             Fields =
             {
-                ["tenant"] = Value.ForString(tenant.Id),
-                ["auth_method"] = Value.ForString(outcome.Authentication.Method.ToString().ToLowerInvariant()),
+                [CallIdentity.MetadataTenant] = Value.ForString(tenant.Id),
+                [CallIdentity.MetadataMethod] = Value.ForString(outcome.Authentication.Method.ToString().ToLowerInvariant()),
                 ["provider"] = Value.ForString(outcome.Api!.Provider),
                 ["operation"] = Value.ForString(outcome.Api.Operation),
             },
         };
+        if (identity.KeyId is { } keyId)
+        {
+            metadata.Fields[CallIdentity.MetadataKeyId] = Value.ForString(keyId);
+        }
+
+        if (model is not null)
+        {
+            metadata.Fields["model"] = Value.ForString(model);
+        }
+
+        if (charged != LimitCharges.None)
+        {
+            metadata.Fields[LimitsChargedKey] = Value.ForString(LimitChargesText(charged));
+        }
+
         if (_limits.For(tenant.Id) is { } limits)
         {
             metadata.Fields["limits"] = Value.ForStruct(limits);
@@ -75,6 +187,18 @@ internal sealed class CheckHandler
             OkResponse = ok,
             DynamicMetadata = metadata,
         };
+    }
+
+    private static void SetOrRemove(OkHttpResponse ok, string name, string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            ok.HeadersToRemove.Add(name);
+        }
+        else
+        {
+            ok.Headers.Add(EnvoyHeaders.AuthzSet(name, value));
+        }
     }
 
     private static CheckResponse Deny(AccessOutcome outcome)

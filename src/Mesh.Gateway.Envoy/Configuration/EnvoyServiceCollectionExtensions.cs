@@ -65,7 +65,8 @@ public static class EnvoyServiceCollectionExtensions
         services.TryAddSingleton<IPromptTokenCounter>(sp => new TiktokenPromptCounter(sp.GetService<TokenCounter>() ?? TokenCounter.Default));
         services.TryAddSingleton(sp => new AccessEvaluator(
             sp.GetRequiredService<TenantAuthenticator>(), sp.GetRequiredService<ProviderCredentials>(), sp.GetRequiredService<EnvoyOptions>()));
-        services.TryAddSingleton(sp => new CheckHandler(sp.GetRequiredService<AccessEvaluator>(), sp.GetRequiredService<TenantLimitsMetadata>()));
+        services.TryAddSingleton(sp => new CheckHandler(
+            sp.GetRequiredService<AccessEvaluator>(), sp.GetRequiredService<TenantLimitsMetadata>(), sp.GetService<IRequestAdmission>()));
         services.TryAddSingleton(sp => new ExtProcDependencies(
             sp.GetRequiredService<EnvoyOptions>(),
             sp.GetRequiredService<AccessEvaluator>(),

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Mesh.Gateway.Tenancy.Access;
+using Mesh.Gateway.Tenancy.Ledger;
 
 namespace Mesh.Gateway.Envoy.Processing;
 

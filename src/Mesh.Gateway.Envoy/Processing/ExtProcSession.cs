@@ -8,9 +8,13 @@ using Envoy.Type.V3;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Mesh.Gateway.Core.Identity;
+using Mesh.Gateway.Envoy.Authorization;
 using Mesh.Gateway.Envoy.Http;
 using Mesh.Gateway.Tenancy.Access;
 using Mesh.Gateway.Tenancy.Authentication;
+using Mesh.Gateway.Tenancy.Ledger;
+using Mesh.Gateway.Tenancy.Limits;
 using BodySendMode = Envoy.Extensions.Filters.Http.ExtProc.V3.ProcessingMode.Types.BodySendMode;
 
 namespace Mesh.Gateway.Envoy.Processing;
@@ -31,6 +35,9 @@ internal sealed class ExtProcSession
     private bool _finished;
     private ProviderApi? _api;
     private TenantOptions? _tenant;
+    private CallIdentity? _identity;
+    private LimitCharges _chargedAtCheck;
+    private long _started;
     private bool _requestHasContentLength;
     private BodySendMode _requestBodyMode = BodySendMode.Buffered;
     private BodySendMode _responseBodyMode = BodySendMode.Buffered;
@@ -53,6 +60,9 @@ internal sealed class ExtProcSession
         ExpectBody,
         Done,
     }
+
+    /// <summary>Who is calling, once the request headers are processed (from ext_authz, or ext_proc's own authentication).</summary>
+    public CallIdentity? Identity => _identity;
 
     /// <summary>The usage record of the finished request, once settled (tests, diagnostics).</summary>
     public UsageRecord? Record { get; private set; }
@@ -91,7 +101,7 @@ internal sealed class ExtProcSession
     {
         if (!_settled && _admission is not null)
         {
-            var outcome = _response == Phase.Done ? OutcomeForStatus() : "cancelled";
+            var outcome = _response == Phase.Done ? OutcomeForStatus() : UsageRecord.Cancelled;
             await SettleAsync(outcome, cancellationToken).ConfigureAwait(false);
         }
 
@@ -105,6 +115,7 @@ internal sealed class ExtProcSession
             throw Violation("request_headers received twice");
         }
 
+        _started = _deps.Time.GetTimestamp();
         var message = request.RequestHeaders;
         var headers = EnvoyHeaders.ToDictionary(message.Headers);
         _requestHasContentLength = headers.ContainsKey("content-length");
@@ -128,6 +139,7 @@ internal sealed class ExtProcSession
             }
 
             _tenant = outcome.Authentication!.Tenant;
+            _identity = outcome.Authentication.Identity;
             foreach (var (name, value) in outcome.HeadersToSet)
             {
                 mutation.SetHeaders.Add(EnvoyHeaders.ExtProcSet(name, value, options.WriteRawValue));
@@ -137,12 +149,28 @@ internal sealed class ExtProcSession
         }
         else
         {
-            var id = TenantFromMetadata(request) ?? headers.GetValueOrDefault(options.TenantHeader);
+            var authz = AuthzMetadata(request);
+            var id = MetadataString(authz, CallIdentity.MetadataTenant) ?? headers.GetValueOrDefault(options.TenantHeader);
             _tenant = _deps.Access.Authenticator.FindTenant(id);
             if (_tenant is null)
             {
                 // Deny by default: ext_authz did not vouch for this request.
                 return Immediate(new GatewayError(401, GatewayErrorKind.Authentication, "missing_api_key", "The request was not authenticated by the gateway."));
+            }
+
+            var keyId = MetadataString(authz, CallIdentity.MetadataKeyId) ?? headers.GetValueOrDefault(CheckHandler.KeyIdHeader);
+            _identity = new CallIdentity(_tenant.Id, string.IsNullOrEmpty(keyId) ? null : keyId, CallIdentity.Trusted);
+            _chargedAtCheck = CheckHandler.ParseLimitCharges(authz is null
+                ? headers.GetValueOrDefault(CheckHandler.LimitsChargedHeader)
+                : MetadataString(authz, CheckHandler.LimitsChargedKey));
+        }
+
+        // Check's notes to ext_proc go no further upstream.
+        foreach (var note in (ReadOnlySpan<string>)[CheckHandler.KeyIdHeader, CheckHandler.LimitsChargedHeader])
+        {
+            if (headers.ContainsKey(note))
+            {
+                mutation.RemoveHeaders.Add(note);
             }
         }
 
@@ -204,17 +232,22 @@ internal sealed class ExtProcSession
             return Immediate(new GatewayError(403, GatewayErrorKind.Permission, code, access.Message));
         }
 
+        // Check charged the request counts already when it says so; the rest (tokens, budgets, streams) is charged here.
         var admission = _deps.Admission is null
             ? AdmissionResult.Admitted
-            : await _deps.Admission.AdmitAsync(new AdmissionRequest(_tenant!.Id, _api.Provider, _api.Operation, model, result.PromptTokens, result.MaxOutputTokens), cancellationToken)
-                .ConfigureAwait(false);
+            : await _deps.Admission.AdmitAsync(
+                new AdmissionRequest(_identity!, _api.Provider, _api.Operation, model, result.PromptTokens, result.MaxOutputTokens)
+                {
+                    Streaming = result.Streaming,
+                    Charges = LimitCharges.All & ~_chargedAtCheck,
+                },
+                cancellationToken).ConfigureAwait(false);
         if (!admission.IsAdmitted)
         {
-            var refusal = Immediate(new GatewayError(admission.DenialStatus, GatewayErrorKind.RateLimit, "rate_limit_exceeded", admission.DenialMessage!));
-            if (admission.RetryAfter is { } retry)
+            var refusal = Immediate(CheckHandler.LimitError(admission));
+            foreach (var (name, value) in CheckHandler.LimitHeaders(admission))
             {
-                refusal.ImmediateResponse.Headers.SetHeaders.Add(EnvoyHeaders.ExtProcSet("retry-after",
-                    Math.Ceiling(retry.TotalSeconds).ToString(CultureInfo.InvariantCulture), _deps.Options.WriteRawValue));
+                refusal.ImmediateResponse.Headers.SetHeaders.Add(EnvoyHeaders.ExtProcSet(name, value, _deps.Options.WriteRawValue));
             }
 
             return refusal;
@@ -233,7 +266,28 @@ internal sealed class ExtProcSession
             }
         }
 
-        return new ProcessingResponse { RequestBody = new BodyResponse { Response = common } };
+        var answer = new ProcessingResponse { RequestBody = new BodyResponse { Response = common } };
+        if (_deps.Admission is not null)
+        {
+            // For Envoy's global rate limiter (descriptors from %DYNAMIC_METADATA(ns:key)%): who, which model, what was reserved.
+            var fields = new Struct
+            {
+                Fields =
+                {
+                    ["tenant"] = Value.ForString(_identity!.TenantId),
+                    ["model"] = Value.ForString(model),
+                    ["reserved_tokens"] = Value.ForNumber(admission.ReservedTokens),
+                },
+            };
+            if (_identity.KeyId is { } keyId)
+            {
+                fields.Fields["key_id"] = Value.ForString(keyId);
+            }
+
+            answer.DynamicMetadata = new Struct { Fields = { [_deps.Options.MetadataNamespace] = Value.ForStruct(fields) } };
+        }
+
+        return answer;
     }
 
     private ProcessingResponse OnRequestTrailers()
@@ -253,6 +307,16 @@ internal sealed class ExtProcSession
         _status = int.TryParse(headers.GetValueOrDefault(":status"), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 0;
         _responseHasContentLength = headers.ContainsKey("content-length");
         var answer = new ProcessingResponse { ResponseHeaders = new HeadersResponse { Response = new CommonResponse() } };
+        if (_admission is { Headers.Count: > 0 } admitted)
+        {
+            // Remaining requests and tokens, as the providers report them.
+            answer.ResponseHeaders.Response.HeaderMutation = new HeaderMutation();
+            foreach (var (name, value) in admitted.Headers)
+            {
+                answer.ResponseHeaders.Response.HeaderMutation.SetHeaders.Add(EnvoyHeaders.ExtProcSet(name, value, _deps.Options.WriteRawValue));
+            }
+        }
+
         if (message.EndOfStream)
         {
             _response = Phase.Done;
@@ -274,7 +338,8 @@ internal sealed class ExtProcSession
                 _responseBodyMode = BodySendMode.Streamed;
             }
 
-            answer.ResponseHeaders.Response.HeaderMutation = new HeaderMutation { RemoveHeaders = { "content-length" } };
+            answer.ResponseHeaders.Response.HeaderMutation ??= new HeaderMutation();
+            answer.ResponseHeaders.Response.HeaderMutation.RemoveHeaders.Add("content-length");
         }
 
         return answer;
@@ -393,8 +458,8 @@ internal sealed class ExtProcSession
             Fields =
             {
                 ["tenant"] = Value.ForString(record.TenantId),
-                ["provider"] = Value.ForString(record.Provider),
-                ["operation"] = Value.ForString(record.Operation),
+                ["provider"] = Value.ForString(record.Provider ?? string.Empty),
+                ["operation"] = Value.ForString(record.Operation ?? string.Empty),
                 ["model"] = Value.ForString(record.Model),
                 ["input_tokens"] = Value.ForNumber(record.InputTokens),
                 ["output_tokens"] = Value.ForNumber(record.OutputTokens),
@@ -404,6 +469,11 @@ internal sealed class ExtProcSession
                 ["provider_reported"] = Value.ForBool(record.ProviderReported),
             },
         };
+        if (record.KeyId is { } keyId)
+        {
+            fields.Fields["key_id"] = Value.ForString(keyId);
+        }
+
         answer.DynamicMetadata = new Struct { Fields = { [_deps.Options.MetadataNamespace] = Value.ForStruct(fields) } };
     }
 
@@ -427,7 +497,8 @@ internal sealed class ExtProcSession
 
         var record = new UsageRecord
         {
-            TenantId = _tenant?.Id ?? string.Empty,
+            TenantId = _identity?.TenantId ?? _tenant?.Id ?? string.Empty,
+            KeyId = _identity?.KeyId,
             Provider = _api?.Provider ?? string.Empty,
             Operation = _api?.Operation ?? string.Empty,
             Model = model,
@@ -437,12 +508,15 @@ internal sealed class ExtProcSession
             CacheWriteInputTokens = usage.Reported ? usage.CacheWriteInputTokens : 0,
             ReasoningTokens = usage.Reported ? usage.ReasoningTokens : 0,
             ProviderReported = usage.Reported,
-            Outcome = outcome,
-            Status = _status,
+            Status = outcome,
+            HttpStatus = _status,
             Timestamp = _deps.Time.GetUtcNow(),
+            LatencyMs = _deps.Time.GetElapsedTime(_started).TotalMilliseconds,
+            Door = "envoy",
+            GuardrailActions = _body?.Redacted == true ? ["redact:request"] : [],
         };
         Record = record;
-        Log.Settled(_deps.Logger, record.Provider, record.Operation, record.TenantId, outcome, input, output);
+        Log.Settled(_deps.Logger, record.Provider!, record.Operation!, record.TenantId, outcome, input, output);
         try
         {
             if (_deps.Admission is not null)
@@ -463,7 +537,7 @@ internal sealed class ExtProcSession
         return record;
     }
 
-    private string OutcomeForStatus() => _status is >= 200 and < 400 ? "completed" : "failed";
+    private string OutcomeForStatus() => _status is >= 200 and < 400 ? UsageRecord.Ok : UsageRecord.Error;
 
     private static ProcessingResponse HeadersAnswer(HeaderMutation mutation)
     {
@@ -495,18 +569,14 @@ internal sealed class ExtProcSession
         };
     }
 
-    private static string? TenantFromMetadata(ProcessingRequest request)
-    {
-        if (request.MetadataContext is { } metadata
-            && metadata.FilterMetadata.TryGetValue(ExtAuthzNamespace, out var authz)
-            && authz.Fields.TryGetValue("tenant", out var tenant)
-            && tenant.KindCase == Value.KindOneofCase.StringValue)
-        {
-            return tenant.StringValue;
-        }
+    /// <summary>ext_authz's dynamic metadata, when Envoy forwards it (metadata_options.forwarding_namespaces).</summary>
+    private static Struct? AuthzMetadata(ProcessingRequest request) =>
+        request.MetadataContext is { } metadata && metadata.FilterMetadata.TryGetValue(ExtAuthzNamespace, out var authz) ? authz : null;
 
-        return null;
-    }
+    private static string? MetadataString(Struct? metadata, string key) =>
+        metadata is not null && metadata.Fields.TryGetValue(key, out var value) && value.KindCase == Value.KindOneofCase.StringValue
+            ? value.StringValue
+            : null;
 
     private RpcException Violation(string reason)
     {

@@ -42,8 +42,11 @@ internal static class Deobfuscator
             }
         }
 
+        // Tags, invisible characters and homoglyphs are all at or above U+00AD: one vectorised check skips them for most text.
+        bool beyondLatin1 = t.IndexOfAnyInRange('\u00AD', '\uFFFF') >= 0;
+
         // Unicode tags: U+E0000..U+E007F are the surrogate pairs DB40 DC00..DC7F.
-        int tag = t.IndexOf('\uDB40');
+        int tag = beyondLatin1 ? t.IndexOf('\uDB40') : -1;
         if (tag >= 0)
         {
             var sb = new StringBuilder();
@@ -70,7 +73,7 @@ internal static class Deobfuscator
             }
         }
 
-        int inv = t.IndexOfAny(Invisible);
+        int inv = beyondLatin1 ? t.IndexOfAny(Invisible) : -1;
         if (inv >= 0)
         {
             int count = 0;
@@ -96,7 +99,7 @@ internal static class Deobfuscator
             }
         }
 
-        if (t.IndexOfAnyInRange('\u0370', '\u04FF') >= 0)
+        if (beyondLatin1 && t.IndexOfAnyInRange('\u0370', '\u04FF') >= 0)
         {
             var folded = new StringBuilder(t.Length);
             int mixed = 0;
@@ -138,17 +141,26 @@ internal static class Deobfuscator
             }
         }
 
+        // A payload is a run of at least MinPayload payload characters, so every one covers a position probed here
+        // (probes MinPayload apart); prose, whose runs are words, costs one character in MinPayload plus the words probed.
         int payloads = 0;
-        int p = 0;
-        while (p < t.Length && payloads < MaxPayloadsDecoded)
+        int examined = 0; // runs ending before this were examined already
+        int probe = MinPayload - 1;
+        while (probe < t.Length && payloads < MaxPayloadsDecoded)
         {
-            int s = p;
-            while (s < t.Length && !IsPayloadChar(t[s]))
+            if (!IsPayloadChar(t[probe]))
             {
-                s++;
+                probe += MinPayload;
+                continue;
             }
 
-            int e = s;
+            int s = probe;
+            while (s > examined && IsPayloadChar(t[s - 1]))
+            {
+                s--;
+            }
+
+            int e = probe + 1;
             while (e < t.Length && IsPayloadChar(t[e]))
             {
                 e++;
@@ -165,7 +177,8 @@ internal static class Deobfuscator
                 }
             }
 
-            p = Math.Max(e, s + 1);
+            examined = e;
+            probe = e + MinPayload;
         }
 
         return new Result(signal, start, end, name, decoded?.ToString());

@@ -1,18 +1,25 @@
 using System.Text.RegularExpressions;
+using Mesh.Gateway.Guardrails.Internal.Prefilter;
 
 namespace Mesh.Gateway.Guardrails.Injection;
 
 /// <summary>
 /// Scores prompt injection from weighted pattern tiers (linear-time <see cref="RegexOptions.NonBacktracking"/> regexes) over the text
 /// and over a de-obfuscated copy (see <see cref="Deobfuscator"/>); evidence combines as 1 - prod(1 - w), repeated hits of one tier
-/// with diminishing weight.
+/// with diminishing weight. A keyword prefilter (<see cref="TriggerScanner"/>) limits each tier's regex to windows around its
+/// trigger words, so text with nothing suspicious costs one scan.
 /// </summary>
 internal static class InjectionScorer
 {
     private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking;
     private const int MaxHitsPerTier = 6;
+    private const ulong CommonTiers = (1UL << 6) - 1;
+    private const ulong AllTiers = (1UL << 9) - 1;
 
-    private static readonly Tier[] Common =
+    private static readonly TriggerScanner Scanner = new(InjectionTriggers.All());
+
+    // Indexed by the tier numbers of InjectionTriggers; the first six run on every direction, the last three on retrieved documents.
+    private static readonly Tier[] Tiers =
     [
         new(new Regex(InjectionPatterns.Tier1, Options), 0.7, "override"),
         new(new Regex(InjectionPatterns.Tier2, Options), 0.4, "jailbreak"),
@@ -20,23 +27,19 @@ internal static class InjectionScorer
         new(new Regex(InjectionPatterns.Personas, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking), 0.5, "persona"),
         new(new Regex(InjectionPatterns.Extraction, Options), 0.55, "system_prompt_extraction"),
         new(new Regex(InjectionPatterns.Persona, Options), 0.4, "persona"),
-    ];
-
-    private static readonly Tier[] Retrieved =
-    [
         new(new Regex(InjectionPatterns.IndirectStrong, Options), 0.6, "indirect"),
         new(new Regex(InjectionPatterns.IndirectTask, Options), 0.5, "indirect_task"),
         new(new Regex(InjectionPatterns.IndirectQuestion, Options), 0.45, "indirect_question"),
     ];
 
-    internal static InjectionAssessment Score(ReadOnlySpan<char> text, GuardDirection direction)
+    internal static InjectionAssessment Score(ReadOnlySpan<char> text, GuardDirection direction) => Score(text, direction, prefilter: true);
+
+    /// <summary>Scores <paramref name="text"/>; <paramref name="prefilter"/> false runs every tier over the whole text (the reference the prefilter is tested against).</summary>
+    internal static InjectionAssessment Score(ReadOnlySpan<char> text, GuardDirection direction, bool prefilter)
     {
+        ulong tiers = direction == GuardDirection.RetrievedDocument ? AllTiers : CommonTiers;
         var acc = new Accumulator();
-        Run(text, Common, ref acc, offsetMap: false);
-        if (direction == GuardDirection.RetrievedDocument)
-        {
-            Run(text, Retrieved, ref acc, offsetMap: false);
-        }
+        Run(text, tiers, ref acc, prefilter);
 
         var obfuscation = Deobfuscator.Inspect(text);
         if (obfuscation.Signal > 0)
@@ -48,12 +51,7 @@ internal static class InjectionScorer
         {
             // Hidden or encoded text is scored again; a hit there counts at full weight, attributed to the obfuscated span.
             var inner = new Accumulator();
-            Run(decoded, Common, ref inner, offsetMap: false);
-            if (direction == GuardDirection.RetrievedDocument)
-            {
-                Run(decoded, Retrieved, ref inner, offsetMap: false);
-            }
-
+            Run(decoded, tiers, ref inner, prefilter);
             if (inner.Score > 0)
             {
                 acc.Add(inner.Score, obfuscation.Start, obfuscation.End, "obfuscated_" + inner.Signal);
@@ -63,20 +61,43 @@ internal static class InjectionScorer
         return new InjectionAssessment(acc.Score, acc.Start, acc.End, acc.Signal ?? string.Empty);
     }
 
-    private static void Run(ReadOnlySpan<char> text, Tier[] tiers, ref Accumulator acc, bool offsetMap)
+    private static void Run(ReadOnlySpan<char> text, ulong tiers, ref Accumulator acc, bool prefilter)
     {
-        _ = offsetMap;
-        foreach (var tier in tiers)
+        var hits = new TriggerHits();
+        try
         {
-            int hits = 0;
-            foreach (ValueMatch m in tier.Regex.EnumerateMatches(text))
+            Scanner.Collect(text, tiers, ref hits, everything: !prefilter);
+            for (int t = 0; t < Tiers.Length; t++)
             {
-                acc.Add(tier.Weight / (1 + hits), m.Index, m.Index + m.Length, tier.Signal);
-                if (++hits >= MaxHitsPerTier)
+                if ((tiers & (1UL << t)) == 0 || !hits.Has(t))
                 {
-                    break;
+                    continue;
+                }
+
+                var tier = Tiers[t];
+                int count = 0;
+                using var windows = Scanner.Windows(text, hits, t);
+                foreach (var (start, end) in windows.Items)
+                {
+                    foreach (ValueMatch m in tier.Regex.EnumerateMatches(text[..end], start))
+                    {
+                        acc.Add(tier.Weight / (1 + count), m.Index, m.Index + m.Length, tier.Signal);
+                        if (++count >= MaxHitsPerTier)
+                        {
+                            break;
+                        }
+                    }
+
+                    if (count >= MaxHitsPerTier)
+                    {
+                        break;
+                    }
                 }
             }
+        }
+        finally
+        {
+            hits.Dispose();
         }
     }
 

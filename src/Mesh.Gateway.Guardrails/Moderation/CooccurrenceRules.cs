@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.RegularExpressions;
 using Mesh.Gateway.Guardrails.Internal;
+using Mesh.Gateway.Guardrails.Internal.Prefilter;
 
 namespace Mesh.Gateway.Guardrails.Moderation;
 
@@ -31,62 +32,76 @@ internal static class CooccurrenceRules
         ],
         StringComparison.OrdinalIgnoreCase);
 
-    private static readonly SearchValues<string> Violent = SearchValues.Create(
-        ["kill", "murder", "shoot", "stab", "slit", "hang", "lynch", "beat", "burn", "bomb", "slaughter", "massacre", "exterminat", "gas ", "torture", "strangle", "drown", "behead", "butcher", "execute", "punch", "hurt", "cut your", "rape"],
-        StringComparison.OrdinalIgnoreCase);
-
     private static readonly SearchValues<string> Intent = SearchValues.Create(
         ["i will", "i'll", "i am going to", "i'm going to", "i'm gonna", "we will", "we'll", "we are going to", "we're going to", "should", "must", "deserve", "gonna", "let's", "wanna", "want to", "going to", "need to be", "ought to"],
         StringComparison.OrdinalIgnoreCase);
 
     private static readonly SearchValues<char> SentenceEnds = SearchValues.Create(".!?\n");
 
-    internal static void Apply(ReadOnlySpan<char> text, Span<double> keep, ModerationAssessment result, bool counterSpeech)
+    /// <summary>Applies both rules; <paramref name="hits"/> are the prefilter's hits of <paramref name="scanner"/> (identity windows, violent words).</summary>
+    internal static void Apply(ReadOnlySpan<char> text, Span<double> keep, ModerationAssessment result, ref int counterSpeech, TriggerScanner scanner, in TriggerHits hits)
     {
         int hate = ModerationCategories.IndexOf(ModerationCategories.Hate);
         int violence = ModerationCategories.IndexOf(ModerationCategories.Violence);
-        int lastSentenceEnd = -1;
-        int hits = 0;
-        foreach (ValueMatch m in IdentityRegex.EnumerateMatches(text))
+        if (hits.Has(ModerationTriggers.IdentityTier))
         {
-            if (m.Index < lastSentenceEnd)
+            int lastSentenceEnd = -1;
+            int count = 0;
+            using var windows = scanner.Windows(text, hits, ModerationTriggers.IdentityTier);
+            foreach (var (start, end) in windows.Items)
+            {
+                foreach (ValueMatch m in IdentityRegex.EnumerateMatches(text[..end], start))
+                {
+                    if (m.Index < lastSentenceEnd)
+                    {
+                        continue;
+                    }
+
+                    (int s, int e) = Sentence(text, m.Index);
+                    lastSentenceEnd = e;
+                    var sentence = text[s..e];
+                    int h = FindWord(sentence, Hostile);
+                    if (h >= 0 && !IsExcused(sentence, h))
+                    {
+                        double w = HateWeight / (1 + count++) * (ModerationScorer.IsCounterSpeech(text, ref counterSpeech) ? 0.3 : 1);
+                        Add(keep, result, hate, w, s, e);
+                    }
+
+                    if (count >= 4)
+                    {
+                        break;
+                    }
+                }
+
+                if (count >= 4)
+                {
+                    break;
+                }
+            }
+        }
+
+        // Violence: sentences with a violent verb (at a word start) and an intent.
+        int from = 0;
+        int vhits = 0;
+        var triggers = scanner.Triggers;
+        foreach (var hit in hits.Items)
+        {
+            if (vhits >= 4)
+            {
+                break;
+            }
+
+            int at = hit.Start;
+            if (triggers[hit.Trigger].Tier != ModerationTriggers.ViolentTier || at < from)
             {
                 continue;
             }
 
-            (int s, int e) = Sentence(text, m.Index);
-            lastSentenceEnd = e;
-            var sentence = text[s..e];
-            int h = FindWord(sentence, Hostile);
-            if (h >= 0 && !IsExcused(sentence, h))
-            {
-                double w = HateWeight / (1 + hits++) * (counterSpeech ? 0.3 : 1);
-                Add(keep, result, hate, w, s, e);
-            }
-
-            if (hits >= 4)
-            {
-                break;
-            }
-        }
-
-        // Violence: scan sentences with a violent verb.
-        int from = 0;
-        int vhits = 0;
-        while (from < text.Length && vhits < 4)
-        {
-            int rel = text[from..].IndexOfAny(Violent);
-            if (rel < 0)
-            {
-                break;
-            }
-
-            int at = from + rel;
             (int s, int e) = Sentence(text, at);
             var sentence = text[s..e];
-            if (Chars.IsWordStart(text, at) && sentence.IndexOfAny(Intent) >= 0 && !IsNegatedNear(sentence, at - s))
+            if (sentence.IndexOfAny(Intent) >= 0 && !IsNegatedNear(sentence, at - s))
             {
-                Add(keep, result, violence, ViolenceWeight / (1 + vhits++) * (counterSpeech ? 0.3 : 1), s, e);
+                Add(keep, result, violence, ViolenceWeight / (1 + vhits++) * (ModerationScorer.IsCounterSpeech(text, ref counterSpeech) ? 0.3 : 1), s, e);
             }
 
             from = Math.Max(e, at + 1);

@@ -34,8 +34,8 @@ internal static class ModerationLexicon
         (ModerationCategories.Hate, @"\b(fuck(ing)?|damn|bloody|stupid|dirty|filthy)\s+" + Identity + @"\b", 0.6),
         (ModerationCategories.Hate, @"\b(no|never)\s+(more\s+)?" + Identity + @"\s+(allowed|welcome|wanted)|\b" + Identity + @"\s+(are\s+)?not\s+(welcome|human|people|wanted)\b|\bdeath\s+to\s+" + Identity, 0.75),
 
-        // Harassment: insults and abuse aimed at the reader.
-        (ModerationCategories.Harassment, @"\byou('re|\s+are)\s+(such\s+|a\s+|an\s+|so\s+|just\s+|nothing\s+but\s+)*(worthless|pathetic|idiot|moron|stupid|loser|ugly|disgusting|dumb|retard(ed)?|piece\s+of\s+shit|waste\s+of\s+space|bitch|slut|whore|cunt|failure)\b", 0.7),
+        // Harassment: insults and abuse aimed at the reader (at most four fillers, so a match stays within the prefilter's window).
+        (ModerationCategories.Harassment, @"\byou('re|\s+are)\s+(such\s+|a\s+|an\s+|so\s+|just\s+|nothing\s+but\s+){0,4}(worthless|pathetic|idiot|moron|stupid|loser|ugly|disgusting|dumb|retard(ed)?|piece\s+of\s+shit|waste\s+of\s+space|bitch|slut|whore|cunt|failure)\b", 0.7),
         (ModerationCategories.Harassment, @"\b(fuck\s+you|shut\s+(the\s+fuck\s+)?up|go\s+(and\s+)?die|kys|kill\s+yourself|nobody\s+(likes|loves|wants)\s+you|i\s+hope\s+you\s+(die|suffer|get\s+hurt))\b", 0.7),
 
         // Self-harm.

@@ -1,10 +1,12 @@
 using System.Text.RegularExpressions;
+using Mesh.Gateway.Guardrails.Internal.Prefilter;
 
 namespace Mesh.Gateway.Guardrails.Moderation;
 
 /// <summary>
 /// Local moderation rules: linear-time pattern sets per category; evidence combines as 1 - prod(1 - w). A hit right after a
-/// negation ("I don't hate ...") or inside quoted counter-speech ("saying 'X' is wrong") counts for much less.
+/// negation ("I don't hate ...") or inside quoted counter-speech ("saying 'X' is wrong") counts for much less. A keyword prefilter
+/// (<see cref="TriggerScanner"/>) limits each rule's regex to windows around its trigger words.
 /// </summary>
 internal static class ModerationScorer
 {
@@ -13,73 +15,97 @@ internal static class ModerationScorer
 
     private static readonly (int Category, Regex Regex, double Weight)[] Rules = BuildRules();
 
+    private static readonly TriggerScanner Scanner = new(ModerationTriggers.All());
+
+    private static readonly ulong AllTiers = (1UL << (ModerationTriggers.ViolentTier + 1)) - 1;
+
     private static readonly System.Buffers.SearchValues<char> Quotes = System.Buffers.SearchValues.Create("\"'‘’“”");
 
     private static readonly Regex CounterSpeech = new(
         @"\b(is|are|was|it'?s)\s+(so\s+|really\s+|just\s+|totally\s+)?(wrong|not\s+ok(ay)?|unacceptable|hateful|racist|sexist|bigoted|disgusting\s+to\s+say|not\s+acceptable)\b|\b(stop\s+saying|don'?t\s+say|shouldn'?t\s+say|never\s+say|if\s+you\s+say|saying\s+that|statements?\s+like|when\s+people\s+say|people\s+who\s+say)\b",
         Options);
 
-    internal static ModerationAssessment Score(ReadOnlySpan<char> text) => Score(text, fold: true);
+    internal static ModerationAssessment Score(ReadOnlySpan<char> text) => Score(text, fold: true, prefilter: true);
 
-    private static ModerationAssessment Score(ReadOnlySpan<char> text, bool fold)
+    /// <summary>Scores <paramref name="text"/>; <paramref name="prefilter"/> false runs every rule over the whole text (the reference the prefilter is tested against).</summary>
+    internal static ModerationAssessment Score(ReadOnlySpan<char> text, bool prefilter) => Score(text, fold: true, prefilter);
+
+    private static ModerationAssessment Score(ReadOnlySpan<char> text, bool fold, bool prefilter)
+    {
+        var hits = new TriggerHits();
+        try
+        {
+            Scanner.Collect(text, AllTiers, ref hits, everything: !prefilter);
+            return Score(text, fold, prefilter, hits);
+        }
+        finally
+        {
+            hits.Dispose();
+        }
+    }
+
+    private static ModerationAssessment Score(ReadOnlySpan<char> text, bool fold, bool prefilter, in TriggerHits hits)
     {
         var result = new ModerationAssessment();
         Span<double> keep = stackalloc double[ModerationCategories.All.Count];
         Span<double> best = stackalloc double[ModerationCategories.All.Count];
         keep.Fill(1.0);
         best.Clear();
-        bool counter = false;
-        bool counterChecked = false;
-        foreach (var (category, regex, weight) in Rules)
+        int counter = 0; // 0 not checked yet, 1 no, 2 yes: the counter-speech scan runs only once a rule has matched
+        for (int r = 0; r < Rules.Length; r++)
         {
-            int hits = 0;
-            foreach (ValueMatch m in regex.EnumerateMatches(text))
+            if (!hits.Has(r))
             {
-                double w = weight / (1 + hits);
-                if (IsNegated(text, m.Index))
+                continue;
+            }
+
+            var (category, regex, weight) = Rules[r];
+            int count = 0;
+            using var windows = Scanner.Windows(text, hits, r);
+            foreach (var (start, end) in windows.Items)
+            {
+                foreach (ValueMatch m in regex.EnumerateMatches(text[..end], start))
                 {
-                    w *= 0.2;
-                }
-                else if (category != ModerationCategories.IndexOf(ModerationCategories.SelfHarm))
-                {
-                    if (!counterChecked)
+                    double w = weight / (1 + count);
+                    if (IsNegated(text, m.Index))
                     {
-                        counter = CounterSpeech.IsMatch(text) && text.IndexOfAny(Quotes) >= 0;
-                        counterChecked = true;
+                        w *= 0.2;
+                    }
+                    else if (category != ModerationCategories.IndexOf(ModerationCategories.SelfHarm))
+                    {
+                        if (IsCounterSpeech(text, ref counter))
+                        {
+                            w *= 0.3;
+                        }
                     }
 
-                    if (counter)
+                    keep[category] *= 1 - w;
+                    if (w > best[category])
                     {
-                        w *= 0.3;
+                        best[category] = w;
+                        result.Starts[category] = m.Index;
+                        result.Ends[category] = m.Index + m.Length;
+                    }
+
+                    if (++count >= MaxHitsPerRule)
+                    {
+                        break;
                     }
                 }
 
-                keep[category] *= 1 - w;
-                if (w > best[category])
-                {
-                    best[category] = w;
-                    result.Starts[category] = m.Index;
-                    result.Ends[category] = m.Index + m.Length;
-                }
-
-                if (++hits >= MaxHitsPerRule)
+                if (count >= MaxHitsPerRule)
                 {
                     break;
                 }
             }
         }
 
-        if (!counterChecked)
-        {
-            counter = CounterSpeech.IsMatch(text) && text.IndexOfAny(Quotes) >= 0;
-        }
-
-        CooccurrenceRules.Apply(text, keep, result, counter);
+        CooccurrenceRules.Apply(text, keep, result, ref counter, Scanner, hits);
         string? normalized = fold ? Normalizer.Fold(text) : null;
         if (normalized is not null)
         {
             // Leet and spaced-out spellings ("h4te", "M u s l i m s") are scored again on a folded copy; its hits cover the whole text.
-            var again = Score(normalized, fold: false);
+            var again = Score(normalized, fold: false, prefilter);
             for (int c = 0; c < keep.Length; c++)
             {
                 if (1 - again.Scores[c] < keep[c])
@@ -97,6 +123,17 @@ internal static class ModerationScorer
         }
 
         return result;
+    }
+
+    /// <summary>Whether the text argues against what it quotes ("saying 'X' is wrong"); computed once per text through <paramref name="state"/>.</summary>
+    internal static bool IsCounterSpeech(ReadOnlySpan<char> text, ref int state)
+    {
+        if (state == 0)
+        {
+            state = CounterSpeech.IsMatch(text) && text.IndexOfAny(Quotes) >= 0 ? 2 : 1;
+        }
+
+        return state == 2;
     }
 
     /// <summary>True when a negation stands within the few words before <paramref name="index"/> ("I don't hate", "never said ... are").</summary>

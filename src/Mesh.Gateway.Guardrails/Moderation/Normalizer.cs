@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace Mesh.Gateway.Guardrails.Moderation;
@@ -11,7 +14,8 @@ internal static class Normalizer
     /// <summary>The folded text, or null when folding changes nothing.</summary>
     internal static string? Fold(ReadOnlySpan<char> text)
     {
-        if (text.IndexOfAny(Leet) < 0 && !HasSpacedLetters(text))
+        // Cheap checks first: most text has no leet character next to a letter and no spaced-out letters.
+        if (!HasLeetInWord(text) && !HasSpacedLetters(text))
         {
             return null;
         }
@@ -46,24 +50,79 @@ internal static class Normalizer
         return folded.AsSpan().SequenceEqual(text) ? null : folded;
     }
 
+    /// <summary>True when a leet character stands next to a letter (the only place <see cref="Fold"/> changes one).</summary>
+    private static bool HasLeetInWord(ReadOnlySpan<char> t)
+    {
+        int i = 0;
+        while (i < t.Length)
+        {
+            int rel = t[i..].IndexOfAny(Leet);
+            if (rel < 0)
+            {
+                return false;
+            }
+
+            i += rel;
+            int j = i;
+            while (j < t.Length && Leet.Contains(t[j]))
+            {
+                j++;
+            }
+
+            // Inside a run of leet characters only the run's ends can touch a letter.
+            if ((i > 0 && char.IsLetter(t[i - 1])) || (j < t.Length && char.IsLetter(t[j])))
+            {
+                return true;
+            }
+
+            i = j;
+        }
+
+        return false;
+    }
+
+    /// <summary>True when three single letters stand in a row, one space apart ("h a t e"): a space between two of them is what <see cref="Fold"/> drops.</summary>
     private static bool HasSpacedLetters(ReadOnlySpan<char> t)
     {
-        int run = 0;
-        for (int i = 1; i + 1 < t.Length; i++)
+        // Candidates are single characters between two spaces (" a "), found 8 at a time: t[i] == ' ' and t[i + 2] == ' '.
+        int i = 0;
+        if (Vector128.IsHardwareAccelerated)
         {
-            if (t[i] == ' ' && char.IsLetter(t[i - 1]) && char.IsLetter(t[i + 1]) && (i < 2 || !char.IsLetter(t[i - 2])))
+            ref readonly ushort r = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<char, ushort>(t));
+            var space = Vector128.Create((ushort)' ');
+            for (; i + Vector128<ushort>.Count + 2 <= t.Length; i += Vector128<ushort>.Count)
             {
-                if (++run >= 3)
+                var a = Vector128.LoadUnsafe(in r, (nuint)i);
+                var b = Vector128.LoadUnsafe(in r, (nuint)(i + 2));
+                uint bits = (Vector128.Equals(a, space) & Vector128.Equals(b, space)).ExtractMostSignificantBits();
+                while (bits != 0)
                 {
-                    return true;
+                    int k = i + BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                    if (IsMiddleOfSpacedLetters(t, k + 1))
+                    {
+                        return true;
+                    }
                 }
             }
-            else if (t[i] != ' ' && !char.IsLetter(t[i]))
+        }
+
+        for (; i + 2 < t.Length; i++)
+        {
+            if (t[i] == ' ' && t[i + 2] == ' ' && IsMiddleOfSpacedLetters(t, i + 1))
             {
-                run = 0;
+                return true;
             }
         }
 
         return false;
     }
+
+    /// <summary>The character at <paramref name="j"/> (between two spaces) is a letter with a single letter on each side, one space away.</summary>
+    private static bool IsMiddleOfSpacedLetters(ReadOnlySpan<char> t, int j) =>
+        char.IsLetter(t[j]) && IsSingleLetter(t, j - 2) && IsSingleLetter(t, j + 2);
+
+    /// <summary>A letter with no letter either side.</summary>
+    private static bool IsSingleLetter(ReadOnlySpan<char> t, int i) =>
+        (uint)i < (uint)t.Length && char.IsLetter(t[i]) && (i == 0 || !char.IsLetter(t[i - 1])) && (i + 1 >= t.Length || !char.IsLetter(t[i + 1]));
 }

@@ -1,22 +1,23 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Mesh.Gateway.Core.Telemetry;
 
 namespace Mesh.Gateway.Guardrails.Telemetry;
 
 /// <summary>
-/// The guardrails' span events and hit counter. Uses the gateway-wide source and meter name <c>Mesh.Gateway</c>
-/// (defined here until Core carries a shared telemetry constants class). Never records a matched value.
+/// The guardrails' span events and hit counter, on the gateway's one <see cref="ActivitySource"/> and <see cref="Meter"/>
+/// (<see cref="GatewayTelemetry"/>, named <c>Mesh.Gateway</c>). Never records a matched value.
 /// </summary>
 internal static class GuardrailsTelemetry
 {
-    internal const string SourceName = "Mesh.Gateway";
     internal const string FindingsCounterName = "mesh.gateway.guardrails.findings";
     internal const string InspectEventName = "mesh.gateway.guardrails.inspect";
 
-    internal static readonly ActivitySource Source = new(SourceName);
-    internal static readonly Meter Meter = new(SourceName);
+    internal static ActivitySource Source => GatewayTelemetry.ActivitySource;
 
-    internal static readonly Counter<long> Findings = Meter.CreateCounter<long>(
+    internal static Meter Meter => GatewayTelemetry.Meter;
+
+    internal static readonly Counter<long> Findings = GatewayTelemetry.Meter.CreateCounter<long>(
         FindingsCounterName, unit: "{finding}", description: "Guardrail findings by type and action");
 
     internal static void Record(GuardDirection direction, string policy, GuardVerdict verdict, IReadOnlyList<GuardFinding> findings)

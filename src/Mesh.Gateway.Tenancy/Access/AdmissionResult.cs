@@ -9,11 +9,20 @@ public sealed record AdmissionResult
     /// <summary>Null when admitted; otherwise a message safe to show the caller.</summary>
     public string? DenialMessage { get; init; }
 
-    /// <summary>HTTP status for a refusal (429 for limits, 402/429 for budgets).</summary>
+    /// <summary>HTTP status for a refusal (429 for limits and budgets, 503 when the limits store is down and fails closed).</summary>
     public int DenialStatus { get; init; } = 429;
+
+    /// <summary>The provider-style error code of a refusal: <c>rate_limit_exceeded</c>, <c>insufficient_quota</c> (budgets) or <c>limits_unavailable</c>.</summary>
+    public string DenialCode { get; init; } = "rate_limit_exceeded";
 
     /// <summary>When the caller may retry, if known.</summary>
     public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>The <c>x-ratelimit-*</c> headers to send back (lower-case names), refused or not.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
+    /// <summary>Tokens reserved against token limits (estimated prompt plus maximum output), for Envoy's rate limiter.</summary>
+    public long ReservedTokens { get; init; }
 
     /// <summary>Opaque state the admission wants back at settlement (a reservation id, for example).</summary>
     public object? Reservation { get; init; }

@@ -1,3 +1,5 @@
+using Mesh.Gateway.Tenancy.Ledger;
+
 namespace Mesh.Gateway.Tenancy.Access;
 
 /// <summary>The seam where limits and budgets admit a request before it goes upstream and settle what it really used.</summary>

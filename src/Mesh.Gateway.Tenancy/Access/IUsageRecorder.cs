@@ -1,3 +1,5 @@
+using Mesh.Gateway.Tenancy.Ledger;
+
 namespace Mesh.Gateway.Tenancy.Access;
 
 /// <summary>Receives one usage record per finished request (usage ledgers, telemetry).</summary>

@@ -19,7 +19,7 @@ internal sealed class ApiKeyDirectory
             {
                 if (ApiKeyHash.TryParse(key, out var digest))
                 {
-                    entries.Add(new Entry(digest, tenant.Id, Revoked: false));
+                    entries.Add(new Entry(digest, tenant.Id, Revoked: false, KeyIdOf(digest)));
                 }
             }
 
@@ -27,7 +27,7 @@ internal sealed class ApiKeyDirectory
             {
                 if (ApiKeyHash.TryParse(key, out var digest))
                 {
-                    entries.Add(new Entry(digest, tenant.Id, Revoked: true));
+                    entries.Add(new Entry(digest, tenant.Id, Revoked: true, KeyIdOf(digest)));
                 }
             }
         }
@@ -52,8 +52,11 @@ internal sealed class ApiKeyDirectory
         }
 
         var entry = _entries[found];
-        return new ApiKeyMatch(entry.TenantId, entry.Revoked);
+        return new ApiKeyMatch(entry.TenantId, entry.Revoked, entry.KeyId);
     }
 
-    private sealed record Entry(byte[] Digest, string TenantId, bool Revoked);
+    /// <summary>The key id limits and the ledger use: <c>key-</c> plus the first 12 hex digits of the key's SHA-256 (as configured; never the key).</summary>
+    internal static string KeyIdOf(byte[] digest) => "key-" + Convert.ToHexStringLower(digest.AsSpan(0, 6));
+
+    private sealed record Entry(byte[] Digest, string TenantId, bool Revoked, string KeyId);
 }

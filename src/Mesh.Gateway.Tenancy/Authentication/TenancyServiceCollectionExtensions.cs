@@ -1,3 +1,4 @@
+using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Tenancy.Authentication;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,7 +11,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class TenancyServiceCollectionExtensions
 {
     /// <summary>Binds <c>tenants:</c> and <c>auth:</c>, validates them (throwing with every error, each naming its key),
-    /// and registers <see cref="TenantAuthenticator"/> and <see cref="ProviderCredentials"/>.</summary>
+    /// and registers <see cref="TenantAuthenticator"/>, <see cref="ProviderCredentials"/> and the pipeline's authentication step
+    /// (which sets <see cref="InferenceContext.Identity"/>; with no tenants configured it lets every call through).</summary>
     public static IServiceCollection AddMeshTenancy(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -29,6 +31,7 @@ public static class TenancyServiceCollectionExtensions
             sp.GetRequiredService<TenancyOptions>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));
+        services.AddInferenceStep(InferenceStepOrder.Authentication, static sp => new AuthenticationStep(sp.GetRequiredService<TenantAuthenticator>()));
         return services;
     }
 

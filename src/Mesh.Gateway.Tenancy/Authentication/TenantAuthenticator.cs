@@ -69,7 +69,7 @@ public sealed class TenantAuthenticator
         }
 
         return _tenants.TryGetValue(match.TenantId, out var tenant)
-            ? AuthenticationResult.Success(tenant, AuthenticationMethod.ApiKey)
+            ? AuthenticationResult.Success(tenant, AuthenticationMethod.ApiKey, keyId: match.KeyId)
             : AuthenticationResult.Fail(AuthenticationFailure.UnknownTenant, "The API key belongs to no tenant.");
     }
 

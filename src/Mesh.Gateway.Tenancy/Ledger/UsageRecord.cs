@@ -1,8 +1,23 @@
+using System.Text.Json.Serialization;
+
 namespace Mesh.Gateway.Tenancy.Ledger;
 
-/// <summary>One call, as the usage ledger records it.</summary>
+/// <summary>One call, as the usage ledger records it: who, what, how much it used and cost, and how it ended.</summary>
+/// <remarks>The one usage record of the gateway: both doors settle their admission with it and write it to the ledger.</remarks>
 public sealed record UsageRecord
 {
+    /// <summary><see cref="Status"/> of a call that completed.</summary>
+    public const string Ok = "ok";
+
+    /// <summary><see cref="Status"/> of a call that failed (upstream error, or an error status from the provider).</summary>
+    public const string Error = "error";
+
+    /// <summary><see cref="Status"/> of a call the caller (or Envoy) abandoned.</summary>
+    public const string Cancelled = "cancelled";
+
+    /// <summary><see cref="Status"/> of a call the limits refused.</summary>
+    public const string Denied = "denied";
+
     public DateTimeOffset Timestamp { get; init; }
 
     public string RequestId { get; init; } = string.Empty;
@@ -15,19 +30,37 @@ public sealed record UsageRecord
 
     public string? Provider { get; init; }
 
+    /// <summary><c>chat</c>, <c>responses</c> or <c>embeddings</c>.</summary>
+    public string? Operation { get; init; }
+
     /// <summary>Input tokens, cached ones included.</summary>
     public long InputTokens { get; init; }
 
     public long CachedInputTokens { get; init; }
 
+    /// <summary>Input tokens written to the provider's prompt cache (Anthropic), included in <see cref="InputTokens"/>.</summary>
+    public long CacheWriteInputTokens { get; init; }
+
     public long OutputTokens { get; init; }
+
+    /// <summary>Reasoning tokens, included in <see cref="OutputTokens"/>.</summary>
+    public long ReasoningTokens { get; init; }
+
+    [JsonIgnore]
+    public long TotalTokens => InputTokens + OutputTokens;
+
+    /// <summary>True when the figures are the provider's own; false when the gateway counted (no usage reported, or cancelled).</summary>
+    public bool ProviderReported { get; init; }
 
     public decimal CostUsd { get; init; }
 
     public double LatencyMs { get; init; }
 
-    /// <summary><c>ok</c>, <c>error</c>, <c>cancelled</c> or <c>denied</c>.</summary>
-    public string Status { get; init; } = "ok";
+    /// <summary><see cref="Ok"/>, <see cref="Error"/>, <see cref="Cancelled"/> or <see cref="Denied"/>.</summary>
+    public string Status { get; init; } = Ok;
+
+    /// <summary>The upstream HTTP status (Envoy door), 0 when none was seen.</summary>
+    public int HttpStatus { get; init; }
 
     /// <summary>Which door the call came through: <c>grpc</c> or <c>envoy</c>.</summary>
     public string? Door { get; init; }

@@ -19,4 +19,7 @@ public sealed record LimitRequest
 
     /// <summary>A streaming call holds a concurrent-stream lease until it is settled.</summary>
     public bool Streaming { get; init; }
+
+    /// <summary>Which limits this admission charges (all by default).</summary>
+    public LimitCharges Charges { get; init; } = LimitCharges.All;
 }

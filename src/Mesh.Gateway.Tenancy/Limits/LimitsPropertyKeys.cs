@@ -4,15 +4,9 @@ using Mesh.Gateway.Tenancy.Ledger;
 namespace Mesh.Gateway.Tenancy.Limits;
 
 /// <summary>The <see cref="InferenceProperties"/> keys limits read and write.</summary>
-/// <remarks>Keys are equal by name and type, so the authentication step may declare its own key with the same name.</remarks>
+/// <remarks>Who is calling is not a property: it is <see cref="InferenceContext.Identity"/>.</remarks>
 public static class LimitsPropertyKeys
 {
-    /// <summary>Set by authentication: the tenant id (read by limits; a call without one is not limited).</summary>
-    public static readonly InferencePropertyKey<string> TenantId = new("mesh.tenant_id");
-
-    /// <summary>Set by authentication: the key id or JWT subject within the tenant.</summary>
-    public static readonly InferencePropertyKey<string> KeyId = new("mesh.key_id");
-
     /// <summary>Set by limits: the x-ratelimit-* values for the door to send back.</summary>
     public static readonly InferencePropertyKey<RateLimitHeaders> RateLimitHeaders = new("mesh.rate_limit_headers");
 

@@ -1,4 +1,5 @@
 using Mesh.Gateway.Core.Pipeline;
+using Mesh.Gateway.Tenancy.Access;
 using Mesh.Gateway.Tenancy.Ledger;
 using Mesh.Gateway.Tenancy.Stores;
 using Microsoft.Extensions.Configuration;
@@ -15,7 +16,8 @@ public static class LimitsServiceCollectionExtensions
     /// <summary>
     /// Binds <c>store:</c>, <c>prices:</c>, <c>limits:</c>, <c>ledger:</c> and each tenant's <c>limits:</c> and <c>budget:</c>,
     /// validates them now (throwing with every error, each naming its key), and registers <see cref="IMeshLimiter"/>,
-    /// <see cref="IUsageLedger"/> (a hosted service that drains on stop) and the in-process counter store.
+    /// <see cref="IUsageLedger"/> (a hosted service that drains on stop), the in-process counter store, the pipeline's limits
+    /// step and the Envoy door's <see cref="IRequestAdmission"/> (on the same limiter and ledger).
     /// With <c>store.redis</c> set, also call <c>AddMeshRedis</c> (Mesh.Gateway.Redis), which puts the Redis store in its place.
     /// </summary>
     public static IServiceCollection AddMeshLimits(this IServiceCollection services, IConfiguration configuration)
@@ -50,6 +52,11 @@ public static class LimitsServiceCollectionExtensions
             sp.GetService<ILogger<UsageLedger>>()));
         services.TryAddSingleton<IUsageLedger>(sp => sp.GetRequiredService<UsageLedger>());
         services.AddHostedService(sp => sp.GetRequiredService<UsageLedger>());
+        services.TryAddSingleton<IRequestAdmission>(sp => new LimiterAdmission(
+            sp.GetRequiredService<IMeshLimiter>(),
+            sp.GetRequiredService<MeshLimiter>().Prices,
+            sp.GetRequiredService<IUsageLedger>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IPromptTokenEstimator, ConservativePromptTokenEstimator>();
         services.AddInferenceStep(InferenceStepOrder.Limits, sp => new LimitsStep(
             sp.GetRequiredService<IMeshLimiter>(),

@@ -16,12 +16,10 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(nextStep);
-        context.Properties.TryGetValue(LimitsPropertyKeys.TenantId, out var tenant);
-        context.Properties.TryGetValue(LimitsPropertyKeys.KeyId, out var keyId);
         var request = new LimitRequest
         {
-            TenantId = tenant ?? string.Empty,
-            KeyId = keyId,
+            TenantId = context.Identity?.TenantId ?? string.Empty,
+            KeyId = context.Identity?.KeyId,
             Model = context.Model,
             EstimatedInputTokens = context.ChatRequest is { } chat ? estimator.EstimateInputTokens(chat) : EstimateEmbeddings(context),
             MaxOutputTokens = context.Operation == InferenceOperation.Embeddings ? 0 : context.ChatRequest?.MaxOutputTokens,
@@ -142,9 +140,13 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
             KeyId = request.KeyId,
             Model = servedModel,
             Provider = context.ServedTarget?.Provider,
+            Operation = context.Operation == InferenceOperation.Embeddings ? "embeddings" : "chat",
             InputTokens = usage?.InputTokens ?? 0,
             CachedInputTokens = usage?.CachedInputTokens ?? 0,
+            CacheWriteInputTokens = usage?.CacheWriteInputTokens ?? 0,
             OutputTokens = usage?.OutputTokens ?? 0,
+            ReasoningTokens = usage?.ReasoningTokens ?? 0,
+            ProviderReported = usage is not null,
             CostUsd = context.Cost?.Total ?? (usage is null ? 0m : cost),
             LatencyMs = time.GetElapsedTime(context.StartTimestamp).TotalMilliseconds,
             Status = status,

@@ -194,6 +194,14 @@ internal sealed class MeshLimiter : IMeshLimiter
     {
         foreach (var rule in rules)
         {
+            var needed = rule.Kind is LimitKind.RequestsPerSecond or LimitKind.RequestsPerMinute
+                ? rule.Scope is LimitScope.Model or LimitScope.KeyModel ? LimitCharges.ModelRequests : LimitCharges.Requests
+                : LimitCharges.Usage;
+            if ((request.Charges & needed) == 0)
+            {
+                continue;
+            }
+
             CounterCharge? charge = rule.Kind switch
             {
                 LimitKind.RequestsPerSecond => new(keyBase + ":rps", CounterKind.SlidingWindow, rule.Limit, s_second, 1),

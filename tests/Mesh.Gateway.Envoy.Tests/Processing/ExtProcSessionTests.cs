@@ -39,7 +39,7 @@ public sealed class ExtProcSessionTests
         Assert.Equal(body.RequestBody.Response.BodyMutation.Body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), contentLength);
         Assert.All(body.RequestBody.Response.HeaderMutation.SetHeaders, h => Assert.Equal(string.Empty, h.Header.Value));
         var admitted = Assert.Single(admission.Admitted);
-        Assert.Equal(("team-a", "openai", "chat", "gpt-4o-mini"), (admitted.TenantId, admitted.Provider, admitted.Operation, admitted.Model));
+        Assert.Equal(("team-a", "openai", "chat", "gpt-4o-mini"), (admitted.Identity.TenantId, admitted.Provider, admitted.Operation, admitted.Model));
         Assert.True(admitted.PromptTokens > 0);
     }
 
@@ -123,7 +123,7 @@ public sealed class ExtProcSessionTests
         var usage = last!.DynamicMetadata.Fields["mesh.gateway"].StructValue.Fields;
         Assert.Equal((12, 100, 112), ((int)usage["input_tokens"].NumberValue, (int)usage["output_tokens"].NumberValue, (int)usage["total_tokens"].NumberValue));
         var settled = Assert.Single(admission.Settled);
-        Assert.Equal(("completed", 12, 100, true), (settled.Outcome, settled.InputTokens, settled.OutputTokens, settled.ProviderReported));
+        Assert.Equal(("ok", 12L, 100L, true), (settled.Status, settled.InputTokens, settled.OutputTokens, settled.ProviderReported));
         Assert.Single(admission.Recorded);
     }
 
@@ -143,7 +143,7 @@ public sealed class ExtProcSessionTests
         await session.EndAsync(cancelled: true, ct);
 
         var settled = Assert.Single(admission.Settled);
-        Assert.Equal("cancelled", settled.Outcome);
+        Assert.Equal("cancelled", settled.Status);
         Assert.False(settled.ProviderReported);
         Assert.True(settled.InputTokens > 0);
         Assert.True(settled.OutputTokens > 0);

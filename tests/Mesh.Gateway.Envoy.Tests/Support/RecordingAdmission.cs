@@ -1,4 +1,5 @@
 using Mesh.Gateway.Tenancy.Access;
+using Mesh.Gateway.Tenancy.Ledger;
 
 namespace Mesh.Gateway.Envoy.Tests.Support;
 

@@ -125,7 +125,7 @@ public sealed class EnvoyDoorTests(EnvoyDoorFixture fixture) : IClassFixture<Env
             Body("""{"model":"gpt-5-nano","stream":true,"messages":[{"role":"user","content":"cancel me"}]}"""), TestContext.Current.CancellationToken);
 
         Assert.NotEmpty(exchange.ResponseBody);
-        var record = await WaitForAsync(() => log.Recent.LastOrDefault(r => r.Outcome == "cancelled" && r.Model == "gpt-5-nano"));
+        var record = await WaitForAsync(() => log.Recent.LastOrDefault(r => r.Status == "cancelled" && r.Model == "gpt-5-nano"));
         Assert.True(record.InputTokens > 0);
         Assert.True(record.OutputTokens > 0);
         Assert.False(record.ProviderReported);

@@ -231,6 +231,12 @@ public sealed class FakeEnvoy(GrpcChannel channel, Uri upstream, TimeSpan messag
             }
         }
 
+        // ext_authz's response_headers_to_add go onto the response Envoy sends downstream.
+        foreach (var h in check.OkResponse?.ResponseHeadersToAdd ?? [])
+        {
+            exchange.ResponseHeaders[h.Header.Key] = h.Header.Value;
+        }
+
         exchange.ResponseBody = responseBody;
         return exchange;
     }

@@ -25,6 +25,11 @@ public sealed class ExampleTests
             (code, output) = await RunAsync("/usr/bin/python3", Root, [Path.Combine(Root, "examples", "python", "generate.py"), HostPort(sidecar), "mock"], ("MESH_STUBS", stubs.FullName));
 
             AssertExampleOutput(code, output);
+            var summary = Summary(output);
+            var request = new V1.CountTokensRequest { Model = "mock", Messages = { InferenceSidecar.Ask("mock", "Say hello in five words.").Messages } };
+            var count = await sidecar.Client.CountTokensAsync(request, cancellationToken: TestContext.Current.CancellationToken);
+            Assert.Equal(count.TokenCount, summary.GetProperty("count_tokens").GetInt64());
+            Assert.False(summary.GetProperty("count_exact").GetBoolean()); // the mock model has no tokenizer of its own
         }
         finally
         {
@@ -57,8 +62,7 @@ public sealed class ExampleTests
     private static void AssertExampleOutput(int code, string output)
     {
         Assert.True(code == 0, output);
-        var summary = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Last(static l => l.StartsWith('{'));
-        var json = JsonDocument.Parse(summary).RootElement;
+        var json = Summary(output);
         var text = json.GetProperty("generate_text").GetString();
         Assert.False(string.IsNullOrEmpty(text), output);
         Assert.Equal(text, json.GetProperty("stream_text").GetString());
@@ -67,6 +71,9 @@ public sealed class ExampleTests
         Assert.True(json.GetProperty("generate_output_tokens").GetInt32() > 0, output);
         Assert.Equal(json.GetProperty("generate_output_tokens").GetInt32(), json.GetProperty("stream_output_tokens").GetInt32());
     }
+
+    private static JsonElement Summary(string output) =>
+        JsonDocument.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Last(static l => l.StartsWith('{'))).RootElement;
 
     private static string HostPort(InferenceSidecar sidecar) => $"{sidecar.Address.Host}:{sidecar.Address.Port}";
 

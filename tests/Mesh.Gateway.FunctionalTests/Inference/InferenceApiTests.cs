@@ -198,8 +198,7 @@ public sealed class InferenceApiTests
         await using var primary = await FakeProviderServer.StartAsync(Ct);
         await using var fallback = await FakeProviderServer.StartAsync(Ct);
         var full = FakeResponse.OpenAIChatStream(["Hello", " there", " friend", " and", " more"]);
-        // Pieces are flushed 150 ms apart, so the text before the cut has reached the sidecar when the connection is aborted.
-        primary.Default = full with { DisconnectAfterBytes = full.BodyText.IndexOf("friend", StringComparison.Ordinal), SplitSeed = 3, MaxChunkSize = 200, ChunkDelay = TimeSpan.FromMilliseconds(150) };
+        primary.Default = full.DisconnectAfter(full.BodyText.IndexOf("friend", StringComparison.Ordinal));
         fallback.Default = FakeResponse.OpenAIChatStream(["never"]);
         await using var sidecar = await InferenceSidecar.StartAsync(InferenceSidecar.Providers(primary.BaseUrl, fallback.BaseUrl)
             + "models:\n  - { name: chat, targets: [ { provider: p0, model: a } ], fallbacks: [ { provider: p1, model: b } ], retry: { max_retries: 2 } }\n");

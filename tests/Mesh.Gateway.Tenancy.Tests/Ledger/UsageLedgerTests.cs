@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Mesh.Gateway.Core.Chat;
+using Mesh.Gateway.Core.Identity;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Tenancy.Ledger;
 using Mesh.Gateway.Tenancy.Limits;
@@ -80,8 +81,7 @@ public sealed class UsageLedgerTests : IDisposable
         var pipeline = new InferencePipelineBuilder()
             .Use((context, next, ct) =>
             {
-                context.Properties.Set(LimitsPropertyKeys.TenantId, "acme");
-                context.Properties.Set(LimitsPropertyKeys.KeyId, "key-1");
+                context.Identity = new CallIdentity("acme", "key-1", CallIdentity.ApiKey);
                 return next(context, ct);
             })
             .AddStep(new LimitsStep(limiter, ledger, new ConservativePromptTokenEstimator(), TimeProvider.System))

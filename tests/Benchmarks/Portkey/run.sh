@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# The sidecar against @portkey-ai/gateway, in one run, on one mock OpenAI-compatible upstream (a benchmark, not a test):
+#   direct   the upstream itself (HTTP/1.1 POST /v1/chat/completions)
+#   sidecar  the real sidecar (Release) via gRPC Generate, configured with an openai-compatible provider on the upstream
+#   portkey  @portkey-ai/gateway 1.15.2 (node, --headless, NODE_ENV=production) via POST /v1/chat/completions with
+#            x-portkey-provider: openai and x-portkey-custom-host pointing at the upstream
+# Each round measures, for each path in turn: max throughput with h2load at CONCURRENCY requests in flight
+# (CONCURRENCY connections, one request each; gRPC over h2c, the others HTTP/1.1), then open-loop latency at a fixed
+# RATE (FixedRateLatency.cs). The servers (upstream, sidecar, portkey) are pinned to CPU 0 and the load generators to
+# CPU 1 (taskset), so a proxy and the upstream share one core, as in a pod. Server CPU per request comes from
+# /proc/PID/stat. Every proxied request is checked to have reached the upstream (its /count).
+#   ROUNDS=3 DURATION=10 CONCURRENCY=32 RATE=100 LATENCY_SECONDS=20 bash tests/Benchmarks/Portkey/run.sh
+# Needs h2load (apt-get install -y nghttp2-client), node, and `npm ci` in this folder (done here if missing).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../../.." && pwd)"
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10}
+CONCURRENCY=${CONCURRENCY:-32}
+RATE=${RATE:-100}
+LATENCY_SECONDS=${LATENCY_SECONDS:-20}
+SERVER_CPU=${SERVER_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
+command -v h2load >/dev/null || { echo "h2load not found: apt-get install -y nghttp2-client" >&2; exit 1; }
+
+(cd "$here" && { [ -d node_modules/@portkey-ai/gateway ] || npm ci --no-audit --no-fund --loglevel=error; })
+dotnet build "$root/tests/Benchmarks/Mesh.Gateway.Benchmarks.csproj" -c Release -v q -nologo >/dev/null
+dotnet build "$root/sidecar/Mesh.Gateway.Sidecar.csproj" -c Release -v q -nologo >/dev/null
+BENCH="$root/tests/Benchmarks/bin/Release/net10.0/Mesh.Gateway.Benchmarks.dll"
+SIDECAR="$root/sidecar/bin/Release/net10.0/Mesh.Gateway.Sidecar.dll"
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+UP=$(free_port); SC=$(free_port); ADMIN=$(free_port); PK=$(free_port)
+dotnet "$BENCH" bench-requests "$WORK"
+
+cat >"$WORK/sidecar.yaml" <<YAML
+logging: { level: warning }
+providers:
+  - { name: upstream, kind: openai-compatible, base_url: 'http://127.0.0.1:$UP/v1', api_key: bench }
+models:
+  - { name: bench, targets: [ { provider: upstream, model: gpt-4o-mini } ] }
+YAML
+
+taskset -c "$SERVER_CPU" dotnet "$BENCH" mock-upstream "$UP" >"$WORK/upstream.log" 2>&1 &
+UP_PID=$!; PIDS+=("$UP_PID")
+# The sidecar runs as shipped (its usage ledger on, writing usage/ledger.jsonl under its working directory: $WORK).
+(cd "$WORK" && exec taskset -c "$SERVER_CPU" dotnet "$SIDECAR" --config "$WORK/sidecar.yaml" --grpc "127.0.0.1:$SC" --admin "127.0.0.1:$ADMIN") >"$WORK/sidecar.log" 2>&1 &
+SC_PID=$!; PIDS+=("$SC_PID")
+(cd "$here/node_modules/@portkey-ai/gateway" && NODE_ENV=production exec taskset -c "$SERVER_CPU" node build/start-server.js --port="$PK" --headless) >"$WORK/portkey.log" 2>&1 &
+PK_PID=$!; PIDS+=("$PK_PID")
+
+PORTKEY_HEADERS=(-H 'x-portkey-provider: openai' -H "x-portkey-custom-host: http://127.0.0.1:$UP/v1" -H 'authorization: Bearer bench')
+post() { curl -sf -XPOST "$1" -H 'content-type: application/json' "${@:2}" --data-binary @"$WORK/openai.json"; }
+for _ in $(seq 1 150); do
+  if post "http://127.0.0.1:$UP/v1/chat/completions" | grep -q chatcmpl-bench \
+    && post "http://127.0.0.1:$PK/v1/chat/completions" "${PORTKEY_HEADERS[@]}" 2>/dev/null | grep -q chatcmpl-bench \
+    && nghttp -n -d "$WORK/generate.frame" -H 'content-type: application/grpc' -H 'te: trailers' -v "http://127.0.0.1:$SC/mesh.gateway.v1.Inference/Generate" 2>/dev/null | grep -q 'grpc-status: 0'; then
+    ready=1; break
+  fi
+  sleep 0.2
+done
+[ "${ready:-}" = 1 ] || { echo "a server did not answer; logs in $WORK" >&2; tail -5 "$WORK"/*.log >&2; exit 1; }
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+upstream_count() { curl -sf "http://127.0.0.1:$UP/count"; }
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+echo "load average at start: $(loadavg); rounds $ROUNDS, ${DURATION}s throughput at $CONCURRENCY in flight, ${LATENCY_SECONDS}s latency at $RATE req/s" >&2
+
+throughput() { # name pid url h2load-args...
+  local name=$1 pid=$2 url=$3; shift 3
+  local before_cpu before_up after_cpu after_up out
+  before_cpu=$(cpu_ticks "$pid"); before_up=$(upstream_count)
+  out=$(taskset -c "$LOAD_CPU" h2load -D "$DURATION" --warm-up-time=2 -c "$CONCURRENCY" -m 1 -t 1 "$@" "$url")
+  after_cpu=$(cpu_ticks "$pid"); after_up=$(upstream_count)
+  local rps ok failed
+  rps=$(sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p' <<<"$out")
+  ok=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' <<<"$out")
+  failed=$(sed -n 's/^requests: .* \([0-9]*\) failed, \([0-9]*\) errored.*/\1+\2/p' <<<"$out")
+  # h2load cannot read grpc-status: the upstream's count shows each proxied request really went through (warm-up included).
+  echo "{\"name\":\"$name\",\"phase\":\"throughput\",\"rps\":$rps,\"succeeded\":$ok,\"failed\":\"$failed\",\"upstream\":$((after_up - before_up)),\"cpu_us\":$(awk -v t=$((after_cpu - before_cpu)) -v hz="$(getconf CLK_TCK)" -v n="$((after_up - before_up))" 'BEGIN {printf "%.1f", n ? t * 1000000 / hz / n : 0}'),\"load\":\"$(loadavg)\"}"
+}
+
+latency() { # name kind target extra...
+  local name=$1; shift
+  local line
+  line=$(taskset -c "$LOAD_CPU" dotnet "$BENCH" latency "$1" "$2" "$RATE" "$LATENCY_SECONDS" 3 "${@:3}")
+  echo "{\"name\":\"$name\",\"phase\":\"latency\",\"result\":$line,\"load\":\"$(loadavg)\"}"
+}
+
+for round in $(seq 1 "$ROUNDS"); do
+  echo "round $round/$ROUNDS" >&2
+  throughput direct "$UP_PID" "http://127.0.0.1:$UP/v1/chat/completions" --h1 -d "$WORK/openai.json" -H 'content-type: application/json' >>"$WORK/results.jsonl"
+  throughput sidecar "$SC_PID" "http://127.0.0.1:$SC/mesh.gateway.v1.Inference/Generate" -d "$WORK/generate.frame" -H 'content-type: application/grpc' -H 'te: trailers' >>"$WORK/results.jsonl"
+  throughput portkey "$PK_PID" "http://127.0.0.1:$PK/v1/chat/completions" --h1 -d "$WORK/openai.json" -H 'content-type: application/json' "${PORTKEY_HEADERS[@]}" >>"$WORK/results.jsonl"
+  latency direct http "http://127.0.0.1:$UP/v1/chat/completions" >>"$WORK/results.jsonl"
+  latency sidecar grpc "http://127.0.0.1:$SC" >>"$WORK/results.jsonl"
+  latency portkey http "http://127.0.0.1:$PK/v1/chat/completions" "x-portkey-provider=openai" "x-portkey-custom-host=http://127.0.0.1:$UP/v1" "authorization=Bearer bench" >>"$WORK/results.jsonl"
+done
+echo "load average at end: $(loadavg)" >&2
+python3 "$here/table.py" "$WORK/results.jsonl" "$CONCURRENCY" "$RATE"
+if [ -n "${KEEP_RESULTS:-}" ]; then cp "$WORK/results.jsonl" "$KEEP_RESULTS"; fi

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Google.Rpc;
+using Grpc.Core;
+using Mesh.Gateway.FunctionalTests.Inference;
+using Mesh.Gateway.FunctionalTests.Infrastructure;
+using Mesh.Gateway.Redis.Tests;
+using Mesh.Gateway.Tenancy.Authentication;
+
+namespace Mesh.Gateway.FunctionalTests.Limits;
+
+/// <summary>Limits shared by several sidecar processes through one real redis-server, and the ledger that survives SIGTERM.</summary>
+public sealed class SharedLimitsTests : IDisposable
+{
+    private const string Key = "mgw-limits-functional";
+    private readonly string _dir = Directory.CreateTempSubdirectory("mesh-limits-").FullName;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task Generate_ThreeSidecarsOneRedis300Concurrent_100SucceedRestResourceExhaustedAndLedgerKeepsAllAfterSigterm()
+    {
+        await using var redis = await RedisServerProcess.StartAsync();
+        var sidecars = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => SidecarProcess.StartAsync(Yaml(redis.Url, Path.Combine(_dir, $"ledger-{i}.jsonl")))));
+        try
+        {
+            var headers = new Metadata { { "authorization", "Bearer " + Key } };
+            var clients = sidecars.Select(s => new V1.Inference.InferenceClient(s.Channel)).ToArray();
+
+            // 300 calls at once, 100 through each sidecar.
+            var calls = Enumerable.Range(0, 300).Select(async i =>
+            {
+                try
+                {
+                    await clients[i % 3].GenerateAsync(InferenceSidecar.Ask("chat", "hello " + i), headers, cancellationToken: Ct);
+                    return (Ok: true, Error: (RpcException?)null);
+                }
+                catch (RpcException ex)
+                {
+                    return (Ok: false, Error: ex);
+                }
+            });
+            var results = await Task.WhenAll(calls);
+
+            var succeeded = results.Count(r => r.Ok);
+            var refused = results.Where(r => !r.Ok).Select(r => r.Error!).ToList();
+            Assert.InRange(succeeded, 99, 101);
+            Assert.All(refused, ex =>
+            {
+                Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
+                var details = InferenceSidecar.Details(ex).Details;
+                var retry = details.Single(static d => d.Is(RetryInfo.Descriptor)).Unpack<RetryInfo>().RetryDelay.ToTimeSpan();
+                Assert.InRange(retry, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(1));
+                var violation = Assert.Single(details.Single(static d => d.Is(QuotaFailure.Descriptor)).Unpack<QuotaFailure>().Violations);
+                Assert.Equal("tenant:team-a", violation.Subject);
+            });
+
+            // SIGTERM right after the last answer: every call's ledger record is on disk when the processes have exited.
+            foreach (var sidecar in sidecars)
+            {
+                sidecar.Terminate();
+            }
+
+            foreach (var sidecar in sidecars)
+            {
+                Assert.Equal(0, await sidecar.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            }
+
+            var records = Enumerable.Range(0, 3)
+                .SelectMany(i => File.ReadAllLines(Path.Combine(_dir, $"ledger-{i}.jsonl")))
+                .Select(static line => JsonDocument.Parse(line).RootElement)
+                .ToList();
+            Assert.Equal(300, records.Count);
+            Assert.Equal(succeeded, records.Count(static r => r.GetProperty("status").GetString() == "ok"));
+            Assert.Equal(300 - succeeded, records.Count(static r => r.GetProperty("status").GetString() == "denied"));
+            Assert.All(records, static r => Assert.Equal("team-a", r.GetProperty("tenant_id").GetString()));
+        }
+        finally
+        {
+            foreach (var sidecar in sidecars)
+            {
+                await sidecar.DisposeAsync();
+            }
+        }
+    }
+
+    private static string Yaml(string redisUrl, string ledgerPath) => $$"""
+        store:
+          redis: {{redisUrl}}
+          on_store_failure: closed
+          command_timeout_ms: 30000
+        tenants:
+          - id: team-a
+            api_keys: ["{{ApiKeyHash.Format(Key)}}"]
+            models: [chat]
+            limits:
+              requests_per_minute: 100
+        providers:
+          - { name: mock, kind: mock }
+        models:
+          - { name: chat, targets: [ { provider: mock, model: mock } ] }
+        ledger:
+          path: {{ledgerPath}}
+        """;
+}
