@@ -148,7 +148,8 @@ internal static class Report
             md.AppendLine(inv, $"| {name} | {Baseline(text):F0} | {pii.Wall:F1} | {pii.Cpu:F1} | {full.Wall:F1} | {full.Cpu:F1} |");
         }
 
-        md.AppendLine(inv, $"(load average after the runs: {(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a")})");
+        md.AppendLine();
+        md.AppendLine(inv, $"Load average after the runs: {(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a")}.");
         md.AppendLine();
         return md.ToString();
     }
