@@ -3,6 +3,7 @@ using Mesh.Gateway.Grpc;
 using Mesh.Gateway.Sidecar.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Mesh.Gateway.Sidecar;
@@ -19,17 +20,28 @@ internal static partial class GatewayHost
             kestrel.AddServerHeader = false;
             kestrel.ConfigureGrpcLimits(grpc.KeepAlivePingDelay, grpc.KeepAlivePingTimeout, grpc.MaxStreamsPerConnection);
             var listeners = kestrel.ApplicationServices.GetRequiredService<SidecarListeners>();
-            Listen(kestrel, settings.Grpc, ListenerKind.Grpc, HttpProtocols.Http2, listeners);
-            Listen(kestrel, settings.Admin, ListenerKind.Admin, HttpProtocols.Http1, listeners);
+            Listen(kestrel, settings.Grpc, ListenerKind.Grpc, HttpProtocols.Http2, listeners, settings.Tls);
+            Listen(kestrel, settings.Admin, ListenerKind.Admin, HttpProtocols.Http1, listeners, tls: null);
         });
     }
 
-    private static void Listen(KestrelServerOptions kestrel, ListenAddress address, ListenerKind kind, HttpProtocols protocols, SidecarListeners listeners)
+    private static void Listen(KestrelServerOptions kestrel, ListenAddress address, ListenerKind kind, HttpProtocols protocols, SidecarListeners listeners, TlsSettings? tls)
     {
         void Configure(ListenOptions listen)
         {
-            // Cleartext with prior knowledge: Http1AndHttp2 without TLS would speak HTTP/1.1 only.
+            // Cleartext with prior knowledge: Http1AndHttp2 without TLS would speak HTTP/1.1 only. With TLS, ALPN offers h2 only.
             listen.Protocols = protocols;
+            if (tls is not null)
+            {
+                listen.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = tls.Certificate,
+                    ServerCertificateChain = tls.Chain,
+                    ClientCertificateMode = tls.ClientCertificateAuthorities is null ? ClientCertificateMode.NoCertificate : ClientCertificateMode.RequireCertificate,
+                    ClientCertificateValidation = tls.ClientCertificateAuthorities is null ? null : tls.ValidateClientCertificate,
+                });
+            }
+
             listen.Use(next => connection =>
             {
                 connection.Items[ListenerRouting.ItemKey] = kind;

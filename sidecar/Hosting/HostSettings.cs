@@ -15,6 +15,9 @@ internal sealed record HostSettings
     /// <summary>The admin HTTP/1.1 listener (<c>/healthz</c>, <c>/readyz</c>).</summary>
     public required ListenAddress Admin { get; init; }
 
+    /// <summary>TLS for the gRPC listener (<c>listen.tls</c>); null = cleartext HTTP/2 with prior knowledge.</summary>
+    public TlsSettings? Tls { get; init; }
+
     /// <summary>How long calls in flight may run on after SIGTERM before they are cut (<c>shutdown.timeout</c>).</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -29,7 +32,7 @@ internal sealed record HostSettings
 
     private static readonly Dictionary<string, string[]> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["listen"] = ["grpc", "admin"],
+        ["listen"] = ["grpc", "admin", "tls"],
         ["shutdown"] = ["timeout", "drain_delay"],
         ["logging"] = ["level", "format"],
     };
@@ -67,6 +70,7 @@ internal sealed record HostSettings
         {
             Grpc = grpc,
             Admin = admin,
+            Tls = TlsSettings.Load(configuration),
             ShutdownTimeout = Time(configuration, "shutdown:timeout", TimeSpan.FromSeconds(30)),
             DrainDelay = Time(configuration, "shutdown:drain_delay", TimeSpan.Zero),
             LogLevel = Level(configuration["logging:level"]),

@@ -103,14 +103,7 @@ public sealed partial class GuardrailEngine : IGuardrailEngine
         {
             var pii = new List<RawFinding>();
             PiiScanner.Scan(text, policy.Kinds, pii);
-            for (int k = pii.Count - 1; k >= 0; k--)
-            {
-                var f = pii[k];
-                if (f.Score < policy.PiiThreshold(f.Type))
-                {
-                    pii.RemoveAt(k);
-                }
-            }
+            pii.RemoveAll(f => f.Score < policy.PiiThreshold(f.Type));
 
             PiiScanner.ResolveOverlaps(pii);
             for (int k = 0; k < pii.Count; k++)
@@ -158,7 +151,7 @@ public sealed partial class GuardrailEngine : IGuardrailEngine
             return new GuardResult { Verdict = GuardVerdict.Allow, Findings = [], RedactedText = text, InjectionScore = injectionScore, Vault = vault };
         }
 
-        raw.Sort(static (a, b) => a.Start.CompareTo(b.Start));
+        PiiScanner.SortByStart(raw, longerFirst: false);
         string redacted = ApplyRedactions(text, raw, policy, vault, out bool changed);
         int[]? map = CodePoints.Map(text);
         var findings = new GuardFinding[raw.Count];

@@ -18,6 +18,23 @@ internal static class Program
             return Limits.LimitCheckLatency.Run(limitArgs);
         }
 
+        // `envoy [--proc-rate 100] [--check-rate 1000] [--seconds 5] [--rounds 4] [--warmup 5]`: what the Envoy door adds to a
+        // full ext_proc exchange and to an ext_authz Check, against an echo server on the same gRPC layer, p50/p99 and CPU.
+        if (args is ["envoy", .. var envoyArgs])
+        {
+            return Envoy.EnvoyDoorLoad.Run(envoyArgs);
+        }
+
+        if (args is ["envoy-session", .. var sessionArgs])
+        {
+            return Envoy.EnvoySessionProfile.Run(sessionArgs);
+        }
+
+        if (args is ["envoy-server", var kind])
+        {
+            return Envoy.EnvoyDoorServers.Run(kind);
+        }
+
         // `grpc-server PORT` / `grpc-bare PORT`: the two endpoints tests/Benchmarks/grpc-h2load.sh compares with h2load.
         if (args is ["grpc-server", var port])
         {

@@ -167,4 +167,54 @@ public sealed class HealthAndReflectionTests
         Assert.Equal(["test_service.proto", "google/protobuf/timestamp.proto"], names);
         Assert.Equal("Timestamp", Assert.Single(dependency.MessageType).Name);
     }
+
+    [Fact]
+    public async Task HealthWatch_HostStops_EndsUnavailableAfterNotServingWhileUnaryCallInFlightDrains()
+    {
+        // A shutdown timeout far longer than the test's wait: before Shutdown existed, the open Watch held StopAsync for all of it.
+        await using var server = await TestServer.StartAsync(services: s => s.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMinutes(5)));
+        server.Services.GetRequiredService<HealthServiceImpl>().SetStatus("svc", ServingStatus.Serving);
+        using var channel = GrpcChannel.ForAddress(server.Address);
+        var health = new Health.HealthClient(channel);
+        using var watch = health.Watch(new HealthCheckRequest { Service = "svc" }, cancellationToken: Ct);
+        Assert.True(await watch.ResponseStream.MoveNext(Ct));
+        Assert.Equal(ServingStatus.Serving, watch.ResponseStream.Current.Status);
+        var unary = new Protos.TestService.TestServiceClient(channel).UnaryAsync(new Protos.EchoRequest { Text = "in flight", DelayMs = 1500 }, cancellationToken: Ct);
+        while (server.State.CallsStarted == 0)
+        {
+            await Task.Delay(10, Ct);
+        }
+
+        var stopping = server.StopAsync(Ct);
+
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        bound.CancelAfter(TimeSpan.FromSeconds(60));
+        Assert.True(await watch.ResponseStream.MoveNext(bound.Token));
+        Assert.Equal(ServingStatus.NotServing, watch.ResponseStream.Current.Status);
+        var ended = await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext(bound.Token));
+        Assert.Equal(StatusCode.Unavailable, ended.StatusCode);
+        Assert.Equal(HealthServiceImpl.ShutdownMessage, ended.Status.Detail);
+        Assert.Equal("in flight", (await unary).Text);
+        await stopping.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+    }
+
+    [Fact]
+    public async Task HealthShutdown_LaterChangesIgnoredAndNewWatchEndsAtOnce()
+    {
+        var health = new HealthServiceImpl();
+        health.SetStatus("svc", ServingStatus.Serving);
+
+        health.Shutdown();
+        health.SetStatus("svc", ServingStatus.Serving);
+        health.ClearStatus("svc");
+
+        Assert.Equal(ServingStatus.NotServing, health.GetStatus("svc"));
+        Assert.Equal(ServingStatus.NotServing, health.GetStatus(string.Empty));
+        await using var server = await TestServer.StartAsync(services: s => s.AddSingleton(health));
+        using var channel = GrpcChannel.ForAddress(server.Address);
+        using var watch = new Health.HealthClient(channel).Watch(new HealthCheckRequest { Service = "svc" }, cancellationToken: Ct);
+        Assert.True(await watch.ResponseStream.MoveNext(Ct));
+        Assert.Equal(ServingStatus.NotServing, watch.ResponseStream.Current.Status);
+        Assert.Equal(StatusCode.Unavailable, (await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext(Ct))).StatusCode);
+    }
 }

@@ -167,4 +167,49 @@ public sealed class ProtocolUnitTests
 
         Assert.Equal(RawGrpc.Frame(message), destination.WrittenSpan.ToArray());
     }
+
+    [Fact]
+    public async Task GrpcMessageReader_TryReadSingleMessage_WholeRequestArrived_ReadsWithoutWaiting()
+    {
+        var pipe = new Pipe();
+        await pipe.Writer.WriteAsync(RawGrpc.Frame(new EchoRequest { Text = "one" }), TestContext.Current.CancellationToken);
+        await pipe.Writer.CompleteAsync();
+
+        Assert.True(GrpcMessageReader.TryReadSingleMessage(pipe.Reader, new MessageReadOptions(1024, null), Parse, out var message));
+
+        Assert.Equal("one", message.Text);
+    }
+
+    [Fact]
+    public async Task GrpcMessageReader_TryReadSingleMessage_EndOfStreamNotYetArrived_LeavesTheDataForTheAsyncRead()
+    {
+        var pipe = new Pipe();
+        var options = new MessageReadOptions(1024, null);
+        await pipe.Writer.WriteAsync(RawGrpc.Frame(new EchoRequest { Text = "two" }), TestContext.Current.CancellationToken);
+
+        Assert.False(GrpcMessageReader.TryReadSingleMessage(pipe.Reader, options, Parse, out _));
+        await pipe.Writer.CompleteAsync();
+        var message = await GrpcMessageReader.ReadSingleMessageAsync(pipe.Reader, options, Parse, TestContext.Current.CancellationToken);
+
+        Assert.Equal("two", message.Text);
+    }
+
+    [Theory]
+    [InlineData(2, "Additional data after the message received.")]
+    [InlineData(0, "Incomplete message.")]
+    public async Task GrpcMessageReader_TryReadSingleMessage_ExtraOrMissingBytes_Internal(int messages, string detail)
+    {
+        var pipe = new Pipe();
+        var frame = RawGrpc.Frame(new EchoRequest { Text = "three" });
+        var body = messages == 0 ? frame[..^1] : [.. frame, .. frame];
+        await pipe.Writer.WriteAsync(body, TestContext.Current.CancellationToken);
+        await pipe.Writer.CompleteAsync();
+
+        var ex = Assert.Throws<RpcException>(() => GrpcMessageReader.TryReadSingleMessage(pipe.Reader, new MessageReadOptions(1024, null), Parse, out _));
+
+        Assert.Equal(StatusCode.Internal, ex.StatusCode);
+        Assert.Equal(detail, ex.Status.Detail);
+    }
+
+    private static EchoRequest Parse(DeserializationContext context) => EchoRequest.Parser.ParseFrom(context.PayloadAsReadOnlySequence());
 }

@@ -56,10 +56,11 @@ public static class EnvoyServiceCollectionExtensions
         services.TryAddSingleton(_ => TenantLimitsMetadata.FromConfiguration(configuration));
         services.TryAddSingleton<IEnvoyGuard>(sp =>
         {
-            // The guardrails feature's engine and default policy when it is registered (guardrails: section); none otherwise.
+            // The guardrails feature's engine and policies when it is registered (guardrails: section): the default policy,
+            // and each tenant's own once ext_authz or ext_proc has resolved the tenant. None otherwise.
             var engine = sp.GetService<IGuardrailEngine>();
             var guardrails = sp.GetService<GuardrailsOptions>();
-            return engine is not null && guardrails is not null ? new GuardrailsEnvoyGuard(engine, guardrails.DefaultPolicy) : NoGuard.Instance;
+            return engine is not null && guardrails is not null ? new GuardrailsEnvoyGuard(engine, guardrails) : NoGuard.Instance;
         });
         services.TryAddSingleton<EnvoyUsageLog>();
         services.TryAddSingleton<IPromptTokenCounter>(sp => new TiktokenPromptCounter(sp.GetService<TokenCounter>() ?? TokenCounter.Default));

@@ -4,6 +4,9 @@ namespace Mesh.Gateway.Envoy.Guarding;
 /// <remarks>Implemented over the guardrails engine; thread-safe. Stream guards are per response.</remarks>
 internal interface IEnvoyGuard
 {
+    /// <summary>The guard with the tenant's own policy (<c>guardrails.tenants.ID.policy</c>), or this one (the default policy).</summary>
+    IEnvoyGuard ForTenant(string tenantId);
+
     bool InspectsRequests { get; }
 
     bool InspectsResponses { get; }

@@ -9,6 +9,8 @@ internal sealed class NoGuard : IEnvoyGuard, IEnvoyStreamGuard
 
     public bool InspectsResponses => false;
 
+    public IEnvoyGuard ForTenant(string tenantId) => this;
+
     public GuardCheck InspectRequest(string text) => GuardCheck.Pass(text);
 
     public GuardCheck InspectResponse(string text) => GuardCheck.Pass(text);

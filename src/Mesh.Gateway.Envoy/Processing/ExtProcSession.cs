@@ -10,6 +10,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Mesh.Gateway.Core.Identity;
 using Mesh.Gateway.Envoy.Authorization;
+using Mesh.Gateway.Envoy.Guarding;
 using Mesh.Gateway.Envoy.Http;
 using Mesh.Gateway.Tenancy.Access;
 using Mesh.Gateway.Tenancy.Authentication;
@@ -35,6 +36,7 @@ internal sealed class ExtProcSession
     private bool _finished;
     private ProviderApi? _api;
     private TenantOptions? _tenant;
+    private IEnvoyGuard _guard;
     private CallIdentity? _identity;
     private LimitCharges _chargedAtCheck;
     private long _started;
@@ -52,7 +54,11 @@ internal sealed class ExtProcSession
     private UsageAccumulator? _jsonUsage;
     private string? _jsonCompletion;
 
-    public ExtProcSession(ExtProcDependencies deps) => _deps = deps;
+    public ExtProcSession(ExtProcDependencies deps)
+    {
+        _deps = deps;
+        _guard = deps.Guard;
+    }
 
     private enum Phase
     {
@@ -174,7 +180,9 @@ internal sealed class ExtProcSession
             }
         }
 
-        if (_api.PathModel is { } pathModel && _tenant is not null && !AccessPolicy.IsModelAllowed(_tenant, pathModel))
+        // The tenant's own guardrail policy from here on (the default policy when it has none).
+        _guard = _deps.Guard.ForTenant(_tenant!.Id);
+        if (_api.PathModel is { } pathModel && !AccessPolicy.IsModelAllowed(_tenant, pathModel))
         {
             return Immediate(new GatewayError(403, GatewayErrorKind.Permission, "model_not_allowed", $"Tenant '{_tenant.Id}' may not use the model '{pathModel}'."));
         }
@@ -217,7 +225,7 @@ internal sealed class ExtProcSession
 
         _request = Phase.Done;
         var canRewrite = _requestBodyMode is BodySendMode.Buffered or BodySendMode.BufferedPartial;
-        var result = RequestBodyEditor.Process(_requestBody.WrittenMemory, _api!, _deps.Guard, _deps.Tokens, _deps.Options.ForceStreamUsage && canRewrite);
+        var result = RequestBodyEditor.Process(_requestBody.WrittenMemory, _api!, _guard, _deps.Tokens, _deps.Options.ForceStreamUsage && canRewrite);
         _body = result;
         if (result.Error is { } error)
         {
@@ -329,7 +337,7 @@ internal sealed class ExtProcSession
         var isSse = contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase);
         if (isSse && _status is >= 200 and < 300)
         {
-            _sse = new SseResponseProcessor(_api!.Schema, _deps.Guard);
+            _sse = new SseResponseProcessor(_api!.Schema, _guard);
             if (_responseBodyMode != BodySendMode.Streamed)
             {
                 // Chunks must flow as they come: switch this response to STREAMED. Body modes in an override are taken
@@ -413,7 +421,7 @@ internal sealed class ExtProcSession
                 _jsonUsage.Observe(_api.Schema, doc.RootElement);
             }
 
-            if (!_deps.Guard.InspectsResponses || _status is < 200 or >= 300 || _responseBodyMode != BodySendMode.Buffered)
+            if (!_guard.InspectsResponses || _status is < 200 or >= 300 || _responseBodyMode != BodySendMode.Buffered)
             {
                 return;
             }
@@ -422,7 +430,7 @@ internal sealed class ExtProcSession
             var texts = new List<string>();
             var changed = ResponseTexts.MapAllText(node, text =>
             {
-                var check = _deps.Guard.InspectResponse(text);
+                var check = _guard.InspectResponse(text);
                 texts.Add(check.Text);
                 return check.Text;
             });

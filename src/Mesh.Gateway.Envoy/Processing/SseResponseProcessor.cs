@@ -24,8 +24,13 @@ internal sealed class SseResponseProcessor
     private readonly List<SseEvent> _events = new(8);
     private readonly StringBuilder _completion = new();
     private readonly StringBuilder _released = new();
+    private static readonly JsonStringLocator.Step[] OpenAIChatDelta = ["choices", 0, "delta", "content"];
+    private static readonly JsonStringLocator.Step[] AnthropicDelta = ["delta", "text"];
+    private static readonly JsonStringLocator.Step[] ResponsesDelta = ["delta"];
+    private static readonly JsonWriterOptions StringWriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private IEnvoyStreamGuard? _stream;
-    private JsonObject? _lastDeltaEvent;
+    private byte[]? _lastDeltaEvent;
     private string? _lastDeltaName;
 
     public SseResponseProcessor(ApiSchema schema, IEnvoyGuard? guard)
@@ -115,15 +120,22 @@ internal sealed class SseResponseProcessor
             return;
         }
 
-        var node = JsonNode.Parse(e.Data.Span)!;
         var released = string.Empty;
         if (delta is not null)
         {
             _stream ??= _guard!.CreateResponseStream();
             released = _stream.Push(delta).Text;
-            _lastDeltaEvent = node.DeepClone() as JsonObject;
+            _lastDeltaEvent = e.Data.ToArray();
             _lastDeltaName = e.Name;
+            if (!ends && !whole && TrySplice(e, released, output))
+            {
+                // The common event, a plain text delta: its string replaced in place, no DOM built.
+                _released.Append(released);
+                return;
+            }
         }
+
+        var node = JsonNode.Parse(e.Data.Span)!;
 
         if (ends && delta is null && _schema is ApiSchema.AnthropicMessages or ApiSchema.OpenAIResponses)
         {
@@ -175,7 +187,11 @@ internal sealed class SseResponseProcessor
             return;
         }
 
-        var synthetic = (JsonObject)_lastDeltaEvent.DeepClone();
+        if (JsonNode.Parse(_lastDeltaEvent) is not JsonObject synthetic)
+        {
+            return;
+        }
+
         if (_schema == ApiSchema.OpenAIChat && synthetic["choices"] is JsonArray { Count: > 0 } choices && choices[0] is JsonObject c)
         {
             c["finish_reason"] = null;
@@ -191,7 +207,37 @@ internal sealed class SseResponseProcessor
         WriteEvent(output, _lastDeltaName ?? beforeName, synthetic);
     }
 
-    private static void WriteEvent(ArrayBufferWriter<byte> output, string? name, JsonNode node)
+    // Writes the event with the delta string at the schema's path replaced by released; false when it cannot (multi-line
+    // data, which raw bytes would break across SSE lines, or a schema whose text is spread over several parts).
+    private bool TrySplice(SseEvent e, string released, ArrayBufferWriter<byte> output)
+    {
+        var path = _schema switch
+        {
+            ApiSchema.OpenAIChat => OpenAIChatDelta,
+            ApiSchema.AnthropicMessages => AnthropicDelta,
+            ApiSchema.OpenAIResponses => ResponsesDelta,
+            _ => null,
+        };
+        var data = e.Data.Span;
+        if (path is null || data.Contains((byte)'\n') || !JsonStringLocator.TryLocate(data, path, out var start, out var end))
+        {
+            return false;
+        }
+
+        WriteName(output, e.Name);
+        output.Write("data: "u8);
+        output.Write(data[..start]);
+        using (var writer = new Utf8JsonWriter(output, StringWriterOptions))
+        {
+            writer.WriteStringValue(released);
+        }
+
+        output.Write(data[end..]);
+        output.Write("\n\n"u8);
+        return true;
+    }
+
+    private static void WriteName(ArrayBufferWriter<byte> output, string? name)
     {
         if (name is not null)
         {
@@ -199,7 +245,11 @@ internal sealed class SseResponseProcessor
             output.Write(Encoding.UTF8.GetBytes(name));
             output.Write("\n"u8);
         }
+    }
 
+    private static void WriteEvent(ArrayBufferWriter<byte> output, string? name, JsonNode node)
+    {
+        WriteName(output, name);
         output.Write("data: "u8);
         JsonText.Write(node, output);
         output.Write("\n\n"u8);

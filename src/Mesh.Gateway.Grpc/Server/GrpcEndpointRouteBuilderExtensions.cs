@@ -59,7 +59,7 @@ public static class GrpcEndpointRouteBuilderExtensions
         var handler = new UnimplementedHandler(registry);
         endpoints.Map(RoutePatternFactory.Parse("{unimplementedService}/{unimplementedMethod}"), handler.HandleAsync)
             .WithDisplayName("gRPC - unimplemented")
-            .WithMetadata(new HttpMethodMetadata(PostOnly))
+            .WithMetadata(new HttpMethodMetadata(PostOnly), UnimplementedEndpointMetadata.Instance)
             .Add(b => ((RouteEndpointBuilder)b).Order = int.MaxValue);
     }
 

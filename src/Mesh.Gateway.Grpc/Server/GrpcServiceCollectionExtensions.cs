@@ -1,4 +1,5 @@
 using Mesh.Gateway.Grpc.Internal.Server;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -21,6 +22,7 @@ public static class GrpcServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<GrpcServiceRegistry>();
         services.TryAddSingleton<HealthServiceImpl>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, UnimplementedFallbackMatcherPolicy>());
         return services;
     }
 }

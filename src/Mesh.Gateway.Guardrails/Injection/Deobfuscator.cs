@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace Mesh.Gateway.Guardrails.Injection;
@@ -141,47 +144,77 @@ internal static class Deobfuscator
             }
         }
 
-        // A payload is a run of at least MinPayload payload characters, so every one covers a position probed here
-        // (probes MinPayload apart); prose, whose runs are words, costs one character in MinPayload plus the words probed.
+        // A payload is a run of at least MinPayload payload characters: runs are found 8 characters at a time from a vector mask,
+        // carrying the length of the run that reaches each chunk's end; prose, whose runs are words, never gets that far.
         int payloads = 0;
-        int examined = 0; // runs ending before this were examined already
-        int probe = MinPayload - 1;
-        while (probe < t.Length && payloads < MaxPayloadsDecoded)
+        int run = 0; // payload characters ending just before position p
+        int p = 0;
+        if (Vector128.IsHardwareAccelerated)
         {
-            if (!IsPayloadChar(t[probe]))
+            ref readonly ushort r = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<char, ushort>(t));
+            for (; p + Vector128<ushort>.Count <= t.Length && payloads < MaxPayloadsDecoded; p += Vector128<ushort>.Count)
             {
-                probe += MinPayload;
+                uint m = PayloadMask(Vector128.LoadUnsafe(in r, (nuint)p));
+                if (m == 0xFF)
+                {
+                    run += 8;
+                    continue;
+                }
+
+                int head = BitOperations.TrailingZeroCount(~m);
+                if (run + head >= MinPayload)
+                {
+                    Payload(t, p - run, p + head);
+                }
+
+                // A run inside the chunk is shorter than 8: only the one reaching the chunk's end carries on.
+                run = BitOperations.LeadingZeroCount((~m & 0xFF) << 24);
+            }
+        }
+
+        for (; p < t.Length && payloads < MaxPayloadsDecoded; p++)
+        {
+            if (IsPayloadChar(t[p]))
+            {
+                run++;
                 continue;
             }
 
-            int s = probe;
-            while (s > examined && IsPayloadChar(t[s - 1]))
+            if (run >= MinPayload)
             {
-                s--;
+                Payload(t, p - run, p);
             }
 
-            int e = probe + 1;
-            while (e < t.Length && IsPayloadChar(t[e]))
-            {
-                e++;
-            }
+            run = 0;
+        }
 
-            if (e - s >= MinPayload)
-            {
-                string? text = TryDecode(t[s..e]);
-                if (text is not null)
-                {
-                    payloads++;
-                    Note(PayloadWeight, s, e, "encoded_payload");
-                    (decoded ??= new StringBuilder()).Append(text).Append('\n');
-                }
-            }
+        if (run >= MinPayload && payloads < MaxPayloadsDecoded)
+        {
+            Payload(t, t.Length - run, t.Length);
+        }
 
-            examined = e;
-            probe = e + MinPayload;
+        void Payload(ReadOnlySpan<char> source, int s, int e)
+        {
+            string? text = TryDecode(source[s..e]);
+            if (text is not null)
+            {
+                payloads++;
+                Note(PayloadWeight, s, e, "encoded_payload");
+                (decoded ??= new StringBuilder()).Append(text).Append('\n');
+            }
         }
 
         return new Result(signal, start, end, name, decoded?.ToString());
+    }
+
+    /// <summary>Bit k set when lane k is a payload character: [A-Za-z0-9+/=_-].</summary>
+    private static uint PayloadMask(Vector128<ushort> c)
+    {
+        var letter = Vector128.LessThan((c | Vector128.Create((ushort)0x20)) - Vector128.Create((ushort)'a'), Vector128.Create((ushort)26));
+        var slashOrDigit = Vector128.LessThan(c - Vector128.Create((ushort)'/'), Vector128.Create((ushort)11));
+        var other = Vector128.Equals(c, Vector128.Create((ushort)'+')) | Vector128.Equals(c, Vector128.Create((ushort)'=')) |
+                    Vector128.Equals(c, Vector128.Create((ushort)'-')) | Vector128.Equals(c, Vector128.Create((ushort)'_'));
+        return (letter | slashOrDigit | other).ExtractMostSignificantBits();
     }
 
     private static bool IsPayloadChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '=' or '-' or '_';

@@ -29,12 +29,18 @@ internal static class CooccurrenceRules
             "awful", "terrible", "appalling", "horrible", "lowlife", "low-life", "crap", "dumbest", "stupidest", "brainless", "worthless", "disgrace", "shame on",
             "hate", "hateful", "cretin", "imbecile", "deranged", "insane", "mentally ill", "sick", "nasty", "foul", "wretched", "loathsome", "odious", "contemptible",
             "never trust", "can't trust", "cannot trust", "ruin", "ruining", "invading", "invaders", "infest", "disease", "diseased", "primitive", "backwards",
+            "murder", "stab", "strangle", "drown", "slaughter", "lynch", "torture", "behead", "rape", "raping", "throats", "fuck off", "fuck all", "fuck them",
+            "threat", "menace", "moochers", "leeches", "dishonest", "ignorant", "liars", "greedy", "incompetent", "untrustworthy", "lesser", "not worth",
+            "be trusted", "drain on", "brutes", "helpless", "zoo", "no compassion", "uncivilised", "uncivilized", "barbaric", "barbarians", "pest", "suffer",
         ],
         StringComparison.OrdinalIgnoreCase);
 
     private static readonly SearchValues<string> Intent = SearchValues.Create(
         ["i will", "i'll", "i am going to", "i'm going to", "i'm gonna", "we will", "we'll", "we are going to", "we're going to", "should", "must", "deserve", "gonna", "let's", "wanna", "want to", "going to", "need to be", "ought to"],
         StringComparison.OrdinalIgnoreCase);
+
+    private static readonly SearchValues<string> BackReferences = SearchValues.Create(
+        ["them", "they", "their", "these people", "those people", "such people", "you people", "your kind", "you're", "you all", "you deserve"], StringComparison.OrdinalIgnoreCase);
 
     private static readonly SearchValues<char> SentenceEnds = SearchValues.Create(".!?\n");
 
@@ -61,10 +67,22 @@ internal static class CooccurrenceRules
                     lastSentenceEnd = e;
                     var sentence = text[s..e];
                     int h = FindWord(sentence, Hostile);
+                    bool negatedGroup = IsNegatedNear(text[Math.Max(0, m.Index - 24)..m.Index], Math.Min(24, m.Index));
+                    if (negatedGroup)
+                    {
+                        continue;
+                    }
+
                     if (h >= 0 && !IsExcused(sentence, h))
                     {
                         double w = HateWeight / (1 + count++) * (ModerationScorer.IsCounterSpeech(text, ref counterSpeech) ? 0.3 : 1);
                         Add(keep, result, hate, w, s, e);
+                    }
+                    else if (h < 0 && HostileReferenceNext(text, e) is int e2)
+                    {
+                        // "Immigrants think they're special. I hate them."
+                        double w = HateWeight / (1 + count++) * (ModerationScorer.IsCounterSpeech(text, ref counterSpeech) ? 0.3 : 1);
+                        Add(keep, result, hate, w, s, e2);
                     }
 
                     if (count >= 4)
@@ -106,6 +124,26 @@ internal static class CooccurrenceRules
 
             from = Math.Max(e, at + 1);
         }
+    }
+
+    /// <summary>The end of the sentence after <paramref name="end"/> when it refers back to a group ("them", "they") with a hostile word.</summary>
+    private static int? HostileReferenceNext(ReadOnlySpan<char> text, int end)
+    {
+        int n = end;
+        while (n < text.Length && char.IsWhiteSpace(text[n]))
+        {
+            n++;
+        }
+
+        if (n >= text.Length || n - end > 4)
+        {
+            return null;
+        }
+
+        (int s2, int e2) = Sentence(text, n);
+        var next = text[s2..e2];
+        int h = FindWord(next, Hostile);
+        return h >= 0 && !IsExcused(next, h) && FindWord(next, BackReferences) >= 0 ? e2 : null;
     }
 
     private static void Add(Span<double> keep, ModerationAssessment result, int category, double w, int s, int e)

@@ -25,6 +25,11 @@ internal static class ModerationScorer
         @"\b(is|are|was|it'?s)\s+(so\s+|really\s+|just\s+|totally\s+)?(wrong|not\s+ok(ay)?|unacceptable|hateful|racist|sexist|bigoted|disgusting\s+to\s+say|not\s+acceptable)\b|\b(stop\s+saying|don'?t\s+say|shouldn'?t\s+say|never\s+say|if\s+you\s+say|saying\s+that|statements?\s+like|when\s+people\s+say|people\s+who\s+say)\b",
         Options);
 
+    /// <summary>Someone else's words reported to argue against them: counter-speech even without quotation marks.</summary>
+    private static readonly Regex ReportedSpeech = new(
+        @"\b(saying\s+(that\s+)?(you|they|he|she|people|we)|stop\s+(saying|calling)|calling\s+(\w+\s+){1,3}(\w+\s+)?is|call\s+out|(you|they|he|she)\s+said|when\s+people\s+say|people\s+who\s+say|if\s+you\s+say|statements?\s+like|don'?t\s+say)\b",
+        Options);
+
     internal static ModerationAssessment Score(ReadOnlySpan<char> text) => Score(text, fold: true, prefilter: true);
 
     /// <summary>Scores <paramref name="text"/>; <paramref name="prefilter"/> false runs every rule over the whole text (the reference the prefilter is tested against).</summary>
@@ -102,9 +107,15 @@ internal static class ModerationScorer
 
         CooccurrenceRules.Apply(text, keep, result, ref counter, Scanner, hits);
         string? normalized = fold ? Normalizer.Fold(text) : null;
+        if (fold && (normalized is not null || hits.HasHit(ModerationTriggers.IdentityTier)))
+        {
+            // Misspelled hostile words next to a group ("I haet women", "Ihate women") are corrected; only text that names a group pays for it.
+            normalized = Misspellings.Correct(normalized ?? text) ?? normalized;
+        }
+
         if (normalized is not null)
         {
-            // Leet and spaced-out spellings ("h4te", "M u s l i m s") are scored again on a folded copy; its hits cover the whole text.
+            // Leet, spaced-out and misspelled words ("h4te", "M u s l i m s", "haet") are scored again on a folded copy; its hits cover the whole text.
             var again = Score(normalized, fold: false, prefilter);
             for (int c = 0; c < keep.Length; c++)
             {
@@ -130,7 +141,7 @@ internal static class ModerationScorer
     {
         if (state == 0)
         {
-            state = CounterSpeech.IsMatch(text) && text.IndexOfAny(Quotes) >= 0 ? 2 : 1;
+            state = (CounterSpeech.IsMatch(text) && text.IndexOfAny(Quotes) >= 0) || ReportedSpeech.IsMatch(text) ? 2 : 1;
         }
 
         return state == 2;

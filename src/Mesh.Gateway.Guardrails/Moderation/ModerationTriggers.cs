@@ -9,11 +9,11 @@ namespace Mesh.Gateway.Guardrails.Moderation;
 /// </summary>
 internal static class ModerationTriggers
 {
-    /// <summary>Every word of <see cref="ModerationLexicon.Identity"/> has one of these at a word start.</summary>
+    /// <summary>Every match of <see cref="ModerationLexicon.Identity"/> (at most 4 tokens, 3 of them before the word) has one of these at a word start.</summary>
     internal const string IdentityWords =
         "women|woman|girls|females|wives|transgender|trans=|gay|lesbian|homosexual|queer|bisexual|bi=|lgbt|black|african|muslim|islam|jews|jewish" +
         "|immigrant|refugee|migrant|foreigner|mexican|latin|hispanic|asian|chinese|arab|easterner|native|indians|disabled|disabilities|mentally|physically" +
-        "|autistic|handicapped|wheelchair";
+        "|autistic|handicapped|wheelchair|jew|blind|deaf|mental|physical|gyps|roma=|eastern|disabilit|illness|autism";
 
     /// <summary>The tier of the group-plus-hostility co-occurrence rule.</summary>
     internal static int IdentityTier => ModerationLexicon.Rules.Length;
@@ -28,15 +28,15 @@ internal static class ModerationTriggers
     internal static IEnumerable<Trigger> All() =>
     [
         // Hate (rules 0-6): a group (up to 2 tokens either side of its trigger word: "people with disabilities", "mentally ill people").
-        .. Trigger.For(0, 8, 2, IdentityWords),   // "we absolutely are disgusted by those <group>"
-        .. Trigger.For(1, 2, 9, IdentityWords),   // "<group> are no better than a <negative>"
-        .. Trigger.For(2, 2, 8, IdentityWords),   // "<group> deserve to all be wiped out"
-        .. Trigger.For(3, 6, 2, IdentityWords),   // "get rid of all <group>"
+        .. Trigger.For(0, 9, 3, IdentityWords),   // "we absolutely are disgusted by those <group>"
+        .. Trigger.For(1, 3, 10, IdentityWords),   // "<group> are no better than a <negative>"
+        .. Trigger.For(2, 3, 9, IdentityWords),   // "<group> deserve to all be wiped out"
+        .. Trigger.For(3, 7, 3, IdentityWords),   // "get rid of all <group>"
         .. Trigger.For(4, 1, 0,
             "nigg|n1gg|n!gg|fag|f@g|dyke|trann|tr@nn|kike|k1ke|spic|sp1c|chink|ch1nk|gook|g0ok|go0k|g00k|wetback|towelhead|raghead|sandn|retard|r3tard" +
             "|cripple|spaz|mong=|mongs=|beaner|coon|pakis=|paks="),
-        .. Trigger.For(5, 3, 2, IdentityWords),   // "fucking <group>"
-        .. Trigger.For(6, 4, 5, IdentityWords),   // "no more <group> allowed", "<group> are not welcome", "death to <group>"
+        .. Trigger.For(5, 5, 3, IdentityWords),   // "fucking <group>"
+        .. Trigger.For(6, 5, 4, IdentityWords),   // "no more <group> allowed"
 
         // Harassment: "you're such a <insult>" (at most 4 fillers), "shut the fuck up", "i hope you die", "kill yourself".
         .. Trigger.For(7, 10, 2, "worthless|pathetic|idiot|moron|stupid|loser|ugly|disgusting|dumb|retard|bitch|slut|whore|cunt|failure"),
@@ -55,8 +55,11 @@ internal static class ModerationTriggers
         .. Trigger.For(13, 3, 0, "shot|killed|hanged|hung|executed|lynched|beaten|burned|gassed|exterminated|murdered|tortured|die="),
         .. Trigger.For(14, 3, 1, "bomb|explosive|shooting|terrorist"),
 
+        .. Trigger.For(15, 3, 6, IdentityWords),  // "<group> are not welcome"
+        .. Trigger.For(16, 5, 3, IdentityWords),  // "death to <group>"
+
         // Co-occurrence.
-        .. Trigger.For(IdentityTier, 2, 2, IdentityWords),
+        .. Trigger.For(IdentityTier, 3, 3, IdentityWords),
         .. Trigger.For(ViolentTier, 0, 0, ViolentWords),
     ];
 }

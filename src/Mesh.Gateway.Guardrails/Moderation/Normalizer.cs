@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Text;
 
 namespace Mesh.Gateway.Guardrails.Moderation;
 
@@ -20,35 +19,48 @@ internal static class Normalizer
             return null;
         }
 
-        var sb = new StringBuilder(text.Length);
-        for (int i = 0; i < text.Length; i++)
+        char[] buffer = ArrayPool<char>.Shared.Rent(text.Length);
+        try
         {
-            char c = text[i];
-            bool inWord = (i > 0 && char.IsLetter(text[i - 1])) || (i + 1 < text.Length && char.IsLetter(text[i + 1]));
-            char f = inWord ? c switch
+            int n = 0;
+            for (int i = 0; i < text.Length; i++)
             {
-                '4' or '@' => 'a',
-                '3' => 'e',
-                '1' or '!' => 'i',
-                '0' => 'o',
-                '$' or '5' => 's',
-                '7' => 't',
-                _ => c,
-            } : c;
+                char c = text[i];
 
-            // Drop a single space between two single letters: "M u s l i m s".
-            if (c == ' ' && i > 0 && i + 1 < text.Length && char.IsLetter(text[i - 1]) && char.IsLetter(text[i + 1]) &&
-                (i < 2 || !char.IsLetter(text[i - 2])) && (i + 2 >= text.Length || !char.IsLetter(text[i + 2])))
-            {
-                continue;
+                // Drop a single space between two single letters: "M u s l i m s".
+                if (c == ' ' && i > 0 && i + 1 < text.Length && IsLetter(text[i - 1]) && IsLetter(text[i + 1]) &&
+                    (i < 2 || !IsLetter(text[i - 2])) && (i + 2 >= text.Length || !IsLetter(text[i + 2])))
+                {
+                    continue;
+                }
+
+                if (c < 128 && Leet.Contains(c) && ((i > 0 && IsLetter(text[i - 1])) || (i + 1 < text.Length && IsLetter(text[i + 1]))))
+                {
+                    c = c switch
+                    {
+                        '4' or '@' => 'a',
+                        '3' => 'e',
+                        '1' or '!' => 'i',
+                        '0' => 'o',
+                        '$' or '5' => 's',
+                        '7' => 't',
+                        _ => c,
+                    };
+                }
+
+                buffer[n++] = c;
             }
 
-            sb.Append(f);
+            var folded = buffer.AsSpan(0, n);
+            return folded.SequenceEqual(text) ? null : new string(folded);
         }
-
-        string folded = sb.ToString();
-        return folded.AsSpan().SequenceEqual(text) ? null : folded;
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
     }
+
+    private static bool IsLetter(char c) => c < 128 ? char.IsAsciiLetter(c) : char.IsLetter(c);
 
     /// <summary>True when a leet character stands next to a letter (the only place <see cref="Fold"/> changes one).</summary>
     private static bool HasLeetInWord(ReadOnlySpan<char> t)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Mesh.Gateway.Guardrails.Internal;
 
 namespace Mesh.Gateway.Guardrails.Pii;
@@ -9,13 +10,13 @@ internal static class ContextScorer
     internal const double Boost = 0.35;
     internal const double Penalty = 0.3;
 
-    private static readonly string[] PhoneWords = ["phone", "tel", "mobile", "cell", "call", "fax", "whatsapp", "number", "contact", "reach me", "text me", "sms"];
-    private static readonly string[] SsnWords = ["ssn", "social security", "social sec", "ss#", "taxpayer"];
-    private static readonly string[] CardWords = ["card", "credit", "debit", "visa", "mastercard", "amex", "payment", "cc#", "cvv"];
-    private static readonly string[] IbanWords = ["iban", "bank", "account", "transfer", "swift", "bic"];
-    private static readonly string[] IpWords = ["ip", "address", "server", "host", "connect", "gateway"];
-    private static readonly string[] WalletWords = ["wallet", "bitcoin", "btc", "eth", "address", "crypto"];
-    private static readonly string[] NegativeNumberWords = ["order", "invoice", "tracking", "isbn", "serial", "version", "ref", "sku", "part no"];
+    private static readonly SearchValues<string> PhoneWords = SearchValues.Create(["phone", "tel", "mobile", "cell", "call", "fax", "whatsapp", "number", "contact", "reach me", "text me", "sms"], StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<string> SsnWords = SearchValues.Create(["ssn", "social security", "social sec", "ss#", "taxpayer"], StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<string> CardWords = SearchValues.Create(["card", "credit", "debit", "visa", "mastercard", "amex", "payment", "cc#", "cvv"], StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<string> IbanWords = SearchValues.Create(["iban", "bank", "account", "transfer", "swift", "bic"], StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<string> IpWords = SearchValues.Create(["ip", "address", "server", "host", "connect", "gateway"], StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<string> WalletWords = SearchValues.Create(["wallet", "bitcoin", "btc", "eth", "address", "crypto"], StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<string> NegativeNumberWords = SearchValues.Create(["order", "invoice", "tracking", "isbn", "serial", "version", "ref", "sku", "part no"], StringComparison.OrdinalIgnoreCase);
 
     internal static void Apply(ReadOnlySpan<char> t, List<RawFinding> findings)
     {
@@ -23,7 +24,7 @@ internal static class ContextScorer
         for (int k = 0; k < span.Length; k++)
         {
             ref RawFinding f = ref span[k];
-            string[]? words = f.Type switch
+            SearchValues<string>? words = f.Type switch
             {
                 PiiEntityTypes.Phone => PhoneWords,
                 PiiEntityTypes.UsSsn => SsnWords,
@@ -50,29 +51,24 @@ internal static class ContextScorer
         }
     }
 
-    private static bool ContainsAny(ReadOnlySpan<char> text, string[] words)
+    private static bool ContainsAny(ReadOnlySpan<char> text, SearchValues<string> words)
     {
-        foreach (string w in words)
+        int from = 0;
+        while (from < text.Length)
         {
-            int from = 0;
-            while (from < text.Length)
+            int idx = text[from..].IndexOfAny(words);
+            if (idx < 0)
             {
-                int idx = text[from..].IndexOf(w, StringComparison.OrdinalIgnoreCase);
-                if (idx < 0)
-                {
-                    break;
-                }
-
-                int s = from + idx;
-                int e = s + w.Length;
-                // Whole word at the start ("tel" must not match "hotel"); a plural or suffix after is fine.
-                if (Chars.IsWordStart(text, s))
-                {
-                    return true;
-                }
-
-                from = e;
+                return false;
             }
+
+            // Whole word at the start ("tel" must not match "hotel"); a plural or suffix after is fine.
+            if (Chars.IsWordStart(text, from + idx))
+            {
+                return true;
+            }
+
+            from += idx + 1;
         }
 
         return false;

@@ -42,7 +42,7 @@ internal static class PiiScanner
             return;
         }
 
-        findings.Sort(static (a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.Length.CompareTo(a.Length));
+        SortByStart(findings, longerFirst: true);
         var kept = new List<RawFinding>(findings.Count);
         foreach (var f in findings)
         {
@@ -62,5 +62,32 @@ internal static class PiiScanner
 
         findings.Clear();
         findings.AddRange(kept);
+    }
+
+    /// <summary>Sorts by start (then longer first, or keeping the current order), with primitive keys: no comparison delegate per pair.</summary>
+    internal static void SortByStart(List<RawFinding> findings, bool longerFirst)
+    {
+        var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(findings);
+        bool sorted = true;
+        for (int k = 1; k < span.Length && sorted; k++)
+        {
+            sorted = span[k - 1].Start < span[k].Start || (span[k - 1].Start == span[k].Start && (!longerFirst || span[k - 1].Length >= span[k].Length));
+        }
+
+        if (sorted)
+        {
+            return;
+        }
+
+        var keys = new long[span.Length];
+        var items = span.ToArray();
+        for (int k = 0; k < items.Length; k++)
+        {
+            // Start in the high half; then longer first (when asked) or the original position (a stable order).
+            keys[k] = ((long)items[k].Start << 32) | (uint)(longerFirst ? int.MaxValue - items[k].Length : k);
+        }
+
+        Array.Sort(keys, items);
+        items.CopyTo(span);
     }
 }

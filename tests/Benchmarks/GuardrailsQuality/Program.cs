@@ -36,8 +36,10 @@ switch (mode)
         {
             foreach (var r in ModerationData.Hatecheck().Concat(ModerationData.Toxigen()).Where(r => Split.Of(r.Text) == SplitPart.Tune))
             {
-                bool hit = engine.Inspect(r.Text, GuardDirection.Input, ModerationEvaluation.Policy).Findings.Any(f => f.Type == "hate");
-                if ((args[1] == "fn" && r.Hateful && !hit) || (args[1] == "fp" && !r.Hateful && hit))
+                string category = args.Length > 2 ? args[2] : "hate";
+                bool label = category == "violence" ? r.Functionality.StartsWith("threat_", StringComparison.Ordinal) : r.Hateful;
+                bool hit = engine.Inspect(r.Text, GuardDirection.Input, ModerationEvaluation.Policy).Findings.Any(f => f.Type == category);
+                if ((args[1] == "fn" && label && !hit) || (args[1] == "fp" && !label && hit))
                 {
                     Console.WriteLine($"--- {r.Set} {r.Functionality}: {r.Text}");
                 }
@@ -85,6 +87,18 @@ switch (mode)
         return 0;
     }
 
+    case "throughput":
+    {
+        // The throughput table alone (the same figures as the report): one core, 1 MiB, medians. Compare builds by running this in each.
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsWindows())
+        {
+            System.Diagnostics.Process.GetCurrentProcess().ProcessorAffinity = 1;
+        }
+
+        Console.WriteLine(Mesh.Gateway.GuardrailsQuality.Report.ThroughputTable(engine));
+        return 0;
+    }
+
     case "speed":
     {
         var pii = new GuardPolicy { Injection = new InjectionPolicy { Enabled = false }, Moderation = new ModerationPolicy { Enabled = false } };
@@ -97,7 +111,8 @@ switch (mode)
 
         void Time(string n, Action a)
         {
-            for (int i = 0; i < 5; i++)
+            var warm = System.Diagnostics.Stopwatch.StartNew();
+            for (int i = 0; (i < 40 || warm.Elapsed.TotalSeconds < 1) && warm.Elapsed.TotalSeconds < 20; i++)
             {
                 a();
             }
@@ -137,6 +152,13 @@ switch (mode)
         Time("resolve", () => { var c = new List<Mesh.Gateway.Guardrails.Internal.RawFinding>(raw); Mesh.Gateway.Guardrails.Pii.PiiScanner.ResolveOverlaps(c); });
         Time("context", () => { var c = new List<Mesh.Gateway.Guardrails.Internal.RawFinding>(raw); Mesh.Gateway.Guardrails.Pii.ContextScorer.Apply(text, c); });
         Time("build", () => { var c = new List<Mesh.Gateway.Guardrails.Internal.RawFinding>(raw); Mesh.Gateway.Guardrails.GuardrailEngine.Build(text, c, pii.Compiled, null, 0); });
+        Time("analyze-pii", () => { var o = new List<Mesh.Gateway.Guardrails.Internal.RawFinding>(); Mesh.Gateway.Guardrails.GuardrailEngine.Analyze(text, GuardDirection.Input, pii.Compiled, o, null, null); });
+        var analyzed = new List<Mesh.Gateway.Guardrails.Internal.RawFinding>();
+        Mesh.Gateway.Guardrails.GuardrailEngine.Analyze(text, GuardDirection.Input, pii.Compiled, analyzed, null, null);
+        Console.WriteLine($"findings after analyze: {analyzed.Count}, gen0 {GC.CollectionCount(0)} gen1 {GC.CollectionCount(1)} gen2 {GC.CollectionCount(2)}");
+        Time("build-analyzed", () => Mesh.Gateway.Guardrails.GuardrailEngine.Build(text, [.. analyzed], pii.Compiled, null, 0));
+        Time("inspect-pii", () => engine.Inspect(text, GuardDirection.Input, pii));
+        Console.WriteLine($"gen0 {GC.CollectionCount(0)} gen1 {GC.CollectionCount(1)} gen2 {GC.CollectionCount(2)}");
         Time("normalizer", () => Mesh.Gateway.Guardrails.Moderation.Normalizer.Fold(text));
         return 0;
     }

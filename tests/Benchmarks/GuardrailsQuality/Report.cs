@@ -104,13 +104,41 @@ internal static class Report
         var (t64, t1m) = Linear(engine);
         md.AppendLine(inv, $"Full default policy, direction retrieved_document, best of 5: 64 KiB {t64 * 1000:F1} ms, 1 MiB {t1m * 1000:F1} ms, ratio {t1m / t64:F1} for 16x the input (linear = 16; the test allows up to 64).");
         md.AppendLine();
-        md.AppendLine("## Throughput (one core, 1 MiB inputs, median of 9 runs after 3 warm-ups)");
+        md.AppendLine("Inputs aimed at the keyword prefilter (a trigger word every few characters; the same construction as `LinearTimeTests.Inspect_TriggerWordEveryFewCharacters_ScalesLinearlyFrom64KiBTo1MiB`):");
+        md.AppendLine();
+        md.AppendLine("| input | 64 KiB (ms) | 1 MiB (ms) | ratio (linear = 16, test limit 64) |");
+        md.AppendLine("|---|---:|---:|---:|");
+        foreach (string kind in new[] { "spaced", "glued", "whitespace" })
+        {
+            var (p64, p1m) = Linear(engine, size => PrefilterAttack(kind, size));
+            md.AppendLine(inv, $"| trigger words {kind switch { "spaced" => "separated by spaces", "glued" => "glued by punctuation (one long token)", _ => "between 1000-character whitespace runs" }} | {p64 * 1000:F1} | {p1m * 1000:F1} | {p1m / p64:F1} |");
+        }
+        md.AppendLine();
+        md.AppendLine("## Throughput (one core, 1 MiB inputs, median of 9 runs after at least 40 warm-up runs)");
         md.AppendLine();
         string load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
         md.AppendLine("Baseline in the same run: one vectorised `IndexOfAny` pass over the same text for characters it does not contain (the memory-bandwidth ceiling of a single pass). " +
             $"Load average when this ran: {load} on {Environment.ProcessorCount} cores. Wall-clock MB/s counts the time the thread waited for a core on a shared machine; " +
             "CPU MB/s divides by the thread's own CPU time (`CLOCK_THREAD_CPUTIME_ID`), which a loaded machine inflates far less. Quick re-run: `dotnet run -c Release --project tests/Benchmarks/GuardrailsQuality -- speed` (add `dense` for the PII-dense text).");
         md.AppendLine();
+        md.Append(ThroughputTable(engine));
+        md.AppendLine("MB = 10^6 UTF-16 characters of input. The BenchmarkDotNet version of these runs: `dotnet run -c Release --project tests/Benchmarks -- --filter *Guardrails*`.");
+        md.AppendLine();
+        md.AppendLine("## Known gaps");
+        md.AppendLine();
+        md.AppendLine("- Local moderation rules catch explicit hate (group + hostile words, slurs, threats, one-edit misspellings and glued words next to a group name, back-references such as \"... I hate them\") but miss most implicit hate (toxigen's stereotypes), negated positive statements (\"X are never attractive\") and misspelled group names. A remote classifier (the `IGuardClassifier` second stage, `moderation.classifier`) is the intended fix; its verdicts are cached.");
+        md.AppendLine("- Reclaimed slurs and slur homonyms (hatecheck `slur_reclaimed_nh`, `slur_homonym_nh`) are flagged: the rules cannot tell the uses apart.");
+        md.AppendLine("- Violence precision on hatecheck is low partly by construction: only the `threat_*` functionalities are labelled violence, while the spelling variants and opinion phrasings of the same threats (`spell_*_h`, `phrase_opinion_h`: \"immigrants like you deserve to die\") count as false positives.");
+        md.AppendLine("- Speed: the injection and moderation regexes run only in windows around their trigger words (`Internal/Prefilter/TriggerScanner.cs`), so clean text costs one vectorised word-start scan per scorer; text dense with trigger words (for example a document about hate speech) falls back towards whole-text regex passes, still linear. The two scorers scan separately; one shared scan would save about a fifth of the clean-prose time.");
+        md.AppendLine("- Injection rules are lexical: a novel jailbreak phrased without the usual vocabulary, or an indirect instruction that reads like ordinary e-mail prose, gets through; `injection.classifier` (fail-open or fail-closed) is the second stage for that.");
+        return md.ToString();
+    }
+
+    /// <summary>The throughput table: baseline pass, PII only and the full policy, wall and CPU MB/s, on clean prose and PII-dense text.</summary>
+    internal static string ThroughputTable(GuardrailEngine engine)
+    {
+        var md = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
         md.AppendLine("| input | baseline single pass (MB/s) | PII and secrets only (MB/s wall) | PII only (MB/s CPU) | full default policy: PII + injection + moderation (MB/s wall) | full policy (MB/s CPU) |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|");
         foreach (var (name, text) in new[] { ("clean prose", GuardrailsCorpus.CleanProse(1 << 20)), ("PII-dense (one value per ~35 chars)", GuardrailsCorpus.PiiDense(1 << 20)) })
@@ -121,14 +149,8 @@ internal static class Report
         }
 
         md.AppendLine();
-        md.AppendLine("MB = 10^6 UTF-16 characters of input. The BenchmarkDotNet version of these runs: `dotnet run -c Release --project tests/Benchmarks -- --filter *Guardrails*`.");
+        md.AppendLine(inv, $"Load average after the runs: {(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a")}.");
         md.AppendLine();
-        md.AppendLine("## Known gaps");
-        md.AppendLine();
-        md.AppendLine("- Local moderation rules catch explicit hate (group + hostile words, slurs, threats) but miss most implicit hate (toxigen's stereotypes), misspellings by character swap or deletion, and negated positive statements. A remote classifier (the `IGuardClassifier` second stage, `moderation.classifier`) is the intended fix; its verdicts are cached.");
-        md.AppendLine("- Reclaimed slurs and slur homonyms (hatecheck `slur_reclaimed_nh`, `slur_homonym_nh`) are flagged: the rules cannot tell the uses apart.");
-        md.AppendLine("- Throughput of the full policy is far below the PII scanner's: the injection and moderation tiers are non-backtracking regexes with large case-insensitive alternations, each a full pass over the text. Next step: an anchor prefilter (scan only windows around the tiers' literal words) or a hand-written phrase automaton. The PII and secret scanner alone is the part measured against the 100 MB/s target.");
-        md.AppendLine("- Injection rules are lexical: a novel jailbreak phrased without the usual vocabulary, or an indirect instruction that reads like ordinary e-mail prose, gets through; `injection.classifier` (fail-open or fail-closed) is the second stage for that.");
         return md.ToString();
     }
 
@@ -143,10 +165,12 @@ internal static class Report
     private static string Describe(List<InjectionEvaluation.Scored> scored, bool positive) =>
         string.Join(", ", scored.Where(s => s.Sample.Positive == positive).GroupBy(s => s.Sample.Set).Select(g => $"{g.Key} ({g.Count()})"));
 
-    private static (double Small, double Large) Linear(GuardrailEngine engine)
+    private static (double Small, double Large) Linear(GuardrailEngine engine) => Linear(engine, Adversarial);
+
+    private static (double Small, double Large) Linear(GuardrailEngine engine, Func<int, string> make)
     {
-        string small = Adversarial(64 * 1024);
-        string large = Adversarial(1024 * 1024);
+        string small = make(64 * 1024);
+        string large = make(1024 * 1024);
         engine.Inspect(small, GuardDirection.RetrievedDocument, GuardPolicy.Default);
         return (Best(engine, small), Best(engine, large));
 
@@ -162,6 +186,26 @@ internal static class Report
 
             return best;
         }
+    }
+
+    /// <summary>Same construction as LinearTimeTests.PrefilterAttack.</summary>
+    internal static string PrefilterAttack(string kind, int size)
+    {
+        string[] words = ["ignore", "you are", "women", "kill", "from now on", "system prompt", "what is it?", "write it", "n1gg", "you're", "act as", "h a t e"];
+        var sb = new StringBuilder(size + 2_000);
+        int k = 0;
+        while (sb.Length < size)
+        {
+            string w = words[k++ % words.Length];
+            _ = kind switch
+            {
+                "spaced" => sb.Append(w).Append(' '),
+                "glued" => sb.Append(w.Replace(' ', '.')).Append('.'),
+                _ => sb.Append(w).Append(' ', 700).Append('\n', 300),
+            };
+        }
+
+        return sb.ToString(0, size);
     }
 
     /// <summary>Same construction as LinearTimeTests.</summary>
@@ -207,10 +251,12 @@ internal static class Report
         return text.Length / times[times.Count / 2] / 1e6;
     }
 
-    /// <summary>Medians of 9 runs after 3 warm-ups: MB/s of wall-clock time, and MB/s per second of this process's CPU time (robust to a loaded machine).</summary>
+    /// <summary>Medians of 9 runs after at least 40 warm-up runs: MB/s of wall-clock time, and MB/s per second of this process's CPU time (robust to a loaded machine).</summary>
     internal static (double Wall, double Cpu) Throughput(GuardrailEngine engine, string text, GuardPolicy policy)
     {
-        for (int i = 0; i < 3; i++)
+        // Warm up with at least 40 runs and 1.5 s (at most 20 s): tiered JIT promotes a method to optimised code only after ~30 calls and a quiet 100 ms.
+        var warm = Stopwatch.StartNew();
+        for (int i = 0; (i < 40 || warm.Elapsed.TotalSeconds < 1.5) && warm.Elapsed.TotalSeconds < 20; i++)
         {
             engine.Inspect(text, GuardDirection.Input, policy);
         }

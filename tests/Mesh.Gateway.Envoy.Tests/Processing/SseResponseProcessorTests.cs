@@ -87,6 +87,23 @@ public sealed class SseResponseProcessorTests
         }
     }
 
+    [Fact]
+    public void OnChunk_RewrittenDelta_RestOfTheEventKeptByteForByte()
+    {
+        // The provider's own spacing, field order and extra fields survive; only the delta's string changes (here to "",
+        // the guard holding the text back until the stream ends).
+        const string Event = """{"id":"c1", "choices":[{"index":0,"delta":{"content":"hello \u00e9"},"logprobs":null,"finish_reason":null}], "x":{"y":[1,2]}}""";
+        var bytes = Encoding.UTF8.GetBytes("data: " + Event + "\n\ndata: [DONE]\n\n");
+        var sse = new SseResponseProcessor(ApiSchema.OpenAIChat, new TestGuard());
+
+        var output = Encoding.UTF8.GetString(sse.OnChunk(bytes, endOfStream: true)!);
+
+        var lines = output.Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("data: " + Event.Replace("\"hello \\u00e9\"", "\"\"", StringComparison.Ordinal), lines[0]);
+        Assert.Equal("hello é", Text(ApiSchema.OpenAIChat, Encoding.UTF8.GetBytes(output)));
+        Assert.Equal("data: [DONE]", lines[^1]);
+    }
+
     // The generated text of a stream, read independently of the code under test (line split, JSON per data line).
     private static string Text(ApiSchema schema, byte[] sse)
     {

@@ -12,6 +12,8 @@ internal sealed partial class TestGuard(bool requests = true, bool responses = t
 
     public bool InspectsResponses => responses;
 
+    public IEnvoyGuard ForTenant(string tenantId) => this;
+
     public GuardCheck InspectRequest(string text) => Check(text);
 
     public GuardCheck InspectResponse(string text) => Check(text);

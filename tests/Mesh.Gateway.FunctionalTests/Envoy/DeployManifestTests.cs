@@ -119,6 +119,36 @@ public sealed class DeployManifestTests
         Assert.Equal(["anthropic", "openai"], routes.Order());
     }
 
+    [Fact]
+    public void Manifests_AgreeWithTheSidecarDefaults()
+    {
+        // The manifests spell out the defaults; a default that changes must change them too.
+        var defaults = HostSettings.Load(new ConfigurationBuilder().Build(), null, null);
+        var envoyDefaults = new Mesh.Gateway.Envoy.Configuration.EnvoyOptions();
+        var (settings, config) = Settings(Scalar(Load("kubernetes/configmap.yaml")[0], "data", "sidecar.yaml"));
+
+        Assert.Equal(defaults.Grpc.IPEndPoint!.Port, settings.Grpc.IPEndPoint!.Port);
+        Assert.Equal(defaults.Admin.IPEndPoint!.Port, settings.Admin.IPEndPoint!.Port);
+        Assert.Equal(envoyDefaults.MetadataNamespace, config["envoy:metadata_namespace"]);
+        Assert.Equal(envoyDefaults.TenantHeader, config["envoy:tenant_header"]);
+        var port = defaults.Grpc.IPEndPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(port, Scalar(Seq(Load("istio/mesh-config.yaml")[0], "spec", "meshConfig", "extensionProviders").Cast<YamlMappingNode>().Single(), "envoyExtAuthzGrpc", "port"));
+        var envoy = Load("envoy/envoy.yaml")[0];
+        var filters = Seq(Seq(Seq(Seq(envoy, "static_resources", "listeners").Cast<YamlMappingNode>().Single(), "filter_chains").Cast<YamlMappingNode>().Single(), "filters")
+            .Cast<YamlMappingNode>().Single(), "typed_config", "http_filters").Cast<YamlMappingNode>().ToList();
+        var extProc = Node(filters.Single(f => Scalar(f, "name") == "envoy.filters.http.ext_proc"), "typed_config");
+        Assert.Equal([envoyDefaults.MetadataNamespace], Seq(extProc, "metadata_options", "receiving_namespaces", "untyped").Cast<YamlScalarNode>().Select(s => s.Value));
+        Assert.Equal(["envoy.filters.http.ext_authz"], Seq(extProc, "metadata_options", "forwarding_namespaces", "untyped").Cast<YamlScalarNode>().Select(s => s.Value));
+        foreach (var typed in new[] { extProc, Node(Seq(Load("istio/envoyfilter-ext-proc.yaml")[0], "spec", "configPatches").Cast<YamlMappingNode>().Single(), "patch", "value", "typed_config") })
+        {
+            // Fail closed, BUFFERED request body (redaction rewrites it whole), SSE switched to STREAMED by the sidecar.
+            Assert.Equal("false", Scalar(typed, "failure_mode_allow"));
+            Assert.Equal("true", Scalar(typed, "allow_mode_override"));
+            Assert.Equal("BUFFERED", Scalar(typed, "processing_mode", "request_body_mode"));
+            Assert.Equal("SEND", Scalar(typed, "processing_mode", "response_header_mode"));
+        }
+    }
+
     private static (HostSettings Settings, IConfiguration Config) Settings(string yaml)
     {
         var config = new ConfigurationBuilder().AddYamlText(yaml, "deploy", _ => "placeholder").Build();

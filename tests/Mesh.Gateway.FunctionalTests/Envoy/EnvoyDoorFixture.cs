@@ -9,6 +9,8 @@ public sealed class EnvoyDoorFixture : IAsyncLifetime
 {
     public const string GatewayKey = "mgw-team-a-functional";
     public const string RevokedKey = "mgw-team-a-revoked";
+    public const string StrictKey = "mgw-team-b-functional";
+    public const string LimitedKey = "mgw-team-c-functional";
     public const string OpenAIKey = "sk-openai-held-by-gateway";
 
     public SidecarHost Sidecar { get; private set; } = null!;
@@ -30,14 +32,30 @@ public sealed class EnvoyDoorFixture : IAsyncLifetime
                 models: [gpt-4o-mini, gpt-5-nano, claude-3-5-haiku-*]
                 limits:
                   requests_per_minute: 600
+              - id: team-b
+                api_keys: ["{{ApiKeyHash.Format(StrictKey)}}"]
+                models: [gpt-4o-mini, claude-3-5-haiku-*]
+              - id: team-c
+                api_keys: ["{{ApiKeyHash.Format(LimitedKey)}}"]
+                models: [gpt-4o-mini]
+                limits:
+                  requests_per_minute: 1
             envoy:
               metadata_namespace: mesh.gateway
             guardrails:
               pii: { action: redact, entities: [email, credit_card] }
+              policies:
+                strict:
+                  pii: { action: block }
+              tenants:
+                team-b: { policy: strict }
             providers:
               - name: openai
                 kind: openai
                 api_key: {{OpenAIKey}}
+              - name: anthropic
+                kind: anthropic
+                api_key: sk-ant-held-by-gateway
             """;
         Sidecar = await SidecarHost.StartAsync(yaml);
     }

@@ -59,6 +59,28 @@ public sealed class EnvoyDoorTests(EnvoyDoorFixture fixture) : IClassFixture<Env
         Assert.NotEqual(Prompt, content);
     }
 
+    [Fact]
+    public async Task Chat_TenantWithOwnGuardrailPolicy_BlockedWhereTheDefaultPolicyRedacts()
+    {
+        const string Prompt = "Contact jane.roe@example.org and charge card 4111 1111 1111 1111 today.";
+        fixture.Upstream.Enqueue(FakeResponse.Json("""{"id":"c3","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":30,"completion_tokens":1,"total_tokens":31}}"""));
+        var body = Body($$"""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"{{Prompt}}"}]}""");
+        var before = fixture.Upstream.RequestCount;
+
+        // team-a has no policy of its own: the top-level guardrails (redact) apply. team-b's policy "strict" blocks.
+        var teamA = await fixture.Envoy().SendAsync("POST", "/v1/chat/completions", Headers("Bearer " + EnvoyDoorFixture.GatewayKey), body, TestContext.Current.CancellationToken);
+        var teamB = await fixture.Envoy().SendAsync("POST", "/v1/chat/completions", Headers("Bearer " + EnvoyDoorFixture.StrictKey), body, TestContext.Current.CancellationToken);
+
+        Assert.Equal(200, teamA.Status);
+        Assert.Equal(before + 1, fixture.Upstream.RequestCount);
+        Assert.DoesNotContain("jane.roe@example.org", Encoding.UTF8.GetString(fixture.Upstream.Requests[before].Body), StringComparison.Ordinal);
+        Assert.Equal("ext_proc", teamB.LocalReplyBy);
+        Assert.Equal(400, teamB.Status);
+        using var error = JsonDocument.Parse(teamB.ResponseBody);
+        Assert.Equal("content_policy_violation", error.RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.DoesNotContain("4111", Encoding.UTF8.GetString(teamB.ResponseBody), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Bearer wrong-key", 401, "invalid_api_key")]
     [InlineData("Bearer " + EnvoyDoorFixture.RevokedKey, 401, "revoked_api_key")]

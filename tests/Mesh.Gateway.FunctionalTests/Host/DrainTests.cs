@@ -62,6 +62,29 @@ public sealed class DrainTests
     }
 
     [Fact]
+    public async Task SigTerm_HealthWatchOpen_WatchEndsUnavailableAndProcessExitsZeroLongBeforeTimeout()
+    {
+        // Before health watches ended on shutdown, this process would have waited the whole 5 minutes for the open Watch.
+        await using var sidecar = await SidecarProcess.StartAsync("shutdown:\n  timeout: 5m\n");
+        var health = new Health.HealthClient(sidecar.Channel);
+        using var watch = health.Watch(new HealthCheckRequest { Service = string.Empty }, cancellationToken: Ct);
+        Assert.True(await watch.ResponseStream.MoveNext(Ct));
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, watch.ResponseStream.Current.Status);
+
+        sidecar.Terminate();
+
+        // The watcher learns NOT_SERVING, then the stream ends with a status (UNAVAILABLE: retry elsewhere), not a reset.
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        bound.CancelAfter(TimeSpan.FromSeconds(60));
+        Assert.True(await watch.ResponseStream.MoveNext(bound.Token));
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, watch.ResponseStream.Current.Status);
+        var ended = await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext(bound.Token));
+        Assert.Equal(StatusCode.Unavailable, ended.StatusCode);
+        Assert.Equal(Mesh.Gateway.Grpc.HealthServiceImpl.ShutdownMessage, ended.Status.Detail);
+        Assert.Equal(0, await sidecar.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
     public async Task SigTerm_Idle_ExitsZeroPromptly()
     {
         await using var sidecar = await SidecarProcess.StartAsync(yaml: null);

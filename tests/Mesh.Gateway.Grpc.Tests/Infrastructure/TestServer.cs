@@ -28,7 +28,7 @@ internal sealed class TestServer : IAsyncDisposable
 
     public TestServerState State => _app.Services.GetRequiredService<TestServerState>();
 
-    public static async Task<TestServer> StartAsync(Action<GrpcServerOptions>? configure = null, string listen = "127.0.0.1:0", Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>? kestrel = null, Action<Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions>? listenOptions = null)
+    public static async Task<TestServer> StartAsync(Action<GrpcServerOptions>? configure = null, string listen = "127.0.0.1:0", Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>? kestrel = null, Action<Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions>? listenOptions = null, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -39,6 +39,7 @@ internal sealed class TestServer : IAsyncDisposable
         });
         builder.Services.AddGrpcServer(configure);
         builder.Services.AddSingleton<TestServerState>();
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapGrpcService<TestServiceImpl>();
         app.MapGrpcHealthChecks();

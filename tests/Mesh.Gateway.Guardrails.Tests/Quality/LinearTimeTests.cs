@@ -58,4 +58,41 @@ public sealed class LinearTimeTests
 
         Assert.True(tLarge / tSmall <= 64, $"64 KiB {tSmall * 1000:F1} ms, 1 MiB {tLarge * 1000:F1} ms, ratio {tLarge / tSmall:F1}");
     }
+
+    /// <summary>Inputs aimed at the keyword prefilter and its windows: a trigger word every few characters.</summary>
+    public static TheoryData<string> PrefilterAttacks() => ["spaced", "glued", "whitespace"];
+
+    private static string PrefilterAttack(string kind, int size)
+    {
+        string[] words = ["ignore", "you are", "women", "kill", "from now on", "system prompt", "what is it?", "write it", "n1gg", "you're", "act as", "h a t e"];
+        var sb = new StringBuilder(size + 2_000);
+        int k = 0;
+        while (sb.Length < size)
+        {
+            string w = words[k++ % words.Length];
+            _ = kind switch
+            {
+                "spaced" => sb.Append(w).Append(' '),
+                "glued" => sb.Append(w.Replace(' ', '.')).Append('.'),
+                _ => sb.Append(w).Append(' ', 700).Append('\n', 300),
+            };
+        }
+
+        return sb.ToString(0, size);
+    }
+
+    [Theory]
+    [MemberData(nameof(PrefilterAttacks))]
+    public void Inspect_TriggerWordEveryFewCharacters_ScalesLinearlyFrom64KiBTo1MiB(string kind)
+    {
+        var engine = new GuardrailEngine();
+        string small = PrefilterAttack(kind, 64 * 1024);
+        string large = PrefilterAttack(kind, 1024 * 1024);
+        engine.Inspect(small, GuardDirection.RetrievedDocument, GuardPolicy.Default);
+
+        double tSmall = BestSeconds(engine, small, GuardDirection.RetrievedDocument);
+        double tLarge = BestSeconds(engine, large, GuardDirection.RetrievedDocument);
+
+        Assert.True(tLarge / tSmall <= 64, $"{kind}: 64 KiB {tSmall * 1000:F1} ms, 1 MiB {tLarge * 1000:F1} ms, ratio {tLarge / tSmall:F1}");
+    }
 }

@@ -9,8 +9,8 @@ public sealed class ModerationQualityTests
     private static readonly Lazy<List<ModerationEvaluation.Counts>> HeldOut = new(() => ModerationEvaluation.Evaluate(new GuardrailEngine(), SplitPart.HeldOut));
 
     [Theory]
-    [InlineData("hatecheck", "hate", 0.75, 0.38)]
-    [InlineData("toxigen", "hate", 0.75, 0.20)]
+    [InlineData("hatecheck", "hate", 0.83, 0.58)]
+    [InlineData("toxigen", "hate", 0.85, 0.25)]
     [InlineData("hatecheck", "violence", 0.25, 0.30)]
     public void HeldOut_Category_PrecisionAndRecallAtLeastFloor(string set, string category, double precision, double recall)
     {

@@ -350,7 +350,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IDisposable
             return;
         }
 
-        _readOptions = new MessageReadOptions(_channel.Options.MaxReceiveMessageSize, HeaderValue(response.Headers, GrpcProtocol.EncodingHeader)) { IsServer = false };
+        _readOptions = new MessageReadOptions(_channel.Options.MaxReceiveMessageSize, HeaderValue(response.Headers, GrpcProtocol.EncodingHeader), isServer: false);
         var stream = await response.Content.ReadAsStreamAsync(_cts.Token).ConfigureAwait(false);
         _responseReader = PipeReader.Create(stream);
     }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
+using System.Diagnostics.CodeAnalysis;
 using Grpc.Core;
 
 namespace Mesh.Gateway.Grpc.Internal.Protocol;
@@ -99,8 +100,51 @@ internal static class GrpcMessageReader
         }
     }
 
+    /// <summary>
+    /// Reads the only message of a unary or server-streaming request without waiting, when the whole request (the message and the
+    /// end of stream) has already arrived, as it usually has. False when more data must be awaited: call ReadSingleMessageAsync.
+    /// </summary>
+    public static bool TryReadSingleMessage<T>(PipeReader reader, MessageReadOptions options, Func<DeserializationContext, T> deserializer, [NotNullWhen(true)] out T? message)
+        where T : class
+    {
+        message = null;
+        if (!reader.TryRead(out var result))
+        {
+            return false;
+        }
+
+        var buffer = result.Buffer;
+        if (!result.IsCompleted || result.IsCanceled)
+        {
+            // Leave everything unconsumed: ReadSingleMessageAsync starts again from the same data.
+            reader.AdvanceTo(buffer.Start);
+            return false;
+        }
+
+        var consumed = buffer.Start;
+        try
+        {
+            if (!TryReadMessage(ref buffer, options, deserializer, out message))
+            {
+                throw new RpcException(new Status(StatusCode.Internal, "Incomplete message."));
+            }
+
+            consumed = buffer.Start;
+            if (!buffer.IsEmpty)
+            {
+                throw new RpcException(new Status(StatusCode.Internal, "Additional data after the message received."));
+            }
+
+            return true;
+        }
+        finally
+        {
+            reader.AdvanceTo(consumed, buffer.End);
+        }
+    }
+
     /// <summary>Parses one whole frame at the start of <paramref name="buffer"/>; on success slices it off.</summary>
-    private static bool TryReadMessage<T>(ref ReadOnlySequence<byte> buffer, MessageReadOptions options, Func<DeserializationContext, T> deserializer, out T? message)
+    private static bool TryReadMessage<T>(ref ReadOnlySequence<byte> buffer, MessageReadOptions options, Func<DeserializationContext, T> deserializer, [NotNullWhen(true)] out T? message)
         where T : class
     {
         message = null;
@@ -136,7 +180,6 @@ internal static class GrpcMessageReader
         }
 
         var payload = buffer.Slice(GrpcProtocol.HeaderSize, length);
-        options.LastMessageCompressed = compressed;
         message = compressed ? DeserializeCompressed(payload, options, deserializer) : Deserialize(payload, options, deserializer);
         buffer = buffer.Slice(payload.End);
         return true;
@@ -160,7 +203,7 @@ internal static class GrpcMessageReader
 
     private static T Deserialize<T>(in ReadOnlySequence<byte> payload, MessageReadOptions options, Func<DeserializationContext, T> deserializer)
     {
-        var context = options.DeserializationContext;
+        var context = PayloadDeserializationContext.ForCurrentThread;
         context.SetPayload(payload);
         try
         {

@@ -5,18 +5,27 @@ using Grpc.Core;
 
 namespace Mesh.Gateway.Grpc.Internal.Protocol;
 
-/// <summary>Frames serialized messages into a <see cref="IBufferWriter{T}"/> (a PipeWriter); reused for every message of a call.</summary>
+/// <summary>Frames serialized messages into a <see cref="IBufferWriter{T}"/> (a PipeWriter).</summary>
 /// <remarks>
 /// Zero-copy path: when the marshaller announces the length and the message is not compressed, the 5-byte prefix is written
 /// first and the marshaller serializes straight into the destination. Otherwise the payload is buffered (and compressed) first.
+/// <see cref="WriteMessage"/> runs the serializer synchronously and keeps no reference afterwards, so the server uses one
+/// instance per thread (<see cref="ForCurrentThread"/>) rather than one per call.
 /// </remarks>
 internal sealed class GrpcSerializationContext : SerializationContext
 {
+    /// <summary>Buffers above this size are dropped after the message instead of being kept for the next one.</summary>
+    private const int RetainedBufferLimit = 64 * 1024;
+
+    [ThreadStatic]
+    private static GrpcSerializationContext? t_current;
+
     private IBufferWriter<byte>? _destination;
     private ArrayBufferWriter<byte>? _buffer;
     private ArrayBufferWriter<byte>? _compressed;
     private bool _compress;
     private int? _maxSize;
+    private CompressionLevel _compressionLevel;
     private State _state;
 
     private enum State
@@ -28,14 +37,20 @@ internal sealed class GrpcSerializationContext : SerializationContext
         Completed,
     }
 
-    public CompressionLevel CompressionLevel { get; set; } = CompressionLevel.Fastest;
+    public static GrpcSerializationContext ForCurrentThread => t_current ??= new();
 
     /// <summary>Writes one framed message with <paramref name="serializer"/>.</summary>
-    public void WriteMessage<T>(IBufferWriter<byte> destination, T message, Action<T, SerializationContext> serializer, bool compress, int? maxSize)
+    public void WriteMessage<T>(IBufferWriter<byte> destination, T message, Action<T, SerializationContext> serializer, bool compress, int? maxSize, CompressionLevel compressionLevel = CompressionLevel.Fastest)
     {
+        if (_state != State.Idle)
+        {
+            throw new InvalidOperationException("A message serializer may not write another message while it runs.");
+        }
+
         _destination = destination;
         _compress = compress;
         _maxSize = maxSize;
+        _compressionLevel = compressionLevel;
         _state = State.Started;
         try
         {
@@ -49,6 +64,15 @@ internal sealed class GrpcSerializationContext : SerializationContext
         {
             _state = State.Idle;
             _destination = null;
+            if (_buffer?.Capacity > RetainedBufferLimit)
+            {
+                _buffer = null;
+            }
+
+            if (_compressed?.Capacity > RetainedBufferLimit)
+            {
+                _compressed = null;
+            }
         }
     }
 
@@ -121,7 +145,7 @@ internal sealed class GrpcSerializationContext : SerializationContext
         {
             _compressed ??= new ArrayBufferWriter<byte>();
             _compressed.ResetWrittenCount();
-            GzipCodec.Compress(payload, _compressed, CompressionLevel);
+            GzipCodec.Compress(payload, _compressed, _compressionLevel);
             payload = _compressed.WrittenSpan;
         }
 

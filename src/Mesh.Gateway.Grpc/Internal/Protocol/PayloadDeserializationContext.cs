@@ -3,10 +3,19 @@ using Grpc.Core;
 
 namespace Mesh.Gateway.Grpc.Internal.Protocol;
 
-/// <summary>Hands one received payload to a deserializer without copying; reused for every message of a call.</summary>
+/// <summary>Hands one received payload to a deserializer without copying.</summary>
+/// <remarks>
+/// Deserializers run synchronously and the payload is only valid during that call, so one instance per thread serves every
+/// message (<see cref="ForCurrentThread"/>) instead of one per call.
+/// </remarks>
 internal sealed class PayloadDeserializationContext : DeserializationContext
 {
+    [ThreadStatic]
+    private static PayloadDeserializationContext? t_current;
+
     private ReadOnlySequence<byte> _payload;
+
+    public static PayloadDeserializationContext ForCurrentThread => t_current ??= new();
 
     public override int PayloadLength => (int)_payload.Length;
 

@@ -22,40 +22,37 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
 
     private readonly ServerCallServices _services;
     private readonly IMethod _method;
-    private Lock? _deadlineLock;
+
+    // Only calls with a grpc-timeout pay for the deadline's lock, token source and timer.
+    private DeadlineState? _deadline;
     private Metadata? _requestHeaders;
     private Metadata? _responseTrailers;
     private Status _status = Status.DefaultSuccess;
     private WriteOptions? _writeOptions;
-    private CancellationTokenSource? _deadlineCts;
-    private ITimer? _deadlineTimer;
-    private Task? _deadlineTask;
-    private DateTime _deadline = DateTime.MaxValue;
     private int _state;
     private volatile bool _deadlineExceeded;
-    private bool _callEnded;
-    private string? _responseEncoding;
     private bool _responseEncodingDecided;
+    private string? _responseEncoding;
 
     public HttpContextServerCallContext(HttpContext httpContext, IMethod method, ServerCallServices services)
     {
         HttpContext = httpContext;
         _method = method;
         _services = services;
-        var requestEncoding = httpContext.Request.Headers[GrpcProtocol.EncodingHeader].ToString();
-        ReadOptions = new MessageReadOptions(services.Options.MaxReceiveMessageSize, requestEncoding.Length == 0 ? null : requestEncoding);
-        SerializationContext = new GrpcSerializationContext { CompressionLevel = services.Options.ResponseCompressionLevel };
+        var requestEncoding = httpContext.Request.Headers[GrpcProtocol.EncodingHeader];
+        ReadOptions = services.ReadOptionsFor(requestEncoding.Count == 0 ? null : requestEncoding.ToString());
     }
 
     public HttpContext HttpContext { get; }
 
     public MessageReadOptions ReadOptions { get; }
 
-    public GrpcSerializationContext SerializationContext { get; }
-
     public ILogger Logger => _services.Logger;
 
     public bool DeadlineExceeded => _deadlineExceeded;
+
+    /// <summary>True when the call has a deadline, so <see cref="CompleteAsync"/> has a timer to stop.</summary>
+    public bool HasDeadline => _deadline is not null;
 
     protected override string MethodCore => _method.FullName;
 
@@ -63,11 +60,11 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
 
     protected override string PeerCore => FormatPeer(HttpContext.Connection);
 
-    protected override DateTime DeadlineCore => _deadline;
+    protected override DateTime DeadlineCore => _deadline?.Deadline ?? DateTime.MaxValue;
 
     protected override Metadata RequestHeadersCore => _requestHeaders ??= MetadataConverter.FromRequestHeaders(HttpContext.Request.Headers);
 
-    protected override CancellationToken CancellationTokenCore => _deadlineCts?.Token ?? HttpContext.RequestAborted;
+    protected override CancellationToken CancellationTokenCore => _deadline?.Cts.Token ?? HttpContext.RequestAborted;
 
     protected override Metadata ResponseTrailersCore => _responseTrailers ??= [];
 
@@ -96,13 +93,12 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
 
         var time = _services.TimeProvider;
         var now = time.GetUtcNow().UtcDateTime;
-        _deadline = timeout >= DateTime.MaxValue - now ? DateTime.MaxValue : now + timeout;
-        _deadlineLock = new Lock();
-        _deadlineCts = CancellationTokenSource.CreateLinkedTokenSource(HttpContext.RequestAborted);
+        var deadline = new DeadlineState(timeout >= DateTime.MaxValue - now ? DateTime.MaxValue : now + timeout, CancellationTokenSource.CreateLinkedTokenSource(HttpContext.RequestAborted));
+        _deadline = deadline;
 
         // ITimer accepts at most uint.MaxValue - 1 milliseconds (~49 days); longer deadlines never fire in practice.
         var due = timeout.TotalMilliseconds >= uint.MaxValue - 1 ? TimeSpan.FromMilliseconds(uint.MaxValue - 2) : timeout;
-        _deadlineTimer = time.CreateTimer(static state => ((HttpContextServerCallContext)state!).OnDeadline(), this, due, Timeout.InfiniteTimeSpan);
+        deadline.Timer = time.CreateTimer(static state => ((HttpContextServerCallContext)state!).OnDeadline(), this, due, Timeout.InfiniteTimeSpan);
         return true;
     }
 
@@ -129,7 +125,7 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
             var flags = options?.Flags ?? default;
             var compress = _responseEncoding is not null && (flags & WriteFlags.NoCompress) == 0;
             var writer = response.BodyWriter;
-            SerializationContext.WriteMessage(writer, message, serializer, compress, _services.Options.MaxSendMessageSize);
+            GrpcSerializationContext.ForCurrentThread.WriteMessage(writer, message, serializer, compress, _services.Options.MaxSendMessageSize, _services.Options.ResponseCompressionLevel);
             if (flush && (flags & WriteFlags.BufferHint) == 0)
             {
                 var token = cancellationToken.CanBeCanceled ? cancellationToken : CancellationTokenCore;
@@ -254,21 +250,21 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
     /// <summary>Stops the deadline timer and waits for a deadline in progress to finish writing.</summary>
     public async ValueTask CompleteAsync()
     {
-        if (_deadlineLock is null)
+        if (_deadline is not { } deadline)
         {
             return;
         }
 
         Task? deadlineTask;
-        lock (_deadlineLock)
+        lock (deadline.Lock)
         {
-            _callEnded = true;
-            deadlineTask = _deadlineTask;
+            deadline.CallEnded = true;
+            deadlineTask = deadline.Task;
         }
 
-        if (_deadlineTimer is not null)
+        if (deadline.Timer is not null)
         {
-            await _deadlineTimer.DisposeAsync().ConfigureAwait(false);
+            await deadline.Timer.DisposeAsync().ConfigureAwait(false);
         }
 
         if (deadlineTask is not null)
@@ -276,20 +272,21 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
             await deadlineTask.ConfigureAwait(false);
         }
 
-        _deadlineCts?.Dispose();
+        deadline.Cts.Dispose();
     }
 
     private void OnDeadline()
     {
-        lock (_deadlineLock!)
+        var deadline = _deadline!;
+        lock (deadline.Lock)
         {
-            if (_callEnded)
+            if (deadline.CallEnded)
             {
                 return;
             }
 
             _deadlineExceeded = true;
-            _deadlineTask = Task.Run(DeadlineExceededAsync);
+            deadline.Task = Task.Run(DeadlineExceededAsync);
         }
     }
 
@@ -299,7 +296,7 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
         var ownsResponse = Interlocked.CompareExchange(ref _state, StateCompleted, StateIdle) == StateIdle;
         try
         {
-            await _deadlineCts!.CancelAsync().ConfigureAwait(false);
+            await _deadline!.Cts.CancelAsync().ConfigureAwait(false);
             if (ownsResponse)
             {
                 _status = new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded");
@@ -402,5 +399,21 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
         return ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && !ip.IsIPv4MappedToIPv6
             ? "ipv6:[" + ip + "]:" + port
             : "ipv4:" + (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip) + ":" + port;
+    }
+
+    /// <summary>The deadline of a call that has one: when it is, the token it cancels, its timer, and the write it started.</summary>
+    private sealed class DeadlineState(DateTime deadline, CancellationTokenSource cts)
+    {
+        public Lock Lock { get; } = new();
+
+        public DateTime Deadline { get; } = deadline;
+
+        public CancellationTokenSource Cts { get; } = cts;
+
+        public ITimer? Timer { get; set; }
+
+        public Task? Task { get; set; }
+
+        public bool CallEnded { get; set; }
     }
 }

@@ -17,7 +17,13 @@ internal sealed class ServerStreamingServerCallHandler<TService, TRequest, TResp
 {
     protected override async Task HandleCallAsyncCore(HttpContext httpContext, HttpContextServerCallContext context)
     {
-        var request = await GrpcMessageReader.ReadSingleMessageAsync(httpContext.Request.BodyReader, context.ReadOptions, Method.RequestMarshaller.ContextualDeserializer, context.CancellationToken).ConfigureAwait(false);
+        var bodyReader = httpContext.Request.BodyReader;
+        var deserializer = Method.RequestMarshaller.ContextualDeserializer;
+        if (!GrpcMessageReader.TryReadSingleMessage(bodyReader, context.ReadOptions, deserializer, out var request))
+        {
+            request = await GrpcMessageReader.ReadSingleMessageAsync(bodyReader, context.ReadOptions, deserializer, context.CancellationToken).ConfigureAwait(false);
+        }
+
         var writer = new HttpContextStreamWriter<TResponse>(context, Method.ResponseMarshaller.ContextualSerializer);
         var service = activator.Create(httpContext, out var created);
         try

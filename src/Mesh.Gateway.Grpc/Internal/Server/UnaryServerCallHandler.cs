@@ -17,7 +17,13 @@ internal sealed class UnaryServerCallHandler<TService, TRequest, TResponse>(
 {
     protected override async Task HandleCallAsyncCore(HttpContext httpContext, HttpContextServerCallContext context)
     {
-        var request = await GrpcMessageReader.ReadSingleMessageAsync(httpContext.Request.BodyReader, context.ReadOptions, Method.RequestMarshaller.ContextualDeserializer, context.CancellationToken).ConfigureAwait(false);
+        var bodyReader = httpContext.Request.BodyReader;
+        var deserializer = Method.RequestMarshaller.ContextualDeserializer;
+        if (!GrpcMessageReader.TryReadSingleMessage(bodyReader, context.ReadOptions, deserializer, out var request))
+        {
+            request = await GrpcMessageReader.ReadSingleMessageAsync(bodyReader, context.ReadOptions, deserializer, context.CancellationToken).ConfigureAwait(false);
+        }
+
         var service = activator.Create(httpContext, out var created);
         TResponse response;
         try

@@ -37,7 +37,11 @@ internal struct TriggerHits : IDisposable
         Tiers |= 1UL << tier;
     }
 
-    internal readonly bool Has(int tier) => Everything || (Tiers & (1UL << tier)) != 0;
+    /// <summary>Whether <paramref name="tier"/>'s regex has to run: it has a hit, or everything runs.</summary>
+    internal readonly bool Has(int tier) => Everything || HasHit(tier);
+
+    /// <summary>Whether a trigger word of <paramref name="tier"/> occurs (regardless of <see cref="Everything"/>).</summary>
+    internal readonly bool HasHit(int tier) => (Tiers & (1UL << tier)) != 0;
 
     public void Dispose()
     {

@@ -1,0 +1,86 @@
+using Mesh.Gateway.Grpc;
+using Mesh.Gateway.Tenancy.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Gateway.Benchmarks.Envoy;
+
+/// <summary>The two servers the Envoy door load run compares, each in its own process so its CPU time is its own: the
+/// gateway's ext_authz + ext_proc (as the sidecar registers them) and a trivial echo, on the same gRPC layer and Kestrel setup.</summary>
+internal static class EnvoyDoorServers
+{
+    public const string GatewayKey = "mgw-bench-key";
+
+    /// <summary>The sidecar configuration the gateway server runs with: one tenant, email and card redaction as the issue
+    /// writes it (the guardrails' own defaults add prompt-injection and moderation scoring), or with only the PII redaction.</summary>
+    public static Dictionary<string, string?> Configuration(bool piiOnly = false)
+    {
+        var configuration = Base();
+        if (piiOnly)
+        {
+            configuration["guardrails:injection:enabled"] = "false";
+            configuration["guardrails:moderation:enabled"] = "false";
+        }
+
+        return configuration;
+    }
+
+    private static Dictionary<string, string?> Base() => new()
+    {
+        ["tenants:0:id"] = "team-a",
+        ["tenants:0:api_keys:0"] = ApiKeyHash.Format(GatewayKey),
+        ["tenants:0:models:0"] = "gpt-4o-mini",
+        ["guardrails:pii:action"] = "redact",
+        ["guardrails:pii:entities:0"] = "email",
+        ["guardrails:pii:entities:1"] = "credit_card",
+        ["envoy:metadata_namespace"] = "mesh.gateway",
+        ["providers:0:name"] = "openai",
+        ["providers:0:kind"] = "openai",
+        ["providers:0:api_key"] = "sk-bench-not-a-key",
+    };
+
+    /// <summary>Serves on 127.0.0.1:0, prints <c>PORT n</c>, and runs until stdin closes.</summary>
+    public static int Run(string kind)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.ListenGrpc("127.0.0.1:0"));
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Configuration(piiOnly: kind == "gateway-pii")).Build();
+        var gateway = kind.StartsWith("gateway", StringComparison.Ordinal);
+        if (gateway)
+        {
+            builder.Services.AddMeshTenancy(configuration);
+            builder.Services.AddMeshGuardrails(configuration);
+            builder.Services.AddMeshEnvoy(configuration);
+        }
+        else
+        {
+            builder.Services.AddGrpcServer();
+        }
+
+        var app = builder.Build();
+        if (gateway)
+        {
+            app.MapMeshEnvoy();
+        }
+        else
+        {
+            app.MapGrpcService<EchoExternalProcessor>();
+            app.MapGrpcService<EchoAuthorization>();
+        }
+
+        app.StartAsync().GetAwaiter().GetResult();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Console.WriteLine("PORT " + new Uri(address).Port);
+        Console.Out.Flush();
+        // The driver closes our stdin when it is done (or dies).
+        Console.In.ReadToEnd();
+        app.StopAsync().GetAwaiter().GetResult();
+        return 0;
+    }
+}

@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Globalization;
+using Mesh.Gateway.Envoy.Processing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Gateway.Benchmarks.Envoy;
+
+/// <summary>Where an ext_proc exchange spends its time inside the session (no gRPC): mean microseconds per message kind,
+/// single-threaded, over the same messages the load run sends. For finding what to optimise, not for the figures.</summary>
+internal static class EnvoySessionProfile
+{
+    public static int Run(string[] args)
+    {
+        var iterations = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
+        var piiOnly = args.Contains("--pii-only");
+        var services = new ServiceCollection();
+        services.AddLogging(l => l.ClearProviders());
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(EnvoyDoorServers.Configuration(piiOnly)).Build();
+        services.AddMeshTenancy(configuration);
+        services.AddMeshGuardrails(configuration);
+        services.AddMeshEnvoy(configuration);
+        using var provider = services.BuildServiceProvider();
+        var deps = provider.GetRequiredService<ExtProcDependencies>();
+        var messages = EnvoyExchangeMessages.Create(EnvoyDoorServers.GatewayKey);
+        var stages = new double[4];
+        for (var warm = 0; warm < 2; warm++)
+        {
+            Array.Clear(stages);
+            var n = warm == 0 ? 200 : iterations;
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            for (var i = 0; i < n; i++)
+            {
+                var session = new ExtProcSession(deps);
+                Time(session, messages.RequestHeaders, ref stages[0]);
+                Time(session, messages.RequestBody, ref stages[1]);
+                Time(session, messages.ResponseHeaders, ref stages[2]);
+                foreach (var chunk in messages.ResponseChunks)
+                {
+                    Time(session, chunk, ref stages[3]);
+                }
+            }
+
+            if (warm == 1)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"per exchange, mean us (wall): request headers {stages[0] / n:0.0}, request body {stages[1] / n:0.0}, response headers {stages[2] / n:0.0}, {messages.ResponseChunks.Count} response chunks {stages[3] / n:0.0}; total {stages.Sum() / n:0.0}; process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / n:0.0} us"));
+            }
+        }
+
+        var body = System.Text.Json.JsonDocument.Parse(messages.RequestBodyBytes);
+        var texts = body.RootElement.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("content").GetString()!).ToList();
+        var guard = deps.Guard;
+        var tokens = deps.Tokens;
+        Measure("guard.InspectRequest (all texts)", iterations, () => texts.ForEach(t => guard.InspectRequest(t)));
+        Measure("tokens.Count", iterations, () => tokens.Count("gpt-4o-mini", texts));
+        var engine = provider.GetRequiredService<Mesh.Gateway.Guardrails.IGuardrailEngine>();
+        var policy = provider.GetRequiredService<Mesh.Gateway.Guardrails.GuardrailsOptions>().DefaultPolicy;
+        Console.WriteLine($"policy: pii {policy.Pii.Enabled} {policy.Pii.Action} [{string.Join(',', policy.Pii.Entities)}], injection {policy.Injection.Enabled}, moderation {policy.Moderation.Enabled}");
+        var api = Mesh.Gateway.Envoy.Http.ProviderApiRecognizer.Recognize("/v1/chat/completions")!;
+        var bodyBytes = messages.RequestBodyBytes;
+        Measure("RequestBodyEditor.Process", iterations, () => RequestBodyEditor.Process(bodyBytes, api, guard, tokens, true));
+        Measure("RequestBodyEditor.Process, no guard", iterations, () => RequestBodyEditor.Process(bodyBytes, api, Mesh.Gateway.Envoy.Guarding.NoGuard.Instance, tokens, true));
+        Measure("JsonNode.Parse + serialize 8 KiB", iterations, () => Mesh.Gateway.Envoy.Processing.JsonText.Serialize(System.Text.Json.Nodes.JsonNode.Parse(bodyBytes)!));
+        var chunks = messages.ResponseChunks.Select(c => c.ResponseBody.Body.ToByteArray()).ToList();
+        Measure("SSE 51 chunks, guard", iterations, () =>
+        {
+            var sse = new SseResponseProcessor(api.Schema, guard);
+            for (var i = 0; i < chunks.Count; i++)
+            {
+                sse.OnChunk(chunks[i], i == chunks.Count - 1);
+            }
+        });
+        Measure("SSE 51 chunks, no guard", iterations, () =>
+        {
+            var sse = new SseResponseProcessor(api.Schema, null);
+            for (var i = 0; i < chunks.Count; i++)
+            {
+                sse.OnChunk(chunks[i], i == chunks.Count - 1);
+            }
+        });
+        var allText = string.Join("\n", texts);
+        foreach (var (name, p) in new (string, Mesh.Gateway.Guardrails.GuardPolicy)[]
+        {
+            ("pii only", policy with { Injection = policy.Injection with { Enabled = false }, Moderation = policy.Moderation with { Enabled = false } }),
+            ("injection only", policy with { Pii = policy.Pii with { Enabled = false }, Moderation = policy.Moderation with { Enabled = false } }),
+            ("moderation only", policy with { Pii = policy.Pii with { Enabled = false }, Injection = policy.Injection with { Enabled = false } }),
+            ("pii + injection + moderation", policy),
+        })
+        {
+            Measure($"engine.Inspect {allText.Length} chars, {name}", iterations, () => engine.Inspect(allText, Mesh.Gateway.Guardrails.GuardDirection.Input, p));
+            Measure($"stream x48 words, {name}", iterations, () =>
+            {
+                var r = engine.CreateStream(p, Mesh.Gateway.Guardrails.GuardDirection.Output);
+                for (var i = 0; i < 48; i++)
+                {
+                    r.Push("word ");
+                }
+
+                r.Complete();
+            });
+        }
+
+        Measure("stream guard push x48 words", iterations, () =>
+        {
+            var s = guard.CreateResponseStream();
+            for (var i = 0; i < 48; i++)
+            {
+                s.Push("word ");
+            }
+
+            s.Complete();
+        });
+        return 0;
+    }
+
+    private static void Measure(string what, int iterations, Action action)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            action();
+        }
+
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < iterations; i++)
+        {
+            action();
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what}: {Stopwatch.GetElapsedTime(start).TotalMicroseconds / iterations:0.0} us"));
+    }
+
+    private static void Time(ExtProcSession session, global::Envoy.Service.ExtProc.V3.ProcessingRequest message, ref double total)
+    {
+        var start = Stopwatch.GetTimestamp();
+        _ = session.HandleAsync(message, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        total += Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+    }
+}

@@ -1,0 +1,70 @@
+using Mesh.Gateway.Envoy.Guarding;
+using Mesh.Gateway.Guardrails;
+using Microsoft.Extensions.Configuration;
+using Xunit;
+
+namespace Mesh.Gateway.Envoy.Tests.Guarding;
+
+public sealed class GuardrailsEnvoyGuardTests
+{
+    private const string Prompt = "Write to jane.roe@example.org about card 4111 1111 1111 1111.";
+
+    private static readonly GuardrailsOptions Options = Parse(new Dictionary<string, string?>
+    {
+        ["guardrails:pii:action"] = "redact",
+        ["guardrails:pii:entities:0"] = "email",
+        ["guardrails:pii:entities:1"] = "credit_card",
+        ["guardrails:policies:strict:pii:action"] = "block",
+        ["guardrails:tenants:team-b:policy"] = "strict",
+        ["guardrails:tenants:team-c:policy"] = "default",
+    });
+
+    [Fact]
+    public void ForTenant_TenantWithOwnPolicy_BlocksWhatTheDefaultRedacts()
+    {
+        var guard = new GuardrailsEnvoyGuard(new GuardrailEngine(), Options);
+
+        var byDefault = guard.InspectRequest(Prompt);
+        var teamB = guard.ForTenant("team-b").InspectRequest(Prompt);
+
+        Assert.False(byDefault.Blocked);
+        Assert.Equal("Write to [EMAIL] about card [CREDIT_CARD].", byDefault.Text);
+        Assert.True(teamB.Blocked);
+        Assert.Equal(Prompt, teamB.Text);
+    }
+
+    [Theory]
+    [InlineData("team-a")] // not listed under guardrails.tenants
+    [InlineData("team-c")] // listed, with the default policy
+    public void ForTenant_NoOwnPolicy_DefaultGuard(string tenant)
+    {
+        var guard = new GuardrailsEnvoyGuard(new GuardrailEngine(), Options);
+
+        var selected = guard.ForTenant(tenant);
+
+        Assert.Same(guard, selected);
+        Assert.Equal("Write to [EMAIL] about card [CREDIT_CARD].", selected.InspectRequest(Prompt).Text);
+    }
+
+    [Fact]
+    public void ForTenant_OwnPolicy_InheritsTheDefaultEntitiesAndStreamsWithIt()
+    {
+        var guard = (GuardrailsEnvoyGuard)new GuardrailsEnvoyGuard(new GuardrailEngine(), Options).ForTenant("team-b");
+
+        Assert.Equal("strict", guard.Policy.Name);
+        Assert.Equal(GuardAction.Block, guard.Policy.Pii.Action);
+        Assert.Equal(["email", "credit_card"], guard.Policy.Pii.Entities);
+        var stream = guard.CreateResponseStream();
+        var output = stream.Push("mail me at jane.roe@example.org please");
+        var rest = stream.Complete();
+        Assert.True(output.Stopped || rest.Stopped);
+        Assert.DoesNotContain("jane.roe@example.org", output.Text + rest.Text, StringComparison.Ordinal);
+    }
+
+    private static GuardrailsOptions Parse(Dictionary<string, string?> values)
+    {
+        var options = GuardrailsOptions.Parse(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), out var errors);
+        Assert.Empty(errors);
+        return options;
+    }
+}
