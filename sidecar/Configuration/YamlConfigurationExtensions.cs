@@ -24,6 +24,15 @@ internal static class YamlConfigurationExtensions
             OnReloadError = onReloadError,
         };
         source.ResolveFileProvider();
+        if (reloadOnChange && source.FileProvider is Microsoft.Extensions.FileProviders.PhysicalFileProvider files)
+        {
+            // Poll the one file (every 4 s) instead of a FileSystemWatcher on its directory, which watches every subdirectory
+            // too: a usage ledger or log written under the config's directory cost CPU on every request (seen in profiles),
+            // and polling also sees Kubernetes ConfigMap updates, which swap a symlink rather than write the file.
+            files.UsePollingFileWatcher = true;
+            files.UseActivePolling = true;
+        }
+
         return builder.Add(source);
     }
 

@@ -36,7 +36,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 UP=$(free_port); SC=$(free_port); ADMIN=$(free_port); PK=$(free_port)
 dotnet "$BENCH" bench-requests "$WORK"
 
-cat >"$WORK/sidecar.yaml" <<YAML
+mkdir -p "$WORK/config" "$WORK/run"
+cat >"$WORK/config/sidecar.yaml" <<YAML
 logging: { level: warning }
 providers:
   - { name: upstream, kind: openai-compatible, base_url: 'http://127.0.0.1:$UP/v1', api_key: bench }
@@ -46,8 +47,8 @@ YAML
 
 taskset -c "$SERVER_CPU" dotnet "$BENCH" mock-upstream "$UP" >"$WORK/upstream.log" 2>&1 &
 UP_PID=$!; PIDS+=("$UP_PID")
-# The sidecar runs as shipped (its usage ledger on, writing usage/ledger.jsonl under its working directory: $WORK).
-(cd "$WORK" && exec taskset -c "$SERVER_CPU" dotnet "$SIDECAR" --config "$WORK/sidecar.yaml" --grpc "127.0.0.1:$SC" --admin "127.0.0.1:$ADMIN") >"$WORK/sidecar.log" 2>&1 &
+# The sidecar runs as shipped (its usage ledger on, writing usage/ledger.jsonl under its working directory, $WORK/run).
+(cd "$WORK/run" && exec taskset -c "$SERVER_CPU" dotnet "$SIDECAR" --config "$WORK/config/sidecar.yaml" --grpc "127.0.0.1:$SC" --admin "127.0.0.1:$ADMIN") >"$WORK/sidecar.log" 2>&1 &
 SC_PID=$!; PIDS+=("$SC_PID")
 (cd "$here/node_modules/@portkey-ai/gateway" && NODE_ENV=production exec taskset -c "$SERVER_CPU" node build/start-server.js --port="$PK" --headless) >"$WORK/portkey.log" 2>&1 &
 PK_PID=$!; PIDS+=("$PK_PID")
