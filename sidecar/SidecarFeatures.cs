@@ -52,7 +52,7 @@ internal static class SidecarFeatures
         services.AddMeshInference(configuration);
         services.AddMeshTelemetry(configuration);
         services.AddMeshTenancy(configuration);
-        services.AddMeshGuardrails(configuration);
+        services.AddMeshGuardApi(configuration);
         services.AddMeshEnvoy(configuration);
     }
 
@@ -63,6 +63,7 @@ internal static class SidecarFeatures
 
         // Features: one line each, e.g. app.MapMeshInference();
         app.MapMeshInference();
+        app.MapMeshGuardApi();
         app.MapMeshEnvoy();
     }
 

@@ -105,5 +105,20 @@ public sealed class AdminAndGrpcListenerTests(SidecarFixture sidecar) : IClassFi
         var names = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
         Assert.Contains("grpc.health.v1.Health", names);
         Assert.Contains("grpc.reflection.v1.ServerReflection", names);
+        Assert.Contains("mesh.gateway.v1.Inference", names);
+        Assert.Contains("mesh.gateway.v1.Guard", names);
+    }
+
+    [Fact]
+    public async Task GuardInspect_EmbeddedDefaults_RedactsEmail()
+    {
+        var client = new Mesh.Gateway.V1.Guard.GuardClient(sidecar.Channel);
+
+        var response = await client.InspectAsync(
+            new Mesh.Gateway.V1.InspectRequest { Text = "write to jane@example.com", Direction = Mesh.Gateway.V1.GuardDirection.Input },
+            cancellationToken: Ct);
+
+        Assert.Equal(Mesh.Gateway.V1.GuardVerdict.Redacted, response.Verdict);
+        Assert.Equal("write to [EMAIL]", response.RedactedText);
     }
 }
