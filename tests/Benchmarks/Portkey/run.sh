@@ -87,7 +87,9 @@ throughput() { # name pid url h2load-args...
 latency() { # name kind target extra...
   local name=$1; shift
   local line
-  line=$(taskset -c "$LOAD_CPU" dotnet "$BENCH" latency "$1" "$2" "$RATE" "$LATENCY_SECONDS" 3 "${@:3}")
+  # The load generator JITs everything before it starts (no tiering): a tier-up compile on its core during the run showed
+  # as 2-3 ms at p99 on every path, direct included, and was the largest part of the "added" p99 before.
+  line=$(DOTNET_TieredCompilation=0 taskset -c "$LOAD_CPU" dotnet "$BENCH" latency "$1" "$2" "$RATE" "$LATENCY_SECONDS" 5 "${@:3}")
   echo "{\"name\":\"$name\",\"phase\":\"latency\",\"result\":$line,\"load\":\"$(loadavg)\"}"
 }
 
