@@ -121,13 +121,17 @@ internal static partial class GatewayHost
         }
     }
 
-    private static void ConfigureLogging(ILoggingBuilder logging, HostSettings settings, StartupPhase startup)
+    /// <summary>Console logging at <see cref="HostSettings.LogLevel"/>.</summary>
+    internal static void ConfigureLogging(ILoggingBuilder logging, HostSettings settings, StartupPhase startup)
     {
         logging.ClearProviders();
         logging.SetMinimumLevel(settings.LogLevel);
 
         // A failed start is reported once, as one line, by RunAsync; the host's own error log would repeat it with a stack trace.
-        logging.AddFilter((_, category, _) => startup.Completed || category != "Microsoft.Extensions.Hosting.Internal.Host");
+        // A filter rule without a level replaces the minimum level for every category it matches, so it checks the level too:
+        // without that check, logging.level was ignored and Debug and Trace (where prompts may be logged) reached the console.
+        logging.AddFilter((_, category, level) =>
+            level >= settings.LogLevel && (startup.Completed || category != "Microsoft.Extensions.Hosting.Internal.Host"));
 
         // ASP.NET Core logs every request at Information; keep its warnings and errors only.
         logging.AddFilter("Microsoft.AspNetCore", level => level >= LogLevel.Warning && level >= settings.LogLevel);
@@ -146,7 +150,8 @@ internal static partial class GatewayHost
         }
     }
 
-    private sealed class StartupPhase
+    /// <summary>Whether the host has started (until then the host's own error log is held back).</summary>
+    internal sealed class StartupPhase
     {
         public bool Completed { get; set; }
     }

@@ -12,7 +12,7 @@ namespace Mesh.Gateway.Benchmarks.Portkey;
 /// </summary>
 /// <remarks>
 /// <c>latency http URL RATE SECONDS WARMUP [Header=Value ...]</c> posts <see cref="BenchRequests.OpenAIJson"/>;
-/// <c>latency grpc ADDRESS RATE SECONDS WARMUP</c> calls Generate. Prints one JSON line (milliseconds).
+/// <c>latency grpc ADDRESS RATE SECONDS WARMUP</c> calls Generate; <c>latency grpc-health ADDRESS ...</c> calls grpc.health.v1 Check. Prints one JSON line (milliseconds).
 /// </remarks>
 internal static class FixedRateLatency
 {
@@ -27,7 +27,16 @@ internal static class FixedRateLatency
 
         Func<CancellationToken, Task<bool>> send;
         IDisposable owner;
-        if (kind == "grpc")
+        if (kind == "grpc-health")
+        {
+            // The same channel and server without the inference path: what gRPC over HTTP/2 alone costs at this rate.
+            var channel = GrpcChannel.ForAddress(target);
+            var client = new global::Grpc.Health.V1.Health.HealthClient(channel);
+            var request = new global::Grpc.Health.V1.HealthCheckRequest();
+            send = async ct => (await client.CheckAsync(request, cancellationToken: ct)).Status == global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving;
+            owner = channel;
+        }
+        else if (kind == "grpc")
         {
             var channel = GrpcChannel.ForAddress(target);
             var client = new V1.Inference.InferenceClient(channel);
