@@ -208,7 +208,7 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
             return;
         }
 
-        if (HttpContext.RequestAborted.IsCancellationRequested)
+        if (HttpContext.RequestAborted.IsCancellationRequested || IsClientGone(exception))
         {
             // The client reset the stream or went away: there is nobody to send a status to.
             Log.ClientCancelled(Logger, _method.FullName);
@@ -245,6 +245,21 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
         // A write may have thrown half way: make the state idle again so the status can be written.
         Interlocked.CompareExchange(ref _state, StateIdle, StateWriting);
         EndCall();
+    }
+
+    // A read or write that failed because the client reset the stream or closed the connection. Kestrel's body reader can
+    // throw this before RequestAborted is signalled, and a client going away is a normal end, not a handler error.
+    private static bool IsClientGone(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is Microsoft.AspNetCore.Connections.ConnectionAbortedException or Microsoft.AspNetCore.Connections.ConnectionResetException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Stops the deadline timer and waits for a deadline in progress to finish writing.</summary>
