@@ -21,6 +21,7 @@ internal sealed class UsageLedger : IUsageLedger, IHostedService, IAsyncDisposab
     private readonly ILogger _logger;
     private Task? _writer;
     private long _written;
+    private int _drainReported;
 
     public UsageLedger(LedgerOptions options, IEnumerable<ILedgerSink> sinks, TimeProvider time, ILogger<UsageLedger>? logger = null)
     {
@@ -69,7 +70,11 @@ internal sealed class UsageLedger : IUsageLedger, IHostedService, IAsyncDisposab
             }
         }
 
-        Log.Drained(_logger, Written);
+        // Stop runs as a hosted service and again from DisposeAsync: the total is reported once.
+        if (Interlocked.Exchange(ref _drainReported, 1) == 0)
+        {
+            Log.Drained(_logger, Written);
+        }
     }
 
     private async Task WriteLoopAsync()
