@@ -26,6 +26,22 @@ internal sealed partial class InferenceService
     // names the provider model behind an alias.
     private async ValueTask<GatewayError?> AuthorizeAsync(string model, ServerCallContext context)
     {
+        var tenant = await AuthenticatedTenantAsync(context).ConfigureAwait(false);
+        if (tenant is null)
+        {
+            return null;
+        }
+
+        var access = AccessPolicy.Authorize(tenant, "chat", string.IsNullOrWhiteSpace(model) ? null : model);
+        return access.Allowed
+            ? null
+            : new GatewayError { Code = GatewayErrorCode.PermissionDenied, Reason = GatewayErrorReasons.PermissionDenied, Message = access.Message };
+    }
+
+    // The caller's tenant, or null when no tenants are configured (the API is open); a failed authentication ends the call
+    // with UNAUTHENTICATED and the reason.
+    private async ValueTask<TenantOptions?> AuthenticatedTenantAsync(ServerCallContext context)
+    {
         if (_authenticator is null || _authenticator.Options.Tenants.Count == 0)
         {
             return null;
@@ -41,15 +57,7 @@ internal sealed partial class InferenceService
         }
 
         var result = await _authenticator.AuthenticateAsync(new CallerCredentials(headers), context.CancellationToken).ConfigureAwait(false);
-        if (!result.Succeeded)
-        {
-            return result.ToGatewayError();
-        }
-
-        var access = AccessPolicy.Authorize(result.Tenant!, "chat", string.IsNullOrWhiteSpace(model) ? null : model);
-        return access.Allowed
-            ? null
-            : new GatewayError { Code = GatewayErrorCode.PermissionDenied, Reason = GatewayErrorReasons.PermissionDenied, Message = access.Message };
+        return result.Succeeded ? result.Tenant : throw GatewayErrorStatus.ToRpcException(result.ToGatewayError());
     }
 
     private GatewayError? TryCount(CountTokensRequest request, out CountTokensResponse? response)

@@ -3,6 +3,7 @@ using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Embeddings;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Core.Routing;
+using Mesh.Gateway.Tenancy.Access;
 using Mesh.Gateway.Tenancy.Authentication;
 using Mesh.Gateway.Tokenizers;
 using Mesh.Gateway.V1;
@@ -192,18 +193,26 @@ internal sealed partial class InferenceService : V1.Inference.InferenceBase
         return response;
     }
 
-    public override Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
+    // With tenants configured the caller authenticates as for Generate and sees only the models its tenant may call: the
+    // list names the providers and upstream models behind each alias, which is no business of other tenants.
+    public override async Task<ListModelsResponse> ListModels(ListModelsRequest request, ServerCallContext context)
     {
+        var tenant = await AuthenticatedTenantAsync(context).ConfigureAwait(false);
         var response = new ListModelsResponse();
         foreach (var route in _router.Table.Routes)
         {
+            if (tenant is not null && !AccessPolicy.IsModelAllowed(tenant, route.Name))
+            {
+                continue;
+            }
+
             var model = new V1.Model { Name = route.Name };
             model.Targets.AddRange(route.Targets.Select(static t => new ModelTarget { Provider = t.Provider, Model = t.Model, Weight = (int)Math.Round(t.Weight) }));
             model.Fallbacks.AddRange(route.Fallbacks.Select(static t => new ModelTarget { Provider = t.Provider, Model = t.Model }));
             response.Models.Add(model);
         }
 
-        return Task.FromResult(response);
+        return response;
     }
 
     private static ChatRequest MapOrThrow(GenerateRequest request)

@@ -67,6 +67,28 @@ public sealed class InferenceApiTests
     }
 
     [Fact]
+    public async Task ListModels_TenantsConfigured_AuthenticatesAndListsOnlyTheTenantsModels()
+    {
+        const string keyA = "mesh-list-key-a";
+        const string keyB = "mesh-list-key-b";
+        await using var sidecar = await InferenceSidecar.StartAsync(
+            "providers:\n  - { name: mock, kind: mock }\nmodels:\n"
+            + "  - { name: chat-fast, targets: [ { provider: mock, model: m1 } ] }\n"
+            + "  - { name: chat-big, targets: [ { provider: mock, model: m2 } ] }\n"
+            + "  - { name: embed, targets: [ { provider: mock, model: m3 } ] }\n"
+            + $"tenants:\n  - {{ id: team-a, api_keys: [\"{Tenancy.Authentication.ApiKeyHash.Format(keyA)}\"], models: [\"chat-*\"] }}\n"
+            + $"  - {{ id: team-b, api_keys: [\"{Tenancy.Authentication.ApiKeyHash.Format(keyB)}\"], models: [embed] }}\n");
+
+        var anonymous = await Assert.ThrowsAsync<RpcException>(() => sidecar.Client.ListModelsAsync(new ListModelsRequest(), cancellationToken: Ct).ResponseAsync);
+        var teamA = await sidecar.Client.ListModelsAsync(new ListModelsRequest(), new Metadata { { "authorization", "Bearer " + keyA } }, cancellationToken: Ct);
+        var teamB = await sidecar.Client.ListModelsAsync(new ListModelsRequest(), new Metadata { { "authorization", "Bearer " + keyB } }, cancellationToken: Ct);
+
+        Assert.Equal(StatusCode.Unauthenticated, anonymous.StatusCode);
+        Assert.Equal(["chat-big", "chat-fast"], teamA.Models.Select(static m => m.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["embed"], teamB.Models.Select(static m => m.Name));
+    }
+
+    [Fact]
     public async Task Generate_UnknownModel_NotFoundNamingTheModel()
     {
         await using var sidecar = await InferenceSidecar.StartAsync();
