@@ -128,10 +128,9 @@ internal static partial class GatewayHost
         logging.SetMinimumLevel(settings.LogLevel);
 
         // A failed start is reported once, as one line, by RunAsync; the host's own error log would repeat it with a stack trace.
-        // A filter rule without a level replaces the minimum level for every category it matches, so it checks the level too:
-        // without that check, logging.level was ignored and Debug and Trace (where prompts may be logged) reached the console.
-        logging.AddFilter((_, category, level) =>
-            level >= settings.LogLevel && (startup.Completed || category != "Microsoft.Extensions.Hosting.Internal.Host"));
+        // The rule names its category: a rule matching every category replaces the minimum level for all of them (it did, and
+        // Debug and Trace, where prompts may be logged, reached the console at any logging.level).
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => startup.Completed && level >= settings.LogLevel);
 
         // ASP.NET Core logs every request at Information; keep its warnings and errors only.
         logging.AddFilter("Microsoft.AspNetCore", level => level >= LogLevel.Warning && level >= settings.LogLevel);

@@ -108,9 +108,7 @@ public sealed class ClientGoneLoggingTests
 
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
             {
-                {
-                    owner.Entries.Enqueue((category, logLevel, eventId.Id, formatter(state, exception)));
-                }
+                owner.Entries.Enqueue((category, logLevel, eventId.Id, formatter(state, exception)));
             }
         }
     }

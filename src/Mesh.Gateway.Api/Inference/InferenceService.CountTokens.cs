@@ -38,28 +38,6 @@ internal sealed partial class InferenceService
             : new GatewayError { Code = GatewayErrorCode.PermissionDenied, Reason = GatewayErrorReasons.PermissionDenied, Message = access.Message };
     }
 
-    // The caller's tenant, or null when no tenants are configured (the API is open); a failed authentication ends the call
-    // with UNAUTHENTICATED and the reason.
-    private async ValueTask<TenantOptions?> AuthenticatedTenantAsync(ServerCallContext context)
-    {
-        if (_authenticator is null || _authenticator.Options.Tenants.Count == 0)
-        {
-            return null;
-        }
-
-        var headers = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var entry in context.RequestHeaders)
-        {
-            if (!entry.IsBinary)
-            {
-                headers[entry.Key] = entry.Value;
-            }
-        }
-
-        var result = await _authenticator.AuthenticateAsync(new CallerCredentials(headers), context.CancellationToken).ConfigureAwait(false);
-        return result.Succeeded ? result.Tenant : throw GatewayErrorStatus.ToRpcException(result.ToGatewayError());
-    }
-
     private GatewayError? TryCount(CountTokensRequest request, out CountTokensResponse? response)
     {
         response = null;

@@ -215,6 +215,28 @@ internal sealed partial class InferenceService : V1.Inference.InferenceBase
         return response;
     }
 
+    // The caller's tenant, or null when no tenants are configured (the API is open); a failed authentication ends the call
+    // with UNAUTHENTICATED and the reason.
+    private async ValueTask<TenantOptions?> AuthenticatedTenantAsync(ServerCallContext context)
+    {
+        if (_authenticator is null || _authenticator.Options.Tenants.Count == 0)
+        {
+            return null;
+        }
+
+        var headers = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in context.RequestHeaders)
+        {
+            if (!entry.IsBinary)
+            {
+                headers[entry.Key] = entry.Value;
+            }
+        }
+
+        var result = await _authenticator.AuthenticateAsync(new CallerCredentials(headers), context.CancellationToken).ConfigureAwait(false);
+        return result.Succeeded ? result.Tenant : throw GatewayErrorStatus.ToRpcException(result.ToGatewayError());
+    }
+
     private static ChatRequest MapOrThrow(GenerateRequest request)
     {
         var error = GenerateRequestMapper.TryMap(request, out var chat);
