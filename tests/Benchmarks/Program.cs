@@ -4,7 +4,7 @@ namespace Mesh.Gateway.Benchmarks;
 
 internal static class Program
 {
-    private static async Task<int> Main(string[] args)
+    private static int Main(string[] args)
     {
         // `tokenizers DIR`: the Stopwatch throughput run that tests/Benchmarks/Tokenizers/run.sh compares with npm tiktoken.
         if (args is ["tokenizers", .. var rest])
@@ -35,6 +35,17 @@ internal static class Program
             return Envoy.EnvoyDoorServers.Run(kind);
         }
 
+        // `envoy-server KIND PORT` / `envoy-frames DIR`: the servers and the request bodies tests/Benchmarks/Envoy/h2load.sh uses.
+        if (args is ["envoy-server", var fixedKind, var fixedPort])
+        {
+            return Envoy.EnvoyDoorServers.Run(fixedKind, int.Parse(fixedPort, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (args is ["envoy-frames", var framesDir])
+        {
+            return Envoy.EnvoyExchangeFrames.Write(framesDir);
+        }
+
         // `grpc-server PORT` / `grpc-bare PORT`: the two endpoints tests/Benchmarks/grpc-h2load.sh compares with h2load.
         if (args is ["grpc-server", var port])
         {
@@ -47,7 +58,7 @@ internal static class Program
         }
 
         // The sidecar vs @portkey-ai/gateway comparison (tests/Benchmarks/Portkey/run.sh): the mock upstream, the request
-        // files for h2load, and the fixed-rate latency client.
+        // files for h2load.
         if (args is ["mock-upstream", var upstreamPort])
         {
             return Portkey.MockUpstream.Run(int.Parse(upstreamPort, System.Globalization.CultureInfo.InvariantCulture));
@@ -56,11 +67,6 @@ internal static class Program
         if (args is ["bench-requests", var requestDir])
         {
             return Portkey.BenchRequests.Write(requestDir);
-        }
-
-        if (args is ["latency", .. var latencyArgs])
-        {
-            return await Portkey.FixedRateLatency.RunAsync(latencyArgs);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

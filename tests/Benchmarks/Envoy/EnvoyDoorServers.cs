@@ -44,12 +44,13 @@ internal static class EnvoyDoorServers
         ["providers:0:api_key"] = "sk-bench-not-a-key",
     };
 
-    /// <summary>Serves on 127.0.0.1:0, prints <c>PORT n</c>, and runs until stdin closes.</summary>
-    public static int Run(string kind)
+    /// <summary>Serves on 127.0.0.1:<paramref name="port"/>; with port 0, prints <c>PORT n</c> and runs until stdin closes,
+    /// otherwise until it is stopped (SIGTERM).</summary>
+    public static int Run(string kind, int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.ListenGrpc("127.0.0.1:0"));
+        builder.WebHost.ConfigureKestrel(k => k.ListenGrpc("127.0.0.1:" + port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(Configuration(piiOnly: kind == "gateway-pii")).Build();
         var gateway = kind.StartsWith("gateway", StringComparison.Ordinal);
         if (gateway)
@@ -72,6 +73,12 @@ internal static class EnvoyDoorServers
         {
             app.MapGrpcService<EchoExternalProcessor>();
             app.MapGrpcService<EchoAuthorization>();
+        }
+
+        if (port != 0)
+        {
+            app.Run();
+            return 0;
         }
 
         app.StartAsync().GetAwaiter().GetResult();

@@ -26,6 +26,7 @@ internal static class EnvoySessionProfile
         var deps = provider.GetRequiredService<ExtProcDependencies>();
         var messages = EnvoyExchangeMessages.Create(EnvoyDoorServers.GatewayKey);
         var stages = new double[4];
+        var allocations = new long[4];
         var exchanges = new double[iterations];
 
         // The warm-up pass is as long as the measured one: tiered compilation needs seconds of calls before the steady
@@ -33,18 +34,20 @@ internal static class EnvoySessionProfile
         for (var warm = 0; warm < 2; warm++)
         {
             Array.Clear(stages);
+            Array.Clear(allocations);
             var n = iterations;
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var collections = GC.CollectionCount(0);
             for (var i = 0; i < n; i++)
             {
                 var before = stages.Sum();
                 var session = new ExtProcSession(deps);
-                Time(session, messages.RequestHeaders, ref stages[0]);
-                Time(session, messages.RequestBody, ref stages[1]);
-                Time(session, messages.ResponseHeaders, ref stages[2]);
+                Time(session, messages.RequestHeaders, ref stages[0], ref allocations[0]);
+                Time(session, messages.RequestBody, ref stages[1], ref allocations[1]);
+                Time(session, messages.ResponseHeaders, ref stages[2], ref allocations[2]);
                 foreach (var chunk in messages.ResponseChunks)
                 {
-                    Time(session, chunk, ref stages[3]);
+                    Time(session, chunk, ref stages[3], ref allocations[3]);
                 }
 
                 exchanges[i] = stages.Sum() - before;
@@ -55,6 +58,8 @@ internal static class EnvoySessionProfile
                 Array.Sort(exchanges);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"per exchange, mean us (wall): request headers {stages[0] / n:0.0}, request body {stages[1] / n:0.0}, response headers {stages[2] / n:0.0}, {messages.ResponseChunks.Count} response chunks {stages[3] / n:0.0}; total {stages.Sum() / n:0.0}; process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / n:0.0} us"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"per exchange, allocated B: request headers {allocations[0] / n}, request body {allocations[1] / n}, response headers {allocations[2] / n}, {messages.ResponseChunks.Count} response chunks {allocations[3] / n}; total {allocations.Sum() / n}; {GC.CollectionCount(0) - collections} gen0 GCs in {n} exchanges"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"per exchange, in process: p50 {exchanges[n / 2]:0.0} us, p99 {exchanges[(int)(n * 0.99)]:0.0} us, p99.9 {exchanges[(int)(n * 0.999)]:0.0} us"));
             }
@@ -157,19 +162,24 @@ internal static class EnvoySessionProfile
             action();
         }
 
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
         var start = Stopwatch.GetTimestamp();
         for (var i = 0; i < iterations; i++)
         {
             action();
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what}: {Stopwatch.GetElapsedTime(start).TotalMicroseconds / iterations:0.0} us"));
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{what}: {elapsed.TotalMicroseconds / iterations:0.0} us, {(GC.GetAllocatedBytesForCurrentThread() - allocated) / iterations:0} B allocated"));
     }
 
-    private static void Time(ExtProcSession session, global::Envoy.Service.ExtProc.V3.ProcessingRequest message, ref double total)
+    private static void Time(ExtProcSession session, global::Envoy.Service.ExtProc.V3.ProcessingRequest message, ref double total, ref long allocated)
     {
+        var before = GC.GetAllocatedBytesForCurrentThread();
         var start = Stopwatch.GetTimestamp();
         _ = session.HandleAsync(message, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         total += Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        allocated += GC.GetAllocatedBytesForCurrentThread() - before;
     }
 }

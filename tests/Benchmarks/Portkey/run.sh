@@ -4,11 +4,12 @@
 #   sidecar  the real sidecar (Release) via gRPC Generate, configured with an openai-compatible provider on the upstream
 #   portkey  @portkey-ai/gateway 1.15.2 (node, --headless, NODE_ENV=production) via POST /v1/chat/completions with
 #            x-portkey-provider: openai and x-portkey-custom-host pointing at the upstream
-# Each round measures, for each path in turn: max throughput with h2load at CONCURRENCY requests in flight
-# (CONCURRENCY connections, one request each; gRPC over h2c, the others HTTP/1.1), then open-loop latency at a fixed
-# RATE (FixedRateLatency.cs). The servers (upstream, sidecar, portkey) are pinned to CPU 0 and the load generators to
-# CPU 1 (taskset), so a proxy and the upstream share one core, as in a pod. Server CPU per request comes from
-# /proc/PID/stat. Every proxied request is checked to have reached the upstream (its /count).
+# Each round measures, for each path in turn, max throughput with h2load at CONCURRENCY requests in flight (CONCURRENCY
+# connections, one request each; gRPC over h2c, the others HTTP/1.1); then latency at a fixed RATE with h2load --rps,
+# each proxy side by side with the direct path at the same time (latency_pair). The servers (upstream, sidecar, portkey)
+# are pinned to CPU 0 and the load generators to CPU 1 (taskset), so a proxy and the upstream share one core, as in a pod.
+# Server CPU per request comes from /proc/PID/stat. Every proxied request is checked to have reached the upstream (its
+# /count) and every answer to have carried a body.
 #   ROUNDS=3 DURATION=10 CONCURRENCY=32 RATE=100 LATENCY_SECONDS=20 bash tests/Benchmarks/Portkey/run.sh
 # Needs h2load (apt-get install -y nghttp2-client), node, and `npm ci` in this folder (done here if missing).
 set -euo pipefail
@@ -84,13 +85,35 @@ throughput() { # name pid url h2load-args...
   echo "{\"name\":\"$name\",\"phase\":\"throughput\",\"rps\":$rps,\"succeeded\":$ok,\"failed\":\"$failed\",\"upstream\":$((after_up - before_up)),\"cpu_us\":$(awk -v t=$((after_cpu - before_cpu)) -v hz="$(getconf CLK_TCK)" -v n="$((after_up - before_up))" 'BEGIN {printf "%.1f", n ? t * 1000000 / hz / n : 0}'),\"load\":\"$(loadavg)\"}"
 }
 
-latency() { # name kind target extra...
-  local name=$1; shift
-  local line
-  # The load generator JITs everything before it starts (no tiering): a tier-up compile on its core during the run showed
-  # as 2-3 ms at p99 on every path, direct included, and was the largest part of the "added" p99 before.
-  line=$(DOTNET_TieredCompilation=0 taskset -c "$LOAD_CPU" dotnet "$BENCH" latency "$1" "$2" "$RATE" "$LATENCY_SECONDS" 5 "${@:3}")
-  echo "{\"name\":\"$name\",\"phase\":\"latency\",\"result\":$line,\"load\":\"$(loadavg)\"}"
+# One fixed-rate h2load client: a C client with no GC or JIT of its own, one connection, one request at a time, paced at
+# RATE. h2load does not correct for coordinated omission: at 100 req/s a request is 10 ms after the one before it, so it
+# waits for that one only when the p99 would already be ten times the target.
+paced() { # out-prefix url h2load-args...
+  rm -f "$1.log"  # h2load appends to its log file
+  taskset -c "$LOAD_CPU" h2load -D "$LATENCY_SECONDS" --warm-up-time=2 -c 1 -m 1 -t 1 --rps "$RATE" --log-file="$1.log" "${@:3}" "$2" >"$1.out"
+}
+
+# A proxy and the upstream direct, paced at RATE each and at the same time, so that both see the same moments of this
+# noisy machine (a slow second in one of them alone moved the p99 by more than the 1 ms target): the added latency is the
+# proxy's percentile minus the direct percentile of the same pair, and the table takes the median over rounds.
+latency_pair() { # subject
+  local subject=$1 prefix="$WORK/lat-$1" before_up after_up direct_pid subject_pid
+  before_up=$(upstream_count)
+  paced "$prefix-direct" "http://127.0.0.1:$UP/v1/chat/completions" --h1 -d "$WORK/openai.json" -H 'content-type: application/json' &
+  direct_pid=$!
+  if [ "$subject" = sidecar ]; then
+    paced "$prefix-sidecar" "http://127.0.0.1:$SC/mesh.gateway.v1.Inference/Generate" -d "$WORK/generate.frame" -H 'content-type: application/grpc' -H 'te: trailers' &
+  else
+    paced "$prefix-portkey" "http://127.0.0.1:$PK/v1/chat/completions" --h1 -d "$WORK/openai.json" -H 'content-type: application/json' "${PORTKEY_HEADERS[@]}" &
+  fi
+  subject_pid=$!
+  wait "$direct_pid" "$subject_pid"
+  after_up=$(upstream_count)
+  # A good answer carries at least a chat completion's worth of DATA (the sidecar's GenerateResponse is over 100 bytes);
+  # a gRPC error is HTTP 200 with trailers only, which this catches.
+  for name in direct "$subject"; do
+    echo "{\"name\":\"$name\",\"phase\":\"latency\",\"pair\":\"$subject\",\"result\":$(python3 "$here/../h2load-latency.py" "$prefix-$name.log" "$prefix-$name.out" 60),\"upstream\":$((after_up - before_up)),\"load\":\"$(loadavg)\"}"
+  done
 }
 
 for round in $(seq 1 "$ROUNDS"); do
@@ -98,9 +121,8 @@ for round in $(seq 1 "$ROUNDS"); do
   throughput direct "$UP_PID" "http://127.0.0.1:$UP/v1/chat/completions" --h1 -d "$WORK/openai.json" -H 'content-type: application/json' >>"$WORK/results.jsonl"
   throughput sidecar "$SC_PID" "http://127.0.0.1:$SC/mesh.gateway.v1.Inference/Generate" -d "$WORK/generate.frame" -H 'content-type: application/grpc' -H 'te: trailers' >>"$WORK/results.jsonl"
   throughput portkey "$PK_PID" "http://127.0.0.1:$PK/v1/chat/completions" --h1 -d "$WORK/openai.json" -H 'content-type: application/json' "${PORTKEY_HEADERS[@]}" >>"$WORK/results.jsonl"
-  latency direct http "http://127.0.0.1:$UP/v1/chat/completions" >>"$WORK/results.jsonl"
-  latency sidecar grpc "http://127.0.0.1:$SC" >>"$WORK/results.jsonl"
-  latency portkey http "http://127.0.0.1:$PK/v1/chat/completions" "x-portkey-provider=openai" "x-portkey-custom-host=http://127.0.0.1:$UP/v1" "authorization=Bearer bench" >>"$WORK/results.jsonl"
+  latency_pair sidecar >>"$WORK/results.jsonl"
+  latency_pair portkey >>"$WORK/results.jsonl"
 done
 echo "load average at end: $(loadavg)" >&2
 python3 "$here/table.py" "$WORK/results.jsonl" "$CONCURRENCY" "$RATE"

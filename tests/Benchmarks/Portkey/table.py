@@ -1,4 +1,4 @@
-"""Prints the run.sh results as a table: medians over rounds, added latency against direct in the same round, ratios."""
+"""Prints the run.sh results as a table: medians over rounds, added latency against direct in the same pair, ratios."""
 import json
 import statistics
 import sys
@@ -6,42 +6,55 @@ import sys
 path, concurrency, rate = sys.argv[1], sys.argv[2], sys.argv[3]
 rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
 names = ["direct", "sidecar", "portkey"]
+proxies = ["sidecar", "portkey"]
 tp = {n: [r for r in rows if r["name"] == n and r["phase"] == "throughput"] for n in names}
-lat = {n: [r["result"] for r in rows if r["name"] == n and r["phase"] == "latency"] for n in names}
+# Latency comes in pairs run at the same time: (direct, proxy) per round and proxy.
+pairs = {p: list(zip([r for r in rows if r["phase"] == "latency" and r["pair"] == p and r["name"] == "direct"],
+                     [r for r in rows if r["phase"] == "latency" and r["pair"] == p and r["name"] == p])) for p in proxies}
+lat = {p: [s["result"] for _, s in pairs[p]] for p in proxies}
+lat["direct"] = [d["result"] for p in proxies for d, _ in pairs[p]]
 med = statistics.median
 problems = []
 for n in names:
     for r in tp[n]:
         if r["failed"] not in ("0+0", "") or (n != "direct" and r["upstream"] < r["succeeded"]):
             problems.append(f"{n}: failed {r['failed']}, {r['succeeded']} succeeded but the upstream saw {r['upstream']}")
-    for r in lat[n]:
-        if r["errors"]:
-            problems.append(f"{n}: {r['errors']} errors in the latency phase")
+for p in proxies:
+    for d, s in pairs[p]:
+        for r in (d, s):
+            if r["result"]["errors"]:
+                problems.append(f"{r['name']}: {r['result']['errors']} errors in the latency phase beside {p}")
+        if s["upstream"] < d["result"]["n"] + s["result"]["n"]:
+            problems.append(f"{p}: {d['result']['n']} + {s['result']['n']} answered but the upstream saw {s['upstream']}")
 
 
-def added(n, key):
-    return med([p[key] - d[key] for p, d in zip(lat[n], lat["direct"])])
+def added(p, key):
+    return [s["result"][key] - d["result"][key] for d, s in pairs[p]]
 
 
-def fmt(v, unit=""):
-    return f"{v:,.2f}{unit}" if isinstance(v, float) else str(v)
+def cells(values, fmt):
+    return "".join(f"{v:>{w}{fmt}}" for v, w in zip(values, (14, 16, 14)))
 
 
-print(f"\nrounds: {len(tp['direct'])}; throughput at {concurrency} requests in flight; latency open-loop at {rate} req/s")
+print(f"\nrounds: {len(tp['direct'])}; throughput at {concurrency} requests in flight; latency with h2load at {rate} req/s, "
+      "each proxy beside the direct path at the same time")
 print(f"{'':34}{'direct':>14}{'sidecar (gRPC)':>16}{'portkey':>14}")
-print(f"{'throughput, req/s (median)':34}" + "".join(f"{med([r['rps'] for r in tp[n]]):>{w},.0f}" for n, w in zip(names, (14, 16, 14))))
-print(f"{'server CPU per request, us':34}" + "".join(f"{med([r['cpu_us'] for r in tp[n]]):>{w},.1f}" for n, w in zip(names, (14, 16, 14))))
-print(f"{'latency p50, ms':34}" + "".join(f"{med([r['p50'] for r in lat[n]]):>{w}.3f}" for n, w in zip(names, (14, 16, 14))))
-print(f"{'latency p99, ms':34}" + "".join(f"{med([r['p99'] for r in lat[n]]):>{w}.3f}" for n, w in zip(names, (14, 16, 14))))
-print(f"{'added p50 vs direct, ms':34}{'-':>14}{added('sidecar', 'p50'):>16.3f}{added('portkey', 'p50'):>14.3f}")
-print(f"{'added p99 vs direct, ms':34}{'-':>14}{added('sidecar', 'p99'):>16.3f}{added('portkey', 'p99'):>14.3f}")
-print(f"{'samples per latency run':34}" + "".join(f"{med([r['n'] for r in lat[n]]):>{w},.0f}" for n, w in zip(names, (14, 16, 14))))
+print(f"{'throughput, req/s (median)':34}" + cells([med([r['rps'] for r in tp[n]]) for n in names], ",.0f"))
+print(f"{'server CPU per request, us':34}" + cells([med([r['cpu_us'] for r in tp[n]]) for n in names], ",.1f"))
+for key in ("p50", "p90", "p99"):
+    print(f"{'latency ' + key + ', ms':34}" + cells([med([r[key] for r in lat[n]]) for n in names], ".3f"))
+for key in ("p50", "p90", "p99"):
+    print(f"{'added ' + key + ' vs direct, ms':34}{'-':>14}" + "".join(f"{med(added(p, key)):>{w}.3f}" for p, w in zip(proxies, (16, 14))))
+print(f"{'samples per latency run':34}" + cells([med([r['n'] for r in lat[n]]) for n in names], ",.0f"))
+print("\nadded p99 per round, ms: sidecar " + ", ".join(f"{v:.3f}" for v in added("sidecar", "p99"))
+      + "; portkey " + ", ".join(f"{v:.3f}" for v in added("portkey", "p99")))
 ratio = med([s["rps"] / p["rps"] for s, p in zip(tp["sidecar"], tp["portkey"])])
-print(f"\nsidecar / portkey throughput: {ratio:.1f}x (target >= 10x)")
+print(f"sidecar / portkey throughput: {ratio:.1f}x (target >= 10x)")
 print(f"sidecar / direct throughput: {med([s['rps'] / d['rps'] for s, d in zip(tp['sidecar'], tp['direct'])]):.2f}x")
 print(f"portkey CPU per request / sidecar CPU per request: {med([p['cpu_us'] / s['cpu_us'] for s, p in zip(tp['sidecar'], tp['portkey'])]):.1f}x")
-print(f"sidecar added p99: {added('sidecar', 'p99'):.3f} ms (target <= 1 ms)")
-print("load average during the run (1/5/15 min): " + ", ".join(sorted({r['load'] for r in rows})[:1] + sorted({r['load'] for r in rows})[-1:]))
+print(f"sidecar added p99: {med(added('sidecar', 'p99')):.3f} ms, median of {len(pairs['sidecar'])} rounds (target <= 1 ms)")
+loads = sorted({r["load"] for r in rows})
+print("load average during the run (1/5/15 min): " + ", ".join(loads[:1] + loads[-1:]))
 if problems:
     print("PROBLEMS:\n  " + "\n  ".join(problems))
     sys.exit(1)
