@@ -366,7 +366,7 @@ internal sealed class ExtProcSession
             var replacement = _sse.OnChunk(body.Body.Span, body.EndOfStream);
             if (replacement is not null)
             {
-                answer.ResponseBody.Response.BodyMutation = new BodyMutation { Body = ByteString.CopyFrom(replacement) };
+                answer.ResponseBody.Response.BodyMutation = new BodyMutation { Body = ByteString.CopyFrom(replacement.Value.Span) };
             }
         }
         else

@@ -27,10 +27,11 @@ internal sealed class SseResponseProcessor
     private static readonly JsonStringLocator.Step[] OpenAIChatDelta = ["choices", 0, "delta", "content"];
     private static readonly JsonStringLocator.Step[] AnthropicDelta = ["delta", "text"];
     private static readonly JsonStringLocator.Step[] ResponsesDelta = ["delta"];
-    private static readonly JsonWriterOptions StringWriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly System.Text.Encodings.Web.JavaScriptEncoder StringEncoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
+    private readonly ArrayBufferWriter<byte> _output = new(1024);
+    private readonly ArrayBufferWriter<byte> _lastDeltaEvent = new(512);
     private IEnvoyStreamGuard? _stream;
-    private byte[]? _lastDeltaEvent;
     private string? _lastDeltaName;
 
     public SseResponseProcessor(ApiSchema schema, IEnvoyGuard? guard)
@@ -46,8 +47,9 @@ internal sealed class SseResponseProcessor
 
     public bool Rewriting => _guard is not null;
 
-    /// <summary>Processes one body chunk; returns the bytes to forward instead of it, or null to forward it unchanged.</summary>
-    public byte[]? OnChunk(ReadOnlySpan<byte> chunk, bool endOfStream)
+    /// <summary>Processes one body chunk; returns the bytes to forward instead of it (valid until the next call), or null to
+    /// forward it unchanged.</summary>
+    public ReadOnlyMemory<byte>? OnChunk(ReadOnlySpan<byte> chunk, bool endOfStream)
     {
         _events.Clear();
         _reassembler.Push(chunk, _events);
@@ -70,27 +72,31 @@ internal sealed class SseResponseProcessor
             return null;
         }
 
-        var output = new ArrayBufferWriter<byte>(chunk.Length + 64);
+        _output.ResetWrittenCount();
         foreach (var e in _events)
         {
-            Rewrite(e, output);
+            Rewrite(e, _output);
         }
 
         if (endOfStream)
         {
-            FlushHeldText(output, beforeName: null);
+            FlushHeldText(_output, beforeName: null);
         }
 
-        return output.WrittenSpan.ToArray();
+        return _output.WrittenMemory;
     }
 
-    private void Observe(JsonElement root)
+    // Usage and the text so far; returns the event's text delta, if any.
+    private string? Observe(JsonElement root)
     {
         Usage.Observe(_schema, root);
-        if (ResponseTexts.StreamDelta(_schema, root) is { } delta)
+        var delta = ResponseTexts.StreamDelta(_schema, root);
+        if (delta is not null)
         {
             _completion.Append(delta);
         }
+
+        return delta;
     }
 
     private void Rewrite(SseEvent e, ArrayBufferWriter<byte> output)
@@ -110,8 +116,7 @@ internal sealed class SseResponseProcessor
         }
 
         var root = doc.RootElement;
-        Observe(root);
-        var delta = ResponseTexts.StreamDelta(_schema, root);
+        var delta = Observe(root);
         var ends = ResponseTexts.EndsText(_schema, root);
         var whole = ResponseTexts.RepeatsWholeText(_schema, root);
         if (delta is null && !ends && !whole)
@@ -125,7 +130,8 @@ internal sealed class SseResponseProcessor
         {
             _stream ??= _guard!.CreateResponseStream();
             released = _stream.Push(delta).Text;
-            _lastDeltaEvent = e.Data.ToArray();
+            _lastDeltaEvent.ResetWrittenCount();
+            _lastDeltaEvent.Write(e.Data.Span);
             _lastDeltaName = e.Name;
             if (!ends && !whole && TrySplice(e, released, output))
             {
@@ -182,12 +188,12 @@ internal sealed class SseResponseProcessor
 
         var rest = _stream.Complete().Text;
         _stream = null;
-        if (rest.Length == 0 || _lastDeltaEvent is null)
+        if (rest.Length == 0 || _lastDeltaEvent.WrittenCount == 0)
         {
             return;
         }
 
-        if (JsonNode.Parse(_lastDeltaEvent) is not JsonObject synthetic)
+        if (JsonNode.Parse(_lastDeltaEvent.WrittenSpan) is not JsonObject synthetic)
         {
             return;
         }
@@ -227,10 +233,9 @@ internal sealed class SseResponseProcessor
         WriteName(output, e.Name);
         output.Write("data: "u8);
         output.Write(data[..start]);
-        using (var writer = new Utf8JsonWriter(output, StringWriterOptions))
-        {
-            writer.WriteStringValue(released);
-        }
+        output.Write("\""u8);
+        output.Write(JsonEncodedText.Encode(released, StringEncoder).EncodedUtf8Bytes);
+        output.Write("\""u8);
 
         output.Write(data[end..]);
         output.Write("\n\n"u8);

@@ -6,17 +6,22 @@ namespace Mesh.Gateway.Envoy.Sse;
 /// <summary>Reassembles server-sent events from body chunks split at arbitrary byte boundaries.</summary>
 /// <remarks>Follows the WHATWG event-stream rules: lines end with CRLF, LF or CR; a blank line ends an event; <c>data:</c>
 /// with or without one leading space; comment lines (<c>:</c>) ignored. A CR at the very end of a chunk is held until the
-/// next byte shows whether it is a CRLF. Not thread-safe: one instance per response stream.</remarks>
+/// next byte shows whether it is a CRLF. The events handed out point into this reassembler's buffers: they are valid until
+/// the next <see cref="Push"/> or <see cref="Complete"/> (a single-line event's data and every event's raw bytes are not copied).
+/// Not thread-safe: one instance per response stream.</remarks>
 internal sealed class SseReassembler
 {
     private readonly ArrayBufferWriter<byte> _pending = new(4096);
     private readonly ArrayBufferWriter<byte> _data = new(1024);
     private string? _name;
     private bool _hasData;
+    private int _dataStart = -1; // the one data line's value in _pending, while the event has exactly one; -1 once joined in _data
+    private int _dataLength;
     private int _scan;        // next byte of _pending to scan for a line end
     private int _lineStart;   // start of the current line in _pending
     private int _eventStart;  // start of the current event in _pending
     private bool _skipLf;     // the previous line ended with a CR at the end of a chunk: a leading LF is its CRLF
+    private int _lineOffset;  // where the line being processed starts in _pending
 
     /// <summary>Bytes received but not yet part of a complete event.</summary>
     public int Pending => _pending.WrittenCount - _eventStart;
@@ -37,21 +42,23 @@ internal sealed class SseReassembler
         var buffer = _pending.WrittenSpan;
         if (_lineStart < buffer.Length)
         {
+            _lineOffset = _lineStart;
             ProcessLine(buffer[_lineStart..]);
         }
 
+        var memory = _pending.WrittenMemory;
         if (_hasData)
         {
-            events.Add(new SseEvent(_name, _data.WrittenSpan.ToArray(), buffer[_eventStart..].ToArray()));
+            events.Add(new SseEvent(_name, EventData(memory), memory[_eventStart..]));
         }
         else if (_eventStart < buffer.Length)
         {
             // Trailing bytes that form no event (comments, blank lines): kept so a rewriting consumer can forward them.
-            events.Add(new SseEvent(null, ReadOnlyMemory<byte>.Empty, buffer[_eventStart..].ToArray()));
+            events.Add(new SseEvent(null, ReadOnlyMemory<byte>.Empty, memory[_eventStart..]));
         }
 
         ResetEvent();
-        _pending.Clear();
+        _pending.ResetWrittenCount(); // not Clear(): the events just handed out still point into it
         _scan = _lineStart = _eventStart = 0;
         _skipLf = false;
     }
@@ -98,11 +105,13 @@ internal sealed class SseReassembler
             }
 
             var line = buffer[_lineStart..end];
+            _lineOffset = _lineStart;
             if (line.IsEmpty)
             {
                 if (_hasData)
                 {
-                    events.Add(new SseEvent(_name, _data.WrittenSpan.ToArray(), buffer[_eventStart..next].ToArray()));
+                    var memory = _pending.WrittenMemory;
+                    events.Add(new SseEvent(_name, EventData(memory), memory[_eventStart..next]));
                     _eventStart = next;
                 }
 
@@ -135,13 +144,23 @@ internal sealed class SseReassembler
 
         if (field.SequenceEqual("data"u8))
         {
-            if (_hasData)
+            if (!_hasData)
             {
-                _data.Write("\n"u8);
+                // Usually the event's only data line: remember where it is instead of copying it.
+                _dataStart = _lineOffset + (line.Length - value.Length);
+                _dataLength = value.Length;
+                _hasData = true;
+                return;
             }
 
+            if (_dataStart >= 0)
+            {
+                _data.Write(_pending.WrittenSpan.Slice(_dataStart, _dataLength));
+                _dataStart = -1;
+            }
+
+            _data.Write("\n"u8);
             _data.Write(value);
-            _hasData = true;
         }
         else if (field.SequenceEqual("event"u8))
         {
@@ -149,10 +168,15 @@ internal sealed class SseReassembler
         }
     }
 
+    // One data line: a slice of the buffer. Several: the joined copy (it is reset for the next event, so the event owns a copy).
+    private ReadOnlyMemory<byte> EventData(ReadOnlyMemory<byte> pending) =>
+        _dataStart >= 0 ? pending.Slice(_dataStart, _dataLength) : _data.WrittenSpan.ToArray();
+
     private void ResetEvent()
     {
         _data.ResetWrittenCount();
         _hasData = false;
+        _dataStart = -1;
         _name = null;
     }
 
@@ -164,12 +188,19 @@ internal sealed class SseReassembler
             return;
         }
 
-        var rest = _pending.WrittenSpan[_eventStart..].ToArray();
+        // Moved within the same array: the span stays valid across ResetWrittenCount, and CopyTo handles the overlap.
+        var rest = _pending.WrittenSpan[_eventStart..];
+        var length = rest.Length;
         _pending.ResetWrittenCount();
-        rest.CopyTo(_pending.GetSpan(rest.Length));
-        _pending.Advance(rest.Length);
+        rest.CopyTo(_pending.GetSpan(length));
+        _pending.Advance(length);
         _scan -= _eventStart;
         _lineStart -= _eventStart;
+        if (_dataStart >= 0)
+        {
+            _dataStart -= _eventStart;
+        }
+
         _eventStart = 0;
     }
 }

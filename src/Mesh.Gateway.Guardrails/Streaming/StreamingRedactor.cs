@@ -18,6 +18,11 @@ public sealed class StreamingRedactor
     private readonly GuardDirection _direction;
     private readonly GuardTokenVault? _vault;
     private readonly StringBuilder _pending = new();
+    // Scratch reused by every delta (the hot path of a streamed response): findings, placeholders to restore, edits, output.
+    private readonly List<RawFinding> _raw = [];
+    private readonly List<(int Start, int End, string Original)> _restore = [];
+    private readonly List<(int Start, int End, string? Replacement, RawFinding? Finding)> _edits = [];
+    private readonly StringBuilder _released = new();
     private string _context = string.Empty;
     private long _releasedCodePoints;
     private bool _completed;
@@ -75,7 +80,8 @@ public sealed class StreamingRedactor
 
         string window = _context + _pending.ToString();
         int ctx = _context.Length;
-        var raw = new List<RawFinding>();
+        var raw = _raw;
+        raw.Clear();
         GuardrailEngine.Analyze(window, _direction, _policy, raw, injectionOverride: null, moderationOverride: null);
 
         // Findings wholly inside the already-released context were handled when they were released.
@@ -110,7 +116,8 @@ public sealed class StreamingRedactor
             return partial with { Stopped = true, FinishReason = sp.FinishReason, StopReason = b.Type };
         }
 
-        var restore = new List<(int Start, int End, string Original)>();
+        var restore = _restore;
+        restore.Clear();
         int cut = final ? window.Length : window.Length - sp.HoldBack;
         if (_vault is not null)
         {
@@ -149,7 +156,12 @@ public sealed class StreamingRedactor
         raw.RemoveAll(f => f.Kind != FindingKind.Pii || f.Start < ctx || f.End > cut);
         restore.RemoveAll(r => r.End > cut);
         var output = Release(window, ctx, cut, raw, restore);
-        GuardrailsTelemetry.Record(_direction, _policy.Source.Name, output.Findings.Count > 0 ? GuardVerdict.Redacted : GuardVerdict.Allow, output.Findings);
+        if (output.Findings.Count > 0 || final)
+        {
+            // Per delta only when something was found: a span event for every clean delta of a long stream is noise.
+            GuardrailsTelemetry.Record(_direction, _policy.Source.Name, output.Findings.Count > 0 ? GuardVerdict.Redacted : GuardVerdict.Allow, output.Findings);
+        }
+
         return output;
     }
 
@@ -188,7 +200,8 @@ public sealed class StreamingRedactor
 
     private StreamingOutput Release(string window, int ctx, int cut, List<RawFinding> pii, List<(int Start, int End, string Original)>? restore = null)
     {
-        var edits = new List<(int Start, int End, string? Replacement, RawFinding? Finding)>(pii.Count + (restore?.Count ?? 0));
+        var edits = _edits;
+        edits.Clear();
         foreach (var f in pii)
         {
             string? replacement = Redactor.Replacement(window.AsSpan(f.Start, f.Length), f.Type, f.Action, _policy, _vault);
@@ -212,9 +225,13 @@ public sealed class StreamingRedactor
             }
         }
 
-        edits.Sort(static (a, b) => a.Start.CompareTo(b.Start));
-        var sb = new StringBuilder(cut - ctx + 16);
-        var findings = new List<GuardFinding>();
+        if (edits.Count > 1)
+        {
+            edits.Sort(static (a, b) => a.Start.CompareTo(b.Start));
+        }
+
+        var sb = _released.Clear();
+        List<GuardFinding>? findings = null;
         int copied = ctx;
         long baseCp = _releasedCodePoints;
         foreach (var (start, end, replacement, finding) in edits)
@@ -228,7 +245,7 @@ public sealed class StreamingRedactor
             {
                 int s = (int)(baseCp + CodePoints.Count(window.AsSpan(ctx, start - ctx)));
                 int e = s + CodePoints.Count(window.AsSpan(start, end - start));
-                findings.Add(new GuardFinding(f.Type, s, e, Math.Round(f.Score, 4), f.Action));
+                (findings ??= []).Add(new GuardFinding(f.Type, s, e, Math.Round(f.Score, 4), f.Action));
             }
 
             if (replacement is null)
@@ -244,6 +261,6 @@ public sealed class StreamingRedactor
         _releasedCodePoints += CodePoints.Count(window.AsSpan(ctx, cut - ctx));
         _context = window[Math.Max(0, cut - ContextLength)..cut];
         _pending.Clear().Append(window, cut, window.Length - cut);
-        return new StreamingOutput { Text = sb.ToString(), Findings = findings };
+        return new StreamingOutput { Text = sb.ToString(), Findings = findings ?? (IReadOnlyList<GuardFinding>)[] };
     }
 }

@@ -9,9 +9,9 @@
 # `envoy-frames`); it ends when the server has answered all 54 and closed the stream. Envoy itself waits for some answers
 # before it sends the next message; here they are all sent at once, so the figure is the server's work on the exchange plus
 # one round trip, without 54 client round trips whose noise would hide it. One Check is the same request's ext_authz Check.
-# Each round runs the three servers side by side at the same time and rate, first exchanges at PROC_RATE, then Checks at
-# CHECK_RATE, so all three see the same moments of this noisy machine; the added latency is a gateway's percentile minus
-# echo's in the same round, and the table takes the median over rounds. The servers are pinned to CPU 0 and h2load to CPU 1.
+# Each round runs echo and each gateway in turn side by side, at the same time and rate, first exchanges at PROC_RATE, then
+# Checks at CHECK_RATE, so both see the same moments of this noisy machine; the added latency is the gateway's percentile
+# minus echo's beside it, and the table takes the median over rounds. The servers are pinned to CPU 0 and h2load to CPU 1.
 # CPU per exchange is each server's CPU time (/proc/PID/stat) over the exchanges it answered.
 #   ROUNDS=5 SECONDS_PER_ROUND=20 PROC_RATE=100 CHECK_RATE=1000 WARMUP=20 bash tests/Benchmarks/Envoy/h2load.sh
 # Needs h2load and nghttp (apt-get install -y nghttp2-client).
@@ -75,31 +75,34 @@ for name in "${SERVERS[@]}"; do
   done
 done
 
-# One phase: every server at RATE at once, one h2load each (one connection, one call at a time, paced by --rps).
-phase() { # round kind rate
-  local round=$1 kind=$2 rate=$3 path=$PROCESS min_data
+# One phase: echo and one gateway at RATE at the same time, one h2load each (one connection, one call at a time, paced by
+# --rps). Two at a time, not three: a second gateway beside the first would load the machine more than one sidecar does.
+phase() { # round kind rate gateway
+  local round=$1 kind=$2 rate=$3 pair=$4 path=$PROCESS min_data name
   # Every answer is a gRPC frame: an exchange carries at least 54 of them, a Check one.
   if [ "$kind" = check ]; then path=$CHECK; min_data=5; else min_data=$((MESSAGES * 5)); fi
   declare -A before clients
-  for name in "${SERVERS[@]}"; do
+  for name in echo "$pair"; do
     before[$name]=$(cpu_ticks "${PID[$name]}")
-    rm -f "$WORK/$name.$kind.log"
+    rm -f "$WORK/$name.$kind.log"  # h2load appends to its log file
     taskset -c "$LOAD_CPU" h2load -D "$SECONDS_PER_ROUND" --warm-up-time=2 -c 1 -m 1 -t 1 --rps "$rate" --log-file="$WORK/$name.$kind.log" \
       -d "$WORK/$kind.body" "${GRPC[@]}" "http://127.0.0.1:${PORT[$name]}$path" >"$WORK/$name.$kind.out" &
     clients[$name]=$!
   done
-  for name in "${SERVERS[@]}"; do wait "${clients[$name]}"; done
-  for name in "${SERVERS[@]}"; do
+  for name in echo "$pair"; do wait "${clients[$name]}"; done
+  for name in echo "$pair"; do
     local ticks=$(( $(cpu_ticks "${PID[$name]}") - before[$name] ))
-    echo "{\"round\":$round,\"kind\":\"$kind\",\"server\":\"$name\",\"rate\":$rate,\"cpu_ticks\":$ticks,\"hz\":$(getconf CLK_TCK),\"seconds\":$SECONDS_PER_ROUND,\"result\":$(python3 "$here/../h2load-latency.py" "$WORK/$name.$kind.log" "$WORK/$name.$kind.out" "$min_data"),\"load\":\"$(loadavg)\"}"
+    echo "{\"round\":$round,\"kind\":\"$kind\",\"pair\":\"$pair\",\"server\":\"$name\",\"rate\":$rate,\"cpu_ticks\":$ticks,\"hz\":$(getconf CLK_TCK),\"seconds\":$SECONDS_PER_ROUND,\"result\":$(python3 "$here/../h2load-latency.py" "$WORK/$name.$kind.log" "$WORK/$name.$kind.out" "$min_data"),\"load\":\"$(loadavg)\"}"
   done
 }
 
 echo "load average at start: $(loadavg); $ROUNDS rounds of ${SECONDS_PER_ROUND}s; exchanges at $PROC_RATE/s, Checks at $CHECK_RATE/s" >&2
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round/$ROUNDS" >&2
-  phase "$round" process "$PROC_RATE" >>"$WORK/results.jsonl"
-  phase "$round" check "$CHECK_RATE" >>"$WORK/results.jsonl"
+  for gateway in gateway-pii gateway; do
+    phase "$round" process "$PROC_RATE" "$gateway" >>"$WORK/results.jsonl"
+    phase "$round" check "$CHECK_RATE" "$gateway" >>"$WORK/results.jsonl"
+  done
 done
 echo "load average at end: $(loadavg)" >&2
 python3 "$here/table.py" "$WORK/results.jsonl" "$MESSAGES"

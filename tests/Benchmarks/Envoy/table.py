@@ -15,11 +15,15 @@ problems = [f"{r['kind']} on {r['server']}, round {r['round']}: {r['result']['er
 verdicts = []
 
 for kind in ("process", "check"):
-    runs = {s: sorted((r for r in rows if r["kind"] == kind and r["server"] == s), key=lambda r: r["round"]) for s in servers}
+    def of(server, pair):
+        return sorted((r for r in rows if r["kind"] == kind and r["server"] == server and r["pair"] == pair), key=lambda r: r["round"])
+
+    runs = {s: of(s, s) for s in servers[1:]}
+    runs["echo"] = of("echo", "gateway-pii") + of("echo", "gateway")
     if not runs["echo"]:
         continue
     rate = runs["echo"][0]["rate"]
-    print(f"\n{titles[kind]} at {rate}/s, {len(runs['echo'])} rounds, the three servers side by side")
+    print(f"\n{titles[kind]} at {rate}/s, {len(runs['gateway'])} rounds, each gateway side by side with echo")
     print(f"{'':24}{'calls':>8}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'p99.9 ms':>10}{'CPU us/call':>13}")
 
     def cpu(r):
@@ -31,7 +35,7 @@ for kind in ("process", "check"):
               + "".join(f"{med([r['result'][k] for r in rs]):>{w}.3f}" for k, w in (("p50", 9), ("p90", 9), ("p99", 9), ("p999", 10)))
               + f"{med([cpu(r) for r in rs]):>13,.0f}")
     for s in servers[1:]:
-        pairs = list(zip(runs["echo"], runs[s]))
+        pairs = list(zip(of("echo", s), runs[s]))
         added = {k: [g["result"][k] - e["result"][k] for e, g in pairs] for k in ("p50", "p90", "p99")}
         added_cpu = med([cpu(g) - cpu(e) for e, g in pairs])
         print(f"  added: {labels[s]:16}" + f"{'':8}" + "".join(f"{med(added[k]):>+9.3f}" for k in ("p50", "p90", "p99"))

@@ -51,8 +51,8 @@ public sealed class SseResponseProcessorTests
         {
             var sse = new SseResponseProcessor(schema, new TestGuard());
             var output = new List<byte>();
-            output.AddRange(sse.OnChunk(bytes.AsSpan(0, cut), endOfStream: false)!);
-            output.AddRange(sse.OnChunk(bytes.AsSpan(cut), endOfStream: true)!);
+            output.AddRange(sse.OnChunk(bytes.AsSpan(0, cut), endOfStream: false)!.Value.ToArray());
+            output.AddRange(sse.OnChunk(bytes.AsSpan(cut), endOfStream: true)!.Value.ToArray());
 
             Assert.Equal(expected, Text(schema, [.. output]));
         }
@@ -76,8 +76,8 @@ public sealed class SseResponseProcessorTests
         {
             var sse = new SseResponseProcessor(ApiSchema.OpenAIChat, new TestGuard());
             var output = new List<byte>();
-            output.AddRange(sse.OnChunk(bytes.AsSpan(0, cut), endOfStream: false)!);
-            output.AddRange(sse.OnChunk(bytes.AsSpan(cut), endOfStream: true)!);
+            output.AddRange(sse.OnChunk(bytes.AsSpan(0, cut), endOfStream: false)!.Value.ToArray());
+            output.AddRange(sse.OnChunk(bytes.AsSpan(cut), endOfStream: true)!.Value.ToArray());
             var outText = Encoding.UTF8.GetString([.. output]);
 
             Assert.Equal("Write to [EMAIL], card [CREDIT_CARD] thanks bye", Text(ApiSchema.OpenAIChat, [.. output]));
@@ -96,7 +96,7 @@ public sealed class SseResponseProcessorTests
         var bytes = Encoding.UTF8.GetBytes("data: " + Event + "\n\ndata: [DONE]\n\n");
         var sse = new SseResponseProcessor(ApiSchema.OpenAIChat, new TestGuard());
 
-        var output = Encoding.UTF8.GetString(sse.OnChunk(bytes, endOfStream: true)!);
+        var output = Encoding.UTF8.GetString(sse.OnChunk(bytes, endOfStream: true)!.Value.Span);
 
         var lines = output.Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("data: " + Event.Replace("\"hello \\u00e9\"", "\"\"", StringComparison.Ordinal), lines[0]);
