@@ -46,7 +46,11 @@ for key in ("p50", "p90", "p99"):
 for key in ("p50", "p90", "p99"):
     print(f"{'added ' + key + ' vs direct, ms':34}{'-':>14}" + "".join(f"{med(added(p, key)):>{w}.3f}" for p, w in zip(proxies, (16, 14))))
 print(f"{'samples per latency run':34}" + cells([med([r['n'] for r in lat[n]]) for n in names], ",.0f"))
-print("\nadded p99 per round, ms: sidecar " + ", ".join(f"{v:.3f}" for v in added("sidecar", "p99"))
+print()
+for p in proxies:
+    print(f"p99 per round beside {p}, ms: direct " + ", ".join(f"{d['result']['p99']:.3f}" for d, _ in pairs[p])
+          + f"; {p} " + ", ".join(f"{s['result']['p99']:.3f}" for _, s in pairs[p]))
+print("added p99 per round, ms: sidecar " + ", ".join(f"{v:.3f}" for v in added("sidecar", "p99"))
       + "; portkey " + ", ".join(f"{v:.3f}" for v in added("portkey", "p99")))
 ratio = med([s["rps"] / p["rps"] for s, p in zip(tp["sidecar"], tp["portkey"])])
 print(f"sidecar / portkey throughput: {ratio:.1f}x (target >= 10x)")
