@@ -58,15 +58,41 @@ function readAll(call) {
   });
 }
 
+// Every message a stream delivers is queued until a next() takes it. A listener attached per next() call would lose a
+// message that arrives between two calls (Node keeps a flowing stream flowing when its 'data' listener is removed): a
+// health Watch update can arrive before the answer to the unary call that caused it.
+const inboxes = new WeakMap();
+
+function inbox(call) {
+  let box = inboxes.get(call);
+  if (box === undefined) {
+    box = { messages: [], waiters: [], error: null, ended: false };
+    box.settle = () => {
+      while (box.waiters.length > 0 && (box.messages.length > 0 || box.error !== null || box.ended)) {
+        const waiter = box.waiters.shift();
+        if (box.messages.length > 0) {
+          waiter.resolve(box.messages.shift());
+        } else if (box.error !== null) {
+          waiter.reject(box.error);
+        } else {
+          waiter.reject(new Error('stream ended before a message arrived'));
+        }
+      }
+    };
+    call.on('data', (m) => { box.messages.push(m); box.settle(); });
+    call.on('error', (e) => { box.error = e; box.settle(); });
+    call.on('end', () => { box.ended = true; box.settle(); });
+    inboxes.set(call, box);
+  }
+
+  return box;
+}
+
 function next(call) {
+  const box = inbox(call);
   return new Promise((resolve, reject) => {
-    const onData = (m) => { cleanup(); resolve(m); };
-    const onError = (e) => { cleanup(); reject(e); };
-    const onEnd = () => { cleanup(); reject(new Error('stream ended before a message arrived')); };
-    const cleanup = () => { call.off('data', onData); call.off('error', onError); call.off('end', onEnd); };
-    call.on('data', onData);
-    call.on('error', onError);
-    call.on('end', onEnd);
+    box.waiters.push({ resolve, reject });
+    box.settle();
   });
 }
 
