@@ -46,9 +46,13 @@ public sealed class GuardrailsTelemetryTests
     [Fact]
     public void Inspect_InsideAGatewaySpan_AddsAnEventWithoutTheValue()
     {
+        // Read the source before the listener exists: if this test is the first to touch GatewayTelemetry, its static
+        // initializer would otherwise run inside ShouldListenTo (called for other sources while the listener is added), see its
+        // own field still null, and the new source would never get this listener (StartActivity returned null, once in CI).
+        var source = GatewayTelemetry.ActivitySource;
         using var listener = new ActivityListener
         {
-            ShouldListenTo = s => ReferenceEquals(s, GatewayTelemetry.ActivitySource),
+            ShouldListenTo = s => ReferenceEquals(s, source),
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
         };
         ActivitySource.AddActivityListener(listener);
