@@ -21,7 +21,6 @@ internal sealed class SseReassembler
     private int _lineStart;   // start of the current line in _pending
     private int _eventStart;  // start of the current event in _pending
     private bool _skipLf;     // the previous line ended with a CR at the end of a chunk: a leading LF is its CRLF
-    private int _lineOffset;  // where the line being processed starts in _pending
 
     /// <summary>Bytes received but not yet part of a complete event.</summary>
     public int Pending => _pending.WrittenCount - _eventStart;
@@ -42,7 +41,6 @@ internal sealed class SseReassembler
         var buffer = _pending.WrittenSpan;
         if (_lineStart < buffer.Length)
         {
-            _lineOffset = _lineStart;
             ProcessLine(buffer[_lineStart..]);
         }
 
@@ -105,7 +103,6 @@ internal sealed class SseReassembler
             }
 
             var line = buffer[_lineStart..end];
-            _lineOffset = _lineStart;
             if (line.IsEmpty)
             {
                 if (_hasData)
@@ -127,6 +124,7 @@ internal sealed class SseReassembler
         }
     }
 
+    // The line is _pending[_lineStart..]: Scan and Complete advance _lineStart only after this returns.
     private void ProcessLine(ReadOnlySpan<byte> line)
     {
         if (line[0] == ':')
@@ -147,7 +145,7 @@ internal sealed class SseReassembler
             if (!_hasData)
             {
                 // Usually the event's only data line: remember where it is instead of copying it.
-                _dataStart = _lineOffset + (line.Length - value.Length);
+                _dataStart = _lineStart + (line.Length - value.Length);
                 _dataLength = value.Length;
                 _hasData = true;
                 return;

@@ -26,15 +26,8 @@ CHECK_RATE=${CHECK_RATE:-1000}
 WARMUP=${WARMUP:-20}
 SERVER_CPU=${SERVER_CPU:-0-1}
 LOAD_CPU=${LOAD_CPU:-0-1}
-command -v h2load >/dev/null || { echo "h2load not found: apt-get install -y nghttp2-client" >&2; exit 1; }
 
-dotnet build "$root/tests/Benchmarks/Mesh.Gateway.Benchmarks.csproj" -c Release -v q -nologo >/dev/null
-BENCH="$root/tests/Benchmarks/bin/Release/net10.0/Mesh.Gateway.Benchmarks.dll"
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+. "$root/tests/Benchmarks/h2load-lib.sh"
 MESSAGES=$(dotnet "$BENCH" envoy-frames "$WORK")
 
 SERVERS=(echo gateway-pii gateway)
@@ -65,8 +58,6 @@ for name in gateway-pii gateway; do
 done
 call echo process "$PROCESS" | grep -q 'grpc-status: 0' || { echo "echo: the exchange failed" >&2; exit 1; }
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # Tiered JIT first: each server flat out for WARMUP seconds on both calls.
 for name in "${SERVERS[@]}"; do
@@ -93,7 +84,7 @@ phase() { # round kind rate gateway
   for name in echo "$pair"; do wait "${clients[$name]}"; done
   for name in echo "$pair"; do
     local ticks=$(( $(cpu_ticks "${PID[$name]}") - before[$name] ))
-    echo "{\"round\":$round,\"kind\":\"$kind\",\"pair\":\"$pair\",\"server\":\"$name\",\"rate\":$rate,\"cpu_ticks\":$ticks,\"hz\":$(getconf CLK_TCK),\"seconds\":$SECONDS_PER_ROUND,\"result\":$(python3 "$here/../h2load-latency.py" "$WORK/$name.$kind.log" "$WORK/$name.$kind.out" "$min_data"),\"load\":\"$(loadavg)\"}"
+    echo "{\"round\":$round,\"kind\":\"$kind\",\"pair\":\"$pair\",\"server\":\"$name\",\"rate\":$rate,\"cpu_ticks\":$ticks,\"hz\":$(getconf CLK_TCK),\"seconds\":$SECONDS_PER_ROUND,\"result\":$(latency_json "$WORK/$name.$kind.log" "$WORK/$name.$kind.out" "$min_data"),\"load\":\"$(loadavg)\"}"
   done
 }
 

@@ -22,18 +22,11 @@ RATE=${RATE:-100}
 LATENCY_SECONDS=${LATENCY_SECONDS:-20}
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
-command -v h2load >/dev/null || { echo "h2load not found: apt-get install -y nghttp2-client" >&2; exit 1; }
 
 (cd "$here" && { [ -d node_modules/@portkey-ai/gateway ] || npm ci --no-audit --no-fund --loglevel=error; })
-dotnet build "$root/tests/Benchmarks/Mesh.Gateway.Benchmarks.csproj" -c Release -v q -nologo >/dev/null
+. "$root/tests/Benchmarks/h2load-lib.sh"
 dotnet build "$root/sidecar/Mesh.Gateway.Sidecar.csproj" -c Release -v q -nologo >/dev/null
-BENCH="$root/tests/Benchmarks/bin/Release/net10.0/Mesh.Gateway.Benchmarks.dll"
 SIDECAR="$root/sidecar/bin/Release/net10.0/Mesh.Gateway.Sidecar.dll"
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 UP=$(free_port); SC=$(free_port); ADMIN=$(free_port); PK=$(free_port)
 dotnet "$BENCH" bench-requests "$WORK"
 
@@ -66,9 +59,7 @@ for _ in $(seq 1 150); do
 done
 [ "${ready:-}" = 1 ] || { echo "a server did not answer; logs in $WORK" >&2; tail -5 "$WORK"/*.log >&2; exit 1; }
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 upstream_count() { curl -sf "http://127.0.0.1:$UP/count"; }
-loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 echo "load average at start: $(loadavg); rounds $ROUNDS, ${DURATION}s throughput at $CONCURRENCY in flight, ${LATENCY_SECONDS}s latency at $RATE req/s" >&2
 
 throughput() { # name pid url h2load-args...
@@ -112,7 +103,7 @@ latency_pair() { # subject
   # A good answer carries at least a chat completion's worth of DATA (the sidecar's GenerateResponse is over 100 bytes);
   # a gRPC error is HTTP 200 with trailers only, which this catches.
   for name in direct "$subject"; do
-    echo "{\"name\":\"$name\",\"phase\":\"latency\",\"pair\":\"$subject\",\"result\":$(python3 "$here/../h2load-latency.py" "$prefix-$name.log" "$prefix-$name.out" 60),\"upstream\":$((after_up - before_up)),\"load\":\"$(loadavg)\"}"
+    echo "{\"name\":\"$name\",\"phase\":\"latency\",\"pair\":\"$subject\",\"result\":$(latency_json "$prefix-$name.log" "$prefix-$name.out" 60),\"upstream\":$((after_up - before_up)),\"load\":\"$(loadavg)\"}"
   done
 }
 
