@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 
 namespace Mesh.Gateway.Guardrails.Moderation;
@@ -29,11 +28,21 @@ internal static class Misspellings
         "loath", "mexican", "muslim", "oman", "omen", "parasite", "rash", "refugee", "refuges", "savage", "tans", "tran", "treat",
     ];
 
-    private static readonly SearchValues<char> Letters = SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
-
     private static readonly Dictionary<string, string> Variants = Build();
 
     private static readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> Lookup = Variants.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>Every misspelling Correct fixes, with its correction.</summary>
+    internal static IReadOnlyDictionary<string, string> Corrections => Variants;
+
+    /// <summary>
+    /// One bit per (length, first letter, last letter) of the variants, case-folded: most words of a text are not a variant, and
+    /// this rules them out without hashing them.
+    /// </summary>
+    private static readonly ulong[] Shapes = BuildShapes();
+
+    private const int MinLength = 4;
+    private const int MaxLength = 24;
 
     /// <summary>The text with misspelled vocabulary words corrected, or null when nothing changes.</summary>
     internal static string? Correct(ReadOnlySpan<char> text)
@@ -43,28 +52,59 @@ internal static class Misspellings
         int i = 0;
         while (i < text.Length)
         {
-            int rel = text[i..].IndexOfAny(Letters);
-            if (rel < 0)
+            // Words are runs of ASCII letters; one pass over the characters finds them (most are too short to need a call).
+            while (i < text.Length && !char.IsAsciiLetter(text[i]))
             {
-                break;
+                i++;
             }
 
-            int s = i + rel;
-            int e = text[s..].IndexOfAnyExcept(Letters);
-            e = e < 0 ? text.Length : s + e;
-            var token = text[s..e];
+            int s = i;
+            while (i < text.Length && char.IsAsciiLetter(text[i]))
+            {
+                i++;
+            }
+
+            int e = i;
+            if (e - s is < MinLength or > MaxLength || !MayBeVariant(e - s, text[s], text[e - 1]))
+            {
+                continue;
+            }
+
             bool whole = (s == 0 || !char.IsLetterOrDigit(text[s - 1])) && (e == text.Length || !char.IsLetterOrDigit(text[e]));
-            if (whole && token.Length is >= 4 and <= 24 && Lookup.TryGetValue(token, out string? fix))
+            if (whole && Lookup.TryGetValue(text[s..e], out string? fix))
             {
                 sb ??= new StringBuilder(text.Length + 16);
                 sb.Append(text[copied..s]).Append(fix);
                 copied = e;
             }
-
-            i = e;
         }
 
         return sb?.Append(text[copied..]).ToString();
+    }
+
+    private static int Shape(int length, char first, char last) => (((length - MinLength) * 26) + ((first | 0x20) - 'a')) * 26 + ((last | 0x20) - 'a');
+
+    private static bool MayBeVariant(int length, char first, char last)
+    {
+        int shape = Shape(length, first, last);
+        return (Shapes[shape >> 6] & (1UL << shape)) != 0;
+    }
+
+    private static ulong[] BuildShapes()
+    {
+        var shapes = new ulong[(((MaxLength - MinLength + 1) * 26 * 26) + 63) / 64];
+        foreach (string variant in Variants.Keys)
+        {
+            if (variant.Length is < MinLength or > MaxLength || !variant.All(char.IsAsciiLetter))
+            {
+                continue; // Correct never looks such a word up
+            }
+
+            int shape = Shape(variant.Length, variant[0], variant[^1]);
+            shapes[shape >> 6] |= 1UL << shape;
+        }
+
+        return shapes;
     }
 
     private static Dictionary<string, string> Build()

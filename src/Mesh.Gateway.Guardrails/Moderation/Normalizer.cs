@@ -19,38 +19,34 @@ internal static class Normalizer
             return null;
         }
 
+        // Folding drops spaces between single letters and replaces leet characters next to a letter; both are rare, so the
+        // text between them is copied in blocks. Every decision reads the original text, so the edits do not interact.
         char[] buffer = ArrayPool<char>.Shared.Rent(text.Length);
         try
         {
             int n = 0;
-            for (int i = 0; i < text.Length; i++)
+            int copied = 0;
+            int nextLeet = NextLeet(text, 0);
+            int nextSpace = NextDroppableSpace(text, 0);
+            while (nextLeet < text.Length || nextSpace < text.Length)
             {
-                char c = text[i];
-
-                // Drop a single space between two single letters: "M u s l i m s".
-                if (c == ' ' && i > 0 && i + 1 < text.Length && IsLetter(text[i - 1]) && IsLetter(text[i + 1]) &&
-                    (i < 2 || !IsLetter(text[i - 2])) && (i + 2 >= text.Length || !IsLetter(text[i + 2])))
+                int at = Math.Min(nextLeet, nextSpace);
+                text[copied..at].CopyTo(buffer.AsSpan(n));
+                n += at - copied;
+                copied = at + 1;
+                if (at == nextSpace)
                 {
+                    nextSpace = NextDroppableSpace(text, at + 1);
                     continue;
                 }
 
-                if (c < 128 && Leet.Contains(c) && ((i > 0 && IsLetter(text[i - 1])) || (i + 1 < text.Length && IsLetter(text[i + 1]))))
-                {
-                    c = c switch
-                    {
-                        '4' or '@' => 'a',
-                        '3' => 'e',
-                        '1' or '!' => 'i',
-                        '0' => 'o',
-                        '$' or '5' => 's',
-                        '7' => 't',
-                        _ => c,
-                    };
-                }
-
-                buffer[n++] = c;
+                char c = text[at];
+                buffer[n++] = IsLetterAt(text, at - 1) || IsLetterAt(text, at + 1) ? Folded(c) : c;
+                nextLeet = NextLeet(text, at + 1);
             }
 
+            text[copied..].CopyTo(buffer.AsSpan(n));
+            n += text.Length - copied;
             var folded = buffer.AsSpan(0, n);
             return folded.SequenceEqual(text) ? null : new string(folded);
         }
@@ -59,6 +55,84 @@ internal static class Normalizer
             ArrayPool<char>.Shared.Return(buffer);
         }
     }
+
+    private static char Folded(char c) => c switch
+    {
+        '4' or '@' => 'a',
+        '3' => 'e',
+        '1' or '!' => 'i',
+        '0' => 'o',
+        '$' or '5' => 's',
+        '7' => 't',
+        _ => c,
+    };
+
+    /// <summary>The index of the next leet character at or after <paramref name="from"/>, or the text's length.</summary>
+    private static int NextLeet(ReadOnlySpan<char> text, int from)
+    {
+        int rel = text[from..].IndexOfAny(Leet);
+        return rel < 0 ? text.Length : from + rel;
+    }
+
+    /// <summary>
+    /// The index of the next space between two single letters ("a b": dropped, so "M u s l i m s" becomes "Muslims") at or after
+    /// <paramref name="from"/>, or the text's length. Candidates, a space with no ASCII letter two characters either side, are found
+    /// 8 at a time.
+    /// </summary>
+    private static int NextDroppableSpace(ReadOnlySpan<char> t, int from)
+    {
+        int i = from;
+        for (; i < 2 && i < t.Length; i++)
+        {
+            if (IsDroppableSpace(t, i))
+            {
+                return i;
+            }
+        }
+
+        if (Vector128.IsHardwareAccelerated)
+        {
+            ref readonly ushort r = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<char, ushort>(t));
+            var space = Vector128.Create((ushort)' ');
+            var caseBit = Vector128.Create((ushort)0x20);
+            var a = Vector128.Create((ushort)'a');
+            var letters = Vector128.Create((ushort)('z' - 'a'));
+            for (; i + Vector128<ushort>.Count + 2 <= t.Length; i += Vector128<ushort>.Count)
+            {
+                var at = Vector128.LoadUnsafe(in r, (nuint)i);
+                var before = Vector128.LoadUnsafe(in r, (nuint)(i - 2));
+                var after = Vector128.LoadUnsafe(in r, (nuint)(i + 2));
+                var notLetterBefore = Vector128.GreaterThan((before | caseBit) - a, letters);
+                var notLetterAfter = Vector128.GreaterThan((after | caseBit) - a, letters);
+                uint bits = (Vector128.Equals(at, space) & notLetterBefore & notLetterAfter).ExtractMostSignificantBits();
+                while (bits != 0)
+                {
+                    int k = i + BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
+                    if (IsDroppableSpace(t, k))
+                    {
+                        return k;
+                    }
+                }
+            }
+        }
+
+        for (; i < t.Length; i++)
+        {
+            if (IsDroppableSpace(t, i))
+            {
+                return i;
+            }
+        }
+
+        return t.Length;
+    }
+
+    /// <summary>A space with a single letter on each side ("a b"), which folding drops.</summary>
+    private static bool IsDroppableSpace(ReadOnlySpan<char> t, int i) =>
+        t[i] == ' ' && IsLetterAt(t, i - 1) && IsLetterAt(t, i + 1) && !IsLetterAt(t, i - 2) && !IsLetterAt(t, i + 2);
+
+    private static bool IsLetterAt(ReadOnlySpan<char> t, int i) => (uint)i < (uint)t.Length && IsLetter(t[i]);
 
     private static bool IsLetter(char c) => c < 128 ? char.IsAsciiLetter(c) : char.IsLetter(c);
 

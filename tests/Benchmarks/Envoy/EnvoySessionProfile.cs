@@ -121,6 +121,8 @@ internal static class EnvoySessionProfile
             }
         });
         var allText = string.Join("\n", texts);
+        Measure($"Normalizer.Fold {allText.Length} chars", iterations, () => Mesh.Gateway.Guardrails.Moderation.Normalizer.Fold(allText));
+        Measure($"Misspellings.Correct {allText.Length} chars", iterations, () => Mesh.Gateway.Guardrails.Moderation.Misspellings.Correct(allText));
         foreach (var (name, p) in new (string, Mesh.Gateway.Guardrails.GuardPolicy)[]
         {
             ("pii only", policy with { Injection = policy.Injection with { Enabled = false }, Moderation = policy.Moderation with { Enabled = false } }),

@@ -46,6 +46,18 @@ public sealed class NormalizerTests
         Assert.Equal(expected, Misspellings.Correct(text));
     }
 
+    [Fact]
+    public void Correct_EveryMisspelling_IsCorrectedAloneAndInsideText()
+    {
+        Assert.NotEmpty(Misspellings.Corrections);
+        foreach (var (misspelling, correction) in Misspellings.Corrections)
+        {
+            Assert.Equal(correction, Misspellings.Correct(misspelling));
+            Assert.Equal($"they said: {correction}, twice", Misspellings.Correct($"they said: {misspelling.ToUpperInvariant()}, twice"));
+            Assert.Null(Misspellings.Correct($"they said: {misspelling}s2, twice"));
+        }
+    }
+
     // The folding rules one character at a time, without the shortcuts.
     private static string? Reference(string text)
     {
