@@ -15,6 +15,7 @@
 # LOAD_CPU pin them, for taskset -c): pinning the servers to one core made the echo baseline's own p99 2.5x worse.
 # CPU per exchange is each server's CPU time (/proc/PID/stat) over the exchanges it answered.
 #   ROUNDS=5 SECONDS_PER_ROUND=20 PROC_RATE=100 CHECK_RATE=1000 WARMUP=20 bash tests/Benchmarks/Envoy/h2load.sh
+# GATEWAYS (gateway-pii gateway) and KINDS (process check) pick what is measured, for a shorter run while working on one.
 # Needs h2load and nghttp (apt-get install -y nghttp2-client).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -26,11 +27,13 @@ CHECK_RATE=${CHECK_RATE:-1000}
 WARMUP=${WARMUP:-20}
 SERVER_CPU=${SERVER_CPU:-0-1}
 LOAD_CPU=${LOAD_CPU:-0-1}
+GATEWAYS=${GATEWAYS:-gateway-pii gateway}  # a shorter run: GATEWAYS=gateway KINDS=process
+KINDS=${KINDS:-process check}
 
 . "$root/tests/Benchmarks/h2load-lib.sh"
 MESSAGES=$(dotnet "$BENCH" envoy-frames "$WORK")
 
-SERVERS=(echo gateway-pii gateway)
+SERVERS=(echo $GATEWAYS)
 declare -A PORT PID
 for name in "${SERVERS[@]}"; do
   PORT[$name]=$(free_port)
@@ -50,7 +53,7 @@ for name in "${SERVERS[@]}"; do
   echo "the $name server did not answer; its log:" >&2; cat "$WORK/$name.log" >&2; exit 1
 done
 # The gateways must do the real work, or the figures mean nothing: redact the body, report usage in dynamic metadata.
-for name in gateway-pii gateway; do
+for name in $GATEWAYS; do
   out=$(call "$name" process "$PROCESS" | tr -d '\0')
   for expected in 'grpc-status: 0' '[EMAIL]' '[CREDIT_CARD]' 'mesh.gateway'; do
     grep -qF -- "$expected" <<<"$out" || { echo "$name: the exchange's answers lack '$expected'" >&2; exit 1; }
@@ -61,7 +64,7 @@ call echo process "$PROCESS" | grep -q 'grpc-status: 0' || { echo "echo: the exc
 
 # Tiered JIT first: each server flat out for WARMUP seconds on both calls.
 for name in "${SERVERS[@]}"; do
-  for kind in process check; do
+  for kind in $KINDS; do
     path=$PROCESS; [ "$kind" = check ] && path=$CHECK
     taskset -c "$LOAD_CPU" h2load -D "$WARMUP" -c 4 -m 1 -t 1 -d "$WORK/$kind.body" "${GRPC[@]}" "http://127.0.0.1:${PORT[$name]}$path" >/dev/null
   done
@@ -91,9 +94,11 @@ phase() { # round kind rate gateway
 echo "load average at start: $(loadavg); $ROUNDS rounds of ${SECONDS_PER_ROUND}s; exchanges at $PROC_RATE/s, Checks at $CHECK_RATE/s" >&2
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round/$ROUNDS" >&2
-  for gateway in gateway-pii gateway; do
-    phase "$round" process "$PROC_RATE" "$gateway" >>"$WORK/results.jsonl"
-    phase "$round" check "$CHECK_RATE" "$gateway" >>"$WORK/results.jsonl"
+  for gateway in $GATEWAYS; do
+    for kind in $KINDS; do
+      rate=$PROC_RATE; [ "$kind" = check ] && rate=$CHECK_RATE
+      phase "$round" "$kind" "$rate" "$gateway" >>"$WORK/results.jsonl"
+    done
   done
 done
 echo "load average at end: $(loadavg)" >&2
