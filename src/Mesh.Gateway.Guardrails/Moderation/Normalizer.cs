@@ -41,7 +41,7 @@ internal static class Normalizer
                 }
 
                 char c = text[at];
-                buffer[n++] = IsLetterAt(text, at - 1) || IsLetterAt(text, at + 1) ? Folded(c) : c;
+                buffer[n++] = (IsLetterAt(text, at - 1) || IsLetterAt(text, at + 1)) && !(c == '@' && IsEmailAt(text, at)) ? Folded(c) : c;
                 nextLeet = NextLeet(text, at + 1);
             }
 
@@ -134,6 +134,69 @@ internal static class Normalizer
 
     private static bool IsLetterAt(ReadOnlySpan<char> t, int i) => (uint)i < (uint)t.Length && IsLetter(t[i]);
 
+    /// <summary>
+    /// True when the '@' at <paramref name="at"/> joins the two halves of an email address (a local part, then a domain of two
+    /// or more labels ending in letters): "jane.roe@example.org" is not leetspeak, and folding it would make every prompt that
+    /// carries an address pay for moderation a second time. "f@g" and "h@te" have no such domain and still fold.
+    /// </summary>
+    internal static bool IsEmailAt(ReadOnlySpan<char> t, int at)
+    {
+        const int MaxPart = 255;
+        int k = at - 1;
+        while (k >= 0 && at - k <= MaxPart && IsLocalChar(t[k]))
+        {
+            k--;
+        }
+
+        if (k == at - 1)
+        {
+            return false;
+        }
+
+        int labels = 0;
+        int j = at + 1;
+        int labelStart = j;
+        while (j - at <= MaxPart)
+        {
+            labelStart = j;
+            while (j < t.Length && (char.IsAsciiLetterOrDigit(t[j]) || t[j] == '-'))
+            {
+                j++;
+            }
+
+            if (j == labelStart)
+            {
+                return false;
+            }
+
+            labels++;
+            if (j + 1 < t.Length && t[j] == '.' && char.IsAsciiLetterOrDigit(t[j + 1]))
+            {
+                j++;
+                continue;
+            }
+
+            break;
+        }
+
+        return labels >= 2 && j - labelStart >= 2 && IsLetters(t[labelStart..j]);
+
+        static bool IsLocalChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '%' or '+' or '-';
+
+        static bool IsLetters(ReadOnlySpan<char> s)
+        {
+            foreach (char c in s)
+            {
+                if (!char.IsAsciiLetter(c))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
     private static bool IsLetter(char c) => c < 128 ? char.IsAsciiLetter(c) : char.IsLetter(c);
 
     /// <summary>True when a leet character stands next to a letter (the only place <see cref="Fold"/> changes one).</summary>
@@ -155,8 +218,8 @@ internal static class Normalizer
                 j++;
             }
 
-            // Inside a run of leet characters only the run's ends can touch a letter.
-            if ((i > 0 && char.IsLetter(t[i - 1])) || (j < t.Length && char.IsLetter(t[j])))
+            // Inside a run of leet characters only the run's ends can touch a letter; the '@' of an email address is not leet.
+            if (((i > 0 && char.IsLetter(t[i - 1])) || (j < t.Length && char.IsLetter(t[j]))) && !(j == i + 1 && t[i] == '@' && IsEmailAt(t, i)))
             {
                 return true;
             }

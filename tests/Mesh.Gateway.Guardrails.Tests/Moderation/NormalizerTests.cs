@@ -10,7 +10,10 @@ public sealed class NormalizerTests
     [Theory]
     [InlineData("they h4te wom3n", "they hate women")]
     [InlineData("M u s l i m s are fine", "Muslims are fine")]
-    [InlineData("write to john.doe@example.com about GPT-4o", "write to john.doeaexample.com about GPT-ao")]
+    [InlineData("write to john.doe@example.com about GPT-4o", "write to john.doe@example.com about GPT-ao")]
+    [InlineData("write to jane.roe@example.org today", null)]
+    [InlineData("they are f@gs, h@te them, mail me@home", "they are fags, hate them, mail meahome")]
+    [InlineData("a@b.c is too short a domain", "aab.c is too short a domain")]
     [InlineData("plain text, nothing to fold", null)]
     [InlineData("room 101 at 7 pm", null)]
     public void Fold_FoldsLeetNextToLettersAndJoinsSpacedLetters(string text, string? expected)
@@ -22,7 +25,7 @@ public sealed class NormalizerTests
     public void Fold_RandomText_SameAsCharacterByCharacterReference()
     {
         var random = new Random(20261206);
-        const string Alphabet = "abcdeHATEwomen   4310@$5!7.,'-é";
+        const string Alphabet = "abcdeHATEwomen   4310@$5!7.,'-é@.";
         for (var n = 0; n < 5000; n++)
         {
             var chars = new char[random.Next(0, 40)];
@@ -74,7 +77,7 @@ public sealed class NormalizerTests
                 continue;
             }
 
-            if (leet.Contains(c, StringComparison.Ordinal) && ((i > 0 && IsLetter(text[i - 1])) || (i + 1 < text.Length && IsLetter(text[i + 1]))))
+            if (leet.Contains(c, StringComparison.Ordinal) && ((i > 0 && IsLetter(text[i - 1])) || (i + 1 < text.Length && IsLetter(text[i + 1]))) && !IsEmail(text, i))
             {
                 c = c switch { '4' or '@' => 'a', '3' => 'e', '1' or '!' => 'i', '0' => 'o', '$' or '5' => 's', '7' => 't', _ => c };
             }
@@ -91,11 +94,16 @@ public sealed class NormalizerTests
         var leetInWord = false;
         for (var i = 0; i < text.Length; i++)
         {
-            leetInWord |= leet.Contains(text[i], StringComparison.Ordinal) && ((i > 0 && char.IsLetter(text[i - 1])) || (i + 1 < text.Length && char.IsLetter(text[i + 1])));
+            leetInWord |= leet.Contains(text[i], StringComparison.Ordinal) && ((i > 0 && char.IsLetter(text[i - 1])) || (i + 1 < text.Length && char.IsLetter(text[i + 1]))) && !IsEmail(text, i);
         }
 
         var folded = sb.ToString();
         return !spaced && !leetInWord || folded == text ? null : folded;
+
+        // An '@' between a local part and a dotted domain whose last label is two or more letters, by regular expression.
+        static bool IsEmail(string t, int i) =>
+            t[i] == '@' && System.Text.RegularExpressions.Regex.IsMatch(t[..i], @"[A-Za-z0-9._%+-]$") &&
+            System.Text.RegularExpressions.Regex.IsMatch(t[(i + 1)..], @"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-]|\.[A-Za-z0-9])");
 
         static bool IsSingle(string t, int i) =>
             (uint)i < (uint)t.Length && char.IsLetter(t[i]) && (i == 0 || !char.IsLetter(t[i - 1])) && (i + 1 >= t.Length || !char.IsLetter(t[i + 1]));
