@@ -20,6 +20,7 @@ internal sealed class SseResponseProcessor
 
     private readonly ApiSchema _schema;
     private readonly IEnvoyGuard? _guard;
+    private readonly bool _fastPath;
     private readonly SseReassembler _reassembler = new();
     private readonly List<SseEvent> _events = new(8);
     private readonly StringBuilder _completion = new();
@@ -34,10 +35,15 @@ internal sealed class SseResponseProcessor
     private IEnvoyStreamGuard? _stream;
     private string? _lastDeltaName;
 
-    public SseResponseProcessor(ApiSchema schema, IEnvoyGuard? guard)
+    /// <param name="schema">The provider API the stream comes from.</param>
+    /// <param name="guard">The guard; rewrite mode when it inspects responses.</param>
+    /// <param name="fastPath">True (always, outside tests): plain OpenAI chat text deltas are read in one pass by
+    /// <see cref="OpenAIChatChunk"/>. False gives the general path alone, the reference the fast path is tested against.</param>
+    public SseResponseProcessor(ApiSchema schema, IEnvoyGuard? guard, bool fastPath = true)
     {
         _schema = schema;
         _guard = guard is { InspectsResponses: true } ? guard : null;
+        _fastPath = fastPath && schema == ApiSchema.OpenAIChat;
     }
 
     public UsageAccumulator Usage { get; } = new();
@@ -62,6 +68,17 @@ internal sealed class SseResponseProcessor
         {
             foreach (var e in _events)
             {
+                if (_fastPath && OpenAIChatChunk.TryRead(e.Data.Span, out var text, out _, out _))
+                {
+                    // A plain text delta: no usage, nothing else to observe.
+                    if (text is not null)
+                    {
+                        _completion.Append(text);
+                    }
+
+                    continue;
+                }
+
                 using var doc = Parse(e);
                 if (doc is not null)
                 {
@@ -108,6 +125,23 @@ internal sealed class SseResponseProcessor
             return;
         }
 
+        if (_fastPath && OpenAIChatChunk.TryRead(e.Data.Span, out var text, out var start, out var end))
+        {
+            // A plain text delta read in one pass: what the general path below does with it (no usage, no end of text),
+            // spliced at the range the reader recorded.
+            if (text is null)
+            {
+                output.Write(e.Raw.Span);
+                return;
+            }
+
+            _completion.Append(text);
+            var releasedText = PushDelta(e, text);
+            WriteSpliced(e, start, end, releasedText, output);
+            _released.Append(releasedText);
+            return;
+        }
+
         using var doc = Parse(e);
         if (doc is null)
         {
@@ -128,11 +162,7 @@ internal sealed class SseResponseProcessor
         var released = string.Empty;
         if (delta is not null)
         {
-            _stream ??= _guard!.CreateResponseStream();
-            released = _stream.Push(delta).Text;
-            _lastDeltaEvent.ResetWrittenCount();
-            _lastDeltaEvent.Write(e.Data.Span);
-            _lastDeltaName = e.Name;
+            released = PushDelta(e, delta);
             if (!ends && !whole && TrySplice(e, released, output))
             {
                 // The common event, a plain text delta: its string replaced in place, no DOM built.
@@ -174,6 +204,17 @@ internal sealed class SseResponseProcessor
         }
 
         WriteEvent(output, e.Name, node);
+    }
+
+    // Feeds a text delta to the stream guard and keeps its event as the shape of a later synthetic one; returns the text released.
+    private string PushDelta(SseEvent e, string delta)
+    {
+        _stream ??= _guard!.CreateResponseStream();
+        var released = _stream.Push(delta).Text;
+        _lastDeltaEvent.ResetWrittenCount();
+        _lastDeltaEvent.Write(e.Data.Span);
+        _lastDeltaName = e.Name;
+        return released;
     }
 
     private void MapWhole(JsonNode node) => ResponseTexts.MapAllText(node, text => _guard!.InspectResponse(text).Text);
@@ -230,16 +271,22 @@ internal sealed class SseResponseProcessor
             return false;
         }
 
+        WriteSpliced(e, start, end, released, output);
+        return true;
+    }
+
+    // Writes the event with its string token at [start, end) replaced by released.
+    private static void WriteSpliced(SseEvent e, int start, int end, string released, ArrayBufferWriter<byte> output)
+    {
+        var data = e.Data.Span;
         WriteName(output, e.Name);
         output.Write("data: "u8);
         output.Write(data[..start]);
         output.Write("\""u8);
         output.Write(JsonEncodedText.Encode(released, StringEncoder).EncodedUtf8Bytes);
         output.Write("\""u8);
-
         output.Write(data[end..]);
         output.Write("\n\n"u8);
-        return true;
     }
 
     private static void WriteName(ArrayBufferWriter<byte> output, string? name)
