@@ -133,6 +133,28 @@ internal static class EnvoySessionProfile
             }
         });
         var allText = string.Join("\n", texts);
+        if (evict is not null)
+        {
+            var injectionPolicy = provider.GetRequiredService<Mesh.Gateway.Guardrails.GuardrailsOptions>().DefaultPolicy;
+            injectionPolicy = injectionPolicy with { Pii = injectionPolicy.Pii with { Enabled = false }, Moderation = injectionPolicy.Moderation with { Enabled = false } };
+            var coldEngine = provider.GetRequiredService<Mesh.Gateway.Guardrails.IGuardrailEngine>();
+            var allTextCold = string.Join("\n", texts);
+            var total = 0.0;
+            for (var i = 0; i < iterations; i++)
+            {
+                for (var b = 0; b < evict.Length; b += 64)
+                {
+                    evict[b]++;
+                }
+
+                var start = Stopwatch.GetTimestamp();
+                coldEngine.Inspect(allTextCold, Mesh.Gateway.Guardrails.GuardDirection.Input, injectionPolicy);
+                total += Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cold engine.Inspect injection only: {total / iterations:0.0} us"));
+        }
+
         Measure($"Normalizer.Fold {allText.Length} chars", iterations, () => Mesh.Gateway.Guardrails.Moderation.Normalizer.Fold(allText));
         Measure($"Misspellings.Correct {allText.Length} chars", iterations, () => Mesh.Gateway.Guardrails.Moderation.Misspellings.Correct(allText));
         foreach (var (name, p) in new (string, Mesh.Gateway.Guardrails.GuardPolicy)[]

@@ -35,6 +35,11 @@ internal sealed class TriggerScanner
     private readonly string[] _words;
     private readonly int[][] _triggersByWord;
     private readonly ushort[] _table = new ushort[32 * 32 * 32];
+
+    /// <summary>One bit per non-empty <see cref="_table"/> entry: 4 KB, where most word starts of a text (no trigger begins
+    /// with their first three characters) are ruled out without reading the 64 KB table, which is mostly out of cache when
+    /// a request arrives.</summary>
+    private readonly ulong[] _present = new ulong[32 * 32 * 32 / 64];
     private readonly int[][] _buckets;
     private readonly (char C, int Trigger)[] _charTriggers;
 
@@ -94,6 +99,7 @@ internal sealed class TriggerScanner
                     }
 
                     buckets[_table[key]].Add(w);
+                    _present[key >> 6] |= 1UL << key;
                 }
             }
         }
@@ -218,11 +224,13 @@ internal sealed class TriggerScanner
     {
         int c1 = i + 1 < text.Length && text[i + 1] < 128 ? Class[text[i + 1]] : 0;
         int c2 = i + 2 < text.Length && text[i + 2] < 128 ? Class[text[i + 2]] : 0;
-        int bucket = _table[(c0 << 10) | (c1 << 5) | c2];
-        if (bucket == 0)
+        int key = (c0 << 10) | (c1 << 5) | c2;
+        if ((_present[key >> 6] & (1UL << key)) == 0)
         {
             return;
         }
+
+        int bucket = _table[key];
 
         foreach (int w in _buckets[bucket])
         {
