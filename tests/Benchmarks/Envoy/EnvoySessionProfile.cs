@@ -153,6 +153,20 @@ internal static class EnvoySessionProfile
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cold engine.Inspect injection only: {total / iterations:0.0} us"));
+            total = 0;
+            for (var i = 0; i < iterations; i++)
+            {
+                for (var b = 0; b < evict.Length; b += 64)
+                {
+                    evict[b]++;
+                }
+
+                var start = Stopwatch.GetTimestamp();
+                deps.Tokens.Count("gpt-4o-mini", texts);
+                total += Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cold tokens.Count: {total / iterations:0.0} us"));
         }
 
         Measure($"Normalizer.Fold {allText.Length} chars", iterations, () => Mesh.Gateway.Guardrails.Moderation.Normalizer.Fold(allText));
