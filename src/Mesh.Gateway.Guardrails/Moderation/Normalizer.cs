@@ -139,7 +139,7 @@ internal static class Normalizer
     /// or more labels ending in letters): "jane.roe@example.org" is not leetspeak, and folding it would make every prompt that
     /// carries an address pay for moderation a second time. "f@g" and "h@te" have no such domain and still fold.
     /// </summary>
-    internal static bool IsEmailAt(ReadOnlySpan<char> t, int at)
+    private static bool IsEmailAt(ReadOnlySpan<char> t, int at)
     {
         const int MaxPart = 255;
         int k = at - 1;
