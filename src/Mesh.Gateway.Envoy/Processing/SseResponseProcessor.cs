@@ -145,7 +145,14 @@ internal sealed class SseResponseProcessor
         using var doc = Parse(e);
         if (doc is null)
         {
-            output.Write(e.Raw.Span);
+            // Data that is not JSON (a keep-alive, a ping) goes on as it came. JSON that cannot be read without ambiguity,
+            // invalid or with a property named twice (the splice would replace one copy and a client could read the other),
+            // cannot be inspected, so it does not go on at all.
+            if (!LooksLikeJson(e))
+            {
+                output.Write(e.Raw.Span);
+            }
+
             return;
         }
 
@@ -307,17 +314,21 @@ internal sealed class SseResponseProcessor
         output.Write("\n\n"u8);
     }
 
+    private static bool LooksLikeJson(SseEvent e) => e.Data.Span is [(byte)'{', ..];
+
+    // A property named twice is refused: which copy a client reads is up to its parser.
+    private static readonly JsonDocumentOptions EventOptions = new() { AllowDuplicateProperties = false };
+
     private static JsonDocument? Parse(SseEvent e)
     {
-        var data = e.Data.Span;
-        if (data.IsEmpty || data[0] != (byte)'{')
+        if (!LooksLikeJson(e))
         {
             return null;
         }
 
         try
         {
-            return JsonDocument.Parse(e.Data);
+            return JsonDocument.Parse(e.Data, EventOptions);
         }
         catch (JsonException)
         {

@@ -38,6 +38,36 @@ public sealed class SseResponseProcessorTests
     }
 
     [Theory]
+    [InlineData("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"safe \",\"content\":\"mail john.doe@example.com now\"}}]}")]
+    [InlineData("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"mail john.doe@example.com now\"}}]")]
+    public void OnChunk_RewriteModeEventThatCannotBeReadUnambiguously_IsNotForwarded(string data)
+    {
+        var stream = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello \"}}]}\n\n"
+            + "data: " + data + "\n\n"
+            + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"world\"},\"finish_reason\":\"stop\"}]}\n\n"
+            + "data: [DONE]\n\n";
+        var sse = new SseResponseProcessor(ApiSchema.OpenAIChat, new TestGuard());
+
+        var output = Encoding.UTF8.GetString(sse.OnChunk(Encoding.UTF8.GetBytes(stream), endOfStream: true)!.Value.Span);
+
+        Assert.DoesNotContain("john.doe@example.com", output, StringComparison.Ordinal);
+        Assert.Equal("Hello world", Text(ApiSchema.OpenAIChat, Encoding.UTF8.GetBytes(output)));
+        Assert.EndsWith("data: [DONE]\n\n", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OnChunk_RewriteModeDataThatIsNotJson_IsForwardedAsItCame()
+    {
+        const string Stream = ": keep-alive\n\nevent: ping\ndata: ping\n\ndata: [DONE]\n\n";
+        var sse = new SseResponseProcessor(ApiSchema.OpenAIChat, new TestGuard());
+
+        var output = Encoding.UTF8.GetString(sse.OnChunk(Encoding.UTF8.GetBytes(Stream), endOfStream: true)!.Value.Span);
+
+        Assert.Contains("data: ping", output, StringComparison.Ordinal);
+        Assert.EndsWith("data: [DONE]\n\n", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("openai__testopenai-cassettes__chat-streaming.sse", "OpenAIChat")]
     [InlineData("anthropic__test_anthropic__test_anthropic_model_thinking_part_stream.sse", "AnthropicMessages")]
     [InlineData("gemini__test_google__test_google_model_stream.sse", "GeminiGenerate")]
