@@ -21,6 +21,10 @@ internal sealed class SseResponseProcessor
     private readonly ApiSchema _schema;
     private readonly IEnvoyGuard? _guard;
     private readonly bool _fastPath;
+
+    // Rewrite mode refuses a property named twice: the splice would replace one copy, and which one a client reads is up
+    // to its parser. Pass-through forwards the event as it came and still reads its usage.
+    private readonly JsonDocumentOptions _eventOptions;
     private readonly SseReassembler _reassembler = new();
     private readonly List<SseEvent> _events = new(8);
     private readonly StringBuilder _completion = new();
@@ -44,6 +48,7 @@ internal sealed class SseResponseProcessor
         _schema = schema;
         _guard = guard is { InspectsResponses: true } ? guard : null;
         _fastPath = fastPath && schema == ApiSchema.OpenAIChat;
+        _eventOptions = new JsonDocumentOptions { AllowDuplicateProperties = _guard is null };
     }
 
     public UsageAccumulator Usage { get; } = new();
@@ -316,10 +321,7 @@ internal sealed class SseResponseProcessor
 
     private static bool LooksLikeJson(SseEvent e) => e.Data.Span is [(byte)'{', ..];
 
-    // A property named twice is refused: which copy a client reads is up to its parser.
-    private static readonly JsonDocumentOptions EventOptions = new() { AllowDuplicateProperties = false };
-
-    private static JsonDocument? Parse(SseEvent e)
+    private JsonDocument? Parse(SseEvent e)
     {
         if (!LooksLikeJson(e))
         {
@@ -328,7 +330,7 @@ internal sealed class SseResponseProcessor
 
         try
         {
-            return JsonDocument.Parse(e.Data, EventOptions);
+            return JsonDocument.Parse(e.Data, _eventOptions);
         }
         catch (JsonException)
         {

@@ -27,7 +27,7 @@ CHECK_RATE=${CHECK_RATE:-1000}
 WARMUP=${WARMUP:-20}
 SERVER_CPU=${SERVER_CPU:-0-1}
 LOAD_CPU=${LOAD_CPU:-0-1}
-GATEWAYS=${GATEWAYS:-gateway-pii gateway}  # a shorter run: GATEWAYS=gateway KINDS=process
+GATEWAYS=${GATEWAYS:-gateway-pii gateway}
 KINDS=${KINDS:-process check}
 
 . "$root/tests/Benchmarks/h2load-lib.sh"

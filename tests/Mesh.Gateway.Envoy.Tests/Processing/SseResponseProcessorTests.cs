@@ -56,6 +56,18 @@ public sealed class SseResponseProcessorTests
     }
 
     [Fact]
+    public void OnChunk_PassThroughEventWithAPropertyNamedTwice_StillYieldsItsUsage()
+    {
+        const string Stream = "data: {\"id\":\"a\",\"id\":\"b\",\"choices\":[],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":3,\"total_tokens\":10}}\n\ndata: [DONE]\n\n";
+        var sse = new SseResponseProcessor(ApiSchema.OpenAIChat, guard: null);
+
+        Assert.Null(sse.OnChunk(Encoding.UTF8.GetBytes(Stream), endOfStream: true));
+
+        Assert.True(sse.Usage.Reported);
+        Assert.Equal((7, 3), (sse.Usage.InputTokens, sse.Usage.OutputTokens));
+    }
+
+    [Fact]
     public void OnChunk_RewriteModeDataThatIsNotJson_IsForwardedAsItCame()
     {
         const string Stream = ": keep-alive\n\nevent: ping\ndata: ping\n\ndata: [DONE]\n\n";
