@@ -119,7 +119,7 @@ public sealed class HealthAndReflectionTests
         var file = files[0];
         Assert.Equal("test_service.proto", file.Name);
         Assert.Equal("TestService", Assert.Single(file.Service).Name);
-        Assert.Equal(["Unary", "ServerStream", "ClientStream", "Duplex"], file.Service[0].Method.Select(m => m.Name));
+        Assert.Equal(["Unary", "ServerStream", "ClientStream", "Duplex", "DuplexInOrder"], file.Service[0].Method.Select(m => m.Name));
         Assert.Equal("test_service.proto", byMessage[0].Name);
     }
 

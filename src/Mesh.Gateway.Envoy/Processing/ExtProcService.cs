@@ -1,5 +1,6 @@
 using Envoy.Service.ExtProc.V3;
 using Grpc.Core;
+using Mesh.Gateway.Grpc;
 
 namespace Mesh.Gateway.Envoy.Processing;
 
@@ -17,14 +18,8 @@ internal sealed class ExtProcService : ExternalProcessor.ExternalProcessorBase
         var cancelled = false;
         try
         {
-            while (await requestStream.MoveNext(cancellationToken).ConfigureAwait(false))
-            {
-                var answer = await session.HandleAsync(requestStream.Current, cancellationToken).ConfigureAwait(false);
-                if (answer is not null)
-                {
-                    await responseStream.WriteAsync(answer).ConfigureAwait(false);
-                }
-            }
+            // One answer per message, in order; answers to a burst of messages (streamed body chunks) go out together.
+            await InOrderResponder.RunAsync(requestStream, responseStream, session.HandleAsync, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or IOException)
         {

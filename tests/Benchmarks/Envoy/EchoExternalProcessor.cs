@@ -1,5 +1,6 @@
 using Envoy.Service.ExtProc.V3;
 using Grpc.Core;
+using Mesh.Gateway.Grpc;
 
 namespace Mesh.Gateway.Benchmarks.Envoy;
 
@@ -11,21 +12,21 @@ internal sealed class EchoExternalProcessor : ExternalProcessor.ExternalProcesso
     private static readonly ProcessingResponse ResponseHeaders = new() { ResponseHeaders = new HeadersResponse { Response = new CommonResponse() } };
     private static readonly ProcessingResponse ResponseBody = new() { ResponseBody = new BodyResponse { Response = new CommonResponse() } };
 
+    private static ValueTask<ProcessingResponse?> Answer(ProcessingRequest request, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<ProcessingResponse?>(request.RequestCase switch
+        {
+            ProcessingRequest.RequestOneofCase.RequestHeaders => RequestHeaders,
+            ProcessingRequest.RequestOneofCase.RequestBody => RequestBody,
+            ProcessingRequest.RequestOneofCase.ResponseHeaders => ResponseHeaders,
+            _ => ResponseBody,
+        });
+
     public override async Task Process(IAsyncStreamReader<ProcessingRequest> requestStream, IServerStreamWriter<ProcessingResponse> responseStream, ServerCallContext context)
     {
         try
         {
-            while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
-            {
-                var answer = requestStream.Current.RequestCase switch
-                {
-                    ProcessingRequest.RequestOneofCase.RequestHeaders => RequestHeaders,
-                    ProcessingRequest.RequestOneofCase.RequestBody => RequestBody,
-                    ProcessingRequest.RequestOneofCase.ResponseHeaders => ResponseHeaders,
-                    _ => ResponseBody,
-                };
-                await responseStream.WriteAsync(answer).ConfigureAwait(false);
-            }
+            // The same write path as the gateway's ExtProcService, so the difference is the gateway's work.
+            await InOrderResponder.RunAsync(requestStream, responseStream, Answer, context.CancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (context.CancellationToken.IsCancellationRequested && ex is OperationCanceledException or IOException)
         {

@@ -195,16 +195,17 @@ internal static class EnvoySessionProfile
     // Mean time per call with the caches evicted before each one (the eviction is not timed).
     private static void MeasureCold(string what, int iterations, byte[] evict, Action action)
     {
-        var total = 0.0;
+        var times = new double[iterations];
         for (var i = 0; i < iterations; i++)
         {
             Evict(evict);
             var start = Stopwatch.GetTimestamp();
             action();
-            total += Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cold {what}: {total / iterations:0.0} us"));
+        Array.Sort(times);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cold {what}: mean {times.Average():0.0} us, median {times[iterations / 2]:0.0} us"));
     }
 
     // Touches one byte per cache line of a buffer larger than the L2 cache, so what the next call reads comes from further away.

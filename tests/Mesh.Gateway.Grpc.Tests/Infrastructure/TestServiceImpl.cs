@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Grpc.Core;
+using Mesh.Gateway.Grpc;
 using Mesh.Gateway.Grpc.Tests.Protos;
 
 namespace Mesh.Gateway.Grpc.Tests.Infrastructure;
@@ -67,6 +68,18 @@ internal sealed class TestServiceImpl(TestServerState state) : TestService.TestS
         {
             await PrepareAsync(request, context);
             await responseStream.WriteAsync(Response(request, index++));
+        }
+    }
+
+    public override Task DuplexInOrder(IAsyncStreamReader<EchoRequest> requestStream, IServerStreamWriter<EchoResponse> responseStream, ServerCallContext context)
+    {
+        var index = 0;
+        return InOrderResponder.RunAsync(requestStream, responseStream, Answer, context.CancellationToken);
+
+        async ValueTask<EchoResponse?> Answer(EchoRequest request, CancellationToken cancellationToken)
+        {
+            await PrepareAsync(request, context);
+            return request.Text == "no-answer" ? null : Response(request, index++);
         }
     }
 

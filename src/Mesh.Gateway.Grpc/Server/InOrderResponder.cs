@@ -1,0 +1,91 @@
+using Grpc.Core;
+
+namespace Mesh.Gateway.Grpc;
+
+/// <summary>
+/// Runs a duplex call that answers its request messages one at a time, in order (Envoy's ext_proc: one answer per message),
+/// and sends an answer on its own only when the next request message has not arrived yet.
+/// </summary>
+/// <remarks>
+/// A peer that sends several messages without waiting (the chunks of a streamed body, in a burst) would otherwise get one
+/// socket write and one wake-up per answer. Instead, while the next message is already at hand, the answer is written with
+/// <see cref="WriteFlags.BufferHint"/> and goes out with the next one that is flushed: the last of a burst, every
+/// <see cref="MaxBufferedAnswers"/>-th, or the call's end. Holding an answer back never waits for the peer: it only waits
+/// for the work on a message that is already here. This is what grpc-go's server does (it flushes when it has nothing more
+/// to write).
+/// </remarks>
+public static class InOrderResponder
+{
+    /// <summary>At most this many answers wait in the buffer: a long burst still goes out in steps.</summary>
+    public const int MaxBufferedAnswers = 16;
+
+    private static readonly WriteOptions Buffered = new(WriteFlags.BufferHint);
+
+    /// <summary>
+    /// Reads every request message, answers each with <paramref name="answer"/> (null: no answer for that one) and writes
+    /// the answers in order. Returns at the end of the request stream; read, write and cancellation errors propagate.
+    /// </summary>
+    public static async Task RunAsync<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requests,
+        IServerStreamWriter<TResponse> responses,
+        Func<TRequest, CancellationToken, ValueTask<TResponse?>> answer,
+        CancellationToken cancellationToken)
+        where TResponse : class
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        ArgumentNullException.ThrowIfNull(responses);
+        ArgumentNullException.ThrowIfNull(answer);
+
+        var buffered = 0;
+        var more = await requests.MoveNext(cancellationToken).ConfigureAwait(false);
+        while (more)
+        {
+            var response = await answer(requests.Current, cancellationToken).ConfigureAwait(false);
+
+            // Current is not read again once the next read has started.
+            var next = requests.MoveNext(cancellationToken);
+            if (response is not null)
+            {
+                var hold = next.IsCompletedSuccessfully && await next.ConfigureAwait(false) && buffered < MaxBufferedAnswers;
+                var options = responses.WriteOptions;
+                if (hold)
+                {
+                    // Keeps the flags the caller set (NoCompress).
+                    responses.WriteOptions = options is null ? Buffered : new WriteOptions(options.Flags | WriteFlags.BufferHint);
+                }
+
+                try
+                {
+                    // The call's own token ends a write; a caller's token would only end it sooner.
+                    await responses.WriteAsync(response, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch
+                {
+                    // The call is over; the pending read ends with it, and its error is the write's.
+                    Observe(next);
+                    throw;
+                }
+                finally
+                {
+                    responses.WriteOptions = options;
+                }
+
+                buffered = hold ? buffered + 1 : 0;
+            }
+
+            more = await next.ConfigureAwait(false);
+        }
+    }
+
+    private static void Observe(Task task)
+    {
+        if (!task.IsCompleted)
+        {
+            _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+        else if (task.IsFaulted)
+        {
+            _ = task.Exception;
+        }
+    }
+}
