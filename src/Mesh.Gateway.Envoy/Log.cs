@@ -18,4 +18,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5205, Level = LogLevel.Warning, Message = "ext_proc settlement failed")]
     public static partial void SettlementFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 5206, Level = LogLevel.Warning, Message = "ext_proc: the {Provider} response could not be inspected ({Reason}); the client gets a 502")]
+    public static partial void ResponseUninspectable(ILogger logger, string provider, string reason);
 }

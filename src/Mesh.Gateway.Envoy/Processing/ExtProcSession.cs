@@ -377,9 +377,10 @@ internal sealed class ExtProcSession
                 _responseBody.Write(body.Body.Span);
             }
 
-            if (body.EndOfStream || _responseBodyMode == BodySendMode.Buffered)
+            if ((body.EndOfStream || _responseBodyMode == BodySendMode.Buffered) && InspectWholeResponse(answer.ResponseBody.Response) is { } error)
             {
-                InspectWholeResponse(answer.ResponseBody.Response);
+                answer = Immediate(error);
+                _status = error.Status;
             }
         }
 
@@ -405,12 +406,13 @@ internal sealed class ExtProcSession
         return answer;
     }
 
-    // A whole (BUFFERED) JSON response: usage, and the response guardrails applied to its texts.
-    private void InspectWholeResponse(CommonResponse common)
+    // A whole (BUFFERED) JSON response: usage, and the response guardrails applied to its texts. An error when the guardrails
+    // cannot read it: the client must not get text nobody inspected.
+    private GatewayError? InspectWholeResponse(CommonResponse common)
     {
         if (_responseBody is null || _responseBody.WrittenCount == 0 || _api is null)
         {
-            return;
+            return null;
         }
 
         try
@@ -423,7 +425,7 @@ internal sealed class ExtProcSession
 
             if (!_guard.InspectsResponses || _status is < 200 or >= 300 || _responseBodyMode != BodySendMode.Buffered)
             {
-                return;
+                return null;
             }
 
             var node = JsonNode.Parse(_responseBody.WrittenSpan)!;
@@ -450,6 +452,16 @@ internal sealed class ExtProcSession
         {
             // Not JSON (an upstream error page): nothing to count or inspect.
         }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // JSON the guardrails cannot read without ambiguity: a property named twice (JsonNode refuses it, and a
+            // redaction of one copy would leave the other for a client that keeps it) or a lone surrogate escape.
+            Log.ResponseUninspectable(_deps.Logger, _api.Provider, ex is ArgumentException ? "a property named twice" : "a string that is not valid UTF-16");
+            return new GatewayError(502, GatewayErrorKind.Internal, "upstream_response_uninspectable",
+                "The provider's response could not be inspected by the gateway's guardrails (a property named twice, or a string that is not valid UTF-16), so it was not delivered.");
+        }
+
+        return null;
     }
 
     private async ValueTask FinishAsync(ProcessingResponse answer, CancellationToken cancellationToken)

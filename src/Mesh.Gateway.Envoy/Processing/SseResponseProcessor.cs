@@ -87,7 +87,9 @@ internal sealed class SseResponseProcessor
                 using var doc = Parse(e);
                 if (doc is not null)
                 {
-                    Observe(doc.RootElement);
+                    // An event whose fields cannot be read goes on as it came (nothing is rewritten here); its usage, if
+                    // readable, still counts.
+                    _ = TryRead(doc.RootElement, out _, out _, out _);
                 }
             }
 
@@ -108,17 +110,30 @@ internal sealed class SseResponseProcessor
         return _output.WrittenMemory;
     }
 
-    // Usage and the text so far; returns the event's text delta, if any.
-    private string? Observe(JsonElement root)
+    // Usage and the text so far, and what the event means for the text: its delta, whether it ends the text run, whether it
+    // repeats the whole text. False when its fields cannot be read: a choice that is not an object, a string with a lone
+    // surrogate escape (JsonElement.GetString throws on both); its usage, if readable, has been taken.
+    private bool TryRead(JsonElement root, out string? delta, out bool ends, out bool whole)
     {
         Usage.Observe(_schema, root);
-        var delta = ResponseTexts.StreamDelta(_schema, root);
+        try
+        {
+            delta = ResponseTexts.StreamDelta(_schema, root);
+            ends = ResponseTexts.EndsText(_schema, root);
+            whole = ResponseTexts.RepeatsWholeText(_schema, root);
+        }
+        catch (InvalidOperationException)
+        {
+            (delta, ends, whole) = (null, false, false);
+            return false;
+        }
+
         if (delta is not null)
         {
             _completion.Append(delta);
         }
 
-        return delta;
+        return true;
     }
 
     private void Rewrite(SseEvent e, ArrayBufferWriter<byte> output)
@@ -162,9 +177,12 @@ internal sealed class SseResponseProcessor
         }
 
         var root = doc.RootElement;
-        var delta = Observe(root);
-        var ends = ResponseTexts.EndsText(_schema, root);
-        var whole = ResponseTexts.RepeatsWholeText(_schema, root);
+        if (!TryRead(root, out var delta, out var ends, out var whole))
+        {
+            // Its text cannot be inspected, so, like invalid JSON, it does not go on.
+            return;
+        }
+
         if (delta is null && !ends && !whole)
         {
             output.Write(e.Raw.Span);

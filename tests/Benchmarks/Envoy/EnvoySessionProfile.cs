@@ -32,6 +32,8 @@ internal static class EnvoySessionProfile
         var stages = new double[4];
         var allocations = new long[4];
         var exchanges = new double[iterations];
+        var requestBodies = new double[iterations];
+        var responseBodies = new double[iterations];
 
         // The warm-up pass is as long as the measured one: tiered compilation needs seconds of calls before the steady
         // state, and a 200-exchange warm-up reported twice the steady cost.
@@ -52,25 +54,33 @@ internal static class EnvoySessionProfile
                 var before = stages.Sum();
                 var session = new ExtProcSession(deps);
                 Time(session, messages.RequestHeaders, ref stages[0], ref allocations[0]);
+                var stage = stages[1];
                 Time(session, messages.RequestBody, ref stages[1], ref allocations[1]);
+                requestBodies[i] = stages[1] - stage;
                 Time(session, messages.ResponseHeaders, ref stages[2], ref allocations[2]);
+                stage = stages[3];
                 foreach (var chunk in messages.ResponseChunks)
                 {
                     Time(session, chunk, ref stages[3], ref allocations[3]);
                 }
 
+                responseBodies[i] = stages[3] - stage;
                 exchanges[i] = stages.Sum() - before;
             }
 
             if (warm == 1)
             {
                 Array.Sort(exchanges);
+                Array.Sort(requestBodies);
+                Array.Sort(responseBodies);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"per exchange, mean us (wall): request headers {stages[0] / n:0.0}, request body {stages[1] / n:0.0}, response headers {stages[2] / n:0.0}, {messages.ResponseChunks.Count} response chunks {stages[3] / n:0.0}; total {stages.Sum() / n:0.0}; process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / n:0.0} us"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"per exchange, allocated B: request headers {allocations[0] / n}, request body {allocations[1] / n}, response headers {allocations[2] / n}, {messages.ResponseChunks.Count} response chunks {allocations[3] / n}; total {allocations.Sum() / n}; {GC.CollectionCount(0) - collections} gen0 GCs in {n} exchanges"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"per exchange, in process: p50 {exchanges[n / 2]:0.0} us, p99 {exchanges[(int)(n * 0.99)]:0.0} us, p99.9 {exchanges[(int)(n * 0.999)]:0.0} us"));
+                    $"per exchange, in process: p50 {exchanges[n / 2]:0.0} us, p90 {exchanges[(int)(n * 0.9)]:0.0} us, p95 {exchanges[(int)(n * 0.95)]:0.0} us, p99 {exchanges[(int)(n * 0.99)]:0.0} us, p99.9 {exchanges[(int)(n * 0.999)]:0.0} us"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  request body: p50 {requestBodies[n / 2]:0.0} us, p90 {requestBodies[(int)(n * 0.9)]:0.0} us, p99 {requestBodies[(int)(n * 0.99)]:0.0} us; response chunks: p50 {responseBodies[n / 2]:0.0} us, p90 {responseBodies[(int)(n * 0.9)]:0.0} us, p99 {responseBodies[(int)(n * 0.99)]:0.0} us"));
             }
         }
 

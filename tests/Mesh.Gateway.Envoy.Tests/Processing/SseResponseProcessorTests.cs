@@ -55,6 +55,48 @@ public sealed class SseResponseProcessorTests
         Assert.EndsWith("data: [DONE]\n\n", output, StringComparison.Ordinal);
     }
 
+    // Events an upstream should never send, whose fields cannot be read: a choice that is not an object, a string with a
+    // lone surrogate escape (JsonElement.GetString throws on it).
+    public static TheoryData<string> UnreadableEvents() => new()
+    {
+        { "{\"choices\":[1]}" },
+        { "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"mail john.doe@example.com \\ud83d now\"}}]}" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnreadableEvents))]
+    public void OnChunk_RewriteModeEventWhoseFieldsCannotBeRead_DroppedAndTheStreamGoesOn(string data)
+    {
+        var stream = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello \"}}]}\n\n"
+            + "data: " + data + "\n\n"
+            + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"world\"},\"finish_reason\":\"stop\"}]}\n\n"
+            + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2,\"total_tokens\":7}}\n\n"
+            + "data: [DONE]\n\n";
+        var sse = new SseResponseProcessor(ApiSchema.OpenAIChat, new TestGuard());
+
+        var output = Encoding.UTF8.GetString(sse.OnChunk(Encoding.UTF8.GetBytes(stream), endOfStream: true)!.Value.Span);
+
+        Assert.DoesNotContain("john.doe@example.com", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(data, output, StringComparison.Ordinal);
+        Assert.Equal("Hello world", Text(ApiSchema.OpenAIChat, Encoding.UTF8.GetBytes(output)));
+        Assert.EndsWith("data: [DONE]\n\n", output, StringComparison.Ordinal);
+        Assert.Equal((5, 2), (sse.Usage.InputTokens, sse.Usage.OutputTokens));
+    }
+
+    [Theory]
+    [MemberData(nameof(UnreadableEvents))]
+    public void OnChunk_PassThroughEventWhoseFieldsCannotBeRead_ForwardedAndUsageStillRead(string data)
+    {
+        var stream = "data: " + data + "\n\n"
+            + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2,\"total_tokens\":7}}\n\ndata: [DONE]\n\n";
+        var sse = new SseResponseProcessor(ApiSchema.OpenAIChat, guard: null);
+
+        Assert.Null(sse.OnChunk(Encoding.UTF8.GetBytes(stream), endOfStream: true));
+
+        Assert.True(sse.Usage.Reported);
+        Assert.Equal((5, 2), (sse.Usage.InputTokens, sse.Usage.OutputTokens));
+    }
+
     [Fact]
     public void OnChunk_PassThroughEventWithAPropertyNamedTwice_StillYieldsItsUsage()
     {
