@@ -75,6 +75,13 @@ internal static class EnvoyDoorServers
             app.MapGrpcService<EchoAuthorization>();
         }
 
+        if (Environment.GetEnvironmentVariable("MESH_BENCH_GC_LOG") == "1")
+        {
+            // Diagnostics for the load runs: one line per second in which a collection happened (unix ms, collections by
+            // generation, pause time in that second, heap size), to line up with the latency log's stalls.
+            _ = Task.Run(async () => await LogCollectionsAsync().ConfigureAwait(false));
+        }
+
         if (port != 0)
         {
             app.Run();
@@ -89,5 +96,22 @@ internal static class EnvoyDoorServers
         Console.In.ReadToEnd();
         app.StopAsync().GetAwaiter().GetResult();
         return 0;
+    }
+
+    private static async Task LogCollectionsAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        var (g0, g1, g2, pause) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+        while (await timer.WaitForNextTickAsync().ConfigureAwait(false))
+        {
+            var now = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+            if (now.Item1 != g0)
+            {
+                Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"gc {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()} gen0 +{now.Item1 - g0} gen1 +{now.Item2 - g1} gen2 +{now.Item3 - g2} pause {(now.Item4 - pause).TotalMilliseconds:0.00} ms heap {GC.GetTotalMemory(false) >> 20} MiB"));
+            }
+
+            (g0, g1, g2, pause) = now;
+        }
     }
 }
