@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Grpc.Core;
+using Mesh.Gateway.Grpc.Internal.Server;
 using Mesh.Gateway.Grpc.Tests.Infrastructure;
 using Mesh.Gateway.Grpc.Tests.Protos;
 using Xunit;
@@ -108,6 +109,77 @@ public sealed class InOrderResponderTests
     }
 
     [Fact]
+    public async Task HeldAnswer_NextGetsNoAnswer_FlushedBeforeWaitingForThePeer()
+    {
+        var end = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var requests = new FakeReader([Task.FromResult(0), Task.FromResult(1)], end.Task);
+        var responses = new FakeWriter();
+
+        var run = InOrderResponder.RunAsync(requests, responses, (m, _) => ValueTask.FromResult(m == 0 ? "a0" : null), Ct);
+
+        // Answer 0 was held (message 1 was at hand); message 1 has no answer and nothing more has come: it must be out.
+        var written = await responses.NextAsync(Ct);
+        Assert.Equal(("a0", WriteFlags.BufferHint), written);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (responses.Flushes.Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10, Ct);
+        }
+
+        Assert.Equal([1], responses.Flushes);
+        Assert.False(run.IsCompleted);
+        end.SetResult();
+        await run;
+    }
+
+    [Fact]
+    public async Task WriterThatCannotFlush_NothingHeld()
+    {
+        var requests = new FakeReader(Enumerable.Range(0, 5).Select(i => Task.FromResult(i)));
+        var responses = new PlainWriter();
+
+        await InOrderResponder.RunAsync(requests, responses, (m, _) => ValueTask.FromResult<string?>("a" + m), Ct);
+
+        Assert.Equal(5, responses.Flags.Count);
+        Assert.All(responses.Flags, f => Assert.False(f.HasFlag(WriteFlags.BufferHint)));
+    }
+
+    [Fact]
+    public async Task OnTheWire_HeldAnswerThenAMessageWithoutAnswer_PeerWaiting_AnswerArrives()
+    {
+        // The peer sends m0 and a message that gets no answer in one write, keeps the request open and waits for m0's
+        // answer, as Envoy waits for an answer: the answer held for the second message must not wait for a third.
+        await using var server = await TestServer.StartAsync();
+        using var client = new HttpClient(new SocketsHttpHandler());
+        var burst = RawGrpc.Frame(new EchoRequest { Text = "m0" }).Concat(RawGrpc.Frame(new EchoRequest { Text = "no-answer" })).ToArray();
+        var content = new HeldOpenContent(burst);
+        using var request = new HttpRequestMessage(HttpMethod.Post, server.Address + DuplexInOrderPath)
+        {
+            Version = System.Net.HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = content,
+        };
+        request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/grpc");
+        request.Headers.TE.ParseAdd("trailers");
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        try
+        {
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            await using var body = await response.Content.ReadAsStreamAsync(timeout.Token);
+            var header = new byte[5];
+            await body.ReadExactlyAsync(header, timeout.Token);
+            var payload = new byte[System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(1))];
+            await body.ReadExactlyAsync(payload, timeout.Token);
+            Assert.Equal("m0", EchoResponse.Parser.ParseFrom(payload).Text);
+        }
+        finally
+        {
+            content.Release.TrySetResult();
+        }
+    }
+
+    [Fact]
     public async Task WriteFails_TheWritesErrorPropagates()
     {
         var pending = new TaskCompletionSource<int>();
@@ -116,8 +188,9 @@ public sealed class InOrderResponderTests
 
         var error = await Assert.ThrowsAsync<IOException>(() => InOrderResponder.RunAsync(requests, responses, (m, _) => ValueTask.FromResult<string?>("a" + m), Ct));
 
+        // The read the failed write left pending was stopped, not left running after the handler.
         Assert.Equal("client gone", error.Message);
-        pending.SetException(new OperationCanceledException());
+        Assert.False(pending.Task.IsCompleted);
     }
 
     /// <summary>Messages 0, 1, 2... each there when its task is; then the end of the stream, when <c>end</c> is.</summary>
@@ -131,7 +204,7 @@ public sealed class InOrderResponderTests
         {
             if (_arrivals.Count == 0)
             {
-                return end is null ? Task.FromResult(false) : EndedAsync(end);
+                return end is null ? Task.FromResult(false) : EndedAsync(end, cancellationToken);
             }
 
             var next = _arrivals.Dequeue();
@@ -141,23 +214,55 @@ public sealed class InOrderResponderTests
                 return Task.FromResult(true);
             }
 
-            return ArrivedAsync(next);
+            return ArrivedAsync(next, cancellationToken);
         }
 
-        private static async Task<bool> EndedAsync(Task end)
+        private static async Task<bool> EndedAsync(Task end, CancellationToken cancellationToken)
         {
-            await end;
+            await end.WaitAsync(cancellationToken);
             return false;
         }
 
-        private async Task<bool> ArrivedAsync(Task<int> next)
+        private async Task<bool> ArrivedAsync(Task<int> next, CancellationToken cancellationToken)
         {
-            Current = await next;
+            Current = await next.WaitAsync(cancellationToken);
             return true;
         }
     }
 
-    private sealed class FakeWriter : IServerStreamWriter<string>
+    private sealed class PlainWriter : IServerStreamWriter<string>
+    {
+        public List<WriteFlags> Flags { get; } = [];
+
+        public WriteOptions? WriteOptions { get; set; }
+
+        public Task WriteAsync(string message)
+        {
+            Flags.Add(WriteOptions?.Flags ?? default);
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>A request body that sends its first bytes and stays open until released.</summary>
+    private sealed class HeldOpenContent(byte[] first) : HttpContent
+    {
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            await stream.WriteAsync(first);
+            await stream.FlushAsync();
+            await Release.Task;
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+
+    private sealed class FakeWriter : IServerStreamWriter<string>, IFlushableStreamWriter
     {
         private readonly Channel<(string Message, WriteFlags Flags)> _writes = Channel.CreateUnbounded<(string Message, WriteFlags Flags)>();
 
@@ -166,6 +271,19 @@ public sealed class InOrderResponderTests
         public Exception? Failure { get; init; }
 
         public List<(string Message, WriteFlags Flags)> Written { get; } = [];
+
+        /// <summary>How many answers had been written at each flush.</summary>
+        public List<int> Flushes { get; } = [];
+
+        public Task FlushAsync()
+        {
+            lock (Written)
+            {
+                Flushes.Add(Written.Count);
+            }
+
+            return Task.CompletedTask;
+        }
 
         public Task WriteAsync(string message)
         {

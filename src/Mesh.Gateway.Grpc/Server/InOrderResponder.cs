@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Mesh.Gateway.Grpc.Internal.Server;
 
 namespace Mesh.Gateway.Grpc;
 
@@ -36,56 +37,73 @@ public static class InOrderResponder
         ArgumentNullException.ThrowIfNull(responses);
         ArgumentNullException.ThrowIfNull(answer);
 
+        // Only a writer that can be flushed on demand holds answers back: a held answer must go out before any wait on the
+        // peer, also when the messages after it get no answer of their own.
+        var flushable = responses as IFlushableStreamWriter;
+
+        // The reads get their own token, so that a failed write can stop the read it leaves pending before returning.
+        using var reads = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var buffered = 0;
-        var more = await requests.MoveNext(cancellationToken).ConfigureAwait(false);
+        var more = await requests.MoveNext(reads.Token).ConfigureAwait(false);
         while (more)
         {
             var response = await answer(requests.Current, cancellationToken).ConfigureAwait(false);
 
             // Current is not read again once the next read has started.
-            var next = requests.MoveNext(cancellationToken);
-            if (response is not null)
+            var next = requests.MoveNext(reads.Token);
+            var nextIsHere = next.IsCompletedSuccessfully && await next.ConfigureAwait(false);
+            try
             {
-                var hold = next.IsCompletedSuccessfully && await next.ConfigureAwait(false) && buffered < MaxBufferedAnswers;
-                var options = responses.WriteOptions;
-                if (hold)
+                if (response is not null)
                 {
-                    // Keeps the flags the caller set (NoCompress).
-                    responses.WriteOptions = options is null ? Buffered : new WriteOptions(options.Flags | WriteFlags.BufferHint);
-                }
+                    var hold = flushable is not null && nextIsHere && buffered < MaxBufferedAnswers;
+                    var options = responses.WriteOptions;
+                    if (hold)
+                    {
+                        // Keeps the flags the caller set (NoCompress).
+                        responses.WriteOptions = options is null ? Buffered : new WriteOptions(options.Flags | WriteFlags.BufferHint);
+                    }
 
-                try
-                {
-                    // The call's own token ends a write; a caller's token would only end it sooner.
-                    await responses.WriteAsync(response, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch
-                {
-                    // The call is over; the pending read ends with it, and its error is the write's.
-                    Observe(next);
-                    throw;
-                }
-                finally
-                {
-                    responses.WriteOptions = options;
-                }
+                    try
+                    {
+                        // The call's own token ends a write; a caller's token would only end it sooner.
+                        await responses.WriteAsync(response, CancellationToken.None).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        responses.WriteOptions = options;
+                    }
 
-                buffered = hold ? buffered + 1 : 0;
+                    buffered = hold ? buffered + 1 : 0;
+                }
+                else if (buffered > 0 && !nextIsHere)
+                {
+                    // No answer to this one, and the next is not here: what is held goes out before the wait.
+                    await flushable!.FlushAsync().ConfigureAwait(false);
+                    buffered = 0;
+                }
+            }
+            catch
+            {
+                // The call is over: stop the read this left pending, so that nothing reads the request after the handler.
+                await reads.CancelAsync().ConfigureAwait(false);
+                await Settle(next).ConfigureAwait(false);
+                throw;
             }
 
             more = await next.ConfigureAwait(false);
         }
     }
 
-    private static void Observe(Task task)
+    private static async Task Settle(Task task)
     {
-        if (!task.IsCompleted)
+        try
         {
-            _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            await task.ConfigureAwait(false);
         }
-        else if (task.IsFaulted)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or RpcException or InvalidOperationException)
         {
-            _ = task.Exception;
+            // The write's error is the one that counts.
         }
     }
 }

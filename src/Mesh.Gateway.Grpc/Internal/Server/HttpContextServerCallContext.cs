@@ -144,6 +144,36 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
         }
     }
 
+    /// <summary>Sends what earlier writes left in the buffer (<see cref="WriteFlags.BufferHint"/>).</summary>
+    public async Task FlushAsync()
+    {
+        var previous = Interlocked.CompareExchange(ref _state, StateWriting, StateIdle);
+        if (previous != StateIdle)
+        {
+            throw previous == StateWriting
+                ? new InvalidOperationException("Can't flush because a write is in progress.")
+                : new InvalidOperationException("Can't flush because the call is complete.");
+        }
+
+        try
+        {
+            if (!HttpContext.Response.HasStarted)
+            {
+                return;
+            }
+
+            var result = await HttpContext.Response.BodyWriter.FlushAsync(CancellationTokenCore).ConfigureAwait(false);
+            if (result.IsCanceled || CancellationTokenCore.IsCancellationRequested)
+            {
+                throw new OperationCanceledException("The call was cancelled while writing a response.", CancellationTokenCore);
+            }
+        }
+        finally
+        {
+            Interlocked.CompareExchange(ref _state, StateIdle, StateWriting);
+        }
+    }
+
     protected override async Task WriteResponseHeadersAsyncCore(Metadata responseHeaders)
     {
         ArgumentNullException.ThrowIfNull(responseHeaders);

@@ -10,6 +10,11 @@ internal sealed class HttpContextStreamReader<T>(HttpContextServerCallContext co
     private T? _current;
     private bool _completed;
 
+    // The caller's token linked with the call's, kept while the caller passes the same token (a loop passes the same one to
+    // every read): one link per call instead of one per message.
+    private CancellationToken _linkedFor;
+    private CancellationTokenSource? _linked;
+
     public T Current => _current ?? throw new InvalidOperationException("No current message: call MoveNext first.");
 
     public async Task<bool> MoveNext(CancellationToken cancellationToken)
@@ -19,25 +24,25 @@ internal sealed class HttpContextStreamReader<T>(HttpContextServerCallContext co
             return false;
         }
 
-        var callToken = context.CancellationToken;
-        CancellationTokenSource? linked = null;
-        if (cancellationToken.CanBeCanceled && cancellationToken != callToken)
+        var token = context.CancellationToken;
+        if (cancellationToken.CanBeCanceled && cancellationToken != token)
         {
-            linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, callToken);
+            if (_linked is null || _linkedFor != cancellationToken)
+            {
+                _linked?.Dispose();
+                _linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, token);
+                _linkedFor = cancellationToken;
+            }
+
+            token = _linked.Token;
         }
 
-        try
-        {
-            _current = await GrpcMessageReader.ReadStreamMessageAsync(context.HttpContext.Request.BodyReader, context.ReadOptions, deserializer, linked?.Token ?? callToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            linked?.Dispose();
-        }
-
+        _current = await GrpcMessageReader.ReadStreamMessageAsync(context.HttpContext.Request.BodyReader, context.ReadOptions, deserializer, token).ConfigureAwait(false);
         if (_current is null)
         {
             _completed = true;
+            _linked?.Dispose();
+            _linked = null;
             return false;
         }
 

@@ -3,7 +3,7 @@ using Grpc.Core;
 namespace Mesh.Gateway.Grpc.Internal.Server;
 
 /// <summary>Writes the response stream of a server-streaming or duplex call; each write awaits the flush (back-pressure).</summary>
-internal sealed class HttpContextStreamWriter<T>(HttpContextServerCallContext context, Action<T, SerializationContext> serializer) : IServerStreamWriter<T>
+internal sealed class HttpContextStreamWriter<T>(HttpContextServerCallContext context, Action<T, SerializationContext> serializer) : IServerStreamWriter<T>, IFlushableStreamWriter
 {
     public WriteOptions? WriteOptions
     {
@@ -18,4 +18,6 @@ internal sealed class HttpContextStreamWriter<T>(HttpContextServerCallContext co
         ArgumentNullException.ThrowIfNull(message);
         return context.WriteMessageAsync(message, serializer, flush: true, cancellationToken);
     }
+
+    public Task FlushAsync() => context.FlushAsync();
 }
