@@ -45,6 +45,7 @@ internal sealed class ExtProcSession
     private BodySendMode _responseBodyMode = BodySendMode.Buffered;
     private ArrayBufferWriter<byte>? _requestBody;
     private ArrayBufferWriter<byte>? _responseBody;
+    private bool _responseBodyTooLarge;
     private RequestBodyResult? _body;
     private AdmissionResult? _admission;
     private bool _settled;
@@ -376,6 +377,10 @@ internal sealed class ExtProcSession
             {
                 _responseBody.Write(body.Body.Span);
             }
+            else
+            {
+                _responseBodyTooLarge = true;
+            }
 
             if ((body.EndOfStream || _responseBodyMode == BodySendMode.Buffered) && InspectWholeResponse(answer.ResponseBody.Response) is { } error)
             {
@@ -410,25 +415,44 @@ internal sealed class ExtProcSession
     // cannot read it: the client must not get text nobody inspected.
     private GatewayError? InspectWholeResponse(CommonResponse common)
     {
-        if (_responseBody is null || _responseBody.WrittenCount == 0 || _api is null)
+        if (_api is null)
         {
             return null;
         }
 
+        // What the guardrails must see before the client does: a successful BUFFERED response.
+        var inspect = _guard.InspectsResponses && _status is >= 200 and < 300 && _responseBodyMode == BodySendMode.Buffered;
+        if (_responseBodyTooLarge && inspect)
+        {
+            return Uninspectable("larger than envoy.max_request_body_bytes");
+        }
+
+        if (_responseBody is null || _responseBody.WrittenCount == 0)
+        {
+            return null;
+        }
+
+        // A UTF-8 byte order mark is not JSON, but clients (Python's json.loads on bytes) accept it.
+        var json = _responseBody.WrittenMemory;
+        if (json.Span.StartsWith("\uFEFF"u8))
+        {
+            json = json[3..];
+        }
+
         try
         {
-            using (var doc = JsonDocument.Parse(_responseBody.WrittenMemory))
+            using (var doc = JsonDocument.Parse(json))
             {
                 _jsonUsage = new UsageAccumulator();
                 _jsonUsage.Observe(_api.Schema, doc.RootElement);
             }
 
-            if (!_guard.InspectsResponses || _status is < 200 or >= 300 || _responseBodyMode != BodySendMode.Buffered)
+            if (!inspect)
             {
                 return null;
             }
 
-            var node = JsonNode.Parse(_responseBody.WrittenSpan)!;
+            var node = JsonNode.Parse(json.Span)!;
             var texts = new List<string>();
             var changed = ResponseTexts.MapAllText(node, text =>
             {
@@ -450,18 +474,25 @@ internal sealed class ExtProcSession
         }
         catch (JsonException)
         {
-            // Not JSON (an upstream error page): nothing to count or inspect.
+            // Not JSON: an upstream error page has nothing to count or inspect; a successful answer that is not JSON cannot
+            // be inspected either.
+            return inspect ? Uninspectable("not JSON") : null;
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
             // JSON the guardrails cannot read without ambiguity: a property named twice (JsonNode refuses it, and a
             // redaction of one copy would leave the other for a client that keeps it) or a lone surrogate escape.
-            Log.ResponseUninspectable(_deps.Logger, _api.Provider, ex is ArgumentException ? "a property named twice" : "a string that is not valid UTF-16");
-            return new GatewayError(502, GatewayErrorKind.Internal, "upstream_response_uninspectable",
-                "The provider's response could not be inspected by the gateway's guardrails (a property named twice, or a string that is not valid UTF-16), so it was not delivered.");
+            return Uninspectable(ex is ArgumentException ? "a property named twice" : "a string that is not valid UTF-16");
         }
 
         return null;
+    }
+
+    private GatewayError Uninspectable(string reason)
+    {
+        Log.ResponseUninspectable(_deps.Logger, _api?.Provider ?? string.Empty, reason);
+        return new GatewayError(502, GatewayErrorKind.Internal, "upstream_response_uninspectable",
+            $"The provider's response could not be inspected by the gateway's guardrails ({reason}), so it was not delivered.");
     }
 
     private async ValueTask FinishAsync(ProcessingResponse answer, CancellationToken cancellationToken)

@@ -201,6 +201,20 @@ internal sealed class SseResponseProcessor
             }
         }
 
+        try
+        {
+            RewriteAsNode(e, delta, released, ends, whole, output);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // A field the DOM cannot read (a lone surrogate deeper in a whole-text event, an odd property name): the event
+            // cannot be inspected, so it does not go on. What the guard released with it is dropped with it.
+        }
+    }
+
+    // The events the splice does not cover: end of a text run, whole texts, multi-line data.
+    private void RewriteAsNode(SseEvent e, string? delta, string released, bool ends, bool whole, ArrayBufferWriter<byte> output)
+    {
         var node = JsonNode.Parse(e.Data.Span)!;
 
         if (ends && delta is null && _schema is ApiSchema.AnthropicMessages or ApiSchema.OpenAIResponses)
@@ -264,24 +278,32 @@ internal sealed class SseResponseProcessor
             return;
         }
 
-        if (JsonNode.Parse(_lastDeltaEvent.WrittenSpan) is not JsonObject synthetic)
+        try
         {
-            return;
-        }
+            if (JsonNode.Parse(_lastDeltaEvent.WrittenSpan) is not JsonObject synthetic)
+            {
+                return;
+            }
 
-        if (_schema == ApiSchema.OpenAIChat && synthetic["choices"] is JsonArray { Count: > 0 } choices && choices[0] is JsonObject c)
+            if (_schema == ApiSchema.OpenAIChat && synthetic["choices"] is JsonArray { Count: > 0 } choices && choices[0] is JsonObject c)
+            {
+                c["finish_reason"] = null;
+            }
+
+            if (_schema == ApiSchema.OpenAIChat)
+            {
+                synthetic.Remove("usage");
+            }
+
+            ResponseTexts.SetStreamText(_schema, synthetic, rest);
+            WriteEvent(output, _lastDeltaName ?? beforeName, synthetic);
+            _released.Append(rest);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
-            c["finish_reason"] = null;
+            // The last delta event's shape cannot be rebuilt (a property named twice where the fast path does not look, an
+            // odd property name): the held text is dropped rather than sent uninspected in a broken event.
         }
-
-        if (_schema == ApiSchema.OpenAIChat)
-        {
-            synthetic.Remove("usage");
-        }
-
-        ResponseTexts.SetStreamText(_schema, synthetic, rest);
-        _released.Append(rest);
-        WriteEvent(output, _lastDeltaName ?? beforeName, synthetic);
     }
 
     // Writes the event with the delta string at the schema's path replaced by released; false when it cannot (multi-line
@@ -331,13 +353,16 @@ internal sealed class SseResponseProcessor
 
     private static void WriteEvent(ArrayBufferWriter<byte> output, string? name, JsonNode node)
     {
+        // Serialized before anything is written, so a node that cannot be written leaves no half event behind.
+        var data = JsonText.Serialize(node);
         WriteName(output, name);
         output.Write("data: "u8);
-        JsonText.Write(node, output);
+        output.Write(data);
         output.Write("\n\n"u8);
     }
 
-    private static bool LooksLikeJson(SseEvent e) => e.Data.Span is [(byte)'{', ..];
+    // An object, after any JSON whitespace: clients parse "data:  {...}" (two spaces) or a first empty data line as JSON too.
+    private static bool LooksLikeJson(SseEvent e) => e.Data.Span.TrimStart(" \t\r\n"u8) is [(byte)'{', ..];
 
     private JsonDocument? Parse(SseEvent e)
     {
@@ -350,8 +375,9 @@ internal sealed class SseResponseProcessor
         {
             return JsonDocument.Parse(e.Data, _eventOptions);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Invalid, or a property name with a lone surrogate (the duplicate check cannot compare it).
             return null;
         }
     }
