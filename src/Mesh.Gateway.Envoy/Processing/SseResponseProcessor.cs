@@ -89,7 +89,7 @@ internal sealed class SseResponseProcessor
                 {
                     // An event whose fields cannot be read goes on as it came (nothing is rewritten here); its usage, if
                     // readable, still counts.
-                    _ = TryRead(doc.RootElement, out _, out _, out _);
+                    _ = TryObserve(doc.RootElement, out _);
                 }
             }
 
@@ -110,21 +110,19 @@ internal sealed class SseResponseProcessor
         return _output.WrittenMemory;
     }
 
-    // Usage and the text so far, and what the event means for the text: its delta, whether it ends the text run, whether it
-    // repeats the whole text. False when its fields cannot be read: a choice that is not an object, a string with a lone
-    // surrogate escape (JsonElement.GetString throws on both); its usage, if readable, has been taken.
-    private bool TryRead(JsonElement root, out string? delta, out bool ends, out bool whole)
+    // Usage and the text so far; the event's text delta, if any. False when its fields cannot be read: a choice that is not
+    // an object, a string with a lone surrogate escape (JsonElement.GetString throws on both); its usage, if readable, has
+    // been taken. StreamDelta reads the fields EndsText and RepeatsWholeText read, so once it succeeds they do too.
+    private bool TryObserve(JsonElement root, out string? delta)
     {
         Usage.Observe(_schema, root);
         try
         {
             delta = ResponseTexts.StreamDelta(_schema, root);
-            ends = ResponseTexts.EndsText(_schema, root);
-            whole = ResponseTexts.RepeatsWholeText(_schema, root);
         }
         catch (InvalidOperationException)
         {
-            (delta, ends, whole) = (null, false, false);
+            delta = null;
             return false;
         }
 
@@ -177,12 +175,14 @@ internal sealed class SseResponseProcessor
         }
 
         var root = doc.RootElement;
-        if (!TryRead(root, out var delta, out var ends, out var whole))
+        if (!TryObserve(root, out var delta))
         {
             // Its text cannot be inspected, so, like invalid JSON, it does not go on.
             return;
         }
 
+        var ends = ResponseTexts.EndsText(_schema, root);
+        var whole = ResponseTexts.RepeatsWholeText(_schema, root);
         if (delta is null && !ends && !whole)
         {
             output.Write(e.Raw.Span);

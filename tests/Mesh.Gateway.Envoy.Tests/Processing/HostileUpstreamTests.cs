@@ -63,11 +63,8 @@ public sealed class HostileUpstreamTests
     [InlineData(false)]
     public async Task BufferedJson_BomOrOversized_NotDeliveredUninspected(bool bom)
     {
-        var session = new ExtProcSession(EnvoyTestBed.Deps(options: bom ? null : new Mesh.Gateway.Envoy.Configuration.EnvoyOptions { MaxRequestBodyBytes = 200 }));
+        var session = await AtResponseBodyAsync(EnvoyTestBed.Deps(options: bom ? null : new Mesh.Gateway.Envoy.Configuration.EnvoyOptions { MaxRequestBodyBytes = 200 }), 200);
         var ct = TestContext.Current.CancellationToken;
-        await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
-        await session.HandleAsync(Messages.RequestBody("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"""), ct);
-        await session.HandleAsync(Messages.ResponseHeaders(200, "application/json"), ct);
         var json = """{"choices":[{"index":0,"message":{"role":"assistant","content":"mail john.doe@example.com"}}],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}""" + (bom ? "" : new string(' ', 300));
         var bytes = (bom ? new byte[] { 0xEF, 0xBB, 0xBF } : []).Concat(Encoding.UTF8.GetBytes(json)).ToArray();
         var answer = await session.HandleAsync(Messages.ResponseBody(bytes, endOfStream: true), ct);
@@ -105,11 +102,8 @@ public sealed class HostileUpstreamTests
     [InlineData(500, false)]
     public async Task BufferedResponse_NotJson_RefusedOnSuccessOnly(int status, bool refused)
     {
-        var session = new ExtProcSession(EnvoyTestBed.Deps());
+        var session = await AtResponseBodyAsync(EnvoyTestBed.Deps(), status);
         var ct = TestContext.Current.CancellationToken;
-        await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
-        await session.HandleAsync(Messages.RequestBody("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"""), ct);
-        await session.HandleAsync(Messages.ResponseHeaders(status, "application/json"), ct);
 
         var answer = await session.HandleAsync(Messages.ResponseBody("<html>mail john.doe@example.com</html>"u8, endOfStream: true), ct);
 
@@ -119,5 +113,41 @@ public sealed class HostileUpstreamTests
             Assert.Equal(502, (int)answer.ImmediateResponse.Status.Code);
             Assert.DoesNotContain("john.doe", answer.ImmediateResponse.Body.ToStringUtf8(), StringComparison.Ordinal);
         }
+    }
+
+    // A buffered JSON response the response guard cannot read without ambiguity (a property named twice: a redaction of one
+    // copy would leave the other for a client that keeps it) or at all (a lone surrogate escape): the client does not get
+    // it, and its usage is still settled.
+    [Theory]
+    [InlineData("""{"choices":[{"index":0,"message":{"role":"assistant","content":"safe","content":"mail john.doe@example.com"}}],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}""")]
+    [InlineData("""{"choices":[{"index":0,"message":{"role":"assistant","content":"mail john.doe@example.com \ud83d"}}],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}""")]
+    public async Task ResponseJson_GuardCannotReadIt_502AndUsageSettled(string json)
+    {
+        var admission = new RecordingAdmission();
+        var session = await AtResponseBodyAsync(EnvoyTestBed.Deps(admission: admission), 200);
+        var ct = TestContext.Current.CancellationToken;
+
+        var answer = await session.HandleAsync(Messages.ResponseBody(Encoding.UTF8.GetBytes(json), endOfStream: true), ct);
+        await session.EndAsync(cancelled: false, ct);
+
+        Assert.Equal(ProcessingResponse.ResponseOneofCase.ImmediateResponse, answer!.ResponseCase);
+        Assert.Equal(502, (int)answer.ImmediateResponse.Status.Code);
+        var body = answer.ImmediateResponse.Body.ToStringUtf8();
+        Assert.DoesNotContain("john.doe", body, StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(body);
+        Assert.Contains("could not be inspected", doc.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        var settled = Assert.Single(admission.Settled);
+        Assert.Equal((3L, 4L), (settled.InputTokens, settled.OutputTokens));
+    }
+
+    // A session of a chat request that has had its answer's headers: the next message is the buffered JSON body.
+    private static async Task<ExtProcSession> AtResponseBodyAsync(ExtProcDependencies deps, int status)
+    {
+        var session = new ExtProcSession(deps);
+        var ct = TestContext.Current.CancellationToken;
+        await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
+        await session.HandleAsync(Messages.RequestBody("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"""), ct);
+        await session.HandleAsync(Messages.ResponseHeaders(status, "application/json"), ct);
+        return session;
     }
 }

@@ -105,14 +105,7 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
     /// <summary>Writes one response message (flushing unless asked not to), honouring compression and size limits.</summary>
     public async Task WriteMessageAsync<T>(T message, Action<T, SerializationContext> serializer, bool flush, CancellationToken cancellationToken)
     {
-        var previous = Interlocked.CompareExchange(ref _state, StateWriting, StateIdle);
-        if (previous != StateIdle)
-        {
-            throw previous == StateWriting
-                ? new InvalidOperationException("Can't write the message because the previous write is in progress.")
-                : new InvalidOperationException("Can't write the message because the call is complete.");
-        }
-
+        BeginWrite("write the message");
         try
         {
             var response = HttpContext.Response;
@@ -128,14 +121,7 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
             GrpcSerializationContext.ForCurrentThread.WriteMessage(writer, message, serializer, compress, _services.Options.MaxSendMessageSize, _services.Options.ResponseCompressionLevel);
             if (flush && (flags & WriteFlags.BufferHint) == 0)
             {
-                var token = cancellationToken.CanBeCanceled ? cancellationToken : CancellationTokenCore;
-                var result = await writer.FlushAsync(token).ConfigureAwait(false);
-
-                // FlushAsync may not report IsCanceled when the stream is aborted (dotnet/aspnetcore#40788): check the call's token too.
-                if (result.IsCanceled || CancellationTokenCore.IsCancellationRequested)
-                {
-                    throw new OperationCanceledException("The call was cancelled while writing a response.", CancellationTokenCore);
-                }
+                await FlushBodyAsync(cancellationToken.CanBeCanceled ? cancellationToken : CancellationTokenCore).ConfigureAwait(false);
             }
         }
         finally
@@ -147,30 +133,40 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
     /// <summary>Sends what earlier writes left in the buffer (<see cref="WriteFlags.BufferHint"/>).</summary>
     public async Task FlushAsync()
     {
-        var previous = Interlocked.CompareExchange(ref _state, StateWriting, StateIdle);
-        if (previous != StateIdle)
-        {
-            throw previous == StateWriting
-                ? new InvalidOperationException("Can't flush because a write is in progress.")
-                : new InvalidOperationException("Can't flush because the call is complete.");
-        }
-
+        BeginWrite("flush");
         try
         {
-            if (!HttpContext.Response.HasStarted)
+            if (HttpContext.Response.HasStarted)
             {
-                return;
-            }
-
-            var result = await HttpContext.Response.BodyWriter.FlushAsync(CancellationTokenCore).ConfigureAwait(false);
-            if (result.IsCanceled || CancellationTokenCore.IsCancellationRequested)
-            {
-                throw new OperationCanceledException("The call was cancelled while writing a response.", CancellationTokenCore);
+                await FlushBodyAsync(CancellationTokenCore).ConfigureAwait(false);
             }
         }
         finally
         {
             Interlocked.CompareExchange(ref _state, StateIdle, StateWriting);
+        }
+    }
+
+    // Writes and the end of the call take turns: idle -> writing, or an error naming what could not be done.
+    private void BeginWrite(string action)
+    {
+        var previous = Interlocked.CompareExchange(ref _state, StateWriting, StateIdle);
+        if (previous != StateIdle)
+        {
+            throw new InvalidOperationException(previous == StateWriting
+                ? $"Can't {action} because the previous write is in progress."
+                : $"Can't {action} because the call is complete.");
+        }
+    }
+
+    private async Task FlushBodyAsync(CancellationToken token)
+    {
+        var result = await HttpContext.Response.BodyWriter.FlushAsync(token).ConfigureAwait(false);
+
+        // FlushAsync may not report IsCanceled when the stream is aborted (dotnet/aspnetcore#40788): check the call's token too.
+        if (result.IsCanceled || CancellationTokenCore.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("The call was cancelled while writing a response.", CancellationTokenCore);
         }
     }
 
@@ -182,11 +178,7 @@ internal sealed class HttpContextServerCallContext : ServerCallContext
             throw new InvalidOperationException("Response headers can only be sent once per call.");
         }
 
-        var previous = Interlocked.CompareExchange(ref _state, StateWriting, StateIdle);
-        if (previous != StateIdle)
-        {
-            throw new InvalidOperationException("Can't write response headers now: a write is in progress or the call is complete.");
-        }
+        BeginWrite("write response headers");
 
         try
         {
