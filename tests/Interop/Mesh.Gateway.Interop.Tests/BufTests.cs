@@ -6,7 +6,7 @@ namespace Mesh.Gateway.Interop.Tests;
 public sealed class BufTests
 {
     private static string Buf => ExternalTool.Require(
-        Path.Combine(RepositoryPaths.Root, "tools", "buf", "node_modules", ".bin", "buf"), "run npm ci in tools/buf");
+        Path.Combine(RepositoryPaths.Root, "tools", "buf", "node_modules", ".bin", "buf"), "run `bash tests/run.sh` (the README's test command installs tools/buf)");
 
     [Fact]
     public async Task BufLint_Protos_Clean()

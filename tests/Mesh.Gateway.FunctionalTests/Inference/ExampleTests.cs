@@ -40,7 +40,7 @@ public sealed class ExampleTests
     [Fact]
     public async Task NodeExample_DefaultSidecar_GeneratesAndStreams()
     {
-        Assert.True(Directory.Exists(Path.Combine(Root, "examples", "node", "node_modules")), "run `npm ci` in examples/node (.ci/run does)");
+        Assert.True(Directory.Exists(Path.Combine(Root, "examples", "node", "node_modules")), "run `bash tests/run.sh` (the README's test command installs examples/node's npm packages)");
         await using var sidecar = await InferenceSidecar.StartAsync();
 
         var (code, output) = await RunAsync("node", Root, Path.Combine(Root, "examples", "node", "generate.js"), HostPort(sidecar), "mock");

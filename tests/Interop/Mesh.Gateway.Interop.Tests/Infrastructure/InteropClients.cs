@@ -23,7 +23,7 @@ internal static class InteropClients
     {
         var node = ExternalTool.RequireOnPath("node", "install Node.js 20");
         var directory = Path.Combine(RepositoryPaths.Interop, "node");
-        ExternalTool.Require(Path.Combine(directory, "node_modules", "@grpc", "grpc-js", "package.json"), "run npm ci in tests/Interop/node");
+        ExternalTool.Require(Path.Combine(directory, "node_modules", "@grpc", "grpc-js", "package.json"), "run `bash tests/run.sh` (the README's test command installs tests/Interop/node's npm packages)");
         var result = await ExternalTool.RunAsync(
             node,
             [Path.Combine(directory, "client.js"), $"--server_port={port}", $"--test_case={testCase}"],
