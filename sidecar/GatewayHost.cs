@@ -1,4 +1,3 @@
-using Mesh.Gateway.Grpc;
 using Mesh.Gateway.Sidecar.Admin;
 using Mesh.Gateway.Sidecar.Configuration;
 using Mesh.Gateway.Sidecar.Hosting;
@@ -65,7 +64,12 @@ internal static partial class GatewayHost
 
         #region gRPC layer
 
-        builder.Services.AddGrpcServer(grpc.Apply);
+        builder.Services.AddGrpc(grpc.Apply);
+        builder.Services.AddGrpcReflection();
+
+        // grpc.health.v1 answers the service "" from readiness: NOT_SERVING before start and while draining. The package
+        // completes open Watch calls (NOT_SERVING) when the application stops, so they do not hold the graceful shutdown.
+        builder.Services.AddGrpcHealthChecks().AddCheck<ReadinessHealthCheck>("ready");
 
         #endregion
 
@@ -83,8 +87,8 @@ internal static partial class GatewayHost
 
         #region gRPC listener
 
-        app.MapGrpcHealthChecks();
-        app.MapGrpcReflection();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
         SidecarFeatures.MapGrpcServices(app);
 
         #endregion

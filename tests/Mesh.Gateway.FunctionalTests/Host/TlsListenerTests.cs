@@ -7,7 +7,7 @@ using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Mesh.Gateway.FunctionalTests.Infrastructure;
-using Mesh.Gateway.Grpc;
+using Grpc.Net.Client;
 
 namespace Mesh.Gateway.FunctionalTests.Host;
 
@@ -76,10 +76,9 @@ public sealed class TlsListenerTests : IDisposable
             Assert.Equal(SslApplicationProtocol.Http2, ssl.NegotiatedApplicationProtocol);
         }
 
-        using var channel = GrpcChannel.ForAddress($"https://127.0.0.1:{port}", new GrpcChannelOptions
-        {
-            ServerCertificateValidation = (_, certificate, _, _) => ChainsTo(certificate, _ca),
-        });
+        var handler = new SocketsHttpHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) => ChainsTo(certificate, _ca);
+        using var channel = GrpcChannel.ForAddress($"https://127.0.0.1:{port}", new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
         var health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), cancellationToken: Ct);
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
 

@@ -1,7 +1,7 @@
 using Grpc.Core;
-using Mesh.Gateway.Grpc.Internal.Server;
+using Microsoft.AspNetCore.Http;
 
-namespace Mesh.Gateway.Grpc;
+namespace Mesh.Gateway.Envoy.Processing;
 
 /// <summary>
 /// Runs a duplex call that answers its request messages one at a time, in order (Envoy's ext_proc: one answer per message),
@@ -13,9 +13,10 @@ namespace Mesh.Gateway.Grpc;
 /// <see cref="WriteFlags.BufferHint"/> and goes out with the next one that is flushed: the last of a burst, every
 /// <see cref="MaxBufferedAnswers"/>-th, or the call's end. Holding an answer back never waits for the peer: it only waits
 /// for the work on a message that is already here. This is what grpc-go's server does (it flushes when it has nothing more
-/// to write).
+/// to write). Grpc.AspNetCore honours <see cref="WriteFlags.BufferHint"/> (the write is not flushed) but has no flush of its
+/// own, so a held answer is flushed through the call's response body (<c>HttpResponse.BodyWriter</c>).
 /// </remarks>
-public static class InOrderResponder
+internal static class InOrderResponder
 {
     /// <summary>At most this many answers wait in the buffer: a long burst still goes out in steps.</summary>
     public const int MaxBufferedAnswers = 16;
@@ -24,22 +25,38 @@ public static class InOrderResponder
 
     /// <summary>
     /// Reads every request message, answers each with <paramref name="answer"/> (null: no answer for that one) and writes
-    /// the answers in order. Returns at the end of the request stream; read, write and cancellation errors propagate.
+    /// the answers in order, until the end of the request stream or <paramref name="context"/>'s cancellation.
+    /// Read, write and cancellation errors propagate.
     /// </summary>
-    public static async Task RunAsync<TRequest, TResponse>(
+    public static Task RunAsync<TRequest, TResponse>(
         IAsyncStreamReader<TRequest> requests,
         IServerStreamWriter<TResponse> responses,
         Func<TRequest, CancellationToken, ValueTask<TResponse?>> answer,
+        ServerCallContext context)
+        where TResponse : class
+    {
+        ArgumentNullException.ThrowIfNull(context);
+
+        // Only a call whose response body can be flushed on demand holds answers back: a held answer must go out before any
+        // wait on the peer, also when the messages after it get no answer of their own.
+        var body = TryGetHttpContext(context)?.Response.BodyWriter;
+        Func<ValueTask>? flush = body is null ? null : async () => await body.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        return RunAsync(requests, responses, answer, flush, context.CancellationToken);
+    }
+
+    /// <summary>As above, with the flush given (null: every answer is flushed as it is written).</summary>
+    internal static async Task RunAsync<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requests,
+        IServerStreamWriter<TResponse> responses,
+        Func<TRequest, CancellationToken, ValueTask<TResponse?>> answer,
+        Func<ValueTask>? flush,
         CancellationToken cancellationToken)
         where TResponse : class
     {
         ArgumentNullException.ThrowIfNull(requests);
         ArgumentNullException.ThrowIfNull(responses);
         ArgumentNullException.ThrowIfNull(answer);
-
-        // Only a writer that can be flushed on demand holds answers back: a held answer must go out before any wait on the
-        // peer, also when the messages after it get no answer of their own.
-        var flushable = responses as IFlushableStreamWriter;
+        var flushable = flush is not null;
 
         // The reads get their own token, so that a failed write can stop the read it leaves pending before returning.
         using var reads = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -56,7 +73,7 @@ public static class InOrderResponder
             {
                 if (response is not null)
                 {
-                    var hold = flushable is not null && nextIsHere && buffered < MaxBufferedAnswers;
+                    var hold = flushable && nextIsHere && buffered < MaxBufferedAnswers;
                     var options = responses.WriteOptions;
                     if (hold)
                     {
@@ -79,7 +96,7 @@ public static class InOrderResponder
                 else if (buffered > 0 && !nextIsHere)
                 {
                     // No answer to this one, and the next is not here: what is held goes out before the wait.
-                    await flushable!.FlushAsync().ConfigureAwait(false);
+                    await flush!().ConfigureAwait(false);
                     buffered = 0;
                 }
             }
@@ -92,6 +109,19 @@ public static class InOrderResponder
             }
 
             more = await next.ConfigureAwait(false);
+        }
+    }
+
+    private static HttpContext? TryGetHttpContext(ServerCallContext context)
+    {
+        // GetHttpContext throws for a context that Grpc.AspNetCore did not create (a test's fake).
+        try
+        {
+            return context.GetHttpContext();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
         }
     }
 
