@@ -64,7 +64,12 @@ internal static partial class GatewayHost
 
         #region gRPC layer
 
-        builder.Services.AddGrpc(grpc.Apply);
+        builder.Services.AddSingleton<GrpcCallErrors.Interceptor>();
+        builder.Services.AddGrpc(options =>
+        {
+            grpc.Apply(options);
+            options.Interceptors.Add<GrpcCallErrors.Interceptor>();
+        });
         builder.Services.AddGrpcReflection();
 
         // grpc.health.v1 answers the service "" from readiness: NOT_SERVING before start and while draining. The package
@@ -82,8 +87,10 @@ internal static partial class GatewayHost
         var app = builder.Build();
         reloadErrors.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Gateway.Sidecar.Configuration");
 
+        app.UseGrpcMetadataLimit();
         app.UseRouting();
         app.UseListenerRouting();
+        app.UseGrpcRequestErrors();
 
         #region gRPC listener
 
@@ -138,6 +145,9 @@ internal static partial class GatewayHost
 
         // ASP.NET Core logs every request at Information; keep its warnings and errors only.
         logging.AddFilter("Microsoft.AspNetCore", level => level >= LogLevel.Warning && level >= settings.LogLevel);
+
+        // Grpc.AspNetCore logs every failed call at Information or Debug; the services log what matters to an operator.
+        logging.AddFilter("Grpc", level => level >= LogLevel.Warning && level >= settings.LogLevel);
         if (settings.JsonLogs)
         {
             logging.AddJsonConsole(json => json.UseUtcTimestamp = true);

@@ -89,6 +89,10 @@ internal sealed record GrpcSettings
         // Grpc.AspNetCore lifts these per call; server-wide they also cover requests rejected before a call starts.
         kestrel.Limits.MaxRequestBodySize = null;
         kestrel.Limits.MinRequestBodyDataRate = null;
+
+        // Oversized metadata is refused per request (GrpcMetadataLimit), not by Kestrel ending the connection.
+        kestrel.Limits.MaxRequestHeadersTotalSize = GrpcMetadataLimit.KestrelCeiling;
+        http2.MaxRequestHeaderFieldSize = GrpcMetadataLimit.KestrelCeiling;
     }
 
     // Bytes, optionally with KiB or MiB; "unlimited" lifts the limit.

@@ -99,10 +99,12 @@ public sealed class TlsListenerTests : IDisposable
         var address = $"https://127.0.0.1:{Assert.IsType<IPEndPoint>(sidecar.GrpcEndPoint).Port}";
 
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, await CheckAsync(address, client));
+        // Grpc.Net.Client reports a handshake the server refused as INTERNAL (it cannot tell it from a protocol error);
+        // Python's grpcio, below, as UNAVAILABLE. Either way the call was refused before it reached a service.
         var refused = await Assert.ThrowsAsync<RpcException>(() => CheckAsync(address, clientCertificate: null));
-        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        Assert.Contains(refused.StatusCode, new[] { StatusCode.Unavailable, StatusCode.Internal });
         var untrusted = await Assert.ThrowsAsync<RpcException>(() => CheckAsync(address, strangerClient));
-        Assert.Equal(StatusCode.Unavailable, untrusted.StatusCode);
+        Assert.Contains(untrusted.StatusCode, new[] { StatusCode.Unavailable, StatusCode.Internal });
 
         var (exitCode, output) = await RunPythonAsync(address["https://".Length..], _caPath, clientKeyPath, clientCertPath);
         Assert.True(exitCode == 0, output);
