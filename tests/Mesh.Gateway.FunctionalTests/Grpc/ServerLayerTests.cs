@@ -79,6 +79,37 @@ public sealed class ServerLayerTests(SidecarFixture sidecar) : IClassFixture<Sid
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, ok.Status);
     }
 
+    [Fact]
+    public async Task Reflection_V1AndV1alpha_ListTheSameServices()
+    {
+        using var v1 = new global::Grpc.Reflection.V1.ServerReflection.ServerReflectionClient(sidecar.Channel).ServerReflectionInfo(cancellationToken: Ct);
+        await v1.RequestStream.WriteAsync(new() { ListServices = string.Empty }, Ct);
+        await v1.RequestStream.CompleteAsync();
+        Assert.True(await v1.ResponseStream.MoveNext(Ct));
+        var v1Services = v1.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).Order().ToList();
+
+        using var v1alpha = new global::Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(sidecar.Channel).ServerReflectionInfo(cancellationToken: Ct);
+        await v1alpha.RequestStream.WriteAsync(new() { ListServices = string.Empty }, Ct);
+        await v1alpha.RequestStream.CompleteAsync();
+        Assert.True(await v1alpha.ResponseStream.MoveNext(Ct));
+        var v1alphaServices = v1alpha.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).Order().ToList();
+
+        Assert.Equal(v1Services, v1alphaServices);
+        Assert.Contains("mesh.gateway.v1.Inference", v1Services);
+        Assert.Contains("envoy.service.ext_proc.v3.ExternalProcessor", v1Services);
+        Assert.Contains("grpc.reflection.v1alpha.ServerReflection", v1Services);
+    }
+
+    [Fact]
+    public async Task HealthWatch_WholeServer_ServingFirst()
+    {
+        using var watch = new Health.HealthClient(sidecar.Channel).Watch(new HealthCheckRequest(), cancellationToken: Ct);
+
+        Assert.True(await watch.ResponseStream.MoveNext(Ct));
+
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, watch.ResponseStream.Current.Status);
+    }
+
     private static readonly Method<byte[], byte[]> RawCheck = new(
         MethodType.Unary, "grpc.health.v1.Health", "Check", Marshallers.Create(static b => b, static b => b), Marshallers.Create(static b => b, static b => b));
 
