@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Mesh.Gateway.Client;
@@ -47,7 +48,7 @@ public sealed class ClientFactoryTests(SidecarFixture sidecar) : IClassFixture<S
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
     }
 
-    private sealed class RecordingInterceptor(List<string> seen) : global::Grpc.Core.Interceptors.Interceptor
+    private sealed class RecordingInterceptor(List<string> seen) : Interceptor
     {
         public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
             TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
