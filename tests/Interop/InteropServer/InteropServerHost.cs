@@ -29,8 +29,9 @@ internal static class InteropServerHost
         app.MapGrpcService<XdsUpdateHealthServiceImpl>();
         app.MapGrpcService<HealthServiceImpl>();
         app.MapGrpcReflectionService();
-        app.Services.GetRequiredService<HealthServiceImpl>()
-            .SetStatus(XdsUpdateHealthServiceImpl.WatchedService, global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
+        var health = app.Services.GetRequiredService<HealthServiceImpl>();
+        health.SetStatus(string.Empty, global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
+        health.SetStatus(XdsUpdateHealthServiceImpl.WatchedService, global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
         return app;
     }
 
