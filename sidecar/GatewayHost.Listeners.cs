@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using Mesh.Gateway.Grpc;
 using Mesh.Gateway.Sidecar.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -18,7 +17,7 @@ internal static partial class GatewayHost
         webHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.ConfigureGrpcLimits(grpc.KeepAlivePingDelay, grpc.KeepAlivePingTimeout, grpc.MaxStreamsPerConnection);
+            grpc.ApplyLimits(kestrel);
             var listeners = kestrel.ApplicationServices.GetRequiredService<SidecarListeners>();
             Listen(kestrel, settings.Grpc, ListenerKind.Grpc, HttpProtocols.Http2, listeners, settings.Tls);
             Listen(kestrel, settings.Admin, ListenerKind.Admin, HttpProtocols.Http1, listeners, tls: null);

@@ -1,4 +1,3 @@
-using Mesh.Gateway.Grpc;
 using Mesh.Gateway.Sidecar.Admin;
 using Mesh.Gateway.Sidecar.Configuration;
 using Mesh.Gateway.Sidecar.Hosting;
@@ -65,7 +64,17 @@ internal static partial class GatewayHost
 
         #region gRPC layer
 
-        builder.Services.AddGrpcServer(grpc.Apply);
+        builder.Services.AddSingleton<GrpcCallErrors.Interceptor>();
+        builder.Services.AddGrpc(options =>
+        {
+            grpc.Apply(options);
+            options.Interceptors.Add<GrpcCallErrors.Interceptor>();
+        });
+        builder.Services.AddGrpcReflection();
+
+        // grpc.health.v1 answers the service "" from readiness: NOT_SERVING before start and while draining. The package
+        // completes open Watch calls (NOT_SERVING) when the application stops, so they do not hold the graceful shutdown.
+        builder.Services.AddGrpcHealthChecks().AddCheck<ReadinessHealthCheck>("ready");
 
         #endregion
 
@@ -78,13 +87,15 @@ internal static partial class GatewayHost
         var app = builder.Build();
         reloadErrors.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Gateway.Sidecar.Configuration");
 
+        app.UseGrpcMetadataLimit();
         app.UseRouting();
         app.UseListenerRouting();
+        app.UseGrpcRequestErrors();
 
         #region gRPC listener
 
-        app.MapGrpcHealthChecks();
-        app.MapGrpcReflection();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
         SidecarFeatures.MapGrpcServices(app);
 
         #endregion
@@ -134,6 +145,9 @@ internal static partial class GatewayHost
 
         // ASP.NET Core logs every request at Information; keep its warnings and errors only.
         logging.AddFilter("Microsoft.AspNetCore", level => level >= LogLevel.Warning && level >= settings.LogLevel);
+
+        // Grpc.AspNetCore logs every failed call at Information or Debug; the services log what matters to an operator.
+        logging.AddFilter("Grpc", level => level >= LogLevel.Warning && level >= settings.LogLevel);
         if (settings.JsonLogs)
         {
             logging.AddJsonConsole(json => json.UseUtcTimestamp = true);

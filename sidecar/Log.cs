@@ -13,4 +13,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "The changed configuration file cannot be used; the previous configuration stays in force: {Reason}")]
     public static partial void ReloadRejected(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, Message = "The client of {Method} went away before the call ended")]
+    public static partial void ClientGone(ILogger logger, string method);
 }

@@ -1,5 +1,3 @@
-using Grpc.Health.V1;
-using Mesh.Gateway.Grpc;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -9,7 +7,7 @@ namespace Mesh.Gateway.Sidecar.Hosting;
 /// Marks the sidecar ready when the host has started, and on shutdown turns <c>/readyz</c> to draining for
 /// <see cref="HostSettings.DrainDelay"/> before the listeners close, so the mesh stops routing new calls first.
 /// </summary>
-internal sealed class DrainService(ReadinessState readiness, HealthServiceImpl health, HostSettings settings, TimeProvider time, ILogger<DrainService> logger)
+internal sealed class DrainService(ReadinessState readiness, HostSettings settings, TimeProvider time, ILogger<DrainService> logger)
     : IHostedLifecycleService
 {
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -24,10 +22,8 @@ internal sealed class DrainService(ReadinessState readiness, HealthServiceImpl h
 
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
+        // gRPC health clients (grpc.health.v1, service "") see the same thing as /readyz (ReadinessHealthCheck).
         readiness.MarkDraining();
-
-        // gRPC health clients (grpc.health.v1, service "") see the same thing as /readyz.
-        health.SetStatus(string.Empty, HealthCheckResponse.Types.ServingStatus.NotServing);
         Log.Draining(logger, settings.DrainDelay.TotalMilliseconds, settings.ShutdownTimeout.TotalMilliseconds);
         if (settings.DrainDelay > TimeSpan.Zero)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
-using Mesh.Gateway.Grpc;
+using Grpc.AspNetCore.Server;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 
 namespace Mesh.Gateway.Sidecar.Hosting;
@@ -66,13 +67,32 @@ internal sealed record GrpcSettings
         };
     }
 
-    /// <summary>Copies the settings onto the gRPC server's options.</summary>
-    public void Apply(GrpcServerOptions options)
+    /// <summary>Copies the settings onto Grpc.AspNetCore's options.</summary>
+    public void Apply(GrpcServiceOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.MaxReceiveMessageSize = MaxReceiveMessageSize;
         options.MaxSendMessageSize = MaxSendMessageSize;
         options.ResponseCompressionAlgorithm = ResponseCompression;
+        options.ResponseCompressionLevel = System.IO.Compression.CompressionLevel.Fastest;
+    }
+
+    /// <summary>Sets Kestrel's HTTP/2 keepalive and stream limits, and lifts the body limits that would cut long gRPC streams.</summary>
+    public void ApplyLimits(KestrelServerOptions kestrel)
+    {
+        ArgumentNullException.ThrowIfNull(kestrel);
+        var http2 = kestrel.Limits.Http2;
+        http2.KeepAlivePingDelay = KeepAlivePingDelay ?? TimeSpan.MaxValue;
+        http2.KeepAlivePingTimeout = KeepAlivePingTimeout;
+        http2.MaxStreamsPerConnection = MaxStreamsPerConnection;
+
+        // Grpc.AspNetCore lifts these per call; server-wide they also cover requests rejected before a call starts.
+        kestrel.Limits.MaxRequestBodySize = null;
+        kestrel.Limits.MinRequestBodyDataRate = null;
+
+        // Oversized metadata is refused per request (GrpcMetadataLimit), not by Kestrel ending the connection.
+        kestrel.Limits.MaxRequestHeadersTotalSize = GrpcMetadataLimit.KestrelCeiling;
+        http2.MaxRequestHeaderFieldSize = GrpcMetadataLimit.KestrelCeiling;
     }
 
     // Bytes, optionally with KiB or MiB; "unlimited" lifts the limit.

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using Grpc.Core;
-using Mesh.Gateway.Grpc;
+using Grpc.Net.Client;
 using Mesh.Gateway.V1;
 using Microsoft.Extensions.AI;
 
@@ -12,11 +12,11 @@ public sealed class MeshInferenceClient : IDisposable
 {
     private readonly GrpcChannel? _ownedChannel;
 
-    /// <summary>Connects to the sidecar at <paramref name="address"/> (for example http://127.0.0.1:50051).</summary>
+    /// <summary>Connects to the sidecar at <paramref name="address"/> (for example http://127.0.0.1:50051, or unix:/run/mesh/grpc.sock).</summary>
     public MeshInferenceClient(Uri address, GrpcChannelOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(address);
-        _ownedChannel = GrpcChannel.ForAddress(address, options);
+        _ownedChannel = MeshGatewayChannel.ForAddress(address.OriginalString, options);
         Raw = new V1.Inference.InferenceClient(_ownedChannel);
     }
 
@@ -25,6 +25,13 @@ public sealed class MeshInferenceClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(callInvoker);
         Raw = new V1.Inference.InferenceClient(callInvoker);
+    }
+
+    /// <summary>Wraps a generated client (as the gRPC client factory creates it; see <c>AddMeshGatewayClient</c>).</summary>
+    public MeshInferenceClient(V1.Inference.InferenceClient client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        Raw = client;
     }
 
     /// <summary>The generated client, for anything this wrapper does not cover.</summary>

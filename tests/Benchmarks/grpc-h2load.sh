@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Unary gRPC throughput and latency with h2load: our gRPC layer (Mesh.Gateway.Grpc) against a bare Kestrel HTTP/2
+# Unary gRPC throughput and latency with h2load: the gRPC server (Grpc.AspNetCore) against a bare Kestrel HTTP/2
 # endpoint that writes the same headers, framed bytes and trailers, alternating in the same run. A benchmark, not a test.
 # Prints per run and as medians: req/s, p50/p99 latency, server CPU and bytes allocated per request, and the ratio of each
 # run pair (ours/bare, run back to back, so a drifting machine load cancels out of the ratio better than out of the medians).
@@ -89,7 +89,7 @@ for name in grpc bare; do
   eval "${name}_alloc=$(cut -d' ' -f5 "$WORK/$name.results" | median)"
 done
 echo "median of $RUNS runs:"
-printf '  Mesh.Gateway.Grpc : %10.0f req/s  p50 %6.2f ms  p99 %6.2f ms  server CPU %5.1f us/req  alloc %5s B/req\n' "$grpc_rps" "$grpc_p50" "$grpc_p99" "$grpc_cpu" "$grpc_alloc"
+printf '  Grpc.AspNetCore   : %10.0f req/s  p50 %6.2f ms  p99 %6.2f ms  server CPU %5.1f us/req  alloc %5s B/req\n' "$grpc_rps" "$grpc_p50" "$grpc_p99" "$grpc_cpu" "$grpc_alloc"
 printf '  bare Kestrel      : %10.0f req/s  p50 %6.2f ms  p99 %6.2f ms  server CPU %5.1f us/req  alloc %5s B/req\n' "$bare_rps" "$bare_p50" "$bare_p99" "$bare_cpu" "$bare_alloc"
 awk -v a="$grpc_rps" -v b="$bare_rps" 'BEGIN {printf "  throughput ratio  : %.1f%% of bare Kestrel (ratio of the medians; target >= 85%%)\n", 100*a/b}'
 awk -v r="$(median <"$WORK/ratio.results")" 'BEGIN {printf "  paired ratio      : %.1f%% (median of the per-run ours/bare ratios)\n", 100*r}'

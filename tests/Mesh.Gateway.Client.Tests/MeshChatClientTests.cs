@@ -1,6 +1,5 @@
 using Xunit;
 using System.Text.Json;
-using Mesh.Gateway.Grpc;
 using Mesh.Gateway.V1;
 using Microsoft.Extensions.AI;
 using AI = Microsoft.Extensions.AI;

@@ -1,5 +1,4 @@
 using Mesh.Gateway.Api.Guard;
-using Mesh.Gateway.Grpc;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -19,7 +18,7 @@ public static class GuardApiExtensions
         return services;
     }
 
-    /// <summary>Maps <c>mesh.gateway.v1.Guard</c> (call <c>AddGrpcServer</c> and <see cref="AddMeshGuardApi"/> first).</summary>
+    /// <summary>Maps <c>mesh.gateway.v1.Guard</c> (call <c>AddGrpc</c> and <see cref="AddMeshGuardApi"/> first).</summary>
     public static IEndpointConventionBuilder MapMeshGuardApi(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);

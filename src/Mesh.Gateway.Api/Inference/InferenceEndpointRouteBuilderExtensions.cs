@@ -1,4 +1,3 @@
-using Mesh.Gateway.Grpc;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 

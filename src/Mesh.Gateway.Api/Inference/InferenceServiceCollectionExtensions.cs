@@ -3,7 +3,6 @@ using Mesh.Gateway.Core.Providers;
 using Mesh.Gateway.Core.Resilience;
 using Mesh.Gateway.Core.Routing;
 using Mesh.Gateway.Core.Telemetry;
-using Mesh.Gateway.Grpc;
 using Mesh.Gateway.Providers;
 using Mesh.Gateway.Tokenizers;
 using Microsoft.Extensions.Configuration;
@@ -36,7 +35,7 @@ public static class InferenceServiceCollectionExtensions
         }
 
         var table = RoutingTable.Create(models, [.. providers.Providers.Select(static p => p.Name)]);
-        services.AddGrpcServer();
+        services.AddGrpc();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(models);
         services.TryAddSingleton(new RoutingTableHolder(table));

@@ -3,7 +3,7 @@ using Mesh.Gateway.Envoy.Configuration;
 using Mesh.Gateway.Envoy.Guarding;
 using Mesh.Gateway.Envoy.Processing;
 using Mesh.Gateway.Envoy.Tokens;
-using Mesh.Gateway.Grpc;
+using Grpc.AspNetCore.Server;
 using Mesh.Gateway.Guardrails;
 using Mesh.Gateway.Tokenizers;
 using Mesh.Gateway.Tenancy.Access;
@@ -34,11 +34,11 @@ public static class EnvoyServiceCollectionExtensions
             throw new InvalidOperationException("Invalid envoy configuration:\n" + string.Join('\n', errors));
         }
 
-        services.AddGrpcServer();
+        services.AddGrpc();
         // A BUFFERED body arrives as one message: accept it whole (Envoy's own gRPC client has no receive limit).
         // An operator's explicit grpc.max_receive_message_size wins: it is a server-wide limit, not ours to raise.
         var operatorSetLimit = configuration["grpc:max_receive_message_size"] is not null;
-        services.Configure<GrpcServerOptions>(grpc =>
+        services.Configure<GrpcServiceOptions>(grpc =>
         {
             if (operatorSetLimit)
             {

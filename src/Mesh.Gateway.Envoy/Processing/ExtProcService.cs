@@ -1,6 +1,5 @@
 using Envoy.Service.ExtProc.V3;
 using Grpc.Core;
-using Mesh.Gateway.Grpc;
 
 namespace Mesh.Gateway.Envoy.Processing;
 
@@ -19,7 +18,7 @@ internal sealed class ExtProcService : ExternalProcessor.ExternalProcessorBase
         try
         {
             // One answer per message, in order; answers to a burst of messages (streamed body chunks) go out together.
-            await InOrderResponder.RunAsync(requestStream, responseStream, session.HandleAsync, cancellationToken).ConfigureAwait(false);
+            await InOrderResponder.RunAsync(requestStream, responseStream, session.HandleAsync, context).ConfigureAwait(false);
         }
         catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or IOException)
         {

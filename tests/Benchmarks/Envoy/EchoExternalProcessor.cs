@@ -1,6 +1,6 @@
 using Envoy.Service.ExtProc.V3;
 using Grpc.Core;
-using Mesh.Gateway.Grpc;
+using Mesh.Gateway.Envoy.Processing;
 
 namespace Mesh.Gateway.Benchmarks.Envoy;
 
@@ -26,7 +26,7 @@ internal sealed class EchoExternalProcessor : ExternalProcessor.ExternalProcesso
         try
         {
             // The same write path as the gateway's ExtProcService, so the difference is the gateway's work.
-            await InOrderResponder.RunAsync(requestStream, responseStream, Answer, context.CancellationToken).ConfigureAwait(false);
+            await InOrderResponder.RunAsync(requestStream, responseStream, Answer, context).ConfigureAwait(false);
         }
         catch (Exception ex) when (context.CancellationToken.IsCancellationRequested && ex is OperationCanceledException or IOException)
         {

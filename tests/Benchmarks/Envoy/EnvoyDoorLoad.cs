@@ -3,7 +3,7 @@ using System.Globalization;
 using Envoy.Service.Auth.V3;
 using Envoy.Service.ExtProc.V3;
 using Grpc.Core;
-using Mesh.Gateway.Grpc;
+using Grpc.Net.Client;
 
 namespace Mesh.Gateway.Benchmarks.Envoy;
 
@@ -59,7 +59,7 @@ internal static class EnvoyDoorLoad
         }
 
         var loadAfter = LoadAverage();
-        Console.WriteLine($"Envoy door load: gateway vs echo on the same gRPC layer (Mesh.Gateway.Grpc on Kestrel, h2c over loopback), each server in its own process; {Environment.ProcessorCount} cores");
+        Console.WriteLine($"Envoy door load: gateway vs echo on the same gRPC layer (Grpc.AspNetCore on Kestrel, h2c over loopback), each server in its own process; {Environment.ProcessorCount} cores");
         Console.WriteLine($"load average before: {loadBefore}; after: {loadAfter}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{options.Rounds} rounds x {options.Duration.TotalSeconds:0} s per side and kind, interleaved; warm-up {options.Warmup.TotalSeconds:0} s each"));

@@ -1,4 +1,3 @@
-using Mesh.Gateway.Grpc;
 using Mesh.Gateway.Tenancy.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -50,7 +49,7 @@ internal static class EnvoyDoorServers
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.ListenGrpc("127.0.0.1:" + port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, port, o => o.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2));
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(Configuration(piiOnly: kind == "gateway-pii")).Build();
         var gateway = kind.StartsWith("gateway", StringComparison.Ordinal);
         if (gateway)
@@ -61,7 +60,7 @@ internal static class EnvoyDoorServers
         }
         else
         {
-            builder.Services.AddGrpcServer();
+            builder.Services.AddGrpc();
         }
 
         var app = builder.Build();

@@ -3,25 +3,25 @@ using System.Buffers.Binary;
 using System.Net;
 using Google.Protobuf;
 using Mesh.Gateway.Benchmarks.Grpc.Protos;
-using Mesh.Gateway.Grpc;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Gateway.Benchmarks.Grpc;
 
-/// <summary>The two servers grpc-h2load.sh loads: our gRPC layer, and bare Kestrel writing the same framed bytes.</summary>
+/// <summary>The two servers grpc-h2load.sh loads: Grpc.AspNetCore, and bare Kestrel writing the same framed bytes.</summary>
 internal static class H2LoadServers
 {
     public static int RunGrpcServer(int port)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.ListenGrpc("127.0.0.1:" + port));
-        builder.Services.AddGrpcServer();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o => o.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
         var app = builder.Build();
         app.MapGrpcService<BenchServiceImpl>();
         StartAllocationReport();

@@ -1,5 +1,5 @@
 using System.Net;
-using Mesh.Gateway.Grpc;
+using Grpc.HealthCheck;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -19,16 +19,19 @@ internal static class InteropServerHost
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders().AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(logLevel);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureGrpcLimits().Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http2));
-        builder.Services.AddGrpcServer();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddSingleton<HealthServiceImpl>();
 
         var app = builder.Build();
         app.MapGrpcService<TestServiceImpl>();
         app.MapGrpcService<XdsUpdateHealthServiceImpl>();
-        app.MapGrpcHealthChecks();
-        app.MapGrpcReflection();
-        app.Services.GetRequiredService<HealthServiceImpl>()
-            .SetStatus(XdsUpdateHealthServiceImpl.WatchedService, global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
+        app.MapGrpcService<HealthServiceImpl>();
+        app.MapGrpcReflectionService();
+        var health = app.Services.GetRequiredService<HealthServiceImpl>();
+        health.SetStatus(string.Empty, global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
+        health.SetStatus(XdsUpdateHealthServiceImpl.WatchedService, global::Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
         return app;
     }
 

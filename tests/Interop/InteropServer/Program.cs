@@ -1,4 +1,4 @@
-// The gRPC interop server on Mesh.Gateway.Grpc: dotnet run --project tests/Interop/InteropServer -- --port N
+// The gRPC interop server on Grpc.AspNetCore: dotnet run --project tests/Interop/InteropServer -- --port N
 // Accepts the standard interop server flags (--port=N, --use_tls=false); prints "listening on port N" once started.
 using System.Globalization;
 using Mesh.Gateway.InteropServer;

@@ -102,7 +102,9 @@ internal sealed class TestServiceImpl : TestService.TestServiceBase
             }
         }
 
-        if (compressResponses)
+        // Only in an encoding the client accepts: Grpc.AspNetCore applies grpc-internal-encoding-request without checking
+        // grpc-accept-encoding, which the compression spec requires of the server.
+        if (compressResponses && ClientAcceptsGzip(context))
         {
             initial.Add(CompressionRequestKey, "gzip");
         }
@@ -112,6 +114,10 @@ internal sealed class TestServiceImpl : TestService.TestServiceBase
             await context.WriteResponseHeadersAsync(initial).ConfigureAwait(false);
         }
     }
+
+    private static bool ClientAcceptsGzip(ServerCallContext context) =>
+        // Grpc.AspNetCore leaves grpc-* headers out of RequestHeaders.
+        context.GetHttpContext().Request.Headers["grpc-accept-encoding"].ToString().Split(',').Any(e => e.Trim() == "gzip");
 
     private static void EchoStatus(EchoStatus? status)
     {

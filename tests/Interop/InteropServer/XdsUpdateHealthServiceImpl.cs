@@ -1,6 +1,6 @@
 using Grpc.Core;
 using Grpc.Testing;
-using Mesh.Gateway.Grpc;
+using Grpc.HealthCheck;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
 namespace Mesh.Gateway.InteropServer;

@@ -1,4 +1,4 @@
-using Mesh.Gateway.Grpc;
+using Grpc.Net.Client;
 using Mesh.Gateway.Interop.Tests.Infrastructure;
 
 namespace Mesh.Gateway.Interop.Tests;

@@ -5,7 +5,7 @@ using Envoy.Service.Auth.V3;
 using Envoy.Service.ExtProc.V3;
 using Google.Protobuf;
 using Grpc.Core;
-using Mesh.Gateway.Grpc;
+using Grpc.Net.Client;
 using BodySendMode = Envoy.Extensions.Filters.Http.ExtProc.V3.ProcessingMode.Types.BodySendMode;
 
 namespace Mesh.Gateway.FunctionalTests.Envoy;

@@ -1,5 +1,5 @@
 using Grpc.Core;
-using Mesh.Gateway.Grpc;
+using Grpc.Net.Client;
 using Mesh.Gateway.V1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -22,13 +22,13 @@ public sealed class GuardServiceTests : IAsyncLifetime
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.ListenGrpc("127.0.0.1:0"));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, o => o.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2));
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["guardrails:policies:pii_block:pii:action"] = "block",
             ["guardrails:policies:pii_block:pii:entities:0"] = "credit_card",
         });
-        builder.Services.AddGrpcServer();
+        builder.Services.AddGrpc();
         builder.Services.AddMeshGuardApi(builder.Configuration);
         _app = builder.Build();
         _app.MapMeshGuardApi();

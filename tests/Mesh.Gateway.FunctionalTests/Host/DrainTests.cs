@@ -51,7 +51,8 @@ public sealed class DrainTests
         // The call that was open when SIGTERM arrived goes on being served until the client ends it.
         await call.RequestStream.WriteAsync(new ServerReflectionRequest { FileContainingSymbol = "grpc.health.v1.Health" }, Ct);
         Assert.True(await call.ResponseStream.MoveNext(Ct));
-        Assert.Equal("grpc/health/v1/health.proto", Google.Protobuf.Reflection.FileDescriptorProto.Parser
+        // The file name Grpc.HealthCheck's compiled descriptor carries.
+        Assert.Equal("health.proto", Google.Protobuf.Reflection.FileDescriptorProto.Parser
             .ParseFrom(call.ResponseStream.Current.FileDescriptorResponse.FileDescriptorProto[0]).Name);
         await call.RequestStream.CompleteAsync();
         Assert.False(await call.ResponseStream.MoveNext(Ct));
@@ -62,7 +63,7 @@ public sealed class DrainTests
     }
 
     [Fact]
-    public async Task SigTerm_HealthWatchOpen_WatchEndsUnavailableAndProcessExitsZeroLongBeforeTimeout()
+    public async Task SigTerm_HealthWatchOpen_WatchEndsCleanlyAndProcessExitsZeroLongBeforeTimeout()
     {
         // Before health watches ended on shutdown, this process would have waited the whole 5 minutes for the open Watch.
         await using var sidecar = await SidecarProcess.StartAsync("shutdown:\n  timeout: 5m\n");
@@ -73,14 +74,13 @@ public sealed class DrainTests
 
         sidecar.Terminate();
 
-        // The watcher learns NOT_SERVING, then the stream ends with a status (UNAVAILABLE: retry elsewhere), not a reset.
+        // The watcher learns NOT_SERVING, then the stream ends with a status (Grpc.AspNetCore.HealthChecks ends it OK), not a reset.
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         bound.CancelAfter(TimeSpan.FromSeconds(60));
         Assert.True(await watch.ResponseStream.MoveNext(bound.Token));
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, watch.ResponseStream.Current.Status);
-        var ended = await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext(bound.Token));
-        Assert.Equal(StatusCode.Unavailable, ended.StatusCode);
-        Assert.Equal(Mesh.Gateway.Grpc.HealthServiceImpl.ShutdownMessage, ended.Status.Detail);
+        Assert.False(await watch.ResponseStream.MoveNext(bound.Token));
+        Assert.Equal(StatusCode.OK, watch.GetStatus().StatusCode);
         Assert.Equal(0, await sidecar.WaitForExitAsync(TimeSpan.FromSeconds(60)));
     }
 

@@ -52,11 +52,14 @@ public sealed class ExampleTests
     public async Task CSharpExample_DefaultSidecar_GeneratesAndStreams()
     {
         await using var sidecar = await InferenceSidecar.StartAsync();
-        var program = Path.Combine(AppContext.BaseDirectory, "Mesh.Gateway.Examples.CSharp.dll");
+        // From the example's own output folder: this test's folder has no copy of the packages the ASP.NET Core framework
+        // also carries (Grpc.Net.Client's Microsoft.Extensions.Logging.Abstractions), which a console app does not load.
+        var output = Path.GetRelativePath(Path.Combine(Root, "tests", "Mesh.Gateway.FunctionalTests"), AppContext.BaseDirectory);
+        var program = Path.Combine(Root, "examples", "csharp", output, "Mesh.Gateway.Examples.CSharp.dll");
 
-        var (code, output) = await RunAsync("dotnet", Root, program, HostPort(sidecar), "mock");
+        var (code, printed) = await RunAsync("dotnet", Root, program, HostPort(sidecar), "mock");
 
-        AssertExampleOutput(code, output);
+        AssertExampleOutput(code, printed);
     }
 
     private static void AssertExampleOutput(int code, string output)

@@ -2,7 +2,7 @@ using Xunit;
 using Google.Protobuf;
 using Google.Rpc;
 using Grpc.Core;
-using Mesh.Gateway.Grpc;
+using Grpc.Net.Client;
 using Mesh.Gateway.Sidecar;
 using Mesh.Gateway.Sidecar.Hosting;
 using Mesh.Gateway.V1;

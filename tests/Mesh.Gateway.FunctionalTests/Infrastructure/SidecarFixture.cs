@@ -1,4 +1,4 @@
-using Mesh.Gateway.Grpc;
+using Grpc.Net.Client;
 
 namespace Mesh.Gateway.FunctionalTests.Infrastructure;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Mesh.Gateway.Grpc;
+using Grpc.Net.Client;
 using Mesh.Gateway.Sidecar;
 using Mesh.Gateway.Sidecar.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -29,7 +29,7 @@ public sealed class SidecarHost : IAsyncDisposable
     private SidecarHost(WebApplication app)
     {
         _app = app;
-        _channel = new Lazy<GrpcChannel>(() => GrpcChannel.ForAddress(GrpcTarget));
+        _channel = new Lazy<GrpcChannel>(() => Mesh.Gateway.Client.MeshGatewayChannel.ForAddress(GrpcTarget));
         _adminClient = new Lazy<HttpClient>(CreateAdminClient);
     }
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
-using Mesh.Gateway.Grpc;
+using Grpc.Net.Client;
 
 namespace Mesh.Gateway.FunctionalTests.Infrastructure;
 
@@ -45,7 +45,7 @@ public sealed partial class SidecarProcess : IAsyncDisposable
     }
 
     /// <summary>A channel to the process's gRPC listener.</summary>
-    public GrpcChannel Channel => _channel ??= GrpcChannel.ForAddress(GrpcTarget);
+    public GrpcChannel Channel => _channel ??= Mesh.Gateway.Client.MeshGatewayChannel.ForAddress(GrpcTarget);
 
     /// <summary>The sidecar assembly built beside the tests (the FunctionalTests project references the sidecar project).</summary>
     public static string SidecarDll

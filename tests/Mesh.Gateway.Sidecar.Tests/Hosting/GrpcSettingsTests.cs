@@ -1,4 +1,4 @@
-using Mesh.Gateway.Grpc;
+using Grpc.AspNetCore.Server;
 using Mesh.Gateway.Sidecar.Configuration;
 using Mesh.Gateway.Sidecar.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -35,7 +35,7 @@ public sealed class GrpcSettingsTests
               keepalive_ping_timeout: 5s
               max_streams_per_connection: 1000
             """);
-        var options = new GrpcServerOptions();
+        var options = new GrpcServiceOptions();
 
         settings.Apply(options);
 

@@ -13,7 +13,7 @@ public sealed class LoggingLevelTests
     [InlineData("", "Mesh.Gateway.Api.Inference", LogLevel.Information)]
     [InlineData("logging: { level: warning }", "Mesh.Gateway.Api.Inference", LogLevel.Warning)]
     [InlineData("logging: { level: warning }", "Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Warning)]
-    [InlineData("logging: { level: debug }", "Mesh.Gateway.Grpc.Server", LogLevel.Debug)]
+    [InlineData("logging: { level: debug }", "Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Warning)]
     [InlineData("logging: { level: trace }", "Mesh.Gateway.Envoy", LogLevel.Trace)]
     [InlineData("logging: { level: debug }", "Microsoft.AspNetCore.Server.Kestrel", LogLevel.Warning)]
     public void ConfiguredLevel_IsTheLowestEnabled(string yaml, string category, LogLevel lowest)

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Builder;
 
 namespace Mesh.Gateway.Interop.Tests.Infrastructure;
 
-/// <summary>The interop server on Mesh.Gateway.Grpc, in-process on 127.0.0.1 with a free port; one per test class.</summary>
+/// <summary>The interop server on Grpc.AspNetCore, in-process on 127.0.0.1 with a free port; one per test class.</summary>
 public sealed class InteropServerFixture : IAsyncLifetime
 {
     private WebApplication? _app;
