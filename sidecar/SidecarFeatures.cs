@@ -1,7 +1,6 @@
 using Mesh.Gateway.Api.Inference;
 using Mesh.Gateway.Api.Telemetry;
 using Mesh.Gateway.Providers;
-using Mesh.Gateway.Redis;
 using Mesh.Gateway.Tenancy.Limits;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -47,7 +46,6 @@ internal static class SidecarFeatures
 
         // Features: one line each, e.g. services.AddMeshInference(configuration);
         services.AddMeshLimits(configuration);
-        services.AddMeshRedis(configuration);
         services.AddMeshProviders(configuration);
         services.AddMeshInference(configuration);
         services.AddMeshTelemetry(configuration);

@@ -1,17 +1,33 @@
+using Mesh.Gateway.Core.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
 using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 namespace Mesh.Gateway.Api.Telemetry;
 
-/// <summary>Registers OTLP export of the gateway's spans and metrics.</summary>
+/// <summary>Registers OpenTelemetry: the gateway's GenAI spans and metrics beside ASP.NET Core, gRPC, HttpClient and runtime instrumentation, exported over OTLP.</summary>
 public static class TelemetryServiceCollectionExtensions
 {
     /// <summary>
-    /// Binds <c>telemetry:</c> and, when an endpoint is configured (<c>telemetry.otlp_endpoint</c>, else <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>),
-    /// exports the Mesh.Gateway spans and metrics over OTLP. Nothing is exported otherwise. Throws naming the key when invalid.
+    /// The ASP.NET Core instrumentation's switch for gRPC server spans (<c>rpc.system</c>, <c>rpc.method</c>, <c>rpc.grpc.status_code</c>,
+    /// read from Grpc.AspNetCore's request tags). In 1.21 it is an experimental flag read from <see cref="IConfiguration"/> only.
     /// </summary>
+    public const string GrpcInstrumentationSwitch = "OTEL_DOTNET_EXPERIMENTAL_ASPNETCORE_ENABLE_GRPC_INSTRUMENTATION";
+
+    /// <summary>
+    /// Binds <c>telemetry:</c> and, when an endpoint is configured (<c>telemetry.otlp_endpoint</c>, else <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>),
+    /// adds OpenTelemetry (<c>AddOpenTelemetry()</c>) with one resource (<c>service.name</c> from <c>telemetry.service_name</c>), the
+    /// Mesh.Gateway source and meter, and the ASP.NET Core (gRPC on), HttpClient and runtime instrumentation, exported over OTLP.
+    /// Nothing is added otherwise. Throws naming the key when the section is invalid.
+    /// </summary>
+    /// <remarks>
+    /// When <paramref name="configuration"/> is the host's configuration builder (as in the sidecar), the gRPC switch is set in it,
+    /// unless the configuration already says otherwise.
+    /// </remarks>
     public static IServiceCollection AddMeshTelemetry(this IServiceCollection services, IConfiguration configuration, Func<string, string?>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -49,16 +65,54 @@ public static class TelemetryServiceCollectionExtensions
             errors.Add($"telemetry.metrics_interval_ms: must be positive (was {options.MetricsIntervalMs})");
         }
 
+        if (string.IsNullOrWhiteSpace(options.ServiceName))
+        {
+            errors.Add("telemetry.service_name: must not be empty");
+        }
+
         if (errors.Count > 0)
         {
             throw new InvalidOperationException("Invalid telemetry configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors));
         }
 
-        if (endpoint is not null)
+        if (endpoint is null)
         {
-            services.AddSingleton<IHostedService>(new OtlpExportService(options, endpoint, protocol));
+            return services;
         }
 
+        if (configuration is IConfigurationBuilder builder && configuration[GrpcInstrumentationSwitch] is null)
+        {
+            builder.AddInMemoryCollection([new(GrpcInstrumentationSwitch, "true")]);
+        }
+
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(options.ServiceName))
+            .WithTracing(tracing => tracing
+                .AddSource(GatewayTelemetry.Name)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddOtlpExporter(o =>
+                {
+                    o.Endpoint = Signal(endpoint, protocol, "v1/traces");
+                    o.Protocol = protocol;
+                }))
+            .WithMetrics(metrics => metrics
+                .AddMeter(GatewayTelemetry.Name)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddOtlpExporter((o, reader) =>
+                {
+                    o.Endpoint = Signal(endpoint, protocol, "v1/metrics");
+                    o.Protocol = protocol;
+                    reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = options.MetricsIntervalMs;
+                }));
         return services;
     }
+
+    /// <summary>OTLP/HTTP takes one URL per signal; OTLP/gRPC takes the collector's root.</summary>
+    private static Uri Signal(Uri endpoint, OtlpExportProtocol protocol, string path) =>
+        protocol == OtlpExportProtocol.HttpProtobuf && endpoint.AbsolutePath is "/" or ""
+            ? new Uri(endpoint, path)
+            : endpoint;
 }

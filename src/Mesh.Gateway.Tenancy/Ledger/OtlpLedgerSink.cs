@@ -7,8 +7,8 @@ using OpenTelemetry.Resources;
 namespace Mesh.Gateway.Tenancy.Ledger;
 
 /// <summary>Exports each record as an OpenTelemetry log record (body <c>mesh.usage</c>, the record's fields as attributes) over OTLP.</summary>
-/// <remarks>The SDK is wired by hand (OpenTelemetry.Extensions.Hosting is not served here) on a logger factory of its own, so
-/// the ledger goes out whatever the host's logging level. Records are batched by the SDK; <see cref="FlushAsync"/> (called
+/// <remarks>The SDK runs on a logger factory of its own, not the host's <c>AddOpenTelemetry()</c>, so the ledger goes out
+/// whatever the host's logging level and whether or not <c>telemetry:</c> exports. Records are batched by the SDK; <see cref="FlushAsync"/> (called
 /// once, when the ledger drains on shutdown) disposes the provider, which exports everything still pending.</remarks>
 internal sealed class OtlpLedgerSink : ILedgerSink, IDisposable
 {

@@ -2,6 +2,7 @@ using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Tenancy.Access;
 using Mesh.Gateway.Tenancy.Ledger;
 using Mesh.Gateway.Tenancy.Stores;
+using Mesh.Gateway.Tenancy.Stores.Redis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -18,7 +19,8 @@ public static class LimitsServiceCollectionExtensions
     /// validates them now (throwing with every error, each naming its key), and registers <see cref="IMeshLimiter"/>,
     /// <see cref="IUsageLedger"/> (a hosted service that drains on stop), the in-process counter store, the pipeline's limits
     /// step and the Envoy door's <see cref="IRequestAdmission"/> (on the same limiter and ledger).
-    /// With <c>store.redis</c> set, also call <c>AddMeshRedis</c> (Mesh.Gateway.Redis), which puts the Redis store in its place.
+    /// With <c>store.redis</c> set, the counters live in Redis instead (StackExchange.Redis, connected when the host starts;
+    /// a start that cannot reach Redis fails naming <c>store.redis</c>) and <c>ledger.redis_stream</c> adds a stream sink.
     /// </summary>
     public static IServiceCollection AddMeshLimits(this IServiceCollection services, IConfiguration configuration)
     {
@@ -31,7 +33,23 @@ public static class LimitsServiceCollectionExtensions
         services.TryAddSingleton(limits);
         services.TryAddSingleton(ledger);
         services.TryAddSingleton(sp => new InProcessCounterStore(sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<ICounterStore>(sp => sp.GetRequiredService<InProcessCounterStore>());
+        if (limits.Store.Redis is null)
+        {
+            services.TryAddSingleton<ICounterStore>(sp => sp.GetRequiredService<InProcessCounterStore>());
+        }
+        else
+        {
+            services.TryAddSingleton(sp => new RedisConnector(limits.Store, sp.GetService<ILoggerFactory>()));
+
+            // Ahead of every other hosted service, so the connection is up before anything admits a call.
+            services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(sp => sp.GetRequiredService<RedisConnector>()));
+            services.TryAddSingleton<ICounterStore>(sp =>
+            {
+                var connector = sp.GetRequiredService<RedisConnector>();
+                return new RedisCounterStore(() => connector.Database);
+            });
+        }
+
         services.TryAddSingleton(sp => new MeshLimiter(
             sp.GetRequiredService<LimitsOptions>(),
             sp.GetRequiredService<ICounterStore>(),
@@ -43,6 +61,15 @@ public static class LimitsServiceCollectionExtensions
         if (!string.IsNullOrEmpty(ledger.Path))
         {
             services.AddSingleton<ILedgerSink>(sp => new JsonlFileLedgerSink(ledger.Path, ledger.MaxFileMb * 1024L * 1024L, ledger.MaxFiles));
+        }
+
+        if (ledger.RedisStream is { } stream)
+        {
+            services.AddSingleton<ILedgerSink>(sp =>
+            {
+                var connector = sp.GetRequiredService<RedisConnector>();
+                return new RedisStreamLedgerSink(() => connector.Database, stream, ledger.RedisStreamMaxLength);
+            });
         }
 
         if (ledger.OtlpEndpoint is { } otlp)
@@ -73,7 +100,7 @@ public static class LimitsServiceCollectionExtensions
             sp.GetRequiredService<IUsageLedger>(),
             sp.GetRequiredService<IPromptTokenEstimator>(),
             sp.GetRequiredService<TimeProvider>()));
-        services.AddHostedService(sp => new LimiterShutdown(sp.GetRequiredService<MeshLimiter>(), sp.GetRequiredService<LimitsOptions>(), sp.GetRequiredService<ICounterStore>()));
+        services.AddHostedService(sp => new LimiterShutdown(sp.GetRequiredService<MeshLimiter>()));
         return services;
     }
 }

@@ -1,18 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
 using Mesh.Gateway.Core.Chat;
-using Mesh.Gateway.Redis;
-using Mesh.Gateway.Redis.Stores;
-using Mesh.Gateway.Redis.Tests;
 using Mesh.Gateway.Tenancy.Budgets;
 using Mesh.Gateway.Tenancy.Limits;
 using Mesh.Gateway.Tenancy.Stores;
+using Mesh.Gateway.Tenancy.Stores.Redis;
+using Mesh.Gateway.Testing;
 
 namespace Mesh.Gateway.Benchmarks.Limits;
 
 /// <summary>
 /// The latency one limit check adds: admit (RPM + TPM + daily budget, one atomic reservation) then settle, measured per call
-/// with Stopwatch, against the in-process store and against a real redis-server on loopback, interleaved in one run.
+/// with Stopwatch, against the in-process store and against a real redis-server on loopback (StackExchange.Redis), interleaved in one run.
 /// </summary>
 /// <remarks>Not a BenchmarkDotNet benchmark: the figure of interest is the tail (p99) of single sequential calls, not a mean.</remarks>
 internal static class LimitCheckLatency
@@ -26,7 +25,8 @@ internal static class LimitCheckLatency
     private static async Task<int> RunAsync(int iterations)
     {
         await using var server = await RedisServerProcess.StartAsync();
-        await using var redis = await RedisConnection.ConnectAsync(RedisConnectionOptions.Parse(server.Url));
+        await using var redis = new RedisConnector(new StoreOptions { Redis = server.Url }, null);
+        await redis.StartAsync(CancellationToken.None);
         var options = new LimitsOptions
         {
             Tenants =
@@ -41,7 +41,7 @@ internal static class LimitCheckLatency
         };
         var memory = new InProcessCounterStore(TimeProvider.System);
         var inProcess = new MeshLimiter(options, memory, memory, TimeProvider.System);
-        var shared = new MeshLimiter(options, new RedisCounterStore(redis), memory, TimeProvider.System);
+        var shared = new MeshLimiter(options, new RedisCounterStore(() => redis.Database), memory, TimeProvider.System);
         var request = new LimitRequest { TenantId = "bench", KeyId = "k", Model = "gpt-4o-mini", EstimatedInputTokens = 120, MaxOutputTokens = 256 };
         var usage = new ChatUsage { InputTokens = 120, OutputTokens = 80 };
 

@@ -3,8 +3,8 @@ using Google.Rpc;
 using Grpc.Core;
 using Mesh.Gateway.FunctionalTests.Inference;
 using Mesh.Gateway.FunctionalTests.Infrastructure;
-using Mesh.Gateway.Redis.Tests;
 using Mesh.Gateway.Tenancy.Authentication;
+using Mesh.Gateway.Testing;
 
 namespace Mesh.Gateway.FunctionalTests.Limits;
 
@@ -85,17 +85,78 @@ public sealed class SharedLimitsTests : IDisposable
         }
     }
 
-    private static string Yaml(string redisUrl, string ledgerPath) => $$"""
+    [Fact]
+    public async Task Generate_RedisKilledAndRestarted_RefusedUnavailableDuringOutageThenLimitedAgainWithoutRestartingTheSidecar()
+    {
+        await using var redis = await RedisServerProcess.StartAsync();
+        var sidecar = await InferenceSidecar.StartAsync(Yaml(redis.Url, Path.Combine(_dir, "ledger.jsonl"), commandTimeoutMs: 2000, requestsPerMinute: 3));
+        try
+        {
+            var headers = new Metadata { { "authorization", "Bearer " + Key } };
+            async Task<RpcException?> CallAsync()
+            {
+                try
+                {
+                    await sidecar.Client.GenerateAsync(InferenceSidecar.Ask("chat"), headers, cancellationToken: Ct);
+                    return null;
+                }
+                catch (RpcException ex)
+                {
+                    return ex;
+                }
+            }
+
+            Assert.Null(await CallAsync());
+            redis.Stop();
+
+            // The limit fails closed: once the sidecar has seen the connection drop, every call is refused with UNAVAILABLE.
+            var outage = System.Diagnostics.Stopwatch.StartNew();
+            RpcException? during;
+            do
+            {
+                during = await CallAsync();
+            }
+            while (during is null && outage.Elapsed < TimeSpan.FromSeconds(10));
+
+            Assert.NotNull(during);
+            Assert.Equal(StatusCode.Unavailable, during.StatusCode);
+            Assert.Contains("limits store is unavailable", during.Status.Detail, StringComparison.Ordinal);
+            Assert.Equal(StatusCode.Unavailable, (await CallAsync())?.StatusCode);
+
+            // Redis comes back empty (no persistence): the same sidecar shares limits again, up to the 3 a minute.
+            await redis.StartAgainAsync();
+            var recovery = System.Diagnostics.Stopwatch.StartNew();
+            RpcException? after;
+            do
+            {
+                await Task.Delay(100, Ct);
+                after = await CallAsync();
+            }
+            while (after is not null && recovery.Elapsed < TimeSpan.FromSeconds(30));
+
+            Assert.Null(after);
+            Assert.Null(await CallAsync());
+            Assert.Null(await CallAsync());
+            var limited = await CallAsync();
+            Assert.Equal(StatusCode.ResourceExhausted, limited?.StatusCode);
+        }
+        finally
+        {
+            await sidecar.DisposeAsync();
+        }
+    }
+
+    private static string Yaml(string redisUrl, string ledgerPath, int commandTimeoutMs = 30000, int requestsPerMinute = 100) => $$"""
         store:
           redis: {{redisUrl}}
           on_store_failure: closed
-          command_timeout_ms: 30000
+          command_timeout_ms: {{commandTimeoutMs}}
         tenants:
           - id: team-a
             api_keys: ["{{ApiKeyHash.Format(Key)}}"]
             models: [chat]
             limits:
-              requests_per_minute: 100
+              requests_per_minute: {{requestsPerMinute}}
         providers:
           - { name: mock, kind: mock }
         models:

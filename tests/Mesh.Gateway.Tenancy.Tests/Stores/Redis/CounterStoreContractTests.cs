@@ -1,13 +1,15 @@
-using Mesh.Gateway.Redis.Stores;
 using Mesh.Gateway.Tenancy.Stores;
+using Mesh.Gateway.Tenancy.Stores.Redis;
+using Mesh.Gateway.Testing;
+using Xunit;
 
-namespace Mesh.Gateway.Redis.Tests;
+namespace Mesh.Gateway.Tenancy.Tests.Stores.Redis;
 
 /// <summary>The in-process store and the Redis scripts must mean the same thing: each scenario runs against both.</summary>
 public sealed class CounterStoreContractTests : IAsyncLifetime
 {
     private RedisServerProcess? _server;
-    private RedisConnection? _redis;
+    private RedisConnector? _redis;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -16,7 +18,7 @@ public sealed class CounterStoreContractTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _server = await RedisServerProcess.StartAsync();
-        _redis = await RedisConnection.ConnectAsync(RedisConnectionOptions.Parse(_server.Url), cancellationToken: Ct);
+        _redis = await LimiterFactory.ConnectAsync(_server, Ct);
     }
 
     public async ValueTask DisposeAsync()
@@ -32,7 +34,7 @@ public sealed class CounterStoreContractTests : IAsyncLifetime
         }
     }
 
-    private ICounterStore Store(string name) => name == "redis" ? new RedisCounterStore(_redis!) : new InProcessCounterStore(TimeProvider.System);
+    private ICounterStore Store(string name) => name == "redis" ? new RedisCounterStore(() => _redis!.Database) : new InProcessCounterStore(TimeProvider.System);
 
     private static string Id() => Guid.NewGuid().ToString("N");
 

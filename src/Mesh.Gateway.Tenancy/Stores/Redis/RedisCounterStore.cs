@@ -1,12 +1,13 @@
-using Mesh.Gateway.Tenancy.Stores;
+using StackExchange.Redis;
 
-namespace Mesh.Gateway.Redis.Stores;
+namespace Mesh.Gateway.Tenancy.Stores.Redis;
 
 /// <summary>Counters in Redis, shared by every sidecar that points at the same server; each operation is one Lua script.</summary>
-internal sealed class RedisCounterStore(Func<RedisConnection?> connection) : ICounterStore
+/// <remarks>Any Redis failure (down, timed out, refused) is a value, <see cref="CounterOutcome.StoreUnavailable"/>: the limiter decides.</remarks>
+internal sealed class RedisCounterStore(Func<IDatabase?> database) : ICounterStore
 {
-    public RedisCounterStore(RedisConnection connection)
-        : this(() => connection)
+    public RedisCounterStore(IDatabase database)
+        : this(() => database)
     {
     }
 
@@ -15,8 +16,8 @@ internal sealed class RedisCounterStore(Func<RedisConnection?> connection) : ICo
     public async ValueTask<CounterAdmission> TryReserveAsync(string reservationId, IReadOnlyList<CounterCharge> charges, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(charges);
-        var keys = new string[charges.Count];
-        var args = new RedisArg[1 + (charges.Count * 4)];
+        var keys = new RedisKey[charges.Count];
+        var args = new RedisValue[1 + (charges.Count * 4)];
         args[0] = reservationId;
         for (var i = 0; i < charges.Count; i++)
         {
@@ -28,39 +29,39 @@ internal sealed class RedisCounterStore(Func<RedisConnection?> connection) : ICo
             args[4 + (i * 4)] = charge.Amount;
         }
 
-        var redis = connection();
+        var redis = database();
         if (redis is null)
         {
             return CounterAdmission.Unavailable("not connected to Redis yet");
         }
 
-        RedisResult reply;
+        long[] items;
         try
         {
-            reply = await redis.ScriptEvaluateAsync(CounterScripts.Reserve, keys, args).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var reply = await redis.ScriptEvaluateAsync(CounterScripts.Reserve, keys, args).WaitAsync(cancellationToken).ConfigureAwait(false);
+            items = (long[]?)reply ?? [];
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (IsStoreFailure(ex))
         {
             return CounterAdmission.Unavailable(ex.Message);
         }
 
-        var items = reply.Items;
-        var states = new CounterState[(items.Count - 3) / 2];
+        var states = new CounterState[(items.Length - 3) / 2];
         for (var i = 0; i < states.Length; i++)
         {
-            states[i] = new CounterState(items[3 + (2 * i)].AsInt64(), TimeSpan.FromMilliseconds(Math.Max(0, items[4 + (2 * i)].AsInt64())));
+            states[i] = new CounterState(items[3 + (2 * i)], TimeSpan.FromMilliseconds(Math.Max(0, items[4 + (2 * i)])));
         }
 
-        if (items[0].AsInt64() == 1)
+        if (items[0] == 1)
         {
             return new CounterAdmission { Outcome = CounterOutcome.Admitted, States = states };
         }
 
-        var retry = items[2].AsInt64();
+        var retry = items[2];
         return new CounterAdmission
         {
             Outcome = CounterOutcome.Denied,
-            DeniedIndex = (int)items[1].AsInt64() - 1,
+            DeniedIndex = (int)items[1] - 1,
             RetryAfter = retry < 0 ? null : TimeSpan.FromMilliseconds(retry),
             States = states,
         };
@@ -74,8 +75,8 @@ internal sealed class RedisCounterStore(Func<RedisConnection?> connection) : ICo
             return true;
         }
 
-        var keys = new string[settlements.Count];
-        var args = new RedisArg[1 + (settlements.Count * 3)];
+        var keys = new RedisKey[settlements.Count];
+        var args = new RedisValue[1 + (settlements.Count * 3)];
         args[0] = reservationId;
         for (var i = 0; i < settlements.Count; i++)
         {
@@ -86,7 +87,7 @@ internal sealed class RedisCounterStore(Func<RedisConnection?> connection) : ICo
             args[3 + (i * 3)] = actual;
         }
 
-        var redis = connection();
+        var redis = database();
         if (redis is null)
         {
             return false;
@@ -97,11 +98,14 @@ internal sealed class RedisCounterStore(Func<RedisConnection?> connection) : ICo
             await redis.ScriptEvaluateAsync(CounterScripts.Settle, keys, args).WaitAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (RedisException)
+        catch (Exception ex) when (IsStoreFailure(ex))
         {
             return false;
         }
     }
+
+    /// <summary>What StackExchange.Redis throws when the server is down, slow or refuses (its timeout is not a RedisException).</summary>
+    private static bool IsStoreFailure(Exception ex) => ex is RedisException or RedisTimeoutException or ObjectDisposedException;
 
     private static string KindCode(CounterKind kind) => kind switch
     {

@@ -1,14 +1,17 @@
-namespace Mesh.Gateway.Redis.Stores;
+namespace Mesh.Gateway.Tenancy.Stores.Redis;
 
 /// <summary>The Lua scripts behind <see cref="RedisCounterStore"/>: each runs atomically on the server.</summary>
 /// <remarks>
+/// StackExchange.Redis runs them by SHA1 (EVALSHA) once a server has seen them, and sends the source again after a
+/// NOSCRIPT (a restarted or flushed server). Every key one call passes shares its tenant's hash tag, and so does the
+/// <c>key:sum</c> companion a sliding window derives, so each call touches one Cluster slot.
 /// Time comes from the server's TIME so that sidecars with skewed clocks share one clock. Sliding windows are logs:
 /// a sorted set of <c>reservationId|amount</c> scored by time plus a running sum (<c>key:sum</c>), so a check is exact
 /// and costs only the entries that expired since the last one. Settling rewrites a reservation's member with its real amount.
 /// </remarks>
 internal static class CounterScripts
 {
-    public static readonly RedisScript Reserve = new("""
+    public const string Reserve = """
         local t = redis.call('TIME')
         local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         local rid = ARGV[1]
@@ -91,9 +94,9 @@ internal static class CounterScripts
           end
         end
         return out
-        """);
+        """;
 
-    public static readonly RedisScript Settle = new("""
+    public const string Settle = """
         local rid = ARGV[1]
         for i = 1, #KEYS do
           local key = KEYS[i]
@@ -116,5 +119,5 @@ internal static class CounterScripts
           end
         end
         return 1
-        """);
+        """;
 }

@@ -3,13 +3,17 @@ using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Tenancy.Ledger;
 using Mesh.Gateway.Tenancy.Limits;
 using Mesh.Gateway.Tenancy.Stores;
+using Mesh.Gateway.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using StackExchange.Redis;
+using Xunit;
 
-namespace Mesh.Gateway.Redis.Tests;
+namespace Mesh.Gateway.Tenancy.Tests.Stores.Redis;
 
-public sealed class AddMeshRedisTests
+/// <summary><c>AddMeshLimits</c> with <c>store.redis</c> set: the Redis store in place of the in-process one, and its start-up errors.</summary>
+public sealed class RedisStoreRegistrationTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -18,7 +22,6 @@ public sealed class AddMeshRedisTests
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
         var services = new ServiceCollection();
         services.AddMeshLimits(configuration);
-        services.AddMeshRedis(configuration);
         return services.BuildServiceProvider();
     }
 
@@ -54,15 +57,16 @@ public sealed class AddMeshRedisTests
     public async Task StartAsync_WrongPassword_FailsNamingTheKey()
     {
         await using var server = await RedisServerProcess.StartAsync("--requirepass", "right");
-        await using var provider = Build(("store:redis", $"redis://:wrong@127.0.0.1:{server.Port}"), ("ledger:path", ""));
+        await using var provider = Build(("store:redis", $"redis://:bad-pw-9@127.0.0.1:{server.Port}"), ("ledger:path", ""));
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAllAsync(provider));
-        Assert.Contains("store.redis:", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"store.redis: cannot use Redis at redis://:***@127.0.0.1:{server.Port}", error.Message, StringComparison.Ordinal);
         Assert.Contains("refused AUTH", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("bad-pw-9", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task AddMeshRedis_Configured_LimitsShareRedisAndLedgerGoesToTheStream()
+    public async Task AddMeshLimits_RedisConfigured_LimitsShareRedisAndLedgerGoesToTheStream()
     {
         await using var server = await RedisServerProcess.StartAsync();
         await using var provider = Build(
@@ -89,11 +93,12 @@ public sealed class AddMeshRedisTests
         await ledger.WriteAsync(new UsageRecord { TenantId = "team-a", RequestId = "r1", Model = "gpt-4o-mini", InputTokens = 7, OutputTokens = 3 }, Ct);
         await StopAllAsync(provider);
 
-        await using var redis = await RedisConnection.ConnectAsync(RedisConnectionOptions.Parse(server.Url), cancellationToken: Ct);
-        Assert.Equal(1, (await redis.ExecuteAsync("XLEN", "mesh:usage")).AsInt64());
-        var entry = (await redis.ExecuteAsync("XRANGE", "mesh:usage", "-", "+")).Items[0].Items[1].Items;
-        Assert.Equal("record", entry[0].ToString());
-        var json = JsonDocument.Parse(entry[1].ToString()!).RootElement;
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(ConfigurationOptions.Parse($"127.0.0.1:{server.Port}"));
+        var entries = await redis.GetDatabase().StreamRangeAsync("mesh:usage");
+        var entry = Assert.Single(entries);
+        var field = Assert.Single(entry.Values);
+        Assert.Equal("record", field.Name.ToString());
+        var json = JsonDocument.Parse(field.Value.ToString()).RootElement;
         Assert.Equal(7, json.GetProperty("input_tokens").GetInt32());
         Assert.Equal("r1", json.GetProperty("request_id").GetString());
     }

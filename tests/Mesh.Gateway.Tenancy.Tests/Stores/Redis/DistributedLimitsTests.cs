@@ -3,8 +3,11 @@ using System.Diagnostics;
 using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Tenancy.Budgets;
 using Mesh.Gateway.Tenancy.Limits;
+using Mesh.Gateway.Tenancy.Stores.Redis;
+using Mesh.Gateway.Testing;
+using Xunit;
 
-namespace Mesh.Gateway.Redis.Tests;
+namespace Mesh.Gateway.Tenancy.Tests.Stores.Redis;
 
 /// <summary>Limits shared through one real redis-server by several limiters, each with its own connection (as separate sidecars have).</summary>
 public sealed class DistributedLimitsTests
@@ -16,7 +19,7 @@ public sealed class DistributedLimitsTests
     {
         await using var server = await RedisServerProcess.StartAsync();
         var options = LimiterFactory.Tenant("team-a", new TenantLimitsOptions { RequestsPerMinute = 100 });
-        var connections = new List<RedisConnection>();
+        var connections = new List<RedisConnector>();
         for (var i = 0; i < 3; i++)
         {
             connections.Add(await LimiterFactory.ConnectAsync(server, Ct));

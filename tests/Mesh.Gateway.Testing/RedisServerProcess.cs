@@ -2,11 +2,11 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Mesh.Gateway.Redis.Tests;
+namespace Mesh.Gateway.Testing;
 
 /// <summary>A real redis-server on a free loopback port, without persistence, stopped on dispose.</summary>
-/// <remarks>Shared by the Redis tests, the functional tests and the benchmarks (linked into each).</remarks>
-internal sealed class RedisServerProcess : IAsyncDisposable
+/// <remarks>Shared by the Redis store tests, the functional tests and the benchmarks (linked there).</remarks>
+public sealed class RedisServerProcess : IAsyncDisposable
 {
     private readonly string[] _extraArgs;
     private Process? _process;
