@@ -46,7 +46,7 @@ internal static partial class GatewayHost
         }
 
         CheckTopLevelKeys(builder.Configuration);
-        var settings = HostSettings.Load(builder.Configuration, options.GrpcAddress, options.AdminAddress);
+        var settings = HostSettings.Load(builder.Configuration, options.GrpcAddress, options.AdminAddress, options.EnvoyAddress);
         var grpc = GrpcSettings.Load(builder.Configuration);
 
         #region Host services
@@ -80,12 +80,22 @@ internal static partial class GatewayHost
 
         app.UseRouting();
         app.UseListenerRouting();
+        app.UseEnvoyCallerAuthentication(settings.EnvoySecret);
 
         #region gRPC listener
 
         app.MapGrpcHealthChecks();
         app.MapGrpcReflection();
         SidecarFeatures.MapGrpcServices(app);
+
+        #endregion
+
+        #region Envoy listener
+
+        if (settings.Envoy is not null)
+        {
+            SidecarFeatures.MapEnvoyServices(app.MapGroup(string.Empty).WithMetadata(EnvoyEndpointMetadata.Instance));
+        }
 
         #endregion
 
@@ -100,8 +110,13 @@ internal static partial class GatewayHost
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             startup.Completed = true;
+            OpenEnvoySocketToGroup(settings);
             var listeners = app.Services.GetRequiredService<SidecarListeners>();
             Log.Listening(app.Logger, listeners.GrpcEndPoint, listeners.AdminEndPoint);
+            if (listeners.EnvoyEndPoint is { } envoy)
+            {
+                Log.ListeningEnvoy(app.Logger, envoy, settings.EnvoySecret is null ? "socket file permissions" : "shared secret");
+            }
         });
         return app;
     }
