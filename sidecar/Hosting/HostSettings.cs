@@ -19,7 +19,7 @@ internal sealed record HostSettings
     public required ListenAddress Admin { get; init; }
 
     /// <summary>The Envoy door's own listener (ext_authz and ext_proc, <c>listen.envoy</c>); null when the door is off
-    /// (no <c>envoy:</c> section and no <c>listen.envoy</c>).</summary>
+    /// (no <c>envoy:</c> section and no <c>listen.envoy</c>): ext_authz and ext_proc are then served nowhere.</summary>
     public ListenAddress? Envoy { get; init; }
 
     /// <summary>The secret the proxy must send on every ext_authz and ext_proc call (<see cref="EnvoyCallerAuthentication.SecretHeader"/>);
@@ -92,11 +92,11 @@ internal sealed record HostSettings
         };
     }
 
-    // The door opens when the file asks for it (listen.envoy, or an envoy: section); a test may move it (envoyOverride).
+    // The door opens when the file asks for it (listen.envoy, or an envoy: section) or a test places it (envoyOverride).
     private static ListenAddress? LoadEnvoy(IConfiguration configuration, string? envoyOverride, ListenAddress grpc, ListenAddress admin)
     {
         var file = configuration["listen:envoy"];
-        if (file is null && !configuration.GetSection("envoy").Exists())
+        if (envoyOverride is null && file is null && !configuration.GetSection("envoy").Exists())
         {
             return null;
         }
