@@ -13,6 +13,10 @@ internal static partial class GatewayHost
     {
         PrepareUnixSocket(settings.Grpc, "listen.grpc");
         PrepareUnixSocket(settings.Admin, "listen.admin");
+        if (settings.Envoy is { } envoy)
+        {
+            PrepareUnixSocket(envoy, "listen.envoy");
+        }
 
         webHost.ConfigureKestrel((context, kestrel) =>
         {
@@ -21,6 +25,10 @@ internal static partial class GatewayHost
             var listeners = kestrel.ApplicationServices.GetRequiredService<SidecarListeners>();
             Listen(kestrel, settings.Grpc, ListenerKind.Grpc, HttpProtocols.Http2, listeners, settings.Tls);
             Listen(kestrel, settings.Admin, ListenerKind.Admin, HttpProtocols.Http1, listeners, tls: null);
+            if (settings.Envoy is { } envoy)
+            {
+                Listen(kestrel, envoy, ListenerKind.Envoy, HttpProtocols.Http2, listeners, tls: null);
+            }
         });
     }
 
@@ -56,6 +64,16 @@ internal static partial class GatewayHost
         else
         {
             kestrel.Listen(address.IPEndPoint!, Configure);
+        }
+    }
+
+    // The socket is created with the process umask; the proxy runs as another user (Istio's 1337) sharing the pod's fsGroup,
+    // so owner and group may connect and nobody else. The volume only the proxy and the gateway mount is the real boundary.
+    private static void OpenEnvoySocketToGroup(HostSettings settings)
+    {
+        if (settings.Envoy?.UnixPath is { } path && !OperatingSystem.IsWindows() && File.Exists(path))
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
         }
     }
 

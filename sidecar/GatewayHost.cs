@@ -45,7 +45,7 @@ internal static partial class GatewayHost
         }
 
         CheckTopLevelKeys(builder.Configuration);
-        var settings = HostSettings.Load(builder.Configuration, options.GrpcAddress, options.AdminAddress);
+        var settings = HostSettings.Load(builder.Configuration, options.GrpcAddress, options.AdminAddress, options.EnvoyAddress);
         var grpc = GrpcSettings.Load(builder.Configuration);
 
         #region Host services
@@ -90,6 +90,7 @@ internal static partial class GatewayHost
         app.UseGrpcMetadataLimit();
         app.UseRouting();
         app.UseListenerRouting();
+        app.UseEnvoyCallerAuthentication(settings.EnvoySecret);
         app.UseGrpcRequestErrors();
 
         #region gRPC listener
@@ -97,6 +98,15 @@ internal static partial class GatewayHost
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         SidecarFeatures.MapGrpcServices(app);
+
+        #endregion
+
+        #region Envoy listener
+
+        if (settings.Envoy is not null)
+        {
+            SidecarFeatures.MapEnvoyServices(app.MapGroup(string.Empty).WithMetadata(EnvoyEndpointMetadata.Instance));
+        }
 
         #endregion
 
@@ -111,8 +121,13 @@ internal static partial class GatewayHost
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             startup.Completed = true;
+            OpenEnvoySocketToGroup(settings);
             var listeners = app.Services.GetRequiredService<SidecarListeners>();
             Log.Listening(app.Logger, listeners.GrpcEndPoint, listeners.AdminEndPoint);
+            if (listeners.EnvoyEndPoint is { } envoy)
+            {
+                Log.ListeningEnvoy(app.Logger, envoy, settings.EnvoySecret is null ? "socket file permissions" : "shared secret");
+            }
         });
         return app;
     }

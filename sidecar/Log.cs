@@ -8,6 +8,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Listening: gRPC on {GrpcEndPoint}, admin on {AdminEndPoint}")]
     public static partial void Listening(ILogger logger, System.Net.EndPoint grpcEndPoint, System.Net.EndPoint adminEndPoint);
 
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Listening: Envoy door (ext_authz, ext_proc) on {EnvoyEndPoint}, caller proven by {Proof}")]
+    public static partial void ListeningEnvoy(ILogger logger, System.Net.EndPoint envoyEndPoint, string proof);
+
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Draining: not ready for {DrainDelayMs} ms, then calls in flight get up to {ShutdownTimeoutMs} ms to finish")]
     public static partial void Draining(ILogger logger, double drainDelayMs, double shutdownTimeoutMs);
 

@@ -62,7 +62,13 @@ internal static class SidecarFeatures
         // Features: one line each, e.g. app.MapMeshInference();
         app.MapMeshInference();
         app.MapMeshGuardApi();
-        app.MapMeshEnvoy();
+    }
+
+    /// <summary>Maps the Envoy door (ext_authz, ext_proc); served on the Envoy listener only, never where the app can call it.</summary>
+    public static void MapEnvoyServices(IEndpointRouteBuilder envoy)
+    {
+        ArgumentNullException.ThrowIfNull(envoy);
+        envoy.MapMeshEnvoy();
     }
 
     /// <summary>Maps every feature's admin HTTP endpoints; they are served on the admin listener only.</summary>

@@ -15,6 +15,9 @@ internal sealed record SidecarStartOptions
     /// <summary>The admin listener address from the command line (<c>--admin</c>); wins over <c>listen.admin</c>.</summary>
     public string? AdminAddress { get; init; }
 
+    /// <summary>The Envoy listener address (tests); wins over <c>listen.envoy</c> when the Envoy door is on.</summary>
+    public string? EnvoyAddress { get; init; }
+
     /// <summary>Environment lookup for <c>${NAME}</c> references in the configuration.</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 

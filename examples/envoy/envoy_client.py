@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """Plays Envoy against the sidecar: ext_authz Check, then one full ext_proc Process exchange.
 
-Usage: /usr/bin/python3 envoy_client.py [ADDRESS] [GATEWAY_KEY]   (defaults: 127.0.0.1:50051, mgw-demo-key)
+Usage: /usr/bin/python3 envoy_client.py [ADDRESS] [GATEWAY_KEY]   (defaults: unix:/tmp/mesh-gateway-envoy.sock, mgw-demo-key)
+ADDRESS is the sidecar's Envoy listener (listen.envoy), never the app's gRPC listener: ext_authz and ext_proc are served
+there only. On a TCP Envoy listener, set MESH_ENVOY_SECRET to the proxy's secret; it is sent on every call, as Envoy sends
+grpc_service.initial_metadata.
 Needs the stubs from gen_stubs.py in ./gen, or in the folder named by MESH_STUBS.
 Prints what Envoy would do with each answer, then one JSON line with what it saw (the tests read that line).
 """
@@ -28,6 +31,8 @@ RESPONSE_BODY = json.dumps({
     "usage": {"prompt_tokens": 31, "completion_tokens": 8, "total_tokens": 39},
 }).encode()
 BUFFERED = processing_mode_pb2.ProcessingMode.BUFFERED
+# What the manifests put in grpc_service.initial_metadata (none on the Unix socket, whose volume only the proxy mounts).
+PROXY_METADATA = [("x-mesh-envoy-secret", os.environ["MESH_ENVOY_SECRET"])] if os.environ.get("MESH_ENVOY_SECRET") else None
 
 
 def request_headers(key):
@@ -45,7 +50,7 @@ def check(stub, headers):
         headers=headers, raw_body=REQUEST_BODY, size=len(REQUEST_BODY))
     request = external_auth_pb2.CheckRequest(attributes=attribute_context_pb2.AttributeContext(
         request=attribute_context_pb2.AttributeContext.Request(http=http)))
-    return stub.Check(request, timeout=10)
+    return stub.Check(request, timeout=10, metadata=PROXY_METADATA)
 
 
 def show_secret(name, value):
@@ -58,7 +63,7 @@ class Exchange:
 
     def __init__(self, stub):
         self._outbox = queue.Queue()
-        self._answers = stub.Process(iter(self._outbox.get, None), timeout=30)
+        self._answers = stub.Process(iter(self._outbox.get, None), timeout=30, metadata=PROXY_METADATA)
 
     def send(self, message, expected):
         self._outbox.put(message)
@@ -85,7 +90,7 @@ def apply(headers, mutation):
 
 
 def main():
-    address = sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1:50051"
+    address = sys.argv[1] if len(sys.argv) > 1 else "unix:/tmp/mesh-gateway-envoy.sock"
     key = sys.argv[2] if len(sys.argv) > 2 else "mgw-demo-key"
     summary = {}
     with grpc.insecure_channel(address) as channel:

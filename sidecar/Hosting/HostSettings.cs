@@ -9,11 +9,22 @@ internal sealed record HostSettings
     public const string DefaultGrpcAddress = "127.0.0.1:50051";
     public const string DefaultAdminAddress = "127.0.0.1:50080";
 
+    /// <summary>Where the Envoy door listens unless <c>listen.envoy</c> says otherwise: a socket in a volume only the proxy mounts.</summary>
+    public const string DefaultEnvoyAddress = "unix:/var/run/mesh-gateway/envoy.sock";
+
     /// <summary>The gRPC listener (HTTP/2 cleartext with prior knowledge).</summary>
     public required ListenAddress Grpc { get; init; }
 
     /// <summary>The admin HTTP/1.1 listener (<c>/healthz</c>, <c>/readyz</c>).</summary>
     public required ListenAddress Admin { get; init; }
+
+    /// <summary>The Envoy door's own listener (ext_authz and ext_proc, <c>listen.envoy</c>); null when the door is off
+    /// (no <c>envoy:</c> section and no <c>listen.envoy</c>): ext_authz and ext_proc are then served nowhere.</summary>
+    public ListenAddress? Envoy { get; init; }
+
+    /// <summary>The secret the proxy must send on every ext_authz and ext_proc call (<see cref="EnvoyCallerAuthentication.SecretHeader"/>);
+    /// null when only the Unix socket's file permissions guard the door.</summary>
+    public EnvoyCallerSecret? EnvoySecret { get; init; }
 
     /// <summary>TLS for the gRPC listener (<c>listen.tls</c>); null = cleartext HTTP/2 with prior knowledge.</summary>
     public TlsSettings? Tls { get; init; }
@@ -32,14 +43,14 @@ internal sealed record HostSettings
 
     private static readonly Dictionary<string, string[]> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["listen"] = ["grpc", "admin", "tls"],
+        ["listen"] = ["grpc", "admin", "tls", "envoy", "envoy_secret", "envoy_secret_file"],
         ["shutdown"] = ["timeout", "drain_delay"],
         ["logging"] = ["level", "format"],
     };
 
     /// <summary>Reads the host's sections; command-line addresses win over the file's.</summary>
     /// <exception cref="StartupException">A value is missing its form; the message names the key.</exception>
-    public static HostSettings Load(IConfiguration configuration, string? grpcOverride, string? adminOverride)
+    public static HostSettings Load(IConfiguration configuration, string? grpcOverride, string? adminOverride, string? envoyOverride = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         foreach (var (section, keys) in KnownKeys)
@@ -66,16 +77,42 @@ internal sealed record HostSettings
             throw new StartupException($"listen.grpc and listen.admin must not share the socket {grpc.UnixPath}");
         }
 
+        var envoy = LoadEnvoy(configuration, envoyOverride, grpc, admin);
         return new HostSettings
         {
             Grpc = grpc,
             Admin = admin,
+            Envoy = envoy,
+            EnvoySecret = envoy is null ? null : EnvoyCallerSecret.Load(configuration, envoy),
             Tls = TlsSettings.Load(configuration),
             ShutdownTimeout = Time(configuration, "shutdown:timeout", TimeSpan.FromSeconds(30)),
             DrainDelay = Time(configuration, "shutdown:drain_delay", TimeSpan.Zero),
             LogLevel = Level(configuration["logging:level"]),
             JsonLogs = Format(configuration["logging:format"]),
         };
+    }
+
+    // The door opens when the file asks for it (listen.envoy, or an envoy: section) or a test places it (envoyOverride).
+    private static ListenAddress? LoadEnvoy(IConfiguration configuration, string? envoyOverride, ListenAddress grpc, ListenAddress admin)
+    {
+        var file = configuration["listen:envoy"];
+        if (envoyOverride is null && file is null && !configuration.GetSection("envoy").Exists())
+        {
+            return null;
+        }
+
+        var envoy = Address(envoyOverride, "--envoy", file, "listen.envoy", DefaultEnvoyAddress);
+        foreach (var (other, key) in (ReadOnlySpan<(ListenAddress, string)>)[(grpc, "listen.grpc"), (admin, "listen.admin")])
+        {
+            var sharesPort = envoy.IPEndPoint is { Port: not 0 } e && other.IPEndPoint is { Port: not 0 } o && e.Port == o.Port
+                && (e.Address.Equals(o.Address) || IsWildcard(e) || IsWildcard(o));
+            if (sharesPort || (envoy.UnixPath is not null && envoy.UnixPath == other.UnixPath))
+            {
+                throw new StartupException($"listen.envoy ({envoy}) and {key} ({other}) must not share an address: the Envoy door has a listener of its own");
+            }
+        }
+
+        return envoy;
     }
 
     private static bool IsWildcard(System.Net.IPEndPoint endPoint) =>

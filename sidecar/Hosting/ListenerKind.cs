@@ -8,4 +8,7 @@ internal enum ListenerKind
 
     /// <summary>The admin HTTP/1.1 listener (health, readiness).</summary>
     Admin,
+
+    /// <summary>The Envoy door (ext_authz, ext_proc): HTTP/2, reachable by the authenticated proxy only.</summary>
+    Envoy,
 }

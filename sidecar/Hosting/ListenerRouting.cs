@@ -5,7 +5,8 @@ using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Gateway.Sidecar.Hosting;
 
-/// <summary>Keeps each endpoint on its own listener: admin endpoints on the admin listener, everything else on the gRPC listener.</summary>
+/// <summary>Keeps each endpoint on its own listener: admin endpoints on the admin listener, the Envoy door's on the Envoy
+/// listener, everything else on the gRPC listener.</summary>
 internal static class ListenerRouting
 {
     /// <summary>The connection item under which the listener kind is stored.</summary>
@@ -17,8 +18,10 @@ internal static class ListenerRouting
         var endpoint = context.GetEndpoint();
         if (endpoint is not null)
         {
-            var isAdminEndpoint = endpoint.Metadata.GetMetadata<AdminEndpointMetadata>() is not null;
-            if (isAdminEndpoint != (GetListener(context) == ListenerKind.Admin))
+            var kind = endpoint.Metadata.GetMetadata<AdminEndpointMetadata>() is not null ? ListenerKind.Admin
+                : endpoint.Metadata.GetMetadata<EnvoyEndpointMetadata>() is not null ? ListenerKind.Envoy
+                : ListenerKind.Grpc;
+            if (kind != GetListener(context))
             {
                 context.SetEndpoint(null);
             }

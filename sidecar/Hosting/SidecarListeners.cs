@@ -4,11 +4,12 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Mesh.Gateway.Sidecar.Hosting;
 
-/// <summary>The sidecar's two listeners and, once started, the endpoints they really bound (port 0 resolved).</summary>
+/// <summary>The sidecar's listeners and, once started, the endpoints they really bound (port 0 resolved).</summary>
 internal sealed class SidecarListeners
 {
     private ListenOptions? _grpc;
     private ListenOptions? _admin;
+    private ListenOptions? _envoy;
 
     /// <summary>The gRPC endpoint: an <see cref="IPEndPoint"/> or a <see cref="UnixDomainSocketEndPoint"/>.</summary>
     public EndPoint GrpcEndPoint => _grpc?.EndPoint ?? throw new InvalidOperationException("The gRPC listener is not configured yet.");
@@ -16,15 +17,22 @@ internal sealed class SidecarListeners
     /// <summary>The admin endpoint: an <see cref="IPEndPoint"/> or a <see cref="UnixDomainSocketEndPoint"/>.</summary>
     public EndPoint AdminEndPoint => _admin?.EndPoint ?? throw new InvalidOperationException("The admin listener is not configured yet.");
 
+    /// <summary>The Envoy door's endpoint, or null when the door is off.</summary>
+    public EndPoint? EnvoyEndPoint => _envoy?.EndPoint;
+
     internal void Set(ListenerKind kind, ListenOptions options)
     {
-        if (kind == ListenerKind.Grpc)
+        switch (kind)
         {
-            _grpc = options;
-        }
-        else
-        {
-            _admin = options;
+            case ListenerKind.Grpc:
+                _grpc = options;
+                break;
+            case ListenerKind.Envoy:
+                _envoy = options;
+                break;
+            default:
+                _admin = options;
+                break;
         }
     }
 

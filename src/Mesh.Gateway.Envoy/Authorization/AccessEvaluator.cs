@@ -6,7 +6,8 @@ using Mesh.Gateway.Tenancy.Authentication;
 namespace Mesh.Gateway.Envoy.Authorization;
 
 /// <summary>Authenticate, resolve the tenant, authorize path and model, and work out credential custody. Deny by default.</summary>
-/// <remarks>Shared by ext_authz Check and by ext_proc when no ext_authz ran before it. Thread-safe.</remarks>
+/// <remarks>Shared by ext_authz Check and by ext_proc when no ext_authz ran before it. Thread-safe. Its callers are served on
+/// the Envoy listener only, which admits the authenticated proxy alone: the peer principal and XFCC are the proxy's word.</remarks>
 internal sealed class AccessEvaluator
 {
     private readonly TenantAuthenticator _authenticator;
@@ -32,7 +33,7 @@ internal sealed class AccessEvaluator
                 "This endpoint is not served through the AI gateway."));
         }
 
-        var auth = await _authenticator.AuthenticateAsync(new CallerCredentials(headers, peerPrincipal), cancellationToken).ConfigureAwait(false);
+        var auth = await _authenticator.AuthenticateAsync(new CallerCredentials(headers, peerPrincipal, FromAuthenticatedProxy: true), cancellationToken).ConfigureAwait(false);
         if (!auth.Succeeded)
         {
             return Deny(api.ErrorShape, api, AuthenticationError(auth)) with { Authentication = auth };

@@ -51,13 +51,13 @@ internal sealed class CheckHandler
         var headers = HeadersOf(http);
         var path = http?.Path is { Length: > 0 } p ? p : headers.GetValueOrDefault(":path");
         var principal = request.Attributes?.Source?.Principal;
-        string? bodyModel = null;
-        if (http is not null)
-        {
-            bodyModel = !http.RawBody.IsEmpty ? JsonModelSniffer.TryReadModel(http.RawBody.Span)
-                : http.Body.Length > 0 ? JsonModelSniffer.TryReadModel(Encoding.UTF8.GetBytes(http.Body)) : null;
-        }
 
+        // The body is read by the same reader ext_proc uses. Without the whole body the model is unknown, and a call allowed
+        // here would carry the provider key upstream for whatever model the body names: refused (with_request_body, no partial).
+        // Who the caller is is decided first, so an unauthenticated caller learns nothing about its body.
+        var api = ProviderApiRecognizer.Recognize(path);
+        var reading = api is null ? null : ReadBody(http, api);
+        var bodyModel = reading?.Model;
         var outcome = await _evaluator.EvaluateAsync(headers, path, string.IsNullOrEmpty(principal) ? null : principal, bodyModel, cancellationToken)
             .ConfigureAwait(false);
         if (!outcome.Allowed)
@@ -65,16 +65,20 @@ internal sealed class CheckHandler
             return Deny(outcome);
         }
 
+        if (reading?.Error is { } bodyError)
+        {
+            return Deny(outcome with { Error = bodyError });
+        }
+
         if (_admission is null)
         {
             return Allow(outcome, null, LimitCharges.None, bodyModel);
         }
 
-        var api = outcome.Api!;
-        var model = api.PathModel ?? bodyModel;
+        var model = outcome.Api!.PathModel ?? bodyModel;
         var charges = model is null ? LimitCharges.Requests : LimitCharges.Requests | LimitCharges.ModelRequests;
         var admission = await _admission.AdmitAsync(
-            new AdmissionRequest(outcome.Authentication!.Identity!, api.Provider, api.Operation, model ?? string.Empty, 0, null) { Charges = charges },
+            new AdmissionRequest(outcome.Authentication!.Identity!, outcome.Api.Provider, outcome.Api.Operation, model ?? string.Empty, 0, null) { Charges = charges },
             cancellationToken).ConfigureAwait(false);
         return admission.IsAdmitted ? Allow(outcome, admission, charges, model) : Refuse(outcome.Shape, admission);
     }
@@ -226,6 +230,30 @@ internal sealed class CheckHandler
             Status = new Google.Rpc.Status { Code = grpc, Message = error.Code },
             DeniedResponse = denied,
         };
+    }
+
+    /// <summary>Set by Envoy when with_request_body cut the body at max_request_bytes (allow_partial_message).</summary>
+    public const string PartialBodyHeader = "x-envoy-auth-partial-body";
+
+    private static RequestBodyReading ReadBody(AttributeContext.Types.HttpRequest? http, ProviderApi api)
+    {
+        var partial = http is not null && http.Headers.TryGetValue(PartialBodyHeader, out var flag) && string.Equals(flag, "true", StringComparison.OrdinalIgnoreCase);
+        var body = http is null ? ReadOnlySpan<byte>.Empty
+            : !http.RawBody.IsEmpty ? http.RawBody.Span
+            : http.Body.Length > 0 ? Encoding.UTF8.GetBytes(http.Body)
+            : ReadOnlySpan<byte>.Empty;
+        if (body.IsEmpty || partial)
+        {
+            // A path that names the model (Azure deployment, Gemini) decides without the body; ext_proc still reads it.
+            return api.PathModel is { } pathModel
+                ? new RequestBodyReading(null, pathModel, null)
+                : new RequestBodyReading(null, null, new GatewayError(400, GatewayErrorKind.InvalidRequest, "body_required",
+                    partial
+                        ? "The request body is larger than the proxy sends to the gateway's Check (with_request_body.max_request_bytes); the model cannot be decided."
+                        : "The request carries no body for the gateway's Check to read the model from (configure ext_authz with_request_body)."));
+        }
+
+        return RequestBodyReader.Read(body, api);
     }
 
     private static Dictionary<string, string> HeadersOf(AttributeContext.Types.HttpRequest? http)

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mesh.Gateway.Envoy.Guarding;
 using Mesh.Gateway.Envoy.Http;
@@ -9,26 +8,16 @@ namespace Mesh.Gateway.Envoy.Processing;
 /// <summary>Parses a buffered request body, applies the request guardrails, counts prompt tokens, and asks OpenAI streams for usage.</summary>
 internal static class RequestBodyEditor
 {
-    private static readonly JsonNodeOptions NodeOptions = new() { PropertyNameCaseInsensitive = false };
-
     public static RequestBodyResult Process(ReadOnlyMemory<byte> body, ProviderApi api, IEnvoyGuard guard, IPromptTokenCounter counter, bool forceStreamUsage)
     {
-        JsonNode? root;
-        try
+        var reading = RequestBodyReader.Read(body.Span, api);
+        if (reading.Error is { } error)
         {
-            root = JsonNode.Parse(body.Span, NodeOptions, new JsonDocumentOptions { MaxDepth = 128 });
-        }
-        catch (JsonException)
-        {
-            return new RequestBodyResult { Error = new GatewayError(400, GatewayErrorKind.InvalidRequest, "invalid_json", "The request body is not valid JSON.") };
+            return new RequestBodyResult { Error = error };
         }
 
-        if (root is not JsonObject obj)
-        {
-            return new RequestBodyResult { Error = new GatewayError(400, GatewayErrorKind.InvalidRequest, "invalid_json", "The request body must be a JSON object.") };
-        }
-
-        var model = api.PathModel ?? (obj["model"] is JsonValue mv && mv.TryGetValue<string>(out var m) ? m : null);
+        var obj = reading.Root!;
+        var model = reading.Model;
         var streaming = api.PathStreaming || (obj["stream"] is JsonValue sv && sv.TryGetValue<bool>(out var s) && s);
         var texts = new List<string>();
         string? blocked = null;

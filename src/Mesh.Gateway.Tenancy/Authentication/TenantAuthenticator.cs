@@ -88,7 +88,8 @@ public sealed class TenantAuthenticator
 
     private AuthenticationResult AuthenticatePeer(CallerCredentials credentials)
     {
-        if (!_options.Mtls.Enabled)
+        // A principal or XFCC header is a claim the proxy makes; from anyone else it is a made-up string.
+        if (!_options.Mtls.Enabled || !credentials.FromAuthenticatedProxy)
         {
             return AuthenticationResult.Fail(AuthenticationFailure.NoCredentials, "No API key provided.");
         }

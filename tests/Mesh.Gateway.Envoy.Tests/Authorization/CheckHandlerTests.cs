@@ -131,6 +131,67 @@ public sealed class CheckHandlerTests : IDisposable
     }
 
     [Fact]
+    public async Task CheckAsync_DuplicateModelKey_Denied400AndNoProviderKey()
+    {
+        // Regression (issue 16): the sniffer took the first "model" and allowed it; OpenAI reads the last one.
+        var request = Request("/v1/chat/completions", ("authorization", "Bearer " + EnvoyTestBed.KeyA));
+        request.Attributes.Request.Http.RawBody = ByteString.CopyFromUtf8("""{"model":"gpt-4o-mini","model":"gpt-4.1","messages":[]}""");
+
+        var response = await Handler().CheckAsync(request, TestContext.Current.CancellationToken);
+
+        AssertDenied(response, 400, 7, "duplicate_key");
+        Assert.DoesNotContain(EnvoyTestBed.OpenAIKey, response.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CheckAsync_DuplicateKeyOnAnthropicPath_Denied400InAnthropicShape()
+    {
+        var request = Request("/v1/messages", ("x-api-key", EnvoyTestBed.KeyA));
+        request.Attributes.Request.Http.RawBody = ByteString.CopyFromUtf8("""{"model":"claude-3-5-haiku-latest","stream":false,"stream":true,"messages":[]}""");
+
+        var response = await Handler().CheckAsync(request, TestContext.Current.CancellationToken);
+
+        AssertDenied(response, 400, 7, null);
+        using var body = JsonDocument.Parse(response.DeniedResponse.Body);
+        Assert.Equal("invalid_request_error", body.RootElement.GetProperty("error").GetProperty("type").GetString());
+        Assert.Contains("'stream'", body.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CheckAsync_NoBodyOnChatPath_Denied400AndNoProviderKey()
+    {
+        // Regression (issue 16): a Check without a body was allowed (any model) and answered with the OpenAI key.
+        var request = Request("/v1/chat/completions", ("authorization", "Bearer " + EnvoyTestBed.KeyA));
+        request.Attributes.Request.Http.RawBody = ByteString.Empty;
+
+        var response = await Handler().CheckAsync(request, TestContext.Current.CancellationToken);
+
+        AssertDenied(response, 400, 7, "body_required");
+        Assert.DoesNotContain(EnvoyTestBed.OpenAIKey, response.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CheckAsync_PartialBody_Denied400()
+    {
+        var request = Request("/v1/chat/completions", ("authorization", "Bearer " + EnvoyTestBed.KeyA), (CheckHandler.PartialBodyHeader, "true"));
+
+        var response = await Handler().CheckAsync(request, TestContext.Current.CancellationToken);
+
+        AssertDenied(response, 400, 7, "body_required");
+    }
+
+    [Fact]
+    public async Task CheckAsync_NoBodyOnGeminiPathNamingAnAllowedModel_Allowed()
+    {
+        var request = Request("/v1beta/models/gemini-2.0-flash:generateContent", ("x-goog-api-key", EnvoyTestBed.KeyA));
+        request.Attributes.Request.Http.RawBody = ByteString.Empty;
+
+        var response = await Handler().CheckAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, response.Status.Code);
+    }
+
+    [Fact]
     public async Task CheckAsync_ModelNotAllowedInGeminiPath_Denied403InGeminiShape()
     {
         var response = await Handler().CheckAsync(
@@ -214,6 +275,9 @@ public sealed class CheckHandlerTests : IDisposable
             http.Headers.Add(k, v);
         }
 
+        // As the shipped manifests configure ext_authz: with the whole body (with_request_body, allow_partial_message off).
+        var model = path.StartsWith("/v1/messages", StringComparison.Ordinal) ? "claude-3-5-haiku-latest" : "gpt-4o-mini";
+        http.RawBody = ByteString.CopyFromUtf8($$"""{"model":"{{model}}","messages":[]}""");
         return new CheckRequest { Attributes = new AttributeContext { Request = new AttributeContext.Types.Request { Http = http } } };
     }
 }

@@ -72,6 +72,39 @@ public sealed class ExtProcSessionTests
     }
 
     [Fact]
+    public async Task RequestBody_DuplicateModelKey_Immediate400AndNothingAdmitted()
+    {
+        // Regression (issue 16): Check and ext_proc must read one body the same way; a key given twice is refused on both.
+        var admission = new RecordingAdmission();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(admission: admission));
+        var ct = TestContext.Current.CancellationToken;
+        await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
+
+        var answer = await session.HandleAsync(Messages.RequestBody("""{"model":"gpt-4o-mini","model":"gpt-4.1","messages":[]}"""), ct);
+
+        Assert.Equal(ProcessingResponse.ResponseOneofCase.ImmediateResponse, answer!.ResponseCase);
+        Assert.Equal(400, (int)answer.ImmediateResponse.Status.Code);
+        using var doc = JsonDocument.Parse(answer.ImmediateResponse.Body.ToStringUtf8());
+        Assert.Equal("duplicate_key", doc.RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.Empty(admission.Admitted);
+    }
+
+    [Fact]
+    public async Task RequestBody_DuplicateKeyOnAnthropicPath_Immediate400InAnthropicShape()
+    {
+        var session = new ExtProcSession(EnvoyTestBed.Deps());
+        var ct = TestContext.Current.CancellationToken;
+        await session.HandleAsync(Messages.RequestHeaders("/v1/messages", false, ("x-mesh-tenant", "team-a")), ct);
+
+        var answer = await session.HandleAsync(Messages.RequestBody("""{"model":"claude-3-5-haiku-latest","messages":[],"messages":[{"role":"user","content":"x"}]}"""), ct);
+
+        Assert.Equal(400, (int)answer!.ImmediateResponse.Status.Code);
+        using var doc = JsonDocument.Parse(answer.ImmediateResponse.Body.ToStringUtf8());
+        Assert.Equal("error", doc.RootElement.GetProperty("type").GetString());
+        Assert.Equal("invalid_request_error", doc.RootElement.GetProperty("error").GetProperty("type").GetString());
+    }
+
+    [Fact]
     public async Task RequestHeaders_NoTenantFromExtAuthz_Immediate401()
     {
         var session = new ExtProcSession(EnvoyTestBed.Deps());

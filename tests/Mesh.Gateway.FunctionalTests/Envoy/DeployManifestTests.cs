@@ -6,7 +6,8 @@ using YamlDotNet.RepresentationModel;
 namespace Mesh.Gateway.FunctionalTests.Envoy;
 
 /// <summary>Every manifest in sidecar/deploy parses, and its ports, socket paths, names and namespaces agree with the
-/// sidecar configuration it ships with (read through the sidecar's own configuration code).</summary>
+/// sidecar configuration it ships with (read through the sidecar's own configuration code), and the proxy reaches the
+/// Envoy door the way only the proxy can (docs/0014-threat-model.md).</summary>
 public sealed class DeployManifestTests
 {
     private static readonly string Root = Path.Combine(AppContext.BaseDirectory, "deploy");
@@ -54,10 +55,31 @@ public sealed class DeployManifestTests
         Assert.Equal(Scalar(configMap, "metadata", "name"), Scalar(volumes["mesh-gateway-config"], "configMap", "name"));
         Assert.NotNull(Node(volumes["mesh-gateway-socket"], "emptyDir"));
 
-        // The standalone sidecar.yaml puts the gRPC socket inside the shared emptyDir's mount path.
+        // The Envoy door's socket is in the volume mesh-gateway mounts, the proxy mounts (Istio: userVolumeMount) and the app does not.
+        Assert.Equal(mounts["mesh-gateway-socket"], Path.GetDirectoryName(settings.Envoy!.UnixPath));
         var (envoySettings, _) = Settings(File.ReadAllText(Path.Combine(Root, "envoy/sidecar.yaml")));
-        Assert.Equal(mounts["mesh-gateway-socket"], Path.GetDirectoryName(envoySettings.Grpc.UnixPath));
+        Assert.Equal(mounts["mesh-gateway-socket"], Path.GetDirectoryName(envoySettings.Envoy!.UnixPath));
+        var app = Seq(spec, "containers").Cast<YamlMappingNode>().Single(c => Scalar(c, "name") == "app");
+        Assert.False(app.Children.ContainsKey(new YamlScalarNode("volumeMounts")) && Seq(app, "volumeMounts").Cast<YamlMappingNode>().Any(m => Scalar(m, "name") == "mesh-gateway-socket"));
+        using var proxyMount = System.Text.Json.JsonDocument.Parse(Scalar(deployment, "spec", "template", "metadata", "annotations", "sidecar.istio.io/userVolumeMount"));
+        Assert.Equal(mounts["mesh-gateway-socket"], proxyMount.RootElement.GetProperty("mesh-gateway-socket").GetProperty("mountPath").GetString());
+        Assert.Equal("1337", Scalar(spec, "securityContext", "fsGroup")); // istio-proxy's group may open the 0660 socket
         Assert.Equal("mesh.gateway", config["envoy:metadata_namespace"]);
+    }
+
+    [Fact]
+    public void EverySidecarConfiguration_ServesTheEnvoyDoorApartFromTheAppAndAuthenticatesTheProxy()
+    {
+        foreach (var yaml in new[] { Scalar(Load("kubernetes/configmap.yaml")[0], "data", "sidecar.yaml"), File.ReadAllText(Path.Combine(Root, "envoy/sidecar.yaml")) })
+        {
+            var (settings, _) = Settings(yaml);
+
+            Assert.NotNull(settings.Envoy);
+            Assert.NotEqual(settings.Grpc, settings.Envoy);
+
+            // The proof is the socket's volume, or on TCP the secret (HostSettings refuses TCP without one).
+            Assert.True(settings.Envoy.UnixPath is not null || settings.EnvoySecret is not null);
+        }
     }
 
     [Fact]
@@ -82,11 +104,27 @@ public sealed class DeployManifestTests
         Assert.Equal("CUSTOM", Scalar(policy, "spec", "action"));
         Assert.Equal(providerName, Scalar(policy, "spec", "provider", "name"));
 
-        var filter = Load("istio/envoyfilter-ext-proc.yaml")[0];
-        var patch = Seq(filter, "spec", "configPatches").Cast<YamlMappingNode>().Single();
+        var check = Node(provider, "envoyExtAuthzGrpc", "includeRequestBodyInCheck");
+        Assert.Equal("false", Scalar(check, "allowPartialMessage"));
+        Assert.Equal(new Mesh.Gateway.Envoy.Configuration.EnvoyOptions().MaxRequestBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), Scalar(check, "maxRequestBytes"));
+
+        // Both filters reach the sidecar over the Unix socket, never over the app's listener.
+        var filter = Load("istio/envoyfilter-mesh-gateway.yaml")[0];
+        var patches = Seq(filter, "spec", "configPatches").Cast<YamlMappingNode>().ToList();
+        var cluster = Node(patches.Single(p => Scalar(p, "applyTo") == "CLUSTER"), "patch", "value");
+        var clusterName = Scalar(cluster, "name");
+        var endpoint = Seq(Seq(cluster, "load_assignment", "endpoints").Cast<YamlMappingNode>().Single(), "lb_endpoints").Cast<YamlMappingNode>().Single();
+        Assert.Equal(settings.Envoy!.UnixPath, Scalar(endpoint, "endpoint", "address", "pipe", "path"));
+        Assert.NotNull(Node(cluster, "typed_extension_protocol_options", "envoy.extensions.upstreams.http.v3.HttpProtocolOptions", "explicit_http_config", "http2_protocol_options"));
+
+        var authz = patches.Single(p => Scalar(p, "applyTo") == "HTTP_FILTER" && Scalar(p, "patch", "operation") == "MERGE");
+        Assert.Equal("envoy.filters.http.ext_authz", Scalar(authz, "match", "listener", "filterChain", "filter", "subFilter", "name"));
+        Assert.Equal(clusterName, Scalar(authz, "patch", "value", "typed_config", "grpc_service", "envoy_grpc", "cluster_name"));
+
+        var patch = patches.Single(p => Scalar(p, "applyTo") == "HTTP_FILTER" && Scalar(p, "patch", "operation") == "INSERT_BEFORE");
         Assert.Equal("envoy.filters.http.ext_proc", Scalar(patch, "patch", "value", "name"));
         var typed = Node(patch, "patch", "value", "typed_config");
-        Assert.Equal($"outbound|{grpcPort}||{service}", Scalar(typed, "grpc_service", "envoy_grpc", "cluster_name"));
+        Assert.Equal(clusterName, Scalar(typed, "grpc_service", "envoy_grpc", "cluster_name"));
         Assert.Equal("true", Scalar(typed, "allow_mode_override"));
         Assert.Equal("BUFFERED", Scalar(typed, "processing_mode", "request_body_mode"));
         Assert.Contains(config["envoy:metadata_namespace"], Seq(typed, "metadata_options", "receiving_namespaces", "untyped").Cast<YamlScalarNode>().Select(s => s.Value));
@@ -101,7 +139,7 @@ public sealed class DeployManifestTests
         var clusters = Seq(envoy, "static_resources", "clusters").Cast<YamlMappingNode>().ToDictionary(c => Scalar(c, "name"));
         var gateway = clusters["mesh_gateway"];
         var endpoint = Seq(Seq(gateway, "load_assignment", "endpoints").Cast<YamlMappingNode>().Single(), "lb_endpoints").Cast<YamlMappingNode>().Single();
-        Assert.Equal(settings.Grpc.UnixPath, Scalar(endpoint, "endpoint", "address", "pipe", "path"));
+        Assert.Equal(settings.Envoy!.UnixPath, Scalar(endpoint, "endpoint", "address", "pipe", "path"));
         Assert.NotNull(Node(gateway, "typed_extension_protocol_options", "envoy.extensions.upstreams.http.v3.HttpProtocolOptions", "explicit_http_config", "http2_protocol_options"));
         Assert.Contains("openai", clusters.Keys);
         Assert.Contains("anthropic", clusters.Keys);
@@ -112,6 +150,8 @@ public sealed class DeployManifestTests
         Assert.Equal(["envoy.filters.http.ext_authz", "envoy.filters.http.ext_proc", "envoy.filters.http.router"], filters.Select(f => Scalar(f, "name")));
         Assert.Equal("mesh_gateway", Scalar(filters[0], "typed_config", "grpc_service", "envoy_grpc", "cluster_name"));
         Assert.Equal("V3", Scalar(filters[0], "typed_config", "transport_api_version"));
+        Assert.Equal("false", Scalar(filters[0], "typed_config", "with_request_body", "allow_partial_message"));
+        Assert.Equal(FakeEnvoy.MaxRequestBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), Scalar(filters[0], "typed_config", "with_request_body", "max_request_bytes"));
         Assert.Equal("mesh_gateway", Scalar(filters[1], "typed_config", "grpc_service", "envoy_grpc", "cluster_name"));
         Assert.Contains(config["envoy:metadata_namespace"], Seq(filters[1], "typed_config", "metadata_options", "receiving_namespaces", "untyped").Cast<YamlScalarNode>().Select(s => s.Value));
         var routes = Seq(Seq(hcm, "typed_config", "route_config", "virtual_hosts").Cast<YamlMappingNode>().Single(), "routes").Cast<YamlMappingNode>()
@@ -129,6 +169,9 @@ public sealed class DeployManifestTests
 
         Assert.Equal(defaults.Grpc.IPEndPoint!.Port, settings.Grpc.IPEndPoint!.Port);
         Assert.Equal(defaults.Admin.IPEndPoint!.Port, settings.Admin.IPEndPoint!.Port);
+        Assert.Null(defaults.Envoy); // no envoy: section, no listen.envoy: the door is served nowhere
+        Assert.Equal(HostSettings.DefaultEnvoyAddress, settings.Envoy!.Text);
+        Assert.Equal(FakeEnvoy.MaxRequestBytes, new Mesh.Gateway.Envoy.Configuration.EnvoyOptions().MaxRequestBodyBytes);
         Assert.Equal(envoyDefaults.MetadataNamespace, config["envoy:metadata_namespace"]);
         Assert.Equal(envoyDefaults.TenantHeader, config["envoy:tenant_header"]);
         var port = defaults.Grpc.IPEndPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -139,7 +182,7 @@ public sealed class DeployManifestTests
         var extProc = Node(filters.Single(f => Scalar(f, "name") == "envoy.filters.http.ext_proc"), "typed_config");
         Assert.Equal([envoyDefaults.MetadataNamespace], Seq(extProc, "metadata_options", "receiving_namespaces", "untyped").Cast<YamlScalarNode>().Select(s => s.Value));
         Assert.Equal(["envoy.filters.http.ext_authz"], Seq(extProc, "metadata_options", "forwarding_namespaces", "untyped").Cast<YamlScalarNode>().Select(s => s.Value));
-        foreach (var typed in new[] { extProc, Node(Seq(Load("istio/envoyfilter-ext-proc.yaml")[0], "spec", "configPatches").Cast<YamlMappingNode>().Single(), "patch", "value", "typed_config") })
+        foreach (var typed in new[] { extProc, Node(Seq(Load("istio/envoyfilter-mesh-gateway.yaml")[0], "spec", "configPatches").Cast<YamlMappingNode>().Single(p => Scalar(p, "patch", "operation") == "INSERT_BEFORE"), "patch", "value", "typed_config") })
         {
             // Fail closed, BUFFERED request body (redaction rewrites it whole), SSE switched to STREAMED by the sidecar.
             Assert.Equal("false", Scalar(typed, "failure_mode_allow"));

@@ -19,7 +19,7 @@ public sealed class EnvoyDoorFixture : IAsyncLifetime
 
     // Envoy's default message_timeout is 200 ms; the rule is enforced with a generous bound so a loaded CI box cannot fail it.
     public FakeEnvoy Envoy(TimeSpan? messageTimeout = null) =>
-        new(Sidecar.Channel, Upstream.BaseUrl, messageTimeout ?? TimeSpan.FromSeconds(60));
+        new(Sidecar.EnvoyChannel, Upstream.BaseUrl, messageTimeout ?? TimeSpan.FromSeconds(60));
 
     public async ValueTask InitializeAsync()
     {

@@ -158,9 +158,9 @@ public sealed class EnvoyDoorTests(EnvoyDoorFixture fixture) : IClassFixture<Env
     [Fact]
     public async Task Process_GarbageBytes_GrpcErrorAndSidecarKeepsServing()
     {
-        using var handler = new SocketsHttpHandler();
+        using var handler = Security.PodNeighbour.Handler(fixture.Sidecar.EnvoyEndPoint!);
         using var http = new HttpClient(handler) { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
-        var target = new Uri(fixture.Sidecar.GrpcTarget.StartsWith("http", StringComparison.Ordinal) ? fixture.Sidecar.GrpcTarget : "http://" + fixture.Sidecar.GrpcTarget);
+        var target = new Uri("http://localhost");
         var garbage = new byte[] { 0, 0, 0, 0, 6, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(target, "/envoy.service.ext_proc.v3.ExternalProcessor/Process"))
         {
@@ -181,13 +181,13 @@ public sealed class EnvoyDoorTests(EnvoyDoorFixture fixture) : IClassFixture<Env
         Assert.NotEqual("(none)", status);
 
         // A well-framed but meaningless message: a gRPC error too, not a crash.
-        var client = new ExternalProcessor.ExternalProcessorClient(fixture.Sidecar.Channel);
+        var client = new ExternalProcessor.ExternalProcessorClient(fixture.Sidecar.EnvoyChannel);
         using var call = client.Process(cancellationToken: TestContext.Current.CancellationToken);
         await call.RequestStream.WriteAsync(new ProcessingRequest(), TestContext.Current.CancellationToken);
         var ex = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(TestContext.Current.CancellationToken));
         Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
 
-        var check = await new global::Envoy.Service.Auth.V3.Authorization.AuthorizationClient(fixture.Sidecar.Channel).CheckAsync(new CheckRequest(), cancellationToken: TestContext.Current.CancellationToken);
+        var check = await new global::Envoy.Service.Auth.V3.Authorization.AuthorizationClient(fixture.Sidecar.EnvoyChannel).CheckAsync(new CheckRequest(), cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(CheckResponse.HttpResponseOneofCase.DeniedResponse, check.HttpResponseCase);
     }
 

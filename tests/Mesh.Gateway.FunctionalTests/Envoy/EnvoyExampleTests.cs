@@ -15,15 +15,24 @@ public sealed class EnvoyExampleTests
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         var yaml = await File.ReadAllTextAsync(Path.Combine(Example, "sidecar.yaml"), cancellationToken);
-        await using var sidecar = await SidecarHost.StartAsync(yaml, environment: _ => null);
+        var socket = Path.Combine(Path.GetTempPath(), $"mgw-example-{Guid.NewGuid():N}"[..24] + ".sock");
+        await using var sidecar = await SidecarHost.StartAsync(yaml, environment: name => name == "MESH_ENVOY_SOCKET" ? socket : null);
         var stubs = Directory.CreateTempSubdirectory("mesh-envoy-stubs-");
         try
         {
             var (code, output) = await ExternalCommand.RunAsync("/usr/bin/python3", [Path.Combine(Example, "gen_stubs.py"), stubs.FullName], TimeSpan.FromSeconds(60), cancellationToken);
             Assert.True(code == 0, output);
-            var endPoint = (IPEndPoint)sidecar.GrpcEndPoint;
+            Assert.Equal(socket, sidecar.EnvoyEndPoint?.ToString());
 
-            (code, output) = await ExternalCommand.RunAsync("/usr/bin/python3", [Path.Combine(Example, "envoy_client.py"), $"127.0.0.1:{endPoint.Port}", "mgw-demo-key"],
+            // On the app's gRPC listener the same client gets no answer from Check at all.
+            var appListener = (IPEndPoint)sidecar.GrpcEndPoint;
+            (code, output) = await ExternalCommand.RunAsync("/usr/bin/python3", [Path.Combine(Example, "envoy_client.py"), $"127.0.0.1:{appListener.Port}", "mgw-demo-key"],
+                TimeSpan.FromSeconds(90), cancellationToken, ("MESH_STUBS", stubs.FullName));
+            Assert.NotEqual(0, code);
+            Assert.Contains("UNIMPLEMENTED", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("sk-demo-not-a-real-key", output, StringComparison.Ordinal);
+
+            (code, output) = await ExternalCommand.RunAsync("/usr/bin/python3", [Path.Combine(Example, "envoy_client.py"), "unix:" + socket, "mgw-demo-key"],
                 TimeSpan.FromSeconds(90), cancellationToken, ("MESH_STUBS", stubs.FullName));
 
             Assert.True(code == 0, output);

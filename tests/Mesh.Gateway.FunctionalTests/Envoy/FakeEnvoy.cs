@@ -15,9 +15,17 @@ namespace Mesh.Gateway.FunctionalTests.Envoy;
 /// immediate response is accepted on either path); headers before body (a body is sent only after the headers answer);
 /// a per-message timeout; ext_proc header values in raw_value only (value set ⇒ empty header in Envoy, both ⇒ error);
 /// content-length equal to a BUFFERED body mutation; mode_override honoured (allow_mode_override on). Configured like
-/// sidecar/deploy/envoy/envoy.yaml: ext_authz with the body, ext_proc request/response BUFFERED, ext_authz metadata forwarded.</remarks>
-public sealed class FakeEnvoy(GrpcChannel channel, Uri upstream, TimeSpan messageTimeout)
+/// sidecar/deploy/envoy/envoy.yaml: the gateway's Envoy listener (the Unix socket, or TCP with the secret the manifests send in
+/// grpc_service.initial_metadata), ext_authz with the whole body (max_request_bytes 4 MiB, no partial message), ext_proc
+/// request/response BUFFERED, ext_authz metadata forwarded.</remarks>
+public sealed class FakeEnvoy(GrpcChannel channel, Uri upstream, TimeSpan messageTimeout, string? secret = null)
 {
+    /// <summary>ext_authz's with_request_body.max_request_bytes in the shipped manifests (envoy.max_request_body_bytes).</summary>
+    public const int MaxRequestBytes = 4 * 1024 * 1024;
+
+    // grpc_service.initial_metadata: sent on every ext_authz and ext_proc call.
+    private global::Grpc.Core.Metadata? InitialMetadata => secret is null ? null : new global::Grpc.Core.Metadata { { "x-mesh-envoy-secret", secret } };
+
     private static readonly HashSet<string> HopHeaders = new(StringComparer.OrdinalIgnoreCase)
     {
         "content-length", "host", "connection", "transfer-encoding", "te", "upgrade", "keep-alive",
@@ -88,7 +96,7 @@ public sealed class FakeEnvoy(GrpcChannel channel, Uri upstream, TimeSpan messag
         // ext_proc
         var client = new ExternalProcessor.ExternalProcessorClient(channel);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var call = client.Process(cancellationToken: cts.Token);
+        using var call = client.Process(headers: InitialMetadata, cancellationToken: cts.Token);
         var metadata = new global::Envoy.Config.Core.V3.Metadata();
         if (check.DynamicMetadata is { } authz)
         {
@@ -260,13 +268,18 @@ public sealed class FakeEnvoy(GrpcChannel channel, Uri upstream, TimeSpan messag
 
         if (body is not null)
         {
-            http.RawBody = ByteString.CopyFrom(body, 0, Math.Min(body.Length, 65536));
-            http.Headers["x-envoy-auth-partial-body"] = body.Length > 65536 ? "true" : "false";
+            if (body.Length > MaxRequestBytes)
+            {
+                // allow_partial_message off: Envoy answers 413 itself and never calls Check.
+                return new CheckResponse { Status = new Google.Rpc.Status { Code = 8 }, DeniedResponse = new DeniedHttpResponse { Status = new global::Envoy.Type.V3.HttpStatus { Code = global::Envoy.Type.V3.StatusCode.PayloadTooLarge } } };
+            }
+
+            http.RawBody = ByteString.CopyFrom(body);
         }
 
         var client = new global::Envoy.Service.Auth.V3.Authorization.AuthorizationClient(channel);
         return await client.CheckAsync(new CheckRequest { Attributes = new AttributeContext { Request = new AttributeContext.Types.Request { Http = http } } },
-            deadline: DateTime.UtcNow.Add(messageTimeout), cancellationToken: cancellationToken);
+            headers: InitialMetadata, deadline: DateTime.UtcNow.Add(messageTimeout), cancellationToken: cancellationToken);
     }
 
     private async Task<ProcessingResponse> ExchangeAsync(AsyncDuplexStreamingCall<ProcessingRequest, ProcessingResponse> call, ProcessingRequest message,

@@ -24,12 +24,14 @@ public sealed class SidecarHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly Lazy<GrpcChannel> _channel;
     private readonly Lazy<HttpClient> _adminClient;
+    private readonly Lazy<GrpcChannel> _envoyChannel;
     private bool _stopped;
 
     private SidecarHost(WebApplication app)
     {
         _app = app;
         _channel = new Lazy<GrpcChannel>(() => Mesh.Gateway.Client.MeshGatewayChannel.ForAddress(GrpcTarget));
+        _envoyChannel = new Lazy<GrpcChannel>(() => Mesh.Gateway.Client.MeshGatewayChannel.ForAddress(Target(EnvoyEndPoint ?? throw new InvalidOperationException("The Envoy door is off (no envoy: section, no listen.envoy)."))));
         _adminClient = new Lazy<HttpClient>(CreateAdminClient);
     }
 
@@ -41,6 +43,12 @@ public sealed class SidecarHost : IAsyncDisposable
 
     /// <summary>The bound admin endpoint.</summary>
     public EndPoint AdminEndPoint => _app.Services.GetRequiredService<SidecarListeners>().AdminEndPoint;
+
+    /// <summary>The Envoy door's endpoint (a Unix socket in a temporary directory unless the YAML sets <c>listen.envoy</c>), or null when it is off.</summary>
+    public EndPoint? EnvoyEndPoint => _app.Services.GetRequiredService<SidecarListeners>().EnvoyEndPoint;
+
+    /// <summary>A channel to the Envoy listener (what the proxy connects to), shared and disposed with this host.</summary>
+    public GrpcChannel EnvoyChannel => _envoyChannel.Value;
 
     /// <summary>The gRPC target as a channel takes it: <c>http://127.0.0.1:port</c> or <c>unix:/path</c>.</summary>
     public string GrpcTarget => Target(GrpcEndPoint);
@@ -80,6 +88,9 @@ public sealed class SidecarHost : IAsyncDisposable
             ConfigYaml = yaml,
             GrpcAddress = grpcAddress ?? (listenKeys.Grpc ? null : "127.0.0.1:0"),
             AdminAddress = adminAddress ?? (listenKeys.Admin ? null : "127.0.0.1:0"),
+
+            // The default socket directory (/var/run/mesh-gateway) is the pod's; a test gets a socket of its own.
+            EnvoyAddress = listenKeys.Envoy ? null : "unix:" + Path.Combine(Path.GetTempPath(), $"mgw-{Guid.NewGuid():N}"[..16] + ".sock"),
             Environment = environment,
             ReloadOnChange = false,
         };
@@ -121,6 +132,11 @@ public sealed class SidecarHost : IAsyncDisposable
             _adminClient.Value.Dispose();
         }
 
+        if (_envoyChannel.IsValueCreated)
+        {
+            _envoyChannel.Value.Dispose();
+        }
+
         await StopAsync();
         await _app.DisposeAsync();
     }
@@ -154,11 +170,11 @@ public sealed class SidecarHost : IAsyncDisposable
     }
 
     // A test that writes listen.grpc / listen.admin in its YAML means them; otherwise both go to 127.0.0.1:0.
-    private static (bool Grpc, bool Admin) YamlHasListenKey(string yaml, Func<string, string?> environment)
+    private static (bool Grpc, bool Admin, bool Envoy) YamlHasListenKey(string yaml, Func<string, string?> environment)
     {
         var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder();
         Sidecar.Configuration.YamlConfigurationExtensions.AddYamlText(configuration, yaml, "configuration", environment);
         var built = configuration.Build();
-        return (built["listen:grpc"] is not null, built["listen:admin"] is not null);
+        return (built["listen:grpc"] is not null, built["listen:admin"] is not null, built["listen:envoy"] is not null);
     }
 }

@@ -28,7 +28,7 @@ public sealed class BothDoorsLimitsTests : IDisposable
         upstream.Default = FakeResponse.OpenAIChat("hi", inputTokens: 9, outputTokens: 1);
         var ledger = Path.Combine(_dir, "ledger.jsonl");
         await using var sidecar = await SidecarHost.StartAsync(Yaml("requests_per_minute: 6", ledger));
-        var envoy = new FakeEnvoy(sidecar.Channel, upstream.BaseUrl, TimeSpan.FromSeconds(60));
+        var envoy = new FakeEnvoy(sidecar.EnvoyChannel, upstream.BaseUrl, TimeSpan.FromSeconds(60));
         var inference = new V1.Inference.InferenceClient(sidecar.Channel);
         var auth = new Metadata { { "authorization", "Bearer " + Key } };
 
@@ -84,7 +84,7 @@ public sealed class BothDoorsLimitsTests : IDisposable
         await using var upstream = await FakeProviderServer.StartAsync(Ct);
         upstream.Default = FakeResponse.OpenAIChat("hi", inputTokens: 9, outputTokens: 1);
         await using var sidecar = await SidecarHost.StartAsync(Yaml("tokens_per_minute: 1000", Path.Combine(_dir, "ledger.jsonl")));
-        var envoy = new FakeEnvoy(sidecar.Channel, upstream.BaseUrl, TimeSpan.FromSeconds(60));
+        var envoy = new FakeEnvoy(sidecar.EnvoyChannel, upstream.BaseUrl, TimeSpan.FromSeconds(60));
 
         // Each call reserves its prompt plus max_tokens 400 and settles at the 10 tokens the provider reports, so five fit
         // in 1,000 tokens a minute; unsettled reservations would refuse the third.

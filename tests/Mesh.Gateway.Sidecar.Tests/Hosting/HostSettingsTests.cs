@@ -61,13 +61,58 @@ public sealed class HostSettingsTests
     [InlineData("listen:\n  grpc: nowhere\n", null, "listen.grpc: 'nowhere' is not an address")]
     [InlineData("", "bad:1", "--grpc: 'bad:1' has an invalid host 'bad'")]
     [InlineData("listen:\n  admin: 127.0.0.1:99999\n", null, "listen.admin: '127.0.0.1:99999' has an invalid port")]
-    [InlineData("listen:\n  grcp: 127.0.0.1:1\n", null, "listen.grcp: unknown key (known: grpc, admin, tls)")]
+    [InlineData("listen:\n  grcp: 127.0.0.1:1\n", null, "listen.grcp: unknown key (known: grpc, admin, tls, envoy, envoy_secret, envoy_secret_file)")]
     [InlineData("shutdown:\n  timeout: soon\n", null, "shutdown.timeout: 'soon' is not a duration")]
     [InlineData("logging:\n  level: loud\n", null, "logging.level: 'loud' is not a level")]
     [InlineData("logging:\n  format: xml\n", null, "logging.format: 'xml' is not a format")]
     [InlineData("listen:\n  grpc: 127.0.0.1:5000\n  admin: 0.0.0.0:5000\n", null, "listen.grpc (127.0.0.1:5000) and listen.admin (0.0.0.0:5000) must not share a port")]
+    [InlineData("listen:\n  envoy: 127.0.0.1:50052\n", null, "listen.envoy: the Envoy door on TCP (127.0.0.1:50052) needs listen.envoy_secret_file")]
+    [InlineData("listen:\n  envoy: 127.0.0.1:50052\n  envoy_secret: short\n", null, "listen.envoy_secret: the secret must be at least 32 characters")]
+    [InlineData("listen:\n  envoy: 127.0.0.1:50052\n  envoy_secret: a\n  envoy_secret_file: /x\n", null, "listen.envoy_secret and listen.envoy_secret_file: set one, not both")]
+    [InlineData("listen:\n  envoy: 127.0.0.1:50052\n  envoy_secret_file: /nonexistent/secret\n", null, "listen.envoy_secret_file: cannot read '/nonexistent/secret'")]
+    [InlineData("listen:\n  envoy: 127.0.0.1:50051\n", null, "listen.envoy (127.0.0.1:50051) and listen.grpc (127.0.0.1:50051) must not share an address")]
+    [InlineData("listen:\n  grpc: unix:/tmp/g.sock\n  envoy: unix:/tmp/g.sock\n", null, "listen.envoy (unix:/tmp/g.sock) and listen.grpc (unix:/tmp/g.sock) must not share an address")]
     public void Load_BadValue_ErrorNamesKey(string yaml, string? grpc, string expected)
     {
         Assert.StartsWith(expected, Fails(yaml, grpc).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_NoEnvoySectionNoListenEnvoy_DoorOff()
+    {
+        var settings = HostSettings.Load(Yaml("tenants: []\n"), null, null);
+
+        Assert.Null(settings.Envoy);
+    }
+
+    [Fact]
+    public void Load_EnvoySection_DoorOnTheDefaultSocketWithoutSecret()
+    {
+        var settings = HostSettings.Load(Yaml("envoy:\n  metadata_namespace: mesh.gateway\n"), null, null);
+
+        Assert.Equal("/var/run/mesh-gateway/envoy.sock", settings.Envoy!.UnixPath);
+        Assert.Null(settings.EnvoySecret);
+    }
+
+    [Fact]
+    public void Load_TcpEnvoyWithSecretFile_SecretMatchesOnlyItself()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, "0123456789abcdef0123456789abcdef\n");
+
+            var settings = HostSettings.Load(Yaml($"listen:\n  envoy: 127.0.0.1:50052\n  envoy_secret_file: {file}\n"), null, null);
+
+            Assert.Equal(50052, settings.Envoy!.IPEndPoint!.Port);
+            Assert.True(settings.EnvoySecret!.Matches("0123456789abcdef0123456789abcdef"));
+            Assert.False(settings.EnvoySecret.Matches("0123456789abcdef0123456789abcdeF"));
+            Assert.False(settings.EnvoySecret.Matches("0123456789abcdef0123456789abcdef0"));
+            Assert.False(settings.EnvoySecret.Matches(null));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 }

@@ -173,7 +173,7 @@ public sealed class TenantAuthenticatorTests : IDisposable
         var options = Options() with { Mtls = new MtlsOptions { Enabled = true } };
         var authenticator = TenancyServiceCollectionExtensions.Create(options, _time, NullLoggerFactory.Instance);
 
-        var result = await authenticator.AuthenticateAsync(new CallerCredentials(new Dictionary<string, string>(), "spiffe://cluster.local/ns/app/sa/team-b"), TestContext.Current.CancellationToken);
+        var result = await authenticator.AuthenticateAsync(new CallerCredentials(new Dictionary<string, string>(), "spiffe://cluster.local/ns/app/sa/team-b", FromAuthenticatedProxy: true), TestContext.Current.CancellationToken);
 
         Assert.Equal("team-b", result.Tenant?.Id);
         Assert.Equal(AuthenticationMethod.Mtls, result.Method);
@@ -187,9 +187,23 @@ public sealed class TenantAuthenticatorTests : IDisposable
         const string Xfcc = "By=spiffe://cluster.local/ns/x/sa/edge;URI=spiffe://cluster.local/ns/x/sa/other,"
             + "By=spiffe://cluster.local/ns/app/sa/gw;Hash=abc;Subject=\"CN=team b,O=acme\";URI=spiffe://cluster.local/ns/app/sa/team-b";
 
-        var result = await authenticator.AuthenticateAsync(Headers(("x-forwarded-client-cert", Xfcc)), TestContext.Current.CancellationToken);
+        var result = await authenticator.AuthenticateAsync(Headers(("x-forwarded-client-cert", Xfcc)) with { FromAuthenticatedProxy = true }, TestContext.Current.CancellationToken);
 
         Assert.Equal("team-b", result.Tenant?.Id);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_PrincipalAndXfccNotFromTheProxy_NoCredentials()
+    {
+        // Regression (issue 16): any caller could name a principal or write XFCC and authenticate as that tenant.
+        var options = Options() with { Mtls = new MtlsOptions { Enabled = true, TrustForwardedClientCert = true } };
+        var authenticator = TenancyServiceCollectionExtensions.Create(options, _time, NullLoggerFactory.Instance);
+        var headers = new Dictionary<string, string> { ["x-forwarded-client-cert"] = "URI=spiffe://cluster.local/ns/app/sa/team-b" };
+
+        var result = await authenticator.AuthenticateAsync(new CallerCredentials(headers, "spiffe://cluster.local/ns/app/sa/team-b"), TestContext.Current.CancellationToken);
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(AuthenticationFailure.NoCredentials, result.Failure);
     }
 
     [Fact]
@@ -209,7 +223,7 @@ public sealed class TenantAuthenticatorTests : IDisposable
         var options = Options() with { Mtls = new MtlsOptions { Enabled = true } };
         var authenticator = TenancyServiceCollectionExtensions.Create(options, _time, NullLoggerFactory.Instance);
 
-        var result = await authenticator.AuthenticateAsync(new CallerCredentials(new Dictionary<string, string>(), "spiffe://cluster.local/ns/app/sa/intruder"), TestContext.Current.CancellationToken);
+        var result = await authenticator.AuthenticateAsync(new CallerCredentials(new Dictionary<string, string>(), "spiffe://cluster.local/ns/app/sa/intruder", FromAuthenticatedProxy: true), TestContext.Current.CancellationToken);
 
         Assert.Equal(AuthenticationFailure.UnknownTenant, result.Failure);
     }
