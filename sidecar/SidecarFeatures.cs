@@ -50,6 +50,7 @@ internal static class SidecarFeatures
         services.AddMeshRedis(configuration);
         services.AddMeshProviders(configuration);
         services.AddMeshInference(configuration);
+        services.AddMeshInferenceGuardrails(configuration);
         services.AddMeshTelemetry(configuration);
         services.AddMeshTenancy(configuration);
         services.AddMeshGuardApi(configuration);
