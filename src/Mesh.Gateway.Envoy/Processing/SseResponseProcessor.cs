@@ -246,10 +246,13 @@ internal sealed class SseResponseProcessor
             return;
         }
 
+        var cut = false;
         if (ends && _stream is not null)
         {
-            released += _stream.Complete().Text;
+            var rest = _stream.Complete();
+            released += rest.Text;
             _stream = null;
+            cut = rest.Stopped && Stop(rest.FinishReason);
         }
 
         if (whole)
@@ -263,6 +266,12 @@ internal sealed class SseResponseProcessor
             _released.Append(released);
         }
 
+        if (cut && _schema == ApiSchema.OpenAIChat && node["choices"] is JsonArray { Count: > 0 } choices && choices[0] is JsonObject choice)
+        {
+            // The text was cut at its end: this event finishes it with the cut's reason instead of the provider's.
+            choice["finish_reason"] = _stopFinishReason;
+        }
+
         WriteEvent(output, e.Name, node);
     }
 
@@ -274,8 +283,7 @@ internal sealed class SseResponseProcessor
         var released = pushed.Text;
         if (pushed.Stopped)
         {
-            _stopped = _stopPending = true;
-            _stopFinishReason = pushed.FinishReason ?? "content_filter";
+            _stopPending = Stop(pushed.FinishReason);
         }
         _lastDeltaEvent.ResetWrittenCount();
         _lastDeltaEvent.Write(e.Data.Span);
@@ -306,6 +314,22 @@ internal sealed class SseResponseProcessor
         if (keep)
         {
             output.Write(e.Raw.Span);
+        }
+    }
+
+    private bool Stop(string? finishReason)
+    {
+        _stopped = true;
+        _stopFinishReason = finishReason ?? "content_filter";
+        return true;
+    }
+
+    private void FlushStop(ArrayBufferWriter<byte> output)
+    {
+        if (_stopPending)
+        {
+            _stopPending = false;
+            WriteStop(output);
         }
     }
 
@@ -345,10 +369,18 @@ internal sealed class SseResponseProcessor
             return;
         }
 
-        var rest = _stream.Complete().Text;
+        var completed = _stream.Complete();
+        var rest = completed.Text;
         _stream = null;
+        if (completed.Stopped)
+        {
+            // Cut at the end of the text run: the held text (what precedes the finding) goes out, then the cut is announced.
+            _stopPending = Stop(completed.FinishReason);
+        }
+
         if (rest.Length == 0 || _lastDeltaEvent.WrittenCount == 0)
         {
+            FlushStop(output);
             return;
         }
 
@@ -372,6 +404,7 @@ internal sealed class SseResponseProcessor
             ResponseTexts.SetStreamText(_schema, synthetic, rest);
             WriteEvent(output, _lastDeltaName ?? beforeName, synthetic);
             _released.Append(rest);
+            FlushStop(output);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {

@@ -103,6 +103,15 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
                 completed = true;
                 var rest = redactor.Complete();
                 text = string.IsNullOrEmpty(text) ? rest.Text : text + rest.Text;
+                if (rest.Stopped)
+                {
+                    foreach (var cut in Cut(rest with { Text = text }, id, model))
+                    {
+                        yield return cut;
+                    }
+
+                    yield break;
+                }
             }
 
             yield return ReferenceEquals(text, chunk.TextDelta) ? item : InferenceStreamItem.FromChunk(chunk with { TextDelta = text });
@@ -111,7 +120,14 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
         if (!completed)
         {
             var rest = redactor.Complete();
-            if (rest.Text.Length > 0)
+            if (rest.Stopped)
+            {
+                foreach (var cut in Cut(rest, id, model))
+                {
+                    yield return cut;
+                }
+            }
+            else if (rest.Text.Length > 0)
             {
                 yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, TextDelta = rest.Text });
             }
