@@ -59,40 +59,40 @@ public sealed class EnvoyDoor(EnvoyDoor.Schema schema, bool streams) : IDoor
         };
     }
 
-    public async Task<DoorOutcome> CallAsync(ParityRig rig, DoorCall call, CancellationToken cancellationToken)
+    public async Task<DoorOutcome> CallAsync(ParityRig rig, DoorCall request, CancellationToken cancellationToken)
     {
         var envoy = new FakeEnvoy(rig.Sidecar.Channel, rig.Upstream.BaseUrl, TimeSpan.FromSeconds(30));
-        if (call.ResponseChunkBytes is { } size)
+        if (request.ResponseChunkBytes is { } size)
         {
             envoy.ChunkLengths = body => Enumerable.Repeat(size, (body.Length + size - 1) / size);
         }
 
         var headers = new Dictionary<string, string> { ["content-type"] = "application/json" };
-        if (call.TraceParent is { } traceParent)
+        if (request.TraceParent is { } traceParent)
         {
             headers["traceparent"] = traceParent;
         }
 
-        var model = Model(call.Model);
+        var model = Model(request.Model);
         string path;
         string body;
         switch (schema)
         {
             case Schema.Anthropic:
                 path = "/v1/messages";
-                headers["x-api-key"] = call.ApiKey;
+                headers["x-api-key"] = request.ApiKey;
                 headers["anthropic-version"] = "2023-06-01";
-                body = "{\"model\":" + Quote(model) + ",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":" + Quote(call.Prompt) + "}]}";
+                body = "{\"model\":" + Quote(model) + ",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":" + Quote(request.Prompt) + "}]}";
                 break;
             case Schema.Gemini:
                 path = $"/v1beta/models/{model}:generateContent";
-                headers["x-goog-api-key"] = call.ApiKey;
-                body = "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":" + Quote(call.Prompt) + "}]}]}";
+                headers["x-goog-api-key"] = request.ApiKey;
+                body = "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":" + Quote(request.Prompt) + "}]}]}";
                 break;
             default:
                 path = "/v1/chat/completions";
-                headers["authorization"] = "Bearer " + call.ApiKey;
-                body = "{\"model\":" + Quote(model) + ",\"messages\":[{\"role\":\"user\",\"content\":" + Quote(call.Prompt) + "}]"
+                headers["authorization"] = "Bearer " + request.ApiKey;
+                body = "{\"model\":" + Quote(model) + ",\"messages\":[{\"role\":\"user\",\"content\":" + Quote(request.Prompt) + "}]"
                     + (streams ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}" : string.Empty) + "}";
                 break;
         }

@@ -22,29 +22,29 @@ public sealed class GrpcDoor(bool streams) : IDoor
     public FakeResponse Reply(IReadOnlyList<string> deltas) =>
         streams ? FakeResponse.OpenAIChatStream(deltas) : FakeResponse.OpenAIChat(string.Concat(deltas));
 
-    public async Task<DoorOutcome> CallAsync(ParityRig rig, DoorCall call, CancellationToken cancellationToken)
+    public async Task<DoorOutcome> CallAsync(ParityRig rig, DoorCall request, CancellationToken cancellationToken)
     {
         var client = new V1.Inference.InferenceClient(rig.Sidecar.Channel);
-        var headers = new Metadata { { "authorization", "Bearer " + call.ApiKey } };
-        if (call.TraceParent is { } traceParent)
+        var headers = new Metadata { { "authorization", "Bearer " + request.ApiKey } };
+        if (request.TraceParent is { } traceParent)
         {
             headers.Add("traceparent", traceParent);
         }
 
-        var request = new GenerateRequest
+        var generate = new GenerateRequest
         {
-            Model = Model(call.Model),
-            Messages = { new V1.Message { Role = Role.User, Content = { new ContentPart { Text = call.Prompt } } } },
+            Model = Model(request.Model),
+            Messages = { new V1.Message { Role = Role.User, Content = { new ContentPart { Text = request.Prompt } } } },
         };
         try
         {
             if (!streams)
             {
-                var response = await client.GenerateAsync(request, headers, cancellationToken: cancellationToken);
+                var response = await client.GenerateAsync(generate, headers, cancellationToken: cancellationToken);
                 return new DoorOutcome { Text = response.Text, FinishReason = Finish(response.FinishReason) };
             }
 
-            using var stream = client.GenerateStream(request, headers, cancellationToken: cancellationToken);
+            using var stream = client.GenerateStream(generate, headers, cancellationToken: cancellationToken);
             var text = new System.Text.StringBuilder();
             string? finish = null;
             while (await stream.ResponseStream.MoveNext(cancellationToken))

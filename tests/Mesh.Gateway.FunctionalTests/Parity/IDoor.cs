@@ -25,5 +25,5 @@ public interface IDoor
     FakeResponse Reply(IReadOnlyList<string> deltas);
 
     /// <summary>Makes the call as this door's real client would and says what the caller saw.</summary>
-    Task<DoorOutcome> CallAsync(ParityRig rig, DoorCall call, CancellationToken cancellationToken);
+    Task<DoorOutcome> CallAsync(ParityRig rig, DoorCall request, CancellationToken cancellationToken);
 }
