@@ -72,7 +72,28 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
         {
             if (item.IsError)
             {
-                // Held-back text ends with the stream: it was never inspected whole, so it is not released.
+                // The text so far reaches the caller before the error, inspected as the end of the text (the Envoy door
+                // releases it the same way when the upstream breaks off).
+                if (!completed)
+                {
+                    completed = true;
+                    var held = redactor.Complete();
+                    if (held.Stopped)
+                    {
+                        foreach (var cut in Cut(held, id, model))
+                        {
+                            yield return cut;
+                        }
+
+                        yield break;
+                    }
+
+                    if (held.Text.Length > 0)
+                    {
+                        yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, TextDelta = held.Text });
+                    }
+                }
+
                 yield return item;
                 yield break;
             }

@@ -115,6 +115,32 @@ public sealed class GuardrailStepsTests
         Assert.Equal(ChatFinishReason.ContentFilter, result.Response.FinishReason);
     }
 
+    // Regression: the text held back for inspection was dropped when the upstream broke off, so the caller got the error
+    // without the text that came before it (the Envoy door releases it).
+    [Fact]
+    public async Task Invoke_UpstreamErrorMidStream_HeldTextInspectedAndDeliveredBeforeTheError()
+    {
+        var call = Chat("Hello?", streaming: true);
+        var error = new GatewayError { Code = GatewayErrorCode.Unavailable, Message = "the stream broke off", Reason = GatewayErrorReasons.StreamInterrupted };
+
+        var result = await Pipeline(Terminal(_ => { }, () => InferenceResult.FromStream(Broken(error, "Hello, mail jane.roe@example.org ")))).ExecuteAsync(call, Ct);
+        var items = new List<InferenceStreamItem>();
+        await foreach (var item in result.Stream!)
+        {
+            items.Add(item);
+        }
+
+        Assert.Equal("Hello, mail [EMAIL] ", string.Concat(items.Where(static i => !i.IsError).Select(static i => i.Chunk!.TextDelta)));
+        Assert.Same(error, items[^1].Error);
+    }
+
+    private static async IAsyncEnumerable<InferenceStreamItem> Broken(GatewayError error, string text)
+    {
+        await Task.Yield();
+        yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = "c1", TextDelta = text });
+        yield return InferenceStreamItem.FromError(error);
+    }
+
     private static InferencePipeline Pipeline(InferenceHandler upstream)
     {
         var engine = new GuardrailEngine();
