@@ -41,6 +41,7 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
         ("tokenized values restored for the caller, never sent upstream", false),
         ("model not allowed", false),
         ("rate limit exhausted", false),
+        ("budget exhausted", false),
         ("ledger record", false),
         ("genai span and metrics", false),
     ];
@@ -58,6 +59,7 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
         "tokenized values restored for the caller, never sent upstream" => TokensRestored(door),
         "model not allowed" => ModelNotAllowed(door),
         "rate limit exhausted" => RateLimited(door),
+        "budget exhausted" => BudgetExhausted(door),
         "ledger record" => LedgerRecord(door),
         "genai span and metrics" => Telemetry(door),
         _ => throw new ArgumentOutOfRangeException(nameof(row), row, "no such row"),
@@ -159,6 +161,18 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
         Assert.Equal(429, second.Status);
         Assert.Contains("requests per minute", second.ErrorMessage, StringComparison.Ordinal);
         Assert.Equal(before + 1, rig.Upstream.RequestCount);
+    }
+
+    private async Task BudgetExhausted(IDoor door)
+    {
+        rig.Upstream.Default = door.Reply(["Hi."]);
+        var before = rig.Upstream.RequestCount;
+
+        var outcome = await door.CallAsync(rig, new DoorCall(ParityRig.BudgetKey(door), ParityRig.SmallModel, "Hello"), Ct);
+
+        Assert.Equal(429, outcome.Status);
+        Assert.Contains("budget", outcome.ErrorMessage, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(before, rig.Upstream.RequestCount);
     }
 
     private async Task LedgerRecord(IDoor door)

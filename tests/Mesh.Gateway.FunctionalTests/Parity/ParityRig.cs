@@ -39,6 +39,9 @@ public sealed class ParityRig : IAsyncLifetime
     /// <summary>A key of a tenant allowed one request a minute, its own per door so the doors do not share the count.</summary>
     public static string LimitedKey(IDoor door) => $"mgw-parity-limited-{Doors.IndexOf(door)}";
 
+    /// <summary>A key of a tenant whose daily budget no call fits in, its own per door.</summary>
+    public static string BudgetKey(IDoor door) => $"mgw-parity-budget-{Doors.IndexOf(door)}";
+
     public async ValueTask InitializeAsync()
     {
         _activities = new ActivityListener
@@ -141,6 +144,11 @@ public sealed class ParityRig : IAsyncLifetime
                 models: ["*"]
                 limits:
                   requests_per_minute: 1
+              - id: budget-{{Doors.IndexOf(d)}}
+                api_keys: ["{{ApiKeyHash.Format(BudgetKey(d))}}"]
+                models: ["*"]
+                budget:
+                  per_day_usd: 0.000001
 
             """));
         return $$"""
@@ -163,6 +171,10 @@ public sealed class ParityRig : IAsyncLifetime
               - { name: {{SmallModel}}, targets: [ { provider: openai, model: {{SmallModel}} } ] }
               - { name: {{LargeModel}}, targets: [ { provider: openai, model: {{LargeModel}} } ] }
               - { name: {{TelemetryModel}}, targets: [ { provider: openai, model: {{TelemetryModel}} } ] }
+            prices:
+              gpt-4o-mini: { input: 1000, output: 1000 }
+              claude-3-5-haiku-latest: { input: 1000, output: 1000 }
+              gemini-2.0-flash: { input: 1000, output: 1000 }
             guardrails:
               pii: { action: redact }
               policies:
