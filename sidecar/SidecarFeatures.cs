@@ -48,6 +48,7 @@ internal static class SidecarFeatures
         services.AddMeshLimits(configuration);
         services.AddMeshProviders(configuration);
         services.AddMeshInference(configuration);
+        services.AddMeshInferenceGuardrails(configuration);
         services.AddMeshTelemetry(configuration);
         services.AddMeshTenancy(configuration);
         services.AddMeshGuardApi(configuration);

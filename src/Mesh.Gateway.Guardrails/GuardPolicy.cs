@@ -48,5 +48,8 @@ public sealed record GuardPolicy
         HashKey = original.HashKey;
     }
 
+    /// <summary>True when some finding is tokenized: a call needs one <see cref="GuardTokenVault"/> from request to response.</summary>
+    public bool UsesTokenVault => Compiled.NeedsVault;
+
     internal CompiledPolicy Compiled => _compiled ??= CompiledPolicy.Create(this);
 }

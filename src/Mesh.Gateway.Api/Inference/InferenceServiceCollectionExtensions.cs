@@ -46,7 +46,9 @@ public static class InferenceServiceCollectionExtensions
             sp.GetRequiredService<TargetCircuitBreakers>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<InferenceRouter>>()));
-        services.AddInferenceStep(InferenceStepOrder.Telemetry, static sp => new InferenceTelemetryStep(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(static sp => new InferenceTelemetryStep(sp.GetRequiredService<TimeProvider>()));
+        services.AddInferenceStep(InferenceStepOrder.Telemetry, static sp => sp.GetRequiredService<InferenceTelemetryStep>());
+        services.AddInferenceStep(InferenceStepOrder.UpstreamMark, static sp => sp.GetRequiredService<InferenceTelemetryStep>().CreateUpstreamMark());
         services.TryAddSingleton(static sp =>
         {
             var router = sp.GetRequiredService<InferenceRouter>();

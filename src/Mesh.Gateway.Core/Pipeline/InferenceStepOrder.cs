@@ -12,4 +12,7 @@ public static class InferenceStepOrder
     public const int Usage = 450;
     public const int ResponseGuardrails = 500;
     public const int Cache = 600;
+
+    /// <summary>Innermost: marks when the call leaves the gateway for the router (the end of the gateway's own time on the request).</summary>
+    public const int UpstreamMark = 1000;
 }

@@ -29,4 +29,13 @@ public static class GatewayMetrics
         "Time to receive the first chunk of a streamed response.",
         tags: null,
         new InstrumentAdvice<double> { HistogramBucketBoundaries = GenAiMetricNames.DurationBuckets });
+
+    /// <summary><c>mesh.gateway.overhead.duration</c>: the time the gateway itself spends on a call, recorded once per call (gRPC
+    /// door: from arrival until the request goes upstream; Envoy door: the time spent answering Envoy's messages).</summary>
+    public static readonly Histogram<double> Overhead = GatewayTelemetry.Meter.CreateHistogram(
+        GenAiMetricNames.GatewayOverhead,
+        GenAiMetricNames.SecondsUnit,
+        "Time the gateway itself adds to a call.",
+        tags: null,
+        new InstrumentAdvice<double> { HistogramBucketBoundaries = GenAiMetricNames.OverheadBuckets });
 }

@@ -28,4 +28,8 @@ public static class GenAiMetricNames
     /// <summary>Advised bucket boundaries of the duration histograms.</summary>
     public static IReadOnlyList<double> DurationBuckets { get; } =
         [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+
+    /// <summary>Bucket boundaries of <see cref="GatewayOverhead"/> (the gateway adds well under a millisecond on a healthy call).</summary>
+    public static IReadOnlyList<double> OverheadBuckets { get; } =
+        [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 }

@@ -12,6 +12,8 @@ namespace Mesh.Gateway.Core.Telemetry;
 /// <remarks>Streams are measured until the door stops reading them (normal end, error, or cancellation). No content is recorded.</remarks>
 public sealed class InferenceTelemetryStep : IInferenceStep
 {
+    private static readonly InferencePropertyKey<long> UpstreamStart = new("mesh.telemetry.upstream_start");
+
     private readonly TimeProvider _timeProvider;
 
     public InferenceTelemetryStep(TimeProvider timeProvider)
@@ -55,6 +57,10 @@ public sealed class InferenceTelemetryStep : IInferenceStep
         Finish(activity, context, operation, result.Error?.Reason, result.Error?.Message);
         return result;
     }
+
+    /// <summary>The innermost step (<see cref="InferenceStepOrder.UpstreamMark"/>) that marks when the call goes upstream, so that
+    /// <c>mesh.gateway.overhead.duration</c> records the time the gateway's steps took on the request.</summary>
+    public IInferenceStep CreateUpstreamMark() => new UpstreamMarkStep(_timeProvider);
 
     private async IAsyncEnumerable<InferenceStreamItem> Observe(
         IAsyncEnumerable<InferenceStreamItem> stream, Activity? activity, InferenceContext context, string operation, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -157,6 +163,10 @@ public sealed class InferenceTelemetryStep : IInferenceStep
         }
 
         GatewayMetrics.OperationDuration.Record(duration, tags);
+        if (context.Properties.TryGetValue(UpstreamStart, out var upstream))
+        {
+            GatewayMetrics.Overhead.Record(_timeProvider.GetElapsedTime(context.StartTimestamp, upstream).TotalSeconds, tags);
+        }
 
         if (activity is null)
         {
@@ -220,4 +230,13 @@ public sealed class InferenceTelemetryStep : IInferenceStep
         ProviderKind.Mock => "mock",
         _ => target.Provider,
     };
+
+    private sealed class UpstreamMarkStep(TimeProvider timeProvider) : IInferenceStep
+    {
+        public ValueTask<InferenceResult> InvokeAsync(InferenceContext context, InferenceHandler nextStep, CancellationToken cancellationToken)
+        {
+            context.Properties.Set(UpstreamStart, timeProvider.GetTimestamp());
+            return nextStep(context, cancellationToken);
+        }
+    }
 }

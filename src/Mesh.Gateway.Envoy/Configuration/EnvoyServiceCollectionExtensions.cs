@@ -63,7 +63,9 @@ public static class EnvoyServiceCollectionExtensions
             return engine is not null && guardrails is not null ? new GuardrailsEnvoyGuard(engine, guardrails) : NoGuard.Instance;
         });
         services.TryAddSingleton<EnvoyUsageLog>();
-        services.TryAddSingleton<IPromptTokenCounter>(sp => new TiktokenPromptCounter(sp.GetService<TokenCounter>() ?? TokenCounter.Default));
+        // The gateway's one token counter (the gRPC door's limits count prompts with it too).
+        services.TryAddSingleton(TokenCounter.Default);
+        services.TryAddSingleton<IPromptTokenCounter>(sp => new TiktokenPromptCounter(sp.GetRequiredService<TokenCounter>()));
         services.TryAddSingleton(sp => new AccessEvaluator(
             sp.GetRequiredService<TenantAuthenticator>(), sp.GetRequiredService<ProviderCredentials>(), sp.GetRequiredService<EnvoyOptions>()));
         services.TryAddSingleton(sp => new CheckHandler(

@@ -1,23 +1,25 @@
 using Mesh.Gateway.Guardrails;
+using Mesh.Gateway.Guardrails.Pipeline;
 
 namespace Mesh.Gateway.Envoy.Guarding;
 
 /// <summary>The guardrails engine behind the Envoy door: request texts inspected as Input, responses streamed as Output,
 /// with the default policy (<c>guardrails:</c>) or, once the tenant is known, the tenant's own.</summary>
-/// <remarks>Per-tenant selection is the guardrails feature's (<see cref="GuardrailsOptions.Resolve"/>), the same the Guard API
-/// uses: <c>guardrails.tenants.ID.policy</c> names one of <c>guardrails.policies</c>, and <c>hash_key</c> applies. One guard per
-/// configured tenant is built up front (the options are immutable; a reload builds a new door).</remarks>
+/// <remarks>Per-tenant selection is the guardrails feature's (<see cref="GuardPolicySelector"/>), the same the gRPC door's
+/// pipeline steps and the Guard API use: <c>guardrails.tenants.ID.policy</c> names one of <c>guardrails.policies</c>, and
+/// <c>hash_key</c> applies. One guard per configured tenant is built up front (the options are immutable; a reload builds a
+/// new door). A policy that tokenizes gets a guard of its own per call (<see cref="ForTenant"/>): its vault carries the
+/// placeholders sent upstream to the response, where the originals are restored.</remarks>
 internal sealed class GuardrailsEnvoyGuard : IEnvoyGuard
 {
     private readonly IGuardrailEngine _engine;
     private readonly GuardPolicy _policy;
+    private readonly GuardTokenVault? _vault;
     private readonly Dictionary<string, GuardrailsEnvoyGuard> _tenants;
 
     public GuardrailsEnvoyGuard(IGuardrailEngine engine, GuardPolicy policy)
+        : this(engine, policy, vault: null)
     {
-        _engine = engine;
-        _policy = policy;
-        _tenants = new Dictionary<string, GuardrailsEnvoyGuard>(StringComparer.Ordinal);
     }
 
     public GuardrailsEnvoyGuard(IGuardrailEngine engine, GuardrailsOptions options)
@@ -25,13 +27,20 @@ internal sealed class GuardrailsEnvoyGuard : IEnvoyGuard
     {
         foreach (var tenant in options.Tenants.Keys)
         {
-            // Resolve cannot return null without a policy name (the reader refused unknown names at start).
-            var policy = options.Resolve(policyName: null, tenantId: tenant) ?? options.DefaultPolicy;
+            var policy = GuardPolicySelector.For(options, tenant);
             if (!ReferenceEquals(policy, _policy))
             {
                 _tenants[tenant] = new GuardrailsEnvoyGuard(engine, policy);
             }
         }
+    }
+
+    private GuardrailsEnvoyGuard(IGuardrailEngine engine, GuardPolicy policy, GuardTokenVault? vault)
+    {
+        _engine = engine;
+        _policy = policy;
+        _vault = vault;
+        _tenants = new Dictionary<string, GuardrailsEnvoyGuard>(StringComparer.Ordinal);
     }
 
     /// <summary>The policy this guard applies (tests, diagnostics).</summary>
@@ -41,33 +50,49 @@ internal sealed class GuardrailsEnvoyGuard : IEnvoyGuard
 
     public bool InspectsResponses => true;
 
-    public IEnvoyGuard ForTenant(string tenantId) => _tenants.GetValueOrDefault(tenantId) ?? this;
-
-    public GuardCheck InspectRequest(string text) => Map(_engine.Inspect(text, GuardDirection.Input, _policy), text);
-
-    public GuardCheck InspectResponse(string text) => Map(_engine.Inspect(text, GuardDirection.Output, _policy), text);
-
-    public IEnvoyStreamGuard CreateResponseStream() => new Stream(_engine.CreateStream(_policy, GuardDirection.Output));
-
-    private static GuardCheck Map(GuardResult result, string text) => result.Verdict switch
+    /// <remarks>Called once per ext_proc stream, when the tenant is known. Stateless policies share one guard; a tokenizing
+    /// policy gets a new guard holding this call's vault.</remarks>
+    public IEnvoyGuard ForTenant(string tenantId)
     {
-        GuardVerdict.Block => new GuardCheck(true, result.BlockReason ?? "The request was blocked by the gateway's content policy.", text, false),
-        GuardVerdict.Redacted => new GuardCheck(false, null, result.RedactedText, result.RedactedText != text),
-        _ => GuardCheck.Pass(text),
-    };
+        var shared = _tenants.GetValueOrDefault(tenantId) ?? this;
+        return shared._policy.UsesTokenVault && shared._vault is null
+            ? new GuardrailsEnvoyGuard(_engine, shared._policy, new GuardTokenVault())
+            : shared;
+    }
+
+    public GuardCheck InspectRequest(string text)
+    {
+        var result = _engine.Inspect(text, GuardDirection.Input, _policy, _vault);
+        return result.Verdict switch
+        {
+            GuardVerdict.Block => new GuardCheck(true, GuardrailErrors.BlockedMessage(result.BlockReason), text, false),
+            GuardVerdict.Redacted => new GuardCheck(false, null, result.RedactedText, result.RedactedText != text),
+            _ => GuardCheck.Pass(text),
+        };
+    }
+
+    // As a stream of the same text would be: redacted, placeholders restored, cut at a blocking finding (the gRPC door's
+    // whole responses go through the same guard).
+    public GuardCheck InspectResponse(string text)
+    {
+        var output = WholeOutputGuard.Inspect(_engine, _policy, _vault, text);
+        return new GuardCheck(output.Stopped, output.StopReason, output.Text, output.Text != text);
+    }
+
+    public IEnvoyStreamGuard CreateResponseStream() => new Stream(_engine.CreateStream(_policy, GuardDirection.Output, _vault));
 
     private sealed class Stream(StreamingRedactor redactor) : IEnvoyStreamGuard
     {
         public StreamGuardOutput Push(string delta)
         {
             var output = redactor.Push(delta);
-            return new StreamGuardOutput(output.Text, output.Stopped);
+            return new StreamGuardOutput(output.Text, output.Stopped, output.FinishReason);
         }
 
         public StreamGuardOutput Complete()
         {
             var output = redactor.Complete();
-            return new StreamGuardOutput(output.Text, output.Stopped);
+            return new StreamGuardOutput(output.Text, output.Stopped, output.FinishReason);
         }
     }
 }

@@ -39,6 +39,11 @@ internal sealed class SseResponseProcessor
     private IEnvoyStreamGuard? _stream;
     private string? _lastDeltaName;
 
+    // Set when a blocking finding (moderation) cut the text: the cut is announced once, later text is dropped.
+    private bool _stopped;
+    private string? _stopFinishReason;
+    private bool _stopPending;
+
     /// <param name="schema">The provider API the stream comes from.</param>
     /// <param name="guard">The guard; rewrite mode when it inspects responses.</param>
     /// <param name="fastPath">True (always, outside tests): plain OpenAI chat text deltas are read in one pass by
@@ -100,6 +105,11 @@ internal sealed class SseResponseProcessor
         foreach (var e in _events)
         {
             Rewrite(e, _output);
+            if (_stopPending)
+            {
+                _stopPending = false;
+                WriteStop(_output);
+            }
         }
 
         if (endOfStream)
@@ -140,6 +150,12 @@ internal sealed class SseResponseProcessor
         {
             FlushHeldText(output, beforeName: null);
             output.Write(e.Raw.Span);
+            return;
+        }
+
+        if (_stopped)
+        {
+            AfterStop(e, output);
             return;
         }
 
@@ -230,10 +246,13 @@ internal sealed class SseResponseProcessor
             return;
         }
 
+        var cut = false;
         if (ends && _stream is not null)
         {
-            released += _stream.Complete().Text;
+            var rest = _stream.Complete();
+            released += rest.Text;
             _stream = null;
+            cut = rest.Stopped && Stop(rest.FinishReason);
         }
 
         if (whole)
@@ -247,6 +266,12 @@ internal sealed class SseResponseProcessor
             _released.Append(released);
         }
 
+        if (cut && _schema == ApiSchema.OpenAIChat && node["choices"] is JsonArray { Count: > 0 } choices && choices[0] is JsonObject choice)
+        {
+            // The text was cut at its end: this event finishes it with the cut's reason instead of the provider's.
+            choice["finish_reason"] = _stopFinishReason;
+        }
+
         WriteEvent(output, e.Name, node);
     }
 
@@ -254,11 +279,84 @@ internal sealed class SseResponseProcessor
     private string PushDelta(SseEvent e, string delta)
     {
         _stream ??= _guard!.CreateResponseStream();
-        var released = _stream.Push(delta).Text;
+        var pushed = _stream.Push(delta);
+        var released = pushed.Text;
+        if (pushed.Stopped)
+        {
+            _stopPending = Stop(pushed.FinishReason);
+        }
         _lastDeltaEvent.ResetWrittenCount();
         _lastDeltaEvent.Write(e.Data.Span);
         _lastDeltaName = e.Name;
         return released;
+    }
+
+    // After the cut: usage still counts and goes on (an OpenAI usage chunk has no choices); every event that carries choices
+    // or text is dropped, so the client sees no text past the cut and no finish reason but the cut's. Other schemas keep
+    // their events without text.
+    private void AfterStop(SseEvent e, ArrayBufferWriter<byte> output)
+    {
+        using var doc = Parse(e);
+        if (doc is null)
+        {
+            return;
+        }
+
+        var root = doc.RootElement;
+        if (!TryObserve(root, out var delta))
+        {
+            return;
+        }
+
+        var keep = _schema == ApiSchema.OpenAIChat
+            ? !root.TryGetProperty("choices", out var choices) || choices.ValueKind != JsonValueKind.Array || choices.GetArrayLength() == 0
+            : delta is null && !ResponseTexts.RepeatsWholeText(_schema, root);
+        if (keep)
+        {
+            output.Write(e.Raw.Span);
+        }
+    }
+
+    private bool Stop(string? finishReason)
+    {
+        _stopped = true;
+        _stopFinishReason = finishReason ?? "content_filter";
+        return true;
+    }
+
+    private void FlushStop(ArrayBufferWriter<byte> output)
+    {
+        if (_stopPending)
+        {
+            _stopPending = false;
+            WriteStop(output);
+        }
+    }
+
+    // Announces the cut: for OpenAI chat, a finish event shaped like the last delta with the policy's finish reason
+    // (content_filter by default), as the gRPC door ends a cut stream.
+    private void WriteStop(ArrayBufferWriter<byte> output)
+    {
+        if (_schema != ApiSchema.OpenAIChat || _lastDeltaEvent.WrittenCount == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            if (JsonNode.Parse(_lastDeltaEvent.WrittenSpan) is JsonObject finish
+                && finish["choices"] is JsonArray { Count: > 0 } choices && choices[0] is JsonObject choice)
+            {
+                choice["delta"] = new JsonObject();
+                choice["finish_reason"] = _stopFinishReason;
+                finish.Remove("usage");
+                WriteEvent(output, _lastDeltaName, finish);
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or JsonException)
+        {
+            // The last delta's shape cannot be rebuilt: the text still stops, without the finish event.
+        }
     }
 
     private void MapWhole(JsonNode node) => ResponseTexts.MapAllText(node, text => _guard!.InspectResponse(text).Text);
@@ -271,10 +369,18 @@ internal sealed class SseResponseProcessor
             return;
         }
 
-        var rest = _stream.Complete().Text;
+        var completed = _stream.Complete();
+        var rest = completed.Text;
         _stream = null;
+        if (completed.Stopped)
+        {
+            // Cut at the end of the text run: the held text (what precedes the finding) goes out, then the cut is announced.
+            _stopPending = Stop(completed.FinishReason);
+        }
+
         if (rest.Length == 0 || _lastDeltaEvent.WrittenCount == 0)
         {
+            FlushStop(output);
             return;
         }
 
@@ -298,6 +404,7 @@ internal sealed class SseResponseProcessor
             ResponseTexts.SetStreamText(_schema, synthetic, rest);
             WriteEvent(output, _lastDeltaName ?? beforeName, synthetic);
             _released.Append(rest);
+            FlushStop(output);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {

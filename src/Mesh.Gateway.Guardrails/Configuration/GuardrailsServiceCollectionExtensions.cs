@@ -11,11 +11,18 @@ public static class GuardrailsServiceCollectionExtensions
     /// Binds and validates <c>guardrails:</c> from <paramref name="configuration"/> and registers <see cref="GuardrailsOptions"/> and
     /// <see cref="IGuardrailEngine"/> (consulting every registered <see cref="IGuardClassifier"/>).
     /// </summary>
+    /// <remarks>Calling it again (the Guard API, the pipeline steps and the Envoy door all need it) binds nothing more.</remarks>
     /// <exception cref="InvalidOperationException">The section is invalid; the message lists each problem with its key path.</exception>
     public static IServiceCollection AddMeshGuardrails(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
+        if (services.Any(static d => d.ServiceType == typeof(GuardrailsOptions)))
+        {
+            // Bound once: every door and the Guard API share this one instance (and its per-tenant policies).
+            return services;
+        }
+
         var options = GuardrailsOptions.Parse(configuration, out var errors);
         if (errors.Count > 0)
         {

@@ -3,6 +3,7 @@ using Mesh.Gateway.Tenancy.Access;
 using Mesh.Gateway.Tenancy.Ledger;
 using Mesh.Gateway.Tenancy.Stores;
 using Mesh.Gateway.Tenancy.Stores.Redis;
+using Mesh.Gateway.Tokenizers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -94,7 +95,10 @@ public static class LimitsServiceCollectionExtensions
             sp.GetRequiredService<MeshLimiter>().Prices,
             sp.GetRequiredService<IUsageLedger>(),
             sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<IPromptTokenEstimator, ConservativePromptTokenEstimator>();
+        // One prompt-token counter for both doors: the tokenizer the Envoy door counts with (exact where the encoding is known).
+        services.TryAddSingleton(TokenCounter.Default);
+        services.TryAddSingleton<IPromptTokenEstimator>(sp => new TokenizerPromptTokenEstimator(
+            sp.GetRequiredService<TokenCounter>(), sp.GetService<Mesh.Gateway.Core.Routing.RoutingTableHolder>()));
         services.AddInferenceStep(InferenceStepOrder.Limits, sp => new LimitsStep(
             sp.GetRequiredService<IMeshLimiter>(),
             sp.GetRequiredService<IUsageLedger>(),

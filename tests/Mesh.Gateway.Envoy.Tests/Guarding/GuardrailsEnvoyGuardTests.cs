@@ -61,6 +61,46 @@ public sealed class GuardrailsEnvoyGuardTests
         Assert.DoesNotContain("jane.roe@example.org", output.Text + rest.Text, StringComparison.Ordinal);
     }
 
+    // Regression: each request text got a vault of its own that was then dropped, so placeholders went upstream and came
+    // back to the client as placeholders (tokenize was not reversible on the Envoy door).
+    [Fact]
+    public void ForTenant_TokenizingPolicy_PlaceholdersUpstreamOriginalsRestoredInTheStreamAndWholeResponse()
+    {
+        var options = Parse(new Dictionary<string, string?>
+        {
+            ["guardrails:policies:tok:pii:action"] = "tokenize",
+            ["guardrails:tenants:team-t:policy"] = "tok",
+        });
+        var shared = new GuardrailsEnvoyGuard(new GuardrailEngine(), options);
+        var call = shared.ForTenant("team-t");
+        var other = shared.ForTenant("team-t");
+
+        var first = call.InspectRequest("Mail jane.roe@example.org today.");
+        var second = call.InspectRequest("Again: jane.roe@example.org and john.doe@example.com.");
+        var stream = call.CreateResponseStream();
+        var streamed = stream.Push("Sent to [EMAIL").Text + stream.Push("_1] and [EMAIL_2].").Text + stream.Complete().Text;
+
+        Assert.NotSame(call, other);
+        Assert.Equal("Mail [EMAIL_1] today.", first.Text);
+        Assert.Equal("Again: [EMAIL_1] and [EMAIL_2].", second.Text);
+        Assert.Equal("Sent to jane.roe@example.org and john.doe@example.com.", streamed);
+        Assert.Equal("Sent to jane.roe@example.org.", call.InspectResponse("Sent to [EMAIL_1].").Text);
+        Assert.Equal("Sent to [EMAIL_1].", other.InspectResponse("Sent to [EMAIL_1].").Text);
+    }
+
+    // Regression: a whole response that moderation blocks was passed on unchanged (the blocked verdict kept the original text).
+    [Fact]
+    public void InspectResponse_ModerationFinding_TextCutBeforeIt()
+    {
+        var guard = new GuardrailsEnvoyGuard(new GuardrailEngine(), GuardPolicy.Default);
+
+        var check = guard.InspectResponse("Here is the plan. I will kill them all tomorrow. More text.");
+
+        Assert.True(check.Blocked);
+        Assert.Equal("violence", check.Reason);
+        Assert.DoesNotContain("kill", check.Text, StringComparison.Ordinal);
+    }
+
     private static GuardrailsOptions Parse(Dictionary<string, string?> values)
     {
         var options = GuardrailsOptions.Parse(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), out var errors);

@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using Envoy.Service.ExtProc.V3;
+using Mesh.Gateway.Core.Telemetry;
+using Mesh.Gateway.Envoy.Http;
+using Mesh.Gateway.Tenancy.Ledger;
+
+namespace Mesh.Gateway.Envoy.Telemetry;
+
+/// <summary>
+/// The GenAI span and metrics of one call through ext_proc, with the names the gRPC door's <see cref="InferenceTelemetryStep"/>
+/// uses: a CLIENT span <c>{operation} {model}</c> parented on the app's <c>traceparent</c>, <c>gen_ai.client.token.usage</c>,
+/// <c>gen_ai.client.operation.duration</c>, <c>gen_ai.client.operation.time_to_first_chunk</c> (streams), and the gateway's
+/// own time on the call (<c>mesh.gateway.overhead.duration</c>: the time spent answering Envoy's messages).
+/// </summary>
+/// <remarks>One per ext_proc stream, fed by <c>ExtProcService</c> around each message; not thread-safe (Envoy's messages
+/// on a stream are handled one at a time). Per message it reads two timestamps; the headers are looked at only on the
+/// request and response headers messages, and the span is built once, at the end, from the settled usage record.</remarks>
+internal sealed class EnvoyCallTelemetry(TimeProvider time)
+{
+    private readonly long _started = time.GetTimestamp();
+    private readonly DateTimeOffset _startedAt = time.GetUtcNow();
+    private long _overheadTicks;
+    private long _firstChunk;
+    private bool _streaming;
+    private string? _traceParent;
+    private string? _traceState;
+
+    /// <summary>Before a message is handled: notes what the headers say; returns the timestamp to pass to <see cref="After"/>.</summary>
+    public long Before(ProcessingRequest request)
+    {
+        var now = time.GetTimestamp();
+        switch (request.RequestCase)
+        {
+            case ProcessingRequest.RequestOneofCase.RequestHeaders when GatewayTelemetry.ActivitySource.HasListeners():
+                foreach (var header in request.RequestHeaders.Headers?.Headers ?? [])
+                {
+                    if (header.Key.Equals("traceparent", StringComparison.OrdinalIgnoreCase))
+                    {
+                        _traceParent = EnvoyHeaders.ValueOf(header);
+                    }
+                    else if (header.Key.Equals("tracestate", StringComparison.OrdinalIgnoreCase))
+                    {
+                        _traceState = EnvoyHeaders.ValueOf(header);
+                    }
+                }
+
+                break;
+            case ProcessingRequest.RequestOneofCase.ResponseHeaders:
+                foreach (var header in request.ResponseHeaders.Headers?.Headers ?? [])
+                {
+                    if (header.Key.Equals("content-type", StringComparison.OrdinalIgnoreCase))
+                    {
+                        _streaming = EnvoyHeaders.ValueOf(header).StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase);
+                    }
+                }
+
+                break;
+            case ProcessingRequest.RequestOneofCase.ResponseBody when _firstChunk == 0:
+                _firstChunk = now;
+                break;
+        }
+
+        return now;
+    }
+
+    /// <summary>After a message is handled: adds its handling time to the gateway's overhead.</summary>
+    public void After(long before) => _overheadTicks += time.GetTimestamp() - before;
+
+    /// <summary>The call ended: records the span and metrics from the settled record (nothing for a stream that settled nothing).</summary>
+    public void Finish(UsageRecord? record)
+    {
+        if (record is null)
+        {
+            return;
+        }
+
+        var operation = record.Operation == "embeddings" ? GenAiOperationNames.Embeddings : GenAiOperationNames.Chat;
+        var provider = ProviderName(record.Provider);
+        var errorType = record.Status == UsageRecord.Ok ? null : record.HttpStatus > 0 ? record.HttpStatus.ToString(System.Globalization.CultureInfo.InvariantCulture) : record.Status;
+        var tags = new TagList
+        {
+            { GenAiAttributes.OperationName, operation },
+            { GenAiAttributes.ProviderName, provider },
+            { GenAiAttributes.RequestModel, record.Model },
+        };
+        var input = tags;
+        input.Add(GenAiAttributes.TokenType, GenAiTokenTypes.Input);
+        GatewayMetrics.TokenUsage.Record(record.InputTokens, input);
+        if (operation == GenAiOperationNames.Chat)
+        {
+            var output = tags;
+            output.Add(GenAiAttributes.TokenType, GenAiTokenTypes.Output);
+            GatewayMetrics.TokenUsage.Record(record.OutputTokens, output);
+        }
+
+        TimeSpan? firstChunk = _firstChunk == 0 ? null : time.GetElapsedTime(_started, _firstChunk);
+        if (_streaming && firstChunk is { } ttft)
+        {
+            GatewayMetrics.TimeToFirstChunk.Record(ttft.TotalSeconds, tags);
+        }
+
+        GatewayMetrics.Overhead.Record((double)_overheadTicks / time.TimestampFrequency, tags);
+        if (errorType is not null)
+        {
+            tags.Add(GenAiAttributes.ErrorType, errorType);
+        }
+
+        GatewayMetrics.OperationDuration.Record(time.GetElapsedTime(_started).TotalSeconds, tags);
+        StartSpan(record, operation, provider, errorType, firstChunk);
+    }
+
+    private void StartSpan(UsageRecord record, string operation, string provider, string? errorType, TimeSpan? firstChunk)
+    {
+        if (!GatewayTelemetry.ActivitySource.HasListeners())
+        {
+            return;
+        }
+
+        ActivityContext.TryParse(_traceParent, _traceState, isRemote: true, out var parent);
+        using var activity = GatewayTelemetry.ActivitySource.StartActivity($"{operation} {record.Model}", ActivityKind.Client, parent, startTime: _startedAt);
+        if (activity is null)
+        {
+            return;
+        }
+
+        if (activity.IsAllDataRequested)
+        {
+            activity.SetTag(GenAiAttributes.OperationName, operation);
+            activity.SetTag(GenAiAttributes.ProviderName, provider);
+            activity.SetTag(GenAiAttributes.RequestModel, record.Model);
+            activity.SetTag(GenAiAttributes.RequestStream, _streaming);
+            activity.SetTag(GenAiAttributes.UsageInputTokens, record.InputTokens);
+            activity.SetTag(GenAiAttributes.UsageOutputTokens, record.OutputTokens);
+            if (record.CachedInputTokens > 0)
+            {
+                activity.SetTag(GenAiAttributes.UsageCacheReadInputTokens, record.CachedInputTokens);
+            }
+
+            if (record.CacheWriteInputTokens > 0)
+            {
+                activity.SetTag(GenAiAttributes.UsageCacheCreationInputTokens, record.CacheWriteInputTokens);
+            }
+
+            if (record.ReasoningTokens > 0)
+            {
+                activity.SetTag(GenAiAttributes.UsageReasoningOutputTokens, record.ReasoningTokens);
+            }
+
+            if (firstChunk is { } ttft)
+            {
+                activity.SetTag(GenAiAttributes.ResponseTimeToFirstChunk, ttft.TotalSeconds);
+            }
+
+            activity.SetTag("mesh.gateway.door", "envoy");
+            activity.SetTag("mesh.gateway.provider", record.Provider);
+            if (errorType is not null)
+            {
+                activity.SetTag(GenAiAttributes.ErrorType, errorType);
+                activity.SetStatus(ActivityStatusCode.Error, errorType);
+            }
+        }
+
+        activity.SetEndTime(_startedAt.UtcDateTime + time.GetElapsedTime(_started));
+    }
+
+    // The gen_ai.provider.name of the API the app called (the same names the gRPC door gives a served target's schema).
+    private static string ProviderName(string? api) => api switch
+    {
+        "openai" => GenAiProviderNames.OpenAI,
+        "azure-openai" => GenAiProviderNames.AzureOpenAI,
+        "anthropic" => GenAiProviderNames.Anthropic,
+        "gemini" => GenAiProviderNames.GcpGemini,
+        "bedrock" => GenAiProviderNames.AwsBedrock,
+        null or "" => "unknown",
+        _ => api,
+    };
+}

@@ -1,0 +1,104 @@
+using Mesh.Gateway.Core.Chat;
+using Mesh.Gateway.Core.Pipeline;
+
+namespace Mesh.Gateway.Guardrails.Pipeline;
+
+/// <summary>
+/// Inspects every text of the request (chat messages, embedding inputs) as input with the caller's policy before anything
+/// goes upstream: a blocking finding ends the call (INVALID_ARGUMENT, <c>BLOCKED_BY_POLICY</c>); redacted or tokenized texts
+/// replace the originals in the request the router sends.
+/// </summary>
+/// <remarks>The same engine calls, per text, as the Envoy door's request body (<c>RequestBodyEditor</c>). Tokenized values go
+/// into one vault per call, which <see cref="ResponseGuardrailsStep"/> uses to restore them in what the caller receives.</remarks>
+internal sealed class RequestGuardrailsStep(IGuardrailEngine engine, GuardrailsOptions options) : IInferenceStep
+{
+    public ValueTask<InferenceResult> InvokeAsync(InferenceContext context, InferenceHandler nextStep, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(nextStep);
+        var policy = GuardPolicySelector.For(options, context.Identity?.TenantId);
+        var vault = policy.UsesTokenVault ? new GuardTokenVault() : null;
+        context.Properties.Set(GuardrailsPropertyKeys.Policy, policy);
+        if (vault is not null)
+        {
+            context.Properties.Set(GuardrailsPropertyKeys.Vault, vault);
+        }
+
+        var error = context.Operation == InferenceOperation.Chat
+            ? GuardChat(context, policy, vault)
+            : GuardEmbeddings(context, policy, vault);
+        return error is null ? nextStep(context, cancellationToken) : ValueTask.FromResult(InferenceResult.Failure(error));
+    }
+
+    private GatewayError? GuardChat(InferenceContext context, GuardPolicy policy, GuardTokenVault? vault)
+    {
+        var chat = context.ChatRequest!;
+        ChatMessage[]? messages = null;
+        for (var i = 0; i < chat.Messages.Count; i++)
+        {
+            var message = chat.Messages[i];
+            ChatContentPart[]? parts = null;
+            for (var j = 0; j < message.Content.Count; j++)
+            {
+                if (message.Content[j] is not TextContentPart text)
+                {
+                    continue;
+                }
+
+                var result = engine.Inspect(text.Text, GuardDirection.Input, policy, vault);
+                if (result.Verdict == GuardVerdict.Block)
+                {
+                    return GuardrailErrors.Blocked(result.BlockReason, policy.Name);
+                }
+
+                if (result.Changed)
+                {
+                    parts ??= [.. message.Content];
+                    parts[j] = new TextContentPart(result.RedactedText);
+                }
+            }
+
+            if (parts is not null)
+            {
+                messages ??= [.. chat.Messages];
+                messages[i] = message with { Content = parts };
+            }
+        }
+
+        if (messages is not null)
+        {
+            context.ChatRequest = chat with { Messages = messages };
+            context.Properties.Set(GuardrailsPropertyKeys.RequestRedacted, true);
+        }
+
+        return null;
+    }
+
+    private GatewayError? GuardEmbeddings(InferenceContext context, GuardPolicy policy, GuardTokenVault? vault)
+    {
+        var request = context.EmbeddingRequest!;
+        string[]? inputs = null;
+        for (var i = 0; i < request.Inputs.Count; i++)
+        {
+            var result = engine.Inspect(request.Inputs[i], GuardDirection.Input, policy, vault);
+            if (result.Verdict == GuardVerdict.Block)
+            {
+                return GuardrailErrors.Blocked(result.BlockReason, policy.Name);
+            }
+
+            if (result.Changed)
+            {
+                inputs ??= [.. request.Inputs];
+                inputs[i] = result.RedactedText;
+            }
+        }
+
+        if (inputs is not null)
+        {
+            context.EmbeddingRequest = request with { Inputs = inputs };
+            context.Properties.Set(GuardrailsPropertyKeys.RequestRedacted, true);
+        }
+
+        return null;
+    }
+}

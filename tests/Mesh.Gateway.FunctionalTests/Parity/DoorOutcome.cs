@@ -1,0 +1,21 @@
+namespace Mesh.Gateway.FunctionalTests.Parity;
+
+/// <summary>What the caller saw, in door-neutral terms: refused (with the HTTP-equivalent status and message) or served (text and finish reason).</summary>
+public sealed record DoorOutcome
+{
+    /// <summary>200 when served; otherwise the HTTP status (the gRPC door's status code mapped as google.rpc.Code documents).</summary>
+    public int Status { get; init; } = 200;
+
+    /// <summary>The error message the caller got, when refused.</summary>
+    public string? ErrorMessage { get; init; }
+
+    /// <summary>The generated text the caller received (all deltas joined for a stream).</summary>
+    public string Text { get; init; } = string.Empty;
+
+    /// <summary>The finish reason in OpenAI's words (stop, length, content_filter, tool_calls), null when none was sent.</summary>
+    public string? FinishReason { get; init; }
+
+    public bool Served => Status == 200;
+
+    public override string ToString() => Served ? $"200 '{Text}' ({FinishReason})" : $"{Status} {ErrorMessage}";
+}

@@ -1,0 +1,189 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using Mesh.Gateway.FunctionalTests.Infrastructure;
+using Mesh.Gateway.Tenancy.Authentication;
+using Mesh.Gateway.Testing;
+
+namespace Mesh.Gateway.FunctionalTests.Parity;
+
+/// <summary>One real sidecar on loopback and one fake upstream for the whole matrix, configured so every door reaches the
+/// same upstream under the same tenants and the same guardrail policy; plus what it recorded (spans, metrics, ledger).</summary>
+/// <remarks>The matrix's cases run one after another (one test class), so <see cref="Upstream"/>'s answer is set per case.</remarks>
+public sealed class ParityRig : IAsyncLifetime
+{
+    public const string SmallModel = "gpt-4o-mini";
+    public const string LargeModel = "gpt-4o";
+    public const string TelemetryModel = "gpt-4o-mini-parity";
+
+    /// <summary>The default policy redacts PII and blocks injection; tenant <c>tokenize</c>'s policy tokenizes PII.</summary>
+    public const string RedactKey = "mgw-parity-redact";
+    public const string TokenizeKey = "mgw-parity-tokenize";
+
+    /// <summary>May use the small model only.</summary>
+    public const string NarrowKey = "mgw-parity-narrow";
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("mesh-parity-").FullName;
+    private readonly ConcurrentQueue<Activity> _spans = new();
+    private readonly ConcurrentQueue<(string Instrument, string? Model)> _measurements = new();
+    private ActivityListener? _activities;
+    private MeterListener? _meters;
+
+    public FakeProviderServer Upstream { get; private set; } = null!;
+
+    public SidecarHost Sidecar { get; private set; } = null!;
+
+    public string LedgerPath => Path.Combine(_dir, "ledger.jsonl");
+
+    /// <summary>A key of a tenant allowed one request a minute, its own per door so the doors do not share the count.</summary>
+    public static string LimitedKey(IDoor door) => $"mgw-parity-limited-{Doors.IndexOf(door)}";
+
+    /// <summary>A key of a tenant whose daily budget no call fits in, its own per door.</summary>
+    public static string BudgetKey(IDoor door) => $"mgw-parity-budget-{Doors.IndexOf(door)}";
+
+    public async ValueTask InitializeAsync()
+    {
+        _activities = new ActivityListener
+        {
+            // ASP.NET Core's request activity is listened to as well: it is what carries a gRPC caller's traceparent.
+            ShouldListenTo = static source => source.Name is "Mesh.Gateway" or "Microsoft.AspNetCore",
+            Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.Source.Name == "Mesh.Gateway")
+                {
+                    _spans.Enqueue(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(_activities);
+        _meters = new MeterListener
+        {
+            InstrumentPublished = static (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == "Mesh.Gateway")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        _meters.SetMeasurementEventCallback<double>((instrument, _, tags, _) => Measured(instrument, tags));
+        _meters.SetMeasurementEventCallback<long>((instrument, _, tags, _) => Measured(instrument, tags));
+        _meters.Start();
+
+        Upstream = await FakeProviderServer.StartAsync(TestContext.Current.CancellationToken);
+        Sidecar = await SidecarHost.StartAsync(Yaml());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _activities?.Dispose();
+        _meters?.Dispose();
+        if (Sidecar is not null)
+        {
+            await Sidecar.DisposeAsync();
+        }
+
+        if (Upstream is not null)
+        {
+            await Upstream.DisposeAsync();
+        }
+
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    /// <summary>The gateway spans of one trace.</summary>
+    public IReadOnlyList<Activity> Spans(ActivityTraceId trace) => [.. _spans.Where(a => a.TraceId == trace)];
+
+    /// <summary>The names of the gateway instruments recorded for <paramref name="model"/>.</summary>
+    public IReadOnlySet<string> InstrumentsFor(string model) =>
+        _measurements.Where(m => m.Model == model).Select(static m => m.Instrument).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The ledger's records so far.</summary>
+    public IReadOnlyList<JsonElement> LedgerRecords()
+    {
+        if (!File.Exists(LedgerPath))
+        {
+            return [];
+        }
+
+        using var stream = new FileStream(LedgerPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        var records = new List<JsonElement>();
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Length > 0)
+            {
+                records.Add(JsonDocument.Parse(line).RootElement.Clone());
+            }
+        }
+
+        return records;
+    }
+
+    private void Measured(Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        string? model = null;
+        foreach (var tag in tags)
+        {
+            if (tag.Key == "gen_ai.request.model")
+            {
+                model = tag.Value as string;
+            }
+        }
+
+        _measurements.Enqueue((instrument.Name, model));
+    }
+
+    private string Yaml()
+    {
+        var limited = string.Concat(Doors.All.Select(static d => $$"""
+              - id: limited-{{Doors.IndexOf(d)}}
+                api_keys: ["{{ApiKeyHash.Format(LimitedKey(d))}}"]
+                models: ["*"]
+                limits:
+                  requests_per_minute: 1
+              - id: budget-{{Doors.IndexOf(d)}}
+                api_keys: ["{{ApiKeyHash.Format(BudgetKey(d))}}"]
+                models: ["*"]
+                budget:
+                  per_day_usd: 0.000001
+
+            """));
+        return $$"""
+            tenants:
+              - id: redact
+                api_keys: ["{{ApiKeyHash.Format(RedactKey)}}"]
+                models: ["*"]
+              - id: tokenize
+                api_keys: ["{{ApiKeyHash.Format(TokenizeKey)}}"]
+                models: ["*"]
+              - id: narrow
+                api_keys: ["{{ApiKeyHash.Format(NarrowKey)}}"]
+                models: [gpt-4o-mini, claude-3-5-haiku-latest, gemini-2.0-flash]
+            {{limited}}
+            providers:
+              - { name: openai, kind: openai, api_key: sk-upstream, base_url: '{{Upstream.BaseUrl}}v1' }
+              - { name: anthropic, kind: anthropic, api_key: ak-upstream }
+              - { name: gemini, kind: gemini, api_key: gk-upstream }
+            models:
+              - { name: {{SmallModel}}, targets: [ { provider: openai, model: {{SmallModel}} } ] }
+              - { name: {{LargeModel}}, targets: [ { provider: openai, model: {{LargeModel}} } ] }
+              - { name: {{TelemetryModel}}, targets: [ { provider: openai, model: {{TelemetryModel}} } ] }
+            prices:
+              gpt-4o-mini: { input: 1000, output: 1000 }
+              claude-3-5-haiku-latest: { input: 1000, output: 1000 }
+              gemini-2.0-flash: { input: 1000, output: 1000 }
+            guardrails:
+              pii: { action: redact }
+              policies:
+                tokenizing:
+                  pii: { action: tokenize }
+              tenants:
+                tokenize: { policy: tokenizing }
+            ledger:
+              path: {{LedgerPath}}
+            """;
+    }
+}
