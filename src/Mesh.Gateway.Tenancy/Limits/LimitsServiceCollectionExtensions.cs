@@ -2,6 +2,7 @@ using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Tenancy.Access;
 using Mesh.Gateway.Tenancy.Ledger;
 using Mesh.Gateway.Tenancy.Stores;
+using Mesh.Gateway.Tokenizers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -68,11 +69,13 @@ public static class LimitsServiceCollectionExtensions
             sp.GetRequiredService<IUsageLedger>(),
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IPromptTokenEstimator, ConservativePromptTokenEstimator>();
+        services.TryAddSingleton(TokenCounter.Default);
         services.AddInferenceStep(InferenceStepOrder.Limits, sp => new LimitsStep(
             sp.GetRequiredService<IMeshLimiter>(),
             sp.GetRequiredService<IUsageLedger>(),
             sp.GetRequiredService<IPromptTokenEstimator>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<TokenCounter>()));
         services.AddHostedService(sp => new LimiterShutdown(sp.GetRequiredService<MeshLimiter>(), sp.GetRequiredService<LimitsOptions>(), sp.GetRequiredService<ICounterStore>()));
         return services;
     }
