@@ -96,13 +96,13 @@ public sealed class ExtProcSessionTests
     }
 
     [Fact]
-    public async Task ResponseStream_SseReply_StreamedOverrideAndUsageMetadataOnLastChunk()
+    public async Task ResponseStream_SseReplyCallerAskedForUsage_PassedThroughUnchangedAndUsageMetadataOnLastChunk()
     {
         var admission = new RecordingAdmission();
         var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), admission: admission));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
-        await session.HandleAsync(Messages.RequestBody(ChatBody), ct);
+        await session.HandleAsync(Messages.RequestBody(ChatBody.Replace("\"stream\":true", "\"stream\":true,\"stream_options\":{\"include_usage\":true}", StringComparison.Ordinal)), ct);
 
         var headers = await session.HandleAsync(Messages.ResponseHeaders(200, "text/event-stream; charset=utf-8", ("content-length", "1129")), ct);
 
@@ -125,6 +125,36 @@ public sealed class ExtProcSessionTests
         var settled = Assert.Single(admission.Settled);
         Assert.Equal(("ok", 12L, 100L, true), (settled.Status, settled.InputTokens, settled.OutputTokens, settled.ProviderReported));
         Assert.Single(admission.Recorded);
+    }
+
+    [Fact]
+    public async Task ResponseStream_CallerDidNotAskForUsage_UpstreamAskedAndUsageEventLeftOutButCharged()
+    {
+        var admission = new RecordingAdmission();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), admission: admission));
+        var ct = TestContext.Current.CancellationToken;
+        await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
+        var request = await session.HandleAsync(Messages.RequestBody(ChatBody), ct);
+        using (var sent = System.Text.Json.JsonDocument.Parse(request!.RequestBody.Response.BodyMutation.Body.Memory))
+        {
+            Assert.True(sent.RootElement.GetProperty("stream_options").GetProperty("include_usage").GetBoolean());
+        }
+
+        await session.HandleAsync(Messages.ResponseHeaders(200, "text/event-stream"), ct);
+        var sse = RecordedFixtures.ReadBytes("raw-sse/openai__testopenai-cassettes__chat-streaming-detailed-usage.sse");
+        var client = new List<byte>();
+        for (var i = 0; i < sse.Length; i += 100)
+        {
+            var end = Math.Min(i + 100, sse.Length);
+            var answer = await session.HandleAsync(Messages.ResponseBody(sse.AsSpan(i, end - i), end == sse.Length), ct);
+            client.AddRange(answer!.ResponseBody.Response.BodyMutation is { } mutation ? mutation.Body.ToByteArray() : sse.AsSpan(i, end - i).ToArray());
+        }
+
+        var received = System.Text.Encoding.UTF8.GetString([.. client]);
+        Assert.DoesNotContain("prompt_tokens", received, StringComparison.Ordinal);
+        Assert.EndsWith("data: [DONE]\n\n", received, StringComparison.Ordinal);
+        var settled = Assert.Single(admission.Settled);
+        Assert.Equal(("ok", 12L, 100L, true), (settled.Status, settled.InputTokens, settled.OutputTokens, settled.ProviderReported));
     }
 
     [Fact]
