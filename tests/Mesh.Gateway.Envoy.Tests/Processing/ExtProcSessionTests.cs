@@ -3,6 +3,7 @@ using System.Text.Json;
 using Envoy.Service.ExtProc.V3;
 using Grpc.Core;
 using Mesh.Gateway.Envoy.Processing;
+using Mesh.Gateway.Envoy.Tokens;
 using Mesh.Gateway.Envoy.Tests.Support;
 using Mesh.Gateway.Testing;
 using Xunit;
@@ -175,8 +176,79 @@ public sealed class ExtProcSessionTests
         var settled = Assert.Single(admission.Settled);
         Assert.Equal("cancelled", settled.Status);
         Assert.False(settled.ProviderReported);
+        Assert.Equal("cancelled", settled.UnreportedReason);
         Assert.True(settled.InputTokens > 0);
         Assert.True(settled.OutputTokens > 0);
+    }
+
+    [Fact]
+    public async Task ResponseStream_EndsWithoutDoneOrUsage_ChargedAsUpstreamCut()
+    {
+        var admission = new RecordingAdmission();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), admission: admission));
+        var ct = TestContext.Current.CancellationToken;
+        await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
+        await session.HandleAsync(Messages.RequestBody(ChatBody), ct);
+        await session.HandleAsync(Messages.ResponseHeaders(200, "text/event-stream"), ct);
+
+        await session.HandleAsync(Messages.ResponseBody("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello there\"}}]}\n\n"u8, true), ct);
+
+        var settled = Assert.Single(admission.Settled);
+        Assert.Equal(("ok", false, "upstream_cut"), (settled.Status, settled.ProviderReported, settled.UnreportedReason));
+        Assert.True(settled.InputTokens > 0);
+        Assert.Equal(ApproximateTokenCounter.Instance.Count("gpt-4o-mini", ["Hello there"]), settled.OutputTokens);
+    }
+
+    [Fact]
+    public async Task ResponseJson_CompleteWithoutUsage_ChargedAsUsageMissing()
+    {
+        var admission = new RecordingAdmission();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), admission: admission));
+        var ct = TestContext.Current.CancellationToken;
+        await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
+        await session.HandleAsync(Messages.RequestBody("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"""), ct);
+        await session.HandleAsync(Messages.ResponseHeaders(200, "application/json"), ct);
+
+        await session.HandleAsync(Messages.ResponseBody("""{"choices":[{"index":0,"message":{"role":"assistant","content":"Hello there"},"finish_reason":"stop"}]}"""u8, true), ct);
+
+        var settled = Assert.Single(admission.Settled);
+        Assert.Equal(("ok", false, "usage_missing"), (settled.Status, settled.ProviderReported, settled.UnreportedReason));
+        Assert.True(settled.InputTokens > 0);
+    }
+
+    [Fact]
+    public async Task ResponseJson_ProviderErrorWithoutUsage_NotCharged()
+    {
+        var admission = new RecordingAdmission();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), admission: admission));
+        var ct = TestContext.Current.CancellationToken;
+        await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
+        await session.HandleAsync(Messages.RequestBody(ChatBody), ct);
+        await session.HandleAsync(Messages.ResponseHeaders(500, "application/json"), ct);
+
+        await session.HandleAsync(Messages.ResponseBody("""{"error":{"message":"boom"}}"""u8, true), ct);
+
+        var settled = Assert.Single(admission.Settled);
+        Assert.Equal(("error", 0L, 0L, null), (settled.Status, settled.InputTokens, settled.OutputTokens, settled.UnreportedReason));
+    }
+
+    [Theory]
+    [InlineData("\"max_tokens\":-1")]
+    [InlineData("\"max_completion_tokens\":0")]
+    [InlineData("\"max_tokens\":1e308")]
+    [InlineData("\"max_tokens\":\"lots\"")]
+    public async Task RequestBody_MaxTokensNotAPositiveInteger_400NamingTheField(string field)
+    {
+        var admission = new RecordingAdmission();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(admission: admission));
+        var ct = TestContext.Current.CancellationToken;
+        await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
+
+        var answer = await session.HandleAsync(Messages.RequestBody("{\"model\":\"gpt-4o-mini\"," + field + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), ct);
+
+        Assert.Equal(400, (int)answer!.ImmediateResponse.Status.Code);
+        Assert.Contains(field[1..field.IndexOf('"', 1)], answer.ImmediateResponse.Body.ToStringUtf8(), StringComparison.Ordinal);
+        Assert.Empty(admission.Settled);
     }
 
     [Fact]
