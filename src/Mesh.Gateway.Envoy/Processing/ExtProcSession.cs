@@ -541,6 +541,14 @@ internal sealed class ExtProcSession
             input = usage.InputTokens;
             output = usage.OutputTokens;
             reasoning = usage.ReasoningTokens;
+            if (UnreportedReason(outcome) is { } cut && cut != UsageRecord.ReasonUsageMissing
+                && (_sse?.CompletionText ?? string.Empty) is { Length: > 0 } seen && _deps.Tokens.Count(model, [seen]) is var counted && counted > output)
+            {
+                // Cut after the provider reported its input only (Anthropic's message_start): its output is what was delivered.
+                output = counted;
+                unreported = cut;
+                estimated = !_deps.Tokens.IsExact(model);
+            }
         }
         else if (UnreportedReason(outcome) is { } reason)
         {
@@ -572,7 +580,7 @@ internal sealed class ExtProcSession
             CachedInputTokens = usage.Reported ? usage.CachedInputTokens : 0,
             CacheWriteInputTokens = usage.Reported ? usage.CacheWriteInputTokens : 0,
             ReasoningTokens = reasoning,
-            ProviderReported = usage.Reported,
+            ProviderReported = usage.Reported && unreported is null,
             UnreportedReason = unreported,
             TokensEstimated = estimated,
             Status = outcome,

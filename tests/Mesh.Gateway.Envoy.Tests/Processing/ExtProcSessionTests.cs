@@ -200,6 +200,26 @@ public sealed class ExtProcSessionTests
     }
 
     [Fact]
+    public async Task EndAsync_AnthropicCancelledAfterMessageStart_ReportedInputKeptDeliveredOutputCounted()
+    {
+        var admission = new RecordingAdmission();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), admission: admission));
+        var ct = TestContext.Current.CancellationToken;
+        await session.HandleAsync(Messages.RequestHeaders("/v1/messages", false, ("x-mesh-tenant", "team-a")), ct);
+        await session.HandleAsync(Messages.RequestBody("""{"model":"claude-3-5-haiku-latest","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"hi"}]}"""), ct);
+        await session.HandleAsync(Messages.ResponseHeaders(200, "text/event-stream"), ct);
+        await session.HandleAsync(Messages.ResponseBody(
+            "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":10,\"output_tokens\":1}}}\n\n"u8
+            + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hello there my good friend\"}}\n\n"u8, false), ct);
+
+        await session.EndAsync(cancelled: true, ct);
+
+        var settled = Assert.Single(admission.Settled);
+        Assert.Equal((10L, false, "cancelled"), (settled.InputTokens, settled.ProviderReported, settled.UnreportedReason));
+        Assert.Equal(ApproximateTokenCounter.Instance.Count("claude-3-5-haiku-latest", ["Hello there my good friend"]), settled.OutputTokens);
+    }
+
+    [Fact]
     public async Task ResponseJson_CompleteWithoutUsage_ChargedAsUsageMissing()
     {
         var admission = new RecordingAdmission();
