@@ -65,9 +65,11 @@ internal static class ResponseTexts
         _ => false,
     };
 
-    /// <summary>The schema's own last event of a stream (OpenAI chat's <c>[DONE]</c> is not JSON and is checked apart).</summary>
+    /// <summary>The schema's own end of a stream: its last event, or the event that finishes the answer (OpenAI chat's
+    /// <c>[DONE]</c> is not JSON and is checked apart; compatible servers do not all send it after the finish reason).</summary>
     public static bool EndsStream(ApiSchema schema, JsonElement root) => schema switch
     {
+        ApiSchema.OpenAIChat => EndsText(schema, root),
         ApiSchema.OpenAIResponses => Type(root) is "response.completed" or "response.incomplete" or "response.failed",
         ApiSchema.AnthropicMessages => Type(root) == "message_stop",
         ApiSchema.GeminiGenerate => EndsText(schema, root),

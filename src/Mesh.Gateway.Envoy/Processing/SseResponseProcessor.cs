@@ -157,10 +157,6 @@ internal sealed class SseResponseProcessor
     private bool TryObserve(JsonElement root, out string? delta)
     {
         Usage.Observe(_schema, root);
-        if (ResponseTexts.EndsStream(_schema, root))
-        {
-            Completed = true;
-        }
 
         try
         {
@@ -170,6 +166,11 @@ internal sealed class SseResponseProcessor
         {
             delta = null;
             return false;
+        }
+
+        if (ResponseTexts.EndsStream(_schema, root))
+        {
+            Completed = true;
         }
 
         if (delta is not null)
