@@ -145,7 +145,7 @@ public sealed class FakeProviderServer : IAsyncDisposable
         }
 
         var body = response.Body;
-        var limit = response.DisconnectAfterBytes ?? int.MaxValue;
+        var limit = response.DisconnectAfterBytes ?? response.StallAfterBytes ?? int.MaxValue;
         var random = response.SplitSeed is { } seed ? new Random(seed) : null;
         var offset = 0;
         while (offset < body.Length)
@@ -166,6 +166,11 @@ public sealed class FakeProviderServer : IAsyncDisposable
 
             if (offset >= limit)
             {
+                if (response.StallAfterBytes is not null)
+                {
+                    await Task.Delay(Timeout.InfiniteTimeSpan, abort).ConfigureAwait(false);
+                }
+
                 return;
             }
 

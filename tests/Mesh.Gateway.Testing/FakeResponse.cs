@@ -31,6 +31,10 @@ public sealed record FakeResponse
     /// <summary>When set, the body ends after this many bytes and the connection closes (HTTP/2: the stream is reset): a disconnect mid-stream, after every byte before the cut has been delivered.</summary>
     public int? DisconnectAfterBytes { get; init; }
 
+    /// <summary>When set, the body stops after this many bytes and the response stays open, sending nothing more, until the
+    /// client goes away: a provider stalled mid-stream (for a caller that cancels, or a deadline, after a known part).</summary>
+    public int? StallAfterBytes { get; init; }
+
     public string BodyText => Encoding.UTF8.GetString(Body.Span);
 
     public static FakeResponse Json(string json, int status = 200) => new() { Status = status, Body = Encoding.UTF8.GetBytes(json) };
@@ -95,4 +99,6 @@ public sealed record FakeResponse
     public FakeResponse WithHeadersDelay(TimeSpan delay) => this with { HeadersDelay = delay };
 
     public FakeResponse DisconnectAfter(int bodyBytes) => this with { DisconnectAfterBytes = bodyBytes };
+
+    public FakeResponse StallAfter(int bodyBytes) => this with { StallAfterBytes = bodyBytes };
 }

@@ -116,14 +116,26 @@ internal static class GenerateRequestMapper
             }
         }
 
-        if (request.HasTemperature && (!double.IsFinite(request.Temperature) || request.Temperature < 0))
+        // Sampling parameters within the range every provider accepts: a non-finite or absurd value (temperature 1e308) is the
+        // caller's mistake or a probe, and reaching the provider with it only costs a round trip.
+        if (request.HasTemperature && (!double.IsFinite(request.Temperature) || request.Temperature < 0 || request.Temperature > 2))
         {
-            return GatewayError.InvalidArgument("temperature", $"must be a finite number >= 0 (was {request.Temperature})");
+            return GatewayError.InvalidArgument("temperature", $"must be a number in [0, 2] (was {request.Temperature.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
         }
 
-        if (request.HasTopP && (!double.IsFinite(request.TopP) || request.TopP <= 0 || request.TopP > 1))
+        if (request.HasTopP && (!double.IsFinite(request.TopP) || request.TopP < 0 || request.TopP > 1))
         {
-            return GatewayError.InvalidArgument("top_p", $"must be in (0, 1] (was {request.TopP})");
+            return GatewayError.InvalidArgument("top_p", $"must be a number in [0, 1] (was {request.TopP.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
+        }
+
+        if (request.HasFrequencyPenalty && (!double.IsFinite(request.FrequencyPenalty) || Math.Abs(request.FrequencyPenalty) > 2))
+        {
+            return GatewayError.InvalidArgument("frequency_penalty", $"must be a number in [-2, 2] (was {request.FrequencyPenalty.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
+        }
+
+        if (request.HasPresencePenalty && (!double.IsFinite(request.PresencePenalty) || Math.Abs(request.PresencePenalty) > 2))
+        {
+            return GatewayError.InvalidArgument("presence_penalty", $"must be a number in [-2, 2] (was {request.PresencePenalty.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
         }
 
         if (request.HasTopK && request.TopK <= 0)
@@ -159,6 +171,12 @@ internal static class GenerateRequestMapper
             }
         }
 
+        var providerOptions = ProtoJson.ToJson(request.ProviderOptions);
+        if (ProviderOptionsPolicy.Check(providerOptions, request.HasMaxOutputTokens ? request.MaxOutputTokens : null) is { } overridden)
+        {
+            return overridden;
+        }
+
         var metadata = request.Metadata;
         chat = new ChatRequest
         {
@@ -180,7 +198,7 @@ internal static class GenerateRequestMapper
             EndUserId = string.IsNullOrEmpty(metadata?.EndUserId) ? null : metadata.EndUserId,
             Tags = metadata is null ? [] : [.. metadata.Tags],
             Metadata = metadata is null || metadata.Labels.Count == 0 ? new Dictionary<string, string>() : new Dictionary<string, string>(metadata.Labels),
-            ProviderOptions = ProtoJson.ToJson(request.ProviderOptions),
+            ProviderOptions = providerOptions,
         };
         return null;
     }

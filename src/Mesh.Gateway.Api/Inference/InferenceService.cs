@@ -155,13 +155,19 @@ internal sealed partial class InferenceService : V1.Inference.InferenceBase
             throw GatewayErrorStatus.ToRpcException(GatewayError.InvalidArgument("dimensions", $"must be positive (was {request.Dimensions})"));
         }
 
+        var providerOptions = ProtoJson.ToJson(request.ProviderOptions);
+        if (ProviderOptionsPolicy.Check(providerOptions, maxOutputTokens: null) is { } overridden)
+        {
+            throw GatewayErrorStatus.ToRpcException(overridden);
+        }
+
         var embedding = new EmbeddingRequest
         {
             Model = request.Model,
             Inputs = [.. request.Inputs],
             Dimensions = request.HasDimensions ? request.Dimensions : null,
             EndUserId = string.IsNullOrEmpty(request.Metadata?.EndUserId) ? null : request.Metadata.EndUserId,
-            ProviderOptions = ProtoJson.ToJson(request.ProviderOptions),
+            ProviderOptions = providerOptions,
         };
         var call = InferenceContext.ForEmbeddings(embedding, _timeProvider);
         call = WithCaller(call, context, request.Metadata);

@@ -76,6 +76,7 @@ internal sealed class AccessEvaluator
         AuthenticationFailure.NoCredentials => new(401, GatewayErrorKind.Authentication, "missing_api_key", auth.Message),
         AuthenticationFailure.InvalidApiKey => new(401, GatewayErrorKind.Authentication, "invalid_api_key", auth.Message),
         AuthenticationFailure.RevokedApiKey => new(401, GatewayErrorKind.Authentication, "revoked_api_key", auth.Message),
+        AuthenticationFailure.ConflictingApiKeys => new(401, GatewayErrorKind.Authentication, "conflicting_api_keys", auth.Message),
         AuthenticationFailure.TokenExpired => new(401, GatewayErrorKind.Authentication, "token_expired", auth.Message),
         AuthenticationFailure.InvalidAudience or AuthenticationFailure.InvalidIssuer or AuthenticationFailure.InvalidToken =>
             new(401, GatewayErrorKind.Authentication, "invalid_token", auth.Message),

@@ -338,7 +338,7 @@ internal sealed class ExtProcSession
         var isSse = contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase);
         if (isSse && _status is >= 200 and < 300)
         {
-            _sse = new SseResponseProcessor(_api!.Schema, _guard);
+            _sse = new SseResponseProcessor(_api!.Schema, _guard, stripUsageOnly: _body?.UsageForced == true);
             if (_responseBodyMode != BodySendMode.Streamed)
             {
                 // Chunks must flow as they come: switch this response to STREAMED. Body modes in an override are taken
@@ -533,17 +533,39 @@ internal sealed class ExtProcSession
         _settled = true;
         var usage = _sse?.Usage ?? _jsonUsage ?? new UsageAccumulator();
         var model = _body?.Model ?? _api?.PathModel ?? string.Empty;
-        int input, output;
+        int input = 0, output = 0, reasoning = 0;
+        string? unreported = null;
+        var estimated = false;
         if (usage.Reported)
         {
             input = usage.InputTokens;
             output = usage.OutputTokens;
+            reasoning = usage.ReasoningTokens;
+            if (UnreportedReason(outcome) is { } cut && cut != UsageRecord.ReasonUsageMissing
+                && (_sse?.CompletionText ?? string.Empty) is { Length: > 0 } seen && _deps.Tokens.Count(model, [seen]) is var counted && counted > output)
+            {
+                // Cut after the provider reported its input only (Anthropic's message_start): its output is what was delivered.
+                output = counted;
+                unreported = cut;
+                estimated = !_deps.Tokens.IsExact(model);
+            }
         }
-        else
+        else if (UnreportedReason(outcome) is { } reason)
         {
+            // No usage: charge the prompt and the output delivered, counted with the gateway's tokenizer, and settle the limits
+            // and budgets with that as with a reported figure.
+            unreported = reason;
+            estimated = !_deps.Tokens.IsExact(model);
             input = _body?.PromptTokens ?? 0;
             var completion = _sse?.CompletionText ?? _jsonCompletion ?? string.Empty;
             output = completion.Length == 0 ? 0 : _deps.Tokens.Count(model, [completion]);
+            if ((_body?.Reasoning == true || _deps.Tokens.IsReasoningModel(model)) && ReservedOutputTokens() is var reserved && output < reserved)
+            {
+                // A reasoning model bills reasoning it never delivers: at least what was reserved for its output.
+                reasoning = reserved - output;
+                output = reserved;
+                estimated = true;
+            }
         }
 
         var record = new UsageRecord
@@ -557,8 +579,10 @@ internal sealed class ExtProcSession
             OutputTokens = output,
             CachedInputTokens = usage.Reported ? usage.CachedInputTokens : 0,
             CacheWriteInputTokens = usage.Reported ? usage.CacheWriteInputTokens : 0,
-            ReasoningTokens = usage.Reported ? usage.ReasoningTokens : 0,
-            ProviderReported = usage.Reported,
+            ReasoningTokens = reasoning,
+            ProviderReported = usage.Reported && unreported is null,
+            UnreportedReason = unreported,
+            TokensEstimated = estimated,
             Status = outcome,
             HttpStatus = _status,
             Timestamp = _deps.Time.GetUtcNow(),
@@ -586,6 +610,34 @@ internal sealed class ExtProcSession
 
         _ = cancellationToken;
         return record;
+    }
+
+    // Why a call without reported usage is charged what the gateway counted; null when it is not charged: an error answer
+    // from the provider (it bills none) or one the gateway gave in its place.
+    private string? UnreportedReason(string outcome)
+    {
+        if (outcome == UsageRecord.Cancelled)
+        {
+            // Envoy cancels the stream when the caller goes away, its route timeout passes or the upstream connection breaks.
+            return UsageRecord.ReasonCancelled;
+        }
+
+        if (_status is < 200 or >= 300)
+        {
+            return null;
+        }
+
+        return _sse is { Completed: false } ? UsageRecord.ReasonUpstreamCut : UsageRecord.ReasonUsageMissing;
+    }
+
+    private int ReservedOutputTokens()
+    {
+        if (_admission?.Reservation is LimitLease lease)
+        {
+            return (int)Math.Clamp(lease.ReservedTokens - Math.Max(0, lease.Request.EstimatedInputTokens), 0, int.MaxValue);
+        }
+
+        return Math.Max(0, _body?.MaxOutputTokens ?? 0);
     }
 
     private string OutcomeForStatus() => _status is >= 200 and < 400 ? UsageRecord.Ok : UsageRecord.Error;

@@ -59,6 +59,7 @@ internal static class RequestBodyEditor
         }
 
         var usageRequested = false;
+        var usageForced = false;
         if (api.Schema == ApiSchema.OpenAIChat && streaming)
         {
             var options = obj["stream_options"] as JsonObject;
@@ -72,7 +73,7 @@ internal static class RequestBodyEditor
                 }
 
                 options["include_usage"] = true;
-                usageRequested = true;
+                usageRequested = usageForced = true;
                 changed = true;
             }
         }
@@ -80,11 +81,18 @@ internal static class RequestBodyEditor
         int? maxOutput = null;
         foreach (var name in (ReadOnlySpan<string>)["max_completion_tokens", "max_tokens", "max_output_tokens"])
         {
-            if (obj[name] is JsonValue v && v.TryGetValue<int>(out var n))
+            if (obj[name] is null)
             {
-                maxOutput = n;
-                break;
+                continue;
             }
+
+            // The output limit is what admission reserves for: one that is not a positive integer is refused, not ignored.
+            if (obj[name] is not JsonValue v || !v.TryGetValue<int>(out var n) || n <= 0)
+            {
+                return new RequestBodyResult { Model = model, Streaming = streaming, Error = new GatewayError(400, GatewayErrorKind.InvalidRequest, "invalid_request", $"'{name}' must be a positive integer.") };
+            }
+
+            maxOutput ??= n;
         }
 
         if (maxOutput is null && obj["generationConfig"]?["maxOutputTokens"] is JsonValue g && g.TryGetValue<int>(out var gn))
@@ -92,14 +100,23 @@ internal static class RequestBodyEditor
             maxOutput = gn;
         }
 
+        // OpenAI chat is counted as OpenAI counts prompt_tokens (exact for its encodings); other shapes as the sum of their texts.
+        var prompt = api.Schema == ApiSchema.OpenAIChat && OpenAIChatTokenRequest.TryMap(obj, model ?? string.Empty, out var chat)
+            ? counter.CountChat(chat!)
+            : null;
+        var reasoning = obj["reasoning_effort"] is JsonValue re && !(re.TryGetValue<string>(out var effort) && effort == "none")
+            || obj["reasoning"] is JsonObject
+            || obj["thinking"] is JsonObject { } thinking && (thinking["type"] as JsonValue)?.ToString() != "disabled";
         return new RequestBodyResult
         {
             Model = model,
             Streaming = streaming,
-            PromptTokens = counter.Count(model ?? string.Empty, texts),
+            PromptTokens = prompt ?? counter.Count(model ?? string.Empty, texts),
             MaxOutputTokens = maxOutput,
             Redacted = redacted,
             UsageRequested = usageRequested,
+            UsageForced = usageForced,
+            Reasoning = reasoning,
             NewBody = changed ? JsonText.Serialize(obj) : null,
         };
     }

@@ -21,4 +21,10 @@ internal sealed record RequestBodyResult
     public bool Redacted { get; init; }
 
     public bool UsageRequested { get; init; }
+
+    /// <summary>True when the gateway turned usage reporting on (the caller did not ask): the usage-only event is its to read, not the caller's.</summary>
+    public bool UsageForced { get; init; }
+
+    /// <summary>True for a request that asks for reasoning (<c>reasoning_effort</c>, <c>reasoning</c>, <c>thinking</c>).</summary>
+    public bool Reasoning { get; init; }
 }

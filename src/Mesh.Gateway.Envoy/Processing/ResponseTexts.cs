@@ -65,6 +65,17 @@ internal static class ResponseTexts
         _ => false,
     };
 
+    /// <summary>The schema's own end of a stream: its last event, or the event that finishes the answer (OpenAI chat's
+    /// <c>[DONE]</c> is not JSON and is checked apart; compatible servers do not all send it after the finish reason).</summary>
+    public static bool EndsStream(ApiSchema schema, JsonElement root) => schema switch
+    {
+        ApiSchema.OpenAIChat => EndsText(schema, root),
+        ApiSchema.OpenAIResponses => Type(root) is "response.completed" or "response.incomplete" or "response.failed",
+        ApiSchema.AnthropicMessages => Type(root) == "message_stop",
+        ApiSchema.GeminiGenerate => EndsText(schema, root),
+        _ => false,
+    };
+
     /// <summary>Responses API events that repeat the whole text (done/completed); they are inspected as whole texts.</summary>
     public static bool RepeatsWholeText(ApiSchema schema, JsonElement root) =>
         schema == ApiSchema.OpenAIResponses && Type(root) is "response.content_part.done" or "response.output_item.done" or "response.completed" or "response.incomplete";

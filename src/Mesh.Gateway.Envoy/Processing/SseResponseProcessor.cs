@@ -36,6 +36,7 @@ internal sealed class SseResponseProcessor
 
     private readonly ArrayBufferWriter<byte> _output = new(1024);
     private readonly ArrayBufferWriter<byte> _lastDeltaEvent = new(512);
+    private readonly bool _stripUsageOnly;
     private IEnvoyStreamGuard? _stream;
     private string? _lastDeltaName;
 
@@ -48,9 +49,12 @@ internal sealed class SseResponseProcessor
     /// <param name="guard">The guard; rewrite mode when it inspects responses.</param>
     /// <param name="fastPath">True (always, outside tests): plain OpenAI chat text deltas are read in one pass by
     /// <see cref="OpenAIChatChunk"/>. False gives the general path alone, the reference the fast path is tested against.</param>
-    public SseResponseProcessor(ApiSchema schema, IEnvoyGuard? guard, bool fastPath = true)
+    /// <param name="stripUsageOnly">True when the gateway asked an OpenAI chat stream for usage the caller did not ask for: the
+    /// usage-only event (<c>choices: []</c> with <c>usage</c>) is read and then left out of what the caller gets.</param>
+    public SseResponseProcessor(ApiSchema schema, IEnvoyGuard? guard, bool fastPath = true, bool stripUsageOnly = false)
     {
         _schema = schema;
+        _stripUsageOnly = stripUsageOnly && schema == ApiSchema.OpenAIChat;
         _guard = guard is { InspectsResponses: true } ? guard : null;
         _fastPath = fastPath && schema == ApiSchema.OpenAIChat;
         _eventOptions = new JsonDocumentOptions { AllowDuplicateProperties = _guard is null };
@@ -63,11 +67,16 @@ internal sealed class SseResponseProcessor
 
     public bool Rewriting => _guard is not null;
 
+    /// <summary>True once the stream's own end was seen (<c>[DONE]</c>, or the schema's final event): a stream that ends
+    /// without it was cut upstream.</summary>
+    public bool Completed { get; private set; }
+
     /// <summary>Processes one body chunk; returns the bytes to forward instead of it (valid until the next call), or null to
     /// forward it unchanged.</summary>
     public ReadOnlyMemory<byte>? OnChunk(ReadOnlySpan<byte> chunk, bool endOfStream)
     {
         _events.Clear();
+        var carried = _reassembler.Pending;
         _reassembler.Push(chunk, _events);
         if (endOfStream)
         {
@@ -76,8 +85,10 @@ internal sealed class SseResponseProcessor
 
         if (_guard is null)
         {
-            foreach (var e in _events)
+            var stripped = 0;
+            for (var i = 0; i < _events.Count; i++)
             {
+                var e = _events[i];
                 if (_fastPath && OpenAIChatChunk.TryRead(e.Data.Span, out var text, out _, out _))
                 {
                     // A plain text delta: no usage, nothing else to observe.
@@ -89,16 +100,40 @@ internal sealed class SseResponseProcessor
                     continue;
                 }
 
+                if (e.Data.Span.SequenceEqual(Done))
+                {
+                    Completed = true;
+                    continue;
+                }
+
                 using var doc = Parse(e);
                 if (doc is not null)
                 {
                     // An event whose fields cannot be read goes on as it came (nothing is rewritten here); its usage, if
                     // readable, still counts.
                     _ = TryObserve(doc.RootElement, out _);
+                    if (_stripUsageOnly && IsUsageOnly(doc.RootElement))
+                    {
+                        _events[i] = default;
+                        stripped++;
+                    }
                 }
             }
 
-            return null;
+            // Pass-through forwards each chunk as it came, unless a usage-only event must be left out: then what goes on is the
+            // raw bytes of the complete events but that one, and an event split across chunks is held until it is complete.
+            if (!_stripUsageOnly || (carried == 0 && _reassembler.Pending == 0 && stripped == 0))
+            {
+                return null;
+            }
+
+            _output.ResetWrittenCount();
+            foreach (var e in _events)
+            {
+                _output.Write(e.Raw.Span);
+            }
+
+            return _output.WrittenMemory;
         }
 
         _output.ResetWrittenCount();
@@ -120,12 +155,19 @@ internal sealed class SseResponseProcessor
         return _output.WrittenMemory;
     }
 
+    // OpenAI's last event when stream_options.include_usage is on: no choices, only the usage.
+    private static bool IsUsageOnly(JsonElement root) =>
+        root.ValueKind == JsonValueKind.Object
+        && root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object
+        && root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() == 0;
+
     // Usage and the text so far; the event's text delta, if any. False when its fields cannot be read: a choice that is not
     // an object, a string with a lone surrogate escape (JsonElement.GetString throws on both); its usage, if readable, has
     // been taken. StreamDelta reads the fields EndsText and RepeatsWholeText read, so once it succeeds they do too.
     private bool TryObserve(JsonElement root, out string? delta)
     {
         Usage.Observe(_schema, root);
+
         try
         {
             delta = ResponseTexts.StreamDelta(_schema, root);
@@ -134,6 +176,11 @@ internal sealed class SseResponseProcessor
         {
             delta = null;
             return false;
+        }
+
+        if (ResponseTexts.EndsStream(_schema, root))
+        {
+            Completed = true;
         }
 
         if (delta is not null)
@@ -148,6 +195,7 @@ internal sealed class SseResponseProcessor
     {
         if (e.Data.Span.SequenceEqual(Done))
         {
+            Completed = true;
             FlushHeldText(output, beforeName: null);
             output.Write(e.Raw.Span);
             return;
@@ -194,6 +242,12 @@ internal sealed class SseResponseProcessor
         if (!TryObserve(root, out var delta))
         {
             // Its text cannot be inspected, so, like invalid JSON, it does not go on.
+            return;
+        }
+
+        if (_stripUsageOnly && IsUsageOnly(root))
+        {
+            // Usage the gateway asked for and the caller did not: read, not forwarded.
             return;
         }
 

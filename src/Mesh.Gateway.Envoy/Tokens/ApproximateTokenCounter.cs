@@ -17,4 +17,10 @@ internal sealed class ApproximateTokenCounter : IPromptTokenCounter
 
         return (int)((bytes + 3) / 4);
     }
+
+    public int? CountChat(Tokenizers.ChatTokenRequest request) => null;
+
+    public bool IsExact(string model) => false;
+
+    public bool IsReasoningModel(string model) => false;
 }

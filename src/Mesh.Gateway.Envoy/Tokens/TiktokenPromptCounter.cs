@@ -15,4 +15,10 @@ internal sealed class TiktokenPromptCounter(TokenCounter counter) : IPromptToken
 
         return total;
     }
+
+    public int? CountChat(ChatTokenRequest request) => counter.CountChat(request).PromptTokens;
+
+    public bool IsExact(string model) => counter.Resolve(model).Kind == TokenCountKind.Exact;
+
+    public bool IsReasoningModel(string model) => counter.Resolve(model).Format == ChatPromptFormat.Reasoning;
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Mesh.Gateway.Core.Chat;
 
 namespace Mesh.Gateway.Providers.Http;
 
@@ -20,20 +21,28 @@ internal static class JsonBody
     }
 
     /// <summary>Merges the caller's pass-through options over the translated body (objects merge recursively, other values replace).</summary>
+    /// <remarks>Fields policy decides (<see cref="ProviderOptionsPolicy"/>: model, messages, stream flags, usage reporting, tools)
+    /// are never taken from the options. The doors refuse such options with INVALID_ARGUMENT before the call is admitted; this
+    /// keeps a caller that reaches the translator another way from overriding them.</remarks>
     public static byte[] Merge(byte[] body, JsonElement overrides)
     {
         var node = JsonNode.Parse(body)!.AsObject();
-        MergeInto(node, JsonObject.Create(overrides)!);
+        MergeInto(node, JsonObject.Create(overrides)!, topLevel: true);
         return JsonSerializer.SerializeToUtf8Bytes(node, ProviderJsonContext.Default.JsonNode);
     }
 
-    private static void MergeInto(JsonObject target, JsonObject source)
+    private static void MergeInto(JsonObject target, JsonObject source, bool topLevel)
     {
         foreach (var (key, value) in source.ToList())
         {
+            if (topLevel && ProviderOptionsPolicy.IsPolicyField(key))
+            {
+                continue;
+            }
+
             if (value is JsonObject sourceObject && target[key] is JsonObject targetObject)
             {
-                MergeInto(targetObject, sourceObject);
+                MergeInto(targetObject, sourceObject, topLevel: false);
             }
             else
             {

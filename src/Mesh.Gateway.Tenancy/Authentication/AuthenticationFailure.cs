@@ -22,4 +22,6 @@ public enum AuthenticationFailure
     UnknownTenant,
     /// <summary>The JWT signing keys could not be fetched.</summary>
     KeysUnavailable,
+    /// <summary>Two gateway keys (in different headers) that belong to different tenants or keys.</summary>
+    ConflictingApiKeys,
 }

@@ -38,7 +38,12 @@ public sealed class TenantAuthenticator
     public ValueTask<AuthenticationResult> AuthenticateAsync(CallerCredentials credentials, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(credentials);
-        var presented = FindPresentedCredential(credentials.Headers);
+        var presented = FindPresentedCredential(credentials.Headers, out var gatewayKey);
+        if (gatewayKey is { } resolved)
+        {
+            return ValueTask.FromResult(resolved);
+        }
+
         if (presented is { } token)
         {
             if (_jwt is not null && JwtValidator.LooksLikeJwt(token))
@@ -58,17 +63,19 @@ public sealed class TenantAuthenticator
     private AuthenticationResult AuthenticateKey(string key)
     {
         var match = _keys.Find(key);
-        if (match.TenantId is null)
-        {
-            return AuthenticationResult.Fail(AuthenticationFailure.InvalidApiKey, "Incorrect API key provided.");
-        }
+        return match.TenantId is null
+            ? AuthenticationResult.Fail(AuthenticationFailure.InvalidApiKey, "Incorrect API key provided.")
+            : Resolve(match);
+    }
 
+    private AuthenticationResult Resolve(ApiKeyMatch match)
+    {
         if (match.Revoked)
         {
             return AuthenticationResult.Fail(AuthenticationFailure.RevokedApiKey, "The API key provided has been revoked.");
         }
 
-        return _tenants.TryGetValue(match.TenantId, out var tenant)
+        return _tenants.TryGetValue(match.TenantId!, out var tenant)
             ? AuthenticationResult.Success(tenant, AuthenticationMethod.ApiKey, keyId: match.KeyId)
             : AuthenticationResult.Fail(AuthenticationFailure.UnknownTenant, "The API key belongs to no tenant.");
     }
@@ -121,8 +128,15 @@ public sealed class TenantAuthenticator
         return AuthenticationResult.Fail(AuthenticationFailure.UnknownTenant, "The client certificate identity belongs to no tenant.");
     }
 
-    private string? FindPresentedCredential(IReadOnlyDictionary<string, string> headers)
+    // The first credential presented (a gateway key, a JWT, or something else), and, when any header carries a gateway key,
+    // what that key resolves to: a request may carry a gateway key next to something else (a mesh JWT, the provider's own
+    // key), but two gateway keys of different tenants or keys are refused rather than one of them picked silently.
+    private string? FindPresentedCredential(IReadOnlyDictionary<string, string> headers, out AuthenticationResult? gatewayKey)
     {
+        gatewayKey = null;
+        string? first = null;
+        ApiKeyMatch? matched = null;
+        string? matchedHeader = null;
         foreach (var name in _options.GatewayKeyHeaders)
         {
             if (!headers.TryGetValue(name, out var value) || string.IsNullOrWhiteSpace(value))
@@ -141,12 +155,34 @@ public sealed class TenantAuthenticator
                 span = span["Bearer ".Length..].Trim();
             }
 
-            if (!span.IsEmpty)
+            if (span.IsEmpty)
             {
-                return span.ToString();
+                continue;
             }
+
+            first ??= span.ToString();
+            var match = _keys.Find(span);
+            if (match.TenantId is null)
+            {
+                continue;
+            }
+
+            if (matched is { } earlier && (earlier.TenantId != match.TenantId || earlier.KeyId != match.KeyId))
+            {
+                gatewayKey = AuthenticationResult.Fail(AuthenticationFailure.ConflictingApiKeys,
+                    $"The request carries two different gateway keys (in {matchedHeader} and {name}); send one.");
+                return first;
+            }
+
+            matched ??= match;
+            matchedHeader ??= name;
         }
 
-        return null;
+        if (matched is { } key)
+        {
+            gatewayKey = Resolve(key);
+        }
+
+        return first;
     }
 }

@@ -109,6 +109,8 @@ internal sealed class OtlpLedgerSink : ILedgerSink, IDisposable
         new("output_tokens", r.OutputTokens),
         new("reasoning_tokens", r.ReasoningTokens),
         new("provider_reported", r.ProviderReported),
+        new("unreported_reason", r.UnreportedReason),
+        new("tokens_estimated", r.TokensEstimated),
         new("cost_usd", r.CostUsd.ToString(CultureInfo.InvariantCulture)),
         new("latency_ms", r.LatencyMs),
         new("status", r.Status),

@@ -18,6 +18,21 @@ public sealed record UsageRecord
     /// <summary><see cref="Status"/> of a call the limits refused.</summary>
     public const string Denied = "denied";
 
+    /// <summary><see cref="UnreportedReason"/>: the caller (or Envoy) stopped the call before the provider reported usage.</summary>
+    public const string ReasonCancelled = "cancelled";
+
+    /// <summary><see cref="UnreportedReason"/>: the route's <c>timeouts.total_ms</c> ended the call.</summary>
+    public const string ReasonDeadline = "deadline";
+
+    /// <summary><see cref="UnreportedReason"/>: the upstream broke off (an error or a cut connection) before reporting usage.</summary>
+    public const string ReasonUpstreamCut = "upstream_cut";
+
+    /// <summary><see cref="UnreportedReason"/>: a guardrail ended the call.</summary>
+    public const string ReasonGuardrailCut = "guardrail_cut";
+
+    /// <summary><see cref="UnreportedReason"/>: the call ended normally but the provider reported no usage.</summary>
+    public const string ReasonUsageMissing = "usage_missing";
+
     public DateTimeOffset Timestamp { get; init; }
 
     public string RequestId { get; init; } = string.Empty;
@@ -51,6 +66,14 @@ public sealed record UsageRecord
 
     /// <summary>True when the figures are the provider's own; false when the gateway counted (no usage reported, or cancelled).</summary>
     public bool ProviderReported { get; init; }
+
+    /// <summary>Why the gateway counted the tokens itself (<see cref="ProviderReported"/> false): <see cref="ReasonCancelled"/>,
+    /// <see cref="ReasonDeadline"/>, <see cref="ReasonUpstreamCut"/>, <see cref="ReasonGuardrailCut"/> or <see cref="ReasonUsageMissing"/>;
+    /// null when the provider reported usage or nothing was charged.</summary>
+    public string? UnreportedReason { get; init; }
+
+    /// <summary>True when the gateway's counts are an estimate (a model whose encoding is not known); false when exact or reported.</summary>
+    public bool TokensEstimated { get; init; }
 
     public decimal CostUsd { get; init; }
 

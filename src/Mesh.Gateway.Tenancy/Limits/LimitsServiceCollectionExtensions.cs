@@ -103,7 +103,8 @@ public static class LimitsServiceCollectionExtensions
             sp.GetRequiredService<IMeshLimiter>(),
             sp.GetRequiredService<IUsageLedger>(),
             sp.GetRequiredService<IPromptTokenEstimator>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<TokenCounter>()));
         services.AddHostedService(sp => new LimiterShutdown(sp.GetRequiredService<MeshLimiter>()));
         return services;
     }

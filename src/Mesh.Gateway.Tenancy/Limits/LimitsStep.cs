@@ -2,15 +2,17 @@ using System.Runtime.CompilerServices;
 using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Tenancy.Ledger;
+using Mesh.Gateway.Tokenizers;
 
 namespace Mesh.Gateway.Tenancy.Limits;
 
 /// <summary>
 /// The limits step: admits the call (or refuses it with RESOURCE_EXHAUSTED), then settles the reservation with the usage the
 /// provider reported, whichever way the call ends (response, error, a stream read to its end, or one abandoned mid-way),
-/// and writes the call's ledger record.
+/// and writes the call's ledger record. Where the provider reported no usage (cancelled, cut by the deadline, the upstream or
+/// a guardrail, or simply none sent) it charges the prompt and the output delivered, counted with the gateway's tokenizer.
 /// </summary>
-internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPromptTokenEstimator estimator, TimeProvider time) : IInferenceStep
+internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPromptTokenEstimator estimator, TimeProvider time, TokenCounter tokens) : IInferenceStep
 {
     public async ValueTask<InferenceResult> InvokeAsync(InferenceContext context, InferenceHandler nextStep, CancellationToken cancellationToken)
     {
@@ -31,7 +33,7 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
         if (!decision.IsAllowed)
         {
             var denial = decision.Denial!;
-            await WriteRecordAsync(context, request, null, "denied", 0m).ConfigureAwait(false);
+            await WriteRecordAsync(context, request, null, UsageRecord.Denied, 0m).ConfigureAwait(false);
             return InferenceResult.Failure(ToGatewayError(denial));
         }
 
@@ -44,30 +46,32 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
         }
         catch (OperationCanceledException)
         {
-            await FinishAsync(context, lease, context.Usage, "cancelled").ConfigureAwait(false);
+            await FinishAsync(context, lease, context.Usage, UsageRecord.Cancelled, UsageRecord.ReasonCancelled, null).ConfigureAwait(false);
             throw;
         }
         catch
         {
-            await FinishAsync(context, lease, context.Usage, "error").ConfigureAwait(false);
+            await FinishAsync(context, lease, context.Usage, UsageRecord.Error, null, null).ConfigureAwait(false);
             throw;
         }
 
         if (result.IsError)
         {
-            await FinishAsync(context, lease, context.Usage, "error").ConfigureAwait(false);
+            await FinishAsync(context, lease, context.Usage, UsageRecord.Error, CutReason(result.Error, delivered: false), null).ConfigureAwait(false);
             return result;
         }
 
         if (result.Response is { } response)
         {
-            await FinishAsync(context, lease, context.Usage ?? response.Usage, "ok").ConfigureAwait(false);
+            var output = new DeliveredOutput();
+            output.Add(response);
+            await FinishAsync(context, lease, context.Usage ?? response.Usage, UsageRecord.Ok, UsageRecord.ReasonUsageMissing, output).ConfigureAwait(false);
             return result;
         }
 
         if (result.Embeddings is { } embeddings)
         {
-            await FinishAsync(context, lease, context.Usage ?? new ChatUsage { InputTokens = embeddings.InputTokens }, "ok").ConfigureAwait(false);
+            await FinishAsync(context, lease, context.Usage ?? new ChatUsage { InputTokens = embeddings.InputTokens }, UsageRecord.Ok, UsageRecord.ReasonUsageMissing, null).ConfigureAwait(false);
             return result;
         }
 
@@ -92,43 +96,102 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
     private async IAsyncEnumerable<InferenceStreamItem> SettleWhenDone(InferenceContext context, LimitLease lease, IAsyncEnumerable<InferenceStreamItem> stream, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         // "cancelled" unless the stream reaches its end: a door that stops reading disposes the iterator, running the finally.
-        var status = "cancelled";
+        var status = UsageRecord.Cancelled;
+        var reason = UsageRecord.ReasonCancelled;
         ChatUsage? lastUsage = null;
+        var delivered = new DeliveredOutput();
         try
         {
             await foreach (var item in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 if (item.IsError)
                 {
-                    status = "error";
+                    status = UsageRecord.Error;
+                    reason = CutReason(item.Error, delivered.Any);
                 }
-                else if (item.Chunk.Usage is { } usage)
+                else
                 {
-                    lastUsage = usage;
+                    // Counted as delivered once handed to the door: a caller that stops reading after it has had it.
+                    delivered.Add(item.Chunk);
+                    if (item.Chunk.Usage is { } usage)
+                    {
+                        lastUsage = usage;
+                    }
                 }
 
                 yield return item;
             }
 
-            if (status != "error")
+            if (status != UsageRecord.Error)
             {
-                status = "ok";
+                status = UsageRecord.Ok;
+                reason = UsageRecord.ReasonUsageMissing;
             }
         }
         finally
         {
-            await FinishAsync(context, lease, context.Usage ?? lastUsage, status).ConfigureAwait(false);
+            await FinishAsync(context, lease, context.Usage ?? lastUsage, status, reason, delivered).ConfigureAwait(false);
         }
     }
 
-    private async ValueTask FinishAsync(InferenceContext context, LimitLease lease, ChatUsage? usage, string status)
+    // Why a call that failed is charged what the gateway counted; null when it is not charged (the provider refused it, so
+    // bills nothing). A deadline or a guardrail ends a call the provider has started on; a break after output is a cut.
+    private static string? CutReason(GatewayError error, bool delivered) => error.Reason switch
     {
+        GatewayErrorReasons.TotalTimeout => UsageRecord.ReasonDeadline,
+        GatewayErrorReasons.Blocked => UsageRecord.ReasonGuardrailCut,
+        _ => delivered ? UsageRecord.ReasonUpstreamCut : null,
+    };
+
+    private async ValueTask FinishAsync(InferenceContext context, LimitLease lease, ChatUsage? reported, string status, string? reason, DeliveredOutput? delivered)
+    {
+        // Reported usage wins; a call that reached the upstream and reported none (or none for its output before it was cut)
+        // is charged what the gateway counts, and that charge settles the limits and budgets like a reported one.
+        var usage = IsReported(reported) ? reported : null;
+        string? unreported = null;
+        var estimated = false;
+        if (reason is not null && context.Attempts > 0 && (usage is null || (status != UsageRecord.Ok && delivered?.Any == true)))
+        {
+            var (counted, isEstimate) = Count(context, lease, delivered ?? new DeliveredOutput());
+            if (usage is null)
+            {
+                (usage, unreported, estimated) = (counted, reason, isEstimate);
+            }
+            else if (counted.OutputTokens > usage.OutputTokens)
+            {
+                // Cut after the provider reported its input (Anthropic's message_start) but before its output figures.
+                (usage, unreported, estimated) = (usage with { OutputTokens = counted.OutputTokens, ReasoningTokens = Math.Max(usage.ReasoningTokens, counted.ReasoningTokens) }, reason, isEstimate);
+            }
+        }
+
         // Settling must happen even when the caller's token is already cancelled.
         var cost = await lease.SettleAsync(usage ?? ChatUsage.Empty, context.ServedTarget?.Model, CancellationToken.None).ConfigureAwait(false);
-        await WriteRecordAsync(context, lease.Request, usage, status, cost).ConfigureAwait(false);
+        await WriteRecordAsync(context, lease.Request, usage, status, cost, unreported, estimated).ConfigureAwait(false);
     }
 
-    private async ValueTask WriteRecordAsync(InferenceContext context, LimitRequest request, ChatUsage? usage, string status, decimal cost)
+    private (ChatUsage Usage, bool Estimated) Count(InferenceContext context, LimitLease lease, DeliveredOutput delivered)
+    {
+        var model = context.ServedTarget?.Model ?? context.Model;
+        if (context.EmbeddingRequest is { } embeddings)
+        {
+            var tokenizer = tokens.Resolve(model);
+            long input = 0;
+            foreach (var text in embeddings.Inputs)
+            {
+                input += tokenizer.CountText(text).Tokens;
+            }
+
+            return (new ChatUsage { InputTokens = (int)Math.Min(int.MaxValue, input) }, tokenizer.Kind != Tokenizers.TokenCountKind.Exact);
+        }
+
+        var reservedOutput = lease.ReservedTokens - Math.Max(0, lease.Request.EstimatedInputTokens);
+        return UnreportedUsage.Count(tokens, context.ChatRequest, model, delivered, reservedOutput);
+    }
+
+    // A provider that reports usage reports at least one token; an all-zero figure is a translator's "none".
+    private static bool IsReported(ChatUsage? usage) => usage is { } u && (u.InputTokens > 0 || u.OutputTokens > 0);
+
+    private async ValueTask WriteRecordAsync(InferenceContext context, LimitRequest request, ChatUsage? usage, string status, decimal cost, string? unreportedReason = null, bool estimated = false)
     {
         context.Properties.TryGetValue(LimitsPropertyKeys.GuardrailActions, out var actions);
         var servedModel = context.ServedTarget?.Model ?? request.Model;
@@ -146,8 +209,12 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
             CacheWriteInputTokens = usage?.CacheWriteInputTokens ?? 0,
             OutputTokens = usage?.OutputTokens ?? 0,
             ReasoningTokens = usage?.ReasoningTokens ?? 0,
-            ProviderReported = usage is not null,
-            CostUsd = context.Cost?.Total ?? (usage is null ? 0m : cost),
+            ProviderReported = usage is not null && unreportedReason is null,
+            UnreportedReason = unreportedReason,
+            TokensEstimated = estimated,
+
+            // The route's own price covers reported usage; what the gateway counted is priced from the price table.
+            CostUsd = usage is null ? 0m : unreportedReason is null ? context.Cost?.Total ?? cost : cost,
             LatencyMs = time.GetElapsedTime(context.StartTimestamp).TotalMilliseconds,
             Status = status,
             Door = context.Source == InferenceSource.Envoy ? "envoy" : "grpc",

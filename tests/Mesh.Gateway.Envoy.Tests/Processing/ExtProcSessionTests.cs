@@ -3,6 +3,7 @@ using System.Text.Json;
 using Envoy.Service.ExtProc.V3;
 using Grpc.Core;
 using Mesh.Gateway.Envoy.Processing;
+using Mesh.Gateway.Envoy.Tokens;
 using Mesh.Gateway.Envoy.Tests.Support;
 using Mesh.Gateway.Testing;
 using Xunit;
@@ -129,13 +130,13 @@ public sealed class ExtProcSessionTests
     }
 
     [Fact]
-    public async Task ResponseStream_SseReply_StreamedOverrideAndUsageMetadataOnLastChunk()
+    public async Task ResponseStream_SseReplyCallerAskedForUsage_PassedThroughUnchangedAndUsageMetadataOnLastChunk()
     {
         var admission = new RecordingAdmission();
         var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), admission: admission));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
-        await session.HandleAsync(Messages.RequestBody(ChatBody), ct);
+        await session.HandleAsync(Messages.RequestBody(ChatBody.Replace("\"stream\":true", "\"stream\":true,\"stream_options\":{\"include_usage\":true}", StringComparison.Ordinal)), ct);
 
         var headers = await session.HandleAsync(Messages.ResponseHeaders(200, "text/event-stream; charset=utf-8", ("content-length", "1129")), ct);
 
@@ -161,6 +162,36 @@ public sealed class ExtProcSessionTests
     }
 
     [Fact]
+    public async Task ResponseStream_CallerDidNotAskForUsage_UpstreamAskedAndUsageEventLeftOutButCharged()
+    {
+        var admission = new RecordingAdmission();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), admission: admission));
+        var ct = TestContext.Current.CancellationToken;
+        await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
+        var request = await session.HandleAsync(Messages.RequestBody(ChatBody), ct);
+        using (var sent = System.Text.Json.JsonDocument.Parse(request!.RequestBody.Response.BodyMutation.Body.Memory))
+        {
+            Assert.True(sent.RootElement.GetProperty("stream_options").GetProperty("include_usage").GetBoolean());
+        }
+
+        await session.HandleAsync(Messages.ResponseHeaders(200, "text/event-stream"), ct);
+        var sse = RecordedFixtures.ReadBytes("raw-sse/openai__testopenai-cassettes__chat-streaming-detailed-usage.sse");
+        var client = new List<byte>();
+        for (var i = 0; i < sse.Length; i += 100)
+        {
+            var end = Math.Min(i + 100, sse.Length);
+            var answer = await session.HandleAsync(Messages.ResponseBody(sse.AsSpan(i, end - i), end == sse.Length), ct);
+            client.AddRange(answer!.ResponseBody.Response.BodyMutation is { } mutation ? mutation.Body.ToByteArray() : sse.AsSpan(i, end - i).ToArray());
+        }
+
+        var received = System.Text.Encoding.UTF8.GetString([.. client]);
+        Assert.DoesNotContain("prompt_tokens", received, StringComparison.Ordinal);
+        Assert.EndsWith("data: [DONE]\n\n", received, StringComparison.Ordinal);
+        var settled = Assert.Single(admission.Settled);
+        Assert.Equal(("ok", 12L, 100L, true), (settled.Status, settled.InputTokens, settled.OutputTokens, settled.ProviderReported));
+    }
+
+    [Fact]
     public async Task EndAsync_CancelledMidStream_SettlesOnceWithWhatWasUsed()
     {
         var admission = new RecordingAdmission();
@@ -178,8 +209,99 @@ public sealed class ExtProcSessionTests
         var settled = Assert.Single(admission.Settled);
         Assert.Equal("cancelled", settled.Status);
         Assert.False(settled.ProviderReported);
+        Assert.Equal("cancelled", settled.UnreportedReason);
         Assert.True(settled.InputTokens > 0);
         Assert.True(settled.OutputTokens > 0);
+    }
+
+    [Fact]
+    public async Task ResponseStream_EndsWithoutDoneOrUsage_ChargedAsUpstreamCut()
+    {
+        var admission = new RecordingAdmission();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), admission: admission));
+        var ct = TestContext.Current.CancellationToken;
+        await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
+        await session.HandleAsync(Messages.RequestBody(ChatBody), ct);
+        await session.HandleAsync(Messages.ResponseHeaders(200, "text/event-stream"), ct);
+
+        await session.HandleAsync(Messages.ResponseBody("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello there\"}}]}\n\n"u8, true), ct);
+
+        var settled = Assert.Single(admission.Settled);
+        Assert.Equal(("ok", false, "upstream_cut"), (settled.Status, settled.ProviderReported, settled.UnreportedReason));
+        Assert.True(settled.InputTokens > 0);
+        Assert.Equal(ApproximateTokenCounter.Instance.Count("gpt-4o-mini", ["Hello there"]), settled.OutputTokens);
+    }
+
+    [Fact]
+    public async Task EndAsync_AnthropicCancelledAfterMessageStart_ReportedInputKeptDeliveredOutputCounted()
+    {
+        var admission = new RecordingAdmission();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), admission: admission));
+        var ct = TestContext.Current.CancellationToken;
+        await session.HandleAsync(Messages.RequestHeaders("/v1/messages", false, ("x-mesh-tenant", "team-a")), ct);
+        await session.HandleAsync(Messages.RequestBody("""{"model":"claude-3-5-haiku-latest","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"hi"}]}"""), ct);
+        await session.HandleAsync(Messages.ResponseHeaders(200, "text/event-stream"), ct);
+        await session.HandleAsync(Messages.ResponseBody(
+            "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":10,\"output_tokens\":1}}}\n\n"u8
+            + "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hello there my good friend\"}}\n\n"u8, false), ct);
+
+        await session.EndAsync(cancelled: true, ct);
+
+        var settled = Assert.Single(admission.Settled);
+        Assert.Equal((10L, false, "cancelled"), (settled.InputTokens, settled.ProviderReported, settled.UnreportedReason));
+        Assert.Equal(ApproximateTokenCounter.Instance.Count("claude-3-5-haiku-latest", ["Hello there my good friend"]), settled.OutputTokens);
+    }
+
+    [Fact]
+    public async Task ResponseJson_CompleteWithoutUsage_ChargedAsUsageMissing()
+    {
+        var admission = new RecordingAdmission();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), admission: admission));
+        var ct = TestContext.Current.CancellationToken;
+        await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
+        await session.HandleAsync(Messages.RequestBody("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"""), ct);
+        await session.HandleAsync(Messages.ResponseHeaders(200, "application/json"), ct);
+
+        await session.HandleAsync(Messages.ResponseBody("""{"choices":[{"index":0,"message":{"role":"assistant","content":"Hello there"},"finish_reason":"stop"}]}"""u8, true), ct);
+
+        var settled = Assert.Single(admission.Settled);
+        Assert.Equal(("ok", false, "usage_missing"), (settled.Status, settled.ProviderReported, settled.UnreportedReason));
+        Assert.True(settled.InputTokens > 0);
+    }
+
+    [Fact]
+    public async Task ResponseJson_ProviderErrorWithoutUsage_NotCharged()
+    {
+        var admission = new RecordingAdmission();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), admission: admission));
+        var ct = TestContext.Current.CancellationToken;
+        await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
+        await session.HandleAsync(Messages.RequestBody(ChatBody), ct);
+        await session.HandleAsync(Messages.ResponseHeaders(500, "application/json"), ct);
+
+        await session.HandleAsync(Messages.ResponseBody("""{"error":{"message":"boom"}}"""u8, true), ct);
+
+        var settled = Assert.Single(admission.Settled);
+        Assert.Equal(("error", 0L, 0L, null), (settled.Status, settled.InputTokens, settled.OutputTokens, settled.UnreportedReason));
+    }
+
+    [Theory]
+    [InlineData("\"max_tokens\":-1")]
+    [InlineData("\"max_completion_tokens\":0")]
+    [InlineData("\"max_tokens\":1e308")]
+    [InlineData("\"max_tokens\":\"lots\"")]
+    public async Task RequestBody_MaxTokensNotAPositiveInteger_400NamingTheField(string field)
+    {
+        var admission = new RecordingAdmission();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(admission: admission));
+        var ct = TestContext.Current.CancellationToken;
+        await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
+
+        var answer = await session.HandleAsync(Messages.RequestBody("{\"model\":\"gpt-4o-mini\"," + field + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"), ct);
+
+        Assert.Equal(400, (int)answer!.ImmediateResponse.Status.Code);
+        Assert.Contains(field[1..field.IndexOf('"', 1)], answer.ImmediateResponse.Body.ToStringUtf8(), StringComparison.Ordinal);
+        Assert.Empty(admission.Settled);
     }
 
     [Fact]

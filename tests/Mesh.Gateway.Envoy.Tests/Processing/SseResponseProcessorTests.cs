@@ -37,6 +37,55 @@ public sealed class SseResponseProcessorTests
         }
     }
 
+    [Fact]
+    public void OnChunk_UsageTheCallerDidNotAskFor_LeftOutAtEverySplitRestByteForByteAndUsageRead()
+    {
+        var bytes = RecordedFixtures.ReadBytes("raw-sse/openai__testopenai-cassettes__chat-streaming-detailed-usage.sse");
+        var text = Encoding.UTF8.GetString(bytes);
+        var usageEvent = text.LastIndexOf("data: {", StringComparison.Ordinal);
+        var expected = text[..usageEvent] + text[text.IndexOf("data: [DONE]", StringComparison.Ordinal)..];
+        Assert.Contains("\"choices\":[],\"usage\":{", text[usageEvent..], StringComparison.Ordinal);
+        for (var cut = 0; cut <= bytes.Length; cut++)
+        {
+            var sse = new SseResponseProcessor(ApiSchema.OpenAIChat, guard: null, stripUsageOnly: true);
+            var client = new List<byte>();
+            client.AddRange(Forwarded(sse.OnChunk(bytes.AsSpan(0, cut), endOfStream: false), bytes.AsSpan(0, cut)));
+            client.AddRange(Forwarded(sse.OnChunk(bytes.AsSpan(cut), endOfStream: true), bytes.AsSpan(cut)));
+
+            Assert.Equal(expected, Encoding.UTF8.GetString([.. client]));
+            Assert.Equal((true, 12, 100), (sse.Usage.Reported, sse.Usage.InputTokens, sse.Usage.OutputTokens));
+            Assert.True(sse.Completed);
+        }
+    }
+
+    [Fact]
+    public void OnChunk_RewriteModeUsageTheCallerDidNotAskFor_LeftOut()
+    {
+        var bytes = RecordedFixtures.ReadBytes("raw-sse/openai__testopenai-cassettes__chat-streaming-detailed-usage.sse");
+        var sse = new SseResponseProcessor(ApiSchema.OpenAIChat, new TestGuard(), stripUsageOnly: true);
+
+        var output = Encoding.UTF8.GetString(sse.OnChunk(bytes, endOfStream: true)!.Value.Span);
+
+        Assert.DoesNotContain("\"prompt_tokens\"", output, StringComparison.Ordinal);
+        Assert.Equal(Text(ApiSchema.OpenAIChat, bytes), Text(ApiSchema.OpenAIChat, Encoding.UTF8.GetBytes(output)));
+        Assert.EndsWith("data: [DONE]\n\n", output, StringComparison.Ordinal);
+        Assert.Equal((12, 100), (sse.Usage.InputTokens, sse.Usage.OutputTokens));
+    }
+
+    [Fact]
+    public void OnChunk_StreamEndsWithoutDone_NotCompleted()
+    {
+        var sse = new SseResponseProcessor(ApiSchema.OpenAIChat, guard: null);
+
+        sse.OnChunk("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n"u8, endOfStream: true);
+
+        Assert.False(sse.Completed);
+        Assert.Equal("Hel", sse.CompletionText);
+    }
+
+    private static byte[] Forwarded(ReadOnlyMemory<byte>? replacement, ReadOnlySpan<byte> chunk) =>
+        replacement is { } r ? r.ToArray() : chunk.ToArray();
+
     [Theory]
     [InlineData("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"safe \",\"content\":\"mail john.doe@example.com now\"}}]}")]
     [InlineData("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"mail john.doe@example.com now\"}}]")]

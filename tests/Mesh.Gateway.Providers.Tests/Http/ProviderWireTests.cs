@@ -169,7 +169,7 @@ public sealed class ProviderWireTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OpenAI_ProviderOptions_MergedOverTranslatedBody()
+    public async Task OpenAI_ProviderOptions_MergedOverTranslatedBodyExceptPolicyFields()
     {
         _server.Enqueue(FakeResponse.OpenAIChat("ok"));
         var provider = TestProviders.Create(_server, "openai");
@@ -178,12 +178,20 @@ public sealed class ProviderWireTests : IAsyncLifetime
             Model = "chat",
             Messages = [ChatMessage.User("hi")],
             Temperature = 0.2,
-            ProviderOptions = JsonSerializer.SerializeToElement(new JsonObject { ["temperature"] = 0.9, ["service_tier"] = "flex", ["stream_options"] = new JsonObject { ["x"] = 1 } }),
+            ProviderOptions = JsonSerializer.SerializeToElement(new JsonObject
+            {
+                ["temperature"] = 0.9,
+                ["service_tier"] = "flex",
+                ["model"] = "gpt-4-EXPENSIVE",
+                ["Messages"] = new JsonArray(),
+                ["stream_options"] = new JsonObject { ["include_usage"] = false },
+            }),
         };
 
         await provider.CompleteAsync(request, new ProviderTarget("openai", "gpt-4o-mini"), Ct);
 
-        AssertJson("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"temperature":0.9,"service_tier":"flex","stream_options":{"x":1}}""", _server.Requests[^1].BodyText);
+        // The model, the messages and usage reporting are policy's: the doors refuse such options, and the merge never takes them.
+        AssertJson("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"temperature":0.9,"service_tier":"flex"}""", _server.Requests[^1].BodyText);
     }
 
     [Fact]

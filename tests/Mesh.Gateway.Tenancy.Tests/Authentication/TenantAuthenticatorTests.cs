@@ -228,6 +228,54 @@ public sealed class TenantAuthenticatorTests : IDisposable
         Assert.Equal(AuthenticationFailure.UnknownTenant, result.Failure);
     }
 
+    [Fact]
+    public async Task AuthenticateAsync_TwoGatewayKeysOfDifferentTenants_RefusedNamingBothHeaders()
+    {
+        var result = await Create().AuthenticateAsync(Headers(("authorization", "Bearer " + KeyA), ("x-api-key", "mgw-team-b")), TestContext.Current.CancellationToken);
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(AuthenticationFailure.ConflictingApiKeys, result.Failure);
+        Assert.Contains("authorization", result.Message, StringComparison.Ordinal);
+        Assert.Contains("x-api-key", result.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("mgw-", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_ValidAndRevokedKeyOfOneTenant_RefusedAsConflicting()
+    {
+        var result = await Create().AuthenticateAsync(Headers(("x-api-key", KeyA), ("api-key", RevokedKey)), TestContext.Current.CancellationToken);
+
+        Assert.Equal(AuthenticationFailure.ConflictingApiKeys, result.Failure);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_SameGatewayKeyInTwoHeaders_ResolvesTenant()
+    {
+        var result = await Create().AuthenticateAsync(Headers(("authorization", "Bearer " + KeyA), ("x-api-key", KeyA)), TestContext.Current.CancellationToken);
+
+        Assert.Equal("team-a", result.Tenant?.Id);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_ProviderKeyInBearerAndGatewayKeyInXApiKey_ResolvesByTheGatewayKey()
+    {
+        var result = await Create().AuthenticateAsync(Headers(("authorization", "Bearer sk-proj-providers-own-key"), ("x-api-key", "mgw-team-b")), TestContext.Current.CancellationToken);
+
+        Assert.True(result.Succeeded);
+        Assert.Equal("team-b", result.Tenant!.Id);
+    }
+
+    [Fact]
+    public async Task AuthenticateAsync_MeshJwtInBearerAndGatewayKeyInXApiKey_NotAConflict()
+    {
+        var token = _jwt.Token(Start, tenant: "team-b");
+
+        var result = await Create().AuthenticateAsync(Headers(("authorization", "Bearer " + token), ("x-api-key", KeyA)), TestContext.Current.CancellationToken);
+
+        Assert.True(result.Succeeded);
+        Assert.Equal("team-a", result.Tenant!.Id);
+    }
+
     private static CallerCredentials Headers(params (string Name, string Value)[] headers) =>
         new(headers.ToDictionary(h => h.Name, h => h.Value));
 

@@ -73,6 +73,33 @@ public sealed class LedgerSinksTests
     }
 
     [Fact]
+    public async Task Postgres_TableOfAnEarlierVersion_GainsTheNewColumnsAndTakesRows()
+    {
+        await using var postgres = await PostgresServer.StartAsync();
+        await using (var connection = new NpgsqlConnection(postgres.ConnectionString))
+        {
+            // The table as earlier versions created it: no unreported_reason, no tokens_estimated.
+            await connection.OpenAsync(Ct);
+            var earlier = PostgresLedgerSink.CreateTableSql("usage_v1").Replace(
+                ",\n    unreported_reason text,\n    tokens_estimated boolean NOT NULL DEFAULT false", string.Empty, StringComparison.Ordinal);
+            Assert.DoesNotContain("unreported_reason", earlier, StringComparison.Ordinal);
+            await using var create = new NpgsqlCommand(earlier, connection);
+            await create.ExecuteNonQueryAsync(Ct);
+        }
+
+        await RunCallsAsync(new() { ["ledger:postgres"] = postgres.ConnectionString, ["ledger:postgres_table"] = "usage_v1" });
+
+        await using (var connection = new NpgsqlConnection(postgres.ConnectionString))
+        {
+            await connection.OpenAsync(Ct);
+            await using var query = new NpgsqlCommand("SELECT count(*), count(*) FILTER (WHERE tokens_estimated) FROM usage_v1", connection);
+            await using var reader = await query.ExecuteReaderAsync(Ct);
+            Assert.True(await reader.ReadAsync(Ct));
+            Assert.Equal((Calls, 0L), (reader.GetInt64(0), reader.GetInt64(1)));
+        }
+    }
+
+    [Fact]
     public void AddMeshLimits_BadSinkSettings_ErrorsNameTheKeys()
     {
         var configuration = Configuration(new()

@@ -84,7 +84,7 @@ public sealed class UsageLedgerTests : IDisposable
                 context.Identity = new CallIdentity("acme", "key-1", CallIdentity.ApiKey);
                 return next(context, ct);
             })
-            .AddStep(new LimitsStep(limiter, ledger, new ConservativePromptTokenEstimator(), TimeProvider.System))
+            .AddStep(new LimitsStep(limiter, ledger, new ConservativePromptTokenEstimator(), TimeProvider.System, Mesh.Gateway.Tokenizers.TokenCounter.Default))
             .Build(provider.HandleAsync);
 
         var outcomes = new Dictionary<string, int>();
