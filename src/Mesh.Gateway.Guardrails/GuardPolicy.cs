@@ -51,5 +51,9 @@ public sealed record GuardPolicy
     /// <summary>True when some finding is tokenized: a call needs one <see cref="GuardTokenVault"/> from request to response.</summary>
     public bool UsesTokenVault => Compiled.NeedsVault;
 
+    /// <summary>True when some detector reads the model's output (or placeholders must be restored in it); when false a response passes untouched and unheld.</summary>
+    public bool InspectsOutput =>
+        Compiled.Kinds != Mesh.Gateway.Guardrails.Pii.PiiKinds.None || Compiled.RunsModeration(GuardDirection.Output) || Compiled.RunsInjection(GuardDirection.Output) || Compiled.NeedsVault;
+
     internal CompiledPolicy Compiled => _compiled ??= CompiledPolicy.Create(this);
 }

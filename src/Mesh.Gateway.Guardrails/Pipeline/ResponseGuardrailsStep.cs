@@ -29,6 +29,12 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
             policy = GuardPolicySelector.For(options, context.Identity?.TenantId);
         }
 
+        if (!policy.InspectsOutput)
+        {
+            // Nothing reads the output: hold nothing back (a held tail would only add latency).
+            return result;
+        }
+
         context.Properties.TryGetValue(GuardrailsPropertyKeys.Vault, out var vault);
         if (result.Response is { } whole)
         {
