@@ -125,7 +125,7 @@ internal static class EnvoySessionProfile
         var chunks = messages.ResponseChunks.Select(c => c.ResponseBody.Body.ToByteArray()).ToList();
         Measure("SSE 51 chunks, guard", iterations, () =>
         {
-            var sse = new SseResponseProcessor(api.Schema, guard);
+            var sse = new SseResponseProcessor(api.Codec, guard);
             for (var i = 0; i < chunks.Count; i++)
             {
                 sse.OnChunk(chunks[i], i == chunks.Count - 1);
@@ -133,7 +133,7 @@ internal static class EnvoySessionProfile
         });
         Measure("SSE 51 chunks, no guard", iterations, () =>
         {
-            var sse = new SseResponseProcessor(api.Schema, null);
+            var sse = new SseResponseProcessor(api.Codec, null);
             for (var i = 0; i < chunks.Count; i++)
             {
                 sse.OnChunk(chunks[i], i == chunks.Count - 1);
