@@ -95,17 +95,6 @@ internal sealed class AnthropicMessagesCodec : IWireCodec, IWireStreamCodec
 
     public bool EndEventsCarryNoDelta => true;
 
-    public bool EndEventsRepeatText => false;
-
-    public bool AnnouncesCut => false;
-
-    public bool TryReadTextDelta(ReadOnlySpan<byte> data, out string? text, out int start, out int end)
-    {
-        text = null;
-        start = end = 0;
-        return false;
-    }
-
     public string? Delta(JsonElement root) =>
         WireJson.Type(root) == "content_block_delta" && root.TryGetProperty("delta", out var ad) && ad.ValueKind == JsonValueKind.Object
         && WireJson.Type(ad) == "text_delta" && ad.TryGetProperty("text", out var at) && at.ValueKind == JsonValueKind.String
@@ -114,12 +103,6 @@ internal sealed class AnthropicMessagesCodec : IWireCodec, IWireStreamCodec
     public bool EndsText(JsonElement root) => WireJson.Type(root) is "content_block_stop" or "message_delta" or "message_stop";
 
     public bool EndsStream(JsonElement root) => WireJson.Type(root) == "message_stop";
-
-    public bool RepeatsWholeText(JsonElement root) => false;
-
-    public bool IsUsageOnly(JsonElement root) => false;
-
-    public bool KeepsAfterCut(JsonElement root, string? delta) => delta is null;
 
     public bool SetDelta(JsonNode root, string text)
     {
@@ -131,14 +114,4 @@ internal sealed class AnthropicMessagesCodec : IWireCodec, IWireStreamCodec
 
         return false;
     }
-
-    public void SetFinishReason(JsonNode root, string? reason)
-    {
-    }
-
-    public void PrepareSyntheticDelta(JsonObject copy)
-    {
-    }
-
-    public bool TryMakeCutEvent(JsonObject copy, string? finishReason) => false;
 }

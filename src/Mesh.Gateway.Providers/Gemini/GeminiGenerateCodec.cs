@@ -7,7 +7,8 @@ namespace Mesh.Gateway.Providers.Gemini;
 
 /// <summary>The Gemini generateContent schema (<c>:generateContent</c>, <c>:streamGenerateContent</c>).</summary>
 /// <remarks>Request texts: <c>contents[].parts[].text</c> and <c>systemInstruction.parts[].text</c>. Stream: each event a
-/// whole candidate; its text is the non-thought parts' texts, its <c>finishReason</c> ends it; usage in <c>usageMetadata</c>.</remarks>
+/// whole candidate; its text is the non-thought parts' texts (so no splice path: it may be spread over several parts), its
+/// <c>finishReason</c> ends it; usage in <c>usageMetadata</c>.</remarks>
 internal sealed class GeminiGenerateCodec : IWireCodec, IWireStreamCodec
 {
     public static readonly GeminiGenerateCodec Instance = new();
@@ -59,22 +60,6 @@ internal sealed class GeminiGenerateCodec : IWireCodec, IWireStreamCodec
 
     public byte[] RenderError(GatewayError error, int httpStatus) => GeminiErrorBody.Render(error, httpStatus);
 
-    // The text may be spread over several parts: no splice.
-    public JsonStringLocator.Step[]? DeltaPath => null;
-
-    public bool EndEventsCarryNoDelta => false;
-
-    public bool EndEventsRepeatText => false;
-
-    public bool AnnouncesCut => false;
-
-    public bool TryReadTextDelta(ReadOnlySpan<byte> data, out string? text, out int start, out int end)
-    {
-        text = null;
-        start = end = 0;
-        return false;
-    }
-
     public string? Delta(JsonElement root)
     {
         if (root.ValueKind == JsonValueKind.Object
@@ -103,12 +88,6 @@ internal sealed class GeminiGenerateCodec : IWireCodec, IWireStreamCodec
         && gc.GetArrayLength() > 0 && gc[0].TryGetProperty("finishReason", out _);
 
     public bool EndsStream(JsonElement root) => EndsText(root);
-
-    public bool RepeatsWholeText(JsonElement root) => false;
-
-    public bool IsUsageOnly(JsonElement root) => false;
-
-    public bool KeepsAfterCut(JsonElement root, string? delta) => delta is null;
 
     public bool SetDelta(JsonNode root, string text)
     {
@@ -146,16 +125,6 @@ internal sealed class GeminiGenerateCodec : IWireCodec, IWireStreamCodec
 
         return true;
     }
-
-    public void SetFinishReason(JsonNode root, string? reason)
-    {
-    }
-
-    public void PrepareSyntheticDelta(JsonObject copy)
-    {
-    }
-
-    public bool TryMakeCutEvent(JsonObject copy, string? finishReason) => false;
 
     private static bool IsThought(JsonObject part) => part["thought"] is JsonValue t && t.TryGetValue<bool>(out var b) && b;
 }

@@ -60,21 +60,24 @@ internal sealed class OpenAIChatCodec : IWireCodec, IWireStreamCodec
     {
         if (WireJson.Obj(root, "usage") is { } u)
         {
-            usage.Reported = true;
-            usage.InputTokens = WireJson.Int(u, "prompt_tokens") ?? usage.InputTokens;
-            usage.OutputTokens = WireJson.Int(u, "completion_tokens") ?? usage.OutputTokens;
-            usage.CachedInputTokens = WireJson.Int(WireJson.Obj(u, "prompt_tokens_details"), "cached_tokens") ?? usage.CachedInputTokens;
-            usage.ReasoningTokens = WireJson.Int(WireJson.Obj(u, "completion_tokens_details"), "reasoning_tokens") ?? usage.ReasoningTokens;
+            ReadUsageObject(u, usage, "prompt_tokens", "completion_tokens", "prompt_tokens_details", "completion_tokens_details");
         }
+    }
+
+    /// <summary>An OpenAI usage object (chat's and Responses' differ only in names): input, output, cached input in the input
+    /// details, reasoning in the output details. Input includes the cached tokens, as the gateway counts.</summary>
+    internal static void ReadUsageObject(JsonElement u, UsageAccumulator usage, string input, string output, string inputDetails, string outputDetails)
+    {
+        usage.Reported = true;
+        usage.InputTokens = WireJson.Int(u, input) ?? usage.InputTokens;
+        usage.OutputTokens = WireJson.Int(u, output) ?? usage.OutputTokens;
+        usage.CachedInputTokens = WireJson.Int(WireJson.Obj(u, inputDetails), "cached_tokens") ?? usage.CachedInputTokens;
+        usage.ReasoningTokens = WireJson.Int(WireJson.Obj(u, outputDetails), "reasoning_tokens") ?? usage.ReasoningTokens;
     }
 
     public byte[] RenderError(GatewayError error, int httpStatus) => OpenAIErrorBody.Render(error);
 
     public JsonStringLocator.Step[]? DeltaPath => Path;
-
-    public bool EndEventsCarryNoDelta => false;
-
-    public bool EndEventsRepeatText => false;
 
     public bool AnnouncesCut => true;
 
@@ -94,8 +97,6 @@ internal sealed class OpenAIChatCodec : IWireCodec, IWireStreamCodec
 
     // [DONE] is not JSON and is checked apart; compatible servers do not all send it after the finish reason.
     public bool EndsStream(JsonElement root) => EndsText(root);
-
-    public bool RepeatsWholeText(JsonElement root) => false;
 
     // The last event when stream_options.include_usage is on: no choices, only the usage.
     public bool IsUsageOnly(JsonElement root) =>

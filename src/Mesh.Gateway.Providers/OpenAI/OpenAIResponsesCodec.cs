@@ -42,13 +42,10 @@ internal sealed class OpenAIResponsesCodec : IWireCodec, IWireStreamCodec
 
     public void ReadUsage(JsonElement root, UsageAccumulator usage)
     {
+        // A whole body has usage; the completed event carries it in response.usage.
         if ((WireJson.Obj(root, "usage") ?? WireJson.Obj(WireJson.Obj(root, "response"), "usage")) is { } r)
         {
-            usage.Reported = true;
-            usage.InputTokens = WireJson.Int(r, "input_tokens") ?? usage.InputTokens;
-            usage.OutputTokens = WireJson.Int(r, "output_tokens") ?? usage.OutputTokens;
-            usage.CachedInputTokens = WireJson.Int(WireJson.Obj(r, "input_tokens_details"), "cached_tokens") ?? usage.CachedInputTokens;
-            usage.ReasoningTokens = WireJson.Int(WireJson.Obj(r, "output_tokens_details"), "reasoning_tokens") ?? usage.ReasoningTokens;
+            OpenAIChatCodec.ReadUsageObject(r, usage, "input_tokens", "output_tokens", "input_tokens_details", "output_tokens_details");
         }
     }
 
@@ -61,15 +58,6 @@ internal sealed class OpenAIResponsesCodec : IWireCodec, IWireStreamCodec
     // output_text.done carries the whole text in "text".
     public bool EndEventsRepeatText => true;
 
-    public bool AnnouncesCut => false;
-
-    public bool TryReadTextDelta(ReadOnlySpan<byte> data, out string? text, out int start, out int end)
-    {
-        text = null;
-        start = end = 0;
-        return false;
-    }
-
     public string? Delta(JsonElement root) =>
         WireJson.Type(root) == "response.output_text.delta" && root.TryGetProperty("delta", out var d) && d.ValueKind == JsonValueKind.String
             ? d.GetString() : null;
@@ -81,10 +69,6 @@ internal sealed class OpenAIResponsesCodec : IWireCodec, IWireStreamCodec
     public bool RepeatsWholeText(JsonElement root) =>
         WireJson.Type(root) is "response.content_part.done" or "response.output_item.done" or "response.completed" or "response.incomplete";
 
-    public bool IsUsageOnly(JsonElement root) => false;
-
-    public bool KeepsAfterCut(JsonElement root, string? delta) => delta is null && !RepeatsWholeText(root);
-
     public bool SetDelta(JsonNode root, string text)
     {
         if (root["delta"] is JsonValue)
@@ -95,14 +79,4 @@ internal sealed class OpenAIResponsesCodec : IWireCodec, IWireStreamCodec
 
         return false;
     }
-
-    public void SetFinishReason(JsonNode root, string? reason)
-    {
-    }
-
-    public void PrepareSyntheticDelta(JsonObject copy)
-    {
-    }
-
-    public bool TryMakeCutEvent(JsonObject copy, string? finishReason) => false;
 }
