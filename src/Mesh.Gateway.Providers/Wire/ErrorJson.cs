@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Mesh.Gateway.Core.Pipeline;
 
@@ -8,12 +7,10 @@ namespace Mesh.Gateway.Providers.Wire;
 /// <summary>Writes an error envelope as the codecs shape it; the codes and reasons the shapes share.</summary>
 internal static class ErrorJson
 {
-    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static byte[] Write<TState>(TState state, Action<Utf8JsonWriter, TState> write)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var w = new Utf8JsonWriter(buffer, Options))
+        using (var w = new Utf8JsonWriter(buffer, JsonText.WriterOptions))
         {
             w.WriteStartObject();
             write(w, state);

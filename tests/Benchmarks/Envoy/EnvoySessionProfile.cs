@@ -121,7 +121,7 @@ internal static class EnvoySessionProfile
         var bodyBytes = messages.RequestBodyBytes;
         Measure("RequestBodyEditor.Process", iterations, () => RequestBodyEditor.Process(bodyBytes, api, guard, tokens, true));
         Measure("RequestBodyEditor.Process, no guard", iterations, () => RequestBodyEditor.Process(bodyBytes, api, Mesh.Gateway.Envoy.Guarding.NoGuard.Instance, tokens, true));
-        Measure("JsonNode.Parse + serialize 8 KiB", iterations, () => Mesh.Gateway.Envoy.Processing.JsonText.Serialize(System.Text.Json.Nodes.JsonNode.Parse(bodyBytes)!));
+        Measure("JsonNode.Parse + serialize 8 KiB", iterations, () => Mesh.Gateway.Providers.Wire.JsonText.Serialize(System.Text.Json.Nodes.JsonNode.Parse(bodyBytes)!));
         var chunks = messages.ResponseChunks.Select(c => c.ResponseBody.Body.ToByteArray()).ToList();
         Measure("SSE 51 chunks, guard", iterations, () =>
         {
