@@ -71,7 +71,7 @@ internal sealed class SseReader : IDisposable
             _next = 0;
             EventName = null;
             Data = default;
-            var read = await _stream.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false);
+            var read = await _stream.ReadAsync(_buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 _eof = true;
