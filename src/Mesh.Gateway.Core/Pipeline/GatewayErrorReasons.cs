@@ -28,4 +28,24 @@ public static class GatewayErrorReasons
     public const string RateLimited = "RATE_LIMITED";
     public const string BudgetExceeded = "BUDGET_EXCEEDED";
     public const string Blocked = "BLOCKED_BY_POLICY";
+
+    // The proxy door's refusals (the Envoy door writes each in lower case as the OpenAI-style error.code).
+    public const string UnknownEndpoint = "UNKNOWN_ENDPOINT";
+    public const string MissingApiKey = "MISSING_API_KEY";
+    public const string InvalidApiKey = "INVALID_API_KEY";
+    public const string RevokedApiKey = "REVOKED_API_KEY";
+    public const string ConflictingApiKeys = "CONFLICTING_API_KEYS";
+    public const string TokenExpired = "TOKEN_EXPIRED";
+    public const string InvalidToken = "INVALID_TOKEN";
+    public const string AuthUnavailable = "AUTH_UNAVAILABLE";
+    public const string UnknownTenant = "UNKNOWN_TENANT";
+    public const string ModelNotAllowed = "MODEL_NOT_ALLOWED";
+    public const string OperationNotAllowed = "OPERATION_NOT_ALLOWED";
+    public const string NoProviderCredential = "NO_PROVIDER_CREDENTIAL";
+    public const string BodyRequired = "BODY_REQUIRED";
+    public const string InvalidJson = "INVALID_JSON";
+    public const string DuplicateKey = "DUPLICATE_KEY";
+    public const string ContentPolicyViolation = "CONTENT_POLICY_VIOLATION";
+    public const string RequestTooLarge = "REQUEST_TOO_LARGE";
+    public const string UpstreamResponseUninspectable = "UPSTREAM_RESPONSE_UNINSPECTABLE";
 }

@@ -1,3 +1,4 @@
+using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Envoy.Configuration;
 using Mesh.Gateway.Envoy.Http;
 using Mesh.Gateway.Tenancy.Access;
@@ -29,14 +30,14 @@ internal sealed class AccessEvaluator
         var api = ProviderApiRecognizer.Recognize(path);
         if (api is null)
         {
-            return Deny(ErrorShape.OpenAI, null, new GatewayError(404, GatewayErrorKind.NotFound, "unknown_endpoint",
+            return Deny(null, EnvoyErrors.Create(GatewayErrorCode.NotFound, GatewayErrorReasons.UnknownEndpoint,
                 "This endpoint is not served through the AI gateway."));
         }
 
         var auth = await _authenticator.AuthenticateAsync(new CallerCredentials(headers, peerPrincipal, FromAuthenticatedProxy: true), cancellationToken).ConfigureAwait(false);
         if (!auth.Succeeded)
         {
-            return Deny(api.ErrorShape, api, AuthenticationError(auth)) with { Authentication = auth };
+            return Deny(api, AuthenticationError(auth)) with { Authentication = auth };
         }
 
         var tenant = auth.Tenant!;
@@ -44,8 +45,8 @@ internal sealed class AccessEvaluator
         var access = AccessPolicy.Authorize(tenant, api.Operation, model);
         if (!access.Allowed)
         {
-            var code = access.Denial == AccessDenial.ModelNotAllowed ? "model_not_allowed" : "operation_not_allowed";
-            return Deny(api.ErrorShape, api, new GatewayError(403, GatewayErrorKind.Permission, code, access.Message)) with { Authentication = auth };
+            var reason = access.Denial == AccessDenial.ModelNotAllowed ? GatewayErrorReasons.ModelNotAllowed : GatewayErrorReasons.OperationNotAllowed;
+            return Deny(api, EnvoyErrors.Create(GatewayErrorCode.PermissionDenied, reason, access.Message)) with { Authentication = auth };
         }
 
         var set = new List<KeyValuePair<string, string>>(2) { new(_options.TenantHeader, tenant.Id) };
@@ -54,7 +55,7 @@ internal sealed class AccessEvaluator
         {
             if (!_credentials.TryGet(api.Provider, out var key))
             {
-                return Deny(api.ErrorShape, api, new GatewayError(503, GatewayErrorKind.Unavailable, "no_provider_credential",
+                return Deny(api, EnvoyErrors.Create(GatewayErrorCode.Unavailable, GatewayErrorReasons.NoProviderCredential,
                     $"The gateway holds no credential for provider '{api.Provider}'.")) with { Authentication = auth };
             }
 
@@ -68,21 +69,24 @@ internal sealed class AccessEvaluator
         var remove = _options.CredentialCustody
             ? _authenticator.GatewayKeyHeaders.Where(h => !string.Equals(h, credentialHeader, StringComparison.Ordinal)).ToArray()
             : [];
-        return new AccessOutcome { Api = api, Shape = api.ErrorShape, Authentication = auth, HeadersToSet = set, HeadersToRemove = remove };
+        return new AccessOutcome { Api = api, Authentication = auth, HeadersToSet = set, HeadersToRemove = remove };
     }
 
     internal static GatewayError AuthenticationError(AuthenticationResult auth) => auth.Failure switch
     {
-        AuthenticationFailure.NoCredentials => new(401, GatewayErrorKind.Authentication, "missing_api_key", auth.Message),
-        AuthenticationFailure.InvalidApiKey => new(401, GatewayErrorKind.Authentication, "invalid_api_key", auth.Message),
-        AuthenticationFailure.RevokedApiKey => new(401, GatewayErrorKind.Authentication, "revoked_api_key", auth.Message),
-        AuthenticationFailure.ConflictingApiKeys => new(401, GatewayErrorKind.Authentication, "conflicting_api_keys", auth.Message),
-        AuthenticationFailure.TokenExpired => new(401, GatewayErrorKind.Authentication, "token_expired", auth.Message),
+        AuthenticationFailure.NoCredentials => Unauthenticated(GatewayErrorReasons.MissingApiKey, auth),
+        AuthenticationFailure.InvalidApiKey => Unauthenticated(GatewayErrorReasons.InvalidApiKey, auth),
+        AuthenticationFailure.RevokedApiKey => Unauthenticated(GatewayErrorReasons.RevokedApiKey, auth),
+        AuthenticationFailure.ConflictingApiKeys => Unauthenticated(GatewayErrorReasons.ConflictingApiKeys, auth),
+        AuthenticationFailure.TokenExpired => Unauthenticated(GatewayErrorReasons.TokenExpired, auth),
         AuthenticationFailure.InvalidAudience or AuthenticationFailure.InvalidIssuer or AuthenticationFailure.InvalidToken =>
-            new(401, GatewayErrorKind.Authentication, "invalid_token", auth.Message),
-        AuthenticationFailure.KeysUnavailable => new(503, GatewayErrorKind.Unavailable, "auth_unavailable", auth.Message),
-        _ => new(403, GatewayErrorKind.Permission, "unknown_tenant", auth.Message),
+            Unauthenticated(GatewayErrorReasons.InvalidToken, auth),
+        AuthenticationFailure.KeysUnavailable => EnvoyErrors.Create(GatewayErrorCode.Unavailable, GatewayErrorReasons.AuthUnavailable, auth.Message),
+        _ => EnvoyErrors.Create(GatewayErrorCode.PermissionDenied, GatewayErrorReasons.UnknownTenant, auth.Message),
     };
 
-    private static AccessOutcome Deny(ErrorShape shape, ProviderApi? api, GatewayError error) => new() { Error = error, Shape = shape, Api = api };
+    private static GatewayError Unauthenticated(string reason, AuthenticationResult auth) =>
+        EnvoyErrors.Create(GatewayErrorCode.Unauthenticated, reason, auth.Message);
+
+    private static AccessOutcome Deny(ProviderApi? api, GatewayError error) => new() { Error = error, Api = api };
 }

@@ -1,3 +1,4 @@
+using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Envoy.Http;
 using Mesh.Gateway.Tenancy.Authentication;
 
@@ -8,8 +9,7 @@ internal sealed record AccessOutcome
 {
     public GatewayError? Error { get; init; }
 
-    public ErrorShape Shape { get; init; }
-
+    /// <summary>The recognised API; its codec shapes the error body (OpenAI's when null).</summary>
     public ProviderApi? Api { get; init; }
 
     public AuthenticationResult? Authentication { get; init; }

@@ -3,6 +3,7 @@ using Envoy.Service.Auth.V3;
 using Envoy.Type.V3;
 using Google.Protobuf.WellKnownTypes;
 using Mesh.Gateway.Core.Identity;
+using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Envoy.Http;
 using Mesh.Gateway.Tenancy.Access;
 using Mesh.Gateway.Tenancy.Limits;
@@ -80,7 +81,7 @@ internal sealed class CheckHandler
         var admission = await _admission.AdmitAsync(
             new AdmissionRequest(outcome.Authentication!.Identity!, outcome.Api.Provider, outcome.Api.Operation, model ?? string.Empty, 0, null) { Charges = charges },
             cancellationToken).ConfigureAwait(false);
-        return admission.IsAdmitted ? Allow(outcome, admission, charges, model) : Refuse(outcome.Shape, admission);
+        return admission.IsAdmitted ? Allow(outcome, admission, charges, model) : Refuse(outcome.Api, admission);
     }
 
     /// <summary>The text form of <see cref="LimitCharges"/> in metadata and <see cref="LimitsChargedHeader"/>: <c>requests</c>, <c>requests,model_requests</c>.</summary>
@@ -97,13 +98,14 @@ internal sealed class CheckHandler
 
     /// <summary>A limits refusal: 429 (503 when the limits store is down and fails closed) with Retry-After, the
     /// <c>x-ratelimit-*</c> headers and a JSON body in the provider's shape.</summary>
-    internal static CheckResponse Refuse(ErrorShape shape, AdmissionResult admission)
+    internal static CheckResponse Refuse(ProviderApi? api, AdmissionResult admission)
     {
         var error = LimitError(admission);
+        var status = EnvoyErrors.HttpStatus(error);
         var denied = new DeniedHttpResponse
         {
-            Status = new HttpStatus { Code = (StatusCode)error.Status },
-            Body = Encoding.UTF8.GetString(ErrorBodies.Render(shape, error)),
+            Status = new HttpStatus { Code = (StatusCode)status },
+            Body = Encoding.UTF8.GetString(EnvoyErrors.Render(api, error)),
         };
         denied.Headers.Add(EnvoyHeaders.AuthzSet("content-type", "application/json"));
         foreach (var (name, value) in LimitHeaders(admission))
@@ -113,14 +115,17 @@ internal sealed class CheckHandler
 
         return new CheckResponse
         {
-            Status = new Google.Rpc.Status { Code = error.Status == 503 ? GrpcUnavailable : GrpcResourceExhausted, Message = error.Code },
+            Status = new Google.Rpc.Status { Code = status == 503 ? GrpcUnavailable : GrpcResourceExhausted, Message = EnvoyErrors.WireCode(error) },
             DeniedResponse = denied,
         };
     }
 
     /// <summary>The error a limits refusal shows the app.</summary>
-    internal static GatewayError LimitError(AdmissionResult admission) =>
-        new(admission.DenialStatus, admission.DenialStatus == 503 ? GatewayErrorKind.Unavailable : GatewayErrorKind.RateLimit, admission.DenialCode, admission.DenialMessage ?? "Rate limit reached.");
+    /// <remarks>Admission refuses with 429 or, when the limits store is down and fails closed, 503.</remarks>
+    internal static GatewayError LimitError(AdmissionResult admission) => EnvoyErrors.Create(
+        admission.DenialStatus == 503 ? GatewayErrorCode.Unavailable : GatewayErrorCode.ResourceExhausted,
+        admission.DenialCode.ToUpperInvariant(),
+        admission.DenialMessage ?? "Rate limit reached.");
 
     /// <summary>Retry-After (whole seconds, rounded up) when known, then the <c>x-ratelimit-*</c> headers.</summary>
     internal static IEnumerable<KeyValuePair<string, string>> LimitHeaders(AdmissionResult admission)
@@ -208,18 +213,19 @@ internal sealed class CheckHandler
     private static CheckResponse Deny(AccessOutcome outcome)
     {
         var error = outcome.Error!;
+        var status = EnvoyErrors.HttpStatus(error);
         var denied = new DeniedHttpResponse
         {
-            Status = new HttpStatus { Code = (StatusCode)error.Status },
-            Body = Encoding.UTF8.GetString(ErrorBodies.Render(outcome.Shape, error)),
+            Status = new HttpStatus { Code = (StatusCode)status },
+            Body = Encoding.UTF8.GetString(EnvoyErrors.Render(outcome.Api, error)),
         };
         denied.Headers.Add(EnvoyHeaders.AuthzSet("content-type", "application/json"));
-        if (error.Status == 401)
+        if (status == 401)
         {
             denied.Headers.Add(EnvoyHeaders.AuthzSet("www-authenticate", "Bearer"));
         }
 
-        var grpc = error.Status switch
+        var grpc = status switch
         {
             401 => GrpcUnauthenticated,
             503 => GrpcUnavailable,
@@ -227,7 +233,7 @@ internal sealed class CheckHandler
         };
         return new CheckResponse
         {
-            Status = new Google.Rpc.Status { Code = grpc, Message = error.Code },
+            Status = new Google.Rpc.Status { Code = grpc, Message = EnvoyErrors.WireCode(error) },
             DeniedResponse = denied,
         };
     }
@@ -247,7 +253,7 @@ internal sealed class CheckHandler
             // A path that names the model (Azure deployment, Gemini) decides without the body; ext_proc still reads it.
             return api.PathModel is { } pathModel
                 ? new RequestBodyReading(null, pathModel, null)
-                : new RequestBodyReading(null, null, new GatewayError(400, GatewayErrorKind.InvalidRequest, "body_required",
+                : new RequestBodyReading(null, null, EnvoyErrors.Create(GatewayErrorCode.InvalidArgument, GatewayErrorReasons.BodyRequired,
                     partial
                         ? "The request body is larger than the proxy sends to the gateway's Check (with_request_body.max_request_bytes); the model cannot be decided."
                         : "The request carries no body for the gateway's Check to read the model from (configure ext_authz with_request_body)."));

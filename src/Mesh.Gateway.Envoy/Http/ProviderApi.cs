@@ -1,3 +1,5 @@
+using Mesh.Gateway.Providers.Wire;
+
 namespace Mesh.Gateway.Envoy.Http;
 
 /// <summary>A recognised provider API call.</summary>
@@ -8,12 +10,8 @@ namespace Mesh.Gateway.Envoy.Http;
 /// <param name="PathStreaming">True when the path itself asks for a stream (Gemini streamGenerateContent).</param>
 internal sealed record ProviderApi(string Provider, string Operation, ApiSchema Schema, string? PathModel, bool PathStreaming)
 {
-    public ErrorShape ErrorShape => Provider switch
-    {
-        "anthropic" => ErrorShape.Anthropic,
-        "gemini" => ErrorShape.Gemini,
-        _ => ErrorShape.OpenAI,
-    };
+    /// <summary>Everything the door reads or writes in the body schema: texts, usage, stream events, error bodies.</summary>
+    public IWireCodec Codec => WireCodecs.For(Schema);
 
     /// <summary>The header the provider reads its key from, and how the value is written.</summary>
     public (string Header, string Value) CredentialHeader(string key) => Provider switch

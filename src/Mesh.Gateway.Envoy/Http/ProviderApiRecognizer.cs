@@ -1,3 +1,5 @@
+using Mesh.Gateway.Providers.Wire;
+
 namespace Mesh.Gateway.Envoy.Http;
 
 /// <summary>Recognises the provider API from the request path (query ignored).</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Mesh.Gateway.Core.Pipeline;
 
 namespace Mesh.Gateway.Envoy.Http;
 
@@ -26,14 +27,14 @@ internal static class RequestBodyReader
         catch (JsonException)
         {
             return new RequestBodyReading(null, null, DuplicateKey(body) is { } key
-                ? new GatewayError(400, GatewayErrorKind.InvalidRequest, "duplicate_key",
+                ? EnvoyErrors.Create(GatewayErrorCode.InvalidArgument, GatewayErrorReasons.DuplicateKey,
                     $"The request body names the key '{key}' more than once; the gateway refuses JSON that readers may read differently.")
-                : new GatewayError(400, GatewayErrorKind.InvalidRequest, "invalid_json", "The request body is not valid JSON."));
+                : EnvoyErrors.Create(GatewayErrorCode.InvalidArgument, GatewayErrorReasons.InvalidJson, "The request body is not valid JSON."));
         }
 
         if (root is not JsonObject obj)
         {
-            return new RequestBodyReading(null, null, new GatewayError(400, GatewayErrorKind.InvalidRequest, "invalid_json", "The request body must be a JSON object."));
+            return new RequestBodyReading(null, null, EnvoyErrors.Create(GatewayErrorCode.InvalidArgument, GatewayErrorReasons.InvalidJson, "The request body must be a JSON object."));
         }
 
         var model = api.PathModel ?? (obj["model"] is JsonValue mv && mv.TryGetValue<string>(out var m) ? m : null);

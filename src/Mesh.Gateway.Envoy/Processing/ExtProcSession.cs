@@ -9,9 +9,11 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Mesh.Gateway.Core.Identity;
+using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Envoy.Authorization;
 using Mesh.Gateway.Envoy.Guarding;
 using Mesh.Gateway.Envoy.Http;
+using Mesh.Gateway.Providers.Wire;
 using Mesh.Gateway.Tenancy.Access;
 using Mesh.Gateway.Tenancy.Authentication;
 using Mesh.Gateway.Tenancy.Ledger;
@@ -162,7 +164,7 @@ internal sealed class ExtProcSession
             if (_tenant is null)
             {
                 // Deny by default: ext_authz did not vouch for this request.
-                return Immediate(new GatewayError(401, GatewayErrorKind.Authentication, "missing_api_key", "The request was not authenticated by the gateway."));
+                return Immediate(EnvoyErrors.Create(GatewayErrorCode.Unauthenticated, GatewayErrorReasons.MissingApiKey, "The request was not authenticated by the gateway."));
             }
 
             var keyId = MetadataString(authz, CallIdentity.MetadataKeyId) ?? headers.GetValueOrDefault(CheckHandler.KeyIdHeader);
@@ -185,7 +187,7 @@ internal sealed class ExtProcSession
         _guard = _deps.Guard.ForTenant(_tenant!.Id);
         if (_api.PathModel is { } pathModel && !AccessPolicy.IsModelAllowed(_tenant, pathModel))
         {
-            return Immediate(new GatewayError(403, GatewayErrorKind.Permission, "model_not_allowed", $"Tenant '{_tenant.Id}' may not use the model '{pathModel}'."));
+            return Immediate(EnvoyErrors.Create(GatewayErrorCode.PermissionDenied, GatewayErrorReasons.ModelNotAllowed, $"Tenant '{_tenant.Id}' may not use the model '{pathModel}'."));
         }
 
         if (options.StripAcceptEncoding && headers.ContainsKey("accept-encoding"))
@@ -212,7 +214,7 @@ internal sealed class ExtProcSession
         _requestBody ??= new ArrayBufferWriter<byte>(Math.Max(body.Body.Length, 256));
         if (_requestBody.WrittenCount + body.Body.Length > _deps.Options.MaxRequestBodyBytes)
         {
-            return Immediate(new GatewayError(413, GatewayErrorKind.TooLarge, "request_too_large",
+            return Immediate(EnvoyErrors.Create(GatewayErrorCode.InvalidArgument, GatewayErrorReasons.RequestTooLarge,
                 $"The request body exceeds the gateway's limit of {_deps.Options.MaxRequestBodyBytes} bytes."));
         }
 
@@ -237,8 +239,8 @@ internal sealed class ExtProcSession
         var access = AccessPolicy.Authorize(_tenant!, _api!.Operation, result.Model);
         if (!access.Allowed)
         {
-            var code = access.Denial == AccessDenial.ModelNotAllowed ? "model_not_allowed" : "operation_not_allowed";
-            return Immediate(new GatewayError(403, GatewayErrorKind.Permission, code, access.Message));
+            var reason = access.Denial == AccessDenial.ModelNotAllowed ? GatewayErrorReasons.ModelNotAllowed : GatewayErrorReasons.OperationNotAllowed;
+            return Immediate(EnvoyErrors.Create(GatewayErrorCode.PermissionDenied, reason, access.Message));
         }
 
         // Check charged the request counts already when it says so; the rest (tokens, budgets, streams) is charged here.
@@ -338,7 +340,7 @@ internal sealed class ExtProcSession
         var isSse = contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase);
         if (isSse && _status is >= 200 and < 300)
         {
-            _sse = new SseResponseProcessor(_api!.Schema, _guard, stripUsageOnly: _body?.UsageForced == true);
+            _sse = new SseResponseProcessor(_api!.Codec, _guard, stripUsageOnly: _body?.UsageForced == true);
             if (_responseBodyMode != BodySendMode.Streamed)
             {
                 // Chunks must flow as they come: switch this response to STREAMED. Body modes in an override are taken
@@ -385,7 +387,7 @@ internal sealed class ExtProcSession
             if ((body.EndOfStream || _responseBodyMode == BodySendMode.Buffered) && InspectWholeResponse(answer.ResponseBody.Response) is { } error)
             {
                 answer = Immediate(error);
-                _status = error.Status;
+                _status = EnvoyErrors.HttpStatus(error);
             }
         }
 
@@ -444,7 +446,7 @@ internal sealed class ExtProcSession
             using (var doc = JsonDocument.Parse(json))
             {
                 _jsonUsage = new UsageAccumulator();
-                _jsonUsage.Observe(_api.Schema, doc.RootElement);
+                _jsonUsage.Observe(_api.Codec, doc.RootElement);
             }
 
             if (!inspect)
@@ -491,7 +493,7 @@ internal sealed class ExtProcSession
     private GatewayError Uninspectable(string reason)
     {
         Log.ResponseUninspectable(_deps.Logger, _api?.Provider ?? string.Empty, reason);
-        return new GatewayError(502, GatewayErrorKind.Internal, "upstream_response_uninspectable",
+        return EnvoyErrors.Create(GatewayErrorCode.Internal, GatewayErrorReasons.UpstreamResponseUninspectable,
             $"The provider's response could not be inspected by the gateway's guardrails ({reason}), so it was not delivered.");
     }
 
@@ -657,17 +659,16 @@ internal sealed class ExtProcSession
     {
         _finished = true;
         _request = _response = Phase.Done;
-        var shape = _api?.ErrorShape ?? ErrorShape.OpenAI;
         var headers = new HeaderMutation();
         headers.SetHeaders.Add(EnvoyHeaders.ExtProcSet("content-type", "application/json", _deps.Options.WriteRawValue));
         return new ProcessingResponse
         {
             ImmediateResponse = new ImmediateResponse
             {
-                Status = new HttpStatus { Code = (global::Envoy.Type.V3.StatusCode)error.Status },
+                Status = new HttpStatus { Code = (global::Envoy.Type.V3.StatusCode)EnvoyErrors.HttpStatus(error) },
                 Headers = headers,
-                Body = ByteString.CopyFrom(ErrorBodies.Render(shape, error)),
-                Details = "mesh_gateway_" + error.Code,
+                Body = ByteString.CopyFrom(EnvoyErrors.Render(_api, error)),
+                Details = "mesh_gateway_" + EnvoyErrors.WireCode(error),
             },
         };
     }

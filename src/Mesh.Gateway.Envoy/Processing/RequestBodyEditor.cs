@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
+using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Envoy.Guarding;
 using Mesh.Gateway.Envoy.Http;
 using Mesh.Gateway.Envoy.Tokens;
+using Mesh.Gateway.Providers.Wire;
 
 namespace Mesh.Gateway.Envoy.Processing;
 
@@ -17,13 +19,14 @@ internal static class RequestBodyEditor
         }
 
         var obj = reading.Root!;
+        var codec = api.Codec;
         var model = reading.Model;
         var streaming = api.PathStreaming || (obj["stream"] is JsonValue sv && sv.TryGetValue<bool>(out var s) && s);
         var texts = new List<string>();
         string? blocked = null;
         var changed = false;
         var redacted = false;
-        BodyTexts.Visit(obj, api.Schema, text =>
+        codec.VisitRequestTexts(obj, text =>
         {
             if (blocked is not null || !guard.InspectsRequests)
             {
@@ -54,28 +57,16 @@ internal static class RequestBodyEditor
             {
                 Model = model,
                 Streaming = streaming,
-                Error = new GatewayError(400, GatewayErrorKind.InvalidRequest, "content_policy_violation", blocked),
+                Error = EnvoyErrors.Create(GatewayErrorCode.InvalidArgument, GatewayErrorReasons.ContentPolicyViolation, blocked),
             };
         }
 
         var usageRequested = false;
         var usageForced = false;
-        if (api.Schema == ApiSchema.OpenAIChat && streaming)
+        if (streaming)
         {
-            var options = obj["stream_options"] as JsonObject;
-            usageRequested = options?["include_usage"] is JsonValue iu && iu.TryGetValue<bool>(out var on) && on;
-            if (!usageRequested && forceStreamUsage)
-            {
-                if (options is null)
-                {
-                    options = [];
-                    obj["stream_options"] = options;
-                }
-
-                options["include_usage"] = true;
-                usageRequested = usageForced = true;
-                changed = true;
-            }
+            (usageRequested, usageForced) = codec.RequestStreamUsage(obj, forceStreamUsage);
+            changed |= usageForced;
         }
 
         int? maxOutput = null;
@@ -89,7 +80,7 @@ internal static class RequestBodyEditor
             // The output limit is what admission reserves for: one that is not a positive integer is refused, not ignored.
             if (obj[name] is not JsonValue v || !v.TryGetValue<int>(out var n) || n <= 0)
             {
-                return new RequestBodyResult { Model = model, Streaming = streaming, Error = new GatewayError(400, GatewayErrorKind.InvalidRequest, "invalid_request", $"'{name}' must be a positive integer.") };
+                return new RequestBodyResult { Model = model, Streaming = streaming, Error = EnvoyErrors.Create(GatewayErrorCode.InvalidArgument, GatewayErrorReasons.InvalidRequest, $"'{name}' must be a positive integer.") };
             }
 
             maxOutput ??= n;

@@ -1,4 +1,4 @@
-using Mesh.Gateway.Envoy.Http;
+using Mesh.Gateway.Core.Pipeline;
 
 namespace Mesh.Gateway.Envoy.Processing;
 

@@ -3,8 +3,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mesh.Gateway.Envoy.Guarding;
-using Mesh.Gateway.Envoy.Http;
-using Mesh.Gateway.Envoy.Sse;
+using Mesh.Gateway.Providers.Sse;
+using Mesh.Gateway.Providers.Wire;
 
 namespace Mesh.Gateway.Envoy.Processing;
 
@@ -18,7 +18,8 @@ internal sealed class SseResponseProcessor
 {
     private static readonly byte[] Done = "[DONE]"u8.ToArray();
 
-    private readonly ApiSchema _schema;
+    private readonly IWireCodec _codec;
+    private readonly IWireStreamCodec _wire;
     private readonly IEnvoyGuard? _guard;
     private readonly bool _fastPath;
 
@@ -29,9 +30,6 @@ internal sealed class SseResponseProcessor
     private readonly List<SseEvent> _events = new(8);
     private readonly StringBuilder _completion = new();
     private readonly StringBuilder _released = new();
-    private static readonly JsonStringLocator.Step[] OpenAIChatDelta = ["choices", 0, "delta", "content"];
-    private static readonly JsonStringLocator.Step[] AnthropicDelta = ["delta", "text"];
-    private static readonly JsonStringLocator.Step[] ResponsesDelta = ["delta"];
     private static readonly System.Text.Encodings.Web.JavaScriptEncoder StringEncoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
     private readonly ArrayBufferWriter<byte> _output = new(1024);
@@ -45,18 +43,22 @@ internal sealed class SseResponseProcessor
     private string? _stopFinishReason;
     private bool _stopPending;
 
-    /// <param name="schema">The provider API the stream comes from.</param>
+    /// <param name="codec">The wire schema of the provider API the stream comes from.</param>
     /// <param name="guard">The guard; rewrite mode when it inspects responses.</param>
-    /// <param name="fastPath">True (always, outside tests): plain OpenAI chat text deltas are read in one pass by
-    /// <see cref="OpenAIChatChunk"/>. False gives the general path alone, the reference the fast path is tested against.</param>
-    /// <param name="stripUsageOnly">True when the gateway asked an OpenAI chat stream for usage the caller did not ask for: the
-    /// usage-only event (<c>choices: []</c> with <c>usage</c>) is read and then left out of what the caller gets.</param>
-    public SseResponseProcessor(ApiSchema schema, IEnvoyGuard? guard, bool fastPath = true, bool stripUsageOnly = false)
+    /// <param name="fastPath">True (always, outside tests): the codec's one-pass reader of plain text deltas (OpenAI chat's
+    /// <see cref="Providers.OpenAI.OpenAIChatChunk"/>) is tried first. False gives the general path alone, the reference the
+    /// fast path is tested against.</param>
+    /// <param name="stripUsageOnly">True when the gateway asked the stream for usage the caller did not ask for
+    /// (<see cref="IWireCodec.RequestStreamUsage"/> forced it): the codec's usage-only event is read and then left out of
+    /// what the caller gets.</param>
+    public SseResponseProcessor(IWireCodec codec, IEnvoyGuard? guard, bool fastPath = true, bool stripUsageOnly = false)
     {
-        _schema = schema;
-        _stripUsageOnly = stripUsageOnly && schema == ApiSchema.OpenAIChat;
+        ArgumentNullException.ThrowIfNull(codec);
+        _codec = codec;
+        _wire = codec.Stream;
+        _stripUsageOnly = stripUsageOnly;
         _guard = guard is { InspectsResponses: true } ? guard : null;
-        _fastPath = fastPath && schema == ApiSchema.OpenAIChat;
+        _fastPath = fastPath;
         _eventOptions = new JsonDocumentOptions { AllowDuplicateProperties = _guard is null };
     }
 
@@ -89,7 +91,7 @@ internal sealed class SseResponseProcessor
             for (var i = 0; i < _events.Count; i++)
             {
                 var e = _events[i];
-                if (_fastPath && OpenAIChatChunk.TryRead(e.Data.Span, out var text, out _, out _))
+                if (_fastPath && _wire.TryReadTextDelta(e.Data.Span, out var text, out _, out _))
                 {
                     // A plain text delta: no usage, nothing else to observe.
                     if (text is not null)
@@ -112,7 +114,7 @@ internal sealed class SseResponseProcessor
                     // An event whose fields cannot be read goes on as it came (nothing is rewritten here); its usage, if
                     // readable, still counts.
                     _ = TryObserve(doc.RootElement, out _);
-                    if (_stripUsageOnly && IsUsageOnly(doc.RootElement))
+                    if (_stripUsageOnly && _wire.IsUsageOnly(doc.RootElement))
                     {
                         _events[i] = default;
                         stripped++;
@@ -155,22 +157,16 @@ internal sealed class SseResponseProcessor
         return _output.WrittenMemory;
     }
 
-    // OpenAI's last event when stream_options.include_usage is on: no choices, only the usage.
-    private static bool IsUsageOnly(JsonElement root) =>
-        root.ValueKind == JsonValueKind.Object
-        && root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object
-        && root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() == 0;
-
     // Usage and the text so far; the event's text delta, if any. False when its fields cannot be read: a choice that is not
     // an object, a string with a lone surrogate escape (JsonElement.GetString throws on both); its usage, if readable, has
     // been taken. StreamDelta reads the fields EndsText and RepeatsWholeText read, so once it succeeds they do too.
     private bool TryObserve(JsonElement root, out string? delta)
     {
-        Usage.Observe(_schema, root);
+        Usage.Observe(_codec, root);
 
         try
         {
-            delta = ResponseTexts.StreamDelta(_schema, root);
+            delta = _wire.Delta(root);
         }
         catch (InvalidOperationException)
         {
@@ -178,7 +174,7 @@ internal sealed class SseResponseProcessor
             return false;
         }
 
-        if (ResponseTexts.EndsStream(_schema, root))
+        if (_wire.EndsStream(root))
         {
             Completed = true;
         }
@@ -207,7 +203,7 @@ internal sealed class SseResponseProcessor
             return;
         }
 
-        if (_fastPath && OpenAIChatChunk.TryRead(e.Data.Span, out var text, out var start, out var end))
+        if (_fastPath && _wire.TryReadTextDelta(e.Data.Span, out var text, out var start, out var end))
         {
             // A plain text delta read in one pass: what the general path below does with it (no usage, no end of text),
             // spliced at the range the reader recorded.
@@ -245,14 +241,14 @@ internal sealed class SseResponseProcessor
             return;
         }
 
-        if (_stripUsageOnly && IsUsageOnly(root))
+        if (_stripUsageOnly && _wire.IsUsageOnly(root))
         {
             // Usage the gateway asked for and the caller did not: read, not forwarded.
             return;
         }
 
-        var ends = ResponseTexts.EndsText(_schema, root);
-        var whole = ResponseTexts.RepeatsWholeText(_schema, root);
+        var ends = _wire.EndsText(root);
+        var whole = _wire.RepeatsWholeText(root);
         if (delta is null && !ends && !whole)
         {
             output.Write(e.Raw.Span);
@@ -287,11 +283,11 @@ internal sealed class SseResponseProcessor
     {
         var node = JsonNode.Parse(e.Data.Span)!;
 
-        if (ends && delta is null && _schema is ApiSchema.AnthropicMessages or ApiSchema.OpenAIResponses)
+        if (ends && delta is null && _wire.EndEventsCarryNoDelta)
         {
             // These end events carry no delta field: release held text as a delta event just before them.
             FlushHeldText(output, beforeName: e.Name);
-            if (whole || _schema == ApiSchema.OpenAIResponses)
+            if (whole || _wire.EndEventsRepeatText)
             {
                 MapWhole(node);
             }
@@ -316,14 +312,14 @@ internal sealed class SseResponseProcessor
 
         if (delta is not null || released.Length > 0)
         {
-            ResponseTexts.SetStreamText(_schema, node, released);
+            _wire.SetDelta(node, released);
             _released.Append(released);
         }
 
-        if (cut && _schema == ApiSchema.OpenAIChat && node["choices"] is JsonArray { Count: > 0 } choices && choices[0] is JsonObject choice)
+        if (cut)
         {
             // The text was cut at its end: this event finishes it with the cut's reason instead of the provider's.
-            choice["finish_reason"] = _stopFinishReason;
+            _wire.SetFinishReason(node, _stopFinishReason);
         }
 
         WriteEvent(output, e.Name, node);
@@ -345,9 +341,8 @@ internal sealed class SseResponseProcessor
         return released;
     }
 
-    // After the cut: usage still counts and goes on (an OpenAI usage chunk has no choices); every event that carries choices
-    // or text is dropped, so the client sees no text past the cut and no finish reason but the cut's. Other schemas keep
-    // their events without text.
+    // After the cut: usage still counts and goes on; every event that carries text (or, for OpenAI chat, choices) is dropped,
+    // so the client sees no text past the cut and no finish reason but the cut's (the codec's KeepsAfterCut).
     private void AfterStop(SseEvent e, ArrayBufferWriter<byte> output)
     {
         using var doc = Parse(e);
@@ -362,10 +357,7 @@ internal sealed class SseResponseProcessor
             return;
         }
 
-        var keep = _schema == ApiSchema.OpenAIChat
-            ? !root.TryGetProperty("choices", out var choices) || choices.ValueKind != JsonValueKind.Array || choices.GetArrayLength() == 0
-            : delta is null && !ResponseTexts.RepeatsWholeText(_schema, root);
-        if (keep)
+        if (_wire.KeepsAfterCut(root, delta))
         {
             output.Write(e.Raw.Span);
         }
@@ -387,23 +379,19 @@ internal sealed class SseResponseProcessor
         }
     }
 
-    // Announces the cut: for OpenAI chat, a finish event shaped like the last delta with the policy's finish reason
-    // (content_filter by default), as the gRPC door ends a cut stream.
+    // Announces the cut where the schema has a finish event (OpenAI chat): one shaped like the last delta with the policy's
+    // finish reason (content_filter by default), as the gRPC door ends a cut stream.
     private void WriteStop(ArrayBufferWriter<byte> output)
     {
-        if (_schema != ApiSchema.OpenAIChat || _lastDeltaEvent.WrittenCount == 0)
+        if (!_wire.AnnouncesCut || _lastDeltaEvent.WrittenCount == 0)
         {
             return;
         }
 
         try
         {
-            if (JsonNode.Parse(_lastDeltaEvent.WrittenSpan) is JsonObject finish
-                && finish["choices"] is JsonArray { Count: > 0 } choices && choices[0] is JsonObject choice)
+            if (JsonNode.Parse(_lastDeltaEvent.WrittenSpan) is JsonObject finish && _wire.TryMakeCutEvent(finish, _stopFinishReason))
             {
-                choice["delta"] = new JsonObject();
-                choice["finish_reason"] = _stopFinishReason;
-                finish.Remove("usage");
                 WriteEvent(output, _lastDeltaName, finish);
             }
         }
@@ -445,17 +433,8 @@ internal sealed class SseResponseProcessor
                 return;
             }
 
-            if (_schema == ApiSchema.OpenAIChat && synthetic["choices"] is JsonArray { Count: > 0 } choices && choices[0] is JsonObject c)
-            {
-                c["finish_reason"] = null;
-            }
-
-            if (_schema == ApiSchema.OpenAIChat)
-            {
-                synthetic.Remove("usage");
-            }
-
-            ResponseTexts.SetStreamText(_schema, synthetic, rest);
+            _wire.PrepareSyntheticDelta(synthetic);
+            _wire.SetDelta(synthetic, rest);
             WriteEvent(output, _lastDeltaName ?? beforeName, synthetic);
             _released.Append(rest);
             FlushStop(output);
@@ -471,13 +450,7 @@ internal sealed class SseResponseProcessor
     // data, which raw bytes would break across SSE lines, or a schema whose text is spread over several parts).
     private bool TrySplice(SseEvent e, string released, ArrayBufferWriter<byte> output)
     {
-        var path = _schema switch
-        {
-            ApiSchema.OpenAIChat => OpenAIChatDelta,
-            ApiSchema.AnthropicMessages => AnthropicDelta,
-            ApiSchema.OpenAIResponses => ResponsesDelta,
-            _ => null,
-        };
+        var path = _wire.DeltaPath;
         var data = e.Data.Span;
         if (path is null || data.Contains((byte)'\n') || !JsonStringLocator.TryLocate(data, path, out var start, out var end))
         {

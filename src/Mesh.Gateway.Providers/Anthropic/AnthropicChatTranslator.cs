@@ -354,7 +354,7 @@ internal sealed class AnthropicChatTranslator : IChatTranslator
         var write = final?.CacheCreationInputTokens ?? start?.CacheCreationInputTokens ?? 0;
         return new ChatUsage
         {
-            InputTokens = input + read + write,
+            InputTokens = AnthropicMessagesCodec.InputTokens(input, read, write),
             OutputTokens = final?.OutputTokens ?? start?.OutputTokens ?? 0,
             CachedInputTokens = read,
             CacheWriteInputTokens = write,

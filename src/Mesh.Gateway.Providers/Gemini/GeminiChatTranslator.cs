@@ -375,8 +375,8 @@ internal sealed class GeminiChatTranslator : IChatTranslator
     /// <summary>Unified usage: input counts cached tokens (Gemini's convention too); output includes thoughts.</summary>
     internal static ChatUsage MapUsage(GeminiUsage? usage) => usage is null ? ChatUsage.Empty : new ChatUsage
     {
-        InputTokens = (usage.PromptTokenCount ?? 0) + (usage.ToolUsePromptTokenCount ?? 0),
-        OutputTokens = (usage.CandidatesTokenCount ?? 0) + (usage.ThoughtsTokenCount ?? 0),
+        InputTokens = GeminiGenerateCodec.InputTokens(usage.PromptTokenCount, usage.ToolUsePromptTokenCount),
+        OutputTokens = GeminiGenerateCodec.OutputTokens(usage.CandidatesTokenCount, usage.ThoughtsTokenCount),
         CachedInputTokens = usage.CachedContentTokenCount ?? 0,
         ReasoningTokens = usage.ThoughtsTokenCount ?? 0,
     };

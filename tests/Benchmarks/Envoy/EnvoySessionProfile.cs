@@ -121,11 +121,11 @@ internal static class EnvoySessionProfile
         var bodyBytes = messages.RequestBodyBytes;
         Measure("RequestBodyEditor.Process", iterations, () => RequestBodyEditor.Process(bodyBytes, api, guard, tokens, true));
         Measure("RequestBodyEditor.Process, no guard", iterations, () => RequestBodyEditor.Process(bodyBytes, api, Mesh.Gateway.Envoy.Guarding.NoGuard.Instance, tokens, true));
-        Measure("JsonNode.Parse + serialize 8 KiB", iterations, () => Mesh.Gateway.Envoy.Processing.JsonText.Serialize(System.Text.Json.Nodes.JsonNode.Parse(bodyBytes)!));
+        Measure("JsonNode.Parse + serialize 8 KiB", iterations, () => Mesh.Gateway.Providers.Wire.JsonText.Serialize(System.Text.Json.Nodes.JsonNode.Parse(bodyBytes)!));
         var chunks = messages.ResponseChunks.Select(c => c.ResponseBody.Body.ToByteArray()).ToList();
         Measure("SSE 51 chunks, guard", iterations, () =>
         {
-            var sse = new SseResponseProcessor(api.Schema, guard);
+            var sse = new SseResponseProcessor(api.Codec, guard);
             for (var i = 0; i < chunks.Count; i++)
             {
                 sse.OnChunk(chunks[i], i == chunks.Count - 1);
@@ -133,7 +133,7 @@ internal static class EnvoySessionProfile
         });
         Measure("SSE 51 chunks, no guard", iterations, () =>
         {
-            var sse = new SseResponseProcessor(api.Schema, null);
+            var sse = new SseResponseProcessor(api.Codec, null);
             for (var i = 0; i < chunks.Count; i++)
             {
                 sse.OnChunk(chunks[i], i == chunks.Count - 1);

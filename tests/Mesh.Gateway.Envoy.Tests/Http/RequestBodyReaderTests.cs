@@ -1,5 +1,6 @@
 using System.Text;
 using Mesh.Gateway.Envoy.Http;
+using Mesh.Gateway.Providers.Wire;
 using Xunit;
 
 namespace Mesh.Gateway.Envoy.Tests.Http;
@@ -22,7 +23,7 @@ public sealed class RequestBodyReaderTests
 
         Assert.Null(reading.Root);
         Assert.Null(reading.Model);
-        Assert.Equal((400, "duplicate_key"), (reading.Error?.Status, reading.Error?.Code));
+        Assert.Equal((400, "duplicate_key"), Shown(reading.Error));
         Assert.Contains($"'{key}'", reading.Error!.Message, StringComparison.Ordinal);
     }
 
@@ -53,6 +54,10 @@ public sealed class RequestBodyReaderTests
     {
         var reading = RequestBodyReader.Read(Encoding.UTF8.GetBytes(json), OpenAIChat);
 
-        Assert.Equal((400, "invalid_json"), (reading.Error?.Status, reading.Error?.Code));
+        Assert.Equal((400, "invalid_json"), Shown(reading.Error));
     }
+
+    // What the app sees of the refusal: the HTTP status and the error code of the body.
+    private static (int?, string?) Shown(Mesh.Gateway.Core.Pipeline.GatewayError? error) =>
+        error is null ? (null, null) : (EnvoyErrors.HttpStatus(error), EnvoyErrors.WireCode(error));
 }

@@ -4,6 +4,7 @@ using Envoy.Service.ExtProc.V3;
 using Mesh.Gateway.Envoy.Http;
 using Mesh.Gateway.Envoy.Processing;
 using Mesh.Gateway.Envoy.Tests.Support;
+using Mesh.Gateway.Providers.Wire;
 using Xunit;
 
 namespace Mesh.Gateway.Envoy.Tests.Processing;
@@ -14,7 +15,7 @@ public sealed class HostileUpstreamTests
 {
     private static string Run(ApiSchema schema, string stream)
     {
-        var sse = new SseResponseProcessor(schema, new TestGuard());
+        var sse = new SseResponseProcessor(WireCodecs.For(schema), new TestGuard());
         return Encoding.UTF8.GetString(sse.OnChunk(Encoding.UTF8.GetBytes(stream), endOfStream: true)!.Value.Span);
     }
 

@@ -1,5 +1,7 @@
 using System.Text;
 using Mesh.Gateway.Envoy.Processing;
+using Mesh.Gateway.Providers.OpenAI;
+using Mesh.Gateway.Providers.Wire;
 using Xunit;
 
 namespace Mesh.Gateway.Envoy.Tests.Processing;

@@ -4,6 +4,7 @@ using Mesh.Gateway.Envoy.Guarding;
 using Mesh.Gateway.Envoy.Http;
 using Mesh.Gateway.Envoy.Processing;
 using Mesh.Gateway.Guardrails;
+using Mesh.Gateway.Providers.Wire;
 using Mesh.Gateway.Testing;
 using Xunit;
 
@@ -35,7 +36,7 @@ public sealed class SseModerationCutTests
         var bytes = Encoding.UTF8.GetBytes(OpenAIStreams.Stream(deltas, 5, 3, "gpt-4o-mini"));
         for (var size = 7; size <= bytes.Length; size += 61)
         {
-            var sse = new SseResponseProcessor(ApiSchema.OpenAIChat, guard);
+            var sse = new SseResponseProcessor(WireCodecs.For(ApiSchema.OpenAIChat), guard);
             var output = new StringBuilder();
             for (var offset = 0; offset < bytes.Length; offset += size)
             {

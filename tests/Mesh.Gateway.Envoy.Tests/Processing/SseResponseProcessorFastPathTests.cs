@@ -3,6 +3,8 @@ using System.Text.Json;
 using Mesh.Gateway.Envoy.Http;
 using Mesh.Gateway.Envoy.Processing;
 using Mesh.Gateway.Envoy.Tests.Support;
+using Mesh.Gateway.Providers.OpenAI;
+using Mesh.Gateway.Providers.Wire;
 using Mesh.Gateway.Testing;
 using Xunit;
 
@@ -268,7 +270,7 @@ public sealed class SseResponseProcessorFastPathTests
 
     private static Outcome Run(byte[] stream, int[] cuts, TestGuard? guard, bool fastPath)
     {
-        var sse = new SseResponseProcessor(ApiSchema.OpenAIChat, guard, fastPath);
+        var sse = new SseResponseProcessor(WireCodecs.For(ApiSchema.OpenAIChat), guard, fastPath);
         var outputs = new List<byte[]?>();
         var from = 0;
         try

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Mesh.Gateway.Envoy.Http;
 using Mesh.Gateway.Envoy.Processing;
 using Mesh.Gateway.Envoy.Tests.Support;
+using Mesh.Gateway.Providers.Wire;
 using Mesh.Gateway.Testing;
 using Xunit;
 
@@ -16,6 +17,8 @@ public sealed class SseResponseProcessorTests
         { "openai__testopenai-cassettes__chat-streaming-detailed-usage.sse", "OpenAIChat", 12, 100, 0, 100 },
         { "anthropic__test_anthropic__test_anthropic_model_thinking_part_stream.sse", "AnthropicMessages", 43, 282, 0, 0 },
         { "gemini__test_google__test_google_model_stream.sse", "GeminiGenerate", 13, 8, 0, 0 },
+        // Input includes toolUsePromptTokenCount (15 + 770), as the gRPC door's translator counts it (regression: the door read 15).
+        { "gemini__test_google__test_google_model_file_search_tool_stream.3.sse", "GeminiGenerate", 785, 779, 0, 742 },
         { "openai__test_openai_responses__test_openai_responses_stream.1.sse", "OpenAIResponses", 278, 9, 0, 0 },
     };
 
@@ -28,7 +31,7 @@ public sealed class SseResponseProcessorTests
         var step = bytes.Length <= 6000 ? 1 : 37;
         for (var cut = 0; cut <= bytes.Length; cut += step)
         {
-            var sse = new SseResponseProcessor(schema, guard: null);
+            var sse = new SseResponseProcessor(WireCodecs.For(schema), guard: null);
             Assert.Null(sse.OnChunk(bytes.AsSpan(0, cut), endOfStream: false));
             Assert.Null(sse.OnChunk(bytes.AsSpan(cut), endOfStream: true));
 
@@ -47,7 +50,7 @@ public sealed class SseResponseProcessorTests
         Assert.Contains("\"choices\":[],\"usage\":{", text[usageEvent..], StringComparison.Ordinal);
         for (var cut = 0; cut <= bytes.Length; cut++)
         {
-            var sse = new SseResponseProcessor(ApiSchema.OpenAIChat, guard: null, stripUsageOnly: true);
+            var sse = new SseResponseProcessor(WireCodecs.For(ApiSchema.OpenAIChat), guard: null, stripUsageOnly: true);
             var client = new List<byte>();
             client.AddRange(Forwarded(sse.OnChunk(bytes.AsSpan(0, cut), endOfStream: false), bytes.AsSpan(0, cut)));
             client.AddRange(Forwarded(sse.OnChunk(bytes.AsSpan(cut), endOfStream: true), bytes.AsSpan(cut)));
@@ -62,7 +65,7 @@ public sealed class SseResponseProcessorTests
     public void OnChunk_RewriteModeUsageTheCallerDidNotAskFor_LeftOut()
     {
         var bytes = RecordedFixtures.ReadBytes("raw-sse/openai__testopenai-cassettes__chat-streaming-detailed-usage.sse");
-        var sse = new SseResponseProcessor(ApiSchema.OpenAIChat, new TestGuard(), stripUsageOnly: true);
+        var sse = new SseResponseProcessor(WireCodecs.For(ApiSchema.OpenAIChat), new TestGuard(), stripUsageOnly: true);
 
         var output = Encoding.UTF8.GetString(sse.OnChunk(bytes, endOfStream: true)!.Value.Span);
 
@@ -75,7 +78,7 @@ public sealed class SseResponseProcessorTests
     [Fact]
     public void OnChunk_StreamEndsWithoutDone_NotCompleted()
     {
-        var sse = new SseResponseProcessor(ApiSchema.OpenAIChat, guard: null);
+        var sse = new SseResponseProcessor(WireCodecs.For(ApiSchema.OpenAIChat), guard: null);
 
         sse.OnChunk("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n"u8, endOfStream: true);
 
@@ -95,7 +98,7 @@ public sealed class SseResponseProcessorTests
             + "data: " + data + "\n\n"
             + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"world\"},\"finish_reason\":\"stop\"}]}\n\n"
             + "data: [DONE]\n\n";
-        var sse = new SseResponseProcessor(ApiSchema.OpenAIChat, new TestGuard());
+        var sse = new SseResponseProcessor(WireCodecs.For(ApiSchema.OpenAIChat), new TestGuard());
 
         var output = Encoding.UTF8.GetString(sse.OnChunk(Encoding.UTF8.GetBytes(stream), endOfStream: true)!.Value.Span);
 
@@ -121,7 +124,7 @@ public sealed class SseResponseProcessorTests
             + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"world\"},\"finish_reason\":\"stop\"}]}\n\n"
             + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2,\"total_tokens\":7}}\n\n"
             + "data: [DONE]\n\n";
-        var sse = new SseResponseProcessor(ApiSchema.OpenAIChat, new TestGuard());
+        var sse = new SseResponseProcessor(WireCodecs.For(ApiSchema.OpenAIChat), new TestGuard());
 
         var output = Encoding.UTF8.GetString(sse.OnChunk(Encoding.UTF8.GetBytes(stream), endOfStream: true)!.Value.Span);
 
@@ -138,7 +141,7 @@ public sealed class SseResponseProcessorTests
     {
         var stream = "data: " + data + "\n\n"
             + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2,\"total_tokens\":7}}\n\ndata: [DONE]\n\n";
-        var sse = new SseResponseProcessor(ApiSchema.OpenAIChat, guard: null);
+        var sse = new SseResponseProcessor(WireCodecs.For(ApiSchema.OpenAIChat), guard: null);
 
         Assert.Null(sse.OnChunk(Encoding.UTF8.GetBytes(stream), endOfStream: true));
 
@@ -150,7 +153,7 @@ public sealed class SseResponseProcessorTests
     public void OnChunk_PassThroughEventWithAPropertyNamedTwice_StillYieldsItsUsage()
     {
         const string Stream = "data: {\"id\":\"a\",\"id\":\"b\",\"choices\":[],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":3,\"total_tokens\":10}}\n\ndata: [DONE]\n\n";
-        var sse = new SseResponseProcessor(ApiSchema.OpenAIChat, guard: null);
+        var sse = new SseResponseProcessor(WireCodecs.For(ApiSchema.OpenAIChat), guard: null);
 
         Assert.Null(sse.OnChunk(Encoding.UTF8.GetBytes(Stream), endOfStream: true));
 
@@ -162,7 +165,7 @@ public sealed class SseResponseProcessorTests
     public void OnChunk_RewriteModeDataThatIsNotJson_IsForwardedAsItCame()
     {
         const string Stream = ": keep-alive\n\nevent: ping\ndata: ping\n\ndata: [DONE]\n\n";
-        var sse = new SseResponseProcessor(ApiSchema.OpenAIChat, new TestGuard());
+        var sse = new SseResponseProcessor(WireCodecs.For(ApiSchema.OpenAIChat), new TestGuard());
 
         var output = Encoding.UTF8.GetString(sse.OnChunk(Encoding.UTF8.GetBytes(Stream), endOfStream: true)!.Value.Span);
 
@@ -182,7 +185,7 @@ public sealed class SseResponseProcessorTests
         Assert.NotEmpty(expected);
         for (var cut = 0; cut <= bytes.Length; cut += 61)
         {
-            var sse = new SseResponseProcessor(schema, new TestGuard());
+            var sse = new SseResponseProcessor(WireCodecs.For(schema), new TestGuard());
             var output = new List<byte>();
             output.AddRange(sse.OnChunk(bytes.AsSpan(0, cut), endOfStream: false)!.Value.ToArray());
             output.AddRange(sse.OnChunk(bytes.AsSpan(cut), endOfStream: true)!.Value.ToArray());
@@ -207,7 +210,7 @@ public sealed class SseResponseProcessorTests
 
         for (var cut = 0; cut <= bytes.Length; cut++)
         {
-            var sse = new SseResponseProcessor(ApiSchema.OpenAIChat, new TestGuard());
+            var sse = new SseResponseProcessor(WireCodecs.For(ApiSchema.OpenAIChat), new TestGuard());
             var output = new List<byte>();
             output.AddRange(sse.OnChunk(bytes.AsSpan(0, cut), endOfStream: false)!.Value.ToArray());
             output.AddRange(sse.OnChunk(bytes.AsSpan(cut), endOfStream: true)!.Value.ToArray());
@@ -227,7 +230,7 @@ public sealed class SseResponseProcessorTests
         // the guard holding the text back until the stream ends).
         const string Event = """{"id":"c1", "choices":[{"index":0,"delta":{"content":"hello \u00e9"},"logprobs":null,"finish_reason":null}], "x":{"y":[1,2]}}""";
         var bytes = Encoding.UTF8.GetBytes("data: " + Event + "\n\ndata: [DONE]\n\n");
-        var sse = new SseResponseProcessor(ApiSchema.OpenAIChat, new TestGuard());
+        var sse = new SseResponseProcessor(WireCodecs.For(ApiSchema.OpenAIChat), new TestGuard());
 
         var output = Encoding.UTF8.GetString(sse.OnChunk(bytes, endOfStream: true)!.Value.Span);
 

@@ -1,4 +1,4 @@
-namespace Mesh.Gateway.Envoy.Http;
+namespace Mesh.Gateway.Providers.Wire;
 
 /// <summary>The wire schema of a request/response body crossing Envoy.</summary>
 internal enum ApiSchema

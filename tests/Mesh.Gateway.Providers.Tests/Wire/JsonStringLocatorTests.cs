@@ -1,8 +1,7 @@
 using System.Text;
-using Mesh.Gateway.Envoy.Processing;
-using Xunit;
+using Mesh.Gateway.Providers.Wire;
 
-namespace Mesh.Gateway.Envoy.Tests.Processing;
+namespace Mesh.Gateway.Providers.Tests.Wire;
 
 public sealed class JsonStringLocatorTests
 {

@@ -1,6 +1,7 @@
 using System.Text.Json;
+using Mesh.Gateway.Providers.Wire;
 
-namespace Mesh.Gateway.Envoy.Processing;
+namespace Mesh.Gateway.Providers.OpenAI;
 
 /// <summary>Reads the common OpenAI chat completions stream event, a plain text delta, in one <see cref="Utf8JsonReader"/> pass
 /// without a DOM: its text and the byte range of the text's string token, so the stream can be observed and rewritten without
@@ -12,7 +13,7 @@ namespace Mesh.Gateway.Envoy.Processing;
 /// <item>in <c>delta</c>: optionally <c>content</c> (a string or null), <c>role</c> (a string) and <c>refusal</c> (null);</item>
 /// <item><c>usage</c>, if present, null; any other top-level property (id, model, obfuscation...) is skipped unread.</item>
 /// </list>
-/// Everything else is refused and takes the general path (<see cref="ResponseTexts"/> and <see cref="UsageAccumulator"/> over
+/// Everything else is refused and takes the general path (<see cref="OpenAIChatCodec"/> and <see cref="UsageAccumulator"/> over
 /// a <see cref="JsonDocument"/>): usage figures, a finish reason (it ends the text run), several or other choices, tool calls,
 /// a refusal, unknown fields in the choice or delta, a property seen twice (the general path reads the last, the splice the
 /// first), multi-line data (the general rewrite re-serialises it), trailing data and invalid JSON or text. For what it accepts,

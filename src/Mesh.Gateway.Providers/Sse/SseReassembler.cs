@@ -1,17 +1,20 @@
 using System.Buffers;
 using System.Text;
 
-namespace Mesh.Gateway.Envoy.Sse;
+namespace Mesh.Gateway.Providers.Sse;
 
-/// <summary>Reassembles server-sent events from body chunks split at arbitrary byte boundaries.</summary>
+/// <summary>Reassembles server-sent events from body chunks split at arbitrary byte boundaries: the gateway's one SSE parser,
+/// pushed by the Envoy door as chunks pass and pulled by <see cref="SseReader"/> over a provider's response stream.</summary>
 /// <remarks>Follows the WHATWG event-stream rules: lines end with CRLF, LF or CR; a blank line ends an event; <c>data:</c>
-/// with or without one leading space; comment lines (<c>:</c>) ignored. A CR at the very end of a chunk is held until the
+/// with or without one leading space; comment lines (<c>:</c>) ignored; other fields ignored too, unless strict (then a line
+/// that is not a comment, <c>data</c>, <c>event</c>, <c>id</c> or <c>retry</c> stops the parse and says why in <see cref="Problem"/>). A CR at the very end of a chunk is held until the
 /// next byte shows whether it is a CRLF. The events handed out point into this reassembler's buffers: they are valid until
 /// the next <see cref="Push"/> or <see cref="Complete"/> (a single-line event's data and every event's raw bytes are not copied).
 /// Not thread-safe: one instance per response stream.</remarks>
 internal sealed class SseReassembler
 {
     private readonly ArrayBufferWriter<byte> _pending = new(4096);
+    private readonly bool _strict;
     private readonly ArrayBufferWriter<byte> _data = new(1024);
     private string? _name;
     private bool _hasData;
@@ -22,8 +25,21 @@ internal sealed class SseReassembler
     private int _eventStart;  // start of the current event in _pending
     private bool _skipLf;     // the previous line ended with a CR at the end of a chunk: a leading LF is its CRLF
 
+    /// <param name="strict">True to stop at a line that is not event-stream syntax (a provider stream that turned into an
+    /// error page must be an error, not silent loss); false (the proxy door) to pass such lines on as they came.</param>
+    public SseReassembler(bool strict = false)
+    {
+        _strict = strict;
+    }
+
     /// <summary>Bytes received but not yet part of a complete event.</summary>
     public int Pending => _pending.WrittenCount - _eventStart;
+
+    /// <summary>True while an event or a line has begun and not ended: a stream that stops here was cut.</summary>
+    public bool InEvent => _hasData || _lineStart < _pending.WrittenCount;
+
+    /// <summary>Strict only: why parsing stopped (the line that is not event-stream syntax); null while it goes on.</summary>
+    public string? Problem { get; private set; }
 
     /// <summary>Adds a chunk and appends every event it completes to <paramref name="events"/>.</summary>
     public void Push(ReadOnlySpan<byte> chunk, List<SseEvent> events)
@@ -63,6 +79,11 @@ internal sealed class SseReassembler
 
     private void Scan(List<SseEvent> events, bool final)
     {
+        if (Problem is not null)
+        {
+            return;
+        }
+
         var buffer = _pending.WrittenSpan;
         if (_skipLf && _scan < buffer.Length)
         {
@@ -121,6 +142,10 @@ internal sealed class SseReassembler
             }
 
             _scan = _lineStart = next;
+            if (Problem is not null)
+            {
+                return;
+            }
         }
     }
 
@@ -163,6 +188,11 @@ internal sealed class SseReassembler
         else if (field.SequenceEqual("event"u8))
         {
             _name = Encoding.UTF8.GetString(value);
+        }
+        else if (_strict && !field.SequenceEqual("id"u8) && !field.SequenceEqual("retry"u8))
+        {
+            var shown = line.Length > 80 ? line[..80] : line;
+            Problem = $"a line is not server-sent events syntax: '{Encoding.UTF8.GetString(shown)}'";
         }
     }
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Mesh.Gateway.Envoy.Processing;
+namespace Mesh.Gateway.Providers.Wire;
 
 /// <summary>Finds one string value by its path in raw JSON bytes without building a DOM, so a stream event can be rewritten by
 /// splicing a new string in place of the old one (the rest of the event stays byte for byte as the provider sent it).</summary>

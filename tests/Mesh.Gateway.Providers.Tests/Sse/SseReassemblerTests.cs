@@ -1,9 +1,8 @@
 using System.Text;
-using Mesh.Gateway.Envoy.Sse;
+using Mesh.Gateway.Providers.Sse;
 using Mesh.Gateway.Testing;
-using Xunit;
 
-namespace Mesh.Gateway.Envoy.Tests.Sse;
+namespace Mesh.Gateway.Providers.Tests.Sse;
 
 public sealed class SseReassemblerTests
 {

@@ -1,4 +1,4 @@
-namespace Mesh.Gateway.Envoy.Sse;
+namespace Mesh.Gateway.Providers.Sse;
 
 /// <summary>One complete server-sent event.</summary>
 /// <param name="Name">The <c>event:</c> field, if any.</param>

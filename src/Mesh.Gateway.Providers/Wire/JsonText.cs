@@ -3,12 +3,13 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Mesh.Gateway.Envoy.Processing;
+namespace Mesh.Gateway.Providers.Wire;
 
 /// <summary>Writes JSON DOMs back to UTF-8 without escaping non-ASCII text (bodies stay as close to the app's as possible).</summary>
 internal static class JsonText
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>Non-ASCII text and HTML-sensitive characters written as they are (JSON needs no more escaping than that).</summary>
+    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static byte[] Serialize(JsonNode node)
     {

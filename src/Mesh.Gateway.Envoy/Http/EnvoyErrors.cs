@@ -1,0 +1,26 @@
+using Mesh.Gateway.Core.Pipeline;
+using Mesh.Gateway.Providers.Wire;
+
+namespace Mesh.Gateway.Envoy.Http;
+
+/// <summary>The Envoy edge of the gateway's one error type: a <see cref="GatewayError"/> as the HTTP status, the error body of
+/// the caller's wire schema (its codec's), and the code Envoy's details and ext_authz status carry.</summary>
+internal static class EnvoyErrors
+{
+    public static GatewayError Create(GatewayErrorCode code, string reason, string message) => new() { Code = code, Reason = reason, Message = message };
+
+    /// <summary>The HTTP status: the code's, except where HTTP names the refusal more precisely than gRPC does.</summary>
+    public static int HttpStatus(GatewayError error) => error.Reason switch
+    {
+        GatewayErrorReasons.RequestTooLarge => 413,
+        GatewayErrorReasons.UpstreamResponseUninspectable => 502,
+        _ => error.Code.ToHttpStatus(),
+    };
+
+    /// <summary>The machine code the provider SDKs show (OpenAI's <c>error.code</c>): the reason in lower case.</summary>
+    public static string WireCode(GatewayError error) => ErrorJson.Code(error);
+
+    /// <summary>The error body in the envelope the caller's SDK parses; OpenAI's when the API is not known.</summary>
+    public static byte[] Render(ProviderApi? api, GatewayError error) =>
+        (api?.Codec ?? WireCodecs.For(ApiSchema.OpenAIChat)).RenderError(error, HttpStatus(error));
+}

@@ -1,0 +1,117 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mesh.Gateway.Core.Pipeline;
+using Mesh.Gateway.Providers.Wire;
+
+namespace Mesh.Gateway.Providers.Anthropic;
+
+/// <summary>The Anthropic Messages schema (<c>/v1/messages</c>).</summary>
+/// <remarks>Request texts: <c>system</c> and <c>messages[].content</c> (a string or text blocks, tool results one level down).
+/// Stream: <c>content_block_delta</c> with a <c>text_delta</c>; block stop, message delta and stop end the text; usage in
+/// <c>message_start</c> and (cumulative) <c>message_delta</c>. Errors: <c>{"type":"error","error":{"type","message"}}</c>.</remarks>
+internal sealed class AnthropicMessagesCodec : IWireCodec, IWireStreamCodec
+{
+    public static readonly AnthropicMessagesCodec Instance = new();
+
+    private static readonly JsonStringLocator.Step[] Path = ["delta", "text"];
+
+    private AnthropicMessagesCodec()
+    {
+    }
+
+    public ApiSchema Schema => ApiSchema.AnthropicMessages;
+
+    public IWireStreamCodec Stream => this;
+
+    public void VisitRequestTexts(JsonNode root, Func<string, string> visit)
+    {
+        RequestTexts.Content(root, "system", visit);
+        foreach (var m in RequestTexts.Items(root["messages"]))
+        {
+            RequestTexts.Content(m, "content", visit);
+        }
+    }
+
+    public (bool Requested, bool Forced) RequestStreamUsage(JsonObject root, bool force) => (false, false);
+
+    public void ReadUsage(JsonElement root, UsageAccumulator usage)
+    {
+        // message_start carries message.usage; message_delta carries cumulative usage; a whole body has usage.
+        if ((WireJson.Obj(root, "usage") ?? WireJson.Obj(WireJson.Obj(root, "message"), "usage")) is not { } au)
+        {
+            return;
+        }
+
+        usage.Reported = true;
+        var input = WireJson.Int(au, "input_tokens");
+        var read = WireJson.Int(au, "cache_read_input_tokens");
+        var write = WireJson.Int(au, "cache_creation_input_tokens");
+        if (read is not null)
+        {
+            usage.CachedInputTokens = read.Value;
+        }
+
+        if (write is not null)
+        {
+            usage.CacheWriteInputTokens = write.Value;
+        }
+
+        if (input is not null)
+        {
+            usage.InputTokens = InputTokens(input.Value, usage.CachedInputTokens, usage.CacheWriteInputTokens);
+        }
+        else if (read is not null || write is not null)
+        {
+            usage.InputTokens = Math.Max(usage.InputTokens, usage.CachedInputTokens + usage.CacheWriteInputTokens);
+        }
+
+        usage.OutputTokens = WireJson.Int(au, "output_tokens") ?? usage.OutputTokens;
+    }
+
+    /// <summary>Input in the gateway's convention: Anthropic's <c>input_tokens</c> excludes cache reads and writes.</summary>
+    internal static int InputTokens(int input, int cacheRead, int cacheWrite) => input + cacheRead + cacheWrite;
+
+    public byte[] RenderError(GatewayError error, int httpStatus) => ErrorJson.Write(error, static (w, e) =>
+    {
+        w.WriteString("type", "error");
+        w.WriteStartObject("error");
+        w.WriteString("type", ErrorType(e));
+        w.WriteString("message", e.Message);
+        w.WriteEndObject();
+    });
+
+    private static string ErrorType(GatewayError error) => error.Code switch
+    {
+        GatewayErrorCode.Unauthenticated => "authentication_error",
+        GatewayErrorCode.PermissionDenied => "permission_error",
+        GatewayErrorCode.InvalidArgument or GatewayErrorCode.FailedPrecondition => ErrorJson.TooLarge(error) ? "request_too_large" : "invalid_request_error",
+        GatewayErrorCode.NotFound => "not_found_error",
+        GatewayErrorCode.ResourceExhausted => "rate_limit_error",
+        GatewayErrorCode.Unavailable => "overloaded_error",
+        _ => "api_error",
+    };
+
+    public JsonStringLocator.Step[]? DeltaPath => Path;
+
+    public bool EndEventsCarryNoDelta => true;
+
+    public string? Delta(JsonElement root) =>
+        WireJson.Type(root) == "content_block_delta" && root.TryGetProperty("delta", out var ad) && ad.ValueKind == JsonValueKind.Object
+        && WireJson.Type(ad) == "text_delta" && ad.TryGetProperty("text", out var at) && at.ValueKind == JsonValueKind.String
+            ? at.GetString() : null;
+
+    public bool EndsText(JsonElement root) => WireJson.Type(root) is "content_block_stop" or "message_delta" or "message_stop";
+
+    public bool EndsStream(JsonElement root) => WireJson.Type(root) == "message_stop";
+
+    public bool SetDelta(JsonNode root, string text)
+    {
+        if (root["delta"] is JsonObject ad && ad["text"] is JsonValue)
+        {
+            ad["text"] = text;
+            return true;
+        }
+
+        return false;
+    }
+}

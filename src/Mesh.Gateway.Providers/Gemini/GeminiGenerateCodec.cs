@@ -1,0 +1,130 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mesh.Gateway.Core.Pipeline;
+using Mesh.Gateway.Providers.Wire;
+
+namespace Mesh.Gateway.Providers.Gemini;
+
+/// <summary>The Gemini generateContent schema (<c>:generateContent</c>, <c>:streamGenerateContent</c>).</summary>
+/// <remarks>Request texts: <c>contents[].parts[].text</c> and <c>systemInstruction.parts[].text</c>. Stream: each event a
+/// whole candidate; its text is the non-thought parts' texts (so no splice path: it may be spread over several parts), its
+/// <c>finishReason</c> ends it; usage in <c>usageMetadata</c>.</remarks>
+internal sealed class GeminiGenerateCodec : IWireCodec, IWireStreamCodec
+{
+    public static readonly GeminiGenerateCodec Instance = new();
+
+    private GeminiGenerateCodec()
+    {
+    }
+
+    public ApiSchema Schema => ApiSchema.GeminiGenerate;
+
+    public IWireStreamCodec Stream => this;
+
+    public void VisitRequestTexts(JsonNode root, Func<string, string> visit)
+    {
+        foreach (var c in RequestTexts.Items(root["contents"]))
+        {
+            RequestTexts.Parts(c, visit);
+        }
+
+        RequestTexts.Parts(root["systemInstruction"] ?? root["system_instruction"], visit);
+    }
+
+    public (bool Requested, bool Forced) RequestStreamUsage(JsonObject root, bool force) => (false, false);
+
+    public void ReadUsage(JsonElement root, UsageAccumulator usage) => ReadGeminiUsage(root, usage);
+
+    /// <summary>Gemini usage: <c>usageMetadata</c>, cumulative on every event.</summary>
+    internal static void ReadGeminiUsage(JsonElement root, UsageAccumulator usage)
+    {
+        if (WireJson.Obj(root, "usageMetadata") is { } g)
+        {
+            usage.Reported = true;
+            if (WireJson.Int(g, "promptTokenCount") is { } prompt)
+            {
+                usage.InputTokens = InputTokens(prompt, WireJson.Int(g, "toolUsePromptTokenCount"));
+            }
+
+            usage.OutputTokens = OutputTokens(WireJson.Int(g, "candidatesTokenCount"), WireJson.Int(g, "thoughtsTokenCount"));
+            usage.CachedInputTokens = WireJson.Int(g, "cachedContentTokenCount") ?? usage.CachedInputTokens;
+            usage.ReasoningTokens = WireJson.Int(g, "thoughtsTokenCount") ?? usage.ReasoningTokens;
+        }
+    }
+
+    /// <summary>Input in the gateway's convention: the prompt plus what tool use (search, code execution) added to it.</summary>
+    internal static int InputTokens(int? prompt, int? toolUsePrompt) => (prompt ?? 0) + (toolUsePrompt ?? 0);
+
+    /// <summary>Output in the gateway's convention: thoughts count as output (they are billed as output).</summary>
+    internal static int OutputTokens(int? candidates, int? thoughts) => (candidates ?? 0) + (thoughts ?? 0);
+
+    public byte[] RenderError(GatewayError error, int httpStatus) => GeminiErrorBody.Render(error, httpStatus);
+
+    public string? Delta(JsonElement root)
+    {
+        if (root.ValueKind == JsonValueKind.Object
+            && root.TryGetProperty("candidates", out var cands) && cands.ValueKind == JsonValueKind.Array && cands.GetArrayLength() > 0
+            && cands[0].TryGetProperty("content", out var gc) && gc.ValueKind == JsonValueKind.Object
+            && gc.TryGetProperty("parts", out var parts) && parts.ValueKind == JsonValueKind.Array)
+        {
+            string? text = null;
+            foreach (var part in parts.EnumerateArray())
+            {
+                if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String
+                    && !(part.TryGetProperty("thought", out var th) && th.ValueKind == JsonValueKind.True))
+                {
+                    text = text is null ? t.GetString() : text + t.GetString();
+                }
+            }
+
+            return text;
+        }
+
+        return null;
+    }
+
+    public bool EndsText(JsonElement root) =>
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty("candidates", out var gc) && gc.ValueKind == JsonValueKind.Array
+        && gc.GetArrayLength() > 0 && gc[0].TryGetProperty("finishReason", out _);
+
+    public bool EndsStream(JsonElement root) => EndsText(root);
+
+    public bool SetDelta(JsonNode root, string text)
+    {
+        if (root["candidates"] is not JsonArray { Count: > 0 } cands || cands[0] is not JsonObject cand)
+        {
+            return false;
+        }
+
+        if (cand["content"] is not JsonObject content)
+        {
+            content = new JsonObject { ["role"] = "model" };
+            cand["content"] = content;
+        }
+
+        if (content["parts"] is not JsonArray parts)
+        {
+            parts = [];
+            content["parts"] = parts;
+        }
+
+        var first = true;
+        foreach (var part in parts)
+        {
+            if (part is JsonObject p && p["text"] is JsonValue && !IsThought(p))
+            {
+                p["text"] = first ? text : string.Empty;
+                first = false;
+            }
+        }
+
+        if (first)
+        {
+            parts.Add(new JsonObject { ["text"] = text });
+        }
+
+        return true;
+    }
+
+    private static bool IsThought(JsonObject part) => part["thought"] is JsonValue t && t.TryGetValue<bool>(out var b) && b;
+}

@@ -1,0 +1,31 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mesh.Gateway.Core.Pipeline;
+
+namespace Mesh.Gateway.Providers.Wire;
+
+/// <summary>What the gateway knows about one provider wire schema: where a request's texts are, where a response's text and
+/// usage are, how its stream events end a text run and where their delta can be rewritten, and how its errors look.</summary>
+/// <remarks>One stateless, thread-safe instance per schema (<see cref="WireCodecs"/>); both doors and the translators read a
+/// schema through it, so no second reading of the schema exists beside it.</remarks>
+internal interface IWireCodec
+{
+    ApiSchema Schema { get; }
+
+    /// <summary>Calls <paramref name="visit"/> for each human-written text of a request body; a different returned string
+    /// replaces it in the DOM.</summary>
+    void VisitRequestTexts(JsonNode root, Func<string, string> visit);
+
+    /// <summary>For a streamed request: whether the caller asked for usage in the stream, and, when the schema reports it
+    /// only on request and <paramref name="force"/> is set, asks for it (Forced). Schemas that always report usage: (false, false).</summary>
+    (bool Requested, bool Forced) RequestStreamUsage(JsonObject root, bool force);
+
+    /// <summary>Reads the usage figures of a stream event or whole response body into <paramref name="usage"/>.</summary>
+    void ReadUsage(JsonElement root, UsageAccumulator usage);
+
+    /// <summary>The stream-event reading and rewriting of the schema.</summary>
+    IWireStreamCodec Stream { get; }
+
+    /// <summary>The error body the schema's SDKs parse, for <paramref name="error"/> answered with <paramref name="httpStatus"/>.</summary>
+    byte[] RenderError(GatewayError error, int httpStatus);
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Mesh.Gateway.Providers.Wire;
+
+/// <summary>A schema's streamed events: where the text delta is, which events end a text run or the stream, and how the
+/// events the gateway writes itself (released held text, a cut) are shaped.</summary>
+/// <remarks>The default members are the answers of a schema without the feature (no fast reader, no usage-only event, no
+/// finish reason in its delta events); a codec overrides what its schema has.</remarks>
+internal interface IWireStreamCodec
+{
+    /// <summary>The path of the delta string in a plain text-delta event, for splicing in place; null when the text may be
+    /// spread over several parts.</summary>
+    JsonStringLocator.Step[]? DeltaPath => null;
+
+    /// <summary>True when the end events of a text run carry no delta field: held text is released as a delta event just
+    /// before them.</summary>
+    bool EndEventsCarryNoDelta => false;
+
+    /// <summary>True when every end event of a text run repeats the text and is inspected as a whole text.</summary>
+    bool EndEventsRepeatText => false;
+
+    /// <summary>True when the gateway announces a moderation cut with a finish event of its own.</summary>
+    bool AnnouncesCut => false;
+
+    /// <summary>Reads the common plain text-delta event in one pass: its text (null when none) and the byte range of its string
+    /// token. False sends the event down the general path. Only schemas with a fast reader return true.</summary>
+    bool TryReadTextDelta(ReadOnlySpan<byte> data, out string? text, out int start, out int end)
+    {
+        text = null;
+        start = end = 0;
+        return false;
+    }
+
+    /// <summary>The text delta of one stream event, or null when it carries none.</summary>
+    /// <exception cref="InvalidOperationException">A field cannot be read (not the expected kind, a lone surrogate).</exception>
+    string? Delta(JsonElement root);
+
+    /// <summary>True when the event closes a text run, so held-back text must be released into or before it.</summary>
+    bool EndsText(JsonElement root);
+
+    /// <summary>The schema's own end of a stream: its last event, or the event that finishes the answer.</summary>
+    bool EndsStream(JsonElement root);
+
+    /// <summary>True for events that repeat the whole text (done/completed); they are inspected as whole texts.</summary>
+    bool RepeatsWholeText(JsonElement root) => false;
+
+    /// <summary>True for an event that carries only usage the gateway asked for on the caller's behalf.</summary>
+    bool IsUsageOnly(JsonElement root) => false;
+
+    /// <summary>After a cut: true when the event still goes on (it carries no text).</summary>
+    bool KeepsAfterCut(JsonElement root, string? delta) => delta is null && !RepeatsWholeText(root);
+
+    /// <summary>Puts <paramref name="text"/> where the event's delta was (or would be).</summary>
+    bool SetDelta(JsonNode root, string text);
+
+    /// <summary>Sets the event's finish reason, where the schema has one in its delta events (the cut ends the text there).</summary>
+    void SetFinishReason(JsonNode root, string? reason)
+    {
+    }
+
+    /// <summary>Shapes a copy of the last delta event into a delta the gateway writes itself (no finish, no usage).</summary>
+    void PrepareSyntheticDelta(JsonObject copy)
+    {
+    }
+
+    /// <summary>Shapes a copy of the last delta event into the event announcing a cut; false when it cannot.</summary>
+    bool TryMakeCutEvent(JsonObject copy, string? finishReason) => false;
+}
