@@ -12,8 +12,6 @@ internal sealed class TenantLimitsMetadata
 
     public TenantLimitsMetadata(Dictionary<string, Struct> byTenant) => _byTenant = byTenant;
 
-    public static TenantLimitsMetadata Empty { get; } = new([]);
-
     public static TenantLimitsMetadata FromConfiguration(IConfiguration configuration)
     {
         var result = new Dictionary<string, Struct>(StringComparer.Ordinal);

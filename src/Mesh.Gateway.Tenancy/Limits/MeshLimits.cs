@@ -11,6 +11,7 @@ public static class MeshLimits
     public static (LimitsOptions Limits, LedgerOptions Ledger) Bind(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        InvalidOperationException notNumbersError;
         try
         {
             var limitsSection = configuration.GetSection("limits");
@@ -30,17 +31,20 @@ public static class MeshLimits
             }
 
             CheckNumbers(configuration.GetSection("prices"), notNumbers);
-            if (notNumbers.Count > 0)
+            if (notNumbers.Count == 0)
             {
-                throw new InvalidOperationException("Invalid limits configuration:" + Environment.NewLine + string.Join(Environment.NewLine, notNumbers));
+                return (limits, ledger);
             }
 
-            return (limits, ledger);
+            // Thrown outside the binder's catch below, which would name the section twice.
+            notNumbersError = new InvalidOperationException("Invalid limits configuration:" + Environment.NewLine + string.Join(Environment.NewLine, notNumbers));
         }
         catch (InvalidOperationException ex)
         {
             throw new InvalidOperationException("Invalid limits configuration: " + (ex.InnerException?.Message ?? ex.Message), ex);
         }
+
+        throw notNumbersError;
     }
 
     private static readonly HashSet<string> s_numberKeys = new(StringComparer.Ordinal)
@@ -66,14 +70,4 @@ public static class MeshLimits
 
     private static string ToPath(string configurationPath) =>
         System.Text.RegularExpressions.Regex.Replace(configurationPath, @":(\d+)(?=:|$)", "[$1]").Replace(':', '.');
-
-    /// <summary>Throws <see cref="InvalidOperationException"/> listing every error, each naming its key.</summary>
-    public static void ThrowIfInvalid(LimitsOptions limits, LedgerOptions ledger)
-    {
-        var errors = LimitsOptionsValidator.Validate(limits, ledger);
-        if (errors.Count > 0)
-        {
-            throw new InvalidOperationException("Invalid limits configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors));
-        }
-    }
 }

@@ -56,6 +56,7 @@ internal static class EnvoyDoorServers
         {
             builder.Services.AddMeshTenancy(configuration);
             builder.Services.AddMeshGuardrails(configuration);
+            builder.Services.AddSingleton<Mesh.Gateway.Tenancy.Access.IRequestAdmission>(AdmitAll.Instance);
             builder.Services.AddMeshEnvoy(configuration);
         }
         else

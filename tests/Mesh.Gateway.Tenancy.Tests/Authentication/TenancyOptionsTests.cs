@@ -2,6 +2,7 @@ using Mesh.Gateway.Tenancy.Access;
 using Mesh.Gateway.Tenancy.Authentication;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 using Xunit;
 
@@ -30,7 +31,9 @@ public sealed class TenancyOptionsTests
     {
         var config = Config(("tenants:0:id", "team-a"), ("tenants:0:api_keys:0", "sk-plaintext-secret"));
 
-        var ex = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddMeshTenancy(config));
+        using var sp = new ServiceCollection().AddMeshTenancy(config).BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => sp.GetRequiredService<TenantAuthenticator>());
 
         Assert.Contains("tenants[0].api_keys[0]: must be 'sha256:'", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("sk-plaintext-secret", ex.Message, StringComparison.Ordinal);
