@@ -4,6 +4,7 @@ using Mesh.Gateway.Envoy.Guarding;
 using Mesh.Gateway.Envoy.Processing;
 using Mesh.Gateway.Envoy.Tokens;
 using Mesh.Gateway.Core.Composition;
+using Mesh.Gateway.Core.Providers;
 using Grpc.AspNetCore.Server;
 using Mesh.Gateway.Guardrails;
 using Mesh.Gateway.Tokenizers;
@@ -22,7 +23,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class EnvoyServiceCollectionExtensions
 {
     /// <summary>Binds <c>envoy:</c> (validated by <see cref="EnvoyOptionsValidator"/> when the host starts, errors name the key)
-    /// and registers both services. Needs <see cref="TenancyServiceCollectionExtensions.AddMeshTenancy"/> (who calls),
+    /// and registers both services. Needs <c>AddMeshProviders</c> (the provider keys the gateway holds),
+    /// <see cref="TenancyServiceCollectionExtensions.AddMeshTenancy"/> (who calls),
     /// <see cref="GuardrailsServiceCollectionExtensions.AddMeshGuardrails"/> (the policies; an empty <c>guardrails:</c> checks
     /// nothing) and <c>AddMeshLimits</c> (admission, settlement and the ledger). Calling it again adds nothing.</summary>
     public static IServiceCollection AddMeshEnvoy(this IServiceCollection services, IConfiguration configuration)
@@ -55,7 +57,9 @@ public static class EnvoyServiceCollectionExtensions
             }
         });
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(_ => TenantLimitsMetadata.FromConfiguration(configuration));
+        // Credential custody: the provider keys the gateway holds, from the providers feature.
+        services.TryAddSingleton(static sp => ProviderCredentials.From(sp.GetRequiredService<ProvidersOptions>()));
+        services.TryAddSingleton(static sp => TenantLimitsMetadata.From(sp.GetRequiredService<TenancyOptions>().Tenants));
         // The guardrails feature's engine and policies: the default policy, and each tenant's own once ext_authz or ext_proc
         // has resolved the tenant.
         services.TryAddSingleton<IEnvoyGuard>(static sp => new GuardrailsEnvoyGuard(
@@ -94,12 +98,14 @@ public static class EnvoyServiceCollectionExtensions
         return endpoints;
     }
 
-    /// <summary>The Envoy door (ext_authz and ext_proc, <c>envoy:</c>). Needs <c>AddTenancy()</c>, <c>AddGuardrails()</c> and <c>AddLimits()</c>.</summary>
+    /// <summary>The Envoy door (ext_authz and ext_proc, <c>envoy:</c>). Needs <c>AddProviders()</c> (the keys the gateway holds),
+    /// <c>AddTenancy()</c>, <c>AddGuardrails()</c> and <c>AddLimits()</c>.</summary>
     public static IMeshGatewayBuilder AddEnvoyDoor(this IMeshGatewayBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         if (builder.TryAddFeature(nameof(AddEnvoyDoor)))
         {
+            builder.Requires(nameof(AddEnvoyDoor), "AddProviders");
             builder.Requires(nameof(AddEnvoyDoor), "AddTenancy");
             builder.Requires(nameof(AddEnvoyDoor), "AddGuardrails");
             builder.Requires(nameof(AddEnvoyDoor), "AddLimits");

@@ -12,7 +12,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class TenancyServiceCollectionExtensions
 {
     /// <summary>Binds <c>tenants:</c> and <c>auth:</c> (validated by <see cref="TenancyOptionsValidator"/> when the host starts,
-    /// each error naming its key), and registers <see cref="TenantAuthenticator"/>, <see cref="ProviderCredentials"/> and the pipeline's authentication step
+    /// each error naming its key), and registers <see cref="TenantAuthenticator"/> and the pipeline's authentication step
     /// (which sets <see cref="InferenceContext.Identity"/>; with no tenants configured it lets every call through).</summary>
     public static IServiceCollection AddMeshTenancy(this IServiceCollection services, IConfiguration configuration)
     {
@@ -25,8 +25,7 @@ public static class TenancyServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddValidator<TenancyOptions, TenancyOptionsValidator>();
-        services.AddBoundOptions(Bind(configuration));
-        services.TryAddSingleton(_ => ProviderCredentials.FromConfiguration(configuration));
+        services.AddBoundOptions(Bind(configuration, MeshTenants.Bind(services, configuration)));
         services.TryAddSingleton(sp => Create(
             sp.GetRequiredService<TenancyOptions>(),
             sp.GetRequiredService<TimeProvider>(),
@@ -35,14 +34,15 @@ public static class TenancyServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Binds the options without validating them.</summary>
-    public static TenancyOptions Bind(IConfiguration configuration)
+    /// <summary>Binds <c>auth:</c> beside <paramref name="tenants"/> (bound once by <see cref="MeshTenants"/>), without validating them.</summary>
+    public static TenancyOptions Bind(IConfiguration configuration, IReadOnlyList<TenantOptions> tenants)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(tenants);
         var auth = configuration.GetSection("auth");
         return new TenancyOptions
         {
-            Tenants = configuration.GetSection("tenants").Get<List<TenantOptions>>() ?? [],
+            Tenants = tenants,
             Jwt = auth.GetSection("jwt").Exists() ? auth.GetSection("jwt").Get<JwtOptions>() : null,
             Mtls = auth.GetSection("mtls").Get<MtlsOptions>() ?? new MtlsOptions(),
             GatewayKeyHeaders = auth.GetSection("gateway_key_headers").Get<List<string>>() is { Count: > 0 } headers

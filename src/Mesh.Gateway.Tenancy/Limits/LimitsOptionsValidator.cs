@@ -7,10 +7,10 @@ using Microsoft.Extensions.Options;
 namespace Mesh.Gateway.Tenancy.Limits;
 
 /// <summary>Checks limits, budgets, prices, store and ledger settings; each error names the key path and what is wrong.</summary>
-public sealed class LimitsOptionsValidator(LedgerOptions ledger) : IValidateOptions<LimitsOptions>
+public sealed class LimitsOptionsValidator(LedgerOptions ledgerOptions) : IValidateOptions<LimitsOptions>
 {
     /// <inheritdoc/>
-    public ValidateOptionsResult Validate(string? name, LimitsOptions options) => MeshOptions.Result(Validate(options, ledger));
+    public ValidateOptionsResult Validate(string? name, LimitsOptions options) => MeshOptions.Result(Validate(options, ledgerOptions));
 
     public static IReadOnlyList<string> Validate(LimitsOptions options, LedgerOptions? ledger = null)
     {

@@ -1,6 +1,7 @@
 using Mesh.Gateway.Core.Composition;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Tenancy.Access;
+using Mesh.Gateway.Tenancy.Authentication;
 using Mesh.Gateway.Tenancy.Ledger;
 using Mesh.Gateway.Tenancy.Stores;
 using Mesh.Gateway.Tenancy.Stores.Redis;
@@ -34,7 +35,7 @@ public static class LimitsServiceCollectionExtensions
             return services;
         }
 
-        var (limits, ledger) = MeshLimits.Bind(configuration);
+        var (limits, ledger) = MeshLimits.Bind(configuration, MeshTenants.Bind(services, configuration));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IValidateOptions<LimitsOptions>>(new LimitsOptionsValidator(ledger));
         services.AddBoundOptions(limits);

@@ -8,9 +8,12 @@ namespace Mesh.Gateway.Tenancy.Limits;
 public static class MeshLimits
 {
     /// <summary>Binds; a value of the wrong type throws <see cref="InvalidOperationException"/> naming its key.</summary>
-    public static (LimitsOptions Limits, LedgerOptions Ledger) Bind(IConfiguration configuration)
+    /// <param name="configuration">The configuration root.</param>
+    /// <param name="tenants">The tenants, bound once (<see cref="Authentication.MeshTenants"/>); their limits and budgets are read here.</param>
+    public static (LimitsOptions Limits, LedgerOptions Ledger) Bind(IConfiguration configuration, IReadOnlyList<Authentication.TenantOptions> tenants)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(tenants);
         InvalidOperationException notNumbersError;
         try
         {
@@ -19,10 +22,11 @@ public static class MeshLimits
             {
                 Store = configuration.GetSection("store").Get<StoreOptions>() ?? new StoreOptions(),
                 Prices = configuration.GetSection("prices").Get<Dictionary<string, ModelPriceOptions>>() ?? [],
-                Tenants = configuration.GetSection("tenants").Get<List<TenantPolicyOptions>>() ?? [],
+                Tenants = tenants,
                 DefaultMaxOutputTokens = limitsSection.GetValue("default_max_output_tokens", 4096),
             };
             var ledger = configuration.GetSection("ledger").Get<LedgerOptions>() ?? new LedgerOptions();
+            // Not a second binding: the text of the numbers, which the binder does not report.
             var notNumbers = new List<string>();
             foreach (var tenant in configuration.GetSection("tenants").GetChildren())
             {

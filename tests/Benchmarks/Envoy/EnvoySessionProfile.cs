@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Mesh.Gateway.Envoy.Processing;
+using Mesh.Gateway.Providers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -23,6 +24,7 @@ internal static class EnvoySessionProfile
         var services = new ServiceCollection();
         services.AddLogging(l => l.ClearProviders());
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(EnvoyDoorServers.Configuration(piiOnly)).Build();
+        services.AddMeshProviders(configuration);
         services.AddMeshTenancy(configuration);
         services.AddMeshGuardrails(configuration);
         services.AddSingleton<Mesh.Gateway.Tenancy.Access.IRequestAdmission>(AdmitAll.Instance);

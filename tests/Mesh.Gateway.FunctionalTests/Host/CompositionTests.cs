@@ -46,7 +46,7 @@ public sealed class CompositionTests
             """;
         await using var sidecar = await SidecarProcess.StartAsync(Yaml);
         using var channel = GrpcChannel.ForAddress(sidecar.GrpcTarget);
-        var client = new Inference.InferenceClient(channel);
+        var client = new Mesh.Gateway.V1.Inference.InferenceClient(channel);
         var request = new GenerateRequest
         {
             Model = "chat",

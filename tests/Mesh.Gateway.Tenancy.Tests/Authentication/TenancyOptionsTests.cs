@@ -1,3 +1,4 @@
+using Mesh.Gateway.Core.Providers;
 using Mesh.Gateway.Tenancy.Access;
 using Mesh.Gateway.Tenancy.Authentication;
 using Microsoft.Extensions.Configuration;
@@ -22,8 +23,24 @@ public sealed class TenancyOptionsTests
         Assert.Equal("team-a", options.Tenants.Single().Id);
         Assert.Equal([hash], options.Tenants[0].ApiKeys);
         Assert.Equal(["chat", "embed"], options.Tenants[0].Models);
-        Assert.True(sp.GetRequiredService<ProviderCredentials>().TryGet("openai", out var key));
+    }
+
+    [Fact]
+    public void ProviderCredentials_FromProviders_FirstKeyOfEachKind()
+    {
+        var credentials = ProviderCredentials.From(new ProvidersOptions
+        {
+            Providers =
+            [
+                new ProviderOptions { Name = "oai", Kind = "openai", ApiKey = "sk-real" },
+                new ProviderOptions { Name = "oai-2", Kind = "openai", ApiKey = "sk-second" },
+                new ProviderOptions { Name = "claude", Kind = "anthropic" },
+            ],
+        });
+
+        Assert.True(credentials.TryGet("openai", out var key));
         Assert.Equal("sk-real", key);
+        Assert.False(credentials.TryGet("anthropic", out _));
     }
 
     [Fact]
