@@ -19,7 +19,7 @@ public sealed class StartupErrorMessageTests
     [Fact]
     public void DescribeStartupError_AggregateWithABug_NotDescribed() =>
         Assert.Null(GatewayHost.DescribeStartupError(
-            new AggregateException(new OptionsValidationException("", typeof(object), ["a: b"]), new NullReferenceException()), app: null));
+            new AggregateException(new OptionsValidationException("", typeof(object), ["a: b"]), new FormatException("a bug")), app: null));
 
     [Fact]
     public void OneLine_SectionHeaderThenErrors_ErrorsFollowTheHeader() =>
