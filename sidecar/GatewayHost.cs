@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Mesh.Gateway.Sidecar;
 
@@ -97,6 +98,10 @@ internal static partial class GatewayHost
         #endregion
 
         var app = builder.Build();
+
+        // Every feature's options, validated now (the host does it again at start, but only after it has created its hosted
+        // services, some of which read options): so a start reports every invalid section, not the first one touched.
+        app.Services.GetService<IStartupValidator>()?.Validate();
         reloadErrors.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Gateway.Sidecar.Configuration");
 
         app.UseGrpcMetadataLimit();
