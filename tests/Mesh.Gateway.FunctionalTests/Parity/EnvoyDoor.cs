@@ -61,7 +61,7 @@ public sealed class EnvoyDoor(EnvoyDoor.Schema schema, bool streams) : IDoor
 
     public async Task<DoorOutcome> CallAsync(ParityRig rig, DoorCall request, CancellationToken cancellationToken)
     {
-        var envoy = new FakeEnvoy(rig.Sidecar.Channel, rig.Upstream.BaseUrl, TimeSpan.FromSeconds(30));
+        var envoy = new FakeEnvoy(rig.Sidecar.EnvoyChannel, rig.Upstream.BaseUrl, TimeSpan.FromSeconds(30));
         if (request.ResponseChunkBytes is { } size)
         {
             envoy.ChunkLengths = body => Enumerable.Repeat(size, (body.Length + size - 1) / size);

@@ -159,7 +159,7 @@ public sealed class PolicyFieldOverrideTests : IAsyncLifetime
     [Fact]
     public async Task EnvoyDoor_TwoGatewayKeysOfDifferentTenants_401ConflictingKeysNothingUpstream()
     {
-        var envoy = new FakeEnvoy(_sidecar.Channel, _upstream.BaseUrl, TimeSpan.FromSeconds(60));
+        var envoy = new FakeEnvoy(_sidecar.EnvoyChannel, _upstream.BaseUrl, TimeSpan.FromSeconds(60));
         var before = _upstream.RequestCount;
         var headers = new Dictionary<string, string> { ["content-type"] = "application/json", ["authorization"] = "Bearer " + Key, ["x-api-key"] = OtherKey };
 

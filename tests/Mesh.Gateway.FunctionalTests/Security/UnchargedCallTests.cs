@@ -165,7 +165,7 @@ public sealed class UnchargedCallTests : IDisposable
         var body = Encoding.UTF8.GetBytes(Stream(Deltas, usage: true));
         upstream.Enqueue(FakeResponse.Sse(body));
         await using var sidecar = await SidecarHost.StartAsync(Yaml(upstream.BaseUrl));
-        var envoy = new FakeEnvoy(sidecar.Channel, upstream.BaseUrl, TimeSpan.FromSeconds(60))
+        var envoy = new FakeEnvoy(sidecar.EnvoyChannel, upstream.BaseUrl, TimeSpan.FromSeconds(60))
         {
             ChunkLengths = _ => EventLengths(body),
             CancelAfterResponseChunks = 3,
@@ -186,7 +186,7 @@ public sealed class UnchargedCallTests : IDisposable
         await using var upstream = await FakeProviderServer.StartAsync(Ct);
         upstream.Enqueue(FakeResponse.Sse(Stream(Deltas, usage: false)));
         await using var sidecar = await SidecarHost.StartAsync(Yaml(upstream.BaseUrl));
-        var envoy = new FakeEnvoy(sidecar.Channel, upstream.BaseUrl, TimeSpan.FromSeconds(60));
+        var envoy = new FakeEnvoy(sidecar.EnvoyChannel, upstream.BaseUrl, TimeSpan.FromSeconds(60));
 
         var exchange = await envoy.SendAsync("POST", "/v1/chat/completions", EnvoyHeaders(Key), EnvoyChat(), Ct);
 
@@ -208,7 +208,7 @@ public sealed class UnchargedCallTests : IDisposable
         await using var upstream = await FakeProviderServer.StartAsync(Ct);
         upstream.Enqueue(FakeResponse.Sse(Stream(Deltas, usage: true)), FakeResponse.Sse(Stream(Deltas, usage: true)));
         await using var sidecar = await SidecarHost.StartAsync(Yaml(upstream.BaseUrl));
-        var envoy = new FakeEnvoy(sidecar.Channel, upstream.BaseUrl, TimeSpan.FromSeconds(60));
+        var envoy = new FakeEnvoy(sidecar.EnvoyChannel, upstream.BaseUrl, TimeSpan.FromSeconds(60));
 
         var silent = await envoy.SendAsync("POST", "/v1/chat/completions", EnvoyHeaders(Key), EnvoyChat(), Ct);
         var asked = await envoy.SendAsync("POST", "/v1/chat/completions", EnvoyHeaders(Key), EnvoyChat(includeUsage: true), Ct);
@@ -229,7 +229,7 @@ public sealed class UnchargedCallTests : IDisposable
         await using var upstream = await FakeProviderServer.StartAsync(Ct);
         upstream.Enqueue(FakeResponse.Sse(Stream(Deltas[..4], usage: false, done: false)));
         await using var sidecar = await SidecarHost.StartAsync(Yaml(upstream.BaseUrl));
-        var envoy = new FakeEnvoy(sidecar.Channel, upstream.BaseUrl, TimeSpan.FromSeconds(60));
+        var envoy = new FakeEnvoy(sidecar.EnvoyChannel, upstream.BaseUrl, TimeSpan.FromSeconds(60));
 
         var exchange = await envoy.SendAsync("POST", "/v1/chat/completions", EnvoyHeaders(Key), EnvoyChat(), Ct);
 
@@ -245,7 +245,7 @@ public sealed class UnchargedCallTests : IDisposable
         var body = Encoding.UTF8.GetBytes(Stream(Deltas, usage: true));
         upstream.Default = FakeResponse.Sse(body);
         await using var sidecar = await SidecarHost.StartAsync(Yaml(upstream.BaseUrl));
-        var envoy = new FakeEnvoy(sidecar.Channel, upstream.BaseUrl, TimeSpan.FromSeconds(60))
+        var envoy = new FakeEnvoy(sidecar.EnvoyChannel, upstream.BaseUrl, TimeSpan.FromSeconds(60))
         {
             ChunkLengths = _ => EventLengths(body),
             CancelAfterResponseChunks = 3,
