@@ -57,6 +57,9 @@ internal static partial class GatewayHost
                 return file.Message;
             case AggregateException { InnerExceptions.Count: 1 } aggregate:
                 return DescribeStartupError(aggregate.InnerExceptions[0], app);
+            case AggregateException aggregate when aggregate.InnerExceptions.All(static e => e is OptionsValidationException):
+                // Several sections failed their validation at start: every failure, still on one line.
+                return string.Join("; ", aggregate.InnerExceptions.SelectMany(static e => ((OptionsValidationException)e).Failures));
             default:
                 return null;
         }

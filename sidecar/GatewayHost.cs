@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Mesh.Gateway.Sidecar;
 
@@ -64,10 +65,14 @@ internal static partial class GatewayHost
 
         #region gRPC layer
 
+        // Interceptors for every service on both listeners, outermost first. The app door's caller interceptor is its services'
+        // own (AddInferenceApi, AddGuardApi): the Envoy door's callers are read from the proxy's messages, not from metadata.
+        builder.Services.AddSingleton<GrpcCallScope>();
         builder.Services.AddSingleton<GrpcCallErrors.Interceptor>();
         builder.Services.AddGrpc(options =>
         {
             grpc.Apply(options);
+            options.Interceptors.Add<GrpcCallScope>();
             options.Interceptors.Add<GrpcCallErrors.Interceptor>();
         });
         builder.Services.AddGrpcReflection();
@@ -80,11 +85,23 @@ internal static partial class GatewayHost
 
         #region Feature services
 
-        SidecarFeatures.AddServices(builder.Services, builder.Configuration);
+        try
+        {
+            SidecarFeatures.AddServices(builder.Services, builder.Configuration);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // A section that cannot be bound at all (a word where a number belongs): the binder names the key, on several lines.
+            throw new StartupException(OneLine(ex.Message), ex);
+        }
 
         #endregion
 
         var app = builder.Build();
+
+        // Every feature's options, validated now (the host does it again at start, but only after it has created its hosted
+        // services, some of which read options): so a start reports every invalid section, not the first one touched.
+        app.Services.GetService<IStartupValidator>()?.Validate();
         reloadErrors.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Gateway.Sidecar.Configuration");
 
         app.UseGrpcMetadataLimit();
@@ -132,6 +149,15 @@ internal static partial class GatewayHost
         return app;
     }
 
+    /// <summary>"Invalid x configuration:\nerror\nerror" as "Invalid x configuration: error; error".</summary>
+    internal static string OneLine(string message)
+    {
+        var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.Length > 1 && lines[0].EndsWith(':')
+            ? lines[0] + " " + string.Join("; ", lines[1..])
+            : string.Join("; ", lines);
+    }
+
     private static void CheckTopLevelKeys(IConfigurationRoot configuration)
     {
         foreach (var provider in configuration.Providers.OfType<IYamlConfigurationProvider>())
@@ -165,7 +191,12 @@ internal static partial class GatewayHost
         logging.AddFilter("Grpc", level => level >= LogLevel.Warning && level >= settings.LogLevel);
         if (settings.JsonLogs)
         {
-            logging.AddJsonConsole(json => json.UseUtcTimestamp = true);
+            // JSON lines carry the scopes (GrpcCallScope: the call's method and id); the one-line text format stays as it was.
+            logging.AddJsonConsole(json =>
+            {
+                json.UseUtcTimestamp = true;
+                json.IncludeScopes = true;
+            });
         }
         else
         {

@@ -1,7 +1,4 @@
 using Mesh.Gateway.Api.Inference;
-using Mesh.Gateway.Api.Telemetry;
-using Mesh.Gateway.Providers;
-using Mesh.Gateway.Tenancy.Limits;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -38,21 +35,23 @@ internal static class SidecarFeatures
         "guardrails",
     ];
 
-    /// <summary>Registers every feature's services; each binds its own section of <paramref name="configuration"/>.</summary>
+    /// <summary>Registers every feature's services; each binds its own section of <paramref name="configuration"/> once, and
+    /// one that needs a feature not added here stops the start with one line naming it.</summary>
     public static void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
 
-        // Features: one line each, e.g. services.AddMeshInference(configuration);
-        services.AddMeshLimits(configuration);
-        services.AddMeshProviders(configuration);
-        services.AddMeshInference(configuration);
-        services.AddMeshInferenceGuardrails(configuration);
-        services.AddMeshTelemetry(configuration);
-        services.AddMeshTenancy(configuration);
-        services.AddMeshGuardApi(configuration);
-        services.AddMeshEnvoy(configuration);
+        // Features: one call each. The order of the pipeline's steps is InferenceStepOrder's, not this one.
+        services.AddMeshGateway(configuration)
+            .AddProviders()
+            .AddTenancy()
+            .AddLimits()
+            .AddGuardrails()
+            .AddTelemetry()
+            .AddInferenceApi()
+            .AddGuardApi()
+            .AddEnvoyDoor();
     }
 
     /// <summary>Maps every feature's gRPC services; they are served on the gRPC listener.</summary>

@@ -1,3 +1,4 @@
+using Mesh.Gateway.Core.Composition;
 using Mesh.Gateway.Core.Providers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,8 +11,8 @@ namespace Mesh.Gateway.Providers;
 public static class ProvidersServiceCollectionExtensions
 {
     /// <summary>
-    /// Binds <c>providers:</c>, validates it now (throwing with every error, each naming its key), and registers
-    /// <see cref="ProvidersOptions"/> and an <see cref="IProviderRegistry"/> keyed by provider name.
+    /// Binds <c>providers:</c> and registers <see cref="ProvidersOptions"/> (validated by <see cref="ProvidersOptionsValidator"/> when
+    /// the host starts, each error naming its key) and an <see cref="IProviderRegistry"/> keyed by provider name.
     /// An empty section gives the default: one provider named <c>mock</c>.
     /// </summary>
     public static IServiceCollection AddMeshProviders(this IServiceCollection services, IConfiguration configuration)
@@ -24,14 +25,9 @@ public static class ProvidersServiceCollectionExtensions
             options = MeshProviders.Default;
         }
 
-        var errors = ProvidersOptionsValidator.Validate(options);
-        if (errors.Count > 0)
-        {
-            throw new InvalidOperationException("Invalid providers configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors));
-        }
-
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(options);
+        services.TryAddValidator<ProvidersOptions, ProvidersOptionsValidator>();
+        services.AddBoundOptions(options);
         services.TryAddSingleton<IProviderRegistry>(sp => MeshProviders.CreateRegistry(
             sp.GetRequiredService<ProvidersOptions>(),
             sp.GetRequiredService<TimeProvider>(),

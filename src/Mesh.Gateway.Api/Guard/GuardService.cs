@@ -1,6 +1,5 @@
 using Grpc.Core;
-using Mesh.Gateway.Api.Inference;
-using Mesh.Gateway.Core.Identity;
+using Mesh.Gateway.Api.Callers;
 using Mesh.Gateway.Tenancy.Authentication;
 using GuardrailsOptions = Mesh.Gateway.Guardrails.GuardrailsOptions;
 using GuardTokenVault = Mesh.Gateway.Guardrails.GuardTokenVault;
@@ -15,13 +14,13 @@ namespace Mesh.Gateway.Api.Guard;
 /// </summary>
 /// <remarks>With tenants configured the caller authenticates as on the Inference API (gateway key or bearer JWT) and its
 /// tenant's policy applies; without, the default policy does.</remarks>
-internal sealed class GuardService(IGuardrailEngine engine, GuardrailsOptions options, TenantAuthenticator? authenticator = null) : V1.Guard.GuardBase
+internal sealed class GuardService(IGuardrailEngine engine, GuardrailsOptions options, TenantAuthenticator authenticator) : V1.Guard.GuardBase
 {
     public override async Task<InspectResponse> Inspect(InspectRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        string? tenant = (await IdentityOf(context).ConfigureAwait(false))?.TenantId;
+        string? tenant = (await authenticator.AuthenticateAsync(context).ConfigureAwait(false))?.Identity?.TenantId;
         var policy = options.Resolve(string.IsNullOrEmpty(request.Policy) ? null : request.Policy, tenant)
             ?? throw new RpcException(new Status(StatusCode.InvalidArgument, $"policy: no guardrail policy named '{request.Policy}'"));
         var direction = GuardMapper.ToEngine(request.Direction);
@@ -45,25 +44,5 @@ internal sealed class GuardService(IGuardrailEngine engine, GuardrailsOptions op
         }
 
         return response;
-    }
-
-    private async ValueTask<CallIdentity?> IdentityOf(ServerCallContext context)
-    {
-        if (authenticator is null || authenticator.Options.Tenants.Count == 0)
-        {
-            return null;
-        }
-
-        var headers = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var entry in context.RequestHeaders)
-        {
-            if (!entry.IsBinary)
-            {
-                headers[entry.Key] = entry.Value;
-            }
-        }
-
-        var result = await authenticator.AuthenticateAsync(new CallerCredentials(headers), context.CancellationToken).ConfigureAwait(false);
-        return result.Succeeded ? result.Identity : throw GatewayErrorStatus.ToRpcException(result.ToGatewayError());
     }
 }

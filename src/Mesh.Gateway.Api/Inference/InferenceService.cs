@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Mesh.Gateway.Api.Callers;
 using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Embeddings;
 using Mesh.Gateway.Core.Pipeline;
@@ -17,9 +18,9 @@ internal sealed partial class InferenceService : V1.Inference.InferenceBase
     private readonly InferenceRouter _router;
     private readonly TimeProvider _timeProvider;
     private readonly TokenCounter _tokens;
-    private readonly TenantAuthenticator? _authenticator;
+    private readonly TenantAuthenticator _authenticator;
 
-    public InferenceService(InferencePipeline pipeline, InferenceRouter router, TimeProvider timeProvider, TokenCounter tokens, TenantAuthenticator? authenticator = null)
+    public InferenceService(InferencePipeline pipeline, InferenceRouter router, TimeProvider timeProvider, TokenCounter tokens, TenantAuthenticator authenticator)
     {
         _authenticator = authenticator;
         _pipeline = pipeline;
@@ -223,25 +224,8 @@ internal sealed partial class InferenceService : V1.Inference.InferenceBase
 
     // The caller's tenant, or null when no tenants are configured (the API is open); a failed authentication ends the call
     // with UNAUTHENTICATED and the reason.
-    private async ValueTask<TenantOptions?> AuthenticatedTenantAsync(ServerCallContext context)
-    {
-        if (_authenticator is null || _authenticator.Options.Tenants.Count == 0)
-        {
-            return null;
-        }
-
-        var headers = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var entry in context.RequestHeaders)
-        {
-            if (!entry.IsBinary)
-            {
-                headers[entry.Key] = entry.Value;
-            }
-        }
-
-        var result = await _authenticator.AuthenticateAsync(new CallerCredentials(headers), context.CancellationToken).ConfigureAwait(false);
-        return result.Succeeded ? result.Tenant : throw GatewayErrorStatus.ToRpcException(result.ToGatewayError());
-    }
+    private async ValueTask<TenantOptions?> AuthenticatedTenantAsync(ServerCallContext context) =>
+        (await _authenticator.AuthenticateAsync(context).ConfigureAwait(false))?.Tenant;
 
     private static ChatRequest MapOrThrow(GenerateRequest request)
     {
@@ -254,18 +238,10 @@ internal sealed partial class InferenceService : V1.Inference.InferenceBase
 
     private static InferenceContext WithCaller(InferenceContext call, ServerCallContext context, RequestMetadata? metadata)
     {
-        var headers = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var entry in context.RequestHeaders)
-        {
-            if (!entry.IsBinary)
-            {
-                headers[entry.Key] = entry.Value;
-            }
-        }
-
+        var caller = ApiCaller.Of(context);
         call.Source = InferenceSource.Api;
-        call.Headers = headers;
-        call.Peer = context.Peer;
+        call.Headers = caller.Headers;
+        call.Peer = caller.Peer;
         call.ConversationId = string.IsNullOrEmpty(metadata?.ConversationId) ? null : metadata.ConversationId;
         return call;
     }

@@ -1,15 +1,17 @@
+using Mesh.Gateway.Api.Callers;
+using Mesh.Gateway.Core.Composition;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Core.Providers;
 using Mesh.Gateway.Core.Resilience;
 using Mesh.Gateway.Core.Routing;
 using Mesh.Gateway.Core.Telemetry;
-using Mesh.Gateway.Providers;
 using Mesh.Gateway.Tokenizers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Mesh.Gateway.Api.Inference;
 
@@ -17,28 +19,29 @@ namespace Mesh.Gateway.Api.Inference;
 public static class InferenceServiceCollectionExtensions
 {
     /// <summary>
-    /// Binds <c>models:</c>, validates it now against <c>providers:</c> (throwing with every error, each naming its key), and registers
-    /// the router, the inference pipeline (with the telemetry step outermost) and the <c>mesh.gateway.v1.Inference</c> service.
-    /// With no models configured, serves <c>mock</c> from the mock provider; any configured provider is also reachable as <c>provider/model</c>.
-    /// A changed configuration file rebuilds the routing table (an invalid one keeps the running table and logs why).
-    /// Call <c>AddMeshProviders</c> too; map the service with <see cref="InferenceEndpointRouteBuilderExtensions.MapMeshInference"/>.
+    /// Binds <c>models:</c> (validated against <c>providers:</c> when the host starts, each error naming its key), and registers
+    /// the router, the inference pipeline (with the telemetry step outermost) and the <c>mesh.gateway.v1.Inference</c> service,
+    /// whose calls pass through <see cref="ApiCallerInterceptor"/>. With no models configured, serves <c>mock</c> from the mock
+    /// provider; any configured provider is also reachable as <c>provider/model</c>. A changed configuration file rebuilds the
+    /// routing table (an invalid one keeps the running table and logs why). Needs <c>AddMeshProviders</c> and <c>AddMeshTenancy</c>;
+    /// map the service with <see cref="InferenceEndpointRouteBuilderExtensions.MapMeshInference"/>. Calling it again adds nothing.
     /// </summary>
     public static IServiceCollection AddMeshInference(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        var models = BindModels(configuration);
-        var providers = MeshProviders.Bind(configuration);
-        if (providers.Providers.Count == 0)
+        if (services.Any(static d => d.ServiceType == typeof(InferenceService)))
         {
-            providers = MeshProviders.Default;
+            return services;
         }
 
-        var table = RoutingTable.Create(models, [.. providers.Providers.Select(static p => p.Name)]);
-        services.AddGrpc();
+        services.AddGrpc().AddServiceOptions<InferenceService>(static grpc => grpc.Interceptors.Add<ApiCallerInterceptor>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(models);
-        services.TryAddSingleton(new RoutingTableHolder(table));
+        services.AddSingleton<IValidateOptions<ModelsOptions>>(static sp => new ModelsOptionsValidator(sp.GetRequiredService<ProvidersOptions>()));
+        services.AddBoundOptions(BindModels(configuration));
+        services.TryAddSingleton(static sp => new RoutingTableHolder(RoutingTable.Create(
+            sp.GetRequiredService<ModelsOptions>(),
+            [.. sp.GetRequiredService<ProvidersOptions>().Providers.Select(static p => p.Name)])));
         services.TryAddSingleton(static sp => new TargetCircuitBreakers(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(static sp => new InferenceRouter(
             sp.GetRequiredService<RoutingTableHolder>(),
@@ -60,6 +63,7 @@ public static class InferenceServiceCollectionExtensions
             sp.GetRequiredService<IProviderRegistry>(),
             sp.GetService<ILogger<RoutingTableReloader>>()));
         services.TryAddSingleton(TokenCounter.Default);
+        services.TryAddSingleton<ApiCallerInterceptor>();
         services.TryAddSingleton<InferenceService>();
         return services;
     }

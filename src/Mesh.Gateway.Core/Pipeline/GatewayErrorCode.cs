@@ -16,6 +16,5 @@ public enum GatewayErrorCode
     Unimplemented = 12,
     Internal = 13,
     Unavailable = 14,
-    DataLoss = 15,
     Unauthenticated = 16,
 }

@@ -1,17 +1,15 @@
 namespace Mesh.Gateway.Core.Pipeline;
 
-/// <summary>Where the well-known steps sit; lower runs first (outermost). Steps with equal order run in registration order.</summary>
-/// <remarks>The order follows the flow of one request: telemetry, authentication, access rules, limits, guardrails, cache, then routing (the terminal handler).</remarks>
+/// <summary>Where the steps sit; lower runs first (outermost). Steps with equal order run in registration order.</summary>
+/// <remarks>The order follows the flow of one request: telemetry, authentication (with access), limits, guardrails, then
+/// routing (the terminal handler). A step added later takes a number between these.</remarks>
 public static class InferenceStepOrder
 {
     public const int Telemetry = 0;
     public const int Authentication = 100;
-    public const int Access = 200;
     public const int Limits = 300;
     public const int RequestGuardrails = 400;
-    public const int Usage = 450;
     public const int ResponseGuardrails = 500;
-    public const int Cache = 600;
 
     /// <summary>Innermost: marks when the call leaves the gateway for the router (the end of the gateway's own time on the request).</summary>
     public const int UpstreamMark = 1000;

@@ -1,8 +1,14 @@
+using Mesh.Gateway.Core.Composition;
+using Microsoft.Extensions.Options;
+
 namespace Mesh.Gateway.Core.Providers;
 
 /// <summary>Checks the <c>providers:</c> section; each error names the key path and what is wrong.</summary>
-public static class ProvidersOptionsValidator
+public sealed class ProvidersOptionsValidator : IValidateOptions<ProvidersOptions>
 {
+    /// <inheritdoc/>
+    public ValidateOptionsResult Validate(string? name, ProvidersOptions options) => MeshOptions.Result(Validate(options));
+
     public static IReadOnlyList<string> Validate(ProvidersOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

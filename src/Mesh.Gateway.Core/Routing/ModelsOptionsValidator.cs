@@ -1,10 +1,17 @@
 using System.Globalization;
+using Mesh.Gateway.Core.Composition;
+using Mesh.Gateway.Core.Providers;
+using Microsoft.Extensions.Options;
 
 namespace Mesh.Gateway.Core.Routing;
 
 /// <summary>Checks the <c>models:</c> section against the configured providers; each error names the key path and what is wrong.</summary>
-public static class ModelsOptionsValidator
+public sealed class ModelsOptionsValidator(ProvidersOptions providers) : IValidateOptions<ModelsOptions>
 {
+    /// <inheritdoc/>
+    public ValidateOptionsResult Validate(string? name, ModelsOptions options) =>
+        MeshOptions.Result(Validate(options, [.. providers.Providers.Select(static p => p.Name)]));
+
     public static IReadOnlyList<string> Validate(ModelsOptions options, IReadOnlyCollection<string> providerNames)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -1,32 +1,27 @@
-using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
-using Microsoft.Extensions.Configuration;
+using Mesh.Gateway.Tenancy.Authentication;
+using Mesh.Gateway.Tenancy.Limits;
 
 namespace Mesh.Gateway.Envoy.Authorization;
 
-/// <summary>Each tenant's <c>limits:</c> (whatever keys the limits feature defines) as a Struct, for Envoy's rate limiter.</summary>
-/// <remarks>Numbers stay numbers, anything else is passed as a string. Built once; the Structs are shared read-only.</remarks>
+/// <summary>Each tenant's <c>limits:</c> as a Struct (the configuration's key names), for Envoy's rate limiter.</summary>
+/// <remarks>Built once from the one binding of <c>tenants:</c>; the Structs are shared read-only.</remarks>
 internal sealed class TenantLimitsMetadata
 {
     private readonly Dictionary<string, Struct> _byTenant;
 
     public TenantLimitsMetadata(Dictionary<string, Struct> byTenant) => _byTenant = byTenant;
 
-    public static TenantLimitsMetadata Empty { get; } = new([]);
-
-    public static TenantLimitsMetadata FromConfiguration(IConfiguration configuration)
+    public static TenantLimitsMetadata From(IReadOnlyList<TenantOptions> tenants)
     {
+        ArgumentNullException.ThrowIfNull(tenants);
         var result = new Dictionary<string, Struct>(StringComparer.Ordinal);
-        foreach (var tenant in configuration.GetSection("tenants").GetChildren())
+        foreach (var tenant in tenants)
         {
-            var id = tenant["id"];
-            var limits = tenant.GetSection("limits");
-            if (string.IsNullOrEmpty(id) || !limits.Exists())
+            if (!string.IsNullOrEmpty(tenant.Id) && tenant.Limits is { } limits)
             {
-                continue;
+                result[tenant.Id] = ToStruct(limits);
             }
-
-            result[id] = ToStruct(limits);
         }
 
         return new TenantLimitsMetadata(result);
@@ -34,25 +29,62 @@ internal sealed class TenantLimitsMetadata
 
     public Struct? For(string tenantId) => _byTenant.GetValueOrDefault(tenantId);
 
-    private static Struct ToStruct(IConfigurationSection section)
+    private static Struct ToStruct(TenantLimitsOptions limits)
+    {
+        var s = ToStruct(new LimitSetOptions
+        {
+            RequestsPerSecond = limits.RequestsPerSecond,
+            RequestsPerMinute = limits.RequestsPerMinute,
+            TokensPerMinute = limits.TokensPerMinute,
+            ConcurrentStreams = limits.ConcurrentStreams,
+            OnStoreFailure = limits.OnStoreFailure,
+        });
+        if (limits.PerKey is { } perKey)
+        {
+            s.Fields["per_key"] = Value.ForStruct(ToStruct(perKey));
+        }
+
+        Add(s, "models", limits.Models);
+        Add(s, "per_key_models", limits.PerKeyModels);
+        return s;
+    }
+
+    private static void Add(Struct s, string key, IReadOnlyDictionary<string, LimitSetOptions> byModel)
+    {
+        if (byModel.Count == 0)
+        {
+            return;
+        }
+
+        var models = new Struct();
+        foreach (var (model, set) in byModel)
+        {
+            models.Fields[model] = Value.ForStruct(ToStruct(set));
+        }
+
+        s.Fields[key] = Value.ForStruct(models);
+    }
+
+    private static Struct ToStruct(LimitSetOptions set)
     {
         var s = new Struct();
-        foreach (var child in section.GetChildren())
+        Number(s, "requests_per_second", set.RequestsPerSecond);
+        Number(s, "requests_per_minute", set.RequestsPerMinute);
+        Number(s, "tokens_per_minute", set.TokensPerMinute);
+        Number(s, "concurrent_streams", set.ConcurrentStreams);
+        if (set.OnStoreFailure is { } failure)
         {
-            if (child.Value is null)
-            {
-                s.Fields[child.Key] = Value.ForStruct(ToStruct(child));
-            }
-            else if (double.TryParse(child.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
-            {
-                s.Fields[child.Key] = Value.ForNumber(number);
-            }
-            else
-            {
-                s.Fields[child.Key] = Value.ForString(child.Value);
-            }
+            s.Fields["on_store_failure"] = Value.ForString(failure);
         }
 
         return s;
+    }
+
+    private static void Number(Struct s, string key, long? value)
+    {
+        if (value is { } number)
+        {
+            s.Fields[key] = Value.ForNumber(number);
+        }
     }
 }

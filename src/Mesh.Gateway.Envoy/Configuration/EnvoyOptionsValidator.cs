@@ -1,10 +1,15 @@
 using System.Text.RegularExpressions;
+using Mesh.Gateway.Core.Composition;
+using Microsoft.Extensions.Options;
 
 namespace Mesh.Gateway.Envoy.Configuration;
 
 /// <summary>Checks <see cref="EnvoyOptions"/> at start; each error names the key path.</summary>
-public static partial class EnvoyOptionsValidator
+public sealed partial class EnvoyOptionsValidator : IValidateOptions<EnvoyOptions>
 {
+    /// <inheritdoc/>
+    public ValidateOptionsResult Validate(string? name, EnvoyOptions options) => MeshOptions.Result(Validate(options));
+
     public static IReadOnlyList<string> Validate(EnvoyOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

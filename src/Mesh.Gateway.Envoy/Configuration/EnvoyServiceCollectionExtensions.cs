@@ -3,6 +3,8 @@ using Mesh.Gateway.Envoy.Configuration;
 using Mesh.Gateway.Envoy.Guarding;
 using Mesh.Gateway.Envoy.Processing;
 using Mesh.Gateway.Envoy.Tokens;
+using Mesh.Gateway.Core.Composition;
+using Mesh.Gateway.Core.Providers;
 using Grpc.AspNetCore.Server;
 using Mesh.Gateway.Guardrails;
 using Mesh.Gateway.Tokenizers;
@@ -20,20 +22,23 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers and maps the Envoy door: ext_authz <c>Check</c> and ext_proc <c>Process</c>.</summary>
 public static class EnvoyServiceCollectionExtensions
 {
-    /// <summary>Binds and validates <c>envoy:</c> (errors name the key) and registers both services.
-    /// Needs <see cref="TenancyServiceCollectionExtensions.AddMeshTenancy"/>; uses the guardrails, tokenizer, admission and usage
-    /// recorder when they are registered.</summary>
+    /// <summary>Binds <c>envoy:</c> (validated by <see cref="EnvoyOptionsValidator"/> when the host starts, errors name the key)
+    /// and registers both services. Needs <c>AddMeshProviders</c> (the provider keys the gateway holds),
+    /// <see cref="TenancyServiceCollectionExtensions.AddMeshTenancy"/> (who calls),
+    /// <see cref="GuardrailsServiceCollectionExtensions.AddMeshGuardrails"/> (the policies; an empty <c>guardrails:</c> checks
+    /// nothing) and <c>AddMeshLimits</c> (admission, settlement and the ledger). Calling it again adds nothing.</summary>
     public static IServiceCollection AddMeshEnvoy(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        var options = configuration.GetSection(EnvoyOptions.SectionName).Get<EnvoyOptions>() ?? new EnvoyOptions();
-        var errors = EnvoyOptionsValidator.Validate(options);
-        if (errors.Count > 0)
+        if (services.Any(static d => d.ServiceType == typeof(EnvoyOptions)))
         {
-            throw new InvalidOperationException("Invalid envoy configuration:\n" + string.Join('\n', errors));
+            return services;
         }
 
+        var options = configuration.GetSection(EnvoyOptions.SectionName).Get<EnvoyOptions>() ?? new EnvoyOptions();
+        services.TryAddValidator<EnvoyOptions, EnvoyOptionsValidator>();
+        services.AddBoundOptions(options);
         services.AddGrpc();
         // A BUFFERED body arrives as one message: accept it whole (Envoy's own gRPC client has no receive limit).
         // An operator's explicit grpc.max_receive_message_size wins: it is a server-wide limit, not ours to raise.
@@ -52,16 +57,13 @@ public static class EnvoyServiceCollectionExtensions
             }
         });
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(options);
-        services.TryAddSingleton(_ => TenantLimitsMetadata.FromConfiguration(configuration));
-        services.TryAddSingleton<IEnvoyGuard>(sp =>
-        {
-            // The guardrails feature's engine and policies when it is registered (guardrails: section): the default policy,
-            // and each tenant's own once ext_authz or ext_proc has resolved the tenant. None otherwise.
-            var engine = sp.GetService<IGuardrailEngine>();
-            var guardrails = sp.GetService<GuardrailsOptions>();
-            return engine is not null && guardrails is not null ? new GuardrailsEnvoyGuard(engine, guardrails) : NoGuard.Instance;
-        });
+        // Credential custody: the provider keys the gateway holds, from the providers feature.
+        services.TryAddSingleton(static sp => ProviderCredentials.From(sp.GetRequiredService<ProvidersOptions>()));
+        services.TryAddSingleton(static sp => TenantLimitsMetadata.From(sp.GetRequiredService<TenancyOptions>().Tenants));
+        // The guardrails feature's engine and policies: the default policy, and each tenant's own once ext_authz or ext_proc
+        // has resolved the tenant.
+        services.TryAddSingleton<IEnvoyGuard>(static sp => new GuardrailsEnvoyGuard(
+            sp.GetRequiredService<IGuardrailEngine>(), sp.GetRequiredService<GuardrailsOptions>()));
         services.TryAddSingleton<EnvoyUsageLog>();
         // The gateway's one token counter (the gRPC door's limits count prompts with it too).
         services.TryAddSingleton(TokenCounter.Default);
@@ -69,13 +71,13 @@ public static class EnvoyServiceCollectionExtensions
         services.TryAddSingleton(sp => new AccessEvaluator(
             sp.GetRequiredService<TenantAuthenticator>(), sp.GetRequiredService<ProviderCredentials>(), sp.GetRequiredService<EnvoyOptions>()));
         services.TryAddSingleton(sp => new CheckHandler(
-            sp.GetRequiredService<AccessEvaluator>(), sp.GetRequiredService<TenantLimitsMetadata>(), sp.GetService<IRequestAdmission>()));
+            sp.GetRequiredService<AccessEvaluator>(), sp.GetRequiredService<TenantLimitsMetadata>(), sp.GetRequiredService<IRequestAdmission>()));
         services.TryAddSingleton(sp => new ExtProcDependencies(
             sp.GetRequiredService<EnvoyOptions>(),
             sp.GetRequiredService<AccessEvaluator>(),
             sp.GetRequiredService<IEnvoyGuard>(),
             sp.GetRequiredService<IPromptTokenCounter>(),
-            sp.GetService<IRequestAdmission>(),
+            sp.GetRequiredService<IRequestAdmission>(),
             sp.GetService<IUsageRecorder>(),
             sp.GetRequiredService<TimeProvider>(),
             (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Mesh.Gateway.Envoy.ExtProc"))
@@ -94,5 +96,22 @@ public static class EnvoyServiceCollectionExtensions
         endpoints.MapGrpcService<ExtAuthzService>();
         endpoints.MapGrpcService<ExtProcService>();
         return endpoints;
+    }
+
+    /// <summary>The Envoy door (ext_authz and ext_proc, <c>envoy:</c>). Needs <c>AddProviders()</c> (the keys the gateway holds),
+    /// <c>AddTenancy()</c>, <c>AddGuardrails()</c> and <c>AddLimits()</c>.</summary>
+    public static IMeshGatewayBuilder AddEnvoyDoor(this IMeshGatewayBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (builder.TryAddFeature(nameof(AddEnvoyDoor)))
+        {
+            builder.Requires(nameof(AddEnvoyDoor), "AddProviders");
+            builder.Requires(nameof(AddEnvoyDoor), "AddTenancy");
+            builder.Requires(nameof(AddEnvoyDoor), "AddGuardrails");
+            builder.Requires(nameof(AddEnvoyDoor), "AddLimits");
+            builder.Services.AddMeshEnvoy(builder.Configuration);
+        }
+
+        return builder;
     }
 }

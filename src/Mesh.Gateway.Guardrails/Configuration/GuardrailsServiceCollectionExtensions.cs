@@ -1,3 +1,4 @@
+using Mesh.Gateway.Core.Composition;
 using Mesh.Gateway.Guardrails;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -8,11 +9,11 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class GuardrailsServiceCollectionExtensions
 {
     /// <summary>
-    /// Binds and validates <c>guardrails:</c> from <paramref name="configuration"/> and registers <see cref="GuardrailsOptions"/> and
-    /// <see cref="IGuardrailEngine"/> (consulting every registered <see cref="IGuardClassifier"/>).
+    /// Binds <c>guardrails:</c> from <paramref name="configuration"/> and registers <see cref="GuardrailsOptions"/> and
+    /// <see cref="IGuardrailEngine"/> (consulting every registered <see cref="IGuardClassifier"/>). The problems found while reading
+    /// the section, each with its key path, stop the start (<c>ValidateOnStart</c>); resolving the options reports them too.
     /// </summary>
-    /// <remarks>Calling it again (the Guard API, the pipeline steps and the Envoy door all need it) binds nothing more.</remarks>
-    /// <exception cref="InvalidOperationException">The section is invalid; the message lists each problem with its key path.</exception>
+    /// <remarks>Calling it again binds nothing more.</remarks>
     public static IServiceCollection AddMeshGuardrails(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -24,12 +25,7 @@ public static class GuardrailsServiceCollectionExtensions
         }
 
         var options = GuardrailsOptions.Parse(configuration, out var errors);
-        if (errors.Count > 0)
-        {
-            throw new InvalidOperationException("Invalid guardrails configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors));
-        }
-
-        services.TryAddSingleton(options);
+        services.AddBoundOptions(options, errors);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IGuardrailEngine>(sp => new GuardrailEngine(sp.GetServices<IGuardClassifier>(), sp.GetRequiredService<TimeProvider>()));
         return services;

@@ -1,9 +1,9 @@
-using Microsoft.Extensions.Configuration;
+using Mesh.Gateway.Core.Providers;
 
 namespace Mesh.Gateway.Tenancy.Authentication;
 
 /// <summary>Provider secrets held by the gateway (credential custody): apps present a gateway key, the gateway supplies the real key.</summary>
-/// <remarks>Read from the <c>providers:</c> list (owned by the providers feature: <c>name</c>, <c>kind</c>, <c>api_key</c>);
+/// <remarks>Taken from the providers feature's <see cref="ProvidersOptions"/> (<c>kind</c>, <c>api_key</c>);
 /// the first entry of each kind is the one used for mesh traffic of that kind. Immutable and thread-safe.</remarks>
 public sealed class ProviderCredentials
 {
@@ -15,18 +15,16 @@ public sealed class ProviderCredentials
         _byKind = new Dictionary<string, string>(keysByKind, StringComparer.OrdinalIgnoreCase);
     }
 
-    /// <summary>Reads <c>providers[i].kind</c> and <c>providers[i].api_key</c>.</summary>
-    public static ProviderCredentials FromConfiguration(IConfiguration configuration)
+    /// <summary>Each provider kind's key: the first configured provider of that kind that has an <c>api_key</c>.</summary>
+    public static ProviderCredentials From(ProvidersOptions providers)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(providers);
         var keys = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var provider in configuration.GetSection("providers").GetChildren())
+        foreach (var provider in providers.Providers)
         {
-            var kind = provider["kind"];
-            var key = provider["api_key"];
-            if (!string.IsNullOrEmpty(kind) && !string.IsNullOrEmpty(key))
+            if (!string.IsNullOrEmpty(provider.Kind) && !string.IsNullOrEmpty(provider.ApiKey))
             {
-                keys.TryAdd(kind, key);
+                keys.TryAdd(provider.Kind, provider.ApiKey);
             }
         }
 

@@ -1,11 +1,16 @@
 using System.Text.RegularExpressions;
+using Mesh.Gateway.Core.Composition;
+using Microsoft.Extensions.Options;
 
 namespace Mesh.Gateway.Tenancy.Authentication;
 
 /// <summary>Checks <see cref="TenancyOptions"/> at start; each error names the key path and what is wrong.</summary>
-public static partial class TenancyOptionsValidator
+public sealed partial class TenancyOptionsValidator : IValidateOptions<TenancyOptions>
 {
     private static readonly HashSet<string> KnownOperations = new(StringComparer.Ordinal) { "chat", "responses", "embeddings" };
+
+    /// <inheritdoc/>
+    public ValidateOptionsResult Validate(string? name, TenancyOptions options) => MeshOptions.Result(Validate(options));
 
     public static IReadOnlyList<string> Validate(TenancyOptions options)
     {

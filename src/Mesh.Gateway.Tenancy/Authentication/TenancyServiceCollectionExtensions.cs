@@ -1,3 +1,4 @@
+using Mesh.Gateway.Core.Composition;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Tenancy.Authentication;
 using Microsoft.Extensions.Configuration;
@@ -10,23 +11,21 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers tenants, keys, JWT and mTLS authentication.</summary>
 public static class TenancyServiceCollectionExtensions
 {
-    /// <summary>Binds <c>tenants:</c> and <c>auth:</c>, validates them (throwing with every error, each naming its key),
-    /// and registers <see cref="TenantAuthenticator"/>, <see cref="ProviderCredentials"/> and the pipeline's authentication step
+    /// <summary>Binds <c>tenants:</c> and <c>auth:</c> (validated by <see cref="TenancyOptionsValidator"/> when the host starts,
+    /// each error naming its key), and registers <see cref="TenantAuthenticator"/> and the pipeline's authentication step
     /// (which sets <see cref="InferenceContext.Identity"/>; with no tenants configured it lets every call through).</summary>
     public static IServiceCollection AddMeshTenancy(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        var options = Bind(configuration);
-        var errors = TenancyOptionsValidator.Validate(options);
-        if (errors.Count > 0)
+        if (services.Any(static d => d.ServiceType == typeof(TenancyOptions)))
         {
-            throw new InvalidOperationException("Invalid tenancy configuration:\n" + string.Join('\n', errors));
+            return services;
         }
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(options);
-        services.TryAddSingleton(_ => ProviderCredentials.FromConfiguration(configuration));
+        services.TryAddValidator<TenancyOptions, TenancyOptionsValidator>();
+        services.AddBoundOptions(Bind(configuration, MeshTenants.Bind(services, configuration)));
         services.TryAddSingleton(sp => Create(
             sp.GetRequiredService<TenancyOptions>(),
             sp.GetRequiredService<TimeProvider>(),
@@ -35,14 +34,15 @@ public static class TenancyServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Binds the options without validating them.</summary>
-    public static TenancyOptions Bind(IConfiguration configuration)
+    /// <summary>Binds <c>auth:</c> beside <paramref name="tenants"/> (bound once by <see cref="MeshTenants"/>), without validating them.</summary>
+    public static TenancyOptions Bind(IConfiguration configuration, IReadOnlyList<TenantOptions> tenants)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(tenants);
         var auth = configuration.GetSection("auth");
         return new TenancyOptions
         {
-            Tenants = configuration.GetSection("tenants").Get<List<TenantOptions>>() ?? [],
+            Tenants = tenants,
             Jwt = auth.GetSection("jwt").Exists() ? auth.GetSection("jwt").Get<JwtOptions>() : null,
             Mtls = auth.GetSection("mtls").Get<MtlsOptions>() ?? new MtlsOptions(),
             GatewayKeyHeaders = auth.GetSection("gateway_key_headers").Get<List<string>>() is { Count: > 0 } headers

@@ -1,8 +1,10 @@
+using Mesh.Gateway.Tenancy.Budgets;
+using Mesh.Gateway.Tenancy.Limits;
 using Microsoft.Extensions.Configuration;
 
 namespace Mesh.Gateway.Tenancy.Authentication;
 
-/// <summary>One entry of <c>tenants:</c>.</summary>
+/// <summary>One entry of <c>tenants:</c>: who the tenant is, what it may use, its limits and its budget (bound once, see <see cref="MeshTenants"/>).</summary>
 public sealed record TenantOptions
 {
     /// <summary>The tenant id (sent upstream as x-mesh-tenant and in dynamic metadata).</summary>
@@ -24,4 +26,10 @@ public sealed record TenantOptions
 
     /// <summary>mTLS identities (SPIFFE URIs, DNS SANs or subjects) that authenticate as this tenant.</summary>
     public IReadOnlyList<string> Principals { get; init; } = [];
+
+    /// <summary>The tenant's rate limits (read by the limits feature); null for none.</summary>
+    public TenantLimitsOptions? Limits { get; init; }
+
+    /// <summary>The tenant's spending budget (read by the limits feature); null for none.</summary>
+    public BudgetOptions? Budget { get; init; }
 }

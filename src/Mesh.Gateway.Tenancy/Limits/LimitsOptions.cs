@@ -1,3 +1,4 @@
+using Mesh.Gateway.Tenancy.Authentication;
 using Mesh.Gateway.Tenancy.Budgets;
 using Microsoft.Extensions.Configuration;
 
@@ -11,7 +12,8 @@ public sealed record LimitsOptions
     /// <summary>USD per million tokens by model; merged over the built-in table (<see cref="PriceTable.Defaults"/>).</summary>
     public IReadOnlyDictionary<string, ModelPriceOptions> Prices { get; init; } = new Dictionary<string, ModelPriceOptions>();
 
-    public IReadOnlyList<TenantPolicyOptions> Tenants { get; init; } = [];
+    /// <summary>The tenants (the one <c>tenants:</c> binding); limits and budgets read each one's <c>limits:</c> and <c>budget:</c>.</summary>
+    public IReadOnlyList<TenantOptions> Tenants { get; init; } = [];
 
     /// <summary>The output reserved for a call that does not set its maximum output tokens.</summary>
     [ConfigurationKeyName("default_max_output_tokens")]

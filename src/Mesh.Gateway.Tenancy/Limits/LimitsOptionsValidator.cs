@@ -1,12 +1,17 @@
 using System.Globalization;
 using Mesh.Gateway.Tenancy.Budgets;
 using Mesh.Gateway.Tenancy.Ledger;
+using Mesh.Gateway.Core.Composition;
+using Microsoft.Extensions.Options;
 
 namespace Mesh.Gateway.Tenancy.Limits;
 
 /// <summary>Checks limits, budgets, prices, store and ledger settings; each error names the key path and what is wrong.</summary>
-public static class LimitsOptionsValidator
+public sealed class LimitsOptionsValidator(LedgerOptions ledgerOptions) : IValidateOptions<LimitsOptions>
 {
+    /// <inheritdoc/>
+    public ValidateOptionsResult Validate(string? name, LimitsOptions options) => MeshOptions.Result(Validate(options, ledgerOptions));
+
     public static IReadOnlyList<string> Validate(LimitsOptions options, LedgerOptions? ledger = null)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -1,5 +1,7 @@
+using Mesh.Gateway.Core.Composition;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Tenancy.Access;
+using Mesh.Gateway.Tenancy.Authentication;
 using Mesh.Gateway.Tenancy.Ledger;
 using Mesh.Gateway.Tenancy.Stores;
 using Mesh.Gateway.Tenancy.Stores.Redis;
@@ -9,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Mesh.Gateway.Tenancy.Limits;
 
@@ -17,7 +20,7 @@ public static class LimitsServiceCollectionExtensions
 {
     /// <summary>
     /// Binds <c>store:</c>, <c>prices:</c>, <c>limits:</c>, <c>ledger:</c> and each tenant's <c>limits:</c> and <c>budget:</c>,
-    /// validates them now (throwing with every error, each naming its key), and registers <see cref="IMeshLimiter"/>,
+    /// (validated by <see cref="LimitsOptionsValidator"/> when the host starts, each error naming its key), and registers <see cref="IMeshLimiter"/>,
     /// <see cref="IUsageLedger"/> (a hosted service that drains on stop), the in-process counter store, the pipeline's limits
     /// step and the Envoy door's <see cref="IRequestAdmission"/> (on the same limiter and ledger).
     /// With <c>store.redis</c> set, the counters live in Redis instead (StackExchange.Redis, connected when the host starts;
@@ -27,11 +30,15 @@ public static class LimitsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        var (limits, ledger) = MeshLimits.Bind(configuration);
-        MeshLimits.ThrowIfInvalid(limits, ledger);
+        if (services.Any(static d => d.ServiceType == typeof(LimitsOptions)))
+        {
+            return services;
+        }
 
+        var (limits, ledger) = MeshLimits.Bind(configuration, MeshTenants.Bind(services, configuration));
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(limits);
+        services.AddSingleton<IValidateOptions<LimitsOptions>>(new LimitsOptionsValidator(ledger));
+        services.AddBoundOptions(limits);
         services.TryAddSingleton(ledger);
         services.TryAddSingleton(sp => new InProcessCounterStore(sp.GetRequiredService<TimeProvider>()));
         if (limits.Store.Redis is null)
@@ -98,7 +105,7 @@ public static class LimitsServiceCollectionExtensions
         // One prompt-token counter for both doors: the tokenizer the Envoy door counts with (exact where the encoding is known).
         services.TryAddSingleton(TokenCounter.Default);
         services.TryAddSingleton<IPromptTokenEstimator>(sp => new TokenizerPromptTokenEstimator(
-            sp.GetRequiredService<TokenCounter>(), sp.GetService<Mesh.Gateway.Core.Routing.RoutingTableHolder>()));
+            sp.GetRequiredService<TokenCounter>(), sp.GetRequiredService<Mesh.Gateway.Core.Routing.RoutingTableHolder>()));
         services.AddInferenceStep(InferenceStepOrder.Limits, sp => new LimitsStep(
             sp.GetRequiredService<IMeshLimiter>(),
             sp.GetRequiredService<IUsageLedger>(),

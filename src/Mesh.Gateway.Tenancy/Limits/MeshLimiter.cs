@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Mesh.Gateway.Tenancy.Authentication;
 using Mesh.Gateway.Tenancy.Budgets;
 using Mesh.Gateway.Tenancy.Stores;
 using Microsoft.Extensions.Logging;
@@ -363,7 +364,7 @@ internal sealed class MeshLimiter : IMeshLimiter
 
         public Dictionary<string, List<LimitRule>> PerKeyModel { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-        public static TenantRules Compile(TenantPolicyOptions tenant, string defaultFailure)
+        public static TenantRules Compile(TenantOptions tenant, string defaultFailure)
         {
             var rules = new TenantRules();
             var limits = tenant.Limits;

@@ -8,9 +8,13 @@ namespace Mesh.Gateway.Tenancy.Limits;
 public static class MeshLimits
 {
     /// <summary>Binds; a value of the wrong type throws <see cref="InvalidOperationException"/> naming its key.</summary>
-    public static (LimitsOptions Limits, LedgerOptions Ledger) Bind(IConfiguration configuration)
+    /// <param name="configuration">The configuration root.</param>
+    /// <param name="tenants">The tenants, bound once (<see cref="Authentication.MeshTenants"/>); their limits and budgets are read here.</param>
+    public static (LimitsOptions Limits, LedgerOptions Ledger) Bind(IConfiguration configuration, IReadOnlyList<Authentication.TenantOptions> tenants)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(tenants);
+        InvalidOperationException notNumbersError;
         try
         {
             var limitsSection = configuration.GetSection("limits");
@@ -18,10 +22,11 @@ public static class MeshLimits
             {
                 Store = configuration.GetSection("store").Get<StoreOptions>() ?? new StoreOptions(),
                 Prices = configuration.GetSection("prices").Get<Dictionary<string, ModelPriceOptions>>() ?? [],
-                Tenants = configuration.GetSection("tenants").Get<List<TenantPolicyOptions>>() ?? [],
+                Tenants = tenants,
                 DefaultMaxOutputTokens = limitsSection.GetValue("default_max_output_tokens", 4096),
             };
             var ledger = configuration.GetSection("ledger").Get<LedgerOptions>() ?? new LedgerOptions();
+            // Not a second binding: the text of the numbers, which the binder does not report.
             var notNumbers = new List<string>();
             foreach (var tenant in configuration.GetSection("tenants").GetChildren())
             {
@@ -30,17 +35,20 @@ public static class MeshLimits
             }
 
             CheckNumbers(configuration.GetSection("prices"), notNumbers);
-            if (notNumbers.Count > 0)
+            if (notNumbers.Count == 0)
             {
-                throw new InvalidOperationException("Invalid limits configuration:" + Environment.NewLine + string.Join(Environment.NewLine, notNumbers));
+                return (limits, ledger);
             }
 
-            return (limits, ledger);
+            // Thrown outside the binder's catch below, which would name the section twice.
+            notNumbersError = new InvalidOperationException("Invalid limits configuration:" + Environment.NewLine + string.Join(Environment.NewLine, notNumbers));
         }
         catch (InvalidOperationException ex)
         {
             throw new InvalidOperationException("Invalid limits configuration: " + (ex.InnerException?.Message ?? ex.Message), ex);
         }
+
+        throw notNumbersError;
     }
 
     private static readonly HashSet<string> s_numberKeys = new(StringComparer.Ordinal)
@@ -66,14 +74,4 @@ public static class MeshLimits
 
     private static string ToPath(string configurationPath) =>
         System.Text.RegularExpressions.Regex.Replace(configurationPath, @":(\d+)(?=:|$)", "[$1]").Replace(':', '.');
-
-    /// <summary>Throws <see cref="InvalidOperationException"/> listing every error, each naming its key.</summary>
-    public static void ThrowIfInvalid(LimitsOptions limits, LedgerOptions ledger)
-    {
-        var errors = LimitsOptionsValidator.Validate(limits, ledger);
-        if (errors.Count > 0)
-        {
-            throw new InvalidOperationException("Invalid limits configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors));
-        }
-    }
 }

@@ -1,3 +1,4 @@
+using Mesh.Gateway.Providers;
 using Mesh.Gateway.Tenancy.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -54,8 +55,10 @@ internal static class EnvoyDoorServers
         var gateway = kind.StartsWith("gateway", StringComparison.Ordinal);
         if (gateway)
         {
+            builder.Services.AddMeshProviders(configuration);
             builder.Services.AddMeshTenancy(configuration);
             builder.Services.AddMeshGuardrails(configuration);
+            builder.Services.AddSingleton<Mesh.Gateway.Tenancy.Access.IRequestAdmission>(AdmitAll.Instance);
             builder.Services.AddMeshEnvoy(configuration);
         }
         else

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Mesh.Gateway.Envoy.Processing;
+using Mesh.Gateway.Providers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -23,8 +24,10 @@ internal static class EnvoySessionProfile
         var services = new ServiceCollection();
         services.AddLogging(l => l.ClearProviders());
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(EnvoyDoorServers.Configuration(piiOnly)).Build();
+        services.AddMeshProviders(configuration);
         services.AddMeshTenancy(configuration);
         services.AddMeshGuardrails(configuration);
+        services.AddSingleton<Mesh.Gateway.Tenancy.Access.IRequestAdmission>(AdmitAll.Instance);
         services.AddMeshEnvoy(configuration);
         using var provider = services.BuildServiceProvider();
         var deps = provider.GetRequiredService<ExtProcDependencies>();
@@ -120,7 +123,7 @@ internal static class EnvoySessionProfile
         var api = Mesh.Gateway.Envoy.Http.ProviderApiRecognizer.Recognize("/v1/chat/completions")!;
         var bodyBytes = messages.RequestBodyBytes;
         Measure("RequestBodyEditor.Process", iterations, () => RequestBodyEditor.Process(bodyBytes, api, guard, tokens, true));
-        Measure("RequestBodyEditor.Process, no guard", iterations, () => RequestBodyEditor.Process(bodyBytes, api, Mesh.Gateway.Envoy.Guarding.NoGuard.Instance, tokens, true));
+        Measure("RequestBodyEditor.Process, no guard", iterations, () => RequestBodyEditor.Process(bodyBytes, api, NoGuard.Instance, tokens, true));
         Measure("JsonNode.Parse + serialize 8 KiB", iterations, () => Mesh.Gateway.Providers.Wire.JsonText.Serialize(System.Text.Json.Nodes.JsonNode.Parse(bodyBytes)!));
         var chunks = messages.ResponseChunks.Select(c => c.ResponseBody.Body.ToByteArray()).ToList();
         Measure("SSE 51 chunks, guard", iterations, () =>

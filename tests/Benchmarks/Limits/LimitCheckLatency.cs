@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Mesh.Gateway.Core.Chat;
+using Mesh.Gateway.Tenancy.Authentication;
 using Mesh.Gateway.Tenancy.Budgets;
 using Mesh.Gateway.Tenancy.Limits;
 using Mesh.Gateway.Tenancy.Stores;
@@ -31,7 +32,7 @@ internal static class LimitCheckLatency
         {
             Tenants =
             [
-                new TenantPolicyOptions
+                new TenantOptions
                 {
                     Id = "bench",
                     Limits = new TenantLimitsOptions { RequestsPerMinute = 100_000_000, TokensPerMinute = 1_000_000_000_000 },

@@ -29,7 +29,7 @@ public sealed class GuardServiceTests : IAsyncLifetime
             ["guardrails:policies:pii_block:pii:entities:0"] = "credit_card",
         });
         builder.Services.AddGrpc();
-        builder.Services.AddMeshGuardApi(builder.Configuration);
+        builder.Services.AddMeshGateway(builder.Configuration).AddTenancy().AddGuardrails().AddGuardApi();
         _app = builder.Build();
         _app.MapMeshGuardApi();
         await _app.StartAsync(TestContext.Current.CancellationToken);

@@ -40,6 +40,34 @@ public sealed class StartupErrorTests
     }
 
     [Fact]
+    public async Task InvalidProviderSetting_NamesKey()
+    {
+        var (exit, stdout, stderr) = await SidecarProcess.RunToExitAsync(
+            "listen:\n  grpc: 127.0.0.1:0\n  admin: 127.0.0.1:0\nproviders:\n  - name: m\n    kind: mock\n    delay_per_token_ms: -1\n", []);
+
+        AssertOneLine(exit, stdout, stderr, 1, "providers[0].delay_per_token_ms: must not be negative (was -1)");
+    }
+
+    [Fact]
+    public async Task InvalidSettingsInSeveralSections_NamesEveryKeyOnOneLine()
+    {
+        var (exit, stdout, stderr) = await SidecarProcess.RunToExitAsync(
+            "listen:\n  grpc: 127.0.0.1:0\n  admin: 127.0.0.1:0\nguardrails:\n  pii:\n    threshold: -1\nledger:\n  otlp_endpoint: collector:4318\n"
+            + "models:\n  - name: chat\n    targets:\n      - provider: nowhere\n        model: m\n", []);
+
+        AssertOneLine(exit, stdout, stderr, 1, "guardrails.pii.threshold", "ledger.otlp_endpoint: must be an absolute http:// or https:// URL", "models[0].targets[0]");
+    }
+
+    [Fact]
+    public async Task LimitNotANumber_NamesKey()
+    {
+        var (exit, stdout, stderr) = await SidecarProcess.RunToExitAsync(
+            "listen:\n  grpc: 127.0.0.1:0\n  admin: 127.0.0.1:0\ntenants:\n  - id: t\n    limits:\n      tokens_per_minute: lots\n", []);
+
+        AssertOneLine(exit, stdout, stderr, 1, "Invalid limits configuration: tenants[0].limits.tokens_per_minute: must be a number (was 'lots')");
+    }
+
+    [Fact]
     public async Task PortInUse_NamesListenerAndAddress()
     {
         using var taken = new TcpListener(IPAddress.Loopback, 0);

@@ -1,6 +1,7 @@
 using Mesh.Gateway.Guardrails;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Mesh.Gateway.Guardrails.Tests.Configuration;
 
@@ -59,9 +60,11 @@ public sealed class GuardrailsOptionsTests
     }
 
     [Fact]
-    public void AddMeshGuardrails_InvalidSection_ThrowsListingKeys()
+    public void AddMeshGuardrails_InvalidSection_OptionsValidationListsKeys()
     {
-        var ex = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddMeshGuardrails(Config(("guardrails:pii:threshold", "-1"))));
+        using var sp = new ServiceCollection().AddMeshGuardrails(Config(("guardrails:pii:threshold", "-1"))).BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => sp.GetRequiredService<GuardrailsOptions>());
 
         Assert.Contains("guardrails.pii.threshold", ex.Message, StringComparison.Ordinal);
     }

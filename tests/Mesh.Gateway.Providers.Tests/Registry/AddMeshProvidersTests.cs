@@ -1,6 +1,7 @@
 using Mesh.Gateway.Core.Providers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Mesh.Gateway.Providers.Tests.Registry;
 
@@ -39,7 +40,7 @@ public sealed class AddMeshProvidersTests
     }
 
     [Fact]
-    public void AddMeshProviders_InvalidEntry_ThrowsNamingKey()
+    public void AddMeshProviders_InvalidEntry_OptionsValidationNamesKey()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -48,7 +49,9 @@ public sealed class AddMeshProvidersTests
             ["providers:0:delay_per_token_ms"] = "-1",
         }).Build();
 
-        var ex = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddMeshProviders(configuration));
+        using var services = new ServiceCollection().AddMeshProviders(configuration).BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<ProvidersOptions>());
         Assert.Contains("providers[0].delay_per_token_ms: must not be negative (was -1)", ex.Message, StringComparison.Ordinal);
     }
 }

@@ -1,7 +1,9 @@
+using Mesh.Gateway.Core.Providers;
 using Mesh.Gateway.Tenancy.Access;
 using Mesh.Gateway.Tenancy.Authentication;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 using Xunit;
 
@@ -21,8 +23,24 @@ public sealed class TenancyOptionsTests
         Assert.Equal("team-a", options.Tenants.Single().Id);
         Assert.Equal([hash], options.Tenants[0].ApiKeys);
         Assert.Equal(["chat", "embed"], options.Tenants[0].Models);
-        Assert.True(sp.GetRequiredService<ProviderCredentials>().TryGet("openai", out var key));
+    }
+
+    [Fact]
+    public void ProviderCredentials_FromProviders_FirstKeyOfEachKind()
+    {
+        var credentials = ProviderCredentials.From(new ProvidersOptions
+        {
+            Providers =
+            [
+                new ProviderOptions { Name = "oai", Kind = "openai", ApiKey = "sk-real" },
+                new ProviderOptions { Name = "oai-2", Kind = "openai", ApiKey = "sk-second" },
+                new ProviderOptions { Name = "claude", Kind = "anthropic" },
+            ],
+        });
+
+        Assert.True(credentials.TryGet("openai", out var key));
         Assert.Equal("sk-real", key);
+        Assert.False(credentials.TryGet("anthropic", out _));
     }
 
     [Fact]
@@ -30,7 +48,9 @@ public sealed class TenancyOptionsTests
     {
         var config = Config(("tenants:0:id", "team-a"), ("tenants:0:api_keys:0", "sk-plaintext-secret"));
 
-        var ex = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddMeshTenancy(config));
+        using var sp = new ServiceCollection().AddMeshTenancy(config).BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => sp.GetRequiredService<TenantAuthenticator>());
 
         Assert.Contains("tenants[0].api_keys[0]: must be 'sha256:'", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("sk-plaintext-secret", ex.Message, StringComparison.Ordinal);

@@ -2,12 +2,14 @@ using System.Globalization;
 using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Identity;
 using Mesh.Gateway.Core.Pipeline;
+using Mesh.Gateway.Core.Routing;
 using Mesh.Gateway.Tenancy.Ledger;
 using Mesh.Gateway.Tenancy.Limits;
 using Mesh.Gateway.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Xunit;
 
@@ -110,7 +112,9 @@ public sealed class LedgerSinksTests
             ["ledger:postgres_table"] = "usage; DROP TABLE x",
         });
 
-        var ex = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddMeshLimits(configuration));
+        using var provider = new ServiceCollection().AddMeshLimits(configuration).BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<LimitsOptions>());
 
         Assert.Contains("ledger.otlp_endpoint: must be an absolute http:// or https:// URL (was 'collector:4318')", ex.Message, StringComparison.Ordinal);
         Assert.Contains("ledger.otlp_protocol: must be http/protobuf or grpc (was 'thrift')", ex.Message, StringComparison.Ordinal);
@@ -124,7 +128,10 @@ public sealed class LedgerSinksTests
         ledger["ledger:path"] = string.Empty;
         ledger["tenants:0:id"] = "acme";
         ledger["tenants:0:limits:tokens_per_minute"] = "100000000";
-        await using var provider = new ServiceCollection().AddLogging().AddMeshLimits(Configuration(ledger)).BuildServiceProvider();
+        // The limits step counts prompts as the routing table's target would (here: no aliases, the default mock route).
+        await using var provider = new ServiceCollection().AddLogging().AddMeshLimits(Configuration(ledger))
+            .AddSingleton(new RoutingTableHolder(RoutingTable.Create(new ModelsOptions(), ["mock"])))
+            .BuildServiceProvider();
         var hosted = provider.GetServices<IHostedService>().ToList();
         foreach (var service in hosted)
         {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Identity;
 using Mesh.Gateway.Core.Pipeline;
+using Mesh.Gateway.Tenancy.Authentication;
 using Mesh.Gateway.Tenancy.Ledger;
 using Mesh.Gateway.Tenancy.Limits;
 using Mesh.Gateway.Tenancy.Stores;
@@ -76,7 +77,7 @@ public sealed class UsageLedgerTests : IDisposable
         var ledger = new UsageLedger(new LedgerOptions(), [sink], TimeProvider.System);
         await ledger.StartAsync(CancellationToken.None);
         var store = new InProcessCounterStore(TimeProvider.System);
-        var limiter = new MeshLimiter(new LimitsOptions { Tenants = [new TenantPolicyOptions { Id = "acme", Limits = new TenantLimitsOptions { TokensPerMinute = 10_000_000 } }] }, store, store, TimeProvider.System);
+        var limiter = new MeshLimiter(new LimitsOptions { Tenants = [new TenantOptions { Id = "acme", Limits = new TenantLimitsOptions { TokensPerMinute = 10_000_000 } }] }, store, store, TimeProvider.System);
         var provider = new FakeUpstream();
         var pipeline = new InferencePipelineBuilder()
             .Use((context, next, ct) =>

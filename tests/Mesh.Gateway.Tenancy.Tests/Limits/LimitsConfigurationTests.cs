@@ -1,6 +1,7 @@
 using Mesh.Gateway.Tenancy.Limits;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Xunit;
 
 namespace Mesh.Gateway.Tenancy.Tests.Limits;
@@ -10,8 +11,22 @@ public sealed class LimitsConfigurationTests
     private static IConfiguration Config(params (string Key, string Value)[] values) =>
         new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
 
-    private static string ErrorOf(params (string Key, string Value)[] values) =>
-        Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddMeshLimits(Config(values))).Message;
+    // A value that does not bind (a word for a number) stops the registration; the rest fail the options' validation.
+    private static string ErrorOf(params (string Key, string Value)[] values)
+    {
+        var services = new ServiceCollection();
+        try
+        {
+            services.AddMeshLimits(Config(values));
+        }
+        catch (InvalidOperationException ex)
+        {
+            return ex.Message;
+        }
+
+        using var provider = services.BuildServiceProvider();
+        return Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IMeshLimiter>()).Message;
+    }
 
     [Fact]
     public void AddMeshLimits_NegativeLimit_ErrorNamesTheKey() =>

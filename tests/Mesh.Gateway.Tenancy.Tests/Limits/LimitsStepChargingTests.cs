@@ -3,6 +3,7 @@ using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Identity;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Core.Providers;
+using Mesh.Gateway.Tenancy.Authentication;
 using Mesh.Gateway.Tenancy.Ledger;
 using Mesh.Gateway.Tenancy.Limits;
 using Mesh.Gateway.Tenancy.Stores;
@@ -63,7 +64,7 @@ public sealed class LimitsStepChargingTests
     {
         var ledger = new CapturingLedger();
         var store = new InProcessCounterStore(TimeProvider.System);
-        var limiter = new MeshLimiter(new LimitsOptions { Tenants = [new TenantPolicyOptions { Id = "acme", Limits = new TenantLimitsOptions { TokensPerMinute = 1_000_000 } }] }, store, store, TimeProvider.System);
+        var limiter = new MeshLimiter(new LimitsOptions { Tenants = [new TenantOptions { Id = "acme", Limits = new TenantLimitsOptions { TokensPerMinute = 1_000_000 } }] }, store, store, TimeProvider.System);
         var pipeline = new InferencePipelineBuilder()
             .Use((context, next, ct) =>
             {

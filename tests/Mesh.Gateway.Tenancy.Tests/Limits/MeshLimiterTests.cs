@@ -1,4 +1,5 @@
 using Mesh.Gateway.Core.Chat;
+using Mesh.Gateway.Tenancy.Authentication;
 using Mesh.Gateway.Tenancy.Budgets;
 using Mesh.Gateway.Tenancy.Limits;
 using Mesh.Gateway.Tenancy.Stores;
@@ -14,7 +15,7 @@ public sealed class MeshLimiterTests
     private MeshLimiter Limiter(TenantLimitsOptions? limits = null, BudgetOptions? budget = null)
     {
         var store = new InProcessCounterStore(_clock);
-        return new MeshLimiter(new LimitsOptions { Tenants = [new TenantPolicyOptions { Id = "t", Limits = limits, Budget = budget }] }, store, store, _clock);
+        return new MeshLimiter(new LimitsOptions { Tenants = [new TenantOptions { Id = "t", Limits = limits, Budget = budget }] }, store, store, _clock);
     }
 
     private static LimitRequest Call(string? key = null, string model = "gpt-4o-mini", long prompt = 10, long? maxOutput = 10, bool streaming = false) =>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Mesh.Gateway.Core.Chat;
+using Mesh.Gateway.Tenancy.Authentication;
 using Mesh.Gateway.Tenancy.Budgets;
 using Mesh.Gateway.Tenancy.Limits;
 using Mesh.Gateway.Tenancy.Stores.Redis;
@@ -180,9 +181,9 @@ public sealed class DistributedLimitsTests
             Store = new StoreOptions { Redis = server.Url, OnStoreFailure = "open" },
             Tenants =
             [
-                new TenantPolicyOptions { Id = "open", Limits = new TenantLimitsOptions { RequestsPerMinute = 1000 } },
-                new TenantPolicyOptions { Id = "closed", Limits = new TenantLimitsOptions { RequestsPerMinute = 1000, OnStoreFailure = "closed" } },
-                new TenantPolicyOptions { Id = "small", Limits = new TenantLimitsOptions { RequestsPerMinute = 5 } },
+                new TenantOptions { Id = "open", Limits = new TenantLimitsOptions { RequestsPerMinute = 1000 } },
+                new TenantOptions { Id = "closed", Limits = new TenantLimitsOptions { RequestsPerMinute = 1000, OnStoreFailure = "closed" } },
+                new TenantOptions { Id = "small", Limits = new TenantLimitsOptions { RequestsPerMinute = 5 } },
             ],
         };
         await using var redis = await LimiterFactory.ConnectAsync(server, Ct);

@@ -1,3 +1,4 @@
+using Mesh.Gateway.Tenancy.Authentication;
 using Mesh.Gateway.Tenancy.Limits;
 using Mesh.Gateway.Tenancy.Stores;
 using Mesh.Gateway.Tenancy.Stores.Redis;
@@ -15,7 +16,7 @@ internal static class LimiterFactory
     public static LimitsOptions Tenant(string id, TenantLimitsOptions? limits = null, Tenancy.Budgets.BudgetOptions? budget = null, string onStoreFailure = "open") => new()
     {
         Store = new StoreOptions { Redis = "redis://unused", OnStoreFailure = onStoreFailure },
-        Tenants = [new TenantPolicyOptions { Id = id, Limits = limits, Budget = budget }],
+        Tenants = [new TenantOptions { Id = id, Limits = limits, Budget = budget }],
     };
 
     /// <summary>A started connector to <paramref name="server"/>; a generous command timeout unless the test says otherwise.</summary>

@@ -1,3 +1,4 @@
+using Mesh.Gateway.Tenancy.Authentication;
 using Mesh.Gateway.Tenancy.Limits;
 using Mesh.Gateway.Tenancy.Stores;
 using Mesh.Gateway.Tenancy.Stores.Redis;
@@ -46,7 +47,7 @@ public sealed class RedisHashSlotTests
         };
         var options = new LimitsOptions
         {
-            Tenants = [new TenantPolicyOptions { Id = tenant, Limits = limits, Budget = new Tenancy.Budgets.BudgetOptions { PerDayUsd = 10m, PerMonthUsd = 100m, AlertAt = 0.000001 } }],
+            Tenants = [new TenantOptions { Id = tenant, Limits = limits, Budget = new Tenancy.Budgets.BudgetOptions { PerDayUsd = 10m, PerMonthUsd = 100m, AlertAt = 0.000001 } }],
         };
         var limiter = new MeshLimiter(options, store, new InProcessCounterStore(TimeProvider.System), TimeProvider.System);
 

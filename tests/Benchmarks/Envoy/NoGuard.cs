@@ -1,6 +1,9 @@
-namespace Mesh.Gateway.Envoy.Guarding;
+using Mesh.Gateway.Envoy.Guarding;
 
-/// <summary>No guardrails configured: everything passes unchanged.</summary>
+namespace Mesh.Gateway.Benchmarks.Envoy;
+
+/// <summary>A guard that checks nothing: the request editor's cost without guardrails. (The door itself always has the
+/// guardrails feature's guard; an empty <c>guardrails:</c> section is what checks nothing there.)</summary>
 internal sealed class NoGuard : IEnvoyGuard, IEnvoyStreamGuard
 {
     public static NoGuard Instance { get; } = new();
