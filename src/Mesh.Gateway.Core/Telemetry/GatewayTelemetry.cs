@@ -15,4 +15,26 @@ public static class GatewayTelemetry
 
     /// <summary>The meter of every instrument the gateway records.</summary>
     public static readonly Meter Meter = new(Name, typeof(GatewayTelemetry).Assembly.GetName().Version?.ToString());
+
+    /// <summary>Tags a call's span with its token usage under the GenAI names (the cache and reasoning counts only when non-zero), the same on every door.</summary>
+    public static void SetUsageTags(Activity activity, long inputTokens, long outputTokens, long cachedInputTokens, long cacheWriteInputTokens, long reasoningTokens)
+    {
+        ArgumentNullException.ThrowIfNull(activity);
+        activity.SetTag(GenAiAttributes.UsageInputTokens, inputTokens);
+        activity.SetTag(GenAiAttributes.UsageOutputTokens, outputTokens);
+        if (cachedInputTokens > 0)
+        {
+            activity.SetTag(GenAiAttributes.UsageCacheReadInputTokens, cachedInputTokens);
+        }
+
+        if (cacheWriteInputTokens > 0)
+        {
+            activity.SetTag(GenAiAttributes.UsageCacheCreationInputTokens, cacheWriteInputTokens);
+        }
+
+        if (reasoningTokens > 0)
+        {
+            activity.SetTag(GenAiAttributes.UsageReasoningOutputTokens, reasoningTokens);
+        }
+    }
 }

@@ -185,22 +185,7 @@ public sealed class InferenceTelemetryStep : IInferenceStep
 
             if (context.Usage is { } used)
             {
-                activity.SetTag(GenAiAttributes.UsageInputTokens, used.InputTokens);
-                activity.SetTag(GenAiAttributes.UsageOutputTokens, used.OutputTokens);
-                if (used.CachedInputTokens > 0)
-                {
-                    activity.SetTag(GenAiAttributes.UsageCacheReadInputTokens, used.CachedInputTokens);
-                }
-
-                if (used.CacheWriteInputTokens > 0)
-                {
-                    activity.SetTag(GenAiAttributes.UsageCacheCreationInputTokens, used.CacheWriteInputTokens);
-                }
-
-                if (used.ReasoningTokens > 0)
-                {
-                    activity.SetTag(GenAiAttributes.UsageReasoningOutputTokens, used.ReasoningTokens);
-                }
+                GatewayTelemetry.SetUsageTags(activity, used.InputTokens, used.OutputTokens, used.CachedInputTokens, used.CacheWriteInputTokens, used.ReasoningTokens);
             }
 
             if (context.TimeToFirstToken is { } first)

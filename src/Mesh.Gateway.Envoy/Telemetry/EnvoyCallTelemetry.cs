@@ -129,22 +129,7 @@ internal sealed class EnvoyCallTelemetry(TimeProvider time)
             activity.SetTag(GenAiAttributes.ProviderName, provider);
             activity.SetTag(GenAiAttributes.RequestModel, record.Model);
             activity.SetTag(GenAiAttributes.RequestStream, _streaming);
-            activity.SetTag(GenAiAttributes.UsageInputTokens, record.InputTokens);
-            activity.SetTag(GenAiAttributes.UsageOutputTokens, record.OutputTokens);
-            if (record.CachedInputTokens > 0)
-            {
-                activity.SetTag(GenAiAttributes.UsageCacheReadInputTokens, record.CachedInputTokens);
-            }
-
-            if (record.CacheWriteInputTokens > 0)
-            {
-                activity.SetTag(GenAiAttributes.UsageCacheCreationInputTokens, record.CacheWriteInputTokens);
-            }
-
-            if (record.ReasoningTokens > 0)
-            {
-                activity.SetTag(GenAiAttributes.UsageReasoningOutputTokens, record.ReasoningTokens);
-            }
+            GatewayTelemetry.SetUsageTags(activity, record.InputTokens, record.OutputTokens, record.CachedInputTokens, record.CacheWriteInputTokens, record.ReasoningTokens);
 
             if (firstChunk is { } ttft)
             {
