@@ -4,6 +4,7 @@ using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Core.Providers;
 using Mesh.Gateway.Core.Resilience;
 using Mesh.Gateway.Core.Routing;
+using Mesh.Gateway.Core.Routing.Health;
 using Mesh.Gateway.Core.Telemetry;
 using Mesh.Gateway.Tokenizers;
 using Microsoft.Extensions.Configuration;
@@ -43,12 +44,17 @@ public static class InferenceServiceCollectionExtensions
             sp.GetRequiredService<ModelsOptions>(),
             [.. sp.GetRequiredService<ProvidersOptions>().Providers.Select(static p => p.Name)])));
         services.TryAddSingleton(static sp => new TargetCircuitBreakers(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(static sp => new TargetHealthRegistry(sp.GetRequiredService<TimeProvider>()));
+
+        // The price table comes with AddMeshLimits; without it the cost strategy uses the targets' own prices only.
         services.TryAddSingleton(static sp => new InferenceRouter(
             sp.GetRequiredService<RoutingTableHolder>(),
             sp.GetRequiredService<IProviderRegistry>(),
             sp.GetRequiredService<TargetCircuitBreakers>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILogger<InferenceRouter>>()));
+            sp.GetService<ILogger<InferenceRouter>>(),
+            health: sp.GetRequiredService<TargetHealthRegistry>(),
+            prices: sp.GetService<IModelPriceLookup>()));
         services.TryAddSingleton(static sp => new InferenceTelemetryStep(sp.GetRequiredService<TimeProvider>()));
         services.AddInferenceStep(InferenceStepOrder.Telemetry, static sp => sp.GetRequiredService<InferenceTelemetryStep>());
         services.AddInferenceStep(InferenceStepOrder.UpstreamMark, static sp => sp.GetRequiredService<InferenceTelemetryStep>().CreateUpstreamMark());

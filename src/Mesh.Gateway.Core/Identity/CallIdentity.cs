@@ -13,6 +13,12 @@ namespace Mesh.Gateway.Core.Identity;
 /// <param name="Method">How the caller proved it: <see cref="ApiKey"/>, <see cref="Jwt"/>, <see cref="Mtls"/> or <see cref="Trusted"/>.</param>
 public sealed record CallIdentity(string TenantId, string? KeyId, string Method)
 {
+    /// <summary>No labels.</summary>
+    public static readonly IReadOnlyDictionary<string, string> NoLabels = new Dictionary<string, string>();
+
+    /// <summary>The tenant's labels (<c>tenants[].labels</c>, with <c>tier</c> from <c>tenants[].tier</c>), which routing rules match on.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = NoLabels;
+
     public const string ApiKey = "api_key";
     public const string Jwt = "jwt";
     public const string Mtls = "mtls";

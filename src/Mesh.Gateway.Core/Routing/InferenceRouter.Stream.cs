@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Core.Providers;
+using Mesh.Gateway.Core.Routing.Health;
 using Polly;
 using Polly.CircuitBreaker;
 
@@ -13,7 +14,7 @@ public sealed partial class InferenceRouter
     /// Streams the call. Attempts are retried or failed over only until an attempt yields its first output (text, reasoning or a
     /// tool call); chunks before that are held back. From then on the stream is committed: a later failure ends it with an error item.
     /// </summary>
-    private async IAsyncEnumerable<InferenceStreamItem> StreamAsync(InferenceContext context, ModelRoute route, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<InferenceStreamItem> StreamAsync(InferenceContext context, ModelRoute route, RouteSelection selection, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var total = new CancellationTokenSource(TimeSpan.FromMilliseconds(route.Timeouts.TotalMs), _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, total.Token);
@@ -21,7 +22,8 @@ public sealed partial class InferenceRouter
         GatewayError? last = null;
         StreamAttempt? started = null;
         RouteTarget? servedBy = null;
-        foreach (var (target, isFallback) in Candidates(route))
+        AttemptTicket servedTicket = default;
+        foreach (var (target, isFallback) in selection.Candidates)
         {
             if (!_providers.TryGetChat(target.Provider, out var provider))
             {
@@ -35,6 +37,7 @@ public sealed partial class InferenceRouter
                 context.Attempts++;
                 var pipeline = _breakers.Get(target, route.CircuitBreaker);
                 var resilience = ResilienceContextPool.Shared.Get(linked.Token);
+                var ticket = _health.Get(target).Begin();
                 Outcome<StreamAttempt> outcome;
                 try
                 {
@@ -53,9 +56,34 @@ public sealed partial class InferenceRouter
                         resilience,
                         (Router: this, Provider: provider, Request: upstream, Target: target, Route: route, Linked: linked.Token, Client: cancellationToken)).ConfigureAwait(false);
                 }
+                catch
+                {
+                    ticket.Health.Abandon(ticket);
+                    throw;
+                }
                 finally
                 {
                     ResilienceContextPool.Shared.Return(resilience);
+                }
+
+                switch (outcome)
+                {
+                    case { Exception: OperationCanceledException } when cancellationToken.IsCancellationRequested:
+                    case { Exception: not null and not OperationCanceledException }:
+                        ticket.Health.Abandon(ticket);
+                        break;
+                    case { Exception: OperationCanceledException }:
+                    case { Result.TotalTimeout: not null }:
+                        ticket.Health.End(ticket, AttemptOutcome.Failure, route.OutlierDetection);
+                        break;
+                    case { Result.Error: { } failed }:
+                        ticket.Health.End(ticket, Judge(failed), route.OutlierDetection);
+                        break;
+                    default:
+                        // Started: the target produced its first output; the attempt ends with the stream.
+                        ticket.Health.ObserveFirstToken(ticket);
+                        servedTicket = ticket;
+                        break;
                 }
 
                 if (outcome.Exception is OperationCanceledException)
@@ -84,7 +112,7 @@ public sealed partial class InferenceRouter
                 {
                     started = attempt;
                     servedBy = target;
-                    Served(context, target, isFallback);
+                    Served(context, selection, target, isFallback);
                     break;
                 }
 
@@ -98,7 +126,7 @@ public sealed partial class InferenceRouter
 
                 if (!error.IsRetryable)
                 {
-                    Served(context, target, isFallback);
+                    Served(context, selection, target, isFallback);
                     yield return InferenceStreamItem.FromError(last);
                     yield break;
                 }
@@ -139,6 +167,7 @@ public sealed partial class InferenceRouter
             yield break;
         }
 
+        var streamOutcome = AttemptOutcome.Neutral;
         try
         {
             foreach (var chunk in started.Buffered)
@@ -149,6 +178,7 @@ public sealed partial class InferenceRouter
 
             if (started.Completed)
             {
+                streamOutcome = AttemptOutcome.Success;
                 yield break;
             }
 
@@ -186,12 +216,14 @@ public sealed partial class InferenceRouter
 
                 if (failure is not null)
                 {
+                    streamOutcome = cancellationToken.IsCancellationRequested ? AttemptOutcome.Neutral : AttemptOutcome.Failure;
                     yield return InferenceStreamItem.FromError(failure);
                     yield break;
                 }
 
                 if (!more)
                 {
+                    streamOutcome = AttemptOutcome.Success;
                     yield break;
                 }
 
@@ -201,6 +233,7 @@ public sealed partial class InferenceRouter
         }
         finally
         {
+            servedTicket.Health.End(servedTicket, streamOutcome, route.OutlierDetection);
             await started.DisposeAsync().ConfigureAwait(false);
         }
     }

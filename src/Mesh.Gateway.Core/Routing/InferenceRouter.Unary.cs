@@ -2,6 +2,7 @@ using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Embeddings;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Core.Providers;
+using Mesh.Gateway.Core.Routing.Health;
 using Polly;
 using Polly.CircuitBreaker;
 
@@ -13,12 +14,13 @@ public sealed partial class InferenceRouter
     private delegate Func<CancellationToken, ValueTask<ProviderResult<T>>>? UnaryCall<T>(RouteTarget target)
         where T : class;
 
-    private ValueTask<InferenceResult> CompleteAsync(InferenceContext context, ModelRoute route, CancellationToken cancellationToken)
+    private ValueTask<InferenceResult> CompleteAsync(InferenceContext context, ModelRoute route, RouteSelection selection, CancellationToken cancellationToken)
     {
         var request = context.ChatRequest!;
         return ExecuteUnaryAsync<ChatResponse>(
             context,
             route,
+            selection,
             target => _providers.TryGetChat(target.Provider, out var provider)
                 ? ct => provider.CompleteAsync(request with { Model = target.Model }, target.ToProviderTarget(), ct)
                 : null,
@@ -32,12 +34,13 @@ public sealed partial class InferenceRouter
             cancellationToken);
     }
 
-    private ValueTask<InferenceResult> EmbedAsync(InferenceContext context, ModelRoute route, CancellationToken cancellationToken)
+    private ValueTask<InferenceResult> EmbedAsync(InferenceContext context, ModelRoute route, RouteSelection selection, CancellationToken cancellationToken)
     {
         var request = context.EmbeddingRequest!;
         return ExecuteUnaryAsync<EmbeddingResponse>(
             context,
             route,
+            selection,
             target => _providers.TryGetEmbedding(target.Provider, out var provider)
                 ? ct => provider.EmbedAsync(request with { Model = target.Model }, target.ToProviderTarget(), ct)
                 : null,
@@ -53,6 +56,7 @@ public sealed partial class InferenceRouter
     private async ValueTask<InferenceResult> ExecuteUnaryAsync<T>(
         InferenceContext context,
         ModelRoute route,
+        RouteSelection selection,
         UnaryCall<T> call,
         Func<T, RouteTarget, InferenceResult> success,
         string unsupported,
@@ -62,7 +66,7 @@ public sealed partial class InferenceRouter
         using var total = new CancellationTokenSource(TimeSpan.FromMilliseconds(route.Timeouts.TotalMs), _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, total.Token);
         GatewayError? last = null;
-        foreach (var (target, isFallback) in Candidates(route))
+        foreach (var (target, isFallback) in selection.Candidates)
         {
             for (var retry = 0; retry <= route.Retry.MaxRetries; retry++)
             {
@@ -76,6 +80,7 @@ public sealed partial class InferenceRouter
                 context.Attempts++;
                 var pipeline = _breakers.Get(target, route.CircuitBreaker);
                 var resilience = ResilienceContextPool.Shared.Get(linked.Token);
+                var ticket = _health.Get(target).Begin();
                 Outcome<UnaryAttempt<T>> outcome;
                 try
                 {
@@ -102,11 +107,17 @@ public sealed partial class InferenceRouter
                         resilience,
                         (Invoke: invoke, Target: target, Logger: _logger)).ConfigureAwait(false);
                 }
+                catch
+                {
+                    ticket.Health.Abandon(ticket);
+                    throw;
+                }
                 finally
                 {
                     ResilienceContextPool.Shared.Return(resilience);
                 }
 
+                JudgeAttempt(ticket, outcome, route, cancellationToken);
                 if (outcome.Exception is OperationCanceledException)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -124,7 +135,7 @@ public sealed partial class InferenceRouter
                 var attempt = outcome.Result!.Result;
                 if (attempt.IsSuccess)
                 {
-                    Served(context, target, isFallback);
+                    Served(context, selection, target, isFallback);
                     return success(attempt.Value, target);
                 }
 
@@ -133,7 +144,7 @@ public sealed partial class InferenceRouter
                 last = ProviderErrorMapper.Map(error, target);
                 if (!error.IsRetryable)
                 {
-                    Served(context, target, isFallback);
+                    Served(context, selection, target, isFallback);
                     return InferenceResult.Failure(last);
                 }
 
@@ -156,6 +167,29 @@ public sealed partial class InferenceRouter
         }
 
         return InferenceResult.Failure(last ?? GatewayError.ModelNotFound(route.Name));
+    }
+
+    /// <summary>Counts a finished unary attempt out of its target's health, judging the target by how it ended.</summary>
+    private static void JudgeAttempt<T>(AttemptTicket ticket, Outcome<UnaryAttempt<T>> outcome, ModelRoute route, CancellationToken client)
+        where T : class
+    {
+        switch (outcome)
+        {
+            case { Exception: OperationCanceledException } when client.IsCancellationRequested:
+            case { Exception: BrokenCircuitException or IsolatedCircuitException }:
+                ticket.Health.Abandon(ticket);
+                break;
+            case { Exception: OperationCanceledException }:
+                ticket.Health.End(ticket, AttemptOutcome.Failure, route.OutlierDetection);
+                break;
+            case { Exception: not null }:
+                ticket.Health.Abandon(ticket);
+                break;
+            default:
+                var result = outcome.Result!.Result;
+                ticket.Health.End(ticket, result.IsSuccess ? AttemptOutcome.Success : Judge(result.Error), route.OutlierDetection);
+                break;
+        }
     }
 
     private TimeSpan? RetryBackoff(int retry, ModelRoute route, ProviderError error) =>

@@ -2,13 +2,15 @@ using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Core.Providers;
 using Mesh.Gateway.Core.Resilience;
+using Mesh.Gateway.Core.Routing.Health;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Mesh.Gateway.Core.Routing;
 
 /// <summary>
-/// The pipeline's terminal handler: resolves the model, picks a target by weight, calls it, and on retryable failures retries
+/// The pipeline's terminal handler: resolves the model, picks a target by the route's rules, canary and strategy (skipping
+/// ejected targets), calls it, and on retryable failures retries
 /// (exponential backoff with jitter, honouring Retry-After) and fails over to the fallbacks in order, skipping targets whose
 /// circuit is open. Never retries once output has been handed on. Reports the served target, usage and cost in the context.
 /// </summary>
@@ -21,6 +23,8 @@ public sealed partial class InferenceRouter
     private readonly TimeProvider _timeProvider;
     private readonly Func<double> _sample;
     private readonly ILogger _logger;
+    private readonly TargetHealthRegistry _health;
+    private readonly RouteSelector _selector;
 
     /// <param name="table">The current routing table.</param>
     /// <param name="providers">The configured providers.</param>
@@ -28,13 +32,17 @@ public sealed partial class InferenceRouter
     /// <param name="timeProvider">The clock for timeouts, backoff and TTFT.</param>
     /// <param name="logger">Where attempts and failovers are logged (no content).</param>
     /// <param name="sample">Uniform samples in [0, 1) for weighted picks and jitter (seed it in tests); defaults to <see cref="Random.Shared"/>.</param>
+    /// <param name="health">Target health shared with the metrics and the Envoy door; a private one when null.</param>
+    /// <param name="prices">List prices for the <c>cost</c> strategy, for targets without their own; none when null.</param>
     public InferenceRouter(
         RoutingTableHolder table,
         IProviderRegistry providers,
         TargetCircuitBreakers breakers,
         TimeProvider timeProvider,
         ILogger<InferenceRouter>? logger = null,
-        Func<double>? sample = null)
+        Func<double>? sample = null,
+        TargetHealthRegistry? health = null,
+        IModelPriceLookup? prices = null)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(providers);
@@ -46,7 +54,12 @@ public sealed partial class InferenceRouter
         _timeProvider = timeProvider;
         _logger = logger ?? NullLogger<InferenceRouter>.Instance;
         _sample = sample ?? Random.Shared.NextDouble;
+        _health = health ?? new TargetHealthRegistry(timeProvider, publish: false);
+        _selector = new RouteSelector(_health, prices, _sample);
     }
+
+    /// <summary>The health of the targets this router calls.</summary>
+    public TargetHealthRegistry Health => _health;
 
     /// <summary>The current routing table.</summary>
     public RoutingTable Table => _table.Current;
@@ -60,29 +73,26 @@ public sealed partial class InferenceRouter
             return ValueTask.FromResult(InferenceResult.Failure(GatewayError.ModelNotFound(context.Model)));
         }
 
+        var selection = _selector.Select(route, RouteRequest.From(context));
         return context.Operation switch
         {
-            InferenceOperation.Embeddings => EmbedAsync(context, route, cancellationToken),
-            _ when context.IsStreaming => ValueTask.FromResult(InferenceResult.FromStream(StreamAsync(context, route, cancellationToken))),
-            _ => CompleteAsync(context, route, cancellationToken),
+            InferenceOperation.Embeddings => EmbedAsync(context, route, selection, cancellationToken),
+            _ when context.IsStreaming => ValueTask.FromResult(InferenceResult.FromStream(StreamAsync(context, route, selection, cancellationToken))),
+            _ => CompleteAsync(context, route, selection, cancellationToken),
         };
-    }
-
-    /// <summary>The picked target first, then the fallbacks in order.</summary>
-    private IEnumerable<(RouteTarget Target, bool IsFallback)> Candidates(ModelRoute route)
-    {
-        yield return (route.PickTarget(_sample()), false);
-        foreach (var fallback in route.Fallbacks)
-        {
-            yield return (fallback, true);
-        }
     }
 
     private ProviderKind KindOf(string provider) =>
         _providers.TryGetChat(provider, out var chat) ? chat.Kind : ProviderKind.OpenAICompatible;
 
-    private void Served(InferenceContext context, RouteTarget target, bool isFallback) =>
+    private void Served(InferenceContext context, RouteSelection selection, RouteTarget target, bool isFallback)
+    {
         context.ServedTarget = new ServedTarget(target.Provider, KindOf(target.Provider), target.Model, isFallback);
+        context.Properties.Set(RoutingPropertyKeys.Decision, selection.Decision(target));
+    }
+
+    /// <summary>How an attempt that ended with <paramref name="error"/> counts for the target's health.</summary>
+    private static AttemptOutcome Judge(ProviderError error) => error.IsRetryable ? AttemptOutcome.Failure : AttemptOutcome.Neutral;
 
     private static void RecordUsage(InferenceContext context, RouteTarget target, ChatUsage usage)
     {

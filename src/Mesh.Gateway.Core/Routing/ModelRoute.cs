@@ -15,6 +15,20 @@ public sealed record ModelRoute
 
     public RouteCircuitBreakerOptions CircuitBreaker { get; init; } = new();
 
+    /// <summary>How the target is picked (<see cref="RouteStrategies"/>).</summary>
+    public string Strategy { get; init; } = RouteStrategies.Weighted;
+
+    /// <summary>The <c>cost</c> strategy's latency bound.</summary>
+    public TimeSpan? LatencyBound { get; init; }
+
+    public OutlierDetectionOptions OutlierDetection { get; init; } = new();
+
+    /// <summary>The canary split, if any.</summary>
+    public RouteCanary? Canary { get; init; }
+
+    /// <summary>The match rules, in order.</summary>
+    public IReadOnlyList<RouteRule> Rules { get; init; } = [];
+
     /// <summary>True for a route made on the fly from a <c>provider/model</c> name.</summary>
     public bool IsDirect { get; init; }
 

@@ -18,4 +18,21 @@ public sealed record ModelRouteOptions
 
     [Microsoft.Extensions.Configuration.ConfigurationKeyName("circuit_breaker")]
     public RouteCircuitBreakerOptions CircuitBreaker { get; init; } = new();
+
+    /// <summary>How the target is picked: one of <see cref="RouteStrategies.All"/> (default <c>weighted</c>).</summary>
+    public string Strategy { get; init; } = RouteStrategies.Weighted;
+
+    /// <summary>The <c>cost</c> strategy's latency bound: the cheapest target whose latency estimate is within it wins.</summary>
+    [Microsoft.Extensions.Configuration.ConfigurationKeyName("latency_bound_ms")]
+    public int? LatencyBoundMs { get; init; }
+
+    /// <summary>Ejection of failing targets, and their recovery probes.</summary>
+    [Microsoft.Extensions.Configuration.ConfigurationKeyName("outlier_detection")]
+    public OutlierDetectionOptions OutlierDetection { get; init; } = new();
+
+    /// <summary>A sticky split of callers between variants (canary, A/B); null for none.</summary>
+    public CanaryOptions? Canary { get; init; }
+
+    /// <summary>Match rules, tried in order; a matching rule restricts the pick to its targets (and wins over the canary).</summary>
+    public IReadOnlyList<RouteRuleOptions> Rules { get; init; } = [];
 }

@@ -45,9 +45,185 @@ public sealed class ModelsOptionsValidator(ProvidersOptions providers) : IValida
             ValidateRetry(model.Retry, $"{at}.retry", errors);
             ValidateTimeouts(model.Timeouts, $"{at}.timeouts", errors);
             ValidateBreaker(model.CircuitBreaker, $"{at}.circuit_breaker", errors);
+            ValidateStrategy(model, at, errors);
+            ValidateOutliers(model.OutlierDetection, $"{at}.outlier_detection", errors);
+            var targetNames = TargetNames(model.Targets, $"{at}.targets", model.Canary is not null || model.Rules.Count > 0, errors);
+            ValidateCanary(model.Canary, $"{at}.canary", targetNames, errors);
+            ValidateRules(model.Rules, $"{at}.rules", targetNames, errors);
         }
 
         return errors;
+    }
+
+    private static void ValidateStrategy(ModelRouteOptions model, string at, List<string> errors)
+    {
+        if (!RouteStrategies.All.Contains(model.Strategy, StringComparer.Ordinal))
+        {
+            errors.Add($"{at}.strategy: unknown strategy '{model.Strategy}' (one of: {string.Join(", ", RouteStrategies.All)})");
+        }
+
+        if (model.LatencyBoundMs is <= 0)
+        {
+            errors.Add($"{at}.latency_bound_ms: must be positive (was {model.LatencyBoundMs})");
+        }
+        else if (model.LatencyBoundMs is not null && model.Strategy != RouteStrategies.CostAware)
+        {
+            errors.Add($"{at}.latency_bound_ms: only the cost strategy reads it (strategy is '{model.Strategy}')");
+        }
+    }
+
+    private static void ValidateOutliers(OutlierDetectionOptions o, string at, List<string> errors)
+    {
+        if (!o.Enabled)
+        {
+            return;
+        }
+
+        if (o.ConsecutiveFailures < 0)
+        {
+            errors.Add($"{at}.consecutive_failures: must not be negative (was {o.ConsecutiveFailures})");
+        }
+
+        if (double.IsNaN(o.FailurePercentage) || o.FailurePercentage < 0 || o.FailurePercentage > 100)
+        {
+            errors.Add($"{at}.failure_percentage: must be in [0, 100] (was {o.FailurePercentage.ToString(CultureInfo.InvariantCulture)})");
+        }
+
+        if (o.ConsecutiveFailures == 0 && o.FailurePercentage == 0)
+        {
+            errors.Add($"{at}: consecutive_failures and failure_percentage are both 0, so nothing would eject a target (set enabled: false instead)");
+        }
+
+        if (o.MinimumRequests < 1)
+        {
+            errors.Add($"{at}.minimum_requests: must be at least 1 (was {o.MinimumRequests})");
+        }
+
+        if (o.WindowMs < 1_000)
+        {
+            errors.Add($"{at}.window_ms: must be at least 1000 (was {o.WindowMs})");
+        }
+
+        if (o.BaseEjectionMs < 1)
+        {
+            errors.Add($"{at}.base_ejection_ms: must be positive (was {o.BaseEjectionMs})");
+        }
+
+        if (o.MaxEjectionMs < o.BaseEjectionMs)
+        {
+            errors.Add($"{at}.max_ejection_ms: must be at least base_ejection_ms ({o.BaseEjectionMs}) (was {o.MaxEjectionMs})");
+        }
+
+        if (double.IsNaN(o.MaxEjectedPercent) || o.MaxEjectedPercent < 0 || o.MaxEjectedPercent > 100)
+        {
+            errors.Add($"{at}.max_ejected_percent: must be in [0, 100] (was {o.MaxEjectedPercent.ToString(CultureInfo.InvariantCulture)})");
+        }
+    }
+
+    /// <summary>The names rules and variants may use; duplicates are an error only where something refers to targets by name.</summary>
+    private static HashSet<string> TargetNames(IReadOnlyList<RouteTargetOptions> targets, string at, bool named, List<string> errors)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var j = 0; j < targets.Count; j++)
+        {
+            if (!names.Add(targets[j].EffectiveName) && named)
+            {
+                errors.Add($"{at}[{j}].name: duplicate target name '{targets[j].EffectiveName}' (give the targets distinct names)");
+            }
+        }
+
+        return names;
+    }
+
+    private static void CheckTargetRefs(IReadOnlyList<string> refs, string at, HashSet<string> targetNames, List<string> errors)
+    {
+        if (refs.Count == 0)
+        {
+            errors.Add($"{at}: must name at least one target");
+        }
+
+        foreach (var name in refs)
+        {
+            if (!targetNames.Contains(name))
+            {
+                var known = string.Join(", ", targetNames.Order(StringComparer.Ordinal));
+                errors.Add($"{at}: unknown target '{name}' (the route's targets: {known})");
+            }
+        }
+    }
+
+    private static void ValidateCanary(CanaryOptions? canary, string at, HashSet<string> targetNames, List<string> errors)
+    {
+        if (canary is null)
+        {
+            return;
+        }
+
+        if (!CanaryStickiness.All.Contains(canary.StickyBy, StringComparer.Ordinal))
+        {
+            errors.Add($"{at}.sticky_by: unknown value '{canary.StickyBy}' (one of: {string.Join(", ", CanaryStickiness.All)})");
+        }
+        else if (canary.StickyBy == CanaryStickiness.Header && string.IsNullOrWhiteSpace(canary.StickyHeader))
+        {
+            errors.Add($"{at}.sticky_header: is required when sticky_by is header");
+        }
+
+        if (canary.Variants.Count < 2)
+        {
+            errors.Add($"{at}.variants: must list at least two variants");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var sum = 0.0;
+        for (var k = 0; k < canary.Variants.Count; k++)
+        {
+            var variant = canary.Variants[k];
+            var path = $"{at}.variants[{k}]";
+            if (string.IsNullOrWhiteSpace(variant.Name))
+            {
+                errors.Add($"{path}.name: is required");
+            }
+            else if (!names.Add(variant.Name))
+            {
+                errors.Add($"{path}.name: duplicate variant name '{variant.Name}'");
+            }
+
+            if (double.IsNaN(variant.Weight) || variant.Weight < 0 || variant.Weight > 100)
+            {
+                errors.Add($"{path}.weight: must be a percentage in [0, 100] (was {variant.Weight.ToString(CultureInfo.InvariantCulture)})");
+            }
+            else
+            {
+                sum += variant.Weight;
+            }
+
+            CheckTargetRefs(variant.Targets, $"{path}.targets", targetNames, errors);
+        }
+
+        if (canary.Variants.Count >= 2 && Math.Abs(sum - 100) > 1e-6)
+        {
+            errors.Add($"{at}.variants: the weights are percentages and must sum to 100 (they sum to {sum.ToString(CultureInfo.InvariantCulture)})");
+        }
+    }
+
+    private static void ValidateRules(IReadOnlyList<RouteRuleOptions> rules, string at, HashSet<string> targetNames, List<string> errors)
+    {
+        for (var k = 0; k < rules.Count; k++)
+        {
+            var rule = rules[k];
+            var path = $"{at}[{k}]";
+            CheckTargetRefs(rule.Targets, $"{path}.targets", targetNames, errors);
+            var m = rule.Match;
+            if (m.MinPromptTokens < 0)
+            {
+                errors.Add($"{path}.match.min_prompt_tokens: must not be negative (was {m.MinPromptTokens})");
+            }
+
+            if (m.MaxPromptTokens < m.MinPromptTokens)
+            {
+                errors.Add($"{path}.match.max_prompt_tokens: must be at least min_prompt_tokens ({m.MinPromptTokens}) (was {m.MaxPromptTokens})");
+            }
+        }
     }
 
     private static void ValidateTargets(

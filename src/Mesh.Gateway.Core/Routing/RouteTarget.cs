@@ -12,6 +12,9 @@ public sealed record RouteTarget(string Provider, string Model, double Weight, T
     /// <summary>The target as the providers see it.</summary>
     public ProviderTarget ToProviderTarget() => new(Provider, Model);
 
-    /// <summary>The key of the target's circuit breaker.</summary>
+    /// <summary>The key of the target's circuit breaker and health.</summary>
     public string Key => $"{Provider}/{Model}";
+
+    /// <summary>The name rules and canary variants use (<c>targets[].name</c>, else <c>provider/model</c>).</summary>
+    public string Name { get; init; } = $"{Provider}/{Model}";
 }

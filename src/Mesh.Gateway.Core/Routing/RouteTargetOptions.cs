@@ -5,6 +5,9 @@ namespace Mesh.Gateway.Core.Routing;
 /// <summary>One upstream: a configured provider and the provider's model, with its weight and optional price.</summary>
 public sealed record RouteTargetOptions
 {
+    /// <summary>The name rules and canary variants use for the target; defaults to <c>provider/model</c>.</summary>
+    public string? Name { get; init; }
+
     /// <summary>A name from <c>providers:</c>.</summary>
     public string Provider { get; init; } = string.Empty;
 
@@ -28,4 +31,7 @@ public sealed record RouteTargetOptions
 
     /// <summary>ISO 4217 currency of the prices.</summary>
     public string Currency { get; init; } = "USD";
+
+    /// <summary>The name rules and canary variants use: <see cref="Name"/>, else <c>provider/model</c>.</summary>
+    internal string EffectiveName => string.IsNullOrWhiteSpace(Name) ? $"{Provider}/{Model}" : Name;
 }

@@ -42,15 +42,7 @@ public sealed class RoutingTable
             models = [new ModelRouteOptions { Name = DefaultMockModel, Targets = [new RouteTargetOptions { Provider = DefaultMockModel, Model = DefaultMockModel }] }];
         }
 
-        var routes = models.Select(static m => new ModelRoute
-        {
-            Name = m.Name,
-            Targets = [.. m.Targets.Select(static t => ToTarget(t, t.Weight))],
-            Fallbacks = [.. m.Fallbacks.Select(static t => ToTarget(t, 0))],
-            Retry = m.Retry,
-            Timeouts = m.Timeouts,
-            CircuitBreaker = m.CircuitBreaker,
-        }).ToList();
+        var routes = models.Select(static m => ToRoute(m)).ToList();
         return new RoutingTable(routes, providerNames);
     }
 
@@ -82,6 +74,44 @@ public sealed class RoutingTable
         return false;
     }
 
+    private static ModelRoute ToRoute(ModelRouteOptions m)
+    {
+        var targets = m.Targets.Select(static t => ToTarget(t, t.Weight)).ToList();
+        var byName = targets.ToDictionary(static t => t.Name, StringComparer.Ordinal);
+        RouteCanary? canary = null;
+        if (m.Canary is { Variants.Count: > 0 } c)
+        {
+            var upper = 0.0;
+            var variants = new List<RouteVariant>(c.Variants.Count);
+            foreach (var v in c.Variants)
+            {
+                upper += v.Weight / 100.0;
+                variants.Add(new RouteVariant(v.Name, upper, [.. v.Targets.Select(n => byName[n])]));
+            }
+
+            canary = new RouteCanary(
+                c.StickyBy,
+                c.StickyHeader?.ToLowerInvariant(),
+                string.IsNullOrWhiteSpace(c.OverrideHeader) ? null : c.OverrideHeader.ToLowerInvariant(),
+                variants);
+        }
+
+        return new ModelRoute
+        {
+            Name = m.Name,
+            Targets = targets,
+            Fallbacks = [.. m.Fallbacks.Select(static t => ToTarget(t, 0))],
+            Retry = m.Retry,
+            Timeouts = m.Timeouts,
+            CircuitBreaker = m.CircuitBreaker,
+            Strategy = m.Strategy,
+            LatencyBound = m.LatencyBoundMs is { } bound ? TimeSpan.FromMilliseconds(bound) : null,
+            OutlierDetection = m.OutlierDetection,
+            Canary = canary,
+            Rules = [.. m.Rules.Select((r, i) => new RouteRule(r.Name ?? $"rules[{i}]", r.Match, [.. r.Targets.Select(n => byName[n])]))],
+        };
+    }
+
     private static RouteTarget ToTarget(RouteTargetOptions t, double weight)
     {
         TargetPrice? price = null;
@@ -91,6 +121,6 @@ public sealed class RoutingTable
             price = new TargetPrice(t.Currency, input, t.CachedInputCostPerMillion ?? input, t.OutputCostPerMillion ?? 0);
         }
 
-        return new RouteTarget(t.Provider, t.Model, weight, price);
+        return new RouteTarget(t.Provider, t.Model, weight, price) { Name = t.EffectiveName };
     }
 }

@@ -60,4 +60,25 @@ public static class GenAiAttributes
     public const string ServerAddress = "server.address";
     public const string ServerPort = "server.port";
     public const string ErrorType = "error.type";
+
+    /// <summary>A routing target, as <c>provider/model</c> (target health metrics).</summary>
+    public const string MeshTarget = "mesh.gateway.target";
+
+    /// <summary>The outlier-ejection state of a target: healthy, ejected, probing.</summary>
+    public const string MeshTargetState = "mesh.gateway.target.state";
+
+    /// <summary>Which latency estimate a measurement is: ttft or total.</summary>
+    public const string MeshLatencyKind = "mesh.gateway.latency.kind";
+
+    /// <summary>The routing strategy that picked the served target (span attribute).</summary>
+    public const string MeshRouteStrategy = "mesh.gateway.route.strategy";
+
+    /// <summary>The name of the served target within its route (span attribute).</summary>
+    public const string MeshRouteTarget = "mesh.gateway.route.target";
+
+    /// <summary>The canary variant the call was assigned to (span attribute).</summary>
+    public const string MeshRouteVariant = "mesh.gateway.route.variant";
+
+    /// <summary>The match rule that chose the targets (span attribute).</summary>
+    public const string MeshRouteRule = "mesh.gateway.route.rule";
 }

@@ -18,6 +18,15 @@ public static class GenAiMetricNames
     /// <summary>Histogram of the time the gateway itself adds to a call (not a GenAI convention: an overhead metric in the manner of other gateways); unit <c>s</c>.</summary>
     public const string GatewayOverhead = "mesh.gateway.overhead.duration";
 
+    /// <summary>Outlier-ejection state of each routing target (0 healthy, 1 ejected or probing).</summary>
+    public const string TargetState = "mesh.gateway.target.state";
+
+    /// <summary>Peak-EWMA latency estimate of each routing target, by <c>mesh.gateway.latency.kind</c> (ttft, total).</summary>
+    public const string TargetLatencyEstimate = "mesh.gateway.target.latency_estimate";
+
+    /// <summary>Calls in flight to each routing target.</summary>
+    public const string TargetInFlight = "mesh.gateway.target.in_flight";
+
     public const string TokenUnit = "{token}";
     public const string SecondsUnit = "s";
 

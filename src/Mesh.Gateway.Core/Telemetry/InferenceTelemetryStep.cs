@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Core.Providers;
+using Mesh.Gateway.Core.Routing;
 
 namespace Mesh.Gateway.Core.Telemetry;
 
@@ -181,6 +182,21 @@ public sealed class InferenceTelemetryStep : IInferenceStep
             {
                 activity.SetTag(GenAiAttributes.ResponseModel, target.Model);
                 activity.SetTag("mesh.gateway.provider", target.Provider);
+            }
+
+            if (context.Properties.TryGetValue(RoutingPropertyKeys.Decision, out var route))
+            {
+                activity.SetTag(GenAiAttributes.MeshRouteStrategy, route.Strategy);
+                activity.SetTag(GenAiAttributes.MeshRouteTarget, route.Target);
+                if (route.Variant is not null)
+                {
+                    activity.SetTag(GenAiAttributes.MeshRouteVariant, route.Variant);
+                }
+
+                if (route.Rule is not null)
+                {
+                    activity.SetTag(GenAiAttributes.MeshRouteRule, route.Rule);
+                }
             }
 
             if (context.Usage is { } used)

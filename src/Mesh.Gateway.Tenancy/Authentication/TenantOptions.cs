@@ -27,6 +27,12 @@ public sealed record TenantOptions
     /// <summary>mTLS identities (SPIFFE URIs, DNS SANs or subjects) that authenticate as this tenant.</summary>
     public IReadOnlyList<string> Principals { get; init; } = [];
 
+    /// <summary>The tenant's tier (routing rules match it as <c>tiers</c>; also the label <c>tier</c>).</summary>
+    public string? Tier { get; init; }
+
+    /// <summary>Free-form labels (region, team, ...) that routing rules match on.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The tenant's rate limits (read by the limits feature); null for none.</summary>
     public TenantLimitsOptions? Limits { get; init; }
 

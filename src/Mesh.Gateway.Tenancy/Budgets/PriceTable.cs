@@ -1,4 +1,5 @@
 using Mesh.Gateway.Core.Chat;
+using Mesh.Gateway.Core.Routing;
 
 namespace Mesh.Gateway.Tenancy.Budgets;
 
@@ -7,7 +8,7 @@ namespace Mesh.Gateway.Tenancy.Budgets;
 /// A model name matches its exact entry, else the longest entry it starts with followed by '-' (dated snapshots such as
 /// <c>gpt-4o-2024-08-06</c> or <c>claude-sonnet-4-5-20250929</c>), after dropping any <c>provider/</c> prefix.
 /// </remarks>
-public sealed class PriceTable
+public sealed class PriceTable : IModelPriceLookup
 {
     /// <summary>List prices (USD per million tokens) of current OpenAI, Anthropic and Google models, standard tier, as published in 2025. Override in <c>prices:</c>.</summary>
     public static IReadOnlyDictionary<string, ModelPrice> Defaults { get; } = new Dictionary<string, ModelPrice>(StringComparer.OrdinalIgnoreCase)
@@ -68,6 +69,15 @@ public sealed class PriceTable
         }
 
         return new PriceTable(prices);
+    }
+
+    /// <inheritdoc/>
+    public bool TryGetPerMillion(string model, out decimal input, out decimal output)
+    {
+        var found = TryGetPrice(model, out var price);
+        input = found ? price.Input : 0m;
+        output = found ? price.Output : 0m;
+        return found;
     }
 
     public bool TryGetPrice(string model, out ModelPrice price)

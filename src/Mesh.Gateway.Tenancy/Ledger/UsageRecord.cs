@@ -88,6 +88,12 @@ public sealed record UsageRecord
     /// <summary>Which door the call came through: <c>grpc</c> or <c>envoy</c>.</summary>
     public string? Door { get; init; }
 
+    /// <summary>The served target's name within its route (<c>models[].targets[].name</c>, else <c>provider/model</c>); null when none served.</summary>
+    public string? RouteTarget { get; init; }
+
+    /// <summary>The canary variant the call was assigned to, when the route has a canary; compare variants on cost, latency and errors.</summary>
+    public string? RouteVariant { get; init; }
+
     /// <summary>Guardrail actions taken, e.g. <c>pii:redact:email</c>; never the matched values.</summary>
     public IReadOnlyList<string> GuardrailActions { get; init; } = [];
 }

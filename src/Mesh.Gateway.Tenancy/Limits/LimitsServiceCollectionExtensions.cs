@@ -1,5 +1,6 @@
 using Mesh.Gateway.Core.Composition;
 using Mesh.Gateway.Core.Pipeline;
+using Mesh.Gateway.Core.Routing;
 using Mesh.Gateway.Tenancy.Access;
 using Mesh.Gateway.Tenancy.Authentication;
 using Mesh.Gateway.Tenancy.Ledger;
@@ -65,6 +66,7 @@ public static class LimitsServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<MeshLimiter>>()));
         services.TryAddSingleton<IMeshLimiter>(sp => sp.GetRequiredService<MeshLimiter>());
+        services.TryAddSingleton<IModelPriceLookup>(sp => sp.GetRequiredService<MeshLimiter>().Prices);
 
         if (!string.IsNullOrEmpty(ledger.Path))
         {

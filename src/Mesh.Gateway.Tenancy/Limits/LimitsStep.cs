@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Pipeline;
+using Mesh.Gateway.Core.Routing;
 using Mesh.Gateway.Tenancy.Ledger;
 using Mesh.Gateway.Tokenizers;
 
@@ -195,6 +196,7 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
     {
         context.Properties.TryGetValue(LimitsPropertyKeys.GuardrailActions, out var actions);
         var servedModel = context.ServedTarget?.Model ?? request.Model;
+        context.Properties.TryGetValue(RoutingPropertyKeys.Decision, out var route);
         var record = new UsageRecord
         {
             Timestamp = time.GetUtcNow(),
@@ -219,6 +221,8 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
             Status = status,
             Door = context.Source == InferenceSource.Envoy ? "envoy" : "grpc",
             GuardrailActions = actions is null ? [] : [.. actions],
+            RouteTarget = route?.Target,
+            RouteVariant = route?.Variant,
         };
         context.Properties.Set(LimitsPropertyKeys.UsageRecord, record);
         await ledger.WriteAsync(record, CancellationToken.None).ConfigureAwait(false);

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Mesh.Gateway.Core.Routing;
+
+/// <summary>The conditions of a match rule; an empty list or a null value is not a condition.</summary>
+public sealed record RouteMatchOptions
+{
+    /// <summary>Tenant ids.</summary>
+    public IReadOnlyList<string> Tenants { get; init; } = [];
+
+    /// <summary>Tenant tiers (<c>tenants[].tier</c>).</summary>
+    public IReadOnlyList<string> Tiers { get; init; } = [];
+
+    /// <summary>Tenant labels (<c>tenants[].labels</c>) that must all be present with these values.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Regions: the <c>x-mesh-region</c> header (or metadata), else the tenant's <c>region</c> label.</summary>
+    public IReadOnlyList<string> Regions { get; init; } = [];
+
+    /// <summary>Tasks: the <c>x-mesh-task</c> header (or metadata), else the request's <c>task</c> metadata.</summary>
+    public IReadOnlyList<string> Tasks { get; init; } = [];
+
+    /// <summary>The prompt has at least this many tokens (counted with the route's first target's tokenizer).</summary>
+    [ConfigurationKeyName("min_prompt_tokens")]
+    public int? MinPromptTokens { get; init; }
+
+    /// <summary>The prompt has at most this many tokens.</summary>
+    [ConfigurationKeyName("max_prompt_tokens")]
+    public int? MaxPromptTokens { get; init; }
+
+    /// <summary>True: the request declares tools; false: it declares none.</summary>
+    public bool? Tools { get; init; }
+
+    /// <summary>True: a message carries an image; false: none does.</summary>
+    public bool? Images { get; init; }
+}
