@@ -25,6 +25,12 @@ internal static class Program
             return Envoy.EnvoyDoorLoad.Run(envoyArgs);
         }
 
+        // `routing [calls] [concurrency] [scale]`: the routing simulation (issue 21) on loopback sockets, p50/p99/errors per strategy.
+        if (args is ["routing", .. var routingArgs])
+        {
+            return Routing.RoutingSimulationLoad.Run(routingArgs);
+        }
+
         if (args is ["envoy-session", .. var sessionArgs])
         {
             return Envoy.EnvoySessionProfile.Run(sessionArgs);
