@@ -1,7 +1,7 @@
 namespace Mesh.Gateway.Core.Routing.Health;
 
 /// <summary>How an attempt ended, as outlier ejection counts it.</summary>
-internal enum AttemptOutcome
+public enum AttemptOutcome
 {
     /// <summary>The target answered.</summary>
     Success,

@@ -71,6 +71,14 @@ public sealed class TargetHealthRegistry : IDisposable
         return _targets.TryGetValue(target.Key, out var health) ? health.LatencyEstimateMs(firstToken) : null;
     }
 
+    /// <summary>Counts a call to <paramref name="target"/> in (taking the probe slot when its ejection has run out); end it with <see cref="TargetAttempt.End"/>.</summary>
+    public TargetAttempt Begin(RouteTarget target, OutlierDetectionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(options);
+        return new TargetAttempt(Get(target).Begin(), options);
+    }
+
     internal TargetHealth Get(RouteTarget target) =>
         _targets.GetOrAdd(target.Key, static (key, time) => new TargetHealth(key, time), _time);
 
