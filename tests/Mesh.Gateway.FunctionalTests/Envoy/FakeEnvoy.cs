@@ -34,6 +34,13 @@ public sealed class FakeEnvoy(GrpcChannel channel, Uri upstream, TimeSpan messag
     /// <summary>How the upstream response body is cut into chunks in STREAMED mode (default: 64-byte chunks).</summary>
     public Func<byte[], IEnumerable<int>> ChunkLengths { get; set; } = body => Enumerable.Repeat(64, (body.Length + 63) / 64);
 
+    /// <summary>
+    /// Clusters by name, routed to as a route with <c>cluster_header: x-mesh-upstream</c> and <c>host_rewrite_header:
+    /// x-mesh-upstream-host</c> does (sidecar/deploy/envoy/envoy-routing.yaml) when ext_proc's answer also clears the route
+    /// cache; empty: every request goes to the upstream given at construction.
+    /// </summary>
+    public IReadOnlyDictionary<string, Uri> Clusters { get; set; } = new Dictionary<string, Uri>();
+
     /// <summary>Stop after this many response chunks and cancel the ext_proc stream (a client going away mid-stream).</summary>
     public int? CancelAfterResponseChunks { get; set; }
 
@@ -128,11 +135,21 @@ public sealed class FakeEnvoy(GrpcChannel channel, Uri upstream, TimeSpan messag
             var common = answer.RequestBody.Response;
             Apply(request, common?.HeaderMutation, "request body");
             body = MutateBuffered(body, common?.BodyMutation, request);
+            exchange.ClearedRouteCache |= common?.ClearRouteCache == true && common.HeaderMutation is not null;
         }
 
-        // Upstream
+        // Upstream: the route is picked again only when ext_proc cleared the route cache (the header mutation came with it).
+        var target = upstream;
+        if (exchange.ClearedRouteCache && request.TryGetValue("x-mesh-upstream", out var cluster))
+        {
+            target = Clusters.TryGetValue(cluster, out var routed) ? routed : throw new EnvoyRuleViolationException($"no cluster '{cluster}' (Envoy answers 503 NC)");
+            exchange.Cluster = cluster;
+        }
+
+        exchange.UpstreamPath = request[":path"];
+        exchange.UpstreamHeaders = new Dictionary<string, string>(request, StringComparer.Ordinal);
         using var http = new HttpClient();
-        using var upstreamRequest = new HttpRequestMessage(new HttpMethod(method), new Uri(upstream, path));
+        using var upstreamRequest = new HttpRequestMessage(new HttpMethod(method), new Uri(target, request[":path"]));
         if (body is not null)
         {
             upstreamRequest.Content = new ByteArrayContent(body);
@@ -360,6 +377,12 @@ public sealed class FakeEnvoy(GrpcChannel channel, Uri upstream, TimeSpan messag
             if (h.Value.Length > 0)
             {
                 throw new EnvoyRuleViolationException($"{where}: header '{h.Key}' is written to value; Envoy reads raw_value only and would send it empty");
+            }
+
+            // Default mutation rules (no mutation_rules): changes to host, :authority, :scheme, :method and x-envoy-* are ignored.
+            if (h.Key is "host" or ":authority" or ":scheme" or ":method" || h.Key.StartsWith("x-envoy-", StringComparison.Ordinal))
+            {
+                continue;
             }
 
             var value = h.RawValue.ToStringUtf8();
