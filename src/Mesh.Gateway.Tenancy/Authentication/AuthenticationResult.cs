@@ -32,26 +32,9 @@ public sealed record AuthenticationResult
             _ => CallIdentity.Trusted,
         })
         {
-            Labels = RoutingLabels(Tenant),
+            Labels = Tenant.RoutingLabels(),
         }
         : null;
-
-    /// <summary>The tenant's labels with its tier as <c>tier</c>, for routing rules (the shared empty set when it has none).</summary>
-    private static IReadOnlyDictionary<string, string> RoutingLabels(TenantOptions tenant)
-    {
-        if (tenant.Tier is null && tenant.Labels.Count == 0)
-        {
-            return CallIdentity.NoLabels;
-        }
-
-        var labels = new Dictionary<string, string>(tenant.Labels, StringComparer.Ordinal);
-        if (tenant.Tier is { } tier)
-        {
-            labels["tier"] = tier;
-        }
-
-        return labels;
-    }
 
     public static AuthenticationResult Success(TenantOptions tenant, AuthenticationMethod method, string? subject = null, string? keyId = null) =>
         new() { Tenant = tenant, Method = method, Subject = subject, KeyId = keyId };

@@ -1,3 +1,4 @@
+using Mesh.Gateway.Core.Identity;
 using Mesh.Gateway.Tenancy.Budgets;
 using Mesh.Gateway.Tenancy.Limits;
 using Microsoft.Extensions.Configuration;
@@ -32,6 +33,23 @@ public sealed record TenantOptions
 
     /// <summary>Free-form labels (region, team, ...) that routing rules match on.</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The labels routing rules match on: <see cref="Labels"/> with <see cref="Tier"/> as <c>tier</c> (the shared empty set when there are none).</summary>
+    public IReadOnlyDictionary<string, string> RoutingLabels()
+    {
+        if (Tier is null && Labels.Count == 0)
+        {
+            return CallIdentity.NoLabels;
+        }
+
+        var labels = new Dictionary<string, string>(Labels, StringComparer.Ordinal);
+        if (Tier is { } tier)
+        {
+            labels["tier"] = tier;
+        }
+
+        return labels;
+    }
 
     /// <summary>The tenant's rate limits (read by the limits feature); null for none.</summary>
     public TenantLimitsOptions? Limits { get; init; }
