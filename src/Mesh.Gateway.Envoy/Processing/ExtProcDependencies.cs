@@ -19,4 +19,7 @@ internal sealed record ExtProcDependencies(
     ILogger Logger)
 {
     public EnvoyUsageLog RecentUsage { get; init; } = new();
+
+    /// <summary>The Core pipeline's steps the door runs (<see cref="EnvoyPipeline"/>); none by default.</summary>
+    public EnvoyPipeline Pipeline { get; init; } = EnvoyPipeline.Empty;
 }

@@ -67,6 +67,12 @@ internal sealed class SseResponseProcessor
     /// <summary>The generated text seen so far (before redaction), for counting when the provider reports no usage.</summary>
     public string CompletionText => _completion.ToString();
 
+    /// <summary>The length of <see cref="CompletionText"/>, without building it.</summary>
+    public int CompletionLength => _completion.Length;
+
+    /// <summary>The generated text from <paramref name="start"/> on (what came since a caller last looked).</summary>
+    public string CompletionFrom(int start) => _completion.ToString(start, _completion.Length - start);
+
     public bool Rewriting => _guard is not null;
 
     /// <summary>True once the stream's own end was seen (<c>[DONE]</c>, or the schema's final event): a stream that ends
