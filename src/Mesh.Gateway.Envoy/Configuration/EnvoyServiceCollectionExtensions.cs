@@ -79,7 +79,6 @@ public static class EnvoyServiceCollectionExtensions
             sp.GetRequiredService<IEnvoyGuard>(),
             sp.GetRequiredService<IPromptTokenCounter>(),
             sp.GetRequiredService<IRequestAdmission>(),
-            sp.GetService<IUsageRecorder>(),
             sp.GetRequiredService<TimeProvider>(),
             (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Mesh.Gateway.Envoy.ExtProc"))
         {

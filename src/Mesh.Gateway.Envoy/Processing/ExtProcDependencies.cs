@@ -14,7 +14,6 @@ internal sealed record ExtProcDependencies(
     IEnvoyGuard Guard,
     IPromptTokenCounter Tokens,
     IRequestAdmission? Admission,
-    IUsageRecorder? Usage,
     TimeProvider Time,
     ILogger Logger)
 {

@@ -73,6 +73,15 @@ internal sealed partial class ExtProcSession
     /// <summary>Who is calling, once the request headers are processed (from ext_authz, or ext_proc's own authentication).</summary>
     public CallIdentity? Identity => _identity;
 
+    /// <summary>Why the request was refused before it was admitted (null when it was admitted or not an AI API call).</summary>
+    public GatewayError? Refusal { get; private set; }
+
+    /// <summary>The provider API the request calls, once its headers are processed.</summary>
+    public ProviderApi? Api => _api;
+
+    /// <summary>The model the request names (path or body), once known.</summary>
+    public string? RequestModel => _body?.Model ?? _api?.PathModel;
+
     /// <summary>The usage record of the finished request, once settled (tests, diagnostics).</summary>
     public UsageRecord? Record { get; private set; }
 
@@ -600,7 +609,7 @@ internal sealed partial class ExtProcSession
             Timestamp = _deps.Time.GetUtcNow(),
             LatencyMs = _deps.Time.GetElapsedTime(_started).TotalMilliseconds,
             Door = "envoy",
-            GuardrailActions = _body?.Redacted == true ? ["redact:request"] : [],
+            GuardrailActions = GuardrailActions(),
         };
         Record = record;
         Log.Settled(_deps.Logger, record.Provider!, record.Operation!, record.TenantId, outcome, input, output);
@@ -613,7 +622,6 @@ internal sealed partial class ExtProcSession
             }
 
             _deps.RecentUsage.Add(record);
-            _deps.Usage?.Record(record);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -622,6 +630,23 @@ internal sealed partial class ExtProcSession
 
         _ = cancellationToken;
         return record;
+    }
+
+    // What the guardrails did, in the words both doors' ledger records use.
+    private List<string> GuardrailActions()
+    {
+        var actions = new List<string>(2);
+        if (_body?.Redacted == true)
+        {
+            actions.Add(InferencePropertyKeys.RedactedRequest);
+        }
+
+        if (_sse?.Cut == true)
+        {
+            actions.Add(InferencePropertyKeys.CutResponse);
+        }
+
+        return actions;
     }
 
     // Why a call without reported usage is charged what the gateway counted; null when it is not charged: an error answer
@@ -665,8 +690,15 @@ internal sealed partial class ExtProcSession
         return new ProcessingResponse { RequestHeaders = new HeadersResponse { Response = common } };
     }
 
-    private ProcessingResponse Immediate(GatewayError error) =>
-        Immediate(EnvoyErrors.HttpStatus(error), "application/json", EnvoyErrors.Render(_api, error), "mesh_gateway_" + EnvoyErrors.WireCode(error));
+    private ProcessingResponse Immediate(GatewayError error)
+    {
+        if (_admission is null && _api is not null)
+        {
+            Refusal = error;
+        }
+
+        return Immediate(EnvoyErrors.HttpStatus(error), "application/json", EnvoyErrors.Render(_api, error), "mesh_gateway_" + EnvoyErrors.WireCode(error));
+    }
 
     // Envoy's local reply in place of the upstream's: this ends the exchange.
     private ProcessingResponse Immediate(int status, string contentType, byte[] body, string details)

@@ -75,6 +75,9 @@ internal sealed class SseResponseProcessor
 
     public bool Rewriting => _guard is not null;
 
+    /// <summary>True once a blocking finding (moderation) cut the text.</summary>
+    public bool Cut => _stopped;
+
     /// <summary>True once the stream's own end was seen (<c>[DONE]</c>, or the schema's final event): a stream that ends
     /// without it was cut upstream.</summary>
     public bool Completed { get; private set; }
@@ -363,9 +366,38 @@ internal sealed class SseResponseProcessor
             return;
         }
 
-        if (_wire.KeepsAfterCut(root, delta))
+        var keeps = _wire.KeepsAfterCut(root, delta);
+        if ((keeps || _wire.EndsText(root) || _wire.RepeatsWholeText(root)) && TryRewriteAfterCut(e, output))
+        {
+            return;
+        }
+
+        if (keeps)
         {
             output.Write(e.Raw.Span);
+        }
+    }
+
+    // An event that ends the answer or repeats its text, rewritten by the codec to carry the cut (its content-filter signal,
+    // the delivered text only); its SSE event name follows its rewritten type.
+    private bool TryRewriteAfterCut(SseEvent e, ArrayBufferWriter<byte> output)
+    {
+        try
+        {
+            var node = JsonNode.Parse(e.Data.Span)!;
+            if (!_wire.TryRewriteAfterCut(node, _released.ToString(), _stopFinishReason))
+            {
+                return false;
+            }
+
+            var name = e.Name is not null && node["type"] is JsonValue type && type.TryGetValue<string>(out var t) ? t : e.Name;
+            WriteEvent(output, name, node);
+            return true;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or JsonException)
+        {
+            // Not rewritable: it goes on or is dropped as the codec says.
+            return false;
         }
     }
 
