@@ -88,6 +88,12 @@ public sealed record UsageRecord
     /// <summary>Which door the call came through: <c>grpc</c> or <c>envoy</c>.</summary>
     public string? Door { get; init; }
 
+    /// <summary>The published prompt the call ran (<c>Prompts.Run</c>, a chained step included); null for other calls.</summary>
+    public string? PromptName { get; init; }
+
+    /// <summary>The version of <see cref="PromptName"/> that ran.</summary>
+    public string? PromptVersion { get; init; }
+
     /// <summary>Guardrail actions taken, e.g. <c>pii:redact:email</c>; never the matched values.</summary>
     public IReadOnlyList<string> GuardrailActions { get; init; } = [];
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Pipeline;
+using Mesh.Gateway.Core.Prompts;
 using Mesh.Gateway.Tenancy.Ledger;
 using Mesh.Gateway.Tokenizers;
 
@@ -26,6 +27,7 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
             EstimatedInputTokens = context.ChatRequest is { } chat ? estimator.EstimateInputTokens(chat) : EstimateEmbeddings(context),
             MaxOutputTokens = context.Operation == InferenceOperation.Embeddings ? 0 : context.ChatRequest?.MaxOutputTokens,
             Streaming = context.IsStreaming,
+            Prompt = context.Properties.TryGetValue(PromptCall.Key, out var prompt) ? prompt.Name : null,
         };
 
         var decision = await limiter.AdmitAsync(request, cancellationToken).ConfigureAwait(false);
@@ -194,6 +196,7 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
     private async ValueTask WriteRecordAsync(InferenceContext context, LimitRequest request, ChatUsage? usage, string status, decimal cost, string? unreportedReason = null, bool estimated = false)
     {
         context.Properties.TryGetValue(LimitsPropertyKeys.GuardrailActions, out var actions);
+        context.Properties.TryGetValue(PromptCall.Key, out var prompt);
         var servedModel = context.ServedTarget?.Model ?? request.Model;
         var record = new UsageRecord
         {
@@ -219,6 +222,8 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
             Status = status,
             Door = context.Source == InferenceSource.Envoy ? "envoy" : "grpc",
             GuardrailActions = actions is null ? [] : [.. actions],
+            PromptName = prompt?.Name,
+            PromptVersion = prompt?.Version,
         };
         context.Properties.Set(LimitsPropertyKeys.UsageRecord, record);
         await ledger.WriteAsync(record, CancellationToken.None).ConfigureAwait(false);
