@@ -1,4 +1,5 @@
 using Mesh.Gateway.Api.Inference;
+using Mesh.Gateway.Api.Prompts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -33,6 +34,7 @@ internal static class SidecarFeatures
         "auth",
         "envoy",
         "guardrails",
+        "prompts", // prompt templates and decorators
     ];
 
     /// <summary>Registers every feature's services; each binds its own section of <paramref name="configuration"/> once, and
@@ -51,6 +53,7 @@ internal static class SidecarFeatures
             .AddTelemetry()
             .AddInferenceApi()
             .AddGuardApi()
+            .AddPrompts()
             .AddEnvoyDoor();
     }
 
@@ -62,6 +65,7 @@ internal static class SidecarFeatures
         // Features: one line each, e.g. app.MapMeshInference();
         app.MapMeshInference();
         app.MapMeshGuardApi();
+        app.MapMeshPrompts();
     }
 
     /// <summary>Maps the Envoy door (ext_authz, ext_proc); served on the Envoy listener only, never where the app can call it.</summary>
