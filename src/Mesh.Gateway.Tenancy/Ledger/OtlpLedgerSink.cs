@@ -117,5 +117,7 @@ internal sealed class OtlpLedgerSink : ILedgerSink, IDisposable
         new("http_status", r.HttpStatus),
         new("door", r.Door),
         new("guardrail_actions", string.Join(',', r.GuardrailActions)),
+        new("prompt_name", r.PromptName),
+        new("prompt_version", r.PromptVersion),
     ];
 }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
@@ -246,5 +248,26 @@ public sealed class PromptsApiTests : IAsyncLifetime
 
         Assert.Equal([("system", HouseStyle), ("user", "hello")], Messages(_upstream.Requests[0]));
         Assert.Equal([("user", "hello")], Messages(_upstream.Requests[1]));
+    }
+
+    [Fact]
+    public async Task Run_Chain_EachStepsSpanCarriesPromptNameAndVersion()
+    {
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = static source => source.Name == "Mesh.Gateway",
+            Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var question = "span-" + Guid.NewGuid().ToString("N");
+
+        await Prompts.RunAsync(Run("answer", ("text", Value.ForString("t")), ("question", Value.ForString(question))), Acme, cancellationToken: Ct);
+
+        // The listener hears other tests' calls too: look for the two steps of this chain by their tags.
+        var prompted = spans.Where(static a => a.GetTagItem("gen_ai.prompt.name") is not null).ToList();
+        Assert.Contains(prompted, static a => (string?)a.GetTagItem("gen_ai.prompt.name") == "extract" && (string?)a.GetTagItem("mesh.gateway.prompt.version") == "1" && (string?)a.GetTagItem("gen_ai.request.model") == "chat-fast");
+        Assert.Contains(prompted, static a => (string?)a.GetTagItem("gen_ai.prompt.name") == "answer" && (string?)a.GetTagItem("mesh.gateway.prompt.version") == "1" && (string?)a.GetTagItem("gen_ai.request.model") == "chat-big");
     }
 }
