@@ -1,4 +1,5 @@
 using Mesh.Gateway.Api.Inference;
+using Mesh.Gateway.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -33,6 +34,7 @@ internal static class SidecarFeatures
         "auth",
         "envoy",
         "guardrails",
+        "http", // the HTTP door (listen.http places it)
     ];
 
     /// <summary>Registers every feature's services; each binds its own section of <paramref name="configuration"/> once, and
@@ -51,7 +53,8 @@ internal static class SidecarFeatures
             .AddTelemetry()
             .AddInferenceApi()
             .AddGuardApi()
-            .AddEnvoyDoor();
+            .AddEnvoyDoor()
+            .AddHttpDoor();
     }
 
     /// <summary>Maps every feature's gRPC services; they are served on the gRPC listener.</summary>
@@ -69,6 +72,13 @@ internal static class SidecarFeatures
     {
         ArgumentNullException.ThrowIfNull(envoy);
         envoy.MapMeshEnvoy();
+    }
+
+    /// <summary>Maps the HTTP door (OpenAI- and Anthropic-compatible REST); served on the HTTP listener only.</summary>
+    public static void MapHttpEndpoints(IEndpointRouteBuilder http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        http.MapMeshHttpDoor();
     }
 
     /// <summary>Maps every feature's admin HTTP endpoints; they are served on the admin listener only.</summary>
