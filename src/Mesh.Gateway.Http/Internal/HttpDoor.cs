@@ -115,6 +115,11 @@ internal sealed class HttpDoor(
             context.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
+        if (status == StatusCodes.Status401Unauthorized)
+        {
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+        }
+
         var body = WireCodecs.For(schema).RenderError(error, status);
         return context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }
