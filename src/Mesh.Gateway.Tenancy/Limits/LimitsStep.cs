@@ -220,7 +220,7 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
             CostUsd = usage is null ? 0m : unreportedReason is null ? context.Cost?.Total ?? cost : cost,
             LatencyMs = time.GetElapsedTime(context.StartTimestamp).TotalMilliseconds,
             Status = status,
-            Door = context.Source == InferenceSource.Envoy ? "envoy" : "grpc",
+            Door = context.Source switch { InferenceSource.Envoy => "envoy", InferenceSource.Http => "http", _ => "grpc" },
             GuardrailActions = actions is null ? [] : [.. actions],
             PromptName = prompt?.Name,
             PromptVersion = prompt?.Version,

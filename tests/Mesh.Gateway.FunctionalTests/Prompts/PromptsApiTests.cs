@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
@@ -269,5 +272,75 @@ public sealed class PromptsApiTests : IAsyncLifetime
         var prompted = spans.Where(static a => a.GetTagItem("gen_ai.prompt.name") is not null).ToList();
         Assert.Contains(prompted, static a => (string?)a.GetTagItem("gen_ai.prompt.name") == "extract" && (string?)a.GetTagItem("mesh.gateway.prompt.version") == "1" && (string?)a.GetTagItem("gen_ai.request.model") == "chat-fast");
         Assert.Contains(prompted, static a => (string?)a.GetTagItem("gen_ai.prompt.name") == "answer" && (string?)a.GetTagItem("mesh.gateway.prompt.version") == "1" && (string?)a.GetTagItem("gen_ai.request.model") == "chat-big");
+    }
+
+    private async Task<HttpResponseMessage> PostHttpAsync(string path, string json, string? key = AcmeKey)
+    {
+        using var client = new HttpClient { BaseAddress = _sidecar.HttpAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        if (key is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return await client.SendAsync(request, Ct);
+    }
+
+    [Fact]
+    public async Task HttpDoor_PromptCompletions_TwoStepChainAnsweredAsOpenAIChatCompletion()
+    {
+        _upstream.Enqueue(FakeResponse.OpenAIChat("the sky is blue", inputTokens: 7, outputTokens: 5), FakeResponse.OpenAIChat("Blue.", inputTokens: 13, outputTokens: 2));
+
+        using var response = await PostHttpAsync("/v1/prompts/answer/completions", """{"variables":{"text":"A report.","question":"What colour?"}}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("chat.completion", body.RootElement.GetProperty("object").GetString());
+        Assert.Equal("Blue.", body.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal(2, body.RootElement.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+        Assert.Equal(2, _upstream.RequestCount);
+        Assert.Equal(("user", "Facts: the sky is blue Question: What colour?"), Messages(_upstream.Requests[1])[^1]);
+        Assert.Equal(("system", HouseStyle), Messages(_upstream.Requests[1])[0]);
+    }
+
+    [Fact]
+    public async Task HttpDoor_PromptCompletions_StreamedOnALabel()
+    {
+        _upstream.Enqueue(FakeResponse.OpenAIChatStream(["Sho", "rt."], inputTokens: 8, outputTokens: 2));
+
+        using var response = await PostHttpAsync("/v1/prompts/summarize/completions", """{"label":"staging","variables":{"text":"long","words":5},"stream":true,"stream_options":{"include_usage":true}}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        var events = (await response.Content.ReadAsStringAsync(Ct)).Split('\n').Where(static l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(static l => l["data: ".Length..]).ToList();
+        Assert.Equal("[DONE]", events[^1]);
+        var chunks = events[..^1].Select(static e => JsonDocument.Parse(e).RootElement).ToList();
+        Assert.Equal("Short.", string.Concat(chunks.SelectMany(static c => c.GetProperty("choices").EnumerateArray()).Select(static c => c.GetProperty("delta").TryGetProperty("content", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : string.Empty)));
+        Assert.Contains(chunks, static c => c.TryGetProperty("usage", out var u) && u.ValueKind == JsonValueKind.Object && u.GetProperty("completion_tokens").GetInt32() == 2);
+        Assert.Equal(("user", "v2 5: long"), Messages(Assert.Single(_upstream.Requests))[^1]);
+    }
+
+    [Theory]
+    [InlineData("summarize", """{"variables":{}}""", 400, "variables.text: is required")]
+    [InlineData("summarize", """{"variables":{"text":"t","words":"five"}}""", 400, "variables.words: must be a number (was a string)")]
+    [InlineData("summarize", """{"variables":{"text":["a"]}}""", 400, "variables.text: must be a string, a number or a boolean")]
+    [InlineData("nope", """{"variables":{}}""", 404, "prompt 'nope' is not published by this gateway")]
+    public async Task HttpDoor_PromptCompletions_RefusedInOpenAIErrorShape(string prompt, string json, int status, string message)
+    {
+        using var response = await PostHttpAsync($"/v1/prompts/{prompt}/completions", json);
+
+        Assert.Equal(status, (int)response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(message, body.RootElement.GetProperty("error").GetProperty("message").GetString());
+        Assert.Equal(0, _upstream.RequestCount);
+    }
+
+    [Fact]
+    public async Task HttpDoor_PromptCompletions_TenantWithoutThePrompt403()
+    {
+        using var response = await PostHttpAsync("/v1/prompts/summarize/completions", """{"variables":{"text":"t"}}""", OtherKey);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(0, _upstream.RequestCount);
     }
 }
