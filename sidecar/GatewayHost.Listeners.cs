@@ -18,6 +18,11 @@ internal static partial class GatewayHost
             PrepareUnixSocket(envoy, "listen.envoy");
         }
 
+        if (settings.Http is { } http)
+        {
+            PrepareUnixSocket(http, "listen.http");
+        }
+
         webHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.AddServerHeader = false;
@@ -28,6 +33,13 @@ internal static partial class GatewayHost
             if (settings.Envoy is { } envoy)
             {
                 Listen(kestrel, envoy, ListenerKind.Envoy, HttpProtocols.Http2, listeners, tls: null);
+            }
+
+            if (settings.Http is { } http)
+            {
+                // HTTP/1.1, as the SDKs speak it: without TLS Kestrel cannot offer HTTP/1.1 and HTTP/2 on one port (no ALPN to
+                // choose by), and Http1AndHttp2 would be HTTP/1.1 anyway, with a warning at every start.
+                Listen(kestrel, http, ListenerKind.Http, HttpProtocols.Http1, listeners, tls: null);
             }
         });
     }

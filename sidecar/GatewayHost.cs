@@ -46,7 +46,7 @@ internal static partial class GatewayHost
         }
 
         CheckTopLevelKeys(builder.Configuration);
-        var settings = HostSettings.Load(builder.Configuration, options.GrpcAddress, options.AdminAddress, options.EnvoyAddress);
+        var settings = HostSettings.Load(builder.Configuration, options.GrpcAddress, options.AdminAddress, options.EnvoyAddress, options.HttpAddress);
         var grpc = GrpcSettings.Load(builder.Configuration);
 
         #region Host services
@@ -127,6 +127,15 @@ internal static partial class GatewayHost
 
         #endregion
 
+        #region HTTP listener
+
+        if (settings.Http is not null)
+        {
+            SidecarFeatures.MapHttpEndpoints(app.MapGroup(string.Empty).WithMetadata(HttpDoorEndpointMetadata.Instance));
+        }
+
+        #endregion
+
         #region Admin listener
 
         var admin = app.MapGroup(string.Empty).WithMetadata(AdminEndpointMetadata.Instance);
@@ -144,6 +153,11 @@ internal static partial class GatewayHost
             if (listeners.EnvoyEndPoint is { } envoy)
             {
                 Log.ListeningEnvoy(app.Logger, envoy, settings.EnvoySecret is null ? "socket file permissions" : "shared secret");
+            }
+
+            if (listeners.HttpEndPoint is { } http)
+            {
+                Log.ListeningHttp(app.Logger, http);
             }
         });
         return app;

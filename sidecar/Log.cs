@@ -11,6 +11,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Listening: Envoy door (ext_authz, ext_proc) on {EnvoyEndPoint}, caller proven by {Proof}")]
     public static partial void ListeningEnvoy(ILogger logger, System.Net.EndPoint envoyEndPoint, string proof);
 
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Listening: HTTP door (OpenAI- and Anthropic-compatible REST) on {HttpEndPoint}")]
+    public static partial void ListeningHttp(ILogger logger, System.Net.EndPoint httpEndPoint);
+
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Draining: not ready for {DrainDelayMs} ms, then calls in flight get up to {ShutdownTimeoutMs} ms to finish")]
     public static partial void Draining(ILogger logger, double drainDelayMs, double shutdownTimeoutMs);
 

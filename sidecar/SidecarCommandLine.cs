@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Mesh.Gateway.Sidecar;
 
-/// <summary>The sidecar's command line: <c>--config PATH</c>, <c>--grpc ADDRESS</c>, <c>--admin ADDRESS</c>.</summary>
+/// <summary>The sidecar's command line: <c>--config PATH</c>, <c>--grpc ADDRESS</c>, <c>--admin ADDRESS</c>, <c>--http ADDRESS</c>.</summary>
 internal static class SidecarCommandLine
 {
     private static readonly Option<string?> Config = new("--config", "-c")
@@ -23,10 +23,16 @@ internal static class SidecarCommandLine
         HelpName = "ADDRESS",
     };
 
+    private static readonly Option<string?> Http = new("--http")
+    {
+        Description = "HTTP door (OpenAI- and Anthropic-compatible REST), host:port or unix:/path (wins over listen.http; off unless one is given)",
+        HelpName = "ADDRESS",
+    };
+
     /// <summary>Parses <paramref name="args"/>: start options, or an exit code when the command line was help or an error.</summary>
     public static (SidecarStartOptions? Options, int ExitCode) Parse(string[] args, TextWriter output, TextWriter error)
     {
-        var root = new RootCommand("Mesh.Gateway: the AI gateway sidecar") { Config, Grpc, Admin };
+        var root = new RootCommand("Mesh.Gateway: the AI gateway sidecar") { Config, Grpc, Admin, Http };
         var result = root.Parse(args);
         if (result.Errors.Count > 0)
         {
@@ -52,6 +58,7 @@ internal static class SidecarCommandLine
             ConfigPath = config,
             GrpcAddress = result.GetValue(Grpc),
             AdminAddress = result.GetValue(Admin),
+            HttpAddress = result.GetValue(Http),
         }, 0);
     }
 }

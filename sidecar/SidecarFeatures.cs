@@ -1,4 +1,6 @@
 using Mesh.Gateway.Api.Inference;
+using Mesh.Gateway.Api.Prompts;
+using Mesh.Gateway.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -33,6 +35,8 @@ internal static class SidecarFeatures
         "auth",
         "envoy",
         "guardrails",
+        "prompts", // prompt templates and decorators
+        "http", // the HTTP door (listen.http places it)
     ];
 
     /// <summary>Registers every feature's services; each binds its own section of <paramref name="configuration"/> once, and
@@ -51,7 +55,9 @@ internal static class SidecarFeatures
             .AddTelemetry()
             .AddInferenceApi()
             .AddGuardApi()
-            .AddEnvoyDoor();
+            .AddPrompts()
+            .AddEnvoyDoor()
+            .AddHttpDoor();
     }
 
     /// <summary>Maps every feature's gRPC services; they are served on the gRPC listener.</summary>
@@ -62,6 +68,7 @@ internal static class SidecarFeatures
         // Features: one line each, e.g. app.MapMeshInference();
         app.MapMeshInference();
         app.MapMeshGuardApi();
+        app.MapMeshPrompts();
     }
 
     /// <summary>Maps the Envoy door (ext_authz, ext_proc); served on the Envoy listener only, never where the app can call it.</summary>
@@ -69,6 +76,14 @@ internal static class SidecarFeatures
     {
         ArgumentNullException.ThrowIfNull(envoy);
         envoy.MapMeshEnvoy();
+    }
+
+    /// <summary>Maps the HTTP door (OpenAI- and Anthropic-compatible REST); served on the HTTP listener only.</summary>
+    public static void MapHttpEndpoints(IEndpointRouteBuilder http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        http.MapMeshHttpDoor();
+        http.MapMeshPromptCompletions();
     }
 
     /// <summary>Maps every feature's admin HTTP endpoints; they are served on the admin listener only.</summary>

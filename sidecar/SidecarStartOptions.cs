@@ -18,6 +18,9 @@ internal sealed record SidecarStartOptions
     /// <summary>The Envoy listener address (tests); wins over <c>listen.envoy</c> when the Envoy door is on.</summary>
     public string? EnvoyAddress { get; init; }
 
+    /// <summary>The HTTP door's address (<c>--http</c>); wins over <c>listen.http</c>, and opens the door without it.</summary>
+    public string? HttpAddress { get; init; }
+
     /// <summary>Environment lookup for <c>${NAME}</c> references in the configuration.</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 

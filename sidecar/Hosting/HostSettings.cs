@@ -22,6 +22,10 @@ internal sealed record HostSettings
     /// (no <c>envoy:</c> section and no <c>listen.envoy</c>): ext_authz and ext_proc are then served nowhere.</summary>
     public ListenAddress? Envoy { get; init; }
 
+    /// <summary>The HTTP door's listener (OpenAI- and Anthropic-compatible REST, <c>listen.http</c>; HTTP/1.1); null
+    /// when the door is off (no <c>listen.http</c>, no <c>--http</c>).</summary>
+    public ListenAddress? Http { get; init; }
+
     /// <summary>The secret the proxy must send on every ext_authz and ext_proc call (<see cref="EnvoyCallerAuthentication.SecretHeader"/>);
     /// null when only the Unix socket's file permissions guard the door.</summary>
     public EnvoyCallerSecret? EnvoySecret { get; init; }
@@ -43,14 +47,14 @@ internal sealed record HostSettings
 
     private static readonly Dictionary<string, string[]> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["listen"] = ["grpc", "admin", "tls", "envoy", "envoy_secret", "envoy_secret_file"],
+        ["listen"] = ["grpc", "admin", "tls", "envoy", "envoy_secret", "envoy_secret_file", "http"],
         ["shutdown"] = ["timeout", "drain_delay"],
         ["logging"] = ["level", "format"],
     };
 
     /// <summary>Reads the host's sections; command-line addresses win over the file's.</summary>
     /// <exception cref="StartupException">A value is missing its form; the message names the key.</exception>
-    public static HostSettings Load(IConfiguration configuration, string? grpcOverride, string? adminOverride, string? envoyOverride = null)
+    public static HostSettings Load(IConfiguration configuration, string? grpcOverride, string? adminOverride, string? envoyOverride = null, string? httpOverride = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         foreach (var (section, keys) in KnownKeys)
@@ -78,11 +82,13 @@ internal sealed record HostSettings
         }
 
         var envoy = LoadEnvoy(configuration, envoyOverride, grpc, admin);
+        var http = LoadHttp(configuration["listen:http"], httpOverride, [(grpc, "listen.grpc"), (admin, "listen.admin"), (envoy, "listen.envoy")]);
         return new HostSettings
         {
             Grpc = grpc,
             Admin = admin,
             Envoy = envoy,
+            Http = http,
             EnvoySecret = envoy is null ? null : EnvoyCallerSecret.Load(configuration, envoy),
             Tls = TlsSettings.Load(configuration),
             ShutdownTimeout = Time(configuration, "shutdown:timeout", TimeSpan.FromSeconds(30)),
@@ -113,6 +119,28 @@ internal sealed record HostSettings
         }
 
         return envoy;
+    }
+
+    // The HTTP door opens when the file (listen.http) or the command line (--http) places it; it shares no address.
+    private static ListenAddress? LoadHttp(string? file, string? httpOverride, (ListenAddress? Address, string Key)[] others)
+    {
+        if (file is null && httpOverride is null)
+        {
+            return null;
+        }
+
+        var http = Address(httpOverride, "--http", file, "listen.http", file ?? string.Empty);
+        foreach (var (other, key) in others)
+        {
+            var sharesPort = http.IPEndPoint is { Port: not 0 } h && other?.IPEndPoint is { Port: not 0 } o && h.Port == o.Port
+                && (h.Address.Equals(o.Address) || IsWildcard(h) || IsWildcard(o));
+            if (other is not null && (sharesPort || (http.UnixPath is not null && http.UnixPath == other.UnixPath)))
+            {
+                throw new StartupException($"listen.http ({http}) and {key} ({other}) must not share an address: the HTTP door has a listener of its own");
+            }
+        }
+
+        return http;
     }
 
     private static bool IsWildcard(System.Net.IPEndPoint endPoint) =>

@@ -11,4 +11,7 @@ internal enum ListenerKind
 
     /// <summary>The Envoy door (ext_authz, ext_proc): HTTP/2, reachable by the authenticated proxy only.</summary>
     Envoy,
+
+    /// <summary>The HTTP door (OpenAI- and Anthropic-compatible REST): HTTP/1.1.</summary>
+    Http,
 }

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 namespace Mesh.Gateway.Sidecar.Hosting;
 
 /// <summary>Keeps each endpoint on its own listener: admin endpoints on the admin listener, the Envoy door's on the Envoy
-/// listener, everything else on the gRPC listener.</summary>
+/// listener, the HTTP door's on the HTTP listener, everything else on the gRPC listener.</summary>
 internal static class ListenerRouting
 {
     /// <summary>The connection item under which the listener kind is stored.</summary>
@@ -20,6 +20,7 @@ internal static class ListenerRouting
         {
             var kind = endpoint.Metadata.GetMetadata<AdminEndpointMetadata>() is not null ? ListenerKind.Admin
                 : endpoint.Metadata.GetMetadata<EnvoyEndpointMetadata>() is not null ? ListenerKind.Envoy
+                : endpoint.Metadata.GetMetadata<HttpDoorEndpointMetadata>() is not null ? ListenerKind.Http
                 : ListenerKind.Grpc;
             if (kind != GetListener(context))
             {

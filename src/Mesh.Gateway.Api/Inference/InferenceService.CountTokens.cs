@@ -128,35 +128,7 @@ internal sealed partial class InferenceService
     /// The target a count is for: a routed name (or <c>provider/model</c>) resolves to its first target with the largest weight;
     /// a provider model id that some configured target uses resolves to that target.
     /// </summary>
-    internal static RouteTarget? ResolveTarget(RoutingTable table, string model)
-    {
-        if (table.TryResolve(model, out var route))
-        {
-            RouteTarget? best = null;
-            foreach (var target in route.Targets)
-            {
-                if (best is null || target.Weight > best.Weight)
-                {
-                    best = target;
-                }
-            }
-
-            return best;
-        }
-
-        foreach (var configured in table.Routes)
-        {
-            foreach (var target in configured.Targets.Concat(configured.Fallbacks))
-            {
-                if (string.Equals(target.Model, model, StringComparison.Ordinal))
-                {
-                    return target;
-                }
-            }
-        }
-
-        return null;
-    }
+    internal static RouteTarget? ResolveTarget(RoutingTable table, string model) => table.CountTarget(model);
 
     private static string EstimatedPart(ChatTokenApproximations flag) => flag switch
     {

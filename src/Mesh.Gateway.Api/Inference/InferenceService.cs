@@ -33,6 +33,12 @@ internal sealed partial class InferenceService : V1.Inference.InferenceBase
     {
         var chat = MapOrThrow(request);
         var call = NewContext(chat, request, context, isStreaming: false);
+        return await RespondAsync(call, context).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a whole call through the pipeline and maps its answer (Generate, and Prompts.Run with its prompt's call).</summary>
+    internal async Task<GenerateResponse> RespondAsync(InferenceContext call, ServerCallContext context)
+    {
         var result = await _pipeline.ExecuteAsync(call, context.CancellationToken).ConfigureAwait(false);
         if (result.IsError)
         {
@@ -68,6 +74,12 @@ internal sealed partial class InferenceService : V1.Inference.InferenceBase
     {
         var chat = MapOrThrow(request);
         var call = NewContext(chat, request, context, isStreaming: true);
+        await StreamAsync(call, responseStream, context).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a streamed call through the pipeline and writes its chunks (GenerateStream, and Prompts.RunStream).</summary>
+    internal async Task StreamAsync(InferenceContext call, IServerStreamWriter<GenerateChunk> responseStream, ServerCallContext context)
+    {
         var result = await _pipeline.ExecuteAsync(call, context.CancellationToken).ConfigureAwait(false);
         if (result.IsError)
         {
@@ -236,7 +248,7 @@ internal sealed partial class InferenceService : V1.Inference.InferenceBase
     private InferenceContext NewContext(ChatRequest chat, GenerateRequest request, ServerCallContext context, bool isStreaming) =>
         WithCaller(InferenceContext.ForChat(chat, isStreaming, _timeProvider), context, request.Metadata);
 
-    private static InferenceContext WithCaller(InferenceContext call, ServerCallContext context, RequestMetadata? metadata)
+    internal static InferenceContext WithCaller(InferenceContext call, ServerCallContext context, RequestMetadata? metadata)
     {
         var caller = ApiCaller.Of(context);
         call.Source = InferenceSource.Api;

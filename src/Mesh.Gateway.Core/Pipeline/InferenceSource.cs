@@ -8,4 +8,7 @@ public enum InferenceSource
 
     /// <summary>The mesh proxy (Envoy ext_proc) on a call the application makes to a provider itself.</summary>
     Envoy,
+
+    /// <summary>The HTTP door (OpenAI- and Anthropic-compatible REST on <c>listen.http</c>).</summary>
+    Http,
 }

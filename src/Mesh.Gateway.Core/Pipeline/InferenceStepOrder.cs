@@ -8,6 +8,10 @@ public static class InferenceStepOrder
     public const int Telemetry = 0;
     public const int Authentication = 100;
     public const int Limits = 300;
+
+    /// <summary>Prompt decorators (system prompts by tenant or route): after limits, before the request guardrails see the text.</summary>
+    public const int PromptDecorators = 350;
+
     public const int RequestGuardrails = 400;
     public const int ResponseGuardrails = 500;
 

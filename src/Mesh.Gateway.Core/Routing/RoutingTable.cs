@@ -123,4 +123,38 @@ public sealed class RoutingTable
 
         return new RouteTarget(t.Provider, t.Model, weight, price) { Name = t.EffectiveName };
     }
+
+    /// <summary>
+    /// The target a token count is for: a routed name (or <c>provider/model</c>) resolves to its first target with the largest
+    /// weight; a provider model id that some configured target uses resolves to that target; otherwise null.
+    /// </summary>
+    public RouteTarget? CountTarget(string model)
+    {
+        if (TryResolve(model, out var route))
+        {
+            RouteTarget? best = null;
+            foreach (var target in route.Targets)
+            {
+                if (best is null || target.Weight > best.Weight)
+                {
+                    best = target;
+                }
+            }
+
+            return best;
+        }
+
+        foreach (var configured in Routes)
+        {
+            foreach (var target in configured.Targets.Concat(configured.Fallbacks))
+            {
+                if (string.Equals(target.Model, model, StringComparison.Ordinal))
+                {
+                    return target;
+                }
+            }
+        }
+
+        return null;
+    }
 }

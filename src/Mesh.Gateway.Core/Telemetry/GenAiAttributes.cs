@@ -35,6 +35,12 @@ public static class GenAiAttributes
 
     public const string EmbeddingsDimensionCount = "gen_ai.embeddings.dimension.count";
 
+    /// <summary>The published prompt a call ran (the conventions' <c>gen_ai.prompt.name</c>).</summary>
+    public const string PromptName = "gen_ai.prompt.name";
+
+    /// <summary>The prompt's version: the conventions have no name for it, so the gateway's own namespace.</summary>
+    public const string MeshPromptVersion = "mesh.gateway.prompt.version";
+
     /// <summary>Opt-in content attributes: sensitive, never set unless content capture is configured.</summary>
     public const string SystemInstructions = "gen_ai.system_instructions";
     public const string InputMessages = "gen_ai.input.messages";

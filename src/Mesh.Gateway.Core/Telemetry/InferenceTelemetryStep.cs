@@ -100,6 +100,12 @@ public sealed class InferenceTelemetryStep : IInferenceStep
             activity.SetTag(GenAiAttributes.ConversationId, conversation);
         }
 
+        if (context.Properties.TryGetValue(Prompts.PromptCall.Key, out var prompt))
+        {
+            activity.SetTag(GenAiAttributes.PromptName, prompt.Name);
+            activity.SetTag(GenAiAttributes.MeshPromptVersion, prompt.Version);
+        }
+
         if (context.ChatRequest is { } chat)
         {
             activity.SetTag(GenAiAttributes.RequestStream, context.IsStreaming);

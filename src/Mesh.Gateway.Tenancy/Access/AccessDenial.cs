@@ -6,4 +6,7 @@ public enum AccessDenial
     None,
     ModelNotAllowed,
     OperationNotAllowed,
+
+    /// <summary>A published prompt the tenant's <c>prompts</c> list does not name.</summary>
+    PromptNotAllowed,
 }

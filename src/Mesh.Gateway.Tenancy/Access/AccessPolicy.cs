@@ -31,6 +31,23 @@ public static class AccessPolicy
             : new AccessDecision(AccessDenial.ModelNotAllowed, $"Tenant '{tenant.Id}' may not use the model '{model}'.");
     }
 
+    /// <summary>Decides whether <paramref name="tenant"/> may run the published prompt <paramref name="prompt"/> (a chat call).</summary>
+    /// <remarks>The prompt's publisher chose its model, so a prompt call is checked against <see cref="TenantOptions.Prompts"/>
+    /// instead of the tenant's models: publishing a prompt is publishing an API.</remarks>
+    public static AccessDecision AuthorizePrompt(TenantOptions tenant, string prompt)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        ArgumentNullException.ThrowIfNull(prompt);
+        if (tenant.Operations.Count > 0 && !tenant.Operations.Contains("chat", StringComparer.Ordinal))
+        {
+            return new AccessDecision(AccessDenial.OperationNotAllowed, $"Tenant '{tenant.Id}' may not use the chat API.");
+        }
+
+        return tenant.Prompts.Any(p => Core.Prompts.PromptNames.Matches(p, prompt))
+            ? AccessDecision.Allow
+            : new AccessDecision(AccessDenial.PromptNotAllowed, $"Tenant '{tenant.Id}' may not run the prompt '{prompt}'.");
+    }
+
     /// <summary>True when one of the tenant's model patterns matches.</summary>
     public static bool IsModelAllowed(TenantOptions tenant, string model)
     {

@@ -1,4 +1,5 @@
 using Mesh.Gateway.Core.Pipeline;
+using Mesh.Gateway.Core.Prompts;
 using Mesh.Gateway.Tenancy.Access;
 
 namespace Mesh.Gateway.Tenancy.Authentication;
@@ -42,10 +43,14 @@ internal sealed class AuthenticationStep(TenantAuthenticator authenticator) : II
         }
 
         var operation = context.Operation == InferenceOperation.Embeddings ? "embeddings" : "chat";
-        var access = AccessPolicy.Authorize(tenant, operation, context.Model);
+        // A published prompt's call is checked against the tenant's prompts, not its models (the publisher chose the model).
+        var access = context.Properties.TryGetValue(PromptCall.Key, out var prompt)
+            ? AccessPolicy.AuthorizePrompt(tenant, prompt.Name)
+            : AccessPolicy.Authorize(tenant, operation, context.Model);
         if (!access.Allowed)
         {
-            return InferenceResult.Failure(Error(GatewayErrorCode.PermissionDenied, GatewayErrorReasons.PermissionDenied, access.Message));
+            var reason = access.Denial == AccessDenial.PromptNotAllowed ? PromptErrors.PromptNotAllowed : GatewayErrorReasons.PermissionDenied;
+            return InferenceResult.Failure(Error(GatewayErrorCode.PermissionDenied, reason, access.Message));
         }
 
         return await nextStep(context, cancellationToken).ConfigureAwait(false);

@@ -22,6 +22,10 @@ public sealed record TenantOptions
     /// <summary>Models the tenant may use: exact names, prefix patterns ending in <c>*</c>, or <c>*</c>. Empty means none.</summary>
     public IReadOnlyList<string> Models { get; init; } = [];
 
+    /// <summary>Published prompts the tenant may run (<c>Prompts.Run</c>): exact names, prefix patterns ending in <c>*</c>, or
+    /// <c>*</c>. Empty means none. A prompt call needs this, not the prompt's model in <see cref="Models"/>.</summary>
+    public IReadOnlyList<string> Prompts { get; init; } = [];
+
     /// <summary>Operations the tenant may call (chat, responses, embeddings). Empty means all.</summary>
     public IReadOnlyList<string> Operations { get; init; } = [];
 

@@ -119,5 +119,7 @@ internal sealed class OtlpLedgerSink : ILedgerSink, IDisposable
         new("guardrail_actions", string.Join(',', r.GuardrailActions)),
         new("route_target", r.RouteTarget),
         new("route_variant", r.RouteVariant),
+        new("prompt_name", r.PromptName),
+        new("prompt_version", r.PromptVersion),
     ];
 }

@@ -9,7 +9,7 @@ namespace Mesh.Gateway.Tenancy.Ledger;
 internal sealed partial class PostgresLedgerSink(string connectionString, string table) : ILedgerSink, IAsyncDisposable
 {
     private const string Columns = "ts, request_id, tenant_id, key_id, model, provider, operation, input_tokens, cached_input_tokens, "
-        + "cache_write_input_tokens, output_tokens, reasoning_tokens, provider_reported, cost_usd, latency_ms, status, http_status, door, guardrail_actions, unreported_reason, tokens_estimated";
+        + "cache_write_input_tokens, output_tokens, reasoning_tokens, provider_reported, cost_usd, latency_ms, status, http_status, door, guardrail_actions, unreported_reason, tokens_estimated, prompt_name, prompt_version";
 
     private readonly NpgsqlDataSource _source = NpgsqlDataSource.Create(connectionString);
     private int _created;
@@ -39,13 +39,16 @@ internal sealed partial class PostgresLedgerSink(string connectionString, string
             door text,
             guardrail_actions text[] NOT NULL,
             unreported_reason text,
-            tokens_estimated boolean NOT NULL DEFAULT false
+            tokens_estimated boolean NOT NULL DEFAULT false,
+            prompt_name text,
+            prompt_version text
         )
         """;
 
     /// <summary>Brings a table created by an earlier version up to <see cref="CreateTableSql"/> (columns added since).</summary>
     public static string UpgradeTableSql(string table) =>
-        $"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS unreported_reason text, ADD COLUMN IF NOT EXISTS tokens_estimated boolean NOT NULL DEFAULT false";
+        $"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS unreported_reason text, ADD COLUMN IF NOT EXISTS tokens_estimated boolean NOT NULL DEFAULT false"
+        + ", ADD COLUMN IF NOT EXISTS prompt_name text, ADD COLUMN IF NOT EXISTS prompt_version text";
 
     /// <summary>True for <c>name</c> or <c>schema.name</c> of letters, digits and underscores (the name is spliced into SQL).</summary>
     public static bool IsValidTableName(string? table) => table is not null && TableName().IsMatch(table);
@@ -91,6 +94,8 @@ internal sealed partial class PostgresLedgerSink(string connectionString, string
             await copy.WriteAsync(r.GuardrailActions.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
             await WriteNullableAsync(copy, r.UnreportedReason, cancellationToken).ConfigureAwait(false);
             await copy.WriteAsync(r.TokensEstimated, NpgsqlDbType.Boolean, cancellationToken).ConfigureAwait(false);
+            await WriteNullableAsync(copy, r.PromptName, cancellationToken).ConfigureAwait(false);
+            await WriteNullableAsync(copy, r.PromptVersion, cancellationToken).ConfigureAwait(false);
         }
 
         await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);

@@ -93,6 +93,11 @@ public sealed record UsageRecord
 
     /// <summary>The canary variant the call was assigned to, when the route has a canary; compare variants on cost, latency and errors.</summary>
     public string? RouteVariant { get; init; }
+    /// <summary>The published prompt the call ran (<c>Prompts.Run</c>, a chained step included); null for other calls.</summary>
+    public string? PromptName { get; init; }
+
+    /// <summary>The version of <see cref="PromptName"/> that ran.</summary>
+    public string? PromptVersion { get; init; }
 
     /// <summary>Guardrail actions taken, e.g. <c>pii:redact:email</c>; never the matched values.</summary>
     public IReadOnlyList<string> GuardrailActions { get; init; } = [];

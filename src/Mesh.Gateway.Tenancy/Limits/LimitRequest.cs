@@ -11,6 +11,9 @@ public sealed record LimitRequest
 
     public required string Model { get; init; }
 
+    /// <summary>The published prompt the call runs, if any: its <c>limits.prompts</c> rules apply too.</summary>
+    public string? Prompt { get; init; }
+
     /// <summary>The prompt's token count, from the tokenizer.</summary>
     public long EstimatedInputTokens { get; init; }
 

@@ -85,6 +85,11 @@ public sealed class LimitsOptionsValidator(LedgerOptions ledgerOptions) : IValid
                         CheckSet(errors, path, set);
                     }
                 }
+
+                foreach (var (prompt, set) in limits.Prompts)
+                {
+                    CheckSet(errors, $"{at}.limits.prompts.{prompt}", set);
+                }
             }
 
             if (tenant.Budget is { } budget)

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Core.Routing;
+using Mesh.Gateway.Core.Prompts;
 using Mesh.Gateway.Tenancy.Ledger;
 using Mesh.Gateway.Tokenizers;
 
@@ -27,6 +28,7 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
             EstimatedInputTokens = context.ChatRequest is { } chat ? estimator.EstimateInputTokens(chat) : EstimateEmbeddings(context),
             MaxOutputTokens = context.Operation == InferenceOperation.Embeddings ? 0 : context.ChatRequest?.MaxOutputTokens,
             Streaming = context.IsStreaming,
+            Prompt = context.Properties.TryGetValue(PromptCall.Key, out var prompt) ? prompt.Name : null,
         };
 
         var decision = await limiter.AdmitAsync(request, cancellationToken).ConfigureAwait(false);
@@ -199,6 +201,7 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
     private async ValueTask WriteRecordAsync(InferenceContext context, LimitRequest request, ChatUsage? usage, string status, decimal cost, string? unreportedReason = null, bool estimated = false)
     {
         context.Properties.TryGetValue(LimitsPropertyKeys.GuardrailActions, out var actions);
+        context.Properties.TryGetValue(PromptCall.Key, out var prompt);
         var servedModel = context.ServedTarget?.Model ?? request.Model;
         context.Properties.TryGetValue(RoutingPropertyKeys.Decision, out var route);
         var record = new UsageRecord
@@ -223,10 +226,12 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
             CostUsd = usage is null ? 0m : unreportedReason is null ? context.Cost?.Total ?? cost : cost,
             LatencyMs = time.GetElapsedTime(context.StartTimestamp).TotalMilliseconds,
             Status = status,
-            Door = context.Source == InferenceSource.Envoy ? "envoy" : "grpc",
+            Door = context.Source switch { InferenceSource.Envoy => "envoy", InferenceSource.Http => "http", _ => "grpc" },
             GuardrailActions = actions is null ? [] : [.. actions],
             RouteTarget = route?.Target,
             RouteVariant = route?.Variant,
+            PromptName = prompt?.Name,
+            PromptVersion = prompt?.Version,
         };
         context.Properties.Set(LimitsPropertyKeys.UsageRecord, record);
         await ledger.WriteAsync(record, CancellationToken.None).ConfigureAwait(false);

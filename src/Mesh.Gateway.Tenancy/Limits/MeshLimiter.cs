@@ -183,6 +183,11 @@ internal sealed class MeshLimiter : IMeshLimiter
             AddAll(charged, modelRules, request, tokens, nanoUsd, $"{tenantTag}:m:{Sanitize(request.Model)}", $"{tenantSubject}/model:{request.Model}");
         }
 
+        if (request.Prompt is { } prompt && rules.PerPrompt.TryGetValue(prompt, out var promptRules))
+        {
+            AddAll(charged, promptRules, request, tokens, nanoUsd, $"{tenantTag}:p:{Sanitize(prompt)}", $"{tenantSubject}/prompt:{prompt}");
+        }
+
         if (key is not null && rules.PerKeyModel.TryGetValue(request.Model, out var keyModelRules))
         {
             AddAll(charged, keyModelRules, request, tokens, nanoUsd, $"{tenantTag}:km:{key}:{Sanitize(request.Model)}", $"{tenantSubject}/key:{request.KeyId}/model:{request.Model}");
@@ -364,6 +369,8 @@ internal sealed class MeshLimiter : IMeshLimiter
 
         public Dictionary<string, List<LimitRule>> PerKeyModel { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+        public Dictionary<string, List<LimitRule>> PerPrompt { get; } = new(StringComparer.Ordinal);
+
         public static TenantRules Compile(TenantOptions tenant, string defaultFailure)
         {
             var rules = new TenantRules();
@@ -380,6 +387,12 @@ internal sealed class MeshLimiter : IMeshLimiter
                 {
                     rules.PerModel[model] = [];
                     AddSet(rules.PerModel[model], set, LimitScope.Model, limits.OnStoreFailure ?? defaultFailure, model);
+                }
+
+                foreach (var (prompt, set) in limits.Prompts)
+                {
+                    rules.PerPrompt[prompt] = [];
+                    AddSet(rules.PerPrompt[prompt], set, LimitScope.Model, limits.OnStoreFailure ?? defaultFailure, "prompt:" + prompt);
                 }
 
                 foreach (var (model, set) in limits.PerKeyModels)

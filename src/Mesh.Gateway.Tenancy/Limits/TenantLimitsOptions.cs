@@ -27,6 +27,9 @@ public sealed record TenantLimitsOptions
     /// <summary>Limits per model name, for the tenant as a whole.</summary>
     public IReadOnlyDictionary<string, LimitSetOptions> Models { get; init; } = new Dictionary<string, LimitSetOptions>();
 
+    /// <summary>Limits per published prompt name, for the tenant as a whole (on top of its prompt's model's).</summary>
+    public IReadOnlyDictionary<string, LimitSetOptions> Prompts { get; init; } = new Dictionary<string, LimitSetOptions>();
+
     /// <summary>Limits per model name, for each key on its own.</summary>
     [ConfigurationKeyName("per_key_models")]
     public IReadOnlyDictionary<string, LimitSetOptions> PerKeyModels { get; init; } = new Dictionary<string, LimitSetOptions>();

@@ -47,6 +47,12 @@ public sealed class SidecarHost : IAsyncDisposable
     /// <summary>The Envoy door's endpoint (a Unix socket in a temporary directory unless the YAML sets <c>listen.envoy</c>), or null when it is off.</summary>
     public EndPoint? EnvoyEndPoint => _app.Services.GetRequiredService<SidecarListeners>().EnvoyEndPoint;
 
+    /// <summary>The HTTP door's endpoint (127.0.0.1:0 unless the YAML sets <c>listen.http</c>), or null when it is off.</summary>
+    public EndPoint? HttpEndPoint => _app.Services.GetRequiredService<SidecarListeners>().HttpEndPoint;
+
+    /// <summary>The HTTP door's base address (<c>http://127.0.0.1:port</c>): an SDK's base URL is this plus <c>/v1</c>.</summary>
+    public Uri HttpAddress => SidecarListeners.ToUri(HttpEndPoint ?? throw new InvalidOperationException("The HTTP door is off (listen.http is set to nothing)."));
+
     /// <summary>A channel to the Envoy listener (what the proxy connects to), shared and disposed with this host.</summary>
     public GrpcChannel EnvoyChannel => _envoyChannel.Value;
 
@@ -91,6 +97,7 @@ public sealed class SidecarHost : IAsyncDisposable
 
             // The default socket directory (/var/run/mesh-gateway) is the pod's; a test gets a socket of its own.
             EnvoyAddress = listenKeys.Envoy ? null : "unix:" + Path.Combine(Path.GetTempPath(), $"mgw-{Guid.NewGuid():N}"[..16] + ".sock"),
+            HttpAddress = listenKeys.Http ? null : "127.0.0.1:0",
             Environment = environment,
             ReloadOnChange = false,
         };
@@ -170,11 +177,11 @@ public sealed class SidecarHost : IAsyncDisposable
     }
 
     // A test that writes listen.grpc / listen.admin in its YAML means them; otherwise both go to 127.0.0.1:0.
-    private static (bool Grpc, bool Admin, bool Envoy) YamlHasListenKey(string yaml, Func<string, string?> environment)
+    private static (bool Grpc, bool Admin, bool Envoy, bool Http) YamlHasListenKey(string yaml, Func<string, string?> environment)
     {
         var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder();
         Sidecar.Configuration.YamlConfigurationExtensions.AddYamlText(configuration, yaml, "configuration", environment);
         var built = configuration.Build();
-        return (built["listen:grpc"] is not null, built["listen:admin"] is not null, built["listen:envoy"] is not null);
+        return (built["listen:grpc"] is not null, built["listen:admin"] is not null, built["listen:envoy"] is not null, built["listen:http"] is not null);
     }
 }

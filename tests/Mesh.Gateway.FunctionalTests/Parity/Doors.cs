@@ -3,7 +3,8 @@ namespace Mesh.Gateway.FunctionalTests.Parity;
 /// <summary>The columns of the door-parity matrix.</summary>
 public static class Doors
 {
-    /// <summary>Every door: the typed gRPC API (whole and streamed) and the Envoy door in each wire schema the fakes speak.</summary>
+    /// <summary>Every door: the typed gRPC API (whole and streamed), the Envoy door in each wire schema the fakes speak, and the
+    /// HTTP door (OpenAI chat completions, whole and streamed).</summary>
     public static IReadOnlyList<IDoor> All { get; } =
     [
         new GrpcDoor(streams: false),
@@ -15,6 +16,8 @@ public static class Doors
         new EnvoyDoor(EnvoyDoor.Schema.Anthropic, streams: true),
         new EnvoyDoor(EnvoyDoor.Schema.Gemini, streams: true),
         new EnvoyDoor(EnvoyDoor.Schema.Responses, streams: true),
+        new HttpDoor(streams: false),
+        new HttpDoor(streams: true),
     ];
 
     /// <summary>The doors whose caller reads a stream (rows about a stream cut mid-way).</summary>

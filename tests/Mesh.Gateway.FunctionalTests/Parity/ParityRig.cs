@@ -24,6 +24,11 @@ public sealed class ParityRig : IAsyncLifetime
     /// <summary>May use the small model only.</summary>
     public const string NarrowKey = "mgw-parity-narrow";
 
+    /// <summary>Tenant <c>decorated</c>: <see cref="Decorator"/> is prepended to its calls (<c>prompts.decorators</c>).</summary>
+    public const string DecoratedKey = "mgw-parity-decorated";
+
+    public const string Decorator = "Reply in the house style of the parity rig.";
+
     private readonly string _dir = Directory.CreateTempSubdirectory("mesh-parity-").FullName;
     private readonly ConcurrentQueue<Activity> _spans = new();
     private readonly ConcurrentQueue<(string Instrument, string? Model)> _measurements = new();
@@ -162,6 +167,9 @@ public sealed class ParityRig : IAsyncLifetime
               - id: narrow
                 api_keys: ["{{ApiKeyHash.Format(NarrowKey)}}"]
                 models: [gpt-4o-mini, claude-3-5-haiku-latest, gemini-2.0-flash]
+              - id: decorated
+                api_keys: ["{{ApiKeyHash.Format(DecoratedKey)}}"]
+                models: ["*"]
             {{limited}}
             providers:
               - { name: openai, kind: openai, api_key: sk-upstream, base_url: '{{Upstream.BaseUrl}}v1' }
@@ -184,6 +192,9 @@ public sealed class ParityRig : IAsyncLifetime
                 tokenize: { policy: tokenizing }
             ledger:
               path: {{LedgerPath}}
+            prompts:
+              decorators:
+                - { tenants: [decorated], content: "{{Decorator}}" }
             """;
     }
 }

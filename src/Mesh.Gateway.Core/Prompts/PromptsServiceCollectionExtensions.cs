@@ -1,0 +1,38 @@
+using Mesh.Gateway.Core.Composition;
+using Mesh.Gateway.Core.Pipeline;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Mesh.Gateway.Core.Prompts;
+
+/// <summary>Registers the prompt registry, the runner and the decorator step.</summary>
+public static class PromptsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds <c>prompts:</c> once (validated at start), registers the <see cref="PromptRegistry"/> snapshot, the
+    /// <see cref="PromptRunner"/> (it needs the <see cref="InferencePipeline"/>, registered by the Inference API) and the
+    /// decorator step at <see cref="InferenceStepOrder.PromptDecorators"/>. Calling it again adds nothing.
+    /// </summary>
+    public static IServiceCollection AddMeshPrompts(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (services.Any(static d => d.ServiceType == typeof(PromptRegistry)))
+        {
+            return services;
+        }
+
+        var options = PromptsOptionsBinder.Bind(configuration, out var bindErrors);
+        services.TryAddValidator<PromptsOptions, PromptsOptionsValidator>();
+        services.AddBoundOptions(options, bindErrors);
+        services.AddSingleton(static sp => PromptRegistry.Create(sp.GetRequiredService<PromptsOptions>()));
+        services.TryAddSingleton(static _ => new PromptVersionSelector());
+        services.AddSingleton(static sp => new PromptRunner(
+            sp.GetRequiredService<PromptRegistry>(),
+            sp.GetRequiredService<InferencePipeline>(),
+            sp.GetRequiredService<PromptVersionSelector>()));
+        services.AddInferenceStep(InferenceStepOrder.PromptDecorators, static sp => new PromptDecoratorStep(sp.GetRequiredService<PromptRegistry>()));
+        return services;
+    }
+}

@@ -1,0 +1,321 @@
+using System.Text;
+using System.Text.Json;
+using Mesh.Gateway.Core.Chat;
+using Mesh.Gateway.Core.Pipeline;
+using Mesh.Gateway.Http.Internal;
+using Mesh.Gateway.Providers.OpenAI;
+using Microsoft.AspNetCore.Http;
+
+namespace Mesh.Gateway.Http.OpenAI;
+
+/// <summary>Writes a chat answer as an OpenAI <c>response</c> object, or its event stream (<c>response.created</c>, output
+/// items with their text or argument deltas, <c>response.completed</c> with the whole response and its usage).</summary>
+internal sealed class OpenAIResponsesAnswer(string model, long created) : IChatAnswer
+{
+    private readonly List<Item> _items = [];
+    private readonly Dictionary<int, Item> _calls = [];
+    private readonly string _id = "resp_" + Guid.NewGuid().ToString("N");
+    private Item? _message;
+    private int _sequence;
+    private bool _started;
+
+    public Task WriteWholeAsync(HttpContext context, ChatResponse response, InferenceContext call)
+    {
+        if (response.Text.Length > 0 || response.ToolCalls.Count == 0)
+        {
+            _items.Add(new Item(ItemKind.Message, NewId("msg")) { Text = new StringBuilder(response.Text) });
+        }
+
+        foreach (var c in response.ToolCalls)
+        {
+            _items.Add(new Item(ItemKind.FunctionCall, NewId("fc")) { CallId = c.Id, Name = c.Name, Text = new StringBuilder(c.ArgumentsJson) });
+        }
+
+        return JsonResponse.WriteAsync(context, (this, response.FinishReason, call.Usage ?? response.Usage), static (w, s) => s.Item1.WriteResponse(w, s.FinishReason, s.Item3));
+    }
+
+    public async ValueTask DeltaAsync(SseWriter sse, ChatChunk chunk, InferenceContext call)
+    {
+        if (!string.IsNullOrEmpty(chunk.TextDelta))
+        {
+            await StartAsync(sse).ConfigureAwait(false);
+            if (_message is null)
+            {
+                _message = new Item(ItemKind.Message, NewId("msg"));
+                await AddItemAsync(sse, _message).ConfigureAwait(false);
+            }
+
+            _message.Text.Append(chunk.TextDelta);
+            await EventAsync(sse, "response.output_text.delta", (_message, chunk.TextDelta), static (w, s) =>
+            {
+                w.WriteString("item_id", s._message.Id);
+                w.WriteNumber("output_index", s._message.Index);
+                w.WriteNumber("content_index", 0);
+                w.WriteString("delta", s.TextDelta);
+            }).ConfigureAwait(false);
+        }
+
+        foreach (var d in chunk.ToolCallDeltas)
+        {
+            await StartAsync(sse).ConfigureAwait(false);
+            if (!_calls.TryGetValue(d.Index, out var item))
+            {
+                item = new Item(ItemKind.FunctionCall, NewId("fc")) { CallId = d.Id ?? NewId("call"), Name = d.Name ?? string.Empty };
+                _calls[d.Index] = item;
+                await AddItemAsync(sse, item).ConfigureAwait(false);
+            }
+
+            if (!string.IsNullOrEmpty(d.ArgumentsFragment))
+            {
+                item.Text.Append(d.ArgumentsFragment);
+                await EventAsync(sse, "response.function_call_arguments.delta", (item, d.ArgumentsFragment), static (w, s) =>
+                {
+                    w.WriteString("item_id", s.item.Id);
+                    w.WriteNumber("output_index", s.item.Index);
+                    w.WriteString("delta", s.ArgumentsFragment);
+                }).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async ValueTask EndAsync(SseWriter sse, ChatFinishReason finish, string? providerFinish, ChatUsage usage, InferenceContext call)
+    {
+        await StartAsync(sse).ConfigureAwait(false);
+        foreach (var item in _items)
+        {
+            if (item.Kind == ItemKind.Message)
+            {
+                await EventAsync(sse, "response.output_text.done", item, static (w, i) =>
+                {
+                    w.WriteString("item_id", i.Id);
+                    w.WriteNumber("output_index", i.Index);
+                    w.WriteNumber("content_index", 0);
+                    w.WriteString("text", i.Text.ToString());
+                }).ConfigureAwait(false);
+                await EventAsync(sse, "response.content_part.done", item, static (w, i) =>
+                {
+                    w.WriteString("item_id", i.Id);
+                    w.WriteNumber("output_index", i.Index);
+                    w.WriteNumber("content_index", 0);
+                    w.WritePropertyName("part");
+                    WriteTextPart(w, i.Text.ToString());
+                }).ConfigureAwait(false);
+            }
+            else
+            {
+                await EventAsync(sse, "response.function_call_arguments.done", item, static (w, i) =>
+                {
+                    w.WriteString("item_id", i.Id);
+                    w.WriteNumber("output_index", i.Index);
+                    w.WriteString("arguments", i.Text.ToString());
+                }).ConfigureAwait(false);
+            }
+
+            item.Done = true;
+            await EventAsync(sse, "response.output_item.done", item, static (w, i) =>
+            {
+                w.WriteNumber("output_index", i.Index);
+                w.WritePropertyName("item");
+                WriteItem(w, i);
+            }).ConfigureAwait(false);
+        }
+
+        var type = finish == ChatFinishReason.Length ? "response.incomplete" : "response.completed";
+        await EventAsync(sse, type, (this, finish, usage), static (w, s) =>
+        {
+            w.WritePropertyName("response");
+            s.Item1.WriteResponse(w, s.finish, s.usage);
+        }).ConfigureAwait(false);
+    }
+
+    public async ValueTask FailAsync(SseWriter sse, GatewayError error) =>
+        await EventAsync(sse, "error", error, static (w, e) =>
+        {
+            using var body = JsonDocument.Parse(OpenAIErrorBody.Render(e));
+            var inner = body.RootElement.GetProperty("error");
+            w.WriteString("code", inner.GetProperty("code").GetString());
+            w.WriteString("message", e.Message);
+            w.WriteNull("param");
+        }).ConfigureAwait(false);
+
+    private static void WriteTextPart(Utf8JsonWriter w, string text)
+    {
+        w.WriteStartObject();
+        w.WriteString("type", "output_text");
+        w.WriteString("text", text);
+        w.WriteStartArray("annotations");
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteItem(Utf8JsonWriter w, Item item)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", item.Id);
+        if (item.Kind == ItemKind.Message)
+        {
+            w.WriteString("type", "message");
+            w.WriteString("status", item.Done ? "completed" : "in_progress");
+            w.WriteString("role", "assistant");
+            w.WriteStartArray("content");
+            if (item.Done)
+            {
+                WriteTextPart(w, item.Text.ToString());
+            }
+
+            w.WriteEndArray();
+        }
+        else
+        {
+            w.WriteString("type", "function_call");
+            w.WriteString("status", item.Done ? "completed" : "in_progress");
+            w.WriteString("call_id", item.CallId);
+            w.WriteString("name", item.Name);
+            w.WriteString("arguments", item.Done ? item.Text.ToString() : string.Empty);
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static string NewId(string prefix) => prefix + "_" + Guid.NewGuid().ToString("N");
+
+    private void WriteResponse(Utf8JsonWriter w, ChatFinishReason? finish, ChatUsage? usage)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", _id);
+        w.WriteString("object", "response");
+        w.WriteNumber("created_at", created);
+        w.WriteString("status", finish is null ? "in_progress" : finish == ChatFinishReason.Length ? "incomplete" : "completed");
+        w.WriteNull("error");
+        if (finish == ChatFinishReason.Length)
+        {
+            w.WriteStartObject("incomplete_details");
+            w.WriteString("reason", "max_output_tokens");
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("incomplete_details");
+        }
+
+        w.WriteString("model", model);
+        w.WriteStartArray("output");
+        foreach (var item in _items)
+        {
+            item.Done |= finish is not null;
+            WriteItem(w, item);
+        }
+
+        w.WriteEndArray();
+        w.WriteBoolean("parallel_tool_calls", true);
+        w.WriteNull("previous_response_id");
+        w.WriteBoolean("store", false);
+        w.WriteString("tool_choice", "auto");
+        w.WriteStartArray("tools");
+        w.WriteEndArray();
+        w.WriteStartObject("text");
+        w.WriteStartObject("format");
+        w.WriteString("type", "text");
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.WriteString("truncation", "disabled");
+        if (usage is { } u)
+        {
+            w.WriteStartObject("usage");
+            w.WriteNumber("input_tokens", u.InputTokens);
+            w.WriteStartObject("input_tokens_details");
+            w.WriteNumber("cached_tokens", u.CachedInputTokens);
+            w.WriteEndObject();
+            w.WriteNumber("output_tokens", u.OutputTokens);
+            w.WriteStartObject("output_tokens_details");
+            w.WriteNumber("reasoning_tokens", u.ReasoningTokens);
+            w.WriteEndObject();
+            w.WriteNumber("total_tokens", u.TotalTokens);
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("usage");
+        }
+
+        w.WriteStartObject("metadata");
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private async ValueTask StartAsync(SseWriter sse)
+    {
+        if (_started)
+        {
+            return;
+        }
+
+        _started = true;
+        await EventAsync(sse, "response.created", this, static (w, self) =>
+        {
+            w.WritePropertyName("response");
+            self.WriteResponse(w, null, null);
+        }).ConfigureAwait(false);
+        await EventAsync(sse, "response.in_progress", this, static (w, self) =>
+        {
+            w.WritePropertyName("response");
+            self.WriteResponse(w, null, null);
+        }).ConfigureAwait(false);
+    }
+
+    private async ValueTask AddItemAsync(SseWriter sse, Item item)
+    {
+        item.Index = _items.Count;
+        _items.Add(item);
+        await EventAsync(sse, "response.output_item.added", item, static (w, i) =>
+        {
+            w.WriteNumber("output_index", i.Index);
+            w.WritePropertyName("item");
+            WriteItem(w, i);
+        }).ConfigureAwait(false);
+        if (item.Kind == ItemKind.Message)
+        {
+            await EventAsync(sse, "response.content_part.added", item, static (w, i) =>
+            {
+                w.WriteString("item_id", i.Id);
+                w.WriteNumber("output_index", i.Index);
+                w.WriteNumber("content_index", 0);
+                w.WritePropertyName("part");
+                WriteTextPart(w, string.Empty);
+            }).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask EventAsync<TState>(SseWriter sse, string type, TState state, Action<Utf8JsonWriter, TState> write) =>
+        await sse.WriteAsync(type, (type, _sequence++, state, write), static (w, s) =>
+        {
+            w.WriteStartObject();
+            w.WriteString("type", s.type);
+            w.WriteNumber("sequence_number", s.Item2);
+            s.write(w, s.state);
+            w.WriteEndObject();
+        }).ConfigureAwait(false);
+
+    private enum ItemKind
+    {
+        Message,
+        FunctionCall,
+    }
+
+    private sealed class Item(ItemKind kind, string id)
+    {
+        public ItemKind Kind => kind;
+
+        public string Id => id;
+
+        public int Index { get; set; }
+
+        public bool Done { get; set; }
+
+        public string? CallId { get; init; }
+
+        public string? Name { get; init; }
+
+        public StringBuilder Text { get; init; } = new();
+    }
+}
