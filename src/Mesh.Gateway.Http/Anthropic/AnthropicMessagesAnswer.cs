@@ -2,6 +2,7 @@ using System.Text.Json;
 using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Http.Internal;
+using Mesh.Gateway.Providers.Anthropic;
 using Mesh.Gateway.Providers.Wire;
 using Microsoft.AspNetCore.Http;
 
@@ -57,13 +58,7 @@ internal sealed class AnthropicMessagesAnswer(string model) : IChatAnswer
 
             foreach (var call in r.ToolCalls)
             {
-                w.WriteStartObject();
-                w.WriteString("type", "tool_use");
-                w.WriteString("id", call.Id);
-                w.WriteString("name", call.Name);
-                w.WritePropertyName("input");
-                WriteArguments(w, call.ArgumentsJson);
-                w.WriteEndObject();
+                AnthropicChatTranslator.WriteToolUse(w, call);
             }
 
             w.WriteEndArray();
@@ -164,20 +159,6 @@ internal sealed class AnthropicMessagesAnswer(string model) : IChatAnswer
             ChatFinishReason.ContentFilter => "refusal",
             _ => "end_turn",
         };
-
-    // Tool arguments are JSON text; a provider's malformed arguments are kept as a string rather than dropped.
-    private static void WriteArguments(Utf8JsonWriter w, string arguments)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(string.IsNullOrWhiteSpace(arguments) ? "{}" : arguments);
-            document.RootElement.WriteTo(w);
-        }
-        catch (JsonException)
-        {
-            w.WriteStringValue(arguments);
-        }
-    }
 
     private void MessageHeader(Utf8JsonWriter w)
     {

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Mesh.Gateway.Core.Chat;
+using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Http.Internal;
 using Mesh.Gateway.Providers.Wire;
 using Microsoft.AspNetCore.Http;
@@ -7,22 +10,13 @@ namespace Mesh.Gateway.Http.Anthropic;
 /// <summary><c>POST /v1/messages</c>: Anthropic's Messages API, unary and streamed, served by any provider.</summary>
 internal static class MessagesEndpoint
 {
-    public static async Task HandleAsync(HttpContext context)
-    {
-        var door = HttpDoor.Of(context);
-        var (body, error) = await door.ReadJsonAsync(context).ConfigureAwait(false);
-        using (body)
-        {
-            AnthropicMessagesRequestReader.Result? read = null;
-            error ??= AnthropicMessagesRequestReader.TryRead(body!.RootElement, door, counting: false, out read);
-            if (error is not null)
-            {
-                await HttpDoor.WriteErrorAsync(context, error, ApiSchema.AnthropicMessages).ConfigureAwait(false);
-                return;
-            }
+    public static Task HandleAsync(HttpContext context) => ChatExchange.HandleAsync(context, ApiSchema.AnthropicMessages, Read);
 
-            var call = door.NewChat(context, read!.Request, read.Stream);
-            await ChatExchange.RunAsync(context, door, call, ApiSchema.AnthropicMessages, new AnthropicMessagesAnswer(read.Request.Model)).ConfigureAwait(false);
-        }
+    private static GatewayError? Read(JsonElement root, HttpDoor door, out ChatRequest? request, out bool stream, out IChatAnswer? answer)
+    {
+        var error = AnthropicMessagesRequestReader.TryRead(root, door, counting: false, out var read);
+        (request, stream) = (read?.Request, read?.Stream ?? false);
+        answer = read is null ? null : new AnthropicMessagesAnswer(read.Request.Model);
+        return error;
     }
 }

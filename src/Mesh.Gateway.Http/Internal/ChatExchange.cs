@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Providers.Wire;
@@ -9,6 +10,30 @@ namespace Mesh.Gateway.Http.Internal;
 /// byte as an HTTP error, a whole answer, or a stream of events (an error after the first event as the schema's error event).</summary>
 internal static class ChatExchange
 {
+    /// <summary>Reads a chat route's request: the Core request, whether the caller streams, and the writer of its answer.</summary>
+    public delegate GatewayError? Reader(JsonElement root, HttpDoor door, out ChatRequest? request, out bool stream, out IChatAnswer? answer);
+
+    /// <summary>A chat route: reads the capped JSON body with <paramref name="read"/>, runs the call, writes the answer.</summary>
+    public static async Task HandleAsync(HttpContext context, ApiSchema schema, Reader read)
+    {
+        var door = HttpDoor.Of(context);
+        var (body, error) = await door.ReadJsonAsync(context).ConfigureAwait(false);
+        using (body)
+        {
+            ChatRequest? request = null;
+            var stream = false;
+            IChatAnswer? answer = null;
+            error ??= read(body!.RootElement, door, out request, out stream, out answer);
+            if (error is not null)
+            {
+                await HttpDoor.WriteErrorAsync(context, error, schema).ConfigureAwait(false);
+                return;
+            }
+
+            await RunAsync(context, door, door.NewChat(context, request!, stream), schema, answer!).ConfigureAwait(false);
+        }
+    }
+
     public static async Task RunAsync(HttpContext context, HttpDoor door, InferenceContext call, ApiSchema schema, IChatAnswer answer)
     {
         var cancellationToken = context.RequestAborted;

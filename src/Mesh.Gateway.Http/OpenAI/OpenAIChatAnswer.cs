@@ -42,24 +42,7 @@ internal sealed class OpenAIChatAnswer(string model, bool includeUsage, long cre
                 w.WriteString("reasoning_content", reasoning);
             }
 
-            if (r.ToolCalls.Count > 0)
-            {
-                w.WriteStartArray("tool_calls");
-                foreach (var call in r.ToolCalls)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("id", call.Id);
-                    w.WriteString("type", "function");
-                    w.WriteStartObject("function");
-                    w.WriteString("name", call.Name);
-                    w.WriteString("arguments", call.ArgumentsJson);
-                    w.WriteEndObject();
-                    w.WriteEndObject();
-                }
-
-                w.WriteEndArray();
-            }
-
+            OpenAIChatTranslator.WriteToolCalls(w, r.ToolCalls);
             w.WriteEndObject();
             w.WriteNull("logprobs");
             w.WriteString("finish_reason", FinishWord(r.FinishReason));
@@ -85,18 +68,7 @@ internal sealed class OpenAIChatAnswer(string model, bool includeUsage, long cre
         await sse.WriteAsync(null, (this, chunk), static (w, s) =>
         {
             var (self, c) = s;
-            w.WriteStartObject();
-            self.Header(w, "chat.completion.chunk");
-            w.WriteStartArray("choices");
-            w.WriteStartObject();
-            w.WriteNumber("index", 0);
-            w.WriteStartObject("delta");
-            if (!self._roleSent)
-            {
-                w.WriteString("role", "assistant");
-                self._roleSent = true;
-            }
-
+            self.OpenDelta(w);
             if (!string.IsNullOrEmpty(c.TextDelta))
             {
                 w.WriteString("content", c.TextDelta);
@@ -134,12 +106,7 @@ internal sealed class OpenAIChatAnswer(string model, bool includeUsage, long cre
                 w.WriteEndArray();
             }
 
-            w.WriteEndObject();
-            w.WriteNull("logprobs");
-            w.WriteNull("finish_reason");
-            w.WriteEndObject();
-            w.WriteEndArray();
-            w.WriteEndObject();
+            CloseDelta(w, null);
         }).ConfigureAwait(false);
     }
 
@@ -148,24 +115,8 @@ internal sealed class OpenAIChatAnswer(string model, bool includeUsage, long cre
         await sse.WriteAsync(null, (this, finish), static (w, s) =>
         {
             var (self, f) = s;
-            w.WriteStartObject();
-            self.Header(w, "chat.completion.chunk");
-            w.WriteStartArray("choices");
-            w.WriteStartObject();
-            w.WriteNumber("index", 0);
-            w.WriteStartObject("delta");
-            if (!self._roleSent)
-            {
-                w.WriteString("role", "assistant");
-                self._roleSent = true;
-            }
-
-            w.WriteEndObject();
-            w.WriteNull("logprobs");
-            w.WriteString("finish_reason", FinishWord(f));
-            w.WriteEndObject();
-            w.WriteEndArray();
-            w.WriteEndObject();
+            self.OpenDelta(w);
+            CloseDelta(w, FinishWord(f));
         }).ConfigureAwait(false);
         if (includeUsage)
         {
@@ -214,6 +165,40 @@ internal sealed class OpenAIChatAnswer(string model, bool includeUsage, long cre
         ChatFinishReason.ContentFilter => "content_filter",
         _ => "stop",
     };
+
+    // A chunk up to its delta's fields; the first delta of the stream names the role.
+    private void OpenDelta(Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        Header(w, "chat.completion.chunk");
+        w.WriteStartArray("choices");
+        w.WriteStartObject();
+        w.WriteNumber("index", 0);
+        w.WriteStartObject("delta");
+        if (!_roleSent)
+        {
+            w.WriteString("role", "assistant");
+            _roleSent = true;
+        }
+    }
+
+    private static void CloseDelta(Utf8JsonWriter w, string? finish)
+    {
+        w.WriteEndObject();
+        w.WriteNull("logprobs");
+        if (finish is null)
+        {
+            w.WriteNull("finish_reason");
+        }
+        else
+        {
+            w.WriteString("finish_reason", finish);
+        }
+
+        w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
 
     private void Header(Utf8JsonWriter w, string kind)
     {

@@ -25,23 +25,9 @@ internal static class OpenAIChatRequestReader
     {
         result = null;
         string? error = null;
-        foreach (var property in root.EnumerateObject())
-        {
-            if (!Known.Contains(property.Name) && door.Unsupported(property.Name, "is not supported by the gateway") is { } unsupported)
-            {
-                return unsupported;
-            }
-        }
-
-        if (Defaults(root, door) is { } refused)
+        if ((JsonRead.Model(root, Known, door, out var model) ?? Defaults(root, door)) is { } refused)
         {
             return refused;
-        }
-
-        var model = JsonRead.String(root, "model", string.Empty, ref error);
-        if (string.IsNullOrWhiteSpace(model))
-        {
-            return error is null ? GatewayError.InvalidArgument("model", "is required") : Invalid(error);
         }
 
         if (!JsonRead.Has(root, "messages", out var messagesElement) || messagesElement.ValueKind != JsonValueKind.Array || messagesElement.GetArrayLength() == 0)

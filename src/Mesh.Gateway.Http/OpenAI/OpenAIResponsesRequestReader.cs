@@ -23,18 +23,9 @@ internal static class OpenAIResponsesRequestReader
     {
         result = null;
         string? error = null;
-        foreach (var property in root.EnumerateObject())
+        if (JsonRead.Model(root, Known, door, out var model) is { } refused)
         {
-            if (!Known.Contains(property.Name) && door.Unsupported(property.Name, "is not supported by the gateway") is { } unsupported)
-            {
-                return unsupported;
-            }
-        }
-
-        var model = JsonRead.String(root, "model", string.Empty, ref error);
-        if (string.IsNullOrWhiteSpace(model))
-        {
-            return GatewayError.InvalidArgument("model", "is required");
+            return refused;
         }
 
         var messages = new List<ChatMessage>();

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Mesh.Gateway.Core.Chat;
+using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Http.Internal;
 using Mesh.Gateway.Providers.Wire;
 using Microsoft.AspNetCore.Http;
@@ -8,23 +11,13 @@ namespace Mesh.Gateway.Http.OpenAI;
 /// <c>previous_response_id</c>).</summary>
 internal static class ResponsesEndpoint
 {
-    public static async Task HandleAsync(HttpContext context)
-    {
-        var door = HttpDoor.Of(context);
-        var (body, error) = await door.ReadJsonAsync(context).ConfigureAwait(false);
-        using (body)
-        {
-            OpenAIResponsesRequestReader.Result? read = null;
-            error ??= OpenAIResponsesRequestReader.TryRead(body!.RootElement, door, out read);
-            if (error is not null)
-            {
-                await HttpDoor.WriteErrorAsync(context, error, ApiSchema.OpenAIResponses).ConfigureAwait(false);
-                return;
-            }
+    public static Task HandleAsync(HttpContext context) => ChatExchange.HandleAsync(context, ApiSchema.OpenAIResponses, Read);
 
-            var call = door.NewChat(context, read!.Request, read.Stream);
-            var answer = new OpenAIResponsesAnswer(read.Request.Model, JsonResponse.Now(door.Time));
-            await ChatExchange.RunAsync(context, door, call, ApiSchema.OpenAIResponses, answer).ConfigureAwait(false);
-        }
+    private static GatewayError? Read(JsonElement root, HttpDoor door, out ChatRequest? request, out bool stream, out IChatAnswer? answer)
+    {
+        var error = OpenAIResponsesRequestReader.TryRead(root, door, out var read);
+        (request, stream) = (read?.Request, read?.Stream ?? false);
+        answer = read is null ? null : new OpenAIResponsesAnswer(read.Request.Model, JsonResponse.Now(door.Time));
+        return error;
     }
 }

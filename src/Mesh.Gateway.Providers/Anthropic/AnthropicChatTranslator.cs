@@ -229,12 +229,7 @@ internal sealed class AnthropicChatTranslator : IChatTranslator
 
         foreach (var call in message.ToolCalls)
         {
-            w.WriteStartObject();
-            w.WriteString("type", "tool_use");
-            w.WriteString("id", call.Id);
-            w.WriteString("name", call.Name);
-            JsonBody.WriteArgumentsObject(w, "input", call.ArgumentsJson);
-            w.WriteEndObject();
+            WriteToolUse(w, call);
         }
     }
 
@@ -375,5 +370,16 @@ internal sealed class AnthropicChatTranslator : IChatTranslator
         public int Ordinal { get; } = ordinal;
 
         public bool HasArguments { get; set; }
+    }
+
+    /// <summary>A <c>tool_use</c> content block: the provider's request and the HTTP door's answer write it alike.</summary>
+    internal static void WriteToolUse(Utf8JsonWriter w, ChatToolCall call)
+    {
+        w.WriteStartObject();
+        w.WriteString("type", "tool_use");
+        w.WriteString("id", call.Id);
+        w.WriteString("name", call.Name);
+        JsonBody.WriteArgumentsObject(w, "input", call.ArgumentsJson);
+        w.WriteEndObject();
     }
 }

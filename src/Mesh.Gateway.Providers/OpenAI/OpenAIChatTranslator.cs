@@ -202,25 +202,33 @@ internal sealed class OpenAIChatTranslator : IChatTranslator
 
         JsonBody.WriteOptional(w, "name", message.Name);
         JsonBody.WriteOptional(w, "tool_call_id", message.ToolCallId);
-        if (message.ToolCalls.Count > 0)
-        {
-            w.WriteStartArray("tool_calls");
-            foreach (var call in message.ToolCalls)
-            {
-                w.WriteStartObject();
-                w.WriteString("id", call.Id);
-                w.WriteString("type", "function");
-                w.WriteStartObject("function");
-                w.WriteString("name", call.Name);
-                w.WriteString("arguments", call.ArgumentsJson);
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
+        WriteToolCalls(w, message.ToolCalls);
+        w.WriteEndObject();
+    }
 
-            w.WriteEndArray();
+    /// <summary>An assistant message's <c>tool_calls</c> (nothing when there are none): the provider's request and the HTTP
+    /// door's answer write them alike.</summary>
+    internal static void WriteToolCalls(Utf8JsonWriter w, IReadOnlyList<ChatToolCall> calls)
+    {
+        if (calls.Count == 0)
+        {
+            return;
         }
 
-        w.WriteEndObject();
+        w.WriteStartArray("tool_calls");
+        foreach (var call in calls)
+        {
+            w.WriteStartObject();
+            w.WriteString("id", call.Id);
+            w.WriteString("type", "function");
+            w.WriteStartObject("function");
+            w.WriteString("name", call.Name);
+            w.WriteString("arguments", call.ArgumentsJson);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     public ProviderResult<ChatResponse> ParseResponse(ReadOnlySpan<byte> body, string provider)

@@ -61,7 +61,7 @@ public sealed class HostSettingsTests
     [InlineData("listen:\n  grpc: nowhere\n", null, "listen.grpc: 'nowhere' is not an address")]
     [InlineData("", "bad:1", "--grpc: 'bad:1' has an invalid host 'bad'")]
     [InlineData("listen:\n  admin: 127.0.0.1:99999\n", null, "listen.admin: '127.0.0.1:99999' has an invalid port")]
-    [InlineData("listen:\n  grcp: 127.0.0.1:1\n", null, "listen.grcp: unknown key (known: grpc, admin, tls, envoy, envoy_secret, envoy_secret_file)")]
+    [InlineData("listen:\n  grcp: 127.0.0.1:1\n", null, "listen.grcp: unknown key (known: grpc, admin, tls, envoy, envoy_secret, envoy_secret_file, http)")]
     [InlineData("shutdown:\n  timeout: soon\n", null, "shutdown.timeout: 'soon' is not a duration")]
     [InlineData("logging:\n  level: loud\n", null, "logging.level: 'loud' is not a level")]
     [InlineData("logging:\n  format: xml\n", null, "logging.format: 'xml' is not a format")]
@@ -72,9 +72,25 @@ public sealed class HostSettingsTests
     [InlineData("listen:\n  envoy: 127.0.0.1:50052\n  envoy_secret_file: /nonexistent/secret\n", null, "listen.envoy_secret_file: cannot read '/nonexistent/secret'")]
     [InlineData("listen:\n  envoy: 127.0.0.1:50051\n", null, "listen.envoy (127.0.0.1:50051) and listen.grpc (127.0.0.1:50051) must not share an address")]
     [InlineData("listen:\n  grpc: unix:/tmp/g.sock\n  envoy: unix:/tmp/g.sock\n", null, "listen.envoy (unix:/tmp/g.sock) and listen.grpc (unix:/tmp/g.sock) must not share an address")]
+    [InlineData("listen:\n  http: 127.0.0.1:50051\n", null, "listen.http (127.0.0.1:50051) and listen.grpc (127.0.0.1:50051) must not share an address")]
+    [InlineData("listen:\n  admin: 0.0.0.0:8080\n  http: 127.0.0.1:8080\n", null, "listen.http (127.0.0.1:8080) and listen.admin (0.0.0.0:8080) must not share an address")]
+    [InlineData("listen:\n  http: somewhere\n", null, "listen.http: 'somewhere' is not an address")]
     public void Load_BadValue_ErrorNamesKey(string yaml, string? grpc, string expected)
     {
         Assert.StartsWith(expected, Fails(yaml, grpc).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_NoListenHttp_HttpDoorOff()
+    {
+        Assert.Null(HostSettings.Load(Yaml("http:\n  max_request_bytes: 1024\n"), null, null).Http);
+    }
+
+    [Fact]
+    public void Load_ListenHttpOrCommandLine_HttpDoorOnThere()
+    {
+        Assert.Equal(8080, HostSettings.Load(Yaml("listen:\n  http: 127.0.0.1:8080\n"), null, null).Http!.IPEndPoint!.Port);
+        Assert.Equal(9090, HostSettings.Load(Yaml("listen:\n  http: 127.0.0.1:8080\n"), null, null, httpOverride: "127.0.0.1:9090").Http!.IPEndPoint!.Port);
     }
 
     [Fact]
