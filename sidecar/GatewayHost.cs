@@ -45,7 +45,16 @@ internal static partial class GatewayHost
             builder.Configuration.AddInMemoryCollection(Api.Inference.DefaultInferenceConfiguration.FromEnvironment(options.Environment));
         }
 
-        CheckTopLevelKeys(builder.Configuration);
+        // Every error in the file at once (unknown keys at any depth, values, every feature's validation), one per line.
+        var (errors, _) = ConfigurationCheck.Run(
+            builder.Configuration,
+            [.. ((IConfigurationRoot)builder.Configuration).Providers.OfType<IYamlConfigurationProvider>().Select(static p => (p.SourceName, p.Document?.Root))],
+            options);
+        if (errors.Count > 0)
+        {
+            throw new StartupException(errors);
+        }
+
         var settings = HostSettings.Load(builder.Configuration, options.GrpcAddress, options.AdminAddress, options.EnvoyAddress);
         var grpc = GrpcSettings.Load(builder.Configuration);
 
@@ -156,21 +165,6 @@ internal static partial class GatewayHost
         return lines.Length > 1 && lines[0].EndsWith(':')
             ? lines[0] + " " + string.Join("; ", lines[1..])
             : string.Join("; ", lines);
-    }
-
-    private static void CheckTopLevelKeys(IConfigurationRoot configuration)
-    {
-        foreach (var provider in configuration.Providers.OfType<IYamlConfigurationProvider>())
-        {
-            foreach (var key in provider.Document?.TopLevelKeys ?? [])
-            {
-                if (!SidecarFeatures.Sections.Contains(key.Name, StringComparer.OrdinalIgnoreCase))
-                {
-                    throw new StartupException(
-                        $"{provider.SourceName}:{key.Line}: unknown top-level key '{key.Name}' (known: {string.Join(", ", SidecarFeatures.Sections)})");
-                }
-            }
-        }
     }
 
     /// <summary>Console logging at <see cref="HostSettings.LogLevel"/>.</summary>

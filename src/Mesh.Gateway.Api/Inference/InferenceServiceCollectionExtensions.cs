@@ -1,5 +1,6 @@
 using Mesh.Gateway.Api.Callers;
 using Mesh.Gateway.Core.Composition;
+using Mesh.Gateway.Core.Composition.Schema;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Core.Providers;
 using Mesh.Gateway.Core.Resilience;
@@ -39,6 +40,8 @@ public static class InferenceServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IValidateOptions<ModelsOptions>>(static sp => new ModelsOptionsValidator(sp.GetRequiredService<ProvidersOptions>()));
         services.AddBoundOptions(BindModels(configuration));
+        services.AddConfigurationSection(ModelsOptions.SectionName, ConfigurationNode.List(ConfigurationNode.Of<ModelRouteOptions>()),
+            "The model names apps call, each routed to provider targets with fallbacks, retries, timeouts and a circuit breaker (a list).");
         services.TryAddSingleton(static sp => new RoutingTableHolder(RoutingTable.Create(
             sp.GetRequiredService<ModelsOptions>(),
             [.. sp.GetRequiredService<ProvidersOptions>().Providers.Select(static p => p.Name)])));
