@@ -61,6 +61,13 @@ internal static partial class GatewayHost
         #region Host services
 
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(sp => new ConfigurationReloader(
+            options,
+            (IConfigurationRoot)builder.Configuration,
+            settings,
+            sp.GetRequiredService<Core.Composition.ConfigurationVersions>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Gateway.Sidecar.Configuration")));
         builder.Services.AddSingleton<ReadinessState>();
         builder.Services.AddSingleton<SidecarListeners>();
         builder.Services.TryAddSingleton(TimeProvider.System);
@@ -113,6 +120,9 @@ internal static partial class GatewayHost
         app.Services.GetService<IStartupValidator>()?.Validate();
         reloadErrors.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Gateway.Sidecar.Configuration");
 
+        // From here on a changed file is taken only whole and checked (ConfigurationReloader), never key by key.
+        app.Services.GetRequiredService<ConfigurationReloader>();
+
         app.UseGrpcMetadataLimit();
         app.UseRouting();
         app.UseListenerRouting();
@@ -140,6 +150,7 @@ internal static partial class GatewayHost
 
         var admin = app.MapGroup(string.Empty).WithMetadata(AdminEndpointMetadata.Instance);
         admin.MapHealthEndpoints();
+        admin.MapConfigurationEndpoints();
         SidecarFeatures.MapAdminEndpoints(admin);
 
         #endregion

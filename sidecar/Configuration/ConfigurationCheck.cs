@@ -20,6 +20,16 @@ internal static class ConfigurationCheck
     public static (IReadOnlyList<string> Errors, HostSettings? Settings) Run(
         IConfiguration configuration, IEnumerable<(string Source, YamlNode? Root)> documents, SidecarStartOptions options)
     {
+        var (errors, settings, provider) = RunAndBind(configuration, documents, options);
+        provider?.Dispose();
+        return (errors, settings);
+    }
+
+    /// <summary>As <see cref="Run"/>; when there is no error, also the options bound from <paramref name="configuration"/> and
+    /// validated (the caller owns the provider).</summary>
+    public static (IReadOnlyList<string> Errors, HostSettings? Settings, ServiceProvider? Options) RunAndBind(
+        IConfiguration configuration, IEnumerable<(string Source, YamlNode? Root)> documents, SidecarStartOptions options)
+    {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(documents);
         ArgumentNullException.ThrowIfNull(options);
@@ -61,10 +71,11 @@ internal static class ConfigurationCheck
             keyErrors.AddRange(ConfigurationKeyChecker.Check(source, root, sections, SidecarFeatures.Sections));
         }
 
+        ServiceProvider? provider = null;
         if (errors.Count == 0)
         {
             services.AddLogging();
-            using var provider = services.BuildServiceProvider();
+            provider = services.BuildServiceProvider();
             try
             {
                 provider.GetService<IStartupValidator>()?.Validate();
@@ -82,7 +93,14 @@ internal static class ConfigurationCheck
             }
         }
 
-        return ([.. keyErrors, .. errors.Distinct(StringComparer.Ordinal)], settings);
+        IReadOnlyList<string> all = [.. keyErrors, .. errors.Distinct(StringComparer.Ordinal)];
+        if (all.Count > 0 && provider is not null)
+        {
+            provider.Dispose();
+            provider = null;
+        }
+
+        return (all, settings, provider);
     }
 
     /// <summary>"Invalid x configuration:\na\nb" as "Invalid x configuration: a", "Invalid x configuration: b"; other text line by line.</summary>

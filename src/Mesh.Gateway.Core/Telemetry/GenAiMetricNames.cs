@@ -18,6 +18,12 @@ public static class GenAiMetricNames
     /// <summary>Histogram of the time the gateway itself adds to a call (not a GenAI convention: an overhead metric in the manner of other gateways); unit <c>s</c>.</summary>
     public const string GatewayOverhead = "mesh.gateway.overhead.duration";
 
+    /// <summary>The configuration version in force (a gauge; 1 at start, one more per applied reload).</summary>
+    public const string ConfigurationVersion = "mesh.gateway.config.version";
+
+    /// <summary>Configuration reloads, by <c>outcome</c> (<c>applied</c>, <c>rejected</c>).</summary>
+    public const string ConfigurationReloads = "mesh.gateway.config.reloads";
+
     public const string TokenUnit = "{token}";
     public const string SecondsUnit = "s";
 
