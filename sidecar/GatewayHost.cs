@@ -199,6 +199,8 @@ internal static partial class GatewayHost
             // JSON lines carry the scopes (GrpcCallScope: the call's method and id); the one-line text format stays as it was.
             logging.AddJsonConsole(json =>
             {
+                // RFC 3339 (UTC, milliseconds): without a format the JSON lines carried no timestamp at all.
+                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
                 json.UseUtcTimestamp = true;
                 json.IncludeScopes = true;
             });
