@@ -53,7 +53,8 @@ public static class InferenceServiceCollectionExtensions
             sp.GetRequiredService<TargetCircuitBreakers>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<InferenceRouter>>()));
-        services.TryAddSingleton(static sp => new InferenceTelemetryStep(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(static sp => new InferenceTelemetryStep(
+            sp.GetRequiredService<TimeProvider>(), sp.GetService<ILoggerFactory>()?.CreateLogger("Mesh.Gateway.Calls")));
         services.AddInferenceStep(InferenceStepOrder.Telemetry, static sp => sp.GetRequiredService<InferenceTelemetryStep>());
         services.AddInferenceStep(InferenceStepOrder.UpstreamMark, static sp => sp.GetRequiredService<InferenceTelemetryStep>().CreateUpstreamMark());
         services.TryAddSingleton(static sp =>

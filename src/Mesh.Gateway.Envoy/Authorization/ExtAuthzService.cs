@@ -20,6 +20,11 @@ internal sealed class ExtAuthzService : global::Envoy.Service.Auth.V3.Authorizat
     {
         var response = await _handler.CheckAsync(request, context.CancellationToken).ConfigureAwait(false);
         Log.Checked(_logger, response.Status.Code, response.HttpResponseCase);
+        if (response.Status.Code != 0)
+        {
+            // Refusals at Information, as the one line per call is (the call never reaches ext_proc).
+            Log.CheckRefused(_logger, response.Status.Code, response.DeniedResponse?.Status is { } status ? (int)status.Code : 0);
+        }
         return response;
     }
 }

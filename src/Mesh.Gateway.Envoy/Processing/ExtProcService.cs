@@ -1,5 +1,6 @@
 using Envoy.Service.ExtProc.V3;
 using Grpc.Core;
+using Mesh.Gateway.Core.Telemetry;
 using Mesh.Gateway.Envoy.Telemetry;
 
 namespace Mesh.Gateway.Envoy.Processing;
@@ -37,6 +38,13 @@ internal sealed class ExtProcService : ExternalProcessor.ExternalProcessorBase
         {
             await session.EndAsync(cancelled, CancellationToken.None).ConfigureAwait(false);
             telemetry.Finish(session.Record);
+            if (session.Record is { } record)
+            {
+                GatewayCallLog.Completed(
+                    _deps.Logger, "envoy", record.Operation ?? "chat", record.TenantId, record.KeyId, record.Model, record.Provider, record.Model,
+                    record.Status == Tenancy.Ledger.UsageRecord.Ok ? "OK" : record.HttpStatus > 0 ? $"{record.Status} (HTTP {record.HttpStatus})" : record.Status,
+                    record.InputTokens, record.OutputTokens, record.LatencyMs);
+            }
         }
     }
 
