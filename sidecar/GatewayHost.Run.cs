@@ -10,9 +10,9 @@ namespace Mesh.Gateway.Sidecar;
 internal static partial class GatewayHost
 {
     /// <summary>Runs the sidecar until SIGTERM or Ctrl+C, then drains; returns the process exit code.</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TextReader? input = null)
     {
-        var (options, exitCode) = SidecarCommandLine.Parse(args, output, error);
+        var (options, exitCode) = SidecarCommandLine.Parse(args, output, error, input);
         if (options is null)
         {
             return exitCode;
@@ -26,7 +26,12 @@ internal static partial class GatewayHost
         }
         catch (Exception ex) when (DescribeStartupError(ex, app) is { } message)
         {
-            await error.WriteLineAsync($"mesh-gateway: {message}").ConfigureAwait(false);
+            // One error per line, each prefixed, so a log collector keeps them apart and grep finds them.
+            foreach (var line in message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                await error.WriteLineAsync($"mesh-gateway: {line}").ConfigureAwait(false);
+            }
+
             if (app is not null)
             {
                 await app.DisposeAsync().ConfigureAwait(false);
@@ -40,7 +45,7 @@ internal static partial class GatewayHost
         return 0;
     }
 
-    /// <summary>One line that names what stopped the start, or null for an exception that is a bug (shown in full).</summary>
+    /// <summary>What stopped the start (one error per line), or null for an exception that is a bug (shown in full).</summary>
     internal static string? DescribeStartupError(Exception exception, WebApplication? app)
     {
         switch (exception)
@@ -48,7 +53,7 @@ internal static partial class GatewayHost
             case StartupException or ConfigurationFileException:
                 return exception.Message;
             case OptionsValidationException validation:
-                return string.Join("; ", validation.Failures);
+                return string.Join('\n', validation.Failures.SelectMany(ConfigurationCheck.Lines));
             case IOException { InnerException: AddressInUseException } io:
                 return NameListener(io.Message.TrimEnd('.'), app);
             case IOException io when io.Message.StartsWith("Failed to bind", StringComparison.Ordinal):
@@ -58,8 +63,8 @@ internal static partial class GatewayHost
             case AggregateException { InnerExceptions.Count: 1 } aggregate:
                 return DescribeStartupError(aggregate.InnerExceptions[0], app);
             case AggregateException aggregate when aggregate.InnerExceptions.All(static e => e is OptionsValidationException):
-                // Several sections failed their validation at start: every failure, still on one line.
-                return string.Join("; ", aggregate.InnerExceptions.SelectMany(static e => ((OptionsValidationException)e).Failures));
+                // Several sections failed their validation at start: every failure, one per line.
+                return string.Join('\n', aggregate.InnerExceptions.SelectMany(static e => ((OptionsValidationException)e).Failures).SelectMany(ConfigurationCheck.Lines));
             default:
                 return null;
         }

@@ -45,13 +45,29 @@ internal static partial class GatewayHost
             builder.Configuration.AddInMemoryCollection(Api.Inference.DefaultInferenceConfiguration.FromEnvironment(options.Environment));
         }
 
-        CheckTopLevelKeys(builder.Configuration);
+        // Every error in the file at once (unknown keys at any depth, values, every feature's validation), one per line.
+        var (errors, _) = ConfigurationCheck.Run(
+            builder.Configuration,
+            [.. ((IConfigurationRoot)builder.Configuration).Providers.OfType<IYamlConfigurationProvider>().Select(static p => (p.SourceName, p.Document?.Root))],
+            options);
+        if (errors.Count > 0)
+        {
+            throw new StartupException(errors);
+        }
+
         var settings = HostSettings.Load(builder.Configuration, options.GrpcAddress, options.AdminAddress, options.EnvoyAddress, options.HttpAddress);
         var grpc = GrpcSettings.Load(builder.Configuration);
 
         #region Host services
 
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(sp => new ConfigurationReloader(
+            options,
+            (IConfigurationRoot)builder.Configuration,
+            settings,
+            sp.GetRequiredService<Core.Composition.ConfigurationVersions>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Gateway.Sidecar.Configuration")));
         builder.Services.AddSingleton<ReadinessState>();
         builder.Services.AddSingleton<SidecarListeners>();
         builder.Services.TryAddSingleton(TimeProvider.System);
@@ -104,6 +120,9 @@ internal static partial class GatewayHost
         app.Services.GetService<IStartupValidator>()?.Validate();
         reloadErrors.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Gateway.Sidecar.Configuration");
 
+        // From here on a changed file is taken only whole and checked (ConfigurationReloader), never key by key.
+        app.Services.GetRequiredService<ConfigurationReloader>();
+
         app.UseGrpcMetadataLimit();
         app.UseRouting();
         app.UseListenerRouting();
@@ -140,6 +159,7 @@ internal static partial class GatewayHost
 
         var admin = app.MapGroup(string.Empty).WithMetadata(AdminEndpointMetadata.Instance);
         admin.MapHealthEndpoints();
+        admin.MapConfigurationEndpoints();
         SidecarFeatures.MapAdminEndpoints(admin);
 
         #endregion
@@ -172,21 +192,6 @@ internal static partial class GatewayHost
             : string.Join("; ", lines);
     }
 
-    private static void CheckTopLevelKeys(IConfigurationRoot configuration)
-    {
-        foreach (var provider in configuration.Providers.OfType<IYamlConfigurationProvider>())
-        {
-            foreach (var key in provider.Document?.TopLevelKeys ?? [])
-            {
-                if (!SidecarFeatures.Sections.Contains(key.Name, StringComparer.OrdinalIgnoreCase))
-                {
-                    throw new StartupException(
-                        $"{provider.SourceName}:{key.Line}: unknown top-level key '{key.Name}' (known: {string.Join(", ", SidecarFeatures.Sections)})");
-                }
-            }
-        }
-    }
-
     /// <summary>Console logging at <see cref="HostSettings.LogLevel"/>.</summary>
     internal static void ConfigureLogging(ILoggingBuilder logging, HostSettings settings, StartupPhase startup)
     {
@@ -208,6 +213,8 @@ internal static partial class GatewayHost
             // JSON lines carry the scopes (GrpcCallScope: the call's method and id); the one-line text format stays as it was.
             logging.AddJsonConsole(json =>
             {
+                // RFC 3339 (UTC, milliseconds): without a format the JSON lines carried no timestamp at all.
+                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
                 json.UseUtcTimestamp = true;
                 json.IncludeScopes = true;
             });

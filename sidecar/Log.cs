@@ -20,6 +20,18 @@ internal static partial class Log
     [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "The changed configuration file cannot be used; the previous configuration stays in force: {Reason}")]
     public static partial void ReloadRejected(ILogger logger, string reason);
 
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Configuration version {Version} ({Hash}) applied; changed: {Changed}; applied live: {Live}; needs a restart to take effect: {RestartRequired}")]
+    public static partial void ConfigurationApplied(ILogger logger, long version, string hash, string changed, string live, string restartRequired);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Error, Message = "The changed configuration ({Hash}) has {Count} error(s); version {Version} ({AppliedHash}) stays in force")]
+    public static partial void ConfigurationRejected(ILogger logger, string hash, int count, long version, string appliedHash);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Error, Message = "Configuration error: {Error}")]
+    public static partial void ConfigurationError(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Error, Message = "Configuration version {Version}: {Feature} could not apply it and keeps its previous state: {Reason}")]
+    public static partial void ConfigurationFeatureFailed(ILogger logger, long version, string feature, string reason);
+
     [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, Message = "The client of {Method} went away before the call ended")]
     public static partial void ClientGone(ILogger logger, string method);
 }

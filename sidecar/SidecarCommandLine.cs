@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Mesh.Gateway.Sidecar;
 
-/// <summary>The sidecar's command line: <c>--config PATH</c>, <c>--grpc ADDRESS</c>, <c>--admin ADDRESS</c>, <c>--http ADDRESS</c>.</summary>
+/// <summary>The sidecar's command line: <c>--config PATH</c>, <c>--grpc ADDRESS</c>, <c>--admin ADDRESS</c>, <c>--http ADDRESS</c>; <c>hash-key</c> prints a key's <c>sha256:</c> form.</summary>
 internal static class SidecarCommandLine
 {
     private static readonly Option<string?> Config = new("--config", "-c")
@@ -30,9 +30,14 @@ internal static class SidecarCommandLine
     };
 
     /// <summary>Parses <paramref name="args"/>: start options, or an exit code when the command line was help or an error.</summary>
-    public static (SidecarStartOptions? Options, int ExitCode) Parse(string[] args, TextWriter output, TextWriter error)
+    public static (SidecarStartOptions? Options, int ExitCode) Parse(string[] args, TextWriter output, TextWriter error, TextReader? input = null)
     {
-        var root = new RootCommand("Mesh.Gateway: the AI gateway sidecar") { Config, Grpc, Admin, Http };
+        var hashKey = new Command("hash-key", "Reads a gateway key from standard input and prints the sha256: form to write in tenants[].api_keys");
+        hashKey.SetAction(_ => HashKey(input ?? Console.In, output, error, prompt: input is null && !Console.IsInputRedirected));
+        var root = new RootCommand("Mesh.Gateway: the AI gateway sidecar") { Config, Grpc, Admin, Http, hashKey };
+
+        // Without an action of its own, a root command with a subcommand would demand one; running the gateway is the default.
+        root.SetAction(static _ => 0);
         var result = root.Parse(args);
         if (result.Errors.Count > 0)
         {
@@ -46,6 +51,8 @@ internal static class SidecarCommandLine
             return (null, result.Invoke(new InvocationConfiguration { Output = output, Error = error }));
         }
 
+        // A relative --config is the caller's: dotnet run starts the app in the directory the command was typed in
+        // (RunWorkingDirectory in the csproj); the full path is kept so a reload reads the same file.
         var config = result.GetValue(Config);
         if (config is not null && !File.Exists(config))
         {
@@ -60,5 +67,25 @@ internal static class SidecarCommandLine
             AdminAddress = result.GetValue(Admin),
             HttpAddress = result.GetValue(Http),
         }, 0);
+    }
+
+    /// <summary>The key is read from standard input (never from the command line, where the shell history and <c>ps</c> would keep it).</summary>
+    private static int HashKey(TextReader input, TextWriter output, TextWriter error, bool prompt)
+    {
+        if (prompt)
+        {
+            error.Write("gateway key (paste it and press Enter): ");
+        }
+
+        var key = prompt ? input.ReadLine() : input.ReadToEnd();
+        key = key?.TrimEnd('\r', '\n');
+        if (string.IsNullOrEmpty(key))
+        {
+            error.WriteLine("mesh-gateway: hash-key: no key on standard input (for example: printf %s \"$KEY\" | mesh-gateway hash-key)");
+            return 2;
+        }
+
+        output.WriteLine(Mesh.Gateway.Tenancy.Authentication.ApiKeyHash.Format(key));
+        return 0;
     }
 }

@@ -18,10 +18,12 @@ internal static class YamlConfigurationParser
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(environment);
 
+        var text = reader.ReadToEnd();
+        var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
         var stream = new YamlStream();
         try
         {
-            stream.Load(reader);
+            stream.Load(new StringReader(text));
         }
         catch (YamlException ex)
         {
@@ -32,7 +34,7 @@ internal static class YamlConfigurationParser
         var topLevel = new List<YamlTopLevelKey>();
         if (stream.Documents.Count == 0)
         {
-            return new YamlConfigurationDocument(data, topLevel);
+            return new YamlConfigurationDocument(data, topLevel, null, sha256);
         }
 
         if (stream.Documents.Count > 1)
@@ -44,7 +46,7 @@ internal static class YamlConfigurationParser
         var root = stream.Documents[0].RootNode;
         if (root is YamlScalarNode scalar && IsNull(scalar))
         {
-            return new YamlConfigurationDocument(data, topLevel);
+            return new YamlConfigurationDocument(data, topLevel, null, sha256);
         }
 
         if (root is not YamlMappingNode mapping)
@@ -62,7 +64,7 @@ internal static class YamlConfigurationParser
         }
 
         walker.VisitMapping(mapping, key: null, display: null);
-        return new YamlConfigurationDocument(data, topLevel);
+        return new YamlConfigurationDocument(data, topLevel, root, sha256);
     }
 
     private static bool IsNull(YamlScalarNode node) =>

@@ -8,6 +8,9 @@ internal sealed class YamlFileConfigurationProvider(YamlFileConfigurationSource 
 {
     private readonly YamlFileConfigurationSource _source = source;
 
+    /// <summary>The source (the reloader sets its hooks once the host is built).</summary>
+    public YamlFileConfigurationSource FileSource => _source;
+
     public string SourceName => _source.DisplayPath ?? _source.Path ?? "configuration";
 
     public YamlConfigurationDocument? Document { get; private set; }
@@ -25,6 +28,12 @@ internal sealed class YamlFileConfigurationProvider(YamlFileConfigurationSource 
             // FileConfigurationProvider clears Data before a reload; put the last good values back.
             Data = new Dictionary<string, string?>(Document.Data, StringComparer.OrdinalIgnoreCase);
             _source.OnReloadError?.Invoke(ex);
+            return;
+        }
+
+        if (Document is { } current && _source.AcceptReload is { } accept && !accept(current, document))
+        {
+            Data = new Dictionary<string, string?>(current.Data, StringComparer.OrdinalIgnoreCase);
             return;
         }
 

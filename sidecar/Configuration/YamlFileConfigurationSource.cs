@@ -12,7 +12,11 @@ internal sealed class YamlFileConfigurationSource : FileConfigurationSource
     public string? DisplayPath { get; init; }
 
     /// <summary>Told when a changed file cannot be used; the previous values stay in force.</summary>
-    public Action<ConfigurationFileException>? OnReloadError { get; init; }
+    public Action<ConfigurationFileException>? OnReloadError { get; set; }
+
+    /// <summary>Asked whether a changed file that parsed may replace the running one (current, candidate); false keeps the
+    /// previous values. Unset: every file that parses is taken.</summary>
+    public Func<YamlConfigurationDocument, YamlConfigurationDocument, bool>? AcceptReload { get; set; }
 
     public override IConfigurationProvider Build(IConfigurationBuilder builder)
     {

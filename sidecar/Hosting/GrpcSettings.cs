@@ -8,12 +8,6 @@ namespace Mesh.Gateway.Sidecar.Hosting;
 /// <summary>The <c>grpc</c> section: message size limits, response compression, HTTP/2 keepalive and stream limits.</summary>
 internal sealed record GrpcSettings
 {
-    private static readonly string[] KnownKeys =
-    [
-        "max_receive_message_size", "max_send_message_size", "response_compression",
-        "keepalive_ping_delay", "keepalive_ping_timeout", "max_streams_per_connection",
-    ];
-
     /// <summary>The largest request message accepted, compressed or not (default 4 MiB; <c>max_receive_message_size</c>).</summary>
     public int? MaxReceiveMessageSize { get; init; } = 4 * 1024 * 1024;
 
@@ -38,14 +32,6 @@ internal sealed record GrpcSettings
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var section = configuration.GetSection("grpc");
-        foreach (var child in section.GetChildren())
-        {
-            if (!KnownKeys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
-            {
-                throw new StartupException($"grpc.{child.Key}: unknown key (known: {string.Join(", ", KnownKeys)})");
-            }
-        }
-
         var defaults = new GrpcSettings();
         return new GrpcSettings
         {

@@ -45,29 +45,13 @@ internal sealed record HostSettings
     /// <summary>Whether logs are written as JSON lines (<c>logging.format: json</c>) rather than text.</summary>
     public bool JsonLogs { get; init; }
 
-    private static readonly Dictionary<string, string[]> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["listen"] = ["grpc", "admin", "tls", "envoy", "envoy_secret", "envoy_secret_file", "http"],
-        ["shutdown"] = ["timeout", "drain_delay"],
-        ["logging"] = ["level", "format"],
-    };
-
     /// <summary>Reads the host's sections; command-line addresses win over the file's.</summary>
     /// <exception cref="StartupException">A value is missing its form; the message names the key.</exception>
     public static HostSettings Load(IConfiguration configuration, string? grpcOverride, string? adminOverride, string? envoyOverride = null, string? httpOverride = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        foreach (var (section, keys) in KnownKeys)
-        {
-            foreach (var child in configuration.GetSection(section).GetChildren())
-            {
-                if (!keys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
-                {
-                    throw new StartupException($"{section}.{child.Key}: unknown key (known: {string.Join(", ", keys)})");
-                }
-            }
-        }
 
+        // Unknown keys are found by ConfigurationKeyChecker against Configuration/HostConfigurationSchema.cs.
         var grpc = Address(grpcOverride, "--grpc", configuration["listen:grpc"], "listen.grpc", DefaultGrpcAddress);
         var admin = Address(adminOverride, "--admin", configuration["listen:admin"], "listen.admin", DefaultAdminAddress);
         if (grpc.IPEndPoint is { Port: not 0 } g && admin.IPEndPoint is { Port: not 0 } a && g.Port == a.Port

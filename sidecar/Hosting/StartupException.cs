@@ -12,6 +12,12 @@ public sealed class StartupException : Exception
     {
     }
 
+    /// <summary>Several errors, one per line of the message (all of them, so the operator fixes the file once).</summary>
+    public StartupException(IReadOnlyList<string> errors)
+        : base(string.Join('\n', errors))
+    {
+    }
+
     public StartupException(string message, Exception innerException)
         : base(message, innerException)
     {

@@ -34,15 +34,6 @@ internal sealed class TlsSettings
             return null;
         }
 
-        string[] known = ["cert", "key", "client_ca"];
-        foreach (var child in section.GetChildren())
-        {
-            if (!known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
-            {
-                throw new StartupException($"listen.tls.{child.Key}: unknown key (known: {string.Join(", ", known)})");
-            }
-        }
-
         var certPem = ReadPem(section, "cert", required: true)!;
         var keyPem = ReadPem(section, "key", required: true)!;
         var clientCaPem = ReadPem(section, "client_ca", required: false);

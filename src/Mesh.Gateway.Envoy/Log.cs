@@ -4,6 +4,9 @@ namespace Mesh.Gateway.Envoy;
 
 internal static partial class Log
 {
+    [LoggerMessage(EventId = 5210, Level = LogLevel.Information, Message = "call door=envoy refused by ext_authz: code {Code}, http_status {HttpStatus}")]
+    public static partial void CheckRefused(ILogger logger, int code, int httpStatus);
+
     [LoggerMessage(EventId = 5201, Level = LogLevel.Debug, Message = "ext_authz Check answered code {Code} ({Response})")]
     public static partial void Checked(ILogger logger, int code, global::Envoy.Service.Auth.V3.CheckResponse.HttpResponseOneofCase response);
 
@@ -13,7 +16,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 5203, Level = LogLevel.Warning, Message = "ext_proc protocol violation: {Reason}")]
     public static partial void ProtocolViolation(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 5204, Level = LogLevel.Information, Message = "ext_proc {Provider} {Operation} for tenant {Tenant} ended {Outcome}: {InputTokens} in, {OutputTokens} out")]
+    [LoggerMessage(EventId = 5204, Level = LogLevel.Debug, Message = "ext_proc {Provider} {Operation} for tenant {Tenant} ended {Outcome}: {InputTokens} in, {OutputTokens} out")]
     public static partial void Settled(ILogger logger, string provider, string operation, string tenant, string outcome, int inputTokens, int outputTokens);
 
     [LoggerMessage(EventId = 5205, Level = LogLevel.Warning, Message = "ext_proc settlement failed")]

@@ -1,4 +1,5 @@
 using Mesh.Gateway.Core.Composition;
+using Mesh.Gateway.Core.Composition.Schema;
 using Mesh.Gateway.Core.Providers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +29,8 @@ public static class ProvidersServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddValidator<ProvidersOptions, ProvidersOptionsValidator>();
         services.AddBoundOptions(options);
+        services.AddConfigurationSection(ProvidersOptions.SectionName, ConfigurationNode.List(ConfigurationNode.Of<ProviderOptions>()),
+            "The model providers the gateway calls, each with its credentials (a list).");
         services.TryAddSingleton<IProviderRegistry>(sp => MeshProviders.CreateRegistry(
             sp.GetRequiredService<ProvidersOptions>(),
             sp.GetRequiredService<TimeProvider>(),

@@ -1,5 +1,6 @@
 using Mesh.Gateway.Api.Callers;
 using Mesh.Gateway.Core.Composition;
+using Mesh.Gateway.Core.Composition.Schema;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Core.Providers;
 using Mesh.Gateway.Core.Resilience;
@@ -24,7 +25,7 @@ public static class InferenceServiceCollectionExtensions
     /// the router, the inference pipeline (with the telemetry step outermost) and the <c>mesh.gateway.v1.Inference</c> service,
     /// whose calls pass through <see cref="ApiCallerInterceptor"/>. With no models configured, serves <c>mock</c> from the mock
     /// provider; any configured provider is also reachable as <c>provider/model</c>. A changed configuration file rebuilds the
-    /// routing table (an invalid one keeps the running table and logs why). Needs <c>AddMeshProviders</c> and <c>AddMeshTenancy</c>;
+    /// routing table from each new configuration version (ConfigurationVersions). Needs <c>AddMeshProviders</c> and <c>AddMeshTenancy</c>;
     /// map the service with <see cref="InferenceEndpointRouteBuilderExtensions.MapMeshInference"/>. Calling it again adds nothing.
     /// </summary>
     public static IServiceCollection AddMeshInference(this IServiceCollection services, IConfiguration configuration)
@@ -38,8 +39,11 @@ public static class InferenceServiceCollectionExtensions
 
         services.AddGrpc().AddServiceOptions<InferenceService>(static grpc => grpc.Interceptors.Add<ApiCallerInterceptor>());
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(static sp => new ConfigurationVersions(sp, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IValidateOptions<ModelsOptions>>(static sp => new ModelsOptionsValidator(sp.GetRequiredService<ProvidersOptions>()));
         services.AddBoundOptions(BindModels(configuration));
+        services.AddConfigurationSection(ModelsOptions.SectionName, ConfigurationNode.List(ConfigurationNode.Of<ModelRouteOptions>()),
+            "The model names apps call, each routed to provider targets with fallbacks, retries, timeouts and a circuit breaker (a list).");
         services.TryAddSingleton(static sp => new RoutingTableHolder(RoutingTable.Create(
             sp.GetRequiredService<ModelsOptions>(),
             [.. sp.GetRequiredService<ProvidersOptions>().Providers.Select(static p => p.Name)])));
@@ -55,7 +59,8 @@ public static class InferenceServiceCollectionExtensions
             sp.GetService<ILogger<InferenceRouter>>(),
             health: sp.GetRequiredService<TargetHealthRegistry>(),
             prices: sp.GetService<IModelPriceLookup>()));
-        services.TryAddSingleton(static sp => new InferenceTelemetryStep(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(static sp => new InferenceTelemetryStep(
+            sp.GetRequiredService<TimeProvider>(), sp.GetService<ILoggerFactory>()?.CreateLogger("Mesh.Gateway.Calls")));
         services.AddInferenceStep(InferenceStepOrder.Telemetry, static sp => sp.GetRequiredService<InferenceTelemetryStep>());
         services.AddInferenceStep(InferenceStepOrder.UpstreamMark, static sp => sp.GetRequiredService<InferenceTelemetryStep>().CreateUpstreamMark());
         services.TryAddSingleton(static sp =>
@@ -64,7 +69,7 @@ public static class InferenceServiceCollectionExtensions
             return sp.BuildInferencePipeline(router.HandleAsync);
         });
         services.AddSingleton<IHostedService>(sp => new RoutingTableReloader(
-            configuration,
+            sp.GetRequiredService<ConfigurationVersions>(),
             sp.GetRequiredService<RoutingTableHolder>(),
             sp.GetRequiredService<IProviderRegistry>(),
             sp.GetService<ILogger<RoutingTableReloader>>()));

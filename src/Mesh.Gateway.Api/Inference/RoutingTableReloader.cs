@@ -1,31 +1,29 @@
+using Mesh.Gateway.Core.Composition;
 using Mesh.Gateway.Core.Providers;
 using Mesh.Gateway.Core.Routing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Primitives;
 
 namespace Mesh.Gateway.Api.Inference;
 
 /// <summary>
-/// Rebuilds the routing table when the configuration file changes (<c>models:</c>) and swaps it in atomically; calls already
-/// routed keep the table they started with. An invalid new <c>models:</c> section keeps the running table and logs why.
+/// Rebuilds the routing table from each new configuration version (<c>models:</c>, already validated with the whole file)
+/// and swaps it in atomically; calls already routed keep the table they started with.
 /// </summary>
 /// <remarks>
 /// Routes are checked against the providers the sidecar started with: providers hold connections and credentials and are not
-/// rebuilt on reload, so a route to a provider added since then is rejected until a restart.
+/// rebuilt on reload, so a route to a provider added since then is refused (the host logs it) until a restart.
 /// </remarks>
-internal sealed class RoutingTableReloader(IConfiguration configuration, RoutingTableHolder holder, IProviderRegistry providers, ILogger<RoutingTableReloader>? logger = null)
+internal sealed class RoutingTableReloader(ConfigurationVersions versions, RoutingTableHolder holder, IProviderRegistry providers, ILogger<RoutingTableReloader>? logger = null)
     : IHostedService, IDisposable
 {
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
-    private readonly Lock _gate = new();
     private IDisposable? _subscription;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _subscription = ChangeToken.OnChange(configuration.GetReloadToken, () => Reload());
+        _subscription = versions.Subscribe(ModelsOptions.SectionName, Apply);
         return Task.CompletedTask;
     }
 
@@ -35,26 +33,23 @@ internal sealed class RoutingTableReloader(IConfiguration configuration, Routing
         return Task.CompletedTask;
     }
 
-    /// <summary>Builds a table from the current configuration and makes it current, or keeps the old one if it is invalid.</summary>
-    internal bool Reload()
+    /// <summary>Builds the table of <paramref name="version"/> and makes it current.</summary>
+    /// <exception cref="InvalidOperationException">A route names a provider the sidecar did not start with; the running table stays.</exception>
+    internal void Apply(ConfigurationVersion version)
     {
-        lock (_gate)
+        RoutingTable table;
+        try
         {
-            RoutingTable table;
-            try
-            {
-                table = RoutingTable.Create(InferenceServiceCollectionExtensions.BindModels(configuration), providers.Names);
-            }
-            catch (InvalidOperationException ex)
-            {
-                Log.RoutingReloadRejected(_logger, ex.Message);
-                return false;
-            }
-
-            holder.Replace(table);
-            Log.RoutingReloaded(_logger, table.Routes.Count);
-            return true;
+            table = RoutingTable.Create(version.Get<ModelsOptions>(), providers.Names);
         }
+        catch (InvalidOperationException ex)
+        {
+            Log.RoutingReloadRejected(_logger, ex.Message);
+            throw;
+        }
+
+        holder.Replace(table);
+        Log.RoutingReloaded(_logger, table.Routes.Count);
     }
 
     public void Dispose()

@@ -1,3 +1,4 @@
+using Mesh.Gateway.Core.Composition.Schema;
 using Mesh.Gateway.Core.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,6 +35,7 @@ public static class TelemetryServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         environment ??= Environment.GetEnvironmentVariable;
         var options = configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        services.AddConfigurationSection(TelemetryOptions.SectionName, ConfigurationNode.Of<TelemetryOptions>(), "OpenTelemetry export over OTLP (traces and metrics).");
         var errors = new List<string>();
         var (endpointText, endpointKey) = options.OtlpEndpoint is { Length: > 0 } configured
             ? (configured, "telemetry.otlp_endpoint")

@@ -23,6 +23,7 @@ public static class MeshGatewayServiceCollectionExtensions
             composition = new MeshGatewayComposition();
             services.AddSingleton(composition);
             services.TryAddSingleton(TimeProvider.System);
+            services.TryAddSingleton(static sp => new ConfigurationVersions(sp, sp.GetRequiredService<TimeProvider>()));
             services.TryAddValidator<MeshGatewayComposition, MeshGatewayComposition.Validator>();
             services.AddBoundOptions(composition);
         }

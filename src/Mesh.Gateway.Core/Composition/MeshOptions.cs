@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using Mesh.Gateway.Core.Composition.Schema;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -7,14 +9,20 @@ namespace Mesh.Gateway.Core.Composition;
 /// <summary>Options bound once from the configuration file and validated through the options system (<see cref="IValidateOptions{TOptions}"/>).</summary>
 public static class MeshOptions
 {
+    private const DynamicallyAccessedMemberTypes SchemaMembers =
+        DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor | DynamicallyAccessedMemberTypes.PublicFields;
+
     /// <summary>
     /// Registers <paramref name="bound"/> as the one <typeparamref name="TOptions"/>: <see cref="IOptions{TOptions}"/> returns it after every
     /// registered <see cref="IValidateOptions{TOptions}"/> passed, the host checks it at start (<c>ValidateOnStart</c>), and
     /// <typeparamref name="TOptions"/> itself resolves to the validated instance. <paramref name="bindErrors"/> (found while reading the
     /// section) are reported as validation failures too. Registering the same type again adds nothing.
     /// </summary>
-    /// <remarks>A failure throws <see cref="OptionsValidationException"/> whose failures each name a key path (one line each).</remarks>
-    public static OptionsBuilder<TOptions> AddBoundOptions<TOptions>(this IServiceCollection services, TOptions bound, IReadOnlyList<string>? bindErrors = null)
+    /// <remarks>A failure throws <see cref="OptionsValidationException"/> whose failures each name a key path (one line each).
+    /// When <typeparamref name="TOptions"/> has a <c>SectionName</c> constant, its properties are that section's known keys
+    /// (<see cref="ConfigurationNode.Of{T}"/>): any other key in the file stops the start; a feature whose section does not
+    /// mirror its type declares the shape with <see cref="ConfigurationSchemaServiceCollectionExtensions.AddConfigurationSection"/>.</remarks>
+    public static OptionsBuilder<TOptions> AddBoundOptions<[DynamicallyAccessedMembers(SchemaMembers)] TOptions>(this IServiceCollection services, TOptions bound, IReadOnlyList<string>? bindErrors = null)
         where TOptions : class
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -23,6 +31,11 @@ public static class MeshOptions
         {
             services.AddSingleton<IOptionsFactory<TOptions>>(sp => new BoundOptionsFactory<TOptions>(bound, sp.GetServices<IValidateOptions<TOptions>>()));
             services.TryAddSingleton(static sp => sp.GetRequiredService<IOptions<TOptions>>().Value);
+            if (ConfigurationSchemaReflector.SectionNameOf(typeof(TOptions)) is { } section)
+            {
+                services.AddSingleton(new ConfigurationSectionSchema(section, ConfigurationNode.Of<TOptions>(), Declared: false));
+            }
+
             if (bindErrors is { Count: > 0 })
             {
                 services.AddSingleton<IValidateOptions<TOptions>>(new BindErrors<TOptions>(bindErrors));

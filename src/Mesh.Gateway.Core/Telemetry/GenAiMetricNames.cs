@@ -26,6 +26,11 @@ public static class GenAiMetricNames
 
     /// <summary>Calls in flight to each routing target.</summary>
     public const string TargetInFlight = "mesh.gateway.target.in_flight";
+    /// <summary>The configuration version in force (a gauge; 1 at start, one more per applied reload).</summary>
+    public const string ConfigurationVersion = "mesh.gateway.config.version";
+
+    /// <summary>Configuration reloads, by <c>outcome</c> (<c>applied</c>, <c>rejected</c>).</summary>
+    public const string ConfigurationReloads = "mesh.gateway.config.reloads";
 
     public const string TokenUnit = "{token}";
     public const string SecondsUnit = "s";

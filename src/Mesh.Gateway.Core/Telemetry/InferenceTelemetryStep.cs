@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Mesh.Gateway.Core.Pipeline;
@@ -16,11 +18,13 @@ public sealed class InferenceTelemetryStep : IInferenceStep
     private static readonly InferencePropertyKey<long> UpstreamStart = new("mesh.telemetry.upstream_start");
 
     private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
 
-    public InferenceTelemetryStep(TimeProvider timeProvider)
+    public InferenceTelemetryStep(TimeProvider timeProvider, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         _timeProvider = timeProvider;
+        _logger = logger ?? NullLogger.Instance;
     }
 
     public async ValueTask<InferenceResult> InvokeAsync(InferenceContext context, InferenceHandler nextStep, CancellationToken cancellationToken)
@@ -170,6 +174,9 @@ public sealed class InferenceTelemetryStep : IInferenceStep
         }
 
         GatewayMetrics.OperationDuration.Record(duration, tags);
+        GatewayCallLog.Completed(
+            _logger, "grpc", operation, context.Identity?.TenantId, context.Identity?.KeyId, context.Model, context.ServedTarget?.Provider,
+            context.ServedTarget?.Model, errorType ?? "OK", context.Usage?.InputTokens ?? 0, context.Usage?.OutputTokens ?? 0, duration * 1000);
         if (context.Properties.TryGetValue(UpstreamStart, out var upstream))
         {
             GatewayMetrics.Overhead.Record(_timeProvider.GetElapsedTime(context.StartTimestamp, upstream).TotalSeconds, tags);

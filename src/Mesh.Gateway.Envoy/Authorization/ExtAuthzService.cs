@@ -33,6 +33,11 @@ internal sealed class ExtAuthzService : global::Envoy.Service.Auth.V3.Authorizat
                 decision.Headers.GetValueOrDefault("tracestate"), decision.Api, decision.Model, refusal);
         }
 
+        if (response.Status.Code != 0)
+        {
+            // Refusals at Information, as the one line per call is (the call never reaches ext_proc).
+            Log.CheckRefused(_logger, response.Status.Code, response.DeniedResponse?.Status is { } status ? (int)status.Code : 0);
+        }
         return response;
     }
 }

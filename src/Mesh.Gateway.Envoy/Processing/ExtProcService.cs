@@ -1,5 +1,6 @@
 using Envoy.Service.ExtProc.V3;
 using Grpc.Core;
+using Mesh.Gateway.Core.Telemetry;
 using Mesh.Gateway.Envoy.Telemetry;
 
 namespace Mesh.Gateway.Envoy.Processing;
@@ -39,6 +40,10 @@ internal sealed class ExtProcService : ExternalProcessor.ExternalProcessorBase
             if (session.Record is { } record)
             {
                 telemetry.Finish(record);
+                GatewayCallLog.Completed(
+                    _deps.Logger, "envoy", record.Operation ?? "chat", record.TenantId, record.KeyId, record.Model, record.Provider, record.Model,
+                    record.Status == Tenancy.Ledger.UsageRecord.Ok ? "OK" : record.HttpStatus > 0 ? $"{record.Status} (HTTP {record.HttpStatus})" : record.Status,
+                    record.InputTokens, record.OutputTokens, record.LatencyMs);
             }
             else if (session.Refusal is { } refusal)
             {

@@ -1,4 +1,6 @@
 using Mesh.Gateway.Core.Composition;
+using Mesh.Gateway.Core.Composition.Schema;
+using Mesh.Gateway.Guardrails.Configuration;
 using Mesh.Gateway.Guardrails;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,6 +28,8 @@ public static class GuardrailsServiceCollectionExtensions
 
         var options = GuardrailsOptions.Parse(configuration, out var errors);
         services.AddBoundOptions(options, errors);
+        services.AddConfigurationSection(GuardrailsOptions.SectionName, GuardrailsConfigurationSchema.Section,
+            "Guardrails: PII redaction, prompt-injection and moderation checks, per policy and per tenant.");
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IGuardrailEngine>(sp => new GuardrailEngine(sp.GetServices<IGuardClassifier>(), sp.GetRequiredService<TimeProvider>()));
         return services;

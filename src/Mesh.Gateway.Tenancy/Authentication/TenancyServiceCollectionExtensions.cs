@@ -1,4 +1,5 @@
 using Mesh.Gateway.Core.Composition;
+using Mesh.Gateway.Core.Composition.Schema;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Tenancy.Authentication;
 using Microsoft.Extensions.Configuration;
@@ -26,6 +27,14 @@ public static class TenancyServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddValidator<TenancyOptions, TenancyOptionsValidator>();
         services.AddBoundOptions(Bind(configuration, MeshTenants.Bind(services, configuration)));
+        services.AddConfigurationSection("tenants", ConfigurationNode.List(ConfigurationNode.Of<TenantOptions>()),
+            "Who may call: each tenant's keys (or sha256: hashes), models, operations, principals, limits and budget (a list).");
+        services.AddConfigurationSection("auth", ConfigurationNode.Mapping(
+            ConfigurationKey.Nested("jwt", ConfigurationNode.Of<JwtOptions>(), "JWT bearer tokens: issuer, audiences, keys (a JWKS file or URL) and the tenant claim."),
+            ConfigurationKey.Nested("mtls", ConfigurationNode.Of<MtlsOptions>(), "Client certificates as callers (principals)."),
+            ConfigurationKey.Nested("gateway_key_headers", ConfigurationNode.List(ConfigurationNode.Value("string")),
+                "Headers an app may send its gateway key in (default authorization and x-api-key).")),
+            "How callers prove who they are besides API keys.");
         services.TryAddSingleton(sp => Create(
             sp.GetRequiredService<TenancyOptions>(),
             sp.GetRequiredService<TimeProvider>(),

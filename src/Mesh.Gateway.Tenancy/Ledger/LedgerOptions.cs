@@ -5,8 +5,25 @@ namespace Mesh.Gateway.Tenancy.Ledger;
 /// <summary>The <c>ledger:</c> section.</summary>
 public sealed record LedgerOptions
 {
-    /// <summary>The JSONL file; rotated to <c>path.1</c>, <c>path.2</c>, ... when it reaches <see cref="MaxFileMb"/>. Empty disables the file.</summary>
-    public string Path { get; init; } = "usage/ledger.jsonl";
+    /// <summary>The JSONL file; rotated to <c>path.1</c>, <c>path.2</c>, ... when it reaches <see cref="MaxFileMb"/>. Empty disables the file.
+    /// Default <see cref="DefaultPath"/>: the user's state directory, never the directory the sidecar was started in.</summary>
+    public string Path { get; init; } = DefaultPath;
+
+    /// <summary><c>$XDG_STATE_HOME/mesh-gateway/ledger.jsonl</c>, else <c>~/.local/state/mesh-gateway/ledger.jsonl</c>, else the
+    /// temporary directory's <c>mesh-gateway/ledger.jsonl</c>. A relative default wrote <c>usage/</c> into whatever directory the
+    /// sidecar ran in, the source tree under <c>dotnet run</c>; deployments set <c>ledger.path</c> to their volume.</summary>
+    public static string DefaultPath { get; } = System.IO.Path.Combine(StateDirectory(), "mesh-gateway", "ledger.jsonl");
+
+    private static string StateDirectory()
+    {
+        if (Environment.GetEnvironmentVariable("XDG_STATE_HOME") is { Length: > 0 } state && System.IO.Path.IsPathRooted(state))
+        {
+            return state;
+        }
+
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return home.Length > 0 && home != "/" ? System.IO.Path.Combine(home, ".local", "state") : System.IO.Path.GetTempPath();
+    }
 
     [ConfigurationKeyName("max_file_mb")]
     public int MaxFileMb { get; init; } = 64;

@@ -1,4 +1,5 @@
 using Mesh.Gateway.Core.Composition;
+using Mesh.Gateway.Core.Composition.Schema;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Core.Routing;
 using Mesh.Gateway.Tenancy.Access;
@@ -40,6 +41,13 @@ public static class LimitsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IValidateOptions<LimitsOptions>>(new LimitsOptionsValidator(ledger));
         services.AddBoundOptions(limits);
+        services.AddConfigurationSection("store", ConfigurationNode.Of<StoreOptions>(), "Where limit and budget counters live: in process, or Redis shared by every replica.");
+        services.AddConfigurationSection("prices", ConfigurationNode.Map(ConfigurationNode.Of<Budgets.ModelPriceOptions>()),
+            "USD per million tokens by model name, merged over the built-in table (for budgets).");
+        services.AddConfigurationSection("limits", ConfigurationNode.Mapping(
+            ConfigurationKey.Value("default_max_output_tokens", "integer", "4096", "The output reserved for a call that does not set its maximum output tokens.")),
+            "Defaults for every tenant's limits.");
+        services.AddConfigurationSection("ledger", ConfigurationNode.Of<LedgerOptions>(), "The usage ledger: one record per call, to a JSONL file, Redis, OTLP or PostgreSQL.");
         services.TryAddSingleton(ledger);
         services.TryAddSingleton(sp => new InProcessCounterStore(sp.GetRequiredService<TimeProvider>()));
         if (limits.Store.Redis is null)

@@ -23,12 +23,15 @@ public sealed class AdminAndGrpcListenerTests(SidecarFixture sidecar) : IClassFi
     }
 
     [Fact]
-    public async Task Readyz_Started_Returns200Ready()
+    public async Task Readyz_Started_Returns200ReadyAndConfigurationVersion()
     {
         using var response = await sidecar.AdminClient.GetAsync(new Uri("/readyz", UriKind.Relative), Ct);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("ready\n", await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement;
+        Assert.Equal("ready", body.GetProperty("status").GetString());
+        Assert.Equal(1, body.GetProperty("configuration").GetProperty("version").GetInt64());
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public sealed class DrainTests
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, watch.ResponseStream.Current.Status);
         using var response = await sidecar.AdminClient.GetAsync(new Uri("/readyz", UriKind.Relative), Ct);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Equal("draining\n", await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("draining", System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("status").GetString());
         using var live = await sidecar.AdminClient.GetAsync(new Uri("/healthz", UriKind.Relative), Ct);
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
 

@@ -4,7 +4,7 @@ using Mesh.Gateway.FunctionalTests.Infrastructure;
 
 namespace Mesh.Gateway.FunctionalTests.Host;
 
-/// <summary>A sidecar that cannot start says why in one line on stderr, with no stack trace, and exits non-zero.</summary>
+/// <summary>A sidecar that cannot start says why on stderr, one line per error, with no stack trace, and exits non-zero.</summary>
 public sealed class StartupErrorTests
 {
     private static void AssertOneLine(int exitCode, string stdout, string stderr, int expectedExitCode, params string[] expected)
@@ -32,11 +32,32 @@ public sealed class StartupErrorTests
     }
 
     [Fact]
-    public async Task UnknownTopLevelKey_NamesKeyAndLine()
+    public async Task UnknownTopLevelKey_NamesKeyLineAndNearestSection()
     {
         var (exit, stdout, stderr) = await SidecarProcess.RunToExitAsync("listen:\n  grpc: 127.0.0.1:0\ntenatns: []\n", []);
 
-        AssertOneLine(exit, stdout, stderr, 1, ".yaml:3: unknown top-level key 'tenatns' (known: listen, ");
+        AssertOneLine(exit, stdout, stderr, 1, ".yaml:3:1: unknown key 'tenatns'; did you mean 'tenants'?");
+    }
+
+    [Fact]
+    public async Task TyposInNestedKeysOfSeveralSections_EveryOneOnItsOwnLine_Exit1()
+    {
+        var (exit, stdout, stderr) = await SidecarProcess.RunToExitAsync(
+            "listen:\n  grpc: 127.0.0.1:0\n  admin: 127.0.0.1:0\nproviders:\n  - name: oa\n    kind: openai\n    base_ulr: http://127.0.0.1:1\n    api_key: k\n"
+            + "tenants:\n  - id: t\n    limits:\n      request_per_minute: 10\n    budget:\n      daily_usd: 5\nguardrails:\n  pii:\n    enabeld: false\n"
+            + "models:\n  - name: chat\n    targets:\n      - provider: nowhere\n        model: m\n", []);
+
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var context = $"exit {exit}\nstdout:\n{stdout}\nstderr:\n{stderr}";
+        Assert.True(exit == 1, context);
+        Assert.All(lines, static line => Assert.StartsWith("mesh-gateway: ", line, StringComparison.Ordinal));
+        Assert.Contains(lines, static l => l.EndsWith(".yaml:7:5: unknown key 'providers[0].base_ulr'; did you mean 'base_url'?", StringComparison.Ordinal));
+        Assert.Contains(lines, static l => l.EndsWith(".yaml:12:7: unknown key 'tenants[0].limits.request_per_minute'; did you mean 'requests_per_minute'?", StringComparison.Ordinal));
+        Assert.Contains(lines, static l => l.Contains(".yaml:14:7: unknown key 'tenants[0].budget.daily_usd' (known: per_day_usd, per_month_usd", StringComparison.Ordinal));
+        Assert.Contains(lines, static l => l.EndsWith(".yaml:17:5: unknown key 'guardrails.pii.enabeld'; did you mean 'enabled'?", StringComparison.Ordinal));
+        Assert.Contains(lines, static l => l.Contains("models[0].targets[0]", StringComparison.Ordinal));
+        Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", stdout + stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -49,13 +70,19 @@ public sealed class StartupErrorTests
     }
 
     [Fact]
-    public async Task InvalidSettingsInSeveralSections_NamesEveryKeyOnOneLine()
+    public async Task InvalidSettingsInSeveralSections_NamesEveryKeyOneLineEach()
     {
         var (exit, stdout, stderr) = await SidecarProcess.RunToExitAsync(
             "listen:\n  grpc: 127.0.0.1:0\n  admin: 127.0.0.1:0\nguardrails:\n  pii:\n    threshold: -1\nledger:\n  otlp_endpoint: collector:4318\n"
             + "models:\n  - name: chat\n    targets:\n      - provider: nowhere\n        model: m\n", []);
 
-        AssertOneLine(exit, stdout, stderr, 1, "guardrails.pii.threshold", "ledger.otlp_endpoint: must be an absolute http:// or https:// URL", "models[0].targets[0]");
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.True(exit == 1, stderr);
+        Assert.All(lines, static line => Assert.StartsWith("mesh-gateway: ", line, StringComparison.Ordinal));
+        Assert.Contains(lines, static l => l.Contains("guardrails.pii.threshold", StringComparison.Ordinal));
+        Assert.Contains(lines, static l => l.Contains("ledger.otlp_endpoint: must be an absolute http:// or https:// URL", StringComparison.Ordinal));
+        Assert.Contains(lines, static l => l.Contains("models[0].targets[0]", StringComparison.Ordinal));
+        Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -121,7 +121,7 @@ public sealed class TlsListenerTests : IDisposable
     [InlineData("wrong-key", "listen.tls.key: '{other}' is not the private key of the certificate in '{cert}'")]
     [InlineData("not-a-cert", "listen.tls.cert: '{key}' holds no PEM certificate")]
     [InlineData("missing-client-ca", "listen.tls.client_ca: file '{missing}' does not exist")]
-    [InlineData("unknown-key", "listen.tls.ca: unknown key (known: cert, key, client_ca)")]
+    [InlineData("unknown-key", "configuration:5:5: unknown key 'listen.tls.ca' (known: cert, key, client_ca)")]
     public async Task StartupError_BadTlsFiles_NameTheKey(string scenario, string expected)
     {
         var missing = Path.Combine(_directory, "missing.pem");

@@ -1,10 +1,8 @@
-using Mesh.Gateway.Api.Inference;
 using Mesh.Gateway.FunctionalTests.Infrastructure;
 using Mesh.Gateway.Testing;
 using Mesh.Gateway.V1;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Mesh.Gateway.FunctionalTests.Inference;
 
@@ -35,12 +33,12 @@ public sealed class RoutingReloadTests
             await client.GenerateAsync(InferenceSidecar.Ask("chat"), cancellationToken: Ct);
             Assert.Equal("gpt-5-nano", Sent(fake, 1));
 
-            // An invalid edit (a route to a provider that does not exist): the file is read, the table is not replaced.
+            // An invalid edit (a route to a provider that does not exist): the whole file is refused, the table is not replaced.
             await File.WriteAllTextAsync(path, Config(fake, "chat", "gpt-4o", "nope"), Ct);
-            var configuration = sidecar.Services.GetRequiredService<IConfiguration>();
-            await WaitFor(() => configuration["models:0:targets:0:provider"] == "nope");
-            var reloader = sidecar.Services.GetServices<IHostedService>().OfType<RoutingTableReloader>().Single();
-            Assert.False(reloader.Reload());
+            var reloader = sidecar.Services.GetRequiredService<Mesh.Gateway.Sidecar.Configuration.ConfigurationReloader>();
+            await WaitFor(() => reloader.Status.Rejected is not null);
+            Assert.Contains(reloader.Status.Rejected!.Errors, static e => e.Contains("models[0].targets[0].provider", StringComparison.Ordinal));
+            Assert.Equal("p0", sidecar.Services.GetRequiredService<IConfiguration>()["models:0:targets:0:provider"]);
             var models = await client.ListModelsAsync(new ListModelsRequest(), cancellationToken: Ct);
             Assert.Equal(["chat", "extra"], models.Models.Select(static m => m.Name));
             await client.GenerateAsync(InferenceSidecar.Ask("chat"), cancellationToken: Ct);

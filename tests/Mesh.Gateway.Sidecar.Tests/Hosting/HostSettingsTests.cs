@@ -61,7 +61,6 @@ public sealed class HostSettingsTests
     [InlineData("listen:\n  grpc: nowhere\n", null, "listen.grpc: 'nowhere' is not an address")]
     [InlineData("", "bad:1", "--grpc: 'bad:1' has an invalid host 'bad'")]
     [InlineData("listen:\n  admin: 127.0.0.1:99999\n", null, "listen.admin: '127.0.0.1:99999' has an invalid port")]
-    [InlineData("listen:\n  grcp: 127.0.0.1:1\n", null, "listen.grcp: unknown key (known: grpc, admin, tls, envoy, envoy_secret, envoy_secret_file, http)")]
     [InlineData("shutdown:\n  timeout: soon\n", null, "shutdown.timeout: 'soon' is not a duration")]
     [InlineData("logging:\n  level: loud\n", null, "logging.level: 'loud' is not a level")]
     [InlineData("logging:\n  format: xml\n", null, "logging.format: 'xml' is not a format")]

@@ -5,7 +5,7 @@ namespace Mesh.Gateway.Sidecar.Tests.Hosting;
 public sealed class StartupErrorMessageTests
 {
     [Fact]
-    public void DescribeStartupError_SeveralSectionsInvalid_EveryFailureOnOneLine()
+    public void DescribeStartupError_SeveralSectionsInvalid_OneFailurePerLine()
     {
         var error = new AggregateException(
             new OptionsValidationException("", typeof(object), ["providers[0].kind: is required", "providers[1].name: is required"]),
@@ -13,7 +13,7 @@ public sealed class StartupErrorMessageTests
 
         var message = GatewayHost.DescribeStartupError(error, app: null);
 
-        Assert.Equal("providers[0].kind: is required; providers[1].name: is required; guardrails.pii.threshold: must be between 0 and 1 (was -1)", message);
+        Assert.Equal("providers[0].kind: is required\nproviders[1].name: is required\nguardrails.pii.threshold: must be between 0 and 1 (was -1)", message);
     }
 
     [Fact]

@@ -1,0 +1,152 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Mesh.Gateway.FunctionalTests.Infrastructure;
+using Mesh.Gateway.V1;
+
+namespace Mesh.Gateway.FunctionalTests.Host;
+
+/// <summary>
+/// <c>POST /admin/reload</c> on a real sidecar started from a file: a new file is checked whole and applied as the next
+/// version, or refused with every error while the running version stays in force; <c>/readyz</c> shows both. Nothing
+/// changes silently: each section is applied live or named as needing a restart.
+/// </summary>
+public sealed class ConfigurationReloadTests : IDisposable
+{
+    private const string Base = "listen: { grpc: 127.0.0.1:0, admin: 127.0.0.1:0 }\nlogging: { level: warning }\n"
+        + "providers: [ { name: p0, kind: mock } ]\nmodels: [ { name: chat, targets: [ { provider: p0, model: m1 } ] } ]\n";
+
+    private const string KeyHash = "sha256:0000000000000000000000000000000000000000000000000000000000000001";
+
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("mesh-config-reload-");
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private string ConfigPath => Path.Combine(_directory.FullName, "sidecar.yaml");
+
+    public void Dispose() => _directory.Delete(recursive: true);
+
+    [Fact]
+    public async Task Reload_BrokenFile_RunningVersionStaysAndBothVersionsShowInReadyz()
+    {
+        await using var sidecar = await StartAsync(Base);
+        var started = Sha256(Base);
+        var broken = Base + $"tenants:\n  - id: t\n    api_keys: [\"{KeyHash}\"]\n    limits:\n      request_per_minute: 1\n";
+        await File.WriteAllTextAsync(ConfigPath, broken, Ct);
+
+        var (status, body) = await PostReloadAsync(sidecar);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal("rejected", body.GetProperty("result").GetString());
+        var expected = "sidecar.yaml:9:7: unknown key 'tenants[0].limits.request_per_minute'; did you mean 'requests_per_minute'?";
+        Assert.Contains(body.GetProperty("errors").EnumerateArray(), e => e.GetString()!.EndsWith(expected, StringComparison.Ordinal));
+        var ready = await ReadyzAsync(sidecar);
+        Assert.Equal(1, ready.GetProperty("version").GetInt64());
+        Assert.Equal(started, ready.GetProperty("sha256").GetString());
+        Assert.Equal(Sha256(broken), ready.GetProperty("rejected").GetProperty("sha256").GetString());
+        Assert.Contains(ready.GetProperty("rejected").GetProperty("errors").EnumerateArray(), e => e.GetString()!.EndsWith(expected, StringComparison.Ordinal));
+
+        // The running version still serves: no tenants, so the call needs no key (the refused file would have demanded one).
+        var client = new V1.Inference.InferenceClient(sidecar.Channel);
+        await client.GenerateAsync(Inference.InferenceSidecar.Ask("chat"), cancellationToken: Ct);
+
+        // Fixed: the next version is applied and the refused one is gone from /readyz.
+        var fixedFile = Base + "logging: { level: information }\n".Replace("logging", "shutdown", StringComparison.Ordinal).Replace("level: information", "timeout: 10s", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(ConfigPath, fixedFile, Ct);
+        var (fixedStatus, fixedBody) = await PostReloadAsync(sidecar);
+        Assert.Equal(HttpStatusCode.OK, fixedStatus);
+        Assert.Equal("applied", fixedBody.GetProperty("result").GetString());
+        ready = await ReadyzAsync(sidecar);
+        Assert.Equal(2, ready.GetProperty("version").GetInt64());
+        Assert.Equal(Sha256(fixedFile), ready.GetProperty("sha256").GetString());
+        Assert.False(ready.TryGetProperty("rejected", out _));
+
+        // The same file again: nothing to apply.
+        var (_, again) = await PostReloadAsync(sidecar);
+        Assert.Equal("unchanged", again.GetProperty("result").GetString());
+    }
+
+    [Fact]
+    public async Task Reload_ListenAddressChanged_RestNamedAndAppliedListenerKept()
+    {
+        await using var sidecar = await StartAsync(Base);
+        var changed = Base.Replace("grpc: 127.0.0.1:0", "grpc: 127.0.0.1:1", StringComparison.Ordinal)
+            + "  - { name: extra, targets: [ { provider: p0, model: m2 } ] }\n";
+        await File.WriteAllTextAsync(ConfigPath, changed.Replace("models: [ { name: chat, targets: [ { provider: p0, model: m1 } ] } ]\n", "models:\n  - { name: chat, targets: [ { provider: p0, model: m1 } ] }\n", StringComparison.Ordinal), Ct);
+
+        var (status, body) = await PostReloadAsync(sidecar);
+
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        Assert.Equal("applied", body.GetProperty("result").GetString());
+        var restart = body.GetProperty("configuration").GetProperty("restart_required").EnumerateArray().Select(static e => e.GetString()).ToList();
+        Assert.Contains("listen.grpc (127.0.0.1:0 -> 127.0.0.1:1; still listening on 127.0.0.1:0)", restart);
+
+        // The listener did not move; the models change is live on it.
+        var client = new V1.Inference.InferenceClient(sidecar.Channel);
+        var models = await client.ListModelsAsync(new ListModelsRequest(), cancellationToken: Ct);
+        Assert.Contains("extra", models.Models.Select(static m => m.Name));
+    }
+
+    // Each section's change is applied live (models) or named in restart_required; none is taken silently.
+    [Theory]
+    [InlineData("shutdown", "shutdown: { timeout: 5s }\n", "shutdown: { timeout: 6s }\n")]
+    [InlineData("grpc", "grpc: { max_streams_per_connection: 50 }\n", "grpc: { max_streams_per_connection: 60 }\n")]
+    [InlineData("store", "store: { key_prefix: a }\n", "store: { key_prefix: b }\n")]
+    [InlineData("prices", "prices: { m1: { input: 1, output: 2 } }\n", "prices: { m1: { input: 2, output: 3 } }\n")]
+    [InlineData("limits", "limits: { default_max_output_tokens: 100 }\n", "limits: { default_max_output_tokens: 200 }\n")]
+    [InlineData("ledger", "ledger: { path: '' }\n", "ledger: { path: '', capacity: 50 }\n")]
+    [InlineData("telemetry", "telemetry: { service_name: a }\n", "telemetry: { service_name: b }\n")]
+    [InlineData("tenants", "tenants: [ { id: t, api_keys: [\"" + KeyHash + "\"] } ]\n", "tenants: [ { id: t, api_keys: [\"" + KeyHash + "\"], models: [chat] } ]\n")]
+    [InlineData("auth", "auth: { gateway_key_headers: [x-a] }\n", "auth: { gateway_key_headers: [x-b] }\n")]
+    [InlineData("envoy", "envoy: { tenant_header: x-a }\n", "envoy: { tenant_header: x-b }\n")]
+    [InlineData("guardrails", "guardrails: { pii: { action: mask } }\n", "guardrails: { pii: { action: redact } }\n")]
+    [InlineData("providers", "", "providers2")]
+    [InlineData("models", "", "models2")]
+    public async Task Reload_SectionChanged_AppliedLiveOrNamedAsNeedingRestart(string section, string before, string after)
+    {
+        await using var sidecar = await StartAsync(Base + before);
+        var next = after switch
+        {
+            "providers2" => Base.Replace("[ { name: p0, kind: mock } ]", "[ { name: p0, kind: mock }, { name: p1, kind: mock } ]", StringComparison.Ordinal),
+            "models2" => Base.Replace("model: m1", "model: m3", StringComparison.Ordinal),
+            _ => Base + after,
+        };
+        await File.WriteAllTextAsync(ConfigPath, next, Ct);
+
+        var (status, body) = await PostReloadAsync(sidecar);
+
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        Assert.Equal("applied", body.GetProperty("result").GetString());
+        Assert.Equal(2, body.GetProperty("configuration").GetProperty("version").GetInt64());
+        var restart = body.GetProperty("configuration").GetProperty("restart_required").EnumerateArray().Select(static e => e.GetString()).ToList();
+        if (section == "models")
+        {
+            Assert.Empty(restart);
+        }
+        else
+        {
+            Assert.Contains(section, restart);
+        }
+    }
+
+    private async Task<SidecarHost> StartAsync(string yaml)
+    {
+        await File.WriteAllTextAsync(ConfigPath, yaml, Ct);
+        return await SidecarHost.StartAsync(string.Empty, null, null, static _ => null,
+            options => options with { ConfigYaml = null, ConfigPath = ConfigPath, ReloadOnChange = false, GrpcAddress = null, AdminAddress = null });
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostReloadAsync(SidecarHost sidecar)
+    {
+        using var response = await sidecar.AdminClient.PostAsync(new Uri("/admin/reload", UriKind.Relative), null, Ct);
+        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.Clone());
+    }
+
+    private static async Task<JsonElement> ReadyzAsync(SidecarHost sidecar)
+    {
+        using var response = await sidecar.AdminClient.GetAsync(new Uri("/readyz", UriKind.Relative), Ct);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("configuration").Clone();
+    }
+
+    private static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+}
