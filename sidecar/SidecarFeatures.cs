@@ -33,6 +33,7 @@ internal static class SidecarFeatures
         "auth",
         "envoy",
         "guardrails",
+        "cache", // the response cache (exact and semantic)
     ];
 
     /// <summary>Registers every feature's services; each binds its own section of <paramref name="configuration"/> once, and
@@ -51,7 +52,9 @@ internal static class SidecarFeatures
             .AddTelemetry()
             .AddInferenceApi()
             .AddGuardApi()
-            .AddEnvoyDoor();
+            .AddEnvoyDoor()
+            .AddSentenceEncoder()
+            .AddResponseCache();
     }
 
     /// <summary>Maps every feature's gRPC services; they are served on the gRPC listener.</summary>
@@ -77,5 +80,6 @@ internal static class SidecarFeatures
         ArgumentNullException.ThrowIfNull(admin);
 
         // Features: one line each, e.g. admin.MapUsageEndpoints();
+        admin.MapResponseCacheAdmin();
     }
 }

@@ -117,5 +117,7 @@ internal sealed class OtlpLedgerSink : ILedgerSink, IDisposable
         new("http_status", r.HttpStatus),
         new("door", r.Door),
         new("guardrail_actions", string.Join(',', r.GuardrailActions)),
+        new("cache_hit", r.CacheHit),
+        new("cost_saved_usd", r.CostSavedUsd.ToString(CultureInfo.InvariantCulture)),
     ];
 }
