@@ -34,10 +34,11 @@ public static class CachingGatewayBuilderExtensions
             return builder;
         }
 
-        var options = builder.Configuration.GetSection("cache").Get<ResponseCacheOptions>() ?? new ResponseCacheOptions();
+        var bindErrors = new List<string>();
+        var options = ResponseCacheOptionsReader.Read(builder.Configuration, bindErrors);
         var services = builder.Services;
         services.TryAddValidator<ResponseCacheOptions, ResponseCacheOptionsValidator>();
-        services.AddBoundOptions(options);
+        services.AddBoundOptions(options, bindErrors);
         var semantic = options.Routes.Values.Any(static r => r.SemanticThreshold is not null);
         if (semantic)
         {

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Configuration;
-
 namespace Mesh.Gateway.Caching.Configuration;
 
 /// <summary>The <c>cache:</c> section: which routes answer from the response cache, for how long, and where entries live.</summary>
@@ -7,15 +5,12 @@ namespace Mesh.Gateway.Caching.Configuration;
 public sealed record ResponseCacheOptions
 {
     /// <summary>The bound of the in-process store (entries) in bytes; the oldest entries are evicted beyond it.</summary>
-    [ConfigurationKeyName("max_bytes")]
     public long MaxBytes { get; init; } = 64L * 1024 * 1024;
 
     /// <summary>The bound of the semantic index (vectors) in bytes; the oldest vectors are evicted beyond it.</summary>
-    [ConfigurationKeyName("semantic_max_bytes")]
     public long SemanticMaxBytes { get; init; } = 32L * 1024 * 1024;
 
     /// <summary>True to charge a hit's original usage to token budgets too; by default a hit counts against request limits only.</summary>
-    [ConfigurationKeyName("charge_tokens")]
     public bool ChargeTokens { get; init; }
 
     /// <summary>Routes (model names as callers give them) whose answers are cached; a route not named here is never cached.</summary>

@@ -143,8 +143,13 @@ internal sealed class VectorPartition
     /// <summary>Sign bits and int8 codes of a (normalized) vector; <paramref name="scale"/> turns a code back into a component.</summary>
     internal static void Quantize(ReadOnlySpan<float> vector, Span<ulong> bits, Span<sbyte> codes, out float scale)
     {
-        var max = System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(vector);
-        var factor = max > 0 ? 127f / MathF.Abs(max) : 0f;
+        var max = 0f;
+        foreach (var x in vector)
+        {
+            max = MathF.Max(max, MathF.Abs(x));
+        }
+
+        var factor = max > 0 ? 127f / max : 0f;
         bits.Clear();
         for (var i = 0; i < vector.Length; i++)
         {
