@@ -92,7 +92,9 @@ public sealed class ResponseCache
         var plan = new CachePlan(route, key, ttl, control);
         if (route.SemanticThreshold is not null && _index is not null && RequestHasher.Semantic(request) is { } semantic)
         {
-            plan = plan with { Semantic = (SemanticPrefix + CacheKey.Prefix(tenant, context.Model) + CacheKey.Escape(user ?? string.Empty) + ":" + semantic.Partition, semantic.Prompt) };
+            // The salient terms (numbers, names) join the partition: prompts that differ in them are never neighbours.
+            var salient = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(SalientTerms.Signature(semantic.Prompt))))[..16];
+            plan = plan with { Semantic = (SemanticPrefix + CacheKey.Prefix(tenant, context.Model) + CacheKey.Escape(user ?? string.Empty) + ":" + semantic.Partition + ":" + salient, semantic.Prompt) };
         }
 
         return plan;
