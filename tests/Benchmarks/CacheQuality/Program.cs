@@ -9,6 +9,12 @@ using Mesh.Gateway.Embeddings;
 // Regenerates docs/cache-quality.md: false hits and hit rate of the semantic cache per threshold, tuned on banking77's
 // training split, reported on its test split, CLINC150 (in scope and out of scope), hard negatives and Korean pairs.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+if (args is ["bench", ..])
+{
+    Console.WriteLine(CacheLatency.Run(args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 1));
+    return 0;
+}
+
 var root = FindRoot();
 var data = Path.Combine(root, "tests/Benchmarks/CacheQuality/data");
 var perIntentCached = 4;
