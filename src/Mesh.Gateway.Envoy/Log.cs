@@ -21,4 +21,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5206, Level = LogLevel.Warning, Message = "ext_proc: the {Provider} response could not be inspected ({Reason}); the client gets a 502")]
     public static partial void ResponseUninspectable(ILogger logger, string provider, string reason);
+
+    [LoggerMessage(EventId = 5207, Level = LogLevel.Warning, Message = "ext_proc: a pipeline step failed on the response")]
+    public static partial void PipelineFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 5208, Level = LogLevel.Debug, Message = "ext_proc: a pipeline step answered the {Provider} {Operation} call itself")]
+    public static partial void AnsweredByStep(ILogger logger, string provider, string operation);
 }

@@ -25,11 +25,19 @@ public static class PipelineServiceCollectionExtensions
     }
 
     /// <summary>Builds a pipeline from every registered step, in order, ending in <paramref name="terminal"/>.</summary>
-    public static InferencePipeline BuildInferencePipeline(this IServiceProvider services, InferenceHandler terminal)
+    public static InferencePipeline BuildInferencePipeline(this IServiceProvider services, InferenceHandler terminal) =>
+        services.BuildInferencePipeline(terminal, static _ => true);
+
+    /// <summary>Builds a pipeline from the registered steps <paramref name="include"/> accepts, in order, ending in <paramref name="terminal"/>.</summary>
+    /// <remarks>For a door that still applies some policy itself and must not apply it twice (the Envoy door, see its
+    /// <c>EnvoyPipeline</c>); every step added later runs on every door.</remarks>
+    public static InferencePipeline BuildInferencePipeline(this IServiceProvider services, InferenceHandler terminal, Func<InferenceStepRegistration, bool> include)
     {
         ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(include);
         var builder = new InferencePipelineBuilder();
         var registrations = services.GetServices<InferenceStepRegistration>()
+            .Where(include)
             .Select(static (registration, index) => (registration, index))
             .OrderBy(static r => r.registration.Order)
             .ThenBy(static r => r.index);

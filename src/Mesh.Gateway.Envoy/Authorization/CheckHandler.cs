@@ -46,7 +46,11 @@ internal sealed class CheckHandler
     /// <summary>The ext_authz dynamic-metadata key saying which limits Check charged.</summary>
     public const string LimitsChargedKey = "limits_charged";
 
-    public async ValueTask<CheckResponse> CheckAsync(CheckRequest request, CancellationToken cancellationToken)
+    public async ValueTask<CheckResponse> CheckAsync(CheckRequest request, CancellationToken cancellationToken) =>
+        (await DecideAsync(request, cancellationToken).ConfigureAwait(false)).Response;
+
+    /// <summary>The answer to Check, and, for a refusal, what it refused (for the refused call's telemetry).</summary>
+    public async ValueTask<CheckDecision> DecideAsync(CheckRequest request, CancellationToken cancellationToken)
     {
         var http = request.Attributes?.Request?.Http;
         var headers = HeadersOf(http);
@@ -61,27 +65,29 @@ internal sealed class CheckHandler
         var bodyModel = reading?.Model;
         var outcome = await _evaluator.EvaluateAsync(headers, path, string.IsNullOrEmpty(principal) ? null : principal, bodyModel, cancellationToken)
             .ConfigureAwait(false);
+        var model = outcome.Api?.PathModel ?? bodyModel;
         if (!outcome.Allowed)
         {
-            return Deny(outcome);
+            return new(Deny(outcome), outcome.Error, api, model, headers);
         }
 
         if (reading?.Error is { } bodyError)
         {
-            return Deny(outcome with { Error = bodyError });
+            return new(Deny(outcome with { Error = bodyError }), bodyError, api, model, headers);
         }
 
         if (_admission is null)
         {
-            return Allow(outcome, null, LimitCharges.None, bodyModel);
+            return new(Allow(outcome, null, LimitCharges.None, bodyModel), null, api, model, headers);
         }
 
-        var model = outcome.Api!.PathModel ?? bodyModel;
         var charges = model is null ? LimitCharges.Requests : LimitCharges.Requests | LimitCharges.ModelRequests;
         var admission = await _admission.AdmitAsync(
-            new AdmissionRequest(outcome.Authentication!.Identity!, outcome.Api.Provider, outcome.Api.Operation, model ?? string.Empty, 0, null) { Charges = charges },
+            new AdmissionRequest(outcome.Authentication!.Identity!, outcome.Api!.Provider, outcome.Api.Operation, model ?? string.Empty, 0, null) { Charges = charges },
             cancellationToken).ConfigureAwait(false);
-        return admission.IsAdmitted ? Allow(outcome, admission, charges, model) : Refuse(outcome.Api, admission);
+        return admission.IsAdmitted
+            ? new(Allow(outcome, admission, charges, model), null, api, model, headers)
+            : new(Refuse(outcome.Api, admission), LimitError(admission), api, model, headers);
     }
 
     /// <summary>The text form of <see cref="LimitCharges"/> in metadata and <see cref="LimitsChargedHeader"/>: <c>requests</c>, <c>requests,model_requests</c>.</summary>

@@ -65,6 +65,7 @@ public static class EnvoyServiceCollectionExtensions
         services.TryAddSingleton<IEnvoyGuard>(static sp => new GuardrailsEnvoyGuard(
             sp.GetRequiredService<IGuardrailEngine>(), sp.GetRequiredService<GuardrailsOptions>()));
         services.TryAddSingleton<EnvoyUsageLog>();
+        services.TryAddSingleton(static sp => EnvoyPipeline.From(sp));
         // The gateway's one token counter (the gRPC door's limits count prompts with it too).
         services.TryAddSingleton(TokenCounter.Default);
         services.TryAddSingleton<IPromptTokenCounter>(sp => new TiktokenPromptCounter(sp.GetRequiredService<TokenCounter>()));
@@ -78,11 +79,11 @@ public static class EnvoyServiceCollectionExtensions
             sp.GetRequiredService<IEnvoyGuard>(),
             sp.GetRequiredService<IPromptTokenCounter>(),
             sp.GetRequiredService<IRequestAdmission>(),
-            sp.GetService<IUsageRecorder>(),
             sp.GetRequiredService<TimeProvider>(),
             (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Mesh.Gateway.Envoy.ExtProc"))
         {
             RecentUsage = sp.GetRequiredService<EnvoyUsageLog>(),
+            Pipeline = sp.GetRequiredService<EnvoyPipeline>(),
         });
         services.TryAddSingleton<ExtAuthzService>();
         services.TryAddSingleton<ExtProcService>();

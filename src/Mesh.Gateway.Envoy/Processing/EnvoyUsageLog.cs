@@ -5,7 +5,7 @@ using Mesh.Gateway.Tenancy.Ledger;
 namespace Mesh.Gateway.Envoy.Processing;
 
 /// <summary>The most recent usage records of the Envoy door (bounded), for diagnostics and tests.</summary>
-/// <remarks>Thread-safe. Ledgers and limits get every record through <see cref="IUsageRecorder"/> / <see cref="IRequestAdmission"/>.</remarks>
+/// <remarks>Thread-safe. Ledgers and limits get every record through <see cref="IRequestAdmission"/>.</remarks>
 internal sealed class EnvoyUsageLog
 {
     private const int Capacity = 256;

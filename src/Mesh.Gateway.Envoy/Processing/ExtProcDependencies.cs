@@ -14,9 +14,11 @@ internal sealed record ExtProcDependencies(
     IEnvoyGuard Guard,
     IPromptTokenCounter Tokens,
     IRequestAdmission? Admission,
-    IUsageRecorder? Usage,
     TimeProvider Time,
     ILogger Logger)
 {
     public EnvoyUsageLog RecentUsage { get; init; } = new();
+
+    /// <summary>The Core pipeline's steps the door runs (<see cref="EnvoyPipeline"/>); none by default.</summary>
+    public EnvoyPipeline Pipeline { get; init; } = EnvoyPipeline.Empty;
 }

@@ -36,7 +36,14 @@ internal sealed class ExtProcService : ExternalProcessor.ExternalProcessorBase
         finally
         {
             await session.EndAsync(cancelled, CancellationToken.None).ConfigureAwait(false);
-            telemetry.Finish(session.Record);
+            if (session.Record is { } record)
+            {
+                telemetry.Finish(record);
+            }
+            else if (session.Refusal is { } refusal)
+            {
+                telemetry.Refused(session.Api, session.RequestModel, refusal);
+            }
         }
     }
 

@@ -28,7 +28,7 @@ namespace Mesh.Gateway.Envoy.Processing;
 /// (switch SSE to STREAMED through mode_override) → body chunks (usage, response guardrails) → usage as dynamic metadata on
 /// the last answer. Whatever happens, an admitted request is settled exactly once (<see cref="EndAsync"/> settles a stream
 /// Envoy cancelled). Not thread-safe: Envoy's messages on one stream are handled one at a time.</remarks>
-internal sealed class ExtProcSession
+internal sealed partial class ExtProcSession
 {
     private const string ExtAuthzNamespace = "envoy.filters.http.ext_authz";
 
@@ -73,6 +73,15 @@ internal sealed class ExtProcSession
     /// <summary>Who is calling, once the request headers are processed (from ext_authz, or ext_proc's own authentication).</summary>
     public CallIdentity? Identity => _identity;
 
+    /// <summary>Why the request was refused before it was admitted (null when it was admitted or not an AI API call).</summary>
+    public GatewayError? Refusal { get; private set; }
+
+    /// <summary>The provider API the request calls, once its headers are processed.</summary>
+    public ProviderApi? Api => _api;
+
+    /// <summary>The model the request names (path or body), once known.</summary>
+    public string? RequestModel => _body?.Model ?? _api?.PathModel;
+
     /// <summary>The usage record of the finished request, once settled (tests, diagnostics).</summary>
     public UsageRecord? Record { get; private set; }
 
@@ -108,6 +117,7 @@ internal sealed class ExtProcSession
     /// <summary>The stream ended (Envoy closed or cancelled it): settle what was used if nobody has.</summary>
     public async ValueTask EndAsync(bool cancelled, CancellationToken cancellationToken)
     {
+        await CompletePipelineAsync(cancelled: _response != Phase.Done).ConfigureAwait(false);
         if (!_settled && _admission is not null)
         {
             var outcome = _response == Phase.Done ? OutcomeForStatus() : UsageRecord.Cancelled;
@@ -127,6 +137,7 @@ internal sealed class ExtProcSession
         _started = _deps.Time.GetTimestamp();
         var message = request.RequestHeaders;
         var headers = EnvoyHeaders.ToDictionary(message.Headers);
+        _requestHeaders = headers;
         _requestHasContentLength = headers.ContainsKey("content-length");
         _request = message.EndOfStream ? Phase.Done : Phase.ExpectBody;
         _api = ProviderApiRecognizer.Recognize(headers.GetValueOrDefault(":path"));
@@ -265,8 +276,13 @@ internal sealed class ExtProcSession
         }
 
         _admission = admission;
+        if (!_deps.Pipeline.IsEmpty && await RunPipelineAsync(result, model, cancellationToken).ConfigureAwait(false) is { } answered)
+        {
+            return answered;
+        }
+
         var common = new CommonResponse();
-        if (result.NewBody is { } newBody && canRewrite)
+        if ((_rewrittenBody ?? result.NewBody) is { } newBody && canRewrite)
         {
             common.BodyMutation = new BodyMutation { Body = ByteString.CopyFrom(newBody) };
             if (_requestHasContentLength)
@@ -371,6 +387,8 @@ internal sealed class ExtProcSession
             {
                 answer.ResponseBody.Response.BodyMutation = new BodyMutation { Body = ByteString.CopyFrom(replacement.Value.Span) };
             }
+
+            FeedStream(body.EndOfStream);
         }
         else
         {
@@ -500,6 +518,7 @@ internal sealed class ExtProcSession
     private async ValueTask FinishAsync(ProcessingResponse answer, CancellationToken cancellationToken)
     {
         _finished = true;
+        await CompletePipelineAsync(cancelled: false).ConfigureAwait(false);
         if (_admission is null || _settled)
         {
             return;
@@ -590,7 +609,7 @@ internal sealed class ExtProcSession
             Timestamp = _deps.Time.GetUtcNow(),
             LatencyMs = _deps.Time.GetElapsedTime(_started).TotalMilliseconds,
             Door = "envoy",
-            GuardrailActions = _body?.Redacted == true ? ["redact:request"] : [],
+            GuardrailActions = GuardrailActions(),
         };
         Record = record;
         Log.Settled(_deps.Logger, record.Provider!, record.Operation!, record.TenantId, outcome, input, output);
@@ -603,7 +622,6 @@ internal sealed class ExtProcSession
             }
 
             _deps.RecentUsage.Add(record);
-            _deps.Usage?.Record(record);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -612,6 +630,23 @@ internal sealed class ExtProcSession
 
         _ = cancellationToken;
         return record;
+    }
+
+    // What the guardrails did, in the words both doors' ledger records use.
+    private List<string> GuardrailActions()
+    {
+        var actions = new List<string>(2);
+        if (_body?.Redacted == true)
+        {
+            actions.Add(InferencePropertyKeys.RedactedRequest);
+        }
+
+        if (_sse?.Cut == true)
+        {
+            actions.Add(InferencePropertyKeys.CutResponse);
+        }
+
+        return actions;
     }
 
     // Why a call without reported usage is charged what the gateway counted; null when it is not charged: an error answer
@@ -657,18 +692,29 @@ internal sealed class ExtProcSession
 
     private ProcessingResponse Immediate(GatewayError error)
     {
+        if (_admission is null && _api is not null)
+        {
+            Refusal = error;
+        }
+
+        return Immediate(EnvoyErrors.HttpStatus(error), "application/json", EnvoyErrors.Render(_api, error), "mesh_gateway_" + EnvoyErrors.WireCode(error));
+    }
+
+    // Envoy's local reply in place of the upstream's: this ends the exchange.
+    private ProcessingResponse Immediate(int status, string contentType, byte[] body, string details)
+    {
         _finished = true;
         _request = _response = Phase.Done;
         var headers = new HeaderMutation();
-        headers.SetHeaders.Add(EnvoyHeaders.ExtProcSet("content-type", "application/json", _deps.Options.WriteRawValue));
+        headers.SetHeaders.Add(EnvoyHeaders.ExtProcSet("content-type", contentType, _deps.Options.WriteRawValue));
         return new ProcessingResponse
         {
             ImmediateResponse = new ImmediateResponse
             {
-                Status = new HttpStatus { Code = (global::Envoy.Type.V3.StatusCode)EnvoyErrors.HttpStatus(error) },
+                Status = new HttpStatus { Code = (global::Envoy.Type.V3.StatusCode)status },
                 Headers = headers,
-                Body = ByteString.CopyFrom(EnvoyErrors.Render(_api, error)),
-                Details = "mesh_gateway_" + EnvoyErrors.WireCode(error),
+                Body = ByteString.CopyFrom(body),
+                Details = details,
             },
         };
     }

@@ -109,6 +109,8 @@ internal static class RequestBodyEditor
             UsageForced = usageForced,
             Reasoning = reasoning,
             NewBody = changed ? JsonText.Serialize(obj) : null,
+            Texts = texts,
+            Root = obj,
         };
     }
 }

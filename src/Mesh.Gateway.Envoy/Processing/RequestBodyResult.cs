@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Mesh.Gateway.Core.Pipeline;
 
 namespace Mesh.Gateway.Envoy.Processing;
@@ -27,4 +28,10 @@ internal sealed record RequestBodyResult
 
     /// <summary>True for a request that asks for reasoning (<c>reasoning_effort</c>, <c>reasoning</c>, <c>thinking</c>).</summary>
     public bool Reasoning { get; init; }
+
+    /// <summary>The request's texts in the codec's visiting order, as they go upstream (after the guardrails).</summary>
+    public IReadOnlyList<string> Texts { get; init; } = [];
+
+    /// <summary>The parsed body, as it goes upstream: where a pipeline step's changes to the texts are written back.</summary>
+    public JsonObject? Root { get; init; }
 }

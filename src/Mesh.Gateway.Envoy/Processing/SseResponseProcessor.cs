@@ -67,7 +67,16 @@ internal sealed class SseResponseProcessor
     /// <summary>The generated text seen so far (before redaction), for counting when the provider reports no usage.</summary>
     public string CompletionText => _completion.ToString();
 
+    /// <summary>The length of <see cref="CompletionText"/>, without building it.</summary>
+    public int CompletionLength => _completion.Length;
+
+    /// <summary>The generated text from <paramref name="start"/> on (what came since a caller last looked).</summary>
+    public string CompletionFrom(int start) => _completion.ToString(start, _completion.Length - start);
+
     public bool Rewriting => _guard is not null;
+
+    /// <summary>True once a blocking finding (moderation) cut the text.</summary>
+    public bool Cut => _stopped;
 
     /// <summary>True once the stream's own end was seen (<c>[DONE]</c>, or the schema's final event): a stream that ends
     /// without it was cut upstream.</summary>
@@ -357,9 +366,38 @@ internal sealed class SseResponseProcessor
             return;
         }
 
-        if (_wire.KeepsAfterCut(root, delta))
+        var keeps = _wire.KeepsAfterCut(root, delta);
+        if ((keeps || _wire.EndsText(root) || _wire.RepeatsWholeText(root)) && TryRewriteAfterCut(e, output))
+        {
+            return;
+        }
+
+        if (keeps)
         {
             output.Write(e.Raw.Span);
+        }
+    }
+
+    // An event that ends the answer or repeats its text, rewritten by the codec to carry the cut (its content-filter signal,
+    // the delivered text only); its SSE event name follows its rewritten type.
+    private bool TryRewriteAfterCut(SseEvent e, ArrayBufferWriter<byte> output)
+    {
+        try
+        {
+            var node = JsonNode.Parse(e.Data.Span)!;
+            if (!_wire.TryRewriteAfterCut(node, _released.ToString(), _stopFinishReason))
+            {
+                return false;
+            }
+
+            var name = e.Name is not null && node["type"] is JsonValue type && type.TryGetValue<string>(out var t) ? t : e.Name;
+            WriteEvent(output, name, node);
+            return true;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or JsonException)
+        {
+            // Not rewritable: it goes on or is dropped as the codec says.
+            return false;
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Envoy.Service.ExtProc.V3;
+using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Core.Telemetry;
 using Mesh.Gateway.Envoy.Http;
 using Mesh.Gateway.Tenancy.Ledger;
@@ -146,6 +147,54 @@ internal sealed class EnvoyCallTelemetry(TimeProvider time)
         }
 
         activity.SetEndTime(_startedAt.UtcDateTime + time.GetElapsedTime(_started));
+    }
+
+    /// <summary>The call was refused before admission (ext_proc's own authentication, access, the body, the limits): the span
+    /// and <c>gen_ai.client.operation.duration</c> the gRPC door records for a refused call, <c>error.type</c> the reason.</summary>
+    public void Refused(ProviderApi? api, string? model, GatewayError error) =>
+        RecordRefusal(time, _started, _startedAt, _traceParent, _traceState, api, model, error);
+
+    /// <summary>A refusal of ext_authz's Check (its own timing and trace context), recorded as <see cref="Refused"/> is.</summary>
+    public static void RecordRefusal(TimeProvider time, long started, DateTimeOffset startedAt, string? traceParent, string? traceState, ProviderApi? api, string? model, GatewayError error)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(error);
+        var operation = api?.Operation == "embeddings" ? GenAiOperationNames.Embeddings : GenAiOperationNames.Chat;
+        var provider = ProviderName(api?.Provider);
+        var errorType = error.Reason;
+        var tags = new TagList
+        {
+            { GenAiAttributes.OperationName, operation },
+            { GenAiAttributes.ProviderName, provider },
+            { GenAiAttributes.RequestModel, model ?? string.Empty },
+            { GenAiAttributes.ErrorType, errorType },
+        };
+        var elapsed = time.GetElapsedTime(started);
+        GatewayMetrics.OperationDuration.Record(elapsed.TotalSeconds, tags);
+        if (!GatewayTelemetry.ActivitySource.HasListeners())
+        {
+            return;
+        }
+
+        ActivityContext.TryParse(traceParent, traceState, isRemote: true, out var parent);
+        var name = string.IsNullOrEmpty(model) ? operation : $"{operation} {model}";
+        using var activity = GatewayTelemetry.ActivitySource.StartActivity(name, ActivityKind.Client, parent, startTime: startedAt);
+        if (activity is null)
+        {
+            return;
+        }
+
+        if (activity.IsAllDataRequested)
+        {
+            activity.SetTag(GenAiAttributes.OperationName, operation);
+            activity.SetTag(GenAiAttributes.ProviderName, provider);
+            activity.SetTag(GenAiAttributes.RequestModel, model ?? string.Empty);
+            activity.SetTag("mesh.gateway.door", "envoy");
+            activity.SetTag(GenAiAttributes.ErrorType, errorType);
+            activity.SetStatus(ActivityStatusCode.Error, error.Message);
+        }
+
+        activity.SetEndTime(startedAt.UtcDateTime + elapsed);
     }
 
     // The gen_ai.provider.name of the API the app called (the same names the gRPC door gives a served target's schema).

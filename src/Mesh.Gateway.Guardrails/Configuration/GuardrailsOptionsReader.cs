@@ -130,14 +130,24 @@ internal sealed class GuardrailsOptionsReader
         };
     }
 
-    private ClassifierPolicy ReadClassifier(IConfigurationSection s, string path, ClassifierPolicy b) => new()
+    private ClassifierPolicy ReadClassifier(IConfigurationSection s, string path, ClassifierPolicy b)
     {
-        Enabled = Bool(s, "enabled", path, b.Enabled),
-        Name = s["name"] ?? b.Name,
-        FailOpen = Bool(s, "fail_open", path, b.FailOpen),
-        MinLocalScore = Score(s, "min_local_score", path, b.MinLocalScore),
-        CacheSeconds = Int(s, "cache_seconds", path, b.CacheSeconds, 0, 86_400),
-    };
+        var policy = new ClassifierPolicy
+        {
+            Enabled = Bool(s, "enabled", path, b.Enabled),
+            Name = s["name"] ?? b.Name,
+            FailOpen = Bool(s, "fail_open", path, b.FailOpen),
+            MinLocalScore = Score(s, "min_local_score", path, b.MinLocalScore),
+            CacheSeconds = Int(s, "cache_seconds", path, b.CacheSeconds, 0, 86_400),
+        };
+        if (policy.Enabled && s["enabled"] is not null)
+        {
+            // The gateway ships no IGuardClassifier: turned on, it would silently consult nothing.
+            _errors.Add($"{path}.enabled: no remote classifier is available in this gateway; remove the setting (the local detectors decide alone)");
+        }
+
+        return policy;
+    }
 
     private StreamPolicy ReadStream(IConfigurationSection s, string path, StreamPolicy b)
     {

@@ -69,6 +69,7 @@ internal sealed class RequestGuardrailsStep(IGuardrailEngine engine, GuardrailsO
         {
             context.ChatRequest = chat with { Messages = messages };
             context.Properties.Set(GuardrailsPropertyKeys.RequestRedacted, true);
+            context.Properties.AddGuardrailAction(InferencePropertyKeys.RedactedRequest);
         }
 
         return null;
@@ -97,6 +98,7 @@ internal sealed class RequestGuardrailsStep(IGuardrailEngine engine, GuardrailsO
         {
             context.EmbeddingRequest = request with { Inputs = inputs };
             context.Properties.Set(GuardrailsPropertyKeys.RequestRedacted, true);
+            context.Properties.AddGuardrailAction(InferencePropertyKeys.RedactedRequest);
         }
 
         return null;

@@ -38,11 +38,17 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
         context.Properties.TryGetValue(GuardrailsPropertyKeys.Vault, out var vault);
         if (result.Response is { } whole)
         {
-            return InferenceResult.FromResponse(GuardWhole(whole, policy, vault));
+            var guarded = GuardWhole(whole, policy, vault);
+            if (guarded.FinishReason == ChatFinishReason.ContentFilter && whole.FinishReason != ChatFinishReason.ContentFilter)
+            {
+                context.Properties.AddGuardrailAction(InferencePropertyKeys.CutResponse);
+            }
+
+            return InferenceResult.FromResponse(guarded);
         }
 
         return result.Stream is { } stream
-            ? InferenceResult.FromStream(GuardStream(stream, engine.CreateStream(policy, GuardDirection.Output, vault), cancellationToken))
+            ? InferenceResult.FromStream(GuardStream(stream, engine.CreateStream(policy, GuardDirection.Output, vault), context.Properties, cancellationToken))
             : result;
     }
 
@@ -69,7 +75,7 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
     }
 
     private static async IAsyncEnumerable<InferenceStreamItem> GuardStream(
-        IAsyncEnumerable<InferenceStreamItem> stream, StreamingRedactor redactor, [EnumeratorCancellation] CancellationToken cancellationToken)
+        IAsyncEnumerable<InferenceStreamItem> stream, StreamingRedactor redactor, InferenceProperties properties, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var completed = false;
         string? id = null;
@@ -86,7 +92,7 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
                     var held = redactor.Complete();
                     if (held.Stopped)
                     {
-                        foreach (var cut in Cut(held, id, model))
+                        foreach (var cut in Cut(held, id, model, properties))
                         {
                             yield return cut;
                         }
@@ -113,7 +119,7 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
                 var output = redactor.Push(text);
                 if (output.Stopped)
                 {
-                    foreach (var cut in Cut(output, id, model))
+                    foreach (var cut in Cut(output, id, model, properties))
                     {
                         yield return cut;
                     }
@@ -132,7 +138,7 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
                 text = string.IsNullOrEmpty(text) ? rest.Text : text + rest.Text;
                 if (rest.Stopped)
                 {
-                    foreach (var cut in Cut(rest with { Text = text }, id, model))
+                    foreach (var cut in Cut(rest with { Text = text }, id, model, properties))
                     {
                         yield return cut;
                     }
@@ -149,7 +155,7 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
             var rest = redactor.Complete();
             if (rest.Stopped)
             {
-                foreach (var cut in Cut(rest, id, model))
+                foreach (var cut in Cut(rest, id, model, properties))
                 {
                     yield return cut;
                 }
@@ -161,9 +167,11 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
         }
     }
 
-    // The text released before the blocking finding, then the finish chunk that ends the stream.
-    private static IEnumerable<InferenceStreamItem> Cut(StreamingOutput output, string? id, string? model)
+    // The text released before the blocking finding, then the finish chunk that ends the stream. Recorded for the ledger
+    // (limits charge a cut stream as guardrail_cut).
+    private static IEnumerable<InferenceStreamItem> Cut(StreamingOutput output, string? id, string? model, InferenceProperties properties)
     {
+        properties.AddGuardrailAction(InferencePropertyKeys.CutResponse);
         if (output.Text.Length > 0)
         {
             yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, TextDelta = output.Text });

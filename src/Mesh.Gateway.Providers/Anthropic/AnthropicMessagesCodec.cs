@@ -104,6 +104,19 @@ internal sealed class AnthropicMessagesCodec : IWireCodec, IWireStreamCodec
 
     public bool EndsStream(JsonElement root) => WireJson.Type(root) == "message_stop";
 
+    // The cut ends the message with Anthropic's content-filter signal, stop_reason "refusal".
+    public bool TryRewriteAfterCut(JsonNode root, string delivered, string? finishReason)
+    {
+        if (root["type"]?.GetValue<string>() != "message_delta" || root["delta"] is not JsonObject delta)
+        {
+            return false;
+        }
+
+        delta["stop_reason"] = finishReason is null or "content_filter" ? "refusal" : finishReason;
+        delta["stop_sequence"] = null;
+        return true;
+    }
+
     public bool SetDelta(JsonNode root, string text)
     {
         if (root["delta"] is JsonObject ad && ad["text"] is JsonValue)

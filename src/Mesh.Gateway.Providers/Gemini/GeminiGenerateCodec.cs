@@ -89,6 +89,45 @@ internal sealed class GeminiGenerateCodec : IWireCodec, IWireStreamCodec
 
     public bool EndsStream(JsonElement root) => EndsText(root);
 
+    // The cut is announced at once with Gemini's content-filter signal, finishReason SAFETY; after it every candidate event
+    // is dropped, the provider's own finish included (one finish reason per candidate).
+    public bool AnnouncesCut => true;
+
+    public bool KeepsAfterCut(JsonElement root, string? delta) => delta is null && !EndsText(root)
+        && !(root.ValueKind == JsonValueKind.Object && root.TryGetProperty("candidates", out _));
+
+    public void SetFinishReason(JsonNode root, string? reason)
+    {
+        if (root["candidates"] is JsonArray { Count: > 0 } cands && cands[0] is JsonObject cand)
+        {
+            cand["finishReason"] = SafetyReason(reason);
+        }
+    }
+
+    private static string SafetyReason(string? reason) => reason is null or "content_filter" ? "SAFETY" : reason.ToUpperInvariant();
+
+    public void PrepareSyntheticDelta(JsonObject copy)
+    {
+        if (copy["candidates"] is JsonArray { Count: > 0 } cands && cands[0] is JsonObject cand)
+        {
+            cand.Remove("finishReason");
+        }
+
+        copy.Remove("usageMetadata");
+    }
+
+    public bool TryMakeCutEvent(JsonObject copy, string? finishReason)
+    {
+        if (!SetDelta(copy, string.Empty) || copy["candidates"] is not JsonArray { Count: > 0 } cands || cands[0] is not JsonObject cand)
+        {
+            return false;
+        }
+
+        cand["finishReason"] = SafetyReason(finishReason);
+        copy.Remove("usageMetadata");
+        return true;
+    }
+
     public bool SetDelta(JsonNode root, string text)
     {
         if (root["candidates"] is not JsonArray { Count: > 0 } cands || cands[0] is not JsonObject cand)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Providers.Wire;
 
@@ -76,6 +77,10 @@ internal sealed class OpenAIChatCodec : IWireCodec, IWireStreamCodec
     }
 
     public byte[] RenderError(GatewayError error, int httpStatus) => OpenAIErrorBody.Render(error);
+
+    public byte[]? RenderResponse(ChatResponse response, string model, DateTimeOffset created) => OpenAIChatAnswer.Whole(response, model, created);
+
+    public byte[]? RenderStream(IReadOnlyList<ChatChunk> chunks, string model, DateTimeOffset created) => OpenAIChatAnswer.Stream(chunks, model, created);
 
     public JsonStringLocator.Step[]? DeltaPath => Path;
 

@@ -69,6 +69,65 @@ internal sealed class OpenAIResponsesCodec : IWireCodec, IWireStreamCodec
     public bool RepeatsWholeText(JsonElement root) =>
         WireJson.Type(root) is "response.content_part.done" or "response.output_item.done" or "response.completed" or "response.incomplete";
 
+    // The done events repeat only the text delivered; response.completed becomes response.incomplete with
+    // incomplete_details.reason content_filter, the Responses API's content-filter signal.
+    public bool TryRewriteAfterCut(JsonNode root, string delivered, string? finishReason)
+    {
+        switch (root["type"]?.GetValue<string>())
+        {
+            case "response.output_text.done" when root["text"] is JsonValue:
+                root["text"] = delivered;
+                return true;
+            case "response.content_part.done" when root["part"] is JsonObject part:
+                SetTexts(part, delivered);
+                return true;
+            case "response.output_item.done" when root["item"] is JsonObject item:
+                SetTexts(item, delivered);
+                item["status"] = "incomplete";
+                return true;
+            case "response.completed" or "response.incomplete" when root["response"] is JsonObject response:
+                root["type"] = "response.incomplete";
+                response["status"] = "incomplete";
+                response["incomplete_details"] = new JsonObject { ["reason"] = finishReason ?? "content_filter" };
+                SetTexts(response, delivered);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    // Every output_text under node carries the delivered text (one text part in practice; a second gets none).
+    private static void SetTexts(JsonNode node, string delivered)
+    {
+        var first = true;
+        Walk(node);
+
+        void Walk(JsonNode? n)
+        {
+            switch (n)
+            {
+                case JsonObject o when o["type"] is JsonValue t && t.TryGetValue<string>(out var type) && type == "output_text" && o["text"] is JsonValue:
+                    o["text"] = first ? delivered : string.Empty;
+                    first = false;
+                    break;
+                case JsonObject o:
+                    foreach (var (_, child) in o.ToList())
+                    {
+                        Walk(child);
+                    }
+
+                    break;
+                case JsonArray a:
+                    foreach (var child in a)
+                    {
+                        Walk(child);
+                    }
+
+                    break;
+            }
+        }
+    }
+
     public bool SetDelta(JsonNode root, string text)
     {
         if (root["delta"] is JsonValue)

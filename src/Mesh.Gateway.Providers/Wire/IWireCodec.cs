@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Pipeline;
 
 namespace Mesh.Gateway.Providers.Wire;
@@ -28,4 +29,12 @@ internal interface IWireCodec
 
     /// <summary>The error body the schema's SDKs parse, for <paramref name="error"/> answered with <paramref name="httpStatus"/>.</summary>
     byte[] RenderError(GatewayError error, int httpStatus);
+
+    /// <summary>A whole response body the schema's SDKs parse, for an answer the gateway gives itself (a pipeline step that
+    /// answers the call, a cache say); null when the schema has no such rendering yet.</summary>
+    byte[]? RenderResponse(ChatResponse response, string model, DateTimeOffset created) => null;
+
+    /// <summary>The SSE body of a streamed answer the gateway gives itself (its events, then the schema's end); null when the
+    /// schema has no such rendering yet.</summary>
+    byte[]? RenderStream(IReadOnlyList<ChatChunk> chunks, string model, DateTimeOffset created) => null;
 }

@@ -66,4 +66,10 @@ internal interface IWireStreamCodec
 
     /// <summary>Shapes a copy of the last delta event into the event announcing a cut; false when it cannot.</summary>
     bool TryMakeCutEvent(JsonObject copy, string? finishReason) => false;
+
+    /// <summary>After a cut: rewrites an event that ends the answer or repeats its text so that it carries the cut: the
+    /// schema's content-filter signal where it ends the answer (<paramref name="finishReason"/> is the policy's word,
+    /// <c>content_filter</c> by default), only <paramref name="delivered"/> where it repeats the text. False: the event goes
+    /// on unchanged or is dropped, as <see cref="KeepsAfterCut"/> says.</summary>
+    bool TryRewriteAfterCut(JsonNode root, string delivered, string? finishReason) => false;
 }

@@ -14,7 +14,7 @@ public static class LimitsPropertyKeys
     public static readonly InferencePropertyKey<LimitLease> Lease = new("mesh.limit_lease");
 
     /// <summary>Appended to by guardrail steps: actions taken (e.g. <c>pii:redact:email</c>), recorded in the ledger.</summary>
-    public static readonly InferencePropertyKey<List<string>> GuardrailActions = new("mesh.guardrail_actions");
+    public static readonly InferencePropertyKey<List<string>> GuardrailActions = InferencePropertyKeys.GuardrailActions;
 
     /// <summary>Set by limits once the call is settled: the ledger record written for it.</summary>
     public static readonly InferencePropertyKey<UsageRecord> UsageRecord = new("mesh.usage_record");

@@ -125,8 +125,12 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
 
             if (status != UsageRecord.Error)
             {
+                // A stream a guardrail cut (its step stopped reading upstream, so the provider's usage never came) is charged
+                // what the gateway counted, as a guardrail cut.
                 status = UsageRecord.Ok;
-                reason = UsageRecord.ReasonUsageMissing;
+                reason = context.Properties.TryGetValue(InferencePropertyKeys.GuardrailActions, out var actions) && actions.Contains(InferencePropertyKeys.CutResponse)
+                    ? UsageRecord.ReasonGuardrailCut
+                    : UsageRecord.ReasonUsageMissing;
             }
         }
         finally

@@ -47,6 +47,6 @@ internal static class EnvoyTestBed
     {
         options ??= new EnvoyOptions();
         return new ExtProcDependencies(options, Evaluator(options), guard ?? new TestGuard(), ApproximateTokenCounter.Instance,
-            admission, admission, TimeProvider.System, NullLogger.Instance);
+            admission, TimeProvider.System, NullLogger.Instance);
     }
 }

@@ -4,15 +4,13 @@ using Mesh.Gateway.Tenancy.Ledger;
 namespace Mesh.Gateway.Envoy.Tests.Support;
 
 /// <summary>Admits everything (or refuses when told) and keeps what was admitted and settled.</summary>
-internal sealed class RecordingAdmission : IRequestAdmission, IUsageRecorder
+internal sealed class RecordingAdmission : IRequestAdmission
 {
     public string? Refuse { get; set; }
 
     public List<AdmissionRequest> Admitted { get; } = [];
 
     public List<UsageRecord> Settled { get; } = [];
-
-    public List<UsageRecord> Recorded { get; } = [];
 
     public ValueTask<AdmissionResult> AdmitAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
@@ -25,6 +23,4 @@ internal sealed class RecordingAdmission : IRequestAdmission, IUsageRecorder
         Settled.Add(usage);
         return ValueTask.CompletedTask;
     }
-
-    public void Record(UsageRecord usage) => Recorded.Add(usage);
 }

@@ -15,6 +15,9 @@ public sealed record DoorOutcome
     /// <summary>The finish reason in OpenAI's words (stop, length, content_filter, tool_calls), null when none was sent.</summary>
     public string? FinishReason { get; init; }
 
+    /// <summary>The response body as the app received it, where the door has one (every text it carries, not only the deltas an SDK joins).</summary>
+    public string? Body { get; init; }
+
     public bool Served => Status == 200;
 
     public override string ToString() => Served ? $"200 '{Text}' ({FinishReason})" : $"{Status} {ErrorMessage}";

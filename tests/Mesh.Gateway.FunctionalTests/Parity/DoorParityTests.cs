@@ -44,6 +44,7 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
         ("budget exhausted", false),
         ("ledger record", false),
         ("genai span and metrics", false),
+        ("refused call's span and metric", false),
     ];
 
     [Theory]
@@ -62,6 +63,7 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
         "budget exhausted" => BudgetExhausted(door),
         "ledger record" => LedgerRecord(door),
         "genai span and metrics" => Telemetry(door),
+        "refused call's span and metric" => RefusedTelemetry(door),
         _ => throw new ArgumentOutOfRangeException(nameof(row), row, "no such row"),
     };
 
@@ -119,6 +121,9 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
         Assert.StartsWith("Here is the plan.", outcome.Text, StringComparison.Ordinal);
         Assert.DoesNotContain("kill", outcome.Text, StringComparison.Ordinal);
         Assert.DoesNotContain("More text", outcome.Text, StringComparison.Ordinal);
+
+        // Nowhere in what the app receives: not in an event that repeats the whole text either (Responses' done events).
+        Assert.DoesNotContain("kill", outcome.Body ?? string.Empty, StringComparison.Ordinal);
     }
 
     // The upstream answers with the placeholder it was sent, split between two deltas.
@@ -217,6 +222,25 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
             : ["gen_ai.client.token.usage", "gen_ai.client.operation.duration", "mesh.gateway.overhead.duration"];
         var recorded = await UntilAsync(() => rig.InstrumentsFor(model), recorded => recorded.IsSupersetOf(expected), "the call's metrics");
         Assert.Superset(expected.ToHashSet(StringComparer.Ordinal), recorded.ToHashSet(StringComparer.Ordinal));
+    }
+
+    // A call refused before it was admitted (here: a model the tenant may not use) gets the same error span and duration metric.
+    private async Task RefusedTelemetry(IDoor door)
+    {
+        var trace = ActivityTraceId.CreateRandom();
+        var model = door.Model(ParityRig.LargeModel);
+
+        var outcome = await door.CallAsync(rig, new DoorCall(ParityRig.NarrowKey, ParityRig.LargeModel, "Hello", TraceParent: $"00-{trace}-{ActivitySpanId.CreateRandom()}-01"), Ct);
+
+        Assert.Equal(403, outcome.Status);
+        var span = Assert.Single(await UntilAsync(() => rig.Spans(trace), static spans => spans.Count > 0, "the refused call's span"));
+        Assert.Equal($"chat {model}", span.DisplayName);
+        Assert.Equal(ActivityKind.Client, span.Kind);
+        Assert.Equal(ActivityStatusCode.Error, span.Status);
+        Assert.Equal("chat", span.GetTagItem("gen_ai.operation.name"));
+        Assert.Equal(model, span.GetTagItem("gen_ai.request.model"));
+        Assert.False(string.IsNullOrEmpty(span.GetTagItem("error.type") as string));
+        await UntilAsync(() => rig.InstrumentsFor(model), static recorded => recorded.Contains("gen_ai.client.operation.duration"), "the refused call's duration");
     }
 
     // The ledger is written in the background: wait for the record to land.

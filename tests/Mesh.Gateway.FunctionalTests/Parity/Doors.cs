@@ -12,6 +12,9 @@ public static class Doors
         new EnvoyDoor(EnvoyDoor.Schema.OpenAI, streams: true),
         new EnvoyDoor(EnvoyDoor.Schema.Anthropic, streams: false),
         new EnvoyDoor(EnvoyDoor.Schema.Gemini, streams: false),
+        new EnvoyDoor(EnvoyDoor.Schema.Anthropic, streams: true),
+        new EnvoyDoor(EnvoyDoor.Schema.Gemini, streams: true),
+        new EnvoyDoor(EnvoyDoor.Schema.Responses, streams: true),
     ];
 
     /// <summary>The doors whose caller reads a stream (rows about a stream cut mid-way).</summary>

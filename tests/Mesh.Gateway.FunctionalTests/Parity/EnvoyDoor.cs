@@ -15,6 +15,9 @@ public sealed class EnvoyDoor(EnvoyDoor.Schema schema, bool streams) : IDoor
         OpenAI,
         Anthropic,
         Gemini,
+
+        /// <summary>OpenAI's Responses API (<c>/v1/responses</c>).</summary>
+        Responses,
     }
 
     public string Name => $"envoy {schema}{(streams ? " stream" : string.Empty)}";
@@ -27,6 +30,7 @@ public sealed class EnvoyDoor(EnvoyDoor.Schema schema, bool streams) : IDoor
     {
         Schema.Anthropic => "anthropic",
         Schema.Gemini => "gcp.gemini",
+        Schema.Responses => "openai",
         _ => "openai",
     };
 
@@ -55,6 +59,9 @@ public sealed class EnvoyDoor(EnvoyDoor.Schema schema, bool streams) : IDoor
                 "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":" + Quote(text) + "}],\"role\":\"model\"},\"finishReason\":\"STOP\",\"index\":0}],"
                 + "\"usageMetadata\":{\"promptTokenCount\":5,\"candidatesTokenCount\":3,\"totalTokenCount\":8},\"modelVersion\":\"gemini-2.0-flash\"}"),
             (Schema.OpenAI, false) => FakeResponse.OpenAIChat(text),
+            (Schema.Anthropic, true) => FakeResponse.Sse(AnthropicStream(deltas)),
+            (Schema.Gemini, true) => FakeResponse.Sse(GeminiStream(deltas)),
+            (Schema.Responses, true) => FakeResponse.Sse(ResponsesStream(deltas)),
             _ => throw new NotSupportedException($"{Name}: no recorded stream shape"),
         };
     }
@@ -82,12 +89,18 @@ public sealed class EnvoyDoor(EnvoyDoor.Schema schema, bool streams) : IDoor
                 path = "/v1/messages";
                 headers["x-api-key"] = request.ApiKey;
                 headers["anthropic-version"] = "2023-06-01";
-                body = "{\"model\":" + Quote(model) + ",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":" + Quote(request.Prompt) + "}]}";
+                body = "{\"model\":" + Quote(model) + ",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":" + Quote(request.Prompt) + "}]"
+                    + (streams ? ",\"stream\":true" : string.Empty) + "}";
                 break;
             case Schema.Gemini:
-                path = $"/v1beta/models/{model}:generateContent";
+                path = streams ? $"/v1beta/models/{model}:streamGenerateContent?alt=sse" : $"/v1beta/models/{model}:generateContent";
                 headers["x-goog-api-key"] = request.ApiKey;
                 body = "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":" + Quote(request.Prompt) + "}]}]}";
+                break;
+            case Schema.Responses:
+                path = "/v1/responses";
+                headers["authorization"] = "Bearer " + request.ApiKey;
+                body = "{\"model\":" + Quote(model) + ",\"input\":" + Quote(request.Prompt) + (streams ? ",\"stream\":true" : string.Empty) + "}";
                 break;
             default:
                 path = "/v1/chat/completions";
@@ -114,7 +127,15 @@ public sealed class EnvoyDoor(EnvoyDoor.Schema schema, bool streams) : IDoor
             return new DoorOutcome { Status = exchange.Status, ErrorMessage = message };
         }
 
-        return streams ? ReadStream(exchange.ResponseBody) : ReadWhole(exchange.ResponseBody);
+        var outcome = (schema, streams) switch
+        {
+            (Schema.Anthropic, true) => ReadAnthropicStream(exchange.ResponseBody),
+            (Schema.Gemini, true) => ReadGeminiStream(exchange.ResponseBody),
+            (Schema.Responses, true) => ReadResponsesStream(exchange.ResponseBody),
+            (_, true) => ReadStream(exchange.ResponseBody),
+            _ => ReadWhole(exchange.ResponseBody),
+        };
+        return outcome with { Body = Encoding.UTF8.GetString(exchange.ResponseBody) };
     }
 
     public override string ToString() => Name;
@@ -170,6 +191,151 @@ public sealed class EnvoyDoor(EnvoyDoor.Schema schema, bool streams) : IDoor
             if (choice.TryGetProperty("finish_reason", out var reason) && reason.ValueKind == JsonValueKind.String)
             {
                 finish = reason.GetString();
+            }
+        }
+
+        return new DoorOutcome { Text = text.ToString(), FinishReason = finish };
+    }
+
+    // Anthropic's documented stream: message_start (input usage), one text block of text_delta events, message_delta (stop
+    // reason, output usage), message_stop.
+    private static string AnthropicStream(IReadOnlyList<string> deltas)
+    {
+        var sse = new StringBuilder();
+        void Event(string name, string data) => sse.Append("event: ").Append(name).Append("\ndata: ").Append(data).Append("\n\n");
+        Event("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_fake\",\"type\":\"message\",\"role\":\"assistant\",\"model\":\"claude-3-5-haiku-latest\",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":5,\"output_tokens\":1}}}");
+        Event("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}");
+        foreach (var delta in deltas)
+        {
+            Event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":" + Quote(delta) + "}}");
+        }
+
+        Event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}");
+        Event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":3}}");
+        Event("message_stop", "{\"type\":\"message_stop\"}");
+        return sse.ToString();
+    }
+
+    // Gemini's alt=sse stream: one candidate per event, the finish reason and the usage on the last (with its text).
+    private static string GeminiStream(IReadOnlyList<string> deltas)
+    {
+        var sse = new StringBuilder();
+        for (var i = 0; i < deltas.Count; i++)
+        {
+            var last = i == deltas.Count - 1;
+            sse.Append("data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":").Append(Quote(deltas[i])).Append("}],\"role\":\"model\"}")
+                .Append(last ? ",\"finishReason\":\"STOP\"" : string.Empty).Append(",\"index\":0}]")
+                .Append(last ? ",\"usageMetadata\":{\"promptTokenCount\":5,\"candidatesTokenCount\":3,\"totalTokenCount\":8}" : string.Empty)
+                .Append(",\"modelVersion\":\"gemini-2.0-flash\"}\r\n\r\n");
+        }
+
+        return sse.ToString();
+    }
+
+    // The Responses API stream: created, the message item and its text part, text deltas, the done events (each repeating the
+    // text), completed with usage.
+    private static string ResponsesStream(IReadOnlyList<string> deltas)
+    {
+        var text = Quote(string.Concat(deltas));
+        var sse = new StringBuilder();
+        var n = 0;
+        void Event(string type, string rest) => sse.Append("event: ").Append(type).Append("\ndata: {\"type\":\"").Append(type).Append("\",\"sequence_number\":").Append(n++).Append(rest).Append("}\n\n");
+        const string Ids = ",\"item_id\":\"msg_1\",\"output_index\":0,\"content_index\":0";
+        var item = "{\"id\":\"msg_1\",\"type\":\"message\",\"status\":\"completed\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":" + text + ",\"annotations\":[]}]}";
+        Event("response.created", ",\"response\":{\"id\":\"resp_1\",\"object\":\"response\",\"status\":\"in_progress\",\"model\":\"gpt-4o-mini\",\"output\":[]}");
+        Event("response.output_item.added", ",\"output_index\":0,\"item\":{\"id\":\"msg_1\",\"type\":\"message\",\"status\":\"in_progress\",\"role\":\"assistant\",\"content\":[]}");
+        Event("response.content_part.added", Ids + ",\"part\":{\"type\":\"output_text\",\"text\":\"\",\"annotations\":[]}");
+        foreach (var delta in deltas)
+        {
+            Event("response.output_text.delta", Ids + ",\"delta\":" + Quote(delta));
+        }
+
+        Event("response.output_text.done", Ids + ",\"text\":" + text);
+        Event("response.content_part.done", Ids + ",\"part\":{\"type\":\"output_text\",\"text\":" + text + ",\"annotations\":[]}");
+        Event("response.output_item.done", ",\"output_index\":0,\"item\":" + item);
+        Event("response.completed", ",\"response\":{\"id\":\"resp_1\",\"object\":\"response\",\"status\":\"completed\",\"model\":\"gpt-4o-mini\",\"output\":[" + item + "],\"usage\":{\"input_tokens\":5,\"output_tokens\":3,\"total_tokens\":8}}");
+        return sse.ToString();
+    }
+
+    private static IEnumerable<JsonElement> SseData(byte[] bytes)
+    {
+        foreach (var line in Encoding.UTF8.GetString(bytes).Split('\n'))
+        {
+            var trimmed = line.TrimEnd('\r');
+            if (trimmed.StartsWith("data: ", StringComparison.Ordinal) && trimmed != "data: [DONE]")
+            {
+                using var doc = JsonDocument.Parse(trimmed["data: ".Length..]);
+                yield return doc.RootElement.Clone();
+            }
+        }
+    }
+
+    // As Anthropic's SDKs read the stream: text_delta texts joined; the stop reason of message_delta ("refusal" is its
+    // content-filter signal).
+    private static DoorOutcome ReadAnthropicStream(byte[] bytes)
+    {
+        var text = new StringBuilder();
+        string? finish = null;
+        foreach (var e in SseData(bytes))
+        {
+            var type = e.GetProperty("type").GetString();
+            if (type == "content_block_delta" && e.GetProperty("delta").TryGetProperty("text", out var t))
+            {
+                text.Append(t.GetString());
+            }
+            else if (type == "message_delta" && e.GetProperty("delta").TryGetProperty("stop_reason", out var stop) && stop.ValueKind == JsonValueKind.String)
+            {
+                finish = stop.GetString() switch { "end_turn" or "stop_sequence" => "stop", "max_tokens" => "length", "refusal" => "content_filter", var other => other };
+            }
+        }
+
+        return new DoorOutcome { Text = text.ToString(), FinishReason = finish };
+    }
+
+    // As Gemini's SDKs read the stream: the candidate's texts joined; its finish reason (SAFETY is the content-filter signal).
+    private static DoorOutcome ReadGeminiStream(byte[] bytes)
+    {
+        var text = new StringBuilder();
+        string? finish = null;
+        foreach (var e in SseData(bytes))
+        {
+            var candidate = e.GetProperty("candidates")[0];
+            if (candidate.TryGetProperty("content", out var content) && content.TryGetProperty("parts", out var parts))
+            {
+                foreach (var part in parts.EnumerateArray())
+                {
+                    text.Append(part.TryGetProperty("text", out var t) ? t.GetString() : null);
+                }
+            }
+
+            if (candidate.TryGetProperty("finishReason", out var reason))
+            {
+                finish = reason.GetString() switch { "STOP" => "stop", "MAX_TOKENS" => "length", "SAFETY" => "content_filter", var other => other };
+            }
+        }
+
+        return new DoorOutcome { Text = text.ToString(), FinishReason = finish };
+    }
+
+    // As OpenAI's SDKs read a Responses stream: output_text.delta texts joined; response.completed is a stop,
+    // response.incomplete with incomplete_details.reason content_filter the content-filter signal.
+    private static DoorOutcome ReadResponsesStream(byte[] bytes)
+    {
+        var text = new StringBuilder();
+        string? finish = null;
+        foreach (var e in SseData(bytes))
+        {
+            switch (e.GetProperty("type").GetString())
+            {
+                case "response.output_text.delta":
+                    text.Append(e.GetProperty("delta").GetString());
+                    break;
+                case "response.completed":
+                    finish = "stop";
+                    break;
+                case "response.incomplete":
+                    finish = e.GetProperty("response").GetProperty("incomplete_details").GetProperty("reason").GetString();
+                    break;
             }
         }
 

@@ -41,6 +41,17 @@ public sealed class GuardrailsOptionsTests
     }
 
     [Fact]
+    public void Parse_ClassifierTurnedOn_RefusedAtStartNamingTheKey()
+    {
+        var config = Config(("guardrails:moderation:classifier:enabled", "true"));
+
+        GuardrailsOptions.Parse(config, out var errors);
+
+        var error = Assert.Single(errors);
+        Assert.StartsWith("guardrails.moderation.classifier.enabled: no remote classifier", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_BadValues_ErrorsNameTheKeyPath()
     {
         var config = Config(

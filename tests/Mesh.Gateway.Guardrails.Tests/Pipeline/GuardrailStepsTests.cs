@@ -29,6 +29,7 @@ public sealed class GuardrailStepsTests
         Assert.False(result.IsError);
         Assert.Equal("Write to [EMAIL] about card [CREDIT_CARD].", sent!.Messages[0].Text);
         Assert.True(call.Properties.GetValue(GuardrailsPropertyKeys.RequestRedacted, false));
+        Assert.Equal([InferencePropertyKeys.RedactedRequest], call.Properties.GetValue(InferencePropertyKeys.GuardrailActions, []));
     }
 
     [Fact]
@@ -79,6 +80,7 @@ public sealed class GuardrailStepsTests
         Assert.Equal(ChatFinishReason.ContentFilter, chunks[^1].FinishReason);
         Assert.Equal("content_filter", chunks[^1].ProviderFinishReason);
         Assert.Single(chunks, static c => c.FinishReason is not null);
+        Assert.Equal([InferencePropertyKeys.CutResponse], call.Properties.GetValue(InferencePropertyKeys.GuardrailActions, []));
     }
 
     [Fact]

@@ -29,6 +29,46 @@ public sealed class LimitsStepChargingTests
     }
 
     [Fact]
+    public async Task Stream_ModerationCutByTheResponseGuardrails_ChargedDeliveredAsGuardrailCutWithTheAction()
+    {
+        // What ResponseGuardrailsStep does on a cut: records the action, ends with a content_filter finish, stops reading upstream.
+        var ledger = new CapturingLedger();
+        var store = new InProcessCounterStore(TimeProvider.System);
+        var limiter = new MeshLimiter(new LimitsOptions { Tenants = [new TenantOptions { Id = "acme", Limits = new TenantLimitsOptions { TokensPerMinute = 1_000_000 } }] }, store, store, TimeProvider.System);
+        var pipeline = new InferencePipelineBuilder()
+            .Use((context, next, ct) =>
+            {
+                context.Identity = new CallIdentity("acme", "key-1", CallIdentity.ApiKey);
+                return next(context, ct);
+            })
+            .AddStep(new LimitsStep(limiter, ledger, new ConservativePromptTokenEstimator(), TimeProvider.System, TokenCounter.Default))
+            .Build((context, _) =>
+            {
+                context.Attempts = 1;
+                context.ServedTarget = new ServedTarget("p0", ProviderKind.OpenAI, "gpt-4o-mini", IsFallback: false);
+                return ValueTask.FromResult(InferenceResult.FromStream(CutStream(context)));
+            });
+        var call = InferenceContext.ForChat(new ChatRequest { Model = "gpt-4o-mini", Messages = [ChatMessage.User("What is the plan?")] }, isStreaming: true, TimeProvider.System);
+
+        await foreach (var _ in (await pipeline.ExecuteAsync(call, Ct)).Stream!)
+        {
+        }
+
+        var record = Assert.Single(ledger.Records);
+        Assert.Equal(("ok", false, "guardrail_cut"), (record.Status, record.ProviderReported, record.UnreportedReason));
+        Assert.Equal(TokenCounter.Default.CountText("gpt-4o-mini", "Here is the plan. ").Tokens, record.OutputTokens);
+        Assert.Equal([InferencePropertyKeys.CutResponse], record.GuardrailActions);
+    }
+
+    private static async IAsyncEnumerable<InferenceStreamItem> CutStream(InferenceContext context)
+    {
+        await Task.Yield();
+        yield return InferenceStreamItem.FromChunk(new ChatChunk { TextDelta = "Here is the plan. " });
+        context.Properties.AddGuardrailAction(InferencePropertyKeys.CutResponse);
+        yield return InferenceStreamItem.FromChunk(new ChatChunk { FinishReason = ChatFinishReason.ContentFilter, ProviderFinishReason = "content_filter" });
+    }
+
+    [Fact]
     public async Task Stream_ProviderRefusedBeforeAnyOutput_NotCharged()
     {
         var (record, _) = await RunStreamAsync("gpt-4o-mini", [], new GatewayError { Code = GatewayErrorCode.Unavailable, Reason = GatewayErrorReasons.ProviderError, Message = "500" });

@@ -1,0 +1,31 @@
+namespace Mesh.Gateway.Core.Pipeline;
+
+/// <summary>The <see cref="InferenceProperties"/> keys several features share.</summary>
+public static class InferencePropertyKeys
+{
+    /// <summary>Appended to by guardrail steps, read into the call's ledger record: what the guardrails did
+    /// (<see cref="RedactedRequest"/>, <see cref="CutResponse"/>), the same words on every door.</summary>
+    public static readonly InferencePropertyKey<List<string>> GuardrailActions = new("mesh.guardrail_actions");
+
+    /// <summary>The request was redacted or tokenized before it went upstream.</summary>
+    public const string RedactedRequest = "redact:request";
+
+    /// <summary>The response was cut by a blocking finding (moderation).</summary>
+    public const string CutResponse = "cut:response";
+
+    /// <summary>Adds <paramref name="action"/> to the call's guardrail actions.</summary>
+    public static void AddGuardrailAction(this InferenceProperties properties, string action)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        if (!properties.TryGetValue(GuardrailActions, out var actions))
+        {
+            actions = [];
+            properties.Set(GuardrailActions, actions);
+        }
+
+        if (!actions.Contains(action))
+        {
+            actions.Add(action);
+        }
+    }
+}

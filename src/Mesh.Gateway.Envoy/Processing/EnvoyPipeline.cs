@@ -1,0 +1,38 @@
+using Mesh.Gateway.Core.Pipeline;
+
+namespace Mesh.Gateway.Envoy.Processing;
+
+/// <summary>The Core inference pipeline as the Envoy door runs it: the registered steps, ending in the call's
+/// <see cref="DoorUpstream"/> (Envoy forwards the request itself).</summary>
+/// <remarks>The door builds the call's <see cref="InferenceContext"/> once it has read the request body and runs the steps:
+/// a step that answers (a cache) becomes an ext_proc ImmediateResponse in the provider's shape; the request as the steps
+/// left it is written back into the body through the schema's codec; the response phases feed the steps' view of the
+/// answer. Thread-safe; built once.</remarks>
+internal sealed class EnvoyPipeline
+{
+    // The policies the door still applies in its own code (Check, ExtProcSession, Guarding, EnvoyCallTelemetry) and so must
+    // not run a second time as steps. Issue 15: each moves into its step and leaves this list; every other step (cache,
+    // prompt decorators, ...) runs on this door as it is registered.
+    private static readonly int[] AppliedByDoor =
+    [
+        InferenceStepOrder.Telemetry,
+        InferenceStepOrder.Authentication,
+        InferenceStepOrder.Limits,
+        InferenceStepOrder.RequestGuardrails,
+        InferenceStepOrder.ResponseGuardrails,
+        InferenceStepOrder.UpstreamMark,
+    ];
+
+    public EnvoyPipeline(InferencePipeline pipeline) => Pipeline = pipeline;
+
+    /// <summary>No step to run: the door takes no pipeline path at all (no context built, nothing fed per chunk).</summary>
+    public static EnvoyPipeline Empty { get; } = new(new InferencePipelineBuilder().Build(DoorUpstream.Terminal));
+
+    public InferencePipeline Pipeline { get; }
+
+    public bool IsEmpty => Pipeline.Steps.Count == 0;
+
+    /// <summary>The registered steps the door does not apply itself.</summary>
+    public static EnvoyPipeline From(IServiceProvider services) =>
+        new(services.BuildInferencePipeline(DoorUpstream.Terminal, static r => Array.IndexOf(AppliedByDoor, r.Order) < 0));
+}

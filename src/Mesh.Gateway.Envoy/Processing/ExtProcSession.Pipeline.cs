@@ -1,0 +1,318 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Envoy.Service.ExtProc.V3;
+using Mesh.Gateway.Core.Chat;
+using Mesh.Gateway.Core.Embeddings;
+using Mesh.Gateway.Core.Pipeline;
+using Mesh.Gateway.Envoy.Http;
+using Mesh.Gateway.Providers.Wire;
+
+namespace Mesh.Gateway.Envoy.Processing;
+
+// The Core pipeline on this door: the call's context built from the request body, the steps run to the door's upstream (or
+// answering themselves), the request they pass on written back into the body, and the response phases fed to them.
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "EndAsync disposes the pump; ExtProcService calls it however a stream ends.")]
+internal sealed partial class ExtProcSession
+{
+    private IReadOnlyDictionary<string, string>? _requestHeaders;
+    private DoorUpstream? _upstream;
+    private ValueTask<InferenceResult> _run;
+    private bool _runPending;
+    private InferenceStreamPump? _pump;
+    private List<InferenceStreamItem>? _released;
+    private int _fed;
+    private bool _pipelineDone;
+    private bool _feedEnded;
+
+    /// <summary>Runs the steps on the admitted request. Returns the answer when a step answered the call itself (an
+    /// ImmediateResponse, settled), else null, with the body to send set when the steps changed the request's texts.</summary>
+    private async ValueTask<ProcessingResponse?> RunPipelineAsync(RequestBodyResult body, string model, CancellationToken cancellationToken)
+    {
+        var context = _api!.Operation == "embeddings"
+            ? InferenceContext.ForEmbeddings(new EmbeddingRequest { Model = model, Inputs = body.Texts }, _deps.Time)
+            : InferenceContext.ForChat(
+                new ChatRequest { Model = model, Messages = [.. body.Texts.Select(ChatMessage.User)], MaxOutputTokens = body.MaxOutputTokens },
+                body.Streaming,
+                _deps.Time);
+        context.Source = InferenceSource.Envoy;
+        context.Identity = _identity;
+        context.Headers = _requestHeaders ?? context.Headers;
+        var upstream = new DoorUpstream();
+        upstream.Attach(context);
+        var run = _deps.Pipeline.Pipeline.ExecuteAsync(context, cancellationToken);
+        if (!upstream.IsReached)
+        {
+            // A step answered (a cache hit, say) without passing the call on.
+            return await AnswerItselfAsync(await run.ConfigureAwait(false), model, cancellationToken).ConfigureAwait(false);
+        }
+
+        _upstream = upstream;
+        if (context.IsStreaming)
+        {
+            var result = await run.ConfigureAwait(false);
+            if (result.Stream is { } stream)
+            {
+                _pump = new InferenceStreamPump(stream);
+                _released = new List<InferenceStreamItem>(4);
+            }
+            else
+            {
+                _pipelineDone = true;
+            }
+        }
+        else
+        {
+            // Completes when the response has arrived (CompletePipelineAsync).
+            (_run, _runPending) = (run, true);
+        }
+
+        _rewrittenBody = WriteBack(body, upstream.Request!);
+        return null;
+    }
+
+    private byte[]? _rewrittenBody;
+
+    // The request's texts as the steps passed them on, written back through the schema's codec when they changed. A step
+    // that added or removed texts cannot be written back this way (the codec maps texts one to one).
+    private byte[]? WriteBack(RequestBodyResult body, InferenceContext request)
+    {
+        IReadOnlyList<string> texts = request.EmbeddingRequest is { } embeddings
+            ? embeddings.Inputs
+            : [.. request.ChatRequest!.Messages.SelectMany(static m => m.Content.OfType<TextContentPart>().Select(static p => p.Text))];
+        if (body.Root is null || texts.Count != body.Texts.Count || texts.SequenceEqual(body.Texts, StringComparer.Ordinal))
+        {
+            return null;
+        }
+
+        var i = 0;
+        _api!.Codec.VisitRequestTexts(body.Root, _ => texts[i++]);
+        return JsonText.Serialize(body.Root);
+    }
+
+    // A step's own answer, as Envoy's local reply in the provider's shape: an error as the door's errors are, a response or
+    // stream through the schema's codec (its SDKs parse it). Settled like an answer from the provider.
+    private async ValueTask<ProcessingResponse> AnswerItselfAsync(InferenceResult result, string model, CancellationToken cancellationToken)
+    {
+        Log.AnsweredByStep(_deps.Logger, _api!.Provider, _api.Operation);
+        if (result.IsError)
+        {
+            _status = EnvoyErrors.HttpStatus(result.Error);
+            var refusal = Immediate(result.Error);
+            await FinishAsync(refusal, cancellationToken).ConfigureAwait(false);
+            return refusal;
+        }
+
+        var now = _deps.Time.GetUtcNow();
+        byte[]? body = null;
+        var contentType = "application/json";
+        ChatUsage? usage = null;
+        string? text = null;
+        if (result.Response is { } response)
+        {
+            body = _api.Codec.RenderResponse(response, model, now);
+            (usage, text) = (response.Usage, response.Text);
+        }
+        else if (result.Stream is { } stream)
+        {
+            var chunks = new List<ChatChunk>();
+            GatewayError? error = null;
+            await foreach (var item in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                if (item.IsError)
+                {
+                    error = item.Error;
+                    break;
+                }
+
+                chunks.Add(item.Chunk);
+                usage = item.Chunk.Usage ?? usage;
+            }
+
+            if (error is not null)
+            {
+                return await AnswerItselfAsync(InferenceResult.Failure(error), model, cancellationToken).ConfigureAwait(false);
+            }
+
+            body = _api.Codec.RenderStream(chunks, model, now);
+            contentType = "text/event-stream";
+            text = string.Concat(chunks.Select(static c => c.TextDelta));
+        }
+
+        if (body is null)
+        {
+            return await AnswerItselfAsync(InferenceResult.Failure(EnvoyErrors.Create(GatewayErrorCode.Unimplemented, GatewayErrorReasons.ProviderUnsupported,
+                $"The gateway answered this call itself but cannot write its answer in the {_api.Schema} shape.")), model, cancellationToken).ConfigureAwait(false);
+        }
+
+        _status = 200;
+        _jsonCompletion = text;
+        _jsonUsage = new UsageAccumulator();
+        if (usage is { } u && (u.InputTokens > 0 || u.OutputTokens > 0))
+        {
+            _jsonUsage.Reported = true;
+            _jsonUsage.InputTokens = u.InputTokens;
+            _jsonUsage.OutputTokens = u.OutputTokens;
+            _jsonUsage.CachedInputTokens = u.CachedInputTokens;
+            _jsonUsage.CacheWriteInputTokens = u.CacheWriteInputTokens;
+            _jsonUsage.ReasoningTokens = u.ReasoningTokens;
+        }
+
+        var answer = Immediate(200, contentType, body, "mesh_gateway_answered_by_step");
+        await FinishAsync(answer, cancellationToken).ConfigureAwait(false);
+        return answer;
+    }
+
+    // Streamed response: the text the SSE processor saw since the last chunk goes to the steps as one chunk; at the end, the
+    // usage and the end of the stream. What the steps release is read at once (no task per chunk); the bytes Envoy forwards
+    // are still the door's (its response guardrails splice them), so a step's change to streamed text is not yet applied.
+    private void FeedStream(bool endOfStream)
+    {
+        if (_pump is null || _pipelineDone)
+        {
+            return;
+        }
+
+        var length = _sse?.CompletionLength ?? 0;
+        if (length > _fed)
+        {
+            _upstream!.Push(new ChatChunk { TextDelta = _sse!.CompletionFrom(_fed), Model = _body?.Model });
+            _fed = length;
+        }
+
+        if (endOfStream)
+        {
+            EndFeed();
+        }
+
+        _released!.Clear();
+        _pump.ReadAvailable(_released);
+    }
+
+    private void EndFeed()
+    {
+        if (_feedEnded)
+        {
+            return;
+        }
+
+        _feedEnded = true;
+        if (_status is >= 200 and < 300)
+        {
+            _upstream!.Push(new ChatChunk { FinishReason = ChatFinishReason.Stop, Usage = UsageOf(_sse?.Usage ?? _jsonUsage), Model = _body?.Model });
+        }
+        else
+        {
+            _upstream!.Push(InferenceStreamItem.FromError(UpstreamError()));
+        }
+
+        _upstream.Complete();
+    }
+
+    /// <summary>The exchange is over: the steps get the end of the answer (or a cancellation) and finish.</summary>
+    private async ValueTask CompletePipelineAsync(bool cancelled)
+    {
+        if (_upstream is null || _pipelineDone)
+        {
+            return;
+        }
+
+        _pipelineDone = true;
+        try
+        {
+            if (_pump is not null)
+            {
+                if (cancelled)
+                {
+                    _upstream.Fail(new OperationCanceledException("Envoy ended the exchange."));
+                }
+                else
+                {
+                    EndFeed();
+                }
+
+                try
+                {
+                    _released!.Clear();
+                    _pump.ReadAvailable(_released);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The cancellation fed above: the steps saw it.
+                }
+
+                await _pump.DisposeAsync().ConfigureAwait(false);
+            }
+            else if (_runPending)
+            {
+                _runPending = false;
+                if (cancelled)
+                {
+                    _upstream.Fail(new OperationCanceledException("Envoy ended the exchange."));
+                }
+                else
+                {
+                    _upstream.SetResult(_status is >= 200 and < 300
+                        ? InferenceResult.FromResponse(new ChatResponse { Text = _jsonCompletion ?? WholeText(), Usage = UsageOf(_jsonUsage) ?? ChatUsage.Empty, Model = _body?.Model ?? string.Empty, Provider = _api?.Provider ?? string.Empty })
+                        : InferenceResult.Failure(UpstreamError()));
+                }
+
+                try
+                {
+                    _ = await _run.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The cancellation fed above: the steps saw it.
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.PipelineFailed(_deps.Logger, ex);
+        }
+    }
+
+    // The generated text of a whole JSON response, when the guardrails did not already read it.
+    private string WholeText()
+    {
+        if (_responseBody is not { WrittenCount: > 0 } || _status is < 200 or >= 300)
+        {
+            return string.Empty;
+        }
+
+        try
+        {
+            var node = JsonNode.Parse(_responseBody.WrittenSpan);
+            var texts = new List<string>();
+            _ = ResponseTexts.MapAllText(node!, text =>
+            {
+                texts.Add(text);
+                return text;
+            });
+            return string.Concat(texts);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
+        {
+            return string.Empty;
+        }
+    }
+
+    private GatewayError UpstreamError() => new()
+    {
+        Code = _status.ToString(System.Globalization.CultureInfo.InvariantCulture)[0] == '4' ? GatewayErrorCode.InvalidArgument : GatewayErrorCode.Unavailable,
+        Reason = GatewayErrorReasons.ProviderError,
+        Message = $"The provider answered with HTTP {_status}.",
+        Metadata = new Dictionary<string, string> { ["http_status"] = _status.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+    };
+
+    private static ChatUsage? UsageOf(UsageAccumulator? usage) => usage is { Reported: true } u
+        ? new ChatUsage
+        {
+            InputTokens = u.InputTokens,
+            OutputTokens = u.OutputTokens,
+            CachedInputTokens = u.CachedInputTokens,
+            CacheWriteInputTokens = u.CacheWriteInputTokens,
+            ReasoningTokens = u.ReasoningTokens,
+        }
+        : null;
+}

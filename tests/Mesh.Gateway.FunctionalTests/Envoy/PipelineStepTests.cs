@@ -1,0 +1,257 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using Envoy.Config.Core.V3;
+using Envoy.Service.ExtProc.V3;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Mesh.Gateway.Core.Chat;
+using Mesh.Gateway.Core.Pipeline;
+using Mesh.Gateway.Envoy.Processing;
+using Mesh.Gateway.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using OpenAI;
+using OpenAI.Chat;
+
+namespace Mesh.Gateway.FunctionalTests.Envoy;
+
+/// <summary>A Core pipeline step runs on the Envoy door as on the gRPC door: one that answers the call itself becomes Envoy's
+/// local reply in the provider's shape (the official OpenAI SDK parses it), one that changes the request's text changes the
+/// body that goes upstream, and one that reads the answer sees the streamed text and usage Envoy's response phases carry.</summary>
+public sealed class PipelineStepTests(EnvoyDoorFixture fixture) : IClassFixture<EnvoyDoorFixture>, IAsyncLifetime
+{
+    private FakeProviderServer _front = null!;
+
+    public async ValueTask InitializeAsync() => _front = await FakeProviderServer.StartAsync(TestContext.Current.CancellationToken);
+
+    public async ValueTask DisposeAsync() => await _front.DisposeAsync();
+
+    [Fact]
+    public async Task StepAnswers_WholeCall_OpenAISdkReadsTheCompletion()
+    {
+        var session = Session(new Answering());
+        var reply = await SendRequestAsync(session, Chat("What is the capital of France?", stream: false));
+
+        Assert.NotNull(reply.ImmediateResponse);
+        Assert.Equal(200, (int)reply.ImmediateResponse.Status.Code);
+        ServeReply(reply.ImmediateResponse);
+        var client = Client();
+        var completion = await client.CompleteChatAsync([new UserChatMessage("What is the capital of France?")], cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal("Paris (from a step).", completion.Value.Content[0].Text);
+        Assert.Equal(OpenAI.Chat.ChatFinishReason.Stop, completion.Value.FinishReason);
+        Assert.Equal(12, completion.Value.Usage.InputTokenCount);
+        Assert.Equal(5, completion.Value.Usage.OutputTokenCount);
+        Assert.Equal("ok", session.Record!.Status);
+        Assert.Equal(5, session.Record.OutputTokens);
+    }
+
+    [Fact]
+    public async Task StepAnswers_StreamedCall_OpenAISdkReadsTheStream()
+    {
+        var session = Session(new Answering());
+        var reply = await SendRequestAsync(session, Chat("What is the capital of France?", stream: true));
+
+        Assert.StartsWith("text/event-stream", reply.ImmediateResponse.Headers.SetHeaders.Single(h => h.Header.Key == "content-type").Header.RawValue.ToStringUtf8(), StringComparison.Ordinal);
+        ServeReply(reply.ImmediateResponse);
+        var text = new StringBuilder();
+        OpenAI.Chat.ChatFinishReason? finish = null;
+        await foreach (var update in Client().CompleteChatStreamingAsync([new UserChatMessage("What is the capital of France?")], cancellationToken: TestContext.Current.CancellationToken))
+        {
+            foreach (var part in update.ContentUpdate)
+            {
+                text.Append(part.Text);
+            }
+
+            finish = update.FinishReason ?? finish;
+        }
+
+        Assert.Equal("Paris (from a step).", text.ToString());
+        Assert.Equal(OpenAI.Chat.ChatFinishReason.Stop, finish);
+    }
+
+    [Fact]
+    public async Task StepRefuses_ErrorInTheProvidersShape()
+    {
+        var session = Session(new Answering { Refuse = true });
+        var reply = await SendRequestAsync(session, Chat("hello", stream: false));
+
+        Assert.Equal(403, (int)reply.ImmediateResponse.Status.Code);
+        using var doc = JsonDocument.Parse(reply.ImmediateResponse.Body.ToByteArray());
+        Assert.Equal("permission_denied", doc.RootElement.GetProperty("error").GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task StepChangesTheRequestText_BodyUpstreamCarriesIt()
+    {
+        var session = Session(new Rewriting());
+        var reply = await SendRequestAsync(session, Chat("hello", stream: false));
+
+        var body = reply.RequestBody.Response.BodyMutation.Body.ToStringUtf8();
+        using var doc = JsonDocument.Parse(body);
+        Assert.Equal("hello (decorated)", doc.RootElement.GetProperty("messages")[0].GetProperty("content").GetString());
+        Assert.Equal(Encoding.UTF8.GetByteCount(body).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            reply.RequestBody.Response.HeaderMutation.SetHeaders.Single(h => h.Header.Key == "content-length").Header.RawValue.ToStringUtf8());
+    }
+
+    [Fact]
+    public async Task StepReadsTheStreamedAnswer_SeesTextAndUsageEnvoyCarried()
+    {
+        var observer = new Observing();
+        var session = Session(observer);
+        var reply = await SendRequestAsync(session, Chat("hello", stream: true));
+        Assert.Null(reply.ImmediateResponse);
+
+        await session.HandleAsync(ResponseHeaders("text/event-stream"), TestContext.Current.CancellationToken);
+        var sse = "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n"
+            + "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo there\"}}]}\n\n"
+            + "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+            + "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":3,\"total_tokens\":10}}\n\n"
+            + "data: [DONE]\n\n";
+        var bytes = Encoding.UTF8.GetBytes(sse);
+        for (var i = 0; i < bytes.Length; i += 40)
+        {
+            var end = Math.Min(bytes.Length, i + 40);
+            await session.HandleAsync(ResponseBody(bytes.AsSpan(i, end - i), end == bytes.Length), TestContext.Current.CancellationToken);
+        }
+
+        await session.EndAsync(cancelled: false, TestContext.Current.CancellationToken);
+
+        Assert.Equal("Hello there", observer.Text.ToString());
+        Assert.Equal(7, observer.Usage!.InputTokens);
+        Assert.True(observer.Ended);
+    }
+
+    private ExtProcSession Session(IInferenceStep step)
+    {
+        var deps = fixture.Sidecar.Services.GetRequiredService<ExtProcDependencies>() with
+        {
+            Pipeline = new EnvoyPipeline(new InferencePipelineBuilder().AddStep(step).Build(DoorUpstream.Terminal)),
+        };
+        return new ExtProcSession(deps);
+    }
+
+    private static async Task<ProcessingResponse> SendRequestAsync(ExtProcSession session, byte[] body)
+    {
+        var metadata = new Metadata();
+        metadata.FilterMetadata["envoy.filters.http.ext_authz"] = new Struct { Fields = { ["tenant"] = Value.ForString("team-a") } };
+        var headers = new HttpHeaders { Headers = Map(new Dictionary<string, string>
+        {
+            [":method"] = "POST",
+            [":path"] = "/v1/chat/completions",
+            ["content-type"] = "application/json",
+            ["content-length"] = body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }) };
+        await session.HandleAsync(new ProcessingRequest { RequestHeaders = headers, MetadataContext = metadata }, TestContext.Current.CancellationToken);
+        return (await session.HandleAsync(new ProcessingRequest { RequestBody = new HttpBody { Body = ByteString.CopyFrom(body), EndOfStream = true } }, TestContext.Current.CancellationToken))!;
+    }
+
+    private static ProcessingRequest ResponseHeaders(string contentType) => new()
+    {
+        ResponseHeaders = new HttpHeaders { Headers = Map(new Dictionary<string, string> { [":status"] = "200", ["content-type"] = contentType }) },
+    };
+
+    private static ProcessingRequest ResponseBody(ReadOnlySpan<byte> chunk, bool endOfStream) => new()
+    {
+        ResponseBody = new HttpBody { Body = ByteString.CopyFrom(chunk), EndOfStream = endOfStream },
+    };
+
+    private static HeaderMap Map(Dictionary<string, string> headers)
+    {
+        var map = new HeaderMap();
+        foreach (var (k, v) in headers)
+        {
+            map.Headers.Add(new HeaderValue { Key = k, RawValue = ByteString.CopyFromUtf8(v) });
+        }
+
+        return map;
+    }
+
+    // Serves Envoy's local reply over real HTTP, as Envoy would, for the SDK to read.
+    private void ServeReply(ImmediateResponse reply) => _front.Enqueue(new FakeResponse
+    {
+        Status = (int)reply.Status.Code,
+        ContentType = reply.Headers.SetHeaders.Single(h => h.Header.Key == "content-type").Header.RawValue.ToStringUtf8(),
+        Body = reply.Body.ToByteArray(),
+    });
+
+    private ChatClient Client() => new("gpt-4o-mini", new ApiKeyCredential("mgw-app-key"), new OpenAIClientOptions
+    {
+        Endpoint = new Uri(_front.BaseUrl, "/v1"),
+        RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+    });
+
+    private static byte[] Chat(string prompt, bool stream) =>
+        Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { model = "gpt-4o-mini", stream, messages = new[] { new { role = "user", content = prompt } } }));
+
+    // A tiny cache-like step: answers every call itself (or refuses it).
+    private sealed class Answering : IInferenceStep
+    {
+        public bool Refuse { get; init; }
+
+        public ValueTask<InferenceResult> InvokeAsync(InferenceContext context, InferenceHandler nextStep, CancellationToken cancellationToken)
+        {
+            if (Refuse)
+            {
+                return ValueTask.FromResult(InferenceResult.Failure(new GatewayError { Code = GatewayErrorCode.PermissionDenied, Reason = GatewayErrorReasons.PermissionDenied, Message = "Not today." }));
+            }
+
+            var usage = new ChatUsage { InputTokens = 12, OutputTokens = 5 };
+            return ValueTask.FromResult(context.IsStreaming
+                ? InferenceResult.FromStream(Stream(usage))
+                : InferenceResult.FromResponse(new ChatResponse { Text = "Paris (from a step).", FinishReason = Core.Chat.ChatFinishReason.Stop, Usage = usage }));
+        }
+
+        private static async IAsyncEnumerable<InferenceStreamItem> Stream(ChatUsage usage)
+        {
+            await Task.Yield();
+            yield return InferenceStreamItem.FromChunk(new ChatChunk { TextDelta = "Paris " });
+            yield return InferenceStreamItem.FromChunk(new ChatChunk { TextDelta = "(from a step)." });
+            yield return InferenceStreamItem.FromChunk(new ChatChunk { FinishReason = Core.Chat.ChatFinishReason.Stop, Usage = usage });
+        }
+    }
+
+    private sealed class Rewriting : IInferenceStep
+    {
+        public ValueTask<InferenceResult> InvokeAsync(InferenceContext context, InferenceHandler nextStep, CancellationToken cancellationToken)
+        {
+            var chat = context.ChatRequest!;
+            context.ChatRequest = chat with { Messages = [.. chat.Messages.Select(m => Core.Chat.ChatMessage.User(m.Text + " (decorated)"))] };
+            return nextStep(context, cancellationToken);
+        }
+    }
+
+    private sealed class Observing : IInferenceStep
+    {
+        public StringBuilder Text { get; } = new();
+
+        public ChatUsage? Usage { get; private set; }
+
+        public bool Ended { get; private set; }
+
+        public async ValueTask<InferenceResult> InvokeAsync(InferenceContext context, InferenceHandler nextStep, CancellationToken cancellationToken)
+        {
+            var result = await nextStep(context, cancellationToken).ConfigureAwait(false);
+            return InferenceResult.FromStream(Observe(result.Stream!, cancellationToken));
+        }
+
+        private async IAsyncEnumerable<InferenceStreamItem> Observe(IAsyncEnumerable<InferenceStreamItem> stream, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            try
+            {
+                await foreach (var item in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
+                {
+                    Text.Append(item.Chunk?.TextDelta);
+                    Usage = item.Chunk?.Usage ?? Usage;
+                    yield return item;
+                }
+            }
+            finally
+            {
+                Ended = true;
+            }
+        }
+    }
+}
