@@ -77,7 +77,11 @@ public static class CachingGatewayBuilderExtensions
 
             return new ResponseCache(options, store, encoder, index, time, logger);
         });
-        services.AddInferenceStep(InferenceStepOrder.ResponseCache, static sp => new ResponseCacheStep(sp.GetRequiredService<ResponseCache>()));
+        // Without a cached route there is no step at all (the Envoy door then takes no pipeline path for it).
+        if (options.Routes.Count > 0)
+        {
+            services.AddInferenceStep(InferenceStepOrder.ResponseCache, static sp => new ResponseCacheStep(sp.GetRequiredService<ResponseCache>()));
+        }
         return builder;
     }
 

@@ -88,9 +88,13 @@ public sealed class ResponseCache
         }
 
         var user = route.PerUser ? request.EndUserId ?? string.Empty : null;
-        var key = new CacheKey(tenant, context.Model, user, RequestHasher.Exact(request));
+
+        // A door that forwards the request itself knows only its texts: its fingerprint (the whole body) is the key, and
+        // without roles or the other fields there is no semantic partition to build.
+        var fingerprint = context.Properties.TryGetValue(RequestFingerprint.Key, out var body) ? body() : null;
+        var key = new CacheKey(tenant, context.Model, user, fingerprint ?? RequestHasher.Exact(request));
         var plan = new CachePlan(route, key, ttl, control);
-        if (route.SemanticThreshold is not null && _index is not null && RequestHasher.Semantic(request) is { } semantic)
+        if (fingerprint is null && route.SemanticThreshold is not null && _index is not null && RequestHasher.Semantic(request) is { } semantic)
         {
             // The salient terms (numbers, names) join the partition: prompts that differ in them are never neighbours.
             var salient = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(SalientTerms.Signature(semantic.Prompt))))[..16];
