@@ -225,6 +225,41 @@ public sealed class ResponseCacheTests : IDisposable
         Assert.Equal(2, upstream.RequestCount);
     }
 
+    [Fact]
+    public async Task Generate_ParaphraseOnSemanticRoute_SemanticHitButOtherNumbersAndKoreanGoUpstream()
+    {
+        await using var upstream = await FakeProviderServer.StartAsync(Ct);
+        upstream.Default = FakeResponse.OpenAIChat("Open the app, tap Card, then Reset PIN.");
+        await using var sidecar = await InferenceSidecar.StartAsync(Yaml(upstream.BaseUrl, semanticThreshold: 0.82));
+
+        await sidecar.Client.GenerateAsync(Deterministic("How do I reset my card PIN?"), TeamA(), cancellationToken: Ct);
+        GenerateResponse? paraphrase = null;
+        for (var i = 0; i < 50 && paraphrase?.Cached != true; i++)
+        {
+            if (i > 0)
+            {
+                await Task.Delay(20, Ct);
+            }
+
+            using var call = sidecar.Client.GenerateAsync(Deterministic("How can I reset the PIN of my card?"), TeamA(), cancellationToken: Ct);
+            paraphrase = await call;
+            if (paraphrase.Cached)
+            {
+                Assert.Equal("semantic-hit", (await call.ResponseHeadersAsync).GetValue("x-mesh-cache"));
+            }
+        }
+
+        Assert.True(paraphrase!.Cached);
+        Assert.Equal("Open the app, tap Card, then Reset PIN.", paraphrase.Text);
+        var calls = upstream.RequestCount;
+
+        // A different number is a different question; a Korean prompt is never a semantic hit (the encoder is English).
+        Assert.False((await sidecar.Client.GenerateAsync(Deterministic("How do I reset my card PIN for card 2?"), TeamA(), cancellationToken: Ct)).Cached);
+        await sidecar.Client.GenerateAsync(Deterministic("카드 비밀번호를 어떻게 바꾸나요?"), TeamA(), cancellationToken: Ct);
+        Assert.False((await sidecar.Client.GenerateAsync(Deterministic("배송은 얼마나 걸리나요?"), TeamA(), cancellationToken: Ct)).Cached);
+        Assert.Equal(calls + 3, upstream.RequestCount);
+    }
+
     private static async Task<(string Text, GenerateChunk Final, Metadata Headers)> ReadStreamAsync(InferenceSidecar sidecar, GenerateRequest request)
     {
         using var call = sidecar.Client.GenerateStream(request, TeamA(), cancellationToken: Ct);
@@ -262,7 +297,7 @@ public sealed class ResponseCacheTests : IDisposable
         return headers;
     }
 
-    private static string Yaml(Uri upstream, int ttlSeconds = 300, string? ledgerPath = null, string? redisUrl = null, int commandTimeoutMs = 2000) => $$"""
+    private static string Yaml(Uri upstream, int ttlSeconds = 300, string? ledgerPath = null, string? redisUrl = null, int commandTimeoutMs = 2000, double? semanticThreshold = null) => $$"""
         {{(redisUrl is null ? string.Empty : $"store:\n  redis: {redisUrl}\n  command_timeout_ms: {commandTimeoutMs}\n")}}tenants:
           - id: team-a
             api_keys: ["{{ApiKeyHash.Format(KeyA)}}"]
@@ -274,7 +309,7 @@ public sealed class ResponseCacheTests : IDisposable
           - { name: chat, targets: [ { provider: p0, model: gpt-4o-mini } ] }
         cache:
           routes:
-            chat: { ttl_seconds: {{ttlSeconds}} }
+            chat: { ttl_seconds: {{ttlSeconds}}{{(semanticThreshold is { } t ? $", semantic_threshold: {t.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : string.Empty)}} }
         {{(ledgerPath is null ? string.Empty : $"ledger:\n  path: {ledgerPath}\n")}}
         """;
 }
