@@ -37,6 +37,7 @@ internal static class SidecarFeatures
         "guardrails",
         "prompts", // prompt templates and decorators
         "http", // the HTTP door (listen.http places it)
+        "cache", // the response cache (exact and semantic)
     ];
 
     /// <summary>Registers every feature's services; each binds its own section of <paramref name="configuration"/> once, and
@@ -57,7 +58,9 @@ internal static class SidecarFeatures
             .AddGuardApi()
             .AddPrompts()
             .AddEnvoyDoor()
-            .AddHttpDoor();
+            .AddHttpDoor()
+            .AddSentenceEncoder()
+            .AddResponseCache();
     }
 
     /// <summary>Maps every feature's gRPC services; they are served on the gRPC listener.</summary>
@@ -92,5 +95,6 @@ internal static class SidecarFeatures
         ArgumentNullException.ThrowIfNull(admin);
 
         // Features: one line each, e.g. admin.MapUsageEndpoints();
+        admin.MapResponseCacheAdmin();
     }
 }

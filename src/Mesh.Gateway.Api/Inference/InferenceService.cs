@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Mesh.Gateway.Api.Callers;
+using Mesh.Gateway.Core.Caching;
 using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Embeddings;
 using Mesh.Gateway.Core.Pipeline;
@@ -45,9 +46,12 @@ internal sealed partial class InferenceService : V1.Inference.InferenceBase
             throw GatewayErrorStatus.ToRpcException(result.Error);
         }
 
+        var cached = await FlagCacheHitAsync(call, context).ConfigureAwait(false);
         if (result.Response is { } response)
         {
-            return GenerateResponseMapper.ToProto(response, call);
+            var proto = GenerateResponseMapper.ToProto(response, call);
+            proto.Cached = cached;
+            return proto;
         }
 
         if (result.Stream is { } stream)
@@ -64,7 +68,9 @@ internal sealed partial class InferenceService : V1.Inference.InferenceBase
                 accumulator.Add(item.Chunk);
             }
 
-            return GenerateResponseMapper.ToProto(accumulator.ToResponse(call.ServedTarget?.Provider ?? string.Empty, call.ServedTarget?.Model), call);
+            var gathered = GenerateResponseMapper.ToProto(accumulator.ToResponse(call.ServedTarget?.Provider ?? string.Empty, call.ServedTarget?.Model), call);
+            gathered.Cached = cached;
+            return gathered;
         }
 
         throw new RpcException(new Status(StatusCode.Internal, "the pipeline returned no response"));
@@ -86,6 +92,7 @@ internal sealed partial class InferenceService : V1.Inference.InferenceBase
             throw GatewayErrorStatus.ToRpcException(result.Error);
         }
 
+        await FlagCacheHitAsync(call, context).ConfigureAwait(false);
         if (result.Response is { } whole)
         {
             // A step answered a streamed call with a whole response: send it as one delta and the final chunk.
@@ -245,8 +252,28 @@ internal sealed partial class InferenceService : V1.Inference.InferenceBase
         return error is null ? chat! : throw GatewayErrorStatus.ToRpcException(error);
     }
 
-    private InferenceContext NewContext(ChatRequest chat, GenerateRequest request, ServerCallContext context, bool isStreaming) =>
-        WithCaller(InferenceContext.ForChat(chat, isStreaming, _timeProvider), context, request.Metadata);
+    private InferenceContext NewContext(ChatRequest chat, GenerateRequest request, ServerCallContext context, bool isStreaming)
+    {
+        var call = WithCaller(InferenceContext.ForChat(chat, isStreaming, _timeProvider), context, request.Metadata);
+        if (!string.IsNullOrEmpty(request.CacheControl))
+        {
+            call.Properties.Set(CacheControl.RequestFieldKey, request.CacheControl);
+        }
+
+        return call;
+    }
+
+    // A call the response cache answered says so in the response headers (x-mesh-cache: hit), before any message.
+    private static async ValueTask<bool> FlagCacheHitAsync(InferenceContext call, ServerCallContext context)
+    {
+        if (!call.Properties.TryGetValue(ResponseCacheHit.Key, out var hit))
+        {
+            return false;
+        }
+
+        await context.WriteResponseHeadersAsync(new Metadata { { ResponseCacheHit.HeaderName, hit.HeaderValue } }).ConfigureAwait(false);
+        return true;
+    }
 
     internal static InferenceContext WithCaller(InferenceContext call, ServerCallContext context, RequestMetadata? metadata)
     {
@@ -269,6 +296,7 @@ internal sealed partial class InferenceService : V1.Inference.InferenceBase
             Provider = call.ServedTarget?.Provider ?? string.Empty,
             ProviderModel = model ?? call.ServedTarget?.Model ?? string.Empty,
             Attempts = call.Attempts,
+            Cached = call.Properties.TryGetValue(ResponseCacheHit.Key, out _),
         };
         if (call.Cost is { } cost)
         {

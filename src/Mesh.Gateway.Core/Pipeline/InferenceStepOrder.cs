@@ -15,6 +15,10 @@ public static class InferenceStepOrder
     public const int RequestGuardrails = 400;
     public const int ResponseGuardrails = 500;
 
+    /// <summary>The response cache: inside the guardrails, so its key is the request the provider would see (redacted, with
+    /// placeholders) and a hit passes back out through the response guardrails, which restore the placeholders.</summary>
+    public const int ResponseCache = 600;
+
     /// <summary>Innermost: marks when the call leaves the gateway for the router (the end of the gateway's own time on the request).</summary>
     public const int UpstreamMark = 1000;
 }

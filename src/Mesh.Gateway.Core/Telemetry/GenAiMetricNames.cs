@@ -31,6 +31,17 @@ public static class GenAiMetricNames
 
     /// <summary>Configuration reloads, by <c>outcome</c> (<c>applied</c>, <c>rejected</c>).</summary>
     public const string ConfigurationReloads = "mesh.gateway.config.reloads";
+    /// <summary>Counter of response-cache lookups that were answered from the cache, by tenant, route and kind (exact, semantic).</summary>
+    public const string CacheHits = "mesh.gateway.cache.hits";
+
+    /// <summary>Counter of response-cache lookups that went upstream, by tenant and route.</summary>
+    public const string CacheMisses = "mesh.gateway.cache.misses";
+
+    /// <summary>Counter of bytes written to the response cache; unit <c>By</c>.</summary>
+    public const string CacheBytesWritten = "mesh.gateway.cache.bytes_written";
+
+    /// <summary>Counter of entries the in-process cache evicted to stay within its byte bound.</summary>
+    public const string CacheEvictions = "mesh.gateway.cache.evictions";
 
     public const string TokenUnit = "{token}";
     public const string SecondsUnit = "s";

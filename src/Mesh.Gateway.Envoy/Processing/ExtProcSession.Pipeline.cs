@@ -31,10 +31,15 @@ internal sealed partial class ExtProcSession
         var context = _api!.Operation == "embeddings"
             ? InferenceContext.ForEmbeddings(new EmbeddingRequest { Model = model, Inputs = body.Texts }, _deps.Time)
             : InferenceContext.ForChat(
-                new ChatRequest { Model = model, Messages = [.. body.Texts.Select(ChatMessage.User)], MaxOutputTokens = body.MaxOutputTokens },
+                new ChatRequest { Model = model, Messages = [.. body.Texts.Select(ChatMessage.User)], MaxOutputTokens = body.MaxOutputTokens, Temperature = Temperature(body.Root) },
                 body.Streaming,
                 _deps.Time);
         context.Source = InferenceSource.Envoy;
+
+        // The context has only the texts: a cache keys this call by the whole body as it goes upstream (after the guardrails).
+        var schema = _api.Schema.ToString();
+        var bytes = body.NewBody ?? _requestBody?.WrittenMemory.ToArray();
+        context.Properties.Set(Mesh.Gateway.Core.Caching.RequestFingerprint.Key, () => Fingerprint(schema, model, bytes));
         context.Identity = _identity;
         context.Headers = _requestHeaders ?? context.Headers;
         var upstream = new DoorUpstream();
@@ -43,7 +48,13 @@ internal sealed partial class ExtProcSession
         if (!upstream.IsReached)
         {
             // A step answered (a cache hit, say) without passing the call on.
-            return await AnswerItselfAsync(await run.ConfigureAwait(false), model, cancellationToken).ConfigureAwait(false);
+            var answered = await AnswerItselfAsync(await run.ConfigureAwait(false), model, cancellationToken).ConfigureAwait(false);
+            if (context.Properties.TryGetValue(Mesh.Gateway.Core.Caching.ResponseCacheHit.Key, out var hit) && answered.ImmediateResponse is { } immediate)
+            {
+                immediate.Headers.SetHeaders.Add(EnvoyHeaders.ExtProcSet(Mesh.Gateway.Core.Caching.ResponseCacheHit.HeaderName, hit.HeaderValue, _deps.Options.WriteRawValue));
+            }
+
+            return answered;
         }
 
         _upstream = upstream;
@@ -71,6 +82,22 @@ internal sealed partial class ExtProcSession
     }
 
     private byte[]? _rewrittenBody;
+
+    private static string Fingerprint(string schema, string model, byte[]? body)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes(schema + "\n" + model + "\n"));
+        hash.AppendData(body ?? []);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    // The sampling temperature, for a cache that leaves sampled calls alone. A stand-in until the schema's codec reads it:
+    // top-level "temperature" (OpenAI, Anthropic) or Gemini's generationConfig.temperature; absent = the provider's default.
+    private static double? Temperature(JsonObject? root)
+    {
+        var node = root?["temperature"] ?? (root?["generationConfig"] as JsonObject)?["temperature"];
+        return node is JsonValue value && value.TryGetValue<double>(out var temperature) ? temperature : null;
+    }
 
     // The request's texts as the steps passed them on, written back through the schema's codec when they changed. A step
     // that added or removed texts cannot be written back this way (the codec maps texts one to one).

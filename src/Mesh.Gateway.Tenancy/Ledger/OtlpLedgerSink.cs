@@ -121,5 +121,7 @@ internal sealed class OtlpLedgerSink : ILedgerSink, IDisposable
         new("route_variant", r.RouteVariant),
         new("prompt_name", r.PromptName),
         new("prompt_version", r.PromptVersion),
+        new("cache_hit", r.CacheHit),
+        new("cost_saved_usd", r.CostSavedUsd.ToString(CultureInfo.InvariantCulture)),
     ];
 }

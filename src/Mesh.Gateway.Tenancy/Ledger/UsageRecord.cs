@@ -101,4 +101,11 @@ public sealed record UsageRecord
 
     /// <summary>Guardrail actions taken, e.g. <c>pii:redact:email</c>; never the matched values.</summary>
     public IReadOnlyList<string> GuardrailActions { get; init; } = [];
+
+    /// <summary><c>exact</c> or <c>semantic</c> when the gateway's response cache answered (no upstream call; the tokens are the
+    /// original call's); null otherwise.</summary>
+    public string? CacheHit { get; init; }
+
+    /// <summary>What a cache hit saved: the price of the original call (0 when not a hit or unpriced).</summary>
+    public decimal CostSavedUsd { get; init; }
 }

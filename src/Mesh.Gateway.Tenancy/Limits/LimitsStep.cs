@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Mesh.Gateway.Core.Caching;
 using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Core.Routing;
@@ -152,6 +153,15 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
 
     private async ValueTask FinishAsync(InferenceContext context, LimitLease lease, ChatUsage? reported, string status, string? reason, DeliveredOutput? delivered)
     {
+        // A cache hit made no upstream call: it counted against request limits at admission, and against token budgets
+        // only when the operator says so; the ledger records the original usage and what the hit saved.
+        if (context.Properties.TryGetValue(ResponseCacheHit.Key, out var hit))
+        {
+            var charged = await lease.SettleAsync(hit.ChargeTokens ? hit.OriginalUsage : ChatUsage.Empty, context.ServedTarget?.Model, CancellationToken.None).ConfigureAwait(false);
+            await WriteRecordAsync(context, lease.Request, hit.OriginalUsage, status, hit.ChargeTokens ? charged : 0m, hit: hit).ConfigureAwait(false);
+            return;
+        }
+
         // Reported usage wins; a call that reached the upstream and reported none (or none for its output before it was cut)
         // is charged what the gateway counts, and that charge settles the limits and budgets like a reported one.
         var usage = IsReported(reported) ? reported : null;
@@ -198,7 +208,7 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
     // A provider that reports usage reports at least one token; an all-zero figure is a translator's "none".
     private static bool IsReported(ChatUsage? usage) => usage is { } u && (u.InputTokens > 0 || u.OutputTokens > 0);
 
-    private async ValueTask WriteRecordAsync(InferenceContext context, LimitRequest request, ChatUsage? usage, string status, decimal cost, string? unreportedReason = null, bool estimated = false)
+    private async ValueTask WriteRecordAsync(InferenceContext context, LimitRequest request, ChatUsage? usage, string status, decimal cost, string? unreportedReason = null, bool estimated = false, ResponseCacheHit? hit = null)
     {
         context.Properties.TryGetValue(LimitsPropertyKeys.GuardrailActions, out var actions);
         context.Properties.TryGetValue(PromptCall.Key, out var prompt);
@@ -223,7 +233,9 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
             TokensEstimated = estimated,
 
             // The route's own price covers reported usage; what the gateway counted is priced from the price table.
-            CostUsd = usage is null ? 0m : unreportedReason is null ? context.Cost?.Total ?? cost : cost,
+            CostUsd = hit is not null ? cost : usage is null ? 0m : unreportedReason is null ? context.Cost?.Total ?? cost : cost,
+            CacheHit = hit?.Kind,
+            CostSavedUsd = hit?.CostSaved?.Total ?? 0m,
             LatencyMs = time.GetElapsedTime(context.StartTimestamp).TotalMilliseconds,
             Status = status,
             Door = context.Source switch { InferenceSource.Envoy => "envoy", InferenceSource.Http => "http", _ => "grpc" },

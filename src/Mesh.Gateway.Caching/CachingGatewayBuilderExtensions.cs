@@ -1,0 +1,102 @@
+using Mesh.Gateway.Caching;
+using Mesh.Gateway.Caching.Configuration;
+using Mesh.Gateway.Caching.Pipeline;
+using Mesh.Gateway.Caching.Semantic;
+using Mesh.Gateway.Caching.Stores;
+using Mesh.Gateway.Core.Composition;
+using Mesh.Gateway.Core.Embeddings;
+using Mesh.Gateway.Core.Pipeline;
+using Mesh.Gateway.Tenancy.Limits;
+using Mesh.Gateway.Tenancy.Stores.Redis;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds the response cache (exact and semantic) to the gateway.</summary>
+public static class CachingGatewayBuilderExtensions
+{
+    /// <summary>
+    /// Binds <c>cache:</c> once (validated at start) and adds the response-cache step to the inference pipeline
+    /// (<see cref="InferenceStepOrder.ResponseCache"/>). Entries live in this process, or with <c>store.redis</c> set in that
+    /// Redis (needs <c>AddLimits()</c>, which owns the connection). A route with <c>semantic_threshold</c> needs
+    /// <c>AddSentenceEncoder()</c>. Adding it again adds nothing.
+    /// </summary>
+    public static IMeshGatewayBuilder AddResponseCache(this IMeshGatewayBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (!builder.TryAddFeature(nameof(AddResponseCache)))
+        {
+            return builder;
+        }
+
+        var bindErrors = new List<string>();
+        var options = ResponseCacheOptionsReader.Read(builder.Configuration, bindErrors);
+        var services = builder.Services;
+        services.TryAddValidator<ResponseCacheOptions, ResponseCacheOptionsValidator>();
+        services.AddBoundOptions(options, bindErrors);
+        var semantic = options.Routes.Values.Any(static r => r.SemanticThreshold is not null);
+        if (semantic)
+        {
+            builder.Requires(nameof(AddResponseCache), "AddSentenceEncoder");
+        }
+
+        var redis = !string.IsNullOrEmpty(builder.Configuration["store:redis"]);
+        if (redis)
+        {
+            builder.Requires(nameof(AddResponseCache), "AddLimits");
+        }
+
+        services.AddSingleton(sp =>
+        {
+            var time = sp.GetRequiredService<TimeProvider>();
+            var logger = sp.GetService<ILoggerFactory>()?.CreateLogger("Mesh.Gateway.Caching") ?? NullLogger.Instance;
+            IResponseCacheStore store;
+            if (redis)
+            {
+                var connector = sp.GetRequiredService<RedisConnector>();
+                store = new RedisResponseCacheStore(() => connector.Database, sp.GetRequiredService<LimitsOptions>().Store.KeyPrefix, logger);
+            }
+            else
+            {
+                store = new InProcessResponseCacheStore(options.MaxBytes, time);
+            }
+
+            Func<ITextEncoder>? encoder = null;
+            SemanticIndex? index = null;
+            if (semantic)
+            {
+                // Resolved on the first semantic lookup, so the model loads only when a semantic route is used.
+                encoder = () => sp.GetRequiredService<ITextEncoder>();
+                index = new SemanticIndex(MiniLmDimensions, options.SemanticMaxBytes, time);
+            }
+
+            return new ResponseCache(options, store, encoder, index, time, logger);
+        });
+        // Without a cached route there is no step at all (the Envoy door then takes no pipeline path for it).
+        if (options.Routes.Count > 0)
+        {
+            services.AddInferenceStep(InferenceStepOrder.ResponseCache, static sp => new ResponseCacheStep(sp.GetRequiredService<ResponseCache>()));
+        }
+        return builder;
+    }
+
+    /// <summary>Maps <c>DELETE /cache?tenant=&amp;route=&amp;key=</c> (purge) on the admin listener.</summary>
+    public static IEndpointRouteBuilder MapResponseCacheAdmin(this IEndpointRouteBuilder admin)
+    {
+        ArgumentNullException.ThrowIfNull(admin);
+        if (admin.ServiceProvider.GetService<ResponseCache>() is not null)
+        {
+            admin.MapMethods("/cache", [HttpMethods.Delete], (RequestDelegate)ResponseCacheAdmin.PurgeAsync);
+        }
+
+        return admin;
+    }
+
+    // The dimensions of the one local encoder (all-MiniLM-L6-v2); the index is sized before the model loads.
+    private const int MiniLmDimensions = 384;
+}

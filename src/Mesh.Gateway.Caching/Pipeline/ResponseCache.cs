@@ -1,0 +1,205 @@
+using System.Text.Json;
+using Mesh.Gateway.Caching.Configuration;
+using Mesh.Gateway.Caching.Keys;
+using Mesh.Gateway.Caching.Semantic;
+using Mesh.Gateway.Caching.Stores;
+using Mesh.Gateway.Caching.Telemetry;
+using Mesh.Gateway.Core.Caching;
+using Mesh.Gateway.Core.Chat;
+using Mesh.Gateway.Core.Embeddings;
+using Mesh.Gateway.Core.Pipeline;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Gateway.Caching.Pipeline;
+
+/// <summary>The response cache: plans a call (is it cacheable, under which key, for how long), looks answers up (exactly, then
+/// semantically), keeps answers, and purges by tenant, route or key.</summary>
+/// <remarks>Thread-safe; one instance for the sidecar. A store that fails is a miss, never an error.</remarks>
+public sealed class ResponseCache
+{
+    private readonly ResponseCacheOptions _options;
+    private readonly IResponseCacheStore _store;
+    private readonly Func<ITextEncoder>? _encoder;
+    private readonly SemanticIndex? _index;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    internal ResponseCache(ResponseCacheOptions options, IResponseCacheStore store, Func<ITextEncoder>? encoder, SemanticIndex? index, TimeProvider time, ILogger logger)
+    {
+        _options = options;
+        _store = store;
+        _encoder = encoder;
+        _index = index;
+        _time = time;
+        _logger = logger;
+    }
+
+    internal ResponseCacheOptions Options => _options;
+
+    /// <summary>Removes the entries of <paramref name="tenant"/> ("" without tenants), of one <paramref name="route"/> of it
+    /// when given, or the one entry of <paramref name="hash"/> (with the route, and the end user when the route partitions by it).</summary>
+    /// <returns>How many entries (and semantic vectors) were removed.</returns>
+    public async ValueTask<long> PurgeAsync(string tenant, string? route = null, string? hash = null, string? user = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        var prefix = hash is null || route is null ? CacheKey.Prefix(tenant, route) : new CacheKey(tenant, route, user, hash).StoreKey;
+        var removed = await _store.PurgeAsync(prefix, cancellationToken).ConfigureAwait(false);
+        if (_index is not null && hash is null)
+        {
+            removed += _index.Purge(SemanticPrefix + prefix);
+        }
+
+        Log.Purged(_logger, removed, tenant, route ?? "*");
+        return removed;
+    }
+
+    /// <summary>The plan for a call, or null when the cache stays out of it (not a chat call, route not cached, sampled and the
+    /// route does not cache sampled requests, the tenant's TTL is 0).</summary>
+    internal CachePlan? Plan(InferenceContext context)
+    {
+        if (context.Operation != InferenceOperation.Chat || context.ChatRequest is not { } request
+            || !_options.Routes.TryGetValue(context.Model, out var route))
+        {
+            return null;
+        }
+
+        // Temperature omitted means the provider's default, which samples.
+        if (!route.CacheSampled && request.Temperature is not (<= 0))
+        {
+            return null;
+        }
+
+        var tenant = context.Identity?.TenantId ?? string.Empty;
+        var ttl = TimeSpan.FromSeconds(route.TtlSeconds);
+        if (_options.Tenants.TryGetValue(tenant, out var tenantOptions) && tenantOptions.TtlSeconds is { } tenantTtl)
+        {
+            if (tenantTtl == 0)
+            {
+                return null;
+            }
+
+            ttl = TimeSpan.FromSeconds(Math.Min(tenantTtl, route.TtlSeconds));
+        }
+
+        var control = CacheControl.Of(context);
+        if (control.MaxAge is { } maxAge && maxAge < ttl)
+        {
+            ttl = maxAge;
+        }
+
+        var user = route.PerUser ? request.EndUserId ?? string.Empty : null;
+
+        // A door that forwards the request itself knows only its texts: its fingerprint (the whole body) is the key, and
+        // without roles or the other fields there is no semantic partition to build.
+        var fingerprint = context.Properties.TryGetValue(RequestFingerprint.Key, out var body) ? body() : null;
+        var key = new CacheKey(tenant, context.Model, user, fingerprint ?? RequestHasher.Exact(request));
+        var plan = new CachePlan(route, key, ttl, control);
+        if (fingerprint is null && route.SemanticThreshold is not null && _index is not null && RequestHasher.Semantic(request) is { } semantic)
+        {
+            // The salient terms (numbers, names) join the partition: prompts that differ in them are never neighbours.
+            var salient = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(SalientTerms.Signature(semantic.Prompt))))[..16];
+            plan = plan with { Semantic = (SemanticPrefix + CacheKey.Prefix(tenant, context.Model) + CacheKey.Escape(user ?? string.Empty) + ":" + semantic.Partition + ":" + salient, semantic.Prompt) };
+        }
+
+        return plan;
+    }
+
+    private const string SemanticPrefix = "s|";
+
+    /// <summary>The kept answer for the plan, exact first, then the closest one above the route's threshold; null on a miss.</summary>
+    internal async ValueTask<(CachedResponse Entry, string Kind)?> LookupAsync(InferenceContext context, CachePlan plan, CancellationToken cancellationToken)
+    {
+        if (await ReadAsync(plan.Key.StoreKey, plan.Control, cancellationToken).ConfigureAwait(false) is { } exact)
+        {
+            return (exact, "exact");
+        }
+
+        if (plan.Semantic is not { } semantic || !PromptScript.IsMostlyLatin(semantic.Prompt))
+        {
+            return null;
+        }
+
+        try
+        {
+            var embedding = PromptEmbedding.GetOrEncode(context, _encoder!(), semantic.Prompt, cancellationToken);
+            var match = _index!.Search(semantic.Partition, embedding.Vector, (float)plan.Route.SemanticThreshold!.Value);
+            if (match is { } found && await ReadAsync(found.EntryKey, plan.Control, cancellationToken).ConfigureAwait(false) is { } close)
+            {
+                return (close, "semantic");
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.SemanticFailed(_logger, e.GetType().Name);
+        }
+
+        return null;
+    }
+
+    /// <summary>Keeps an answer (and its prompt's vector, for a semantic route); never throws, never delays the caller.</summary>
+    internal async Task KeepAsync(InferenceContext context, CachePlan plan, ChatResponse response, ChatUsage usage, InferenceCost? cost)
+    {
+        try
+        {
+            // Everything that reads the call's context happens before the first await: the call goes on without us.
+            float[]? vector = null;
+            if (plan.Semantic is { } semantic && PromptScript.IsMostlyLatin(semantic.Prompt))
+            {
+                vector = PromptEmbedding.GetOrEncode(context, _encoder!(), semantic.Prompt, CancellationToken.None).Vector;
+            }
+
+            var entry = CachedResponse.From(response, usage, cost, _time.GetUtcNow());
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(entry, CacheJsonContext.Default.CachedResponse);
+            if (!await _store.SetAsync(plan.Key.StoreKey, bytes, plan.Ttl, CancellationToken.None).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            CacheMetrics.BytesWritten.Add(bytes.Length);
+            if (vector is not null)
+            {
+                _index!.Add(plan.Semantic!.Value.Partition, vector, plan.Key.StoreKey, plan.Ttl);
+            }
+        }
+        catch (Exception e)
+        {
+            Log.StoreFailed(_logger, e.GetType().Name);
+        }
+    }
+
+    /// <summary>Whether an answer may be kept: whole, not cut by a content filter.</summary>
+    internal static bool IsKeepable(ChatResponse response) =>
+        response.FinishReason is ChatFinishReason.Stop or ChatFinishReason.Length or ChatFinishReason.ToolCalls;
+
+    private async ValueTask<CachedResponse?> ReadAsync(string key, CacheControl control, CancellationToken cancellationToken)
+    {
+        var bytes = await _store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        if (bytes is null)
+        {
+            return null;
+        }
+
+        CachedResponse? entry;
+        try
+        {
+            entry = JsonSerializer.Deserialize(bytes, CacheJsonContext.Default.CachedResponse);
+        }
+        catch (JsonException e)
+        {
+            Log.EntryUnreadable(_logger, e.Message);
+            return null;
+        }
+
+        if (entry is null)
+        {
+            return null;
+        }
+
+        if (control.MaxAge is { } maxAge && _time.GetUtcNow().ToUnixTimeMilliseconds() - entry.StoredAtMs > maxAge.TotalMilliseconds)
+        {
+            return null;
+        }
+
+        return entry;
+    }
+}

@@ -1,0 +1,110 @@
+using System.Collections.Concurrent;
+using Mesh.Gateway.Caching.Telemetry;
+
+namespace Mesh.Gateway.Caching.Semantic;
+
+/// <summary>The semantic cache's vectors in this process, one <see cref="VectorPartition"/> per partition, bounded in bytes
+/// across them all: beyond the bound the oldest vectors (of any partition) are evicted.</summary>
+/// <remarks>Thread-safe: each partition is locked around a search or an insert. A vector only points at an exact entry; an
+/// entry that expired or was evicted from the store is a miss however close its vector.</remarks>
+internal sealed class SemanticIndex(int dimensions, long maxBytes, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, VectorPartition> _partitions = new(StringComparer.Ordinal);
+    private readonly Lock _evicting = new();
+    private long _bytes;
+    private long _sequence;
+
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    public int Dimensions => dimensions;
+
+    public void Add(string partition, ReadOnlySpan<float> vector, string entryKey, TimeSpan ttl)
+    {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(vector.Length, dimensions);
+        var target = _partitions.GetOrAdd(partition, static (_, d) => new VectorPartition(d), dimensions);
+        var expires = time.GetTimestamp() + (long)(ttl.TotalSeconds * time.TimestampFrequency);
+        lock (target)
+        {
+            target.Add(vector, entryKey, expires, Interlocked.Increment(ref _sequence));
+        }
+
+        if (Interlocked.Add(ref _bytes, VectorPartition.RowBytes(dimensions, entryKey)) > maxBytes)
+        {
+            Evict();
+        }
+    }
+
+    public (string EntryKey, float Similarity)? Search(string partition, ReadOnlySpan<float> query, float threshold)
+    {
+        if (!_partitions.TryGetValue(partition, out var target))
+        {
+            return null;
+        }
+
+        var now = time.GetTimestamp();
+        lock (target)
+        {
+            return target.Search(query, threshold, now);
+        }
+    }
+
+    /// <summary>Drops the partitions whose name starts with <paramref name="prefix"/>; returns how many vectors.</summary>
+    public long Purge(string prefix)
+    {
+        long removed = 0;
+        foreach (var (name, partition) in _partitions)
+        {
+            if (!name.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            lock (partition)
+            {
+                removed += partition.Count;
+                Interlocked.Add(ref _bytes, -partition.Clear());
+            }
+        }
+
+        return removed;
+    }
+
+    private void Evict()
+    {
+        lock (_evicting)
+        {
+            long evicted = 0;
+            var target = maxBytes - (maxBytes / 10);
+            while (Interlocked.Read(ref _bytes) > target)
+            {
+                VectorPartition? oldest = null;
+                foreach (var (_, partition) in _partitions)
+                {
+                    if (partition.OldestSequence < (oldest?.OldestSequence ?? long.MaxValue))
+                    {
+                        oldest = partition;
+                    }
+                }
+
+                if (oldest is null)
+                {
+                    break;
+                }
+
+                lock (oldest)
+                {
+                    if (oldest.Count > 0)
+                    {
+                        Interlocked.Add(ref _bytes, -oldest.RemoveOldest());
+                        evicted++;
+                    }
+                }
+            }
+
+            if (evicted > 0)
+            {
+                CacheMetrics.Evictions.Add(evicted);
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using Mesh.Gateway.Core.Composition;
+using Mesh.Gateway.Core.Embeddings;
+using Mesh.Gateway.Embeddings;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds the local sentence encoder that policies (the semantic cache, learned guardrails) share.</summary>
+public static class EmbeddingsGatewayBuilderExtensions
+{
+    /// <summary>
+    /// Registers one shared <see cref="ITextEncoder"/> (all-MiniLM-L6-v2, offline). The model loads lazily, on the first
+    /// text a policy asks for, so adding this costs nothing until a configured policy uses it.
+    /// </summary>
+    public static IMeshGatewayBuilder AddSentenceEncoder(this IMeshGatewayBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (builder.TryAddFeature(nameof(AddSentenceEncoder)))
+        {
+            builder.Services.TryAddSingleton<ITextEncoder, MiniLmTextEncoder>();
+        }
+
+        return builder;
+    }
+}

@@ -1,0 +1,77 @@
+using System.Text;
+using System.Text.Json;
+using Mesh.Gateway.FunctionalTests.Envoy;
+using Mesh.Gateway.FunctionalTests.Infrastructure;
+using Mesh.Gateway.Tenancy.Authentication;
+using Mesh.Gateway.Testing;
+
+namespace Mesh.Gateway.FunctionalTests.Cache;
+
+/// <summary>The response cache on the Envoy door: a miss is kept from the response phases, a hit is ext_proc's local reply in
+/// the provider's shape, keyed by the whole body as it goes upstream.</summary>
+public sealed class EnvoyDoorCacheTests
+{
+    private const string Key = "mgw-cache-envoy";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task EnvoyDoor_SecondIdenticalChat_AnsweredByTheGatewayWithTheSameCompletionAndHeader()
+    {
+        await using var upstream = await FakeProviderServer.StartAsync(Ct);
+        upstream.Default = FakeResponse.OpenAIChat("Cached through Envoy.", inputTokens: 8, outputTokens: 4);
+        await using var sidecar = await SidecarHost.StartAsync(Yaml());
+        var envoy = new FakeEnvoy(sidecar.EnvoyChannel, upstream.BaseUrl, TimeSpan.FromSeconds(60));
+
+        var first = await envoy.SendAsync("POST", "/v1/chat/completions", Headers(), Chat("What is cached?"), Ct);
+        EnvoyExchange? second = null;
+        for (var i = 0; i < 50 && second?.LocalReplyBy is null; i++)
+        {
+            if (i > 0)
+            {
+                await Task.Delay(20, Ct);
+            }
+
+            second = await envoy.SendAsync("POST", "/v1/chat/completions", Headers(), Chat("What is cached?"), Ct);
+        }
+
+        Assert.Equal(200, first.Status);
+        Assert.Equal(200, second!.Status);
+        Assert.NotNull(second.LocalReplyBy);
+        Assert.Equal("hit", second.ResponseHeaders["x-mesh-cache"]);
+        Assert.Equal(1, upstream.RequestCount);
+        Assert.Equal(Content(first), Content(second));
+        using var body = JsonDocument.Parse(second.ResponseBody);
+        Assert.Equal(8, body.RootElement.GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
+
+        // Anything else in the body (here the output limit) is another request.
+        var other = await envoy.SendAsync("POST", "/v1/chat/completions", Headers(), Chat("What is cached?", maxTokens: 5), Ct);
+        Assert.Null(other.LocalReplyBy);
+        Assert.Equal(2, upstream.RequestCount);
+    }
+
+    private static string? Content(EnvoyExchange exchange)
+    {
+        using var body = JsonDocument.Parse(exchange.ResponseBody);
+        return body.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString();
+    }
+
+    private static Dictionary<string, string> Headers() => new() { ["content-type"] = "application/json", ["authorization"] = "Bearer " + Key };
+
+    private static byte[] Chat(string text, int maxTokens = 16) =>
+        Encoding.UTF8.GetBytes($$"""{"model":"gpt-4o-mini","temperature":0,"max_tokens":{{maxTokens}},"messages":[{"role":"user","content":"{{text}}"}]}""");
+
+    private static string Yaml() => $$"""
+        tenants:
+          - id: team-e
+            api_keys: ["{{ApiKeyHash.Format(Key)}}"]
+            models: [gpt-4o-mini]
+        providers:
+          - { name: openai, kind: openai, api_key: sk-held-by-gateway }
+        models:
+          - { name: chat, targets: [ { provider: openai, model: gpt-4o-mini } ] }
+        cache:
+          routes:
+            gpt-4o-mini: { ttl_seconds: 300 }
+        """;
+}
