@@ -13,6 +13,10 @@ internal static partial class GatewayHost
     {
         PrepareUnixSocket(settings.Grpc, "listen.grpc");
         PrepareUnixSocket(settings.Admin, "listen.admin");
+        if (settings.Probes is { } probesAddress)
+        {
+            PrepareUnixSocket(probesAddress, "listen.probes");
+        }
         if (settings.Envoy is { } envoy)
         {
             PrepareUnixSocket(envoy, "listen.envoy");
@@ -28,6 +32,11 @@ internal static partial class GatewayHost
             if (settings.Envoy is { } envoy)
             {
                 Listen(kestrel, envoy, ListenerKind.Envoy, HttpProtocols.Http2, listeners, tls: null);
+            }
+
+            if (settings.Probes is { } probes)
+            {
+                Listen(kestrel, probes, ListenerKind.Probes, HttpProtocols.Http1, listeners, tls: null);
             }
         });
     }

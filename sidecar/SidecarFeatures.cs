@@ -1,4 +1,6 @@
 using Mesh.Gateway.Api.Inference;
+using Mesh.Gateway.Sidecar.Admin;
+using Mesh.Gateway.Sidecar.Console;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -33,6 +35,7 @@ internal static class SidecarFeatures
         "auth",
         "envoy",
         "guardrails",
+        "admin", // the console and admin API: credentials, recent calls kept
     ];
 
     /// <summary>Registers every feature's services; each binds its own section of <paramref name="configuration"/> once, and
@@ -51,7 +54,9 @@ internal static class SidecarFeatures
             .AddTelemetry()
             .AddInferenceApi()
             .AddGuardApi()
-            .AddEnvoyDoor();
+            .AddEnvoyDoor()
+            .AddAdmin()
+            .AddMetrics();
     }
 
     /// <summary>Maps every feature's gRPC services; they are served on the gRPC listener.</summary>
@@ -77,5 +82,8 @@ internal static class SidecarFeatures
         ArgumentNullException.ThrowIfNull(admin);
 
         // Features: one line each, e.g. admin.MapUsageEndpoints();
+        admin.MapAdminApi();
+        admin.MapConsole();
+        admin.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(ProbesEndpointMetadata.Instance);
     }
 }

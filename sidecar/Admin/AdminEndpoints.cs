@@ -12,13 +12,13 @@ internal static class AdminEndpoints
     /// <summary>Maps <c>/healthz</c> (the process answers) and <c>/readyz</c> (started and not draining).</summary>
     public static void MapHealthEndpoints(this IEndpointRouteBuilder admin)
     {
-        admin.MapGet("/healthz", static () => Results.Text("ok\n"));
+        admin.MapGet("/healthz", static () => Results.Text("ok\n")).WithMetadata(ProbesEndpointMetadata.Instance);
         admin.MapGet("/readyz", static (HttpContext context) =>
         {
             var readiness = context.RequestServices.GetRequiredService<ReadinessState>();
             return readiness.IsReady
                 ? Results.Text("ready\n")
                 : Results.Text(readiness.Status + "\n", statusCode: StatusCodes.Status503ServiceUnavailable);
-        });
+        }).WithMetadata(ProbesEndpointMetadata.Instance);
     }
 }

@@ -22,6 +22,10 @@ internal sealed record HostSettings
     /// (no <c>envoy:</c> section and no <c>listen.envoy</c>): ext_authz and ext_proc are then served nowhere.</summary>
     public ListenAddress? Envoy { get; init; }
 
+    /// <summary>The probes listener (<c>listen.probes</c>, HTTP/1.1: <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> and nothing else), for the
+    /// kubelet and Prometheus on the pod IP; null = the probes are served on the admin listener.</summary>
+    public ListenAddress? Probes { get; init; }
+
     /// <summary>The secret the proxy must send on every ext_authz and ext_proc call (<see cref="EnvoyCallerAuthentication.SecretHeader"/>);
     /// null when only the Unix socket's file permissions guard the door.</summary>
     public EnvoyCallerSecret? EnvoySecret { get; init; }
@@ -43,7 +47,7 @@ internal sealed record HostSettings
 
     private static readonly Dictionary<string, string[]> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["listen"] = ["grpc", "admin", "tls", "envoy", "envoy_secret", "envoy_secret_file"],
+        ["listen"] = ["grpc", "admin", "tls", "envoy", "envoy_secret", "envoy_secret_file", "probes"],
         ["shutdown"] = ["timeout", "drain_delay"],
         ["logging"] = ["level", "format"],
     };
@@ -78,11 +82,13 @@ internal sealed record HostSettings
         }
 
         var envoy = LoadEnvoy(configuration, envoyOverride, grpc, admin);
+        var probes = LoadProbes(configuration, grpc, admin, envoy);
         return new HostSettings
         {
             Grpc = grpc,
             Admin = admin,
             Envoy = envoy,
+            Probes = probes,
             EnvoySecret = envoy is null ? null : EnvoyCallerSecret.Load(configuration, envoy),
             Tls = TlsSettings.Load(configuration),
             ShutdownTimeout = Time(configuration, "shutdown:timeout", TimeSpan.FromSeconds(30)),
@@ -113,6 +119,32 @@ internal sealed record HostSettings
         }
 
         return envoy;
+    }
+
+    private static ListenAddress? LoadProbes(IConfiguration configuration, ListenAddress grpc, ListenAddress admin, ListenAddress? envoy)
+    {
+        if (configuration["listen:probes"] is not { } text)
+        {
+            return null;
+        }
+
+        var probes = Address(null, "--probes", text, "listen.probes", text);
+        foreach (var (other, key) in new[] { (grpc, "listen.grpc"), (admin, "listen.admin"), (envoy, "listen.envoy") })
+        {
+            if (other is null)
+            {
+                continue;
+            }
+
+            var sharesPort = probes.IPEndPoint is { Port: not 0 } p && other.IPEndPoint is { Port: not 0 } o && p.Port == o.Port
+                && (p.Address.Equals(o.Address) || IsWildcard(p) || IsWildcard(o));
+            if (sharesPort || (probes.UnixPath is not null && probes.UnixPath == other.UnixPath))
+            {
+                throw new StartupException($"listen.probes ({probes}) and {key} ({other}) must not share an address");
+            }
+        }
+
+        return probes;
     }
 
     private static bool IsWildcard(System.Net.IPEndPoint endPoint) =>

@@ -11,4 +11,7 @@ internal enum ListenerKind
 
     /// <summary>The Envoy door (ext_authz, ext_proc): HTTP/2, reachable by the authenticated proxy only.</summary>
     Envoy,
+
+    /// <summary>The probes listener (<c>listen.probes</c>): <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c>, nothing else.</summary>
+    Probes,
 }

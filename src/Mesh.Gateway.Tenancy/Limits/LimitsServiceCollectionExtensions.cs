@@ -5,6 +5,7 @@ using Mesh.Gateway.Tenancy.Authentication;
 using Mesh.Gateway.Tenancy.Ledger;
 using Mesh.Gateway.Tenancy.Stores;
 using Mesh.Gateway.Tenancy.Stores.Redis;
+using Mesh.Gateway.Tenancy.VirtualKeys;
 using Mesh.Gateway.Tokenizers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -56,6 +57,10 @@ public static class LimitsServiceCollectionExtensions
                 var connector = sp.GetRequiredService<RedisConnector>();
                 return new RedisCounterStore(() => connector.Database);
             });
+
+            // Virtual keys shared by every sidecar of store.redis (replacing tenancy's in-process store).
+            services.Replace(ServiceDescriptor.Singleton<IVirtualKeyStore>(sp =>
+                new RedisVirtualKeyStore(sp.GetRequiredService<RedisConnector>(), limits.Store.KeyPrefix)));
         }
 
         services.TryAddSingleton(sp => new MeshLimiter(
