@@ -28,6 +28,7 @@ internal static class AdminGatewayBuilderExtensions
             services.AddSingleton(sp => new RecentCalls(sp.GetRequiredService<AdminOptions>().RecentCalls));
             services.AddSingleton<ILedgerSink>(sp => sp.GetRequiredService<RecentCalls>());
             services.AddSingleton(sp => new OverheadSamples(Math.Max(1, sp.GetRequiredService<AdminOptions>().RecentCalls), sp.GetRequiredService<TimeProvider>()));
+            services.AddHostedService(sp => sp.GetRequiredService<OverheadSamples>());
         }
 
         return builder;

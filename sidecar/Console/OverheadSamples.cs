@@ -1,11 +1,12 @@
 using System.Diagnostics.Metrics;
 using Mesh.Gateway.Core.Telemetry;
+using Microsoft.Extensions.Hosting;
 
 namespace Mesh.Gateway.Sidecar.Console;
 
 /// <summary>The gateway's own time per call (<c>mesh.gateway.overhead.duration</c>, the instrument <c>/metrics</c> exports), kept
 /// per call for the console's p50/p99 chart by provider and route; the ledger does not carry it.</summary>
-internal sealed class OverheadSamples : IDisposable
+internal sealed class OverheadSamples : IHostedService, IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly Sample[] _ring;
@@ -25,8 +26,16 @@ internal sealed class OverheadSamples : IDisposable
             }
         };
         _listener.SetMeasurementEventCallback<double>(OnMeasurement);
-        _listener.Start();
     }
+
+    /// <summary>Listens from the host's start (created with the host, not at the console's first request).</summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _listener.Start();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public readonly record struct Sample(DateTimeOffset Timestamp, string? Provider, string? Model, double Seconds);
 

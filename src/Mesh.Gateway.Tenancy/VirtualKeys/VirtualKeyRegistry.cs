@@ -17,7 +17,7 @@ namespace Mesh.Gateway.Tenancy.VirtualKeys;
 /// seen, and of two versions of a key the higher wins. Keys in the YAML come first: a hash that is also in <c>tenants[].api_keys</c>
 /// or <c>revoked_api_keys</c> is decided by the YAML (see <see cref="TenantAuthenticator"/>).
 /// </remarks>
-public sealed class VirtualKeyRegistry : IHostedService, IAsyncDisposable
+public sealed class VirtualKeyRegistry : IHostedService, IAsyncDisposable, IDisposable
 {
     /// <summary>How often the store is read even without a change notice (a missed pub/sub message is caught within this).</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
@@ -245,6 +245,19 @@ public sealed class VirtualKeyRegistry : IHostedService, IAsyncDisposable
             return;
         }
 
+        _stopping.Dispose();
+        _refresh.Dispose();
+    }
+
+    /// <summary>Stops the poll without waiting for it (a container disposed synchronously).</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        _stopping.Cancel();
         _stopping.Dispose();
         _refresh.Dispose();
     }
