@@ -24,14 +24,29 @@ internal static class AdminApi
     {
         ArgumentNullException.ThrowIfNull(admin);
         admin.MapGet("/admin/v1/keys", AdminCredentials.Require(ListKeysAsync));
-        admin.MapPost("/admin/v1/keys", AdminCredentials.Require(CreateKeyAsync));
-        admin.MapPost("/admin/v1/keys/{id}/rotate", AdminCredentials.Require(RotateKeyAsync));
-        admin.MapPost("/admin/v1/keys/{id}/revoke", AdminCredentials.Require(RevokeKeyAsync));
+        admin.MapPost("/admin/v1/keys", AdminCredentials.Require(StoreUnavailableAs503(CreateKeyAsync)));
+        admin.MapPost("/admin/v1/keys/{id}/rotate", AdminCredentials.Require(StoreUnavailableAs503(RotateKeyAsync)));
+        admin.MapPost("/admin/v1/keys/{id}/revoke", AdminCredentials.Require(StoreUnavailableAs503(RevokeKeyAsync)));
         admin.MapGet("/admin/v1/calls", AdminCredentials.Require(CallsAsync));
         admin.MapGet("/admin/v1/stats", AdminCredentials.Require(StatsAsync));
         admin.MapGet("/admin/v1/spend", AdminCredentials.Require(SpendAsync));
         admin.MapGet("/admin/v1/config", AdminCredentials.Require(ConfigAsync));
     }
+
+    // A change that cannot be written to the key store is refused whole (never applied to this sidecar alone).
+    private static RequestDelegate StoreUnavailableAs503(RequestDelegate handler) => async context =>
+    {
+        try
+        {
+            await handler(context).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Whatever the store throws (Redis down, timed out), the answer is the same 503.
+        catch (Exception ex) when (ex is not OperationCanceledException && !context.Response.HasStarted)
+#pragma warning restore CA1031
+        {
+            await Fail(context, StatusCodes.Status503ServiceUnavailable, "the key store is unreachable; nothing was changed (keys already synced keep working)").ConfigureAwait(false);
+        }
+    };
 
     private static Task ListKeysAsync(HttpContext context)
     {
