@@ -68,7 +68,13 @@ public static class LimitsServiceCollectionExtensions
             sp.GetRequiredService<ICounterStore>(),
             sp.GetRequiredService<InProcessCounterStore>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILogger<MeshLimiter>>()));
+            sp.GetService<ILogger<MeshLimiter>>(),
+            limits.AlertWebhook is null ? null : sp.GetRequiredService<BudgetAlertWebhook>().Post));
+        if (limits.AlertWebhook is { } webhook)
+        {
+            services.TryAddSingleton(sp => new BudgetAlertWebhook(new Uri(webhook), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<BudgetAlertWebhook>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<BudgetAlertWebhook>());
+        }
         services.TryAddSingleton<IMeshLimiter>(sp => sp.GetRequiredService<MeshLimiter>());
 
         if (!string.IsNullOrEmpty(ledger.Path))
