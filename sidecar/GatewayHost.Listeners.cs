@@ -13,6 +13,10 @@ internal static partial class GatewayHost
     {
         PrepareUnixSocket(settings.Grpc, "listen.grpc");
         PrepareUnixSocket(settings.Admin, "listen.admin");
+        if (settings.Probes is { } probesAddress)
+        {
+            PrepareUnixSocket(probesAddress, "listen.probes");
+        }
         if (settings.Envoy is { } envoy)
         {
             PrepareUnixSocket(envoy, "listen.envoy");
@@ -40,6 +44,11 @@ internal static partial class GatewayHost
                 // HTTP/1.1, as the SDKs speak it: without TLS Kestrel cannot offer HTTP/1.1 and HTTP/2 on one port (no ALPN to
                 // choose by), and Http1AndHttp2 would be HTTP/1.1 anyway, with a warning at every start.
                 Listen(kestrel, http, ListenerKind.Http, HttpProtocols.Http1, listeners, tls: null);
+            }
+
+            if (settings.Probes is { } probes)
+            {
+                Listen(kestrel, probes, ListenerKind.Probes, HttpProtocols.Http1, listeners, tls: null);
             }
         });
     }

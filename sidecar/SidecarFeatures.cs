@@ -1,6 +1,8 @@
 using Mesh.Gateway.Api.Inference;
 using Mesh.Gateway.Api.Prompts;
 using Mesh.Gateway.Http;
+using Mesh.Gateway.Sidecar.Admin;
+using Mesh.Gateway.Sidecar.Console;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -38,6 +40,7 @@ internal static class SidecarFeatures
         "prompts", // prompt templates and decorators
         "http", // the HTTP door (listen.http places it)
         "cache", // the response cache (exact and semantic)
+        "admin", // the console and admin API: credentials, recent calls kept
     ];
 
     /// <summary>Registers every feature's services; each binds its own section of <paramref name="configuration"/> once, and
@@ -60,7 +63,9 @@ internal static class SidecarFeatures
             .AddEnvoyDoor()
             .AddHttpDoor()
             .AddSentenceEncoder()
-            .AddResponseCache();
+            .AddResponseCache()
+            .AddAdmin()
+            .AddMetrics();
     }
 
     /// <summary>Maps every feature's gRPC services; they are served on the gRPC listener.</summary>
@@ -96,5 +101,8 @@ internal static class SidecarFeatures
 
         // Features: one line each, e.g. admin.MapUsageEndpoints();
         admin.MapResponseCacheAdmin();
+        admin.MapAdminApi();
+        admin.MapConsole();
+        admin.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(ProbesEndpointMetadata.Instance);
     }
 }

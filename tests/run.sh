@@ -10,6 +10,7 @@ APT_PACKAGES=(
   python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc libprotobuf-dev  # Python stubs
   nghttp2-client                                   # h2load / nghttp for the benchmarks' frame checks
   postgresql                                       # the PostgreSQL ledger sink
+  chromium                                         # the console's browser tests (Playwright drives /usr/bin/chromium)
 )
 
 missing=()

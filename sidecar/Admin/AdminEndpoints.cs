@@ -13,12 +13,12 @@ internal static class AdminEndpoints
     /// configuration version in force, its hash and the last refused file).</summary>
     public static void MapHealthEndpoints(this IEndpointRouteBuilder admin)
     {
-        admin.MapGet("/healthz", static () => Results.Text("ok\n"));
+        admin.MapGet("/healthz", static () => Results.Text("ok\n")).WithMetadata(ProbesEndpointMetadata.Instance);
         admin.MapGet("/readyz", static (HttpContext context) =>
         {
             var readiness = context.RequestServices.GetRequiredService<ReadinessState>();
             var body = ConfigurationEndpoints.Readiness(readiness, context.RequestServices.GetService<Configuration.ConfigurationReloader>()?.Status);
             return new ConfigurationEndpoints.JsonBody(body, readiness.IsReady ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
-        });
+        }).WithMetadata(ProbesEndpointMetadata.Instance);
     }
 }

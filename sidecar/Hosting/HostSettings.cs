@@ -26,6 +26,10 @@ internal sealed record HostSettings
     /// when the door is off (no <c>listen.http</c>, no <c>--http</c>).</summary>
     public ListenAddress? Http { get; init; }
 
+    /// <summary>The probes listener (<c>listen.probes</c>, HTTP/1.1: <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> and nothing else), for the
+    /// kubelet and Prometheus on the pod IP; null = the probes are served on the admin listener.</summary>
+    public ListenAddress? Probes { get; init; }
+
     /// <summary>The secret the proxy must send on every ext_authz and ext_proc call (<see cref="EnvoyCallerAuthentication.SecretHeader"/>);
     /// null when only the Unix socket's file permissions guard the door.</summary>
     public EnvoyCallerSecret? EnvoySecret { get; init; }
@@ -66,13 +70,16 @@ internal sealed record HostSettings
         }
 
         var envoy = LoadEnvoy(configuration, envoyOverride, grpc, admin);
-        var http = LoadHttp(configuration["listen:http"], httpOverride, [(grpc, "listen.grpc"), (admin, "listen.admin"), (envoy, "listen.envoy")]);
+        var http = LoadOwnListener(configuration["listen:http"], httpOverride, "--http", "listen.http", [(grpc, "listen.grpc"), (admin, "listen.admin"), (envoy, "listen.envoy")]);
+        var probes = LoadOwnListener(configuration["listen:probes"], null, "--probes", "listen.probes",
+            [(grpc, "listen.grpc"), (admin, "listen.admin"), (envoy, "listen.envoy"), (http, "listen.http")]);
         return new HostSettings
         {
             Grpc = grpc,
             Admin = admin,
             Envoy = envoy,
             Http = http,
+            Probes = probes,
             EnvoySecret = envoy is null ? null : EnvoyCallerSecret.Load(configuration, envoy),
             Tls = TlsSettings.Load(configuration),
             ShutdownTimeout = Time(configuration, "shutdown:timeout", TimeSpan.FromSeconds(30)),
@@ -105,26 +112,27 @@ internal sealed record HostSettings
         return envoy;
     }
 
-    // The HTTP door opens when the file (listen.http) or the command line (--http) places it; it shares no address.
-    private static ListenAddress? LoadHttp(string? file, string? httpOverride, (ListenAddress? Address, string Key)[] others)
+    // A listener of its own (the HTTP door: listen.http or --http; the probes: listen.probes) opens when the file or the command
+    // line places it, and shares no address with another listener.
+    private static ListenAddress? LoadOwnListener(string? file, string? commandLine, string option, string key, (ListenAddress? Address, string Key)[] others)
     {
-        if (file is null && httpOverride is null)
+        if (file is null && commandLine is null)
         {
             return null;
         }
 
-        var http = Address(httpOverride, "--http", file, "listen.http", file ?? string.Empty);
-        foreach (var (other, key) in others)
+        var address = Address(commandLine, option, file, key, file ?? string.Empty);
+        foreach (var (other, otherKey) in others)
         {
-            var sharesPort = http.IPEndPoint is { Port: not 0 } h && other?.IPEndPoint is { Port: not 0 } o && h.Port == o.Port
-                && (h.Address.Equals(o.Address) || IsWildcard(h) || IsWildcard(o));
-            if (other is not null && (sharesPort || (http.UnixPath is not null && http.UnixPath == other.UnixPath)))
+            var sharesPort = address.IPEndPoint is { Port: not 0 } a && other?.IPEndPoint is { Port: not 0 } o && a.Port == o.Port
+                && (a.Address.Equals(o.Address) || IsWildcard(a) || IsWildcard(o));
+            if (other is not null && (sharesPort || (address.UnixPath is not null && address.UnixPath == other.UnixPath)))
             {
-                throw new StartupException($"listen.http ({http}) and {key} ({other}) must not share an address: the HTTP door has a listener of its own");
+                throw new StartupException($"{key} ({address}) and {otherKey} ({other}) must not share an address: each listener has an address of its own");
             }
         }
 
-        return http;
+        return address;
     }
 
     private static bool IsWildcard(System.Net.IPEndPoint endPoint) =>

@@ -14,4 +14,6 @@ internal enum ListenerKind
 
     /// <summary>The HTTP door (OpenAI- and Anthropic-compatible REST): HTTP/1.1.</summary>
     Http,
+    /// <summary>The probes listener (<c>listen.probes</c>): <c>/healthz</c>, <c>/readyz</c> and <c>/metrics</c>, nothing else.</summary>
+    Probes,
 }

@@ -2,6 +2,7 @@ using Mesh.Gateway.Sidecar.Admin;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mesh.Gateway.Sidecar.Hosting;
 
@@ -18,7 +19,10 @@ internal static class ListenerRouting
         var endpoint = context.GetEndpoint();
         if (endpoint is not null)
         {
-            var kind = endpoint.Metadata.GetMetadata<AdminEndpointMetadata>() is not null ? ListenerKind.Admin
+            // Probes go to the probes listener when there is one, else to the admin listener.
+            var kind = endpoint.Metadata.GetMetadata<ProbesEndpointMetadata>() is not null
+                    ? context.RequestServices.GetRequiredService<SidecarListeners>().ProbesEndPoint is null ? ListenerKind.Admin : ListenerKind.Probes
+                : endpoint.Metadata.GetMetadata<AdminEndpointMetadata>() is not null ? ListenerKind.Admin
                 : endpoint.Metadata.GetMetadata<EnvoyEndpointMetadata>() is not null ? ListenerKind.Envoy
                 : endpoint.Metadata.GetMetadata<HttpDoorEndpointMetadata>() is not null ? ListenerKind.Http
                 : ListenerKind.Grpc;

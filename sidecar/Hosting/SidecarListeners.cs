@@ -11,6 +11,7 @@ internal sealed class SidecarListeners
     private ListenOptions? _admin;
     private ListenOptions? _envoy;
     private ListenOptions? _http;
+    private ListenOptions? _probes;
 
     /// <summary>The gRPC endpoint: an <see cref="IPEndPoint"/> or a <see cref="UnixDomainSocketEndPoint"/>.</summary>
     public EndPoint GrpcEndPoint => _grpc?.EndPoint ?? throw new InvalidOperationException("The gRPC listener is not configured yet.");
@@ -23,6 +24,8 @@ internal sealed class SidecarListeners
 
     /// <summary>The HTTP door's endpoint, or null when the door is off.</summary>
     public EndPoint? HttpEndPoint => _http?.EndPoint;
+    /// <summary>The probes endpoint, or null when there is no <c>listen.probes</c> (the probes are then served on the admin listener).</summary>
+    public EndPoint? ProbesEndPoint => _probes?.EndPoint;
 
     internal void Set(ListenerKind kind, ListenOptions options)
     {
@@ -36,6 +39,9 @@ internal sealed class SidecarListeners
                 break;
             case ListenerKind.Http:
                 _http = options;
+                break;
+            case ListenerKind.Probes:
+                _probes = options;
                 break;
             default:
                 _admin = options;

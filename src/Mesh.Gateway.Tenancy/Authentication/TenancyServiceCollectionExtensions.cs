@@ -2,6 +2,7 @@ using Mesh.Gateway.Core.Composition;
 using Mesh.Gateway.Core.Composition.Schema;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Tenancy.Authentication;
+using Mesh.Gateway.Tenancy.VirtualKeys;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -26,7 +27,17 @@ public static class TenancyServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddValidator<TenancyOptions, TenancyOptionsValidator>();
-        services.AddBoundOptions(Bind(configuration, MeshTenants.Bind(services, configuration)));
+        var tenants = MeshTenants.Bind(services, configuration);
+        services.AddBoundOptions(Bind(configuration, tenants));
+
+        // Virtual keys (the admin API's): in this process unless the limits feature puts them in store.redis.
+        services.TryAddSingleton<IVirtualKeyStore, InProcessVirtualKeyStore>();
+        services.TryAddSingleton(sp => new VirtualKeyRegistry(
+            sp.GetRequiredService<IVirtualKeyStore>(),
+            tenants,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<VirtualKeyRegistry>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<VirtualKeyRegistry>());
         services.AddConfigurationSection("tenants", ConfigurationNode.List(ConfigurationNode.Of<TenantOptions>()),
             "Who may call: each tenant's keys (or sha256: hashes), models, operations, principals, limits and budget (a list).");
         services.AddConfigurationSection("auth", ConfigurationNode.Mapping(
@@ -38,7 +49,8 @@ public static class TenancyServiceCollectionExtensions
         services.TryAddSingleton(sp => Create(
             sp.GetRequiredService<TenancyOptions>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));
+            sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
+            virtualKeys: sp.GetRequiredService<VirtualKeyRegistry>()));
         services.AddInferenceStep(InferenceStepOrder.Authentication, static sp => new AuthenticationStep(sp.GetRequiredService<TenantAuthenticator>()));
         return services;
     }
@@ -61,7 +73,7 @@ public static class TenancyServiceCollectionExtensions
     }
 
     /// <summary>Builds an authenticator for already validated options.</summary>
-    public static TenantAuthenticator Create(TenancyOptions options, TimeProvider time, ILoggerFactory loggers, HttpClient? jwksHttp = null)
+    public static TenantAuthenticator Create(TenancyOptions options, TimeProvider time, ILoggerFactory loggers, HttpClient? jwksHttp = null, VirtualKeyRegistry? virtualKeys = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
@@ -74,6 +86,6 @@ public static class TenancyServiceCollectionExtensions
             jwt = new JwtValidator(jwtOptions, keys, time);
         }
 
-        return new TenantAuthenticator(options, jwt);
+        return new TenantAuthenticator(options, jwt, virtualKeys);
     }
 }

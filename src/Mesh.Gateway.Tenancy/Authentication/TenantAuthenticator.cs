@@ -1,3 +1,5 @@
+using Mesh.Gateway.Tenancy.VirtualKeys;
+
 namespace Mesh.Gateway.Tenancy.Authentication;
 
 /// <summary>Authenticates a request by gateway key, bearer JWT or mTLS peer identity, and resolves its tenant.</summary>
@@ -10,12 +12,14 @@ public sealed class TenantAuthenticator
     private readonly Dictionary<string, TenantOptions> _principals;
     private readonly ApiKeyDirectory _keys;
     private readonly JwtValidator? _jwt;
+    private readonly VirtualKeyRegistry _virtualKeys;
 
-    internal TenantAuthenticator(TenancyOptions options, JwtValidator? jwt)
+    internal TenantAuthenticator(TenancyOptions options, JwtValidator? jwt, VirtualKeyRegistry? virtualKeys = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _jwt = jwt;
+        _virtualKeys = virtualKeys ?? VirtualKeyRegistry.CreateEmpty();
         _tenants = options.Tenants.ToDictionary(t => t.Id, StringComparer.Ordinal);
         _principals = new Dictionary<string, TenantOptions>(StringComparer.Ordinal);
         foreach (var tenant in options.Tenants)
@@ -60,9 +64,21 @@ public sealed class TenantAuthenticator
     /// <summary>Finds a tenant by id (for callers that already know it, such as ext_proc after ext_authz).</summary>
     public TenantOptions? FindTenant(string? id) => id is not null && _tenants.TryGetValue(id, out var t) ? t : null;
 
-    private AuthenticationResult AuthenticateKey(string key)
+    // The YAML's keys first; a hash the YAML does not know is looked up among the virtual keys (so the YAML decides a key in both).
+    private ApiKeyMatch FindKey(ReadOnlySpan<char> key)
     {
         var match = _keys.Find(key);
+        if (match.TenantId is not null || _virtualKeys.Find(key) is not { } found)
+        {
+            return match;
+        }
+
+        return new ApiKeyMatch(found.Key.TenantId, found.Revoked, found.Key.Id, found.Key, found.Expired);
+    }
+
+    private AuthenticationResult AuthenticateKey(string key)
+    {
+        var match = FindKey(key);
         return match.TenantId is null
             ? AuthenticationResult.Fail(AuthenticationFailure.InvalidApiKey, "Incorrect API key provided.")
             : Resolve(match);
@@ -75,9 +91,23 @@ public sealed class TenantAuthenticator
             return AuthenticationResult.Fail(AuthenticationFailure.RevokedApiKey, "The API key provided has been revoked.");
         }
 
-        return _tenants.TryGetValue(match.TenantId!, out var tenant)
-            ? AuthenticationResult.Success(tenant, AuthenticationMethod.ApiKey, keyId: match.KeyId)
-            : AuthenticationResult.Fail(AuthenticationFailure.UnknownTenant, "The API key belongs to no tenant.");
+        if (match.Expired)
+        {
+            return AuthenticationResult.Fail(AuthenticationFailure.RevokedApiKey, "The API key provided has expired.");
+        }
+
+        if (!_tenants.TryGetValue(match.TenantId!, out var tenant))
+        {
+            return AuthenticationResult.Fail(AuthenticationFailure.UnknownTenant, "The API key belongs to no tenant.");
+        }
+
+        // A virtual key with models of its own may use those only (each one its tenant may use: checked when it was created).
+        if (match.Virtual is { Models.Count: > 0 } virtualKey)
+        {
+            tenant = tenant with { Models = virtualKey.Models };
+        }
+
+        return AuthenticationResult.Success(tenant, AuthenticationMethod.ApiKey, keyId: match.KeyId);
     }
 
     private async ValueTask<AuthenticationResult> ValidateJwtAsync(string token, CancellationToken cancellationToken)
@@ -161,7 +191,7 @@ public sealed class TenantAuthenticator
             }
 
             first ??= span.ToString();
-            var match = _keys.Find(span);
+            var match = FindKey(span);
             if (match.TenantId is null)
             {
                 continue;

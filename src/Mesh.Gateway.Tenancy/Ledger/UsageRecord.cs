@@ -43,6 +43,14 @@ public sealed record UsageRecord
 
     public string Model { get; init; } = string.Empty;
 
+    /// <summary>The model name the caller asked for (the route, an alias of <c>models:</c>) when it differs from <see cref="Model"/>,
+    /// the model that served the call; null when they are the same or the door does not know the route.</summary>
+    public string? Route { get; init; }
+
+    /// <summary>The route when recorded, else the model (what the console and spend reports group by).</summary>
+    [JsonIgnore]
+    public string RouteOrModel => Route ?? Model;
+
     public string? Provider { get; init; }
 
     /// <summary><c>chat</c>, <c>responses</c> or <c>embeddings</c>.</summary>

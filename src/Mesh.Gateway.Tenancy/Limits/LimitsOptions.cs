@@ -18,4 +18,9 @@ public sealed record LimitsOptions
     /// <summary>The output reserved for a call that does not set its maximum output tokens.</summary>
     [ConfigurationKeyName("default_max_output_tokens")]
     public int DefaultMaxOutputTokens { get; init; } = 4096;
+
+    /// <summary>A URL each budget alert is POSTed to as JSON (<c>limits.alert_webhook</c>), besides its log line; null for none.
+    /// An alert fires once per threshold per period (across sidecars sharing <c>store.redis</c>).</summary>
+    [ConfigurationKeyName("alert_webhook")]
+    public string? AlertWebhook { get; init; }
 }

@@ -32,6 +32,11 @@ public sealed class LimitsOptionsValidator(LedgerOptions ledgerOptions) : IValid
         }
 
         Positive(errors, "limits.default_max_output_tokens", options.DefaultMaxOutputTokens);
+        if (options.AlertWebhook is { } webhook
+            && (!Uri.TryCreate(webhook, UriKind.Absolute, out var hook) || hook.Scheme is not ("http" or "https")))
+        {
+            errors.Add($"limits.alert_webhook: must be an absolute http or https URL (was '{RedactUrl(webhook)}')");
+        }
 
         foreach (var (model, price) in options.Prices)
         {

@@ -7,6 +7,7 @@ using Mesh.Gateway.Tenancy.Authentication;
 using Mesh.Gateway.Tenancy.Ledger;
 using Mesh.Gateway.Tenancy.Stores;
 using Mesh.Gateway.Tenancy.Stores.Redis;
+using Mesh.Gateway.Tenancy.VirtualKeys;
 using Mesh.Gateway.Tokenizers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -65,6 +66,10 @@ public static class LimitsServiceCollectionExtensions
                 var connector = sp.GetRequiredService<RedisConnector>();
                 return new RedisCounterStore(() => connector.Database);
             });
+
+            // Virtual keys shared by every sidecar of store.redis (replacing tenancy's in-process store).
+            services.Replace(ServiceDescriptor.Singleton<IVirtualKeyStore>(sp =>
+                new RedisVirtualKeyStore(sp.GetRequiredService<RedisConnector>(), limits.Store.KeyPrefix)));
         }
 
         services.TryAddSingleton(sp => new MeshLimiter(
@@ -72,7 +77,13 @@ public static class LimitsServiceCollectionExtensions
             sp.GetRequiredService<ICounterStore>(),
             sp.GetRequiredService<InProcessCounterStore>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILogger<MeshLimiter>>()));
+            sp.GetService<ILogger<MeshLimiter>>(),
+            limits.AlertWebhook is null ? null : sp.GetRequiredService<BudgetAlertWebhook>().Post));
+        if (limits.AlertWebhook is { } webhook)
+        {
+            services.TryAddSingleton(sp => new BudgetAlertWebhook(new Uri(webhook), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<BudgetAlertWebhook>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<BudgetAlertWebhook>());
+        }
         services.TryAddSingleton<IMeshLimiter>(sp => sp.GetRequiredService<MeshLimiter>());
         services.TryAddSingleton<IModelPriceLookup>(sp => sp.GetRequiredService<MeshLimiter>().Prices);
 

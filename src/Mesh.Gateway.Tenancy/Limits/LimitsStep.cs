@@ -221,6 +221,7 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
             TenantId = request.TenantId,
             KeyId = request.KeyId,
             Model = servedModel,
+            Route = request.Model == servedModel ? null : request.Model,
             Provider = context.ServedTarget?.Provider,
             Operation = context.Operation == InferenceOperation.Embeddings ? "embeddings" : "chat",
             InputTokens = usage?.InputTokens ?? 0,

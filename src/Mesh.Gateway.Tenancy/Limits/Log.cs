@@ -18,4 +18,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7004, Level = LogLevel.Debug, Message = "Tenant {TenantId} refused: {Kind} ({Scope}).")]
     public static partial void Denied(ILogger logger, string tenantId, LimitKind kind, LimitScope scope);
+
+    [LoggerMessage(EventId = 7010, Level = LogLevel.Warning, Message = "Budget alert for tenant {TenantId} could not be delivered to limits.alert_webhook after {Attempts} attempts")]
+    public static partial void AlertWebhookFailed(ILogger logger, string tenantId, int attempts, Exception? exception);
 }

@@ -26,6 +26,7 @@ internal sealed class MeshLimiter : IMeshLimiter
     private readonly ICounterStore _store;
     private readonly ICounterStore _fallback;
     private readonly TimeProvider _time;
+    private readonly Action<BudgetAlert>? _onAlert;
     private readonly ILogger _logger;
     private readonly string _prefix;
     private readonly TimeSpan _streamLease;
@@ -33,13 +34,14 @@ internal sealed class MeshLimiter : IMeshLimiter
     private readonly ConcurrentDictionary<Task, byte> _retries = new();
     private int _degraded;
 
-    public MeshLimiter(LimitsOptions options, ICounterStore store, ICounterStore fallback, TimeProvider time, ILogger<MeshLimiter>? logger = null)
+    public MeshLimiter(LimitsOptions options, ICounterStore store, ICounterStore fallback, TimeProvider time, ILogger<MeshLimiter>? logger = null, Action<BudgetAlert>? onAlert = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
         _fallback = fallback;
         _time = time;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _onAlert = onAlert;
         _prefix = options.Store.KeyPrefix;
         _streamLease = TimeSpan.FromSeconds(options.Store.StreamLeaseSeconds);
         _defaultMaxOutput = options.DefaultMaxOutputTokens;
@@ -325,6 +327,7 @@ internal sealed class MeshLimiter : IMeshLimiter
 
             var alert = new BudgetAlert(tenantId, rule.Kind, after / 1_000_000_000m, rule.Budget / 1_000_000_000m);
             Log.BudgetAlert(_logger, tenantId, rule.Kind == LimitKind.BudgetPerDay ? "daily" : "monthly", alert.SpentUsd, alert.BudgetUsd);
+            _onAlert?.Invoke(alert);
             (alerts ??= []).Add(alert);
         }
 

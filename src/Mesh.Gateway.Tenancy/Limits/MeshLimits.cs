@@ -24,6 +24,7 @@ public static class MeshLimits
                 Prices = configuration.GetSection("prices").Get<Dictionary<string, ModelPriceOptions>>() ?? [],
                 Tenants = tenants,
                 DefaultMaxOutputTokens = limitsSection.GetValue("default_max_output_tokens", 4096),
+                AlertWebhook = limitsSection["alert_webhook"],
             };
             var ledger = configuration.GetSection("ledger").Get<LedgerOptions>() ?? new LedgerOptions();
             // Not a second binding: the text of the numbers, which the binder does not report.

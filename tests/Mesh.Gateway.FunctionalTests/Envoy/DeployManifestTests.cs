@@ -30,7 +30,7 @@ public sealed class DeployManifestTests
         var sidecarYaml = Scalar(configMap, "data", "sidecar.yaml");
         var (settings, config) = Settings(sidecarYaml);
         var grpcPort = settings.Grpc.IPEndPoint!.Port;
-        var adminPort = settings.Admin.IPEndPoint!.Port;
+        var probesPort = settings.Probes!.IPEndPoint!.Port;
         Assert.NotEqual(0, grpcPort);
 
         var deployment = Load("kubernetes/deployment.yaml")[0];
@@ -38,12 +38,12 @@ public sealed class DeployManifestTests
         var container = Seq(spec, "containers").Cast<YamlMappingNode>().Single(c => Scalar(c, "name") == "mesh-gateway");
         var ports = Seq(container, "ports").Cast<YamlMappingNode>().ToDictionary(p => Scalar(p, "name"), p => int.Parse(Scalar(p, "containerPort"), System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(grpcPort, ports["grpc-mesh"]);
-        Assert.Equal(adminPort, ports["http-admin"]);
+        Assert.Equal(probesPort, ports["http-probes"]);
         Assert.StartsWith("grpc", ports.Keys.First(k => ports[k] == grpcPort), StringComparison.Ordinal); // Istio protocol sniffing by name
         foreach (var (probe, path) in new[] { ("livenessProbe", "/healthz"), ("readinessProbe", "/readyz"), ("startupProbe", "/healthz") })
         {
             Assert.Equal(path, Scalar(container, probe, "httpGet", "path"));
-            Assert.Equal(adminPort.ToString(System.Globalization.CultureInfo.InvariantCulture), Scalar(container, probe, "httpGet", "port"));
+            Assert.Equal(probesPort.ToString(System.Globalization.CultureInfo.InvariantCulture), Scalar(container, probe, "httpGet", "port"));
         }
 
         Assert.NotNull(Node(container, "resources", "limits"));

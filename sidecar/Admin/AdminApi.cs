@@ -1,0 +1,221 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Mesh.Gateway.Sidecar.Console;
+using Mesh.Gateway.Tenancy.Ledger;
+using Mesh.Gateway.Tenancy.VirtualKeys;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mesh.Gateway.Sidecar.Admin;
+
+/// <summary>The admin API under <c>/admin/v1</c> (virtual keys, call log, charts' figures, spend, configuration in force); every
+/// endpoint needs an admin credential (<see cref="AdminCredentials"/>).</summary>
+internal static class AdminApi
+{
+    private const int MaxCalls = 1000;
+
+    public static void MapAdminApi(this IEndpointRouteBuilder admin)
+    {
+        ArgumentNullException.ThrowIfNull(admin);
+        admin.MapGet("/admin/v1/keys", AdminCredentials.Require(ListKeysAsync));
+        admin.MapPost("/admin/v1/keys", AdminCredentials.Require(StoreUnavailableAs503(CreateKeyAsync)));
+        admin.MapPost("/admin/v1/keys/{id}/rotate", AdminCredentials.Require(StoreUnavailableAs503(RotateKeyAsync)));
+        admin.MapPost("/admin/v1/keys/{id}/revoke", AdminCredentials.Require(StoreUnavailableAs503(RevokeKeyAsync)));
+        admin.MapGet("/admin/v1/calls", AdminCredentials.Require(CallsAsync));
+        admin.MapGet("/admin/v1/stats", AdminCredentials.Require(StatsAsync));
+        admin.MapGet("/admin/v1/spend", AdminCredentials.Require(SpendAsync));
+        admin.MapGet("/admin/v1/config", AdminCredentials.Require(ConfigAsync));
+    }
+
+    // A change that cannot be written to the key store is refused whole (never applied to this sidecar alone).
+    private static RequestDelegate StoreUnavailableAs503(RequestDelegate handler) => async context =>
+    {
+        try
+        {
+            await handler(context).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Whatever the store throws (Redis down, timed out), the answer is the same 503.
+        catch (Exception ex) when (ex is not OperationCanceledException && !context.Response.HasStarted)
+#pragma warning restore CA1031
+        {
+            await Fail(context, StatusCodes.Status503ServiceUnavailable, "the key store is unreachable; nothing was changed (keys already synced keep working)").ConfigureAwait(false);
+        }
+    };
+
+    private static Task ListKeysAsync(HttpContext context)
+    {
+        var registry = context.RequestServices.GetRequiredService<VirtualKeyRegistry>();
+        var store = context.RequestServices.GetRequiredService<IVirtualKeyStore>().Name;
+        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        var list = new AdminDtos.KeyList([.. registry.List().Select(k => View(k, now))], registry.LastSynced, store);
+        return Write(context, list, AdminJsonContext.Default.KeyList);
+    }
+
+    private static async Task CreateKeyAsync(HttpContext context)
+    {
+        var body = await ReadAsync(context, AdminJsonContext.Default.CreateKeyBody).ConfigureAwait(false);
+        if (body is null)
+        {
+            await Fail(context, 400, "the body must be JSON: {\"tenant\": \"...\", \"name\": \"...\", \"models\": [...], \"expires_at\": \"...\", \"labels\": {...}}").ConfigureAwait(false);
+            return;
+        }
+
+        if (body.Limits is not null || body.Budget is not null)
+        {
+            await Fail(context, 400, "limits, budget: per-key limits and budgets are not enforced yet; set them on the tenant (tenants[].limits, tenants[].budget)").ConfigureAwait(false);
+            return;
+        }
+
+        var registry = context.RequestServices.GetRequiredService<VirtualKeyRegistry>();
+        var change = await registry.CreateAsync(new VirtualKeyRequest
+        {
+            TenantId = body.Tenant ?? string.Empty,
+            Name = body.Name ?? string.Empty,
+            Models = body.Models ?? [],
+            ExpiresAt = body.ExpiresAt,
+            Labels = body.Labels ?? [],
+        }, context.RequestAborted).ConfigureAwait(false);
+        await Issued(context, change, StatusCodes.Status201Created).ConfigureAwait(false);
+    }
+
+    private static async Task RotateKeyAsync(HttpContext context)
+    {
+        var body = context.Request.ContentLength == 0 || context.Request.ContentType is null
+            ? new AdminDtos.RotateKeyBody()
+            : await ReadAsync(context, AdminJsonContext.Default.RotateKeyBody).ConfigureAwait(false);
+        if (body is null)
+        {
+            await Fail(context, 400, "the body must be JSON: {\"overlap_seconds\": 3600}").ConfigureAwait(false);
+            return;
+        }
+
+        var overlap = TimeSpan.FromSeconds(body.OverlapSeconds ?? 0);
+        var registry = context.RequestServices.GetRequiredService<VirtualKeyRegistry>();
+        var change = await registry.RotateAsync((string)context.Request.RouteValues["id"]!, overlap, context.RequestAborted).ConfigureAwait(false);
+        await Issued(context, change, StatusCodes.Status200OK).ConfigureAwait(false);
+    }
+
+    private static async Task RevokeKeyAsync(HttpContext context)
+    {
+        var registry = context.RequestServices.GetRequiredService<VirtualKeyRegistry>();
+        var change = await registry.RevokeAsync((string)context.Request.RouteValues["id"]!, context.RequestAborted).ConfigureAwait(false);
+        if (change.Error is { } error)
+        {
+            await Fail(context, change.NotFound ? 404 : 400, error).ConfigureAwait(false);
+            return;
+        }
+
+        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        await Write(context, View(change.Key!, now), AdminJsonContext.Default.KeyView).ConfigureAwait(false);
+    }
+
+    private static Task CallsAsync(HttpContext context)
+    {
+        var query = context.Request.Query;
+        var filter = CallFilter.Parse(query, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
+        var calls = context.RequestServices.GetRequiredService<RecentCalls>();
+        var matched = calls.Snapshot(filter.Matches);
+        var limit = int.TryParse(query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? Math.Clamp(l, 1, MaxCalls) : 200;
+        var newest = matched.AsEnumerable().Reverse().Take(limit).Select(ToCall).ToList();
+        return Write(context, new AdminDtos.CallList(newest, matched.Count, calls.Total), AdminJsonContext.Default.CallList);
+    }
+
+    private static Task StatsAsync(HttpContext context)
+    {
+        var stats = ConsoleStats.Compute(
+            context.RequestServices.GetRequiredService<RecentCalls>(),
+            context.RequestServices.GetRequiredService<OverheadSamples>(),
+            context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
+            context.Request.Query);
+        return Write(context, stats, AdminJsonContext.Default.Stats);
+    }
+
+    private static Task SpendAsync(HttpContext context)
+    {
+        var query = context.Request.Query;
+        var by = query["by"].ToString() is { Length: > 0 } b ? b : "key";
+        if (by is not ("key" or "tenant" or "route"))
+        {
+            return Fail(context, 400, "by: key, tenant or route");
+        }
+
+        var filter = CallFilter.Parse(query, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
+        var records = context.RequestServices.GetRequiredService<RecentCalls>().Snapshot(filter.Matches);
+        var rows = records
+            .GroupBy(r => by switch { "tenant" => r.TenantId, "route" => r.RouteOrModel, _ => r.KeyId ?? "(none)" })
+            .Select(g => new AdminDtos.SpendRow(g.Key, g.Count(), g.Sum(static r => r.InputTokens), g.Sum(static r => r.OutputTokens), g.Sum(static r => r.CostUsd)))
+            .OrderByDescending(static r => r.CostUsd)
+            .ThenBy(static r => r.Group, StringComparer.Ordinal)
+            .ToList();
+        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        var report = new AdminDtos.SpendReport(filter.From ?? records.FirstOrDefault()?.Timestamp ?? now, filter.To ?? now, by, rows, rows.Sum(static r => r.CostUsd));
+        return Write(context, report, AdminJsonContext.Default.SpendReport);
+    }
+
+    private static Task ConfigAsync(HttpContext context)
+    {
+        var configuration = context.RequestServices.GetRequiredService<IConfiguration>();
+        return Write(context, ConfigurationView.Of(configuration), AdminJsonContext.Default.ConfigView);
+    }
+
+    private static async Task Issued(HttpContext context, VirtualKeyChange change, int status)
+    {
+        if (change.Error is { } error)
+        {
+            await Fail(context, change.NotFound ? 404 : 400, error).ConfigureAwait(false);
+            return;
+        }
+
+        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        context.Response.StatusCode = status;
+        context.Response.Headers.CacheControl = "no-store";
+        await Write(context, new AdminDtos.IssuedKey(View(change.Issued!.Key, now), change.Issued.Secret), AdminJsonContext.Default.IssuedKey).ConfigureAwait(false);
+    }
+
+    internal static AdminDtos.KeyView View(VirtualKey key, DateTimeOffset now) => new(
+        key.Id,
+        key.TenantId,
+        key.Name,
+        key.Models,
+        key.ExpiresAt,
+        key.Labels,
+        key.CreatedAt,
+        key.RevokedAt,
+        key.PreviousValidUntil is { } until && until > now ? until : null,
+        key.RevokedAt is not null ? "revoked" : key.ExpiresAt is { } expires && expires <= now ? "expired" : "active");
+
+    private static AdminDtos.Call ToCall(UsageRecord r) => new(
+        r.Timestamp, r.RequestId, r.TenantId, r.KeyId, r.RouteOrModel, r.Model, r.Provider, r.Operation, r.Status,
+        r.InputTokens, r.OutputTokens, r.CostUsd, r.LatencyMs, r.Door, r.GuardrailActions);
+
+    private static async Task<T?> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type)
+        where T : class
+    {
+        try
+        {
+            return await JsonSerializer.DeserializeAsync(context.Request.Body, type, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static Task Fail(HttpContext context, int status, string error)
+    {
+        context.Response.StatusCode = status;
+        return Write(context, new AdminDtos.Problem(error), AdminJsonContext.Default.Problem);
+    }
+
+    private static Task Write<T>(HttpContext context, T value, JsonTypeInfo<T> type)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        return JsonSerializer.SerializeAsync(context.Response.Body, value, type, context.RequestAborted);
+    }
+}

@@ -1,0 +1,71 @@
+using System.Security.Cryptography;
+using Mesh.Gateway.Tenancy.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mesh.Gateway.Sidecar.Admin;
+
+/// <summary>Checks the admin credential a request presents (<c>Authorization: Bearer TOKEN</c>) against <c>admin.credentials</c>.</summary>
+/// <remarks>Immutable and thread-safe. Every configured hash is compared in constant time and the scan never stops early.</remarks>
+internal sealed class AdminCredentials
+{
+    private readonly byte[][] _digests;
+
+    public AdminCredentials(AdminOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _digests = [.. options.Credentials.Select(static c => ApiKeyHash.TryParse(c, out var d) ? d : null).OfType<byte[]>()];
+    }
+
+    /// <summary>Whether any credential is configured at all.</summary>
+    public bool Configured => _digests.Length > 0;
+
+    public bool Accepts(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var header = context.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || _digests.Length == 0)
+        {
+            return false;
+        }
+
+        var token = header.AsSpan("Bearer ".Length).Trim();
+        if (token.IsEmpty)
+        {
+            return false;
+        }
+
+        if (!ApiKeyHash.TryParse(ApiKeyHash.Format(token.ToString()), out var presented))
+        {
+            return false;
+        }
+
+        var accepted = false;
+        foreach (var digest in _digests)
+        {
+            accepted |= CryptographicOperations.FixedTimeEquals(presented, digest);
+        }
+
+        return accepted;
+    }
+
+    /// <summary>Wraps <paramref name="handler"/>: 401 without a valid credential (403 when none is configured), else the handler.</summary>
+    public static RequestDelegate Require(RequestDelegate handler) => context =>
+    {
+        var credentials = context.RequestServices.GetRequiredService<AdminCredentials>();
+        if (!credentials.Configured)
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return context.Response.WriteAsync("the admin API is off: set admin.credentials (sha256 of a token) in the configuration\n");
+        }
+
+        if (!credentials.Accepts(context))
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            context.Response.Headers.WWWAuthenticate = "Bearer realm=\"mesh-gateway-admin\"";
+            return context.Response.WriteAsync("an admin credential is needed: Authorization: Bearer TOKEN\n");
+        }
+
+        return handler(context);
+    };
+}

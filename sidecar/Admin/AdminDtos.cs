@@ -1,0 +1,103 @@
+using System.Text.Json;
+
+namespace Mesh.Gateway.Sidecar.Admin;
+
+/// <summary>The admin API's request and response bodies (snake_case JSON).</summary>
+internal static class AdminDtos
+{
+    internal sealed record CreateKeyBody
+    {
+        public string? Tenant { get; init; }
+
+        public string? Name { get; init; }
+
+        public List<string>? Models { get; init; }
+
+        public DateTimeOffset? ExpiresAt { get; init; }
+
+        public Dictionary<string, string>? Labels { get; init; }
+
+        /// <summary>Per-key limits: refused for now (set limits on the tenant), so that a key never looks limited when it is not.</summary>
+        public JsonElement? Limits { get; init; }
+
+        /// <summary>Per-key budget: refused for now, as <see cref="Limits"/>.</summary>
+        public JsonElement? Budget { get; init; }
+    }
+
+    internal sealed record RotateKeyBody
+    {
+        public double? OverlapSeconds { get; init; }
+    }
+
+    internal sealed record KeyView(
+        string Id,
+        string Tenant,
+        string Name,
+        IReadOnlyList<string> Models,
+        DateTimeOffset? ExpiresAt,
+        IReadOnlyDictionary<string, string> Labels,
+        DateTimeOffset CreatedAt,
+        DateTimeOffset? RevokedAt,
+        DateTimeOffset? PreviousSecretValidUntil,
+        string Status);
+
+    internal sealed record KeyList(IReadOnlyList<KeyView> Keys, DateTimeOffset? LastSynced, string Store);
+
+    internal sealed record IssuedKey(KeyView Key, string Secret);
+
+    internal sealed record Call(
+        DateTimeOffset Timestamp,
+        string RequestId,
+        string Tenant,
+        string? KeyId,
+        string Route,
+        string Model,
+        string? Provider,
+        string? Operation,
+        string Status,
+        long InputTokens,
+        long OutputTokens,
+        decimal CostUsd,
+        double LatencyMs,
+        string? Door,
+        IReadOnlyList<string> GuardrailActions);
+
+    internal sealed record CallList(IReadOnlyList<Call> Calls, int Matched, long Kept);
+
+    internal sealed record Point(
+        DateTimeOffset T,
+        long Requests,
+        long Errors,
+        long InputTokens,
+        long OutputTokens,
+        decimal CostUsd,
+        double? P50Ms,
+        double? P99Ms,
+        long GuardrailFindings);
+
+    internal sealed record OverheadPoint(DateTimeOffset T, double? P50Ms, double? P99Ms);
+
+    internal sealed record Series(string Group, IReadOnlyList<Point> Points);
+
+    internal sealed record OverheadSeries(string Group, IReadOnlyList<OverheadPoint> Points);
+
+    internal sealed record Stats(
+        DateTimeOffset From,
+        DateTimeOffset To,
+        int BucketSeconds,
+        string By,
+        IReadOnlyList<Series> Series,
+        IReadOnlyList<OverheadSeries> Overhead,
+        string OverheadBy,
+        double? CacheHitRatio);
+
+    internal sealed record SpendRow(string Group, long Requests, long InputTokens, long OutputTokens, decimal CostUsd);
+
+    internal sealed record SpendReport(DateTimeOffset From, DateTimeOffset To, string By, IReadOnlyList<SpendRow> Rows, decimal TotalUsd);
+
+    internal sealed record ConfigEntry(string Key, string? Value);
+
+    internal sealed record ConfigView(string Version, IReadOnlyList<ConfigEntry> Entries);
+
+    internal sealed record Problem(string Error);
+}

@@ -1,0 +1,192 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Grpc.Core;
+using Mesh.Gateway.FunctionalTests.Infrastructure;
+
+namespace Mesh.Gateway.FunctionalTests.Console;
+
+/// <summary>The admin API as an operator (or the console) uses it: the credential, virtual keys against the gRPC door, the call
+/// log's filters, the spend report and the configuration with secrets masked.</summary>
+public sealed class AdminApiTests : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("mesh-admin-").FullName;
+    private static readonly string[] FastOnly = ["fast"];
+    private ConsoleRig _rig = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => _rig = await ConsoleRig.StartAsync(ConsoleRig.Yaml(Path.Combine(_dir, "ledger.jsonl")));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _rig.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("Bearer wrong-token")]
+    [InlineData("Basic YWRtaW46YWRtaW4=")]
+    [InlineData("Bearer " + ConsoleRig.TeamAKey)]
+    public async Task AdminApi_WithoutTheAdminCredential_401(string? authorization)
+    {
+        using var client = new HttpClient { BaseAddress = _rig.AdminAddress };
+        if (authorization is not null)
+        {
+            client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        foreach (var path in (string[])["/admin/v1/keys", "/admin/v1/calls", "/admin/v1/config", "/admin/v1/stats", "/admin/v1/spend"])
+        {
+            using var response = await client.GetAsync(new Uri(path, UriKind.Relative), Ct);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+
+        using var create = await client.PostAsJsonAsync("/admin/v1/keys", new { tenant = "team-a" }, Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, create.StatusCode);
+    }
+
+    [Fact]
+    public async Task AdminApi_NoCredentialsConfigured_403EvenWithAToken()
+    {
+        await using var rig = await ConsoleRig.StartAsync(ConsoleRig.Yaml(Path.Combine(_dir, "other.jsonl"), credentials: false));
+
+        using var response = await rig.Admin.GetAsync(new Uri("/admin/v1/keys", UriKind.Relative), Ct);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("admin.credentials", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VirtualKey_CreatedRevoked_AuthenticatesThenRefusedAsRevoked()
+    {
+        var (id, secret) = await _rig.CreateKeyAsync("team-a", "ci");
+        Assert.StartsWith("vk-", id, StringComparison.Ordinal);
+
+        Assert.Null(await _rig.CallAsync(secret));
+        Assert.Null(await _rig.CallAsync(secret, model: "fast"));
+
+        using var revoke = await _rig.Admin.PostAsync(new Uri($"/admin/v1/keys/{id}/revoke", UriKind.Relative), null, Ct);
+        Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
+        var refused = await _rig.CallAsync(secret);
+        Assert.Equal(StatusCode.Unauthenticated, refused?.StatusCode);
+        Assert.Contains("revoked", refused!.Status.Detail, StringComparison.Ordinal);
+
+        // The key list shows it revoked, and never a hash or a secret.
+        var list = await _rig.Admin.GetStringAsync(new Uri("/admin/v1/keys", UriKind.Relative), Ct);
+        Assert.Contains("\"status\":\"revoked\"", list, StringComparison.Ordinal);
+        Assert.DoesNotContain("sha256", list, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, list, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VirtualKey_WithModels_MayUseThoseOnly()
+    {
+        var (_, secret) = await _rig.CreateKeyAsync("team-a", "chat only", "chat");
+
+        Assert.Null(await _rig.CallAsync(secret, model: "chat"));
+        var refused = await _rig.CallAsync(secret, model: "fast");
+        Assert.Equal(StatusCode.PermissionDenied, refused?.StatusCode);
+    }
+
+    [Fact]
+    public async Task VirtualKey_ModelItsTenantMayNotUse_400NamingIt()
+    {
+        using var response = await _rig.Admin.PostAsJsonAsync("/admin/v1/keys", new { tenant = "team-b", models = FastOnly }, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("may not use 'fast'", await ErrorAsync(response), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VirtualKey_UnknownTenant_400()
+    {
+        using var response = await _rig.Admin.PostAsJsonAsync("/admin/v1/keys", new { tenant = "nobody" }, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("'nobody' is not a tenant", await ErrorAsync(response), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VirtualKey_RotatedWithOverlap_BothSecretsWorkThenWithoutOverlapTheOldIsRefused()
+    {
+        var (id, first) = await _rig.CreateKeyAsync("team-a", "rotating");
+
+        using var rotate = await _rig.Admin.PostAsJsonAsync($"/admin/v1/keys/{id}/rotate", new { overlap_seconds = 3600 }, Ct);
+        Assert.Equal(HttpStatusCode.OK, rotate.StatusCode);
+        var second = JsonDocument.Parse(await rotate.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("secret").GetString()!;
+        Assert.NotEqual(first, second);
+        Assert.Null(await _rig.CallAsync(first));
+        Assert.Null(await _rig.CallAsync(second));
+
+        using var again = await _rig.Admin.PostAsJsonAsync($"/admin/v1/keys/{id}/rotate", new { overlap_seconds = 0 }, Ct);
+        var third = JsonDocument.Parse(await again.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("secret").GetString()!;
+        Assert.Equal(StatusCode.Unauthenticated, (await _rig.CallAsync(second))?.StatusCode);
+        Assert.Equal(StatusCode.Unauthenticated, (await _rig.CallAsync(first))?.StatusCode);
+        Assert.Null(await _rig.CallAsync(third));
+    }
+
+    [Fact]
+    public async Task CallLogAndSpend_ByKeyTenantRouteStatus_FilterAndSum()
+    {
+        var (id, secret) = await _rig.CreateKeyAsync("team-a", "spender");
+        Assert.Null(await _rig.CallAsync(secret));
+        Assert.Null(await _rig.CallAsync(secret, model: "fast"));
+        Assert.Null(await _rig.CallAsync(ConsoleRig.TeamBKey));
+        await _rig.WaitForCallsAsync(3);
+
+        var byKey = JsonDocument.Parse(await _rig.Admin.GetStringAsync($"/admin/v1/calls?key={id}", Ct)).RootElement;
+        Assert.Equal(2, byKey.GetProperty("matched").GetInt32());
+        Assert.All(byKey.GetProperty("calls").EnumerateArray(), c => Assert.Equal(id, c.GetProperty("key_id").GetString()));
+
+        var fast = JsonDocument.Parse(await _rig.Admin.GetStringAsync("/admin/v1/calls?tenant=team-a&route=fast&status=ok", Ct)).RootElement;
+        Assert.Equal(1, fast.GetProperty("matched").GetInt32());
+        var none = JsonDocument.Parse(await _rig.Admin.GetStringAsync("/admin/v1/calls?status=error", Ct)).RootElement;
+        Assert.Equal(0, none.GetProperty("matched").GetInt32());
+        var future = JsonDocument.Parse(await _rig.Admin.GetStringAsync("/admin/v1/calls?from=2999-01-01T00:00:00Z", Ct)).RootElement;
+        Assert.Equal(0, future.GetProperty("matched").GetInt32());
+
+        var spend = JsonDocument.Parse(await _rig.Admin.GetStringAsync("/admin/v1/spend?by=tenant", Ct)).RootElement;
+        var rows = spend.GetProperty("rows").EnumerateArray().ToDictionary(static r => r.GetProperty("group").GetString()!, static r => r);
+        Assert.Equal(2, rows["team-a"].GetProperty("requests").GetInt64());
+        Assert.Equal(1, rows["team-b"].GetProperty("requests").GetInt64());
+        Assert.True(rows["team-a"].GetProperty("cost_usd").GetDecimal() > 0);
+        Assert.Equal(rows.Values.Sum(static r => r.GetProperty("cost_usd").GetDecimal()), spend.GetProperty("total_usd").GetDecimal());
+
+        var perKey = JsonDocument.Parse(await _rig.Admin.GetStringAsync("/admin/v1/spend?by=key", Ct)).RootElement;
+        Assert.Contains(perKey.GetProperty("rows").EnumerateArray(), r => r.GetProperty("group").GetString() == id && r.GetProperty("requests").GetInt64() == 2);
+    }
+
+    [Fact]
+    public async Task Config_SecretsMaskedWithAVersion()
+    {
+        var config = JsonDocument.Parse(await _rig.Admin.GetStringAsync("/admin/v1/config", Ct)).RootElement;
+
+        Assert.Matches("^[0-9a-f]{12}$", config.GetProperty("version").GetString());
+        var entries = config.GetProperty("entries").EnumerateArray().ToDictionary(static e => e.GetProperty("key").GetString()!, static e => e.GetProperty("value").GetString());
+        Assert.Equal("chat", entries["models.0.name"]);
+        Assert.Equal("••••••", entries["tenants.0.api_keys.0"]);
+        Assert.Equal("••••••", entries["admin.credentials.0"]);
+        Assert.DoesNotContain(entries.Values, static v => v?.StartsWith("sha256:", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public async Task Console_PageScriptStyle_ServedFromTheSidecarWithoutCredentialAndWithoutData()
+    {
+        using var client = new HttpClient { BaseAddress = _rig.AdminAddress };
+        foreach (var (path, type) in new[] { ("/console/", "text/html"), ("/console/app.js", "text/javascript"), ("/console/app.css", "text/css") })
+        {
+            using var response = await client.GetAsync(new Uri(path, UriKind.Relative), Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(type, response.Content.Headers.ContentType?.MediaType);
+            var body = await response.Content.ReadAsStringAsync(Ct);
+            Assert.DoesNotContain("http://", body.Replace("http://www.w3.org/2000/svg", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+            Assert.DoesNotContain("https://", body, StringComparison.Ordinal);
+        }
+    }
+
+    private static async Task<string> ErrorAsync(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("error").GetString()!;
+}

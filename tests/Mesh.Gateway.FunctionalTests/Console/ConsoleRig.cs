@@ -1,0 +1,122 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Grpc.Core;
+using Mesh.Gateway.FunctionalTests.Inference;
+using Mesh.Gateway.FunctionalTests.Infrastructure;
+using Mesh.Gateway.Sidecar.Hosting;
+using Mesh.Gateway.Tenancy.Authentication;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mesh.Gateway.FunctionalTests.Console;
+
+/// <summary>A real sidecar with the console on (admin credential, probes listener, two tenants, the mock provider), and helpers to
+/// call its admin API and its gRPC door as their users do.</summary>
+internal sealed class ConsoleRig : IAsyncDisposable
+{
+    public const string AdminToken = "admin-token-for-tests-0123456789";
+    public const string TeamAKey = "mgw-team-a-console-key";
+    public const string TeamBKey = "mgw-team-b-console-key";
+
+    private ConsoleRig(SidecarHost host, HttpClient admin, HttpClient probes)
+    {
+        Host = host;
+        Admin = admin;
+        Probes = probes;
+    }
+
+    public SidecarHost Host { get; }
+
+    /// <summary>The admin listener, with the admin credential.</summary>
+    public HttpClient Admin { get; }
+
+    /// <summary>The probes listener (no credential).</summary>
+    public HttpClient Probes { get; }
+
+    public Uri AdminAddress => Host.AdminAddress;
+
+    public static string Yaml(string ledgerPath, string? redisUrl = null, bool credentials = true) => $$"""
+        listen:
+          probes: 127.0.0.1:0
+        {{(redisUrl is null ? string.Empty : $"store:\n  redis: {redisUrl}\n  command_timeout_ms: 500\n  connect_timeout_ms: 1000\n")}}
+        admin:
+          credentials: [{{(credentials ? $"\"{ApiKeyHash.Format(AdminToken)}\"" : string.Empty)}}]
+        tenants:
+          - id: team-a
+            api_keys: ["{{ApiKeyHash.Format(TeamAKey)}}"]
+            models: [chat, fast]
+          - id: team-b
+            api_keys: ["{{ApiKeyHash.Format(TeamBKey)}}"]
+            models: [chat]
+        providers:
+          - { name: mock, kind: mock }
+        models:
+          - { name: chat, targets: [ { provider: mock, model: mock } ] }
+          - { name: fast, targets: [ { provider: mock, model: mock } ] }
+        prices:
+          chat: { input: 1000, output: 2000 }
+          fast: { input: 1000, output: 2000 }
+          mock: { input: 1000, output: 2000 }
+        ledger:
+          path: {{ledgerPath}}
+        guardrails:
+          pii: { action: redact }
+        """;
+
+    public static async Task<ConsoleRig> StartAsync(string yaml)
+    {
+        var host = await SidecarHost.StartAsync(yaml);
+        var admin = new HttpClient { BaseAddress = host.AdminAddress, Timeout = TimeSpan.FromSeconds(30) };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+        var probesEndPoint = host.Services.GetRequiredService<SidecarListeners>().ProbesEndPoint!;
+        var probes = new HttpClient { BaseAddress = SidecarListeners.ToUri(probesEndPoint), Timeout = TimeSpan.FromSeconds(30) };
+        return new ConsoleRig(host, admin, probes);
+    }
+
+    /// <summary>One Generate call with <paramref name="key"/>; null when it succeeded, else the error.</summary>
+    public async Task<RpcException?> CallAsync(string key, string model = "chat", string text = "Say hello")
+    {
+        var client = new V1.Inference.InferenceClient(Host.Channel);
+        try
+        {
+            await client.GenerateAsync(InferenceSidecar.Ask(model, text), new Metadata { { "authorization", "Bearer " + key } }, cancellationToken: TestContext.Current.CancellationToken);
+            return null;
+        }
+        catch (RpcException ex)
+        {
+            return ex;
+        }
+    }
+
+    public async Task<(string Id, string Secret)> CreateKeyAsync(string tenant, string name, params string[] models)
+    {
+        using var response = await Admin.PostAsJsonAsync("/admin/v1/keys", new Dictionary<string, object> { ["tenant"] = tenant, ["name"] = name, ["models"] = models }, TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.IsSuccessStatusCode, body);
+        using var json = JsonDocument.Parse(body);
+        return (json.RootElement.GetProperty("key").GetProperty("id").GetString()!, json.RootElement.GetProperty("secret").GetString()!);
+    }
+
+    /// <summary>Waits until the ledger has written <paramref name="count"/> calls (the console reads the ledger).</summary>
+    public async Task WaitForCallsAsync(int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            using var json = JsonDocument.Parse(await Admin.GetStringAsync("/admin/v1/calls?limit=1", TestContext.Current.CancellationToken));
+            if (json.RootElement.GetProperty("matched").GetInt32() >= count || DateTime.UtcNow > deadline)
+            {
+                return;
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Admin.Dispose();
+        Probes.Dispose();
+        await Host.DisposeAsync();
+    }
+}
