@@ -32,6 +32,15 @@ public sealed class StartupErrorTests
     }
 
     [Fact]
+    public async Task InvalidHttpDoorSection_NamesEveryKey()
+    {
+        var (exit, stdout, stderr) = await SidecarProcess.RunToExitAsync(
+            "listen:\n  grpc: 127.0.0.1:0\n  admin: 127.0.0.1:0\nhttp:\n  max_request_bytes: -1\n  unsupported_fields: ignore\n", []);
+
+        AssertOneLine(exit, stdout, stderr, 1, "http.max_request_bytes: must be between 1 and", "http.unsupported_fields: must be reject or drop (was 'ignore')");
+    }
+
+    [Fact]
     public async Task UnknownTopLevelKey_NamesKeyLineAndNearestSection()
     {
         var (exit, stdout, stderr) = await SidecarProcess.RunToExitAsync("listen:\n  grpc: 127.0.0.1:0\ntenatns: []\n", []);
