@@ -19,9 +19,6 @@ public sealed partial class PromptRegistry
         Decorators = decorators;
     }
 
-    /// <summary>An empty registry (no <c>prompts:</c> section).</summary>
-    public static PromptRegistry Empty { get; } = new(new Dictionary<string, PromptTemplate>(StringComparer.Ordinal), []);
-
     /// <summary>The template names, in configuration order.</summary>
     public IReadOnlyList<string> Names => [.. _templates.Keys];
 

@@ -13,8 +13,6 @@ namespace Mesh.Gateway.Core.Prompts;
 /// <remarks>Thread-safe. A variable is given once and reaches every prompt of the chain that declares it.</remarks>
 public sealed class PromptRunner(PromptRegistry registry, InferencePipeline pipeline, PromptVersionSelector selector)
 {
-    public PromptRegistry Registry => registry;
-
     /// <summary>Prepares <paramref name="invocation"/>; chained prompts run now, through <paramref name="newStepCall"/>'s contexts.</summary>
     /// <param name="invocation">The call.</param>
     /// <param name="identity">The caller, when the door has authenticated it (sticky A/B splits hash it).</param>
