@@ -84,7 +84,13 @@ public static class EnvoyServiceCollectionExtensions
         {
             RecentUsage = sp.GetRequiredService<EnvoyUsageLog>(),
             Pipeline = sp.GetRequiredService<EnvoyPipeline>(),
+
+            // The routing table comes with AddMeshInference; an Envoy-only host forwards as the app asked.
+            Router = sp.GetService<Mesh.Gateway.Core.Routing.RoutingTableHolder>() is { } routes
+                ? new Mesh.Gateway.Envoy.Routing.EnvoyRouter(routes, sp.GetRequiredService<Mesh.Gateway.Core.Routing.Health.TargetHealthRegistry>(), sp.GetService<Mesh.Gateway.Core.Routing.IModelPriceLookup>(), sp.GetRequiredService<ProvidersOptions>())
+                : null,
         });
+        services.TryAddSingleton(static sp => new Mesh.Gateway.Core.Routing.Health.TargetHealthRegistry(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ExtAuthzService>();
         services.TryAddSingleton<ExtProcService>();
         return services;

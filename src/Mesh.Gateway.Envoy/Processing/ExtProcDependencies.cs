@@ -21,4 +21,7 @@ internal sealed record ExtProcDependencies(
 
     /// <summary>The Core pipeline's steps the door runs (<see cref="EnvoyPipeline"/>); none by default.</summary>
     public EnvoyPipeline Pipeline { get; init; } = EnvoyPipeline.Empty;
+
+    /// <summary>Routing for models that are routes of <c>models:</c> (docs/0021); null where no routing table is registered.</summary>
+    public Routing.EnvoyRouter? Router { get; init; }
 }

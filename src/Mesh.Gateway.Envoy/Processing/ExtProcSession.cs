@@ -117,6 +117,7 @@ internal sealed partial class ExtProcSession
     /// <summary>The stream ended (Envoy closed or cancelled it): settle what was used if nobody has.</summary>
     public async ValueTask EndAsync(bool cancelled, CancellationToken cancellationToken)
     {
+        EndRoute(responded: _response == Phase.Done);
         await CompletePipelineAsync(cancelled: _response != Phase.Done).ConfigureAwait(false);
         if (!_settled && _admission is not null)
         {
@@ -254,11 +255,16 @@ internal sealed partial class ExtProcSession
             return Immediate(EnvoyErrors.Create(GatewayErrorCode.PermissionDenied, reason, access.Message));
         }
 
+        if (PickRoute(model.Length > 0 ? model : _api.PathModel ?? string.Empty, result.Streaming, canRewrite) is { } unroutable)
+        {
+            return Immediate(unroutable);
+        }
+
         // Check charged the request counts already when it says so; the rest (tokens, budgets, streams) is charged here.
         var admission = _deps.Admission is null
             ? AdmissionResult.Admitted
             : await _deps.Admission.AdmitAsync(
-                new AdmissionRequest(_identity!, _api.Provider, _api.Operation, model, result.PromptTokens, result.MaxOutputTokens)
+                new AdmissionRequest(_identity!, _route?.Target.Provider ?? _api.Provider, _api.Operation, _route?.Target.Model ?? model, result.PromptTokens, result.MaxOutputTokens)
                 {
                     Streaming = result.Streaming,
                     Charges = LimitCharges.All & ~_chargedAtCheck,
@@ -266,6 +272,7 @@ internal sealed partial class ExtProcSession
                 cancellationToken).ConfigureAwait(false);
         if (!admission.IsAdmitted)
         {
+            EndRoute(responded: false);
             var refusal = Immediate(CheckHandler.LimitError(admission));
             foreach (var (name, value) in CheckHandler.LimitHeaders(admission))
             {
@@ -278,17 +285,18 @@ internal sealed partial class ExtProcSession
         _admission = admission;
         if (!_deps.Pipeline.IsEmpty && await RunPipelineAsync(result, model, cancellationToken).ConfigureAwait(false) is { } answered)
         {
+            EndRoute(responded: false);
             return answered;
         }
 
         var common = new CommonResponse();
-        if ((_rewrittenBody ?? result.NewBody) is { } newBody && canRewrite)
+        if (ApplyRoute(common, _rewrittenBody ?? result.NewBody) is { } newBody && canRewrite)
         {
             common.BodyMutation = new BodyMutation { Body = ByteString.CopyFrom(newBody) };
             if (_requestHasContentLength)
             {
                 // Envoy checks content-length against a BUFFERED body mutation (500 on mismatch); fix it in the same answer.
-                common.HeaderMutation = new HeaderMutation();
+                common.HeaderMutation ??= new HeaderMutation();
                 common.HeaderMutation.SetHeaders.Add(EnvoyHeaders.ExtProcSet("content-length", newBody.Length.ToString(CultureInfo.InvariantCulture), _deps.Options.WriteRawValue));
             }
         }
@@ -332,6 +340,7 @@ internal sealed partial class ExtProcSession
 
         var headers = EnvoyHeaders.ToDictionary(message.Headers);
         _status = int.TryParse(headers.GetValueOrDefault(":status"), NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 0;
+        _route?.Attempt.FirstOutput();
         _responseHasContentLength = headers.ContainsKey("content-length");
         var answer = new ProcessingResponse { ResponseHeaders = new HeadersResponse { Response = new CommonResponse() } };
         if (_admission is { Headers.Count: > 0 } admitted)
@@ -517,6 +526,7 @@ internal sealed partial class ExtProcSession
 
     private async ValueTask FinishAsync(ProcessingResponse answer, CancellationToken cancellationToken)
     {
+        EndRoute(responded: true);
         _finished = true;
         await CompletePipelineAsync(cancelled: false).ConfigureAwait(false);
         if (_admission is null || _settled)
@@ -553,7 +563,7 @@ internal sealed partial class ExtProcSession
     {
         _settled = true;
         var usage = _sse?.Usage ?? _jsonUsage ?? new UsageAccumulator();
-        var model = _body?.Model ?? _api?.PathModel ?? string.Empty;
+        var model = _route?.Target.Model ?? _body?.Model ?? _api?.PathModel ?? string.Empty;
         int input = 0, output = 0, reasoning = 0;
         string? unreported = null;
         var estimated = false;
@@ -593,7 +603,7 @@ internal sealed partial class ExtProcSession
         {
             TenantId = _identity?.TenantId ?? _tenant?.Id ?? string.Empty,
             KeyId = _identity?.KeyId,
-            Provider = _api?.Provider ?? string.Empty,
+            Provider = _route?.Target.Provider ?? _api?.Provider ?? string.Empty,
             Operation = _api?.Operation ?? string.Empty,
             Model = model,
             InputTokens = input,
@@ -610,6 +620,8 @@ internal sealed partial class ExtProcSession
             LatencyMs = _deps.Time.GetElapsedTime(_started).TotalMilliseconds,
             Door = "envoy",
             GuardrailActions = GuardrailActions(),
+            RouteTarget = _route?.Decision.Target,
+            RouteVariant = _route?.Decision.Variant,
         };
         Record = record;
         Log.Settled(_deps.Logger, record.Provider!, record.Operation!, record.TenantId, outcome, input, output);

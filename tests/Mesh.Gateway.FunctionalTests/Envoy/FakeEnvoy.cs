@@ -142,7 +142,8 @@ public sealed class FakeEnvoy(GrpcChannel channel, Uri upstream, TimeSpan messag
         var target = upstream;
         if (exchange.ClearedRouteCache && request.TryGetValue("x-mesh-upstream", out var cluster))
         {
-            target = Clusters.TryGetValue(cluster, out var routed) ? routed : throw new EnvoyRuleViolationException($"no cluster '{cluster}' (Envoy answers 503 NC)");
+            // No clusters given: every cluster is the one upstream.
+            target = Clusters.Count == 0 ? upstream : Clusters.TryGetValue(cluster, out var routed) ? routed : throw new EnvoyRuleViolationException($"no cluster '{cluster}' (Envoy answers 503 NC)");
             exchange.Cluster = cluster;
         }
 
