@@ -240,7 +240,7 @@ internal sealed partial class ExtProcSession
 
         _request = Phase.Done;
         var canRewrite = _requestBodyMode is BodySendMode.Buffered or BodySendMode.BufferedPartial;
-        var result = RequestBodyEditor.Process(_requestBody.WrittenMemory, _api!, _guard, _deps.Tokens, _deps.Options.ForceStreamUsage && canRewrite);
+        var result = RequestBodyEditor.Process(_requestBody.WrittenMemory, _api!, _guard, _deps.Tokens, _deps.Options.ForceStreamUsage && canRewrite, forPipeline: !_deps.Pipeline.IsEmpty);
         _body = result;
         if (result.Error is { } error)
         {

@@ -10,7 +10,9 @@ namespace Mesh.Gateway.Envoy.Processing;
 /// <summary>Parses a buffered request body, applies the request guardrails, counts prompt tokens, and asks OpenAI streams for usage.</summary>
 internal static class RequestBodyEditor
 {
-    public static RequestBodyResult Process(ReadOnlyMemory<byte> body, ProviderApi api, IEnvoyGuard guard, IPromptTokenCounter counter, bool forceStreamUsage)
+    // forPipeline: pipeline steps will see the request, so the parsed body and its texts are kept for them (otherwise they
+    // are let go with the request phase).
+    public static RequestBodyResult Process(ReadOnlyMemory<byte> body, ProviderApi api, IEnvoyGuard guard, IPromptTokenCounter counter, bool forceStreamUsage, bool forPipeline = false)
     {
         var reading = RequestBodyReader.Read(body.Span, api);
         if (reading.Error is { } error)
@@ -109,8 +111,8 @@ internal static class RequestBodyEditor
             UsageForced = usageForced,
             Reasoning = reasoning,
             NewBody = changed ? JsonText.Serialize(obj) : null,
-            Texts = texts,
-            Root = obj,
+            Texts = forPipeline ? texts : [],
+            Root = forPipeline ? obj : null,
         };
     }
 }
