@@ -33,7 +33,7 @@ internal static class SidecarCommandLine
     public static (SidecarStartOptions? Options, int ExitCode) Parse(string[] args, TextWriter output, TextWriter error, TextReader? input = null)
     {
         var hashKey = new Command("hash-key", "Reads a gateway key from standard input and prints the sha256: form to write in tenants[].api_keys");
-        hashKey.SetAction(_ => HashKey(input ?? Console.In, output, error, prompt: input is null && !Console.IsInputRedirected));
+        hashKey.SetAction(_ => HashKey(input ?? System.Console.In, output, error, prompt: input is null && !System.Console.IsInputRedirected));
         var root = new RootCommand("Mesh.Gateway: the AI gateway sidecar") { Config, Grpc, Admin, Http, hashKey };
 
         // Without an action of its own, a root command with a subcommand would demand one; running the gateway is the default.
