@@ -4,6 +4,7 @@ using Mesh.Gateway.Caching.Pipeline;
 using Mesh.Gateway.Caching.Semantic;
 using Mesh.Gateway.Caching.Stores;
 using Mesh.Gateway.Core.Composition;
+using Mesh.Gateway.Core.Composition.Schema;
 using Mesh.Gateway.Core.Embeddings;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Tenancy.Limits;
@@ -39,6 +40,20 @@ public static class CachingGatewayBuilderExtensions
         var services = builder.Services;
         services.TryAddValidator<ResponseCacheOptions, ResponseCacheOptionsValidator>();
         services.AddBoundOptions(options, bindErrors);
+        services.AddConfigurationSection("cache", ConfigurationNode.Mapping(
+            ConfigurationKey.Value("max_bytes", "bytes", null, "The in-process store's bound; least recently used entries are evicted beyond it."),
+            ConfigurationKey.Value("semantic_max_bytes", "bytes", null, "The semantic vector index's bound (evicted the same way)."),
+            ConfigurationKey.Value("charge_tokens", "boolean", "false", "Charge a hit to token budgets too (by default a hit counts against request limits only)."),
+            ConfigurationKey.Nested("routes", ConfigurationNode.Map(ConfigurationNode.Mapping(
+                ConfigurationKey.Value("ttl_seconds", "integer", null, "How long an answer is kept."),
+                ConfigurationKey.Value("cache_sampled", "boolean", "false", "Cache requests that sample (temperature above 0, or omitted)."),
+                ConfigurationKey.Value("per_user", "boolean", "false", "Partition entries by the caller's user as well as the tenant."),
+                ConfigurationKey.Value("semantic_threshold", "number (0..1)", null, "Cosine similarity for a semantic hit; unset: exact hits only."))),
+                "Caching per route (by route name); a route not listed is not cached."),
+            ConfigurationKey.Nested("tenants", ConfigurationNode.Map(ConfigurationNode.Mapping(
+                ConfigurationKey.Value("ttl_seconds", "integer", null, "A shorter TTL for this tenant's entries."))),
+                "Per-tenant settings (by tenant id).")),
+            "The response cache (exact and semantic).");
         var semantic = options.Routes.Values.Any(static r => r.SemanticThreshold is not null);
         if (semantic)
         {

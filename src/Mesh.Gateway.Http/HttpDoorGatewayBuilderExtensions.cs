@@ -1,4 +1,5 @@
 using Mesh.Gateway.Core.Composition;
+using Mesh.Gateway.Core.Composition.Schema;
 using Mesh.Gateway.Http;
 using Mesh.Gateway.Http.Internal;
 using Microsoft.Extensions.Configuration;
@@ -25,6 +26,10 @@ public static class HttpDoorGatewayBuilderExtensions
             var (options, errors) = Bind(builder.Configuration.GetSection(HttpDoorOptions.SectionName));
             builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HttpDoorOptions>, HttpDoorOptionsValidator>());
             builder.Services.AddBoundOptions(options, errors);
+            builder.Services.AddConfigurationSection(HttpDoorOptions.SectionName, ConfigurationNode.Mapping(
+                ConfigurationKey.Value("max_request_bytes", "bytes", "8388608", "The largest request body the HTTP door reads (413 beyond it)."),
+                ConfigurationKey.Value("unsupported_fields", "reject or drop", "reject", "A request field the target cannot honour: a 400 naming it, or dropped (a route's own setting wins).")),
+                "The HTTP door (OpenAI- and Anthropic-compatible REST); listen.http places it.");
             builder.Services.TryAddSingleton(TimeProvider.System);
             builder.Services.TryAddSingleton<HttpDoor>();
         }
