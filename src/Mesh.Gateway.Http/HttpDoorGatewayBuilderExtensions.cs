@@ -1,4 +1,5 @@
 using Mesh.Gateway.Core.Composition;
+using Mesh.Gateway.Core.Routing;
 using Mesh.Gateway.Http;
 using Mesh.Gateway.Http.Internal;
 using Microsoft.Extensions.Configuration;
@@ -22,10 +23,13 @@ public static class HttpDoorGatewayBuilderExtensions
         {
             builder.Requires(nameof(AddHttpDoor), "AddInferenceApi");
             builder.Requires(nameof(AddHttpDoor), "AddTenancy");
+            var configuration = builder.Configuration;
             var (options, errors) = Bind(builder.Configuration.GetSection(HttpDoorOptions.SectionName));
             builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HttpDoorOptions>, HttpDoorOptionsValidator>());
             builder.Services.AddBoundOptions(options, errors);
             builder.Services.TryAddSingleton(TimeProvider.System);
+            builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ModelsOptions>, RouteFieldPolicyValidator>());
+            builder.Services.TryAddSingleton(sp => new RouteFieldPolicy(sp.GetRequiredService<InferenceRouter>(), configuration));
             builder.Services.TryAddSingleton<HttpDoor>();
         }
 

@@ -18,4 +18,9 @@ public sealed record ModelRouteOptions
 
     [Microsoft.Extensions.Configuration.ConfigurationKeyName("circuit_breaker")]
     public RouteCircuitBreakerOptions CircuitBreaker { get; init; } = new();
+
+    /// <summary>The HTTP door's answer to a request field this route's targets cannot honour: <c>reject</c> (a 400 naming it) or
+    /// <c>drop</c> (ignored); null follows <c>http.unsupported_fields</c>.</summary>
+    [Microsoft.Extensions.Configuration.ConfigurationKeyName("unsupported_fields")]
+    public string? UnsupportedFields { get; init; }
 }

@@ -66,6 +66,7 @@ public sealed class HttpDoorFixture : IAsyncLifetime
               - { name: claude, targets: [ { provider: anthropic, model: claude-3-5-haiku-latest } ], retry: { max_retries: 0 } }
               - { name: gemini, targets: [ { provider: gemini, model: gemini-2.0-flash } ], retry: { max_retries: 0 } }
               - { name: down, targets: [ { provider: down, model: gpt-4o-mini } ], retry: { max_retries: 0 } }
+              - { name: lenient, targets: [ { provider: openai, model: gpt-4o-mini } ], retry: { max_retries: 0 }, unsupported_fields: drop }
               - { name: text-embedding-3-small, targets: [ { provider: openai, model: text-embedding-3-small } ] }
             guardrails:
               policies:

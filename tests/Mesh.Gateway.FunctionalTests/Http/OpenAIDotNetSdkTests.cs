@@ -212,4 +212,17 @@ public sealed class OpenAIDotNetSdkTests(HttpDoorFixture fixture) : IClassFixtur
         Assert.Equal(400, refused.Status);
         Assert.StartsWith("logprobs:", Parity.HttpDoor.Message(refused), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task CompleteChat_RouteDropsUnsupportedFields_AnsweredWithoutThem()
+    {
+        fixture.Upstream.Enqueue(UpstreamReplies.Text("openai", "Dropped."));
+        var client = fixture.OpenAI().GetChatClient("lenient");
+        var options = new ChatCompletionOptions { IncludeLogProbabilities = true };
+
+        ChatCompletion completion = await client.CompleteChatAsync([new UserChatMessage("hi")], options, TestContext.Current.CancellationToken);
+
+        Assert.Equal("Dropped.", completion.Content.Single().Text);
+        Assert.DoesNotContain("logprobs", fixture.Upstream.Requests[^1].BodyText, StringComparison.Ordinal);
+    }
 }
