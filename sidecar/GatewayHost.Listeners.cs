@@ -23,6 +23,11 @@ internal static partial class GatewayHost
             PrepareUnixSocket(http, "listen.http");
         }
 
+        if (settings.HttpH2c is { } h2c)
+        {
+            PrepareUnixSocket(h2c, "listen.http_h2c");
+        }
+
         webHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.AddServerHeader = false;
@@ -40,6 +45,12 @@ internal static partial class GatewayHost
                 // HTTP/1.1, as the SDKs speak it: without TLS Kestrel cannot offer HTTP/1.1 and HTTP/2 on one port (no ALPN to
                 // choose by), and Http1AndHttp2 would be HTTP/1.1 anyway, with a warning at every start.
                 Listen(kestrel, http, ListenerKind.Http, HttpProtocols.Http1, listeners, tls: null);
+            }
+
+            if (settings.HttpH2c is { } h2c)
+            {
+                // The same door over HTTP/2 with prior knowledge (h2c), for clients that speak it: a port of its own (see above).
+                Listen(kestrel, h2c, ListenerKind.Http, HttpProtocols.Http2, listeners, tls: null);
             }
         });
     }

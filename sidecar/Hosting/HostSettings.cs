@@ -26,6 +26,9 @@ internal sealed record HostSettings
     /// when the door is off (no <c>listen.http</c>, no <c>--http</c>).</summary>
     public ListenAddress? Http { get; init; }
 
+    /// <summary>The HTTP door's second listener, HTTP/2 with prior knowledge (h2c), or null when <c>listen.http_h2c</c> is unset.</summary>
+    public ListenAddress? HttpH2c { get; init; }
+
     /// <summary>The secret the proxy must send on every ext_authz and ext_proc call (<see cref="EnvoyCallerAuthentication.SecretHeader"/>);
     /// null when only the Unix socket's file permissions guard the door.</summary>
     public EnvoyCallerSecret? EnvoySecret { get; init; }
@@ -47,7 +50,7 @@ internal sealed record HostSettings
 
     private static readonly Dictionary<string, string[]> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["listen"] = ["grpc", "admin", "tls", "envoy", "envoy_secret", "envoy_secret_file", "http"],
+        ["listen"] = ["grpc", "admin", "tls", "envoy", "envoy_secret", "envoy_secret_file", "http", "http_h2c"],
         ["shutdown"] = ["timeout", "drain_delay"],
         ["logging"] = ["level", "format"],
     };
@@ -83,12 +86,14 @@ internal sealed record HostSettings
 
         var envoy = LoadEnvoy(configuration, envoyOverride, grpc, admin);
         var http = LoadHttp(configuration["listen:http"], httpOverride, [(grpc, "listen.grpc"), (admin, "listen.admin"), (envoy, "listen.envoy")]);
+        var httpH2c = LoadHttp(configuration["listen:http_h2c"], null, [(grpc, "listen.grpc"), (admin, "listen.admin"), (envoy, "listen.envoy"), (http, "listen.http")], "listen.http_h2c");
         return new HostSettings
         {
             Grpc = grpc,
             Admin = admin,
             Envoy = envoy,
             Http = http,
+            HttpH2c = httpH2c,
             EnvoySecret = envoy is null ? null : EnvoyCallerSecret.Load(configuration, envoy),
             Tls = TlsSettings.Load(configuration),
             ShutdownTimeout = Time(configuration, "shutdown:timeout", TimeSpan.FromSeconds(30)),
@@ -122,21 +127,21 @@ internal sealed record HostSettings
     }
 
     // The HTTP door opens when the file (listen.http) or the command line (--http) places it; it shares no address.
-    private static ListenAddress? LoadHttp(string? file, string? httpOverride, (ListenAddress? Address, string Key)[] others)
+    private static ListenAddress? LoadHttp(string? file, string? httpOverride, (ListenAddress? Address, string Key)[] others, string name = "listen.http")
     {
         if (file is null && httpOverride is null)
         {
             return null;
         }
 
-        var http = Address(httpOverride, "--http", file, "listen.http", file ?? string.Empty);
+        var http = Address(httpOverride, "--http", file, name, file ?? string.Empty);
         foreach (var (other, key) in others)
         {
             var sharesPort = http.IPEndPoint is { Port: not 0 } h && other?.IPEndPoint is { Port: not 0 } o && h.Port == o.Port
                 && (h.Address.Equals(o.Address) || IsWildcard(h) || IsWildcard(o));
             if (other is not null && (sharesPort || (http.UnixPath is not null && http.UnixPath == other.UnixPath)))
             {
-                throw new StartupException($"listen.http ({http}) and {key} ({other}) must not share an address: the HTTP door has a listener of its own");
+                throw new StartupException($"{name} ({http}) and {key} ({other}) must not share an address: the HTTP door has a listener of its own");
             }
         }
 

@@ -11,6 +11,7 @@ internal sealed class SidecarListeners
     private ListenOptions? _admin;
     private ListenOptions? _envoy;
     private ListenOptions? _http;
+    private ListenOptions? _httpH2c;
 
     /// <summary>The gRPC endpoint: an <see cref="IPEndPoint"/> or a <see cref="UnixDomainSocketEndPoint"/>.</summary>
     public EndPoint GrpcEndPoint => _grpc?.EndPoint ?? throw new InvalidOperationException("The gRPC listener is not configured yet.");
@@ -24,6 +25,9 @@ internal sealed class SidecarListeners
     /// <summary>The HTTP door's endpoint, or null when the door is off.</summary>
     public EndPoint? HttpEndPoint => _http?.EndPoint;
 
+    /// <summary>The HTTP door's h2c endpoint (<c>listen.http_h2c</c>), or null when unset.</summary>
+    public EndPoint? HttpH2cEndPoint => _httpH2c?.EndPoint;
+
     internal void Set(ListenerKind kind, ListenOptions options)
     {
         switch (kind)
@@ -33,6 +37,9 @@ internal sealed class SidecarListeners
                 break;
             case ListenerKind.Envoy:
                 _envoy = options;
+                break;
+            case ListenerKind.Http when options.Protocols == HttpProtocols.Http2:
+                _httpH2c = options;
                 break;
             case ListenerKind.Http:
                 _http = options;

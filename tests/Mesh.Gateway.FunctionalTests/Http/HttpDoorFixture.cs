@@ -34,6 +34,8 @@ public sealed class HttpDoorFixture : IAsyncLifetime
         Upstream = await FakeProviderServer.StartAsync(TestContext.Current.CancellationToken);
         var up = Upstream.BaseUrl;
         Sidecar = await SidecarHost.StartAsync($$"""
+            listen:
+              http_h2c: 127.0.0.1:0
             tenants:
               - id: all
                 api_keys: ["{{ApiKeyHash.Format(Key)}}"]
