@@ -27,6 +27,11 @@ internal static partial class GatewayHost
             PrepareUnixSocket(http, "listen.http");
         }
 
+        if (settings.HttpH2c is { } h2c)
+        {
+            PrepareUnixSocket(h2c, "listen.http_h2c");
+        }
+
         webHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.AddServerHeader = false;
@@ -49,6 +54,12 @@ internal static partial class GatewayHost
             if (settings.Probes is { } probes)
             {
                 Listen(kestrel, probes, ListenerKind.Probes, HttpProtocols.Http1, listeners, tls: null);
+            }
+
+            if (settings.HttpH2c is { } h2c)
+            {
+                // The same door over HTTP/2 with prior knowledge (h2c), for clients that speak it: a port of its own (see above).
+                Listen(kestrel, h2c, ListenerKind.Http, HttpProtocols.Http2, listeners, tls: null);
             }
         });
     }

@@ -15,6 +15,8 @@ internal static class HostConfigurationSchema
                 "The Envoy door's listener (ext_authz, ext_proc); opened when set or when envoy: is present. Needs a restart to change."),
             ConfigurationKey.Value("envoy_secret", "string", null, "A secret the proxy must send on every ext_authz and ext_proc call."),
             ConfigurationKey.Value("envoy_secret_file", "path", null, "A file holding that secret."),
+            ConfigurationKey.Value("http_h2c", "address (host:port or unix:/path)", null,
+                "The HTTP door's second listener, HTTP/2 with prior knowledge (h2c); off unless set. Needs a restart to change."),
             ConfigurationKey.Value("probes", "address (host:port or unix:/path)", null,
                 "The probes listener (/healthz, /readyz, /metrics and nothing else) for the kubelet and Prometheus on the pod IP; unset: the probes are on the admin listener. Needs a restart to change."),
             ConfigurationKey.Value("http", "address (host:port or unix:/path)", null,

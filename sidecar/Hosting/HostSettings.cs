@@ -30,6 +30,9 @@ internal sealed record HostSettings
     /// kubelet and Prometheus on the pod IP; null = the probes are served on the admin listener.</summary>
     public ListenAddress? Probes { get; init; }
 
+    /// <summary>The HTTP door's second listener, HTTP/2 with prior knowledge (h2c), or null when <c>listen.http_h2c</c> is unset.</summary>
+    public ListenAddress? HttpH2c { get; init; }
+
     /// <summary>The secret the proxy must send on every ext_authz and ext_proc call (<see cref="EnvoyCallerAuthentication.SecretHeader"/>);
     /// null when only the Unix socket's file permissions guard the door.</summary>
     public EnvoyCallerSecret? EnvoySecret { get; init; }
@@ -73,6 +76,8 @@ internal sealed record HostSettings
         var http = LoadOwnListener(configuration["listen:http"], httpOverride, "--http", "listen.http", [(grpc, "listen.grpc"), (admin, "listen.admin"), (envoy, "listen.envoy")]);
         var probes = LoadOwnListener(configuration["listen:probes"], null, "--probes", "listen.probes",
             [(grpc, "listen.grpc"), (admin, "listen.admin"), (envoy, "listen.envoy"), (http, "listen.http")]);
+        var httpH2c = LoadOwnListener(configuration["listen:http_h2c"], null, "--http-h2c", "listen.http_h2c",
+            [(grpc, "listen.grpc"), (admin, "listen.admin"), (envoy, "listen.envoy"), (http, "listen.http"), (probes, "listen.probes")]);
         return new HostSettings
         {
             Grpc = grpc,
@@ -80,6 +85,7 @@ internal sealed record HostSettings
             Envoy = envoy,
             Http = http,
             Probes = probes,
+            HttpH2c = httpH2c,
             EnvoySecret = envoy is null ? null : EnvoyCallerSecret.Load(configuration, envoy),
             Tls = TlsSettings.Load(configuration),
             ShutdownTimeout = Time(configuration, "shutdown:timeout", TimeSpan.FromSeconds(30)),

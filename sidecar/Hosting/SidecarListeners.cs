@@ -12,6 +12,7 @@ internal sealed class SidecarListeners
     private ListenOptions? _envoy;
     private ListenOptions? _http;
     private ListenOptions? _probes;
+    private ListenOptions? _httpH2c;
 
     /// <summary>The gRPC endpoint: an <see cref="IPEndPoint"/> or a <see cref="UnixDomainSocketEndPoint"/>.</summary>
     public EndPoint GrpcEndPoint => _grpc?.EndPoint ?? throw new InvalidOperationException("The gRPC listener is not configured yet.");
@@ -27,6 +28,9 @@ internal sealed class SidecarListeners
     /// <summary>The probes endpoint, or null when there is no <c>listen.probes</c> (the probes are then served on the admin listener).</summary>
     public EndPoint? ProbesEndPoint => _probes?.EndPoint;
 
+    /// <summary>The HTTP door's h2c endpoint (<c>listen.http_h2c</c>), or null when unset.</summary>
+    public EndPoint? HttpH2cEndPoint => _httpH2c?.EndPoint;
+
     internal void Set(ListenerKind kind, ListenOptions options)
     {
         switch (kind)
@@ -36,6 +40,9 @@ internal sealed class SidecarListeners
                 break;
             case ListenerKind.Envoy:
                 _envoy = options;
+                break;
+            case ListenerKind.Http when options.Protocols == HttpProtocols.Http2:
+                _httpH2c = options;
                 break;
             case ListenerKind.Http:
                 _http = options;

@@ -1,5 +1,6 @@
 using Mesh.Gateway.Core.Composition;
 using Mesh.Gateway.Core.Composition.Schema;
+using Mesh.Gateway.Core.Routing;
 using Mesh.Gateway.Http;
 using Mesh.Gateway.Http.Internal;
 using Microsoft.Extensions.Configuration;
@@ -23,6 +24,7 @@ public static class HttpDoorGatewayBuilderExtensions
         {
             builder.Requires(nameof(AddHttpDoor), "AddInferenceApi");
             builder.Requires(nameof(AddHttpDoor), "AddTenancy");
+            var configuration = builder.Configuration;
             var (options, errors) = Bind(builder.Configuration.GetSection(HttpDoorOptions.SectionName));
             builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HttpDoorOptions>, HttpDoorOptionsValidator>());
             builder.Services.AddBoundOptions(options, errors);
@@ -31,6 +33,8 @@ public static class HttpDoorGatewayBuilderExtensions
                 ConfigurationKey.Value("unsupported_fields", "reject or drop", "reject", "A request field the target cannot honour: a 400 naming it, or dropped (a route's own setting wins).")),
                 "The HTTP door (OpenAI- and Anthropic-compatible REST); listen.http places it.");
             builder.Services.TryAddSingleton(TimeProvider.System);
+            builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ModelsOptions>, RouteFieldPolicyValidator>());
+            builder.Services.TryAddSingleton(sp => new RouteFieldPolicy(sp.GetRequiredService<InferenceRouter>(), configuration));
             builder.Services.TryAddSingleton<HttpDoor>();
         }
 

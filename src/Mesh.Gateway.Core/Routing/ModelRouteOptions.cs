@@ -35,4 +35,9 @@ public sealed record ModelRouteOptions
 
     /// <summary>Match rules, tried in order; a matching rule restricts the pick to its targets (and wins over the canary).</summary>
     public IReadOnlyList<RouteRuleOptions> Rules { get; init; } = [];
+
+    /// <summary>The HTTP door's answer to a request field this route's targets cannot honour: <c>reject</c> (a 400 naming it) or
+    /// <c>drop</c> (ignored); null follows <c>http.unsupported_fields</c>.</summary>
+    [Microsoft.Extensions.Configuration.ConfigurationKeyName("unsupported_fields")]
+    public string? UnsupportedFields { get; init; }
 }

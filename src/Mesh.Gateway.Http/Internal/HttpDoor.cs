@@ -21,7 +21,8 @@ internal sealed class HttpDoor(
     TenantAuthenticator authenticator,
     TokenCounter tokens,
     TimeProvider timeProvider,
-    HttpDoorOptions options)
+    HttpDoorOptions options,
+    RouteFieldPolicy routes)
 {
     public InferenceRouter Router => router;
 
@@ -133,9 +134,12 @@ internal sealed class HttpDoor(
         _ => error.Code.ToHttpStatus(),
     };
 
-    /// <summary>A 400 naming a field the door cannot carry, or null when the door is set to drop such fields.</summary>
-    public GatewayError? Unsupported(string field, string why) =>
-        options.DropsUnsupportedFields ? null : GatewayError.InvalidArgument(field, $"{why} (set http.unsupported_fields: drop to ignore it)");
+    /// <summary>A 400 naming a field the door cannot carry to <paramref name="model"/>'s targets, or null when the model's route
+    /// (<c>models[].unsupported_fields</c>) or else the door (<c>http.unsupported_fields</c>) is set to drop such fields.</summary>
+    public GatewayError? Unsupported(string model, string field, string why) =>
+        routes.Drops(model, options.DropsUnsupportedFields)
+            ? null
+            : GatewayError.InvalidArgument(field, $"{why} (set unsupported_fields: drop on the model's route, or http.unsupported_fields: drop, to ignore it)");
 
     public static GatewayError Invalid(string reason, string message) =>
         new() { Code = GatewayErrorCode.InvalidArgument, Reason = reason, Message = message };

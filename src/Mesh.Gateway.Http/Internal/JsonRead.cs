@@ -6,22 +6,26 @@ namespace Mesh.Gateway.Http.Internal;
 /// <summary>Typed reads of a request's fields that name the field when it has the wrong kind.</summary>
 internal static class JsonRead
 {
-    /// <summary>The request's model; the refusal of a field outside <paramref name="known"/> (unless the door drops such
-    /// fields) or of a missing model.</summary>
+    /// <summary>The request's model; the refusal of a missing model or of a field outside <paramref name="known"/> (unless the
+    /// model's route or the door drops such fields).</summary>
     public static GatewayError? Model(JsonElement root, IReadOnlySet<string> known, HttpDoor door, out string model)
     {
-        model = string.Empty;
+        string? error = null;
+        model = String(root, "model", string.Empty, ref error) ?? string.Empty;
+        if (string.IsNullOrWhiteSpace(model))
+        {
+            return GatewayError.InvalidArgument("model", "is required (a string)");
+        }
+
         foreach (var property in root.EnumerateObject())
         {
-            if (!known.Contains(property.Name) && door.Unsupported(property.Name, "is not supported by the gateway") is { } unsupported)
+            if (!known.Contains(property.Name) && door.Unsupported(model, property.Name, "is not supported by the gateway") is { } unsupported)
             {
                 return unsupported;
             }
         }
 
-        string? error = null;
-        model = String(root, "model", string.Empty, ref error) ?? string.Empty;
-        return string.IsNullOrWhiteSpace(model) ? GatewayError.InvalidArgument("model", "is required (a string)") : null;
+        return null;
     }
 
     public static bool Has(JsonElement parent, string name, out JsonElement value) =>

@@ -25,7 +25,7 @@ internal static class OpenAIChatRequestReader
     {
         result = null;
         string? error = null;
-        if ((JsonRead.Model(root, Known, door, out var model) ?? Defaults(root, door)) is { } refused)
+        if ((JsonRead.Model(root, Known, door, out var model) ?? Defaults(root, door, model)) is { } refused)
         {
             return refused;
         }
@@ -393,21 +393,21 @@ internal static class OpenAIChatRequestReader
 
     // Fields the gateway reads only at their default: more than one choice (billed, not delivered by every provider), log
     // probabilities, and storing the completion at OpenAI.
-    private static GatewayError? Defaults(JsonElement root, HttpDoor door)
+    private static GatewayError? Defaults(JsonElement root, HttpDoor door, string model)
     {
         if (JsonRead.Has(root, "n", out var n) && !(n.ValueKind == JsonValueKind.Number && n.TryGetInt32(out var count) && count == 1))
         {
-            return door.Unsupported("n", "only one choice is supported");
+            return door.Unsupported(model, "n", "only one choice is supported");
         }
 
         if (JsonRead.Has(root, "logprobs", out var lp) && lp.ValueKind != JsonValueKind.False)
         {
-            return door.Unsupported("logprobs", "log probabilities are not carried across providers");
+            return door.Unsupported(model, "logprobs", "log probabilities are not carried across providers");
         }
 
         if (JsonRead.Has(root, "store", out var store) && store.ValueKind != JsonValueKind.False)
         {
-            return door.Unsupported("store", "the gateway does not store completions at the provider");
+            return door.Unsupported(model, "store", "the gateway does not store completions at the provider");
         }
 
         return null;

@@ -66,7 +66,7 @@ internal static class OpenAIResponsesRequestReader
             foreach (var tool in toolList.EnumerateArray())
             {
                 if (tool.ValueKind == JsonValueKind.Object && JsonRead.String(tool, "type", string.Empty, ref error) is { } type && type != "function"
-                    && door.Unsupported($"tools[{t}].type", $"the built-in tool '{type}' is not available on every provider") is { } builtIn)
+                    && door.Unsupported(model, $"tools[{t}].type", $"the built-in tool '{type}' is not available on every provider") is { } builtIn)
                 {
                     return builtIn;
                 }

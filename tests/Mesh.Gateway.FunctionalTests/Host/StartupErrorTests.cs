@@ -41,6 +41,15 @@ public sealed class StartupErrorTests
     }
 
     [Fact]
+    public async Task InvalidRouteUnsupportedFields_NamesRoute()
+    {
+        var (exit, stdout, stderr) = await SidecarProcess.RunToExitAsync(
+            "listen:\n  grpc: 127.0.0.1:0\n  admin: 127.0.0.1:0\n  http: 127.0.0.1:0\nproviders:\n  - { name: mock, kind: mock }\nmodels:\n  - { name: m, targets: [ { provider: mock, model: mock } ], unsupported_fields: ignore }\n", []);
+
+        AssertOneLine(exit, stdout, stderr, 1, "models[0].unsupported_fields: must be reject or drop (was 'ignore')");
+    }
+
+    [Fact]
     public async Task UnknownTopLevelKey_NamesKeyLineAndNearestSection()
     {
         var (exit, stdout, stderr) = await SidecarProcess.RunToExitAsync("listen:\n  grpc: 127.0.0.1:0\ntenatns: []\n", []);

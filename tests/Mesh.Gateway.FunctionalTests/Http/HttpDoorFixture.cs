@@ -34,6 +34,8 @@ public sealed class HttpDoorFixture : IAsyncLifetime
         Upstream = await FakeProviderServer.StartAsync(TestContext.Current.CancellationToken);
         var up = Upstream.BaseUrl;
         Sidecar = await SidecarHost.StartAsync($$"""
+            listen:
+              http_h2c: 127.0.0.1:0
             tenants:
               - id: all
                 api_keys: ["{{ApiKeyHash.Format(Key)}}"]
@@ -58,6 +60,7 @@ public sealed class HttpDoorFixture : IAsyncLifetime
               - { name: responses, kind: openai, api: responses, api_key: sk-up, base_url: '{{up}}v1' }
               - { name: anthropic, kind: anthropic, api_key: ak-up, base_url: '{{up}}v1' }
               - { name: gemini, kind: gemini, api_key: gk-up, base_url: '{{up}}v1beta' }
+              - { name: bedrock, kind: bedrock, region: us-east-1, access_key_id: AKIDEXAMPLE, secret_access_key: fake-secret, base_url: '{{up.ToString().TrimEnd('/')}}' }
               - { name: down, kind: openai, api_key: sk-up, base_url: 'http://127.0.0.1:1/v1' }
             models:
               - { name: gpt-4o-mini, targets: [ { provider: openai, model: gpt-4o-mini } ], retry: { max_retries: 0 } }
@@ -65,7 +68,9 @@ public sealed class HttpDoorFixture : IAsyncLifetime
               - { name: responses, targets: [ { provider: responses, model: gpt-4o-mini } ], retry: { max_retries: 0 } }
               - { name: claude, targets: [ { provider: anthropic, model: claude-3-5-haiku-latest } ], retry: { max_retries: 0 } }
               - { name: gemini, targets: [ { provider: gemini, model: gemini-2.0-flash } ], retry: { max_retries: 0 } }
+              - { name: bedrock, targets: [ { provider: bedrock, model: anthropic.claude-3-haiku-20240307-v1:0 } ], retry: { max_retries: 0 } }
               - { name: down, targets: [ { provider: down, model: gpt-4o-mini } ], retry: { max_retries: 0 } }
+              - { name: lenient, targets: [ { provider: openai, model: gpt-4o-mini } ], retry: { max_retries: 0 }, unsupported_fields: drop }
               - { name: text-embedding-3-small, targets: [ { provider: openai, model: text-embedding-3-small } ] }
             guardrails:
               policies:

@@ -212,4 +212,36 @@ public sealed class OpenAIDotNetSdkTests(HttpDoorFixture fixture) : IClassFixtur
         Assert.Equal(400, refused.Status);
         Assert.StartsWith("logprobs:", Parity.HttpDoor.Message(refused), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task CompleteChat_RouteDropsUnsupportedFields_AnsweredWithoutThem()
+    {
+        fixture.Upstream.Enqueue(UpstreamReplies.Text("openai", "Dropped."));
+        var client = fixture.OpenAI().GetChatClient("lenient");
+        var options = new ChatCompletionOptions { IncludeLogProbabilities = true };
+
+        ChatCompletion completion = await client.CompleteChatAsync([new UserChatMessage("hi")], options, TestContext.Current.CancellationToken);
+
+        Assert.Equal("Dropped.", completion.Content.Single().Text);
+        Assert.DoesNotContain("logprobs", fixture.Upstream.Requests[^1].BodyText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CompleteChat_BedrockConverseUpstream_TextAndUsageSignedRequest()
+    {
+        fixture.Upstream.Enqueue(UpstreamReplies.Text("bedrock", "Hello from Bedrock"));
+        var client = fixture.OpenAI().GetChatClient("bedrock");
+
+        ChatCompletion completion = await client.CompleteChatAsync([new SystemChatMessage("Be brief."), new UserChatMessage("Say hello")], cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal("Hello from Bedrock", completion.Content.Single().Text);
+        Assert.Equal(ChatFinishReason.Stop, completion.FinishReason);
+        Assert.Equal(7, completion.Usage.InputTokenCount);
+        Assert.Equal(4, completion.Usage.OutputTokenCount);
+        var sent = fixture.Upstream.Requests[^1];
+        Assert.EndsWith("/converse", sent.PathAndQuery, StringComparison.Ordinal);
+        Assert.StartsWith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/", sent.Headers["authorization"], StringComparison.Ordinal);
+        using var body = JsonDocument.Parse(sent.Body);
+        Assert.Equal("Be brief.", body.RootElement.GetProperty("system")[0].GetProperty("text").GetString());
+    }
 }

@@ -16,6 +16,9 @@ internal static class UpstreamReplies
         "gemini" => FakeResponse.Json(
             "{\"candidates\":[{\"content\":{\"parts\":[{\"text\":" + Quote(text) + "}],\"role\":\"model\"},\"finishReason\":\"STOP\",\"index\":0}],"
             + "\"usageMetadata\":{\"promptTokenCount\":7,\"candidatesTokenCount\":4,\"totalTokenCount\":11},\"modelVersion\":\"gemini-2.0-flash\"}"),
+        "bedrock" => FakeResponse.Json(
+            "{\"output\":{\"message\":{\"role\":\"assistant\",\"content\":[{\"text\":" + Quote(text) + "}]}},\"stopReason\":\"end_turn\","
+            + "\"usage\":{\"inputTokens\":7,\"outputTokens\":4,\"totalTokens\":11},\"metrics\":{\"latencyMs\":12}}"),
         _ => FakeResponse.OpenAIChat(text, inputTokens: 7, outputTokens: 4),
     };
 

@@ -50,6 +50,9 @@ public sealed class SidecarHost : IAsyncDisposable
     /// <summary>The HTTP door's endpoint (127.0.0.1:0 unless the YAML sets <c>listen.http</c>), or null when it is off.</summary>
     public EndPoint? HttpEndPoint => _app.Services.GetRequiredService<SidecarListeners>().HttpEndPoint;
 
+    /// <summary>The HTTP door's h2c address (<c>listen.http_h2c</c>: HTTP/2 with prior knowledge), or null when unset.</summary>
+    public Uri? HttpH2cAddress => _app.Services.GetRequiredService<SidecarListeners>().HttpH2cEndPoint is { } h2c ? SidecarListeners.ToUri(h2c) : null;
+
     /// <summary>The HTTP door's base address (<c>http://127.0.0.1:port</c>): an SDK's base URL is this plus <c>/v1</c>.</summary>
     public Uri HttpAddress => SidecarListeners.ToUri(HttpEndPoint ?? throw new InvalidOperationException("The HTTP door is off (listen.http is set to nothing)."));
 
