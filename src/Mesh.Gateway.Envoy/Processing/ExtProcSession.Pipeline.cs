@@ -43,7 +43,6 @@ internal sealed partial class ExtProcSession
         var upstream = new DoorUpstream();
         upstream.Attach(context);
         var run = _deps.Pipeline.Pipeline.ExecuteAsync(context, cancellationToken);
-
         if (!upstream.IsReached)
         {
             // A step answered (a cache hit, say) without passing the call on.
@@ -56,6 +55,7 @@ internal sealed partial class ExtProcSession
             // The request guardrails tokenized with this call's vault: the door's response guard restores from it.
             _guard = _guard.WithVault(vault);
         }
+
         if (context.IsStreaming)
         {
             var result = await run.ConfigureAwait(false);
