@@ -3,13 +3,14 @@ using Mesh.Gateway.Guardrails.Pipeline;
 
 namespace Mesh.Gateway.Envoy.Guarding;
 
-/// <summary>The guardrails engine behind the Envoy door: request texts inspected as Input, responses streamed as Output,
-/// with the default policy (<c>guardrails:</c>) or, once the tenant is known, the tenant's own.</summary>
+/// <summary>The guardrails engine behind the Envoy door's responses (inspected as Output, whole or streamed), with the default
+/// policy (<c>guardrails:</c>) or, once the tenant is known, the tenant's own. The request texts are the pipeline's
+/// <c>RequestGuardrailsStep</c>'s, with the same selection.</summary>
 /// <remarks>Per-tenant selection is the guardrails feature's (<see cref="GuardPolicySelector"/>), the same the gRPC door's
 /// pipeline steps and the Guard API use: <c>guardrails.tenants.ID.policy</c> names one of <c>guardrails.policies</c>, and
 /// <c>hash_key</c> applies. One guard per configured tenant is built up front (the options are immutable; a reload builds a
-/// new door). A policy that tokenizes gets a guard of its own per call (<see cref="ForTenant"/>): its vault carries the
-/// placeholders sent upstream to the response, where the originals are restored.</remarks>
+/// new door). A policy that tokenizes gets a guard of its own per call (<see cref="WithVault"/>) holding the request step's
+/// vault, so the placeholders sent upstream are restored in the response.</remarks>
 internal sealed class GuardrailsEnvoyGuard : IEnvoyGuard
 {
     private readonly IGuardrailEngine _engine;
@@ -46,30 +47,13 @@ internal sealed class GuardrailsEnvoyGuard : IEnvoyGuard
     /// <summary>The policy this guard applies (tests, diagnostics).</summary>
     public GuardPolicy Policy => _policy;
 
-    public bool InspectsRequests => true;
-
     public bool InspectsResponses => true;
 
-    /// <remarks>Called once per ext_proc stream, when the tenant is known. Stateless policies share one guard; a tokenizing
-    /// policy gets a new guard holding this call's vault.</remarks>
-    public IEnvoyGuard ForTenant(string tenantId)
-    {
-        var shared = _tenants.GetValueOrDefault(tenantId) ?? this;
-        return shared._policy.UsesTokenVault && shared._vault is null
-            ? new GuardrailsEnvoyGuard(_engine, shared._policy, new GuardTokenVault())
-            : shared;
-    }
+    /// <remarks>Called once per ext_proc stream, when the tenant is known; a configured tenant's guard is built up front.</remarks>
+    public IEnvoyGuard ForTenant(string tenantId) => _tenants.GetValueOrDefault(tenantId) ?? this;
 
-    public GuardCheck InspectRequest(string text)
-    {
-        var result = _engine.Inspect(text, GuardDirection.Input, _policy, _vault);
-        return result.Verdict switch
-        {
-            GuardVerdict.Block => new GuardCheck(true, GuardrailErrors.BlockedMessage(result.BlockReason), text, false),
-            GuardVerdict.Redacted => new GuardCheck(false, null, result.RedactedText, result.RedactedText != text),
-            _ => GuardCheck.Pass(text),
-        };
-    }
+    /// <remarks>A tokenizing policy's call: the request guardrails step put its placeholders in <paramref name="vault"/>.</remarks>
+    public IEnvoyGuard WithVault(GuardTokenVault vault) => new GuardrailsEnvoyGuard(_engine, _policy, vault);
 
     // As a stream of the same text would be: redacted, placeholders restored, cut at a blocking finding (the gRPC door's
     // whole responses go through the same guard).

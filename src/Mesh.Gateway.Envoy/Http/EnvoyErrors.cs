@@ -9,6 +9,12 @@ internal static class EnvoyErrors
 {
     public static GatewayError Create(GatewayErrorCode code, string reason, string message) => new() { Code = code, Reason = reason, Message = message };
 
+    /// <summary>A pipeline step's error in this door's words: a guardrails block is <c>content_policy_violation</c> (the
+    /// code OpenAI's SDKs know), the gRPC door's <see cref="GatewayErrorReasons.Blocked"/>.</summary>
+    public static GatewayError FromStep(GatewayError error) => error.Reason == GatewayErrorReasons.Blocked
+        ? error with { Reason = GatewayErrorReasons.ContentPolicyViolation }
+        : error;
+
     /// <summary>The HTTP status: the code's, except where HTTP names the refusal more precisely than gRPC does.</summary>
     public static int HttpStatus(GatewayError error) => error.Reason switch
     {

@@ -10,7 +10,7 @@ namespace Mesh.Gateway.Envoy.Processing;
 /// answer. Thread-safe; built once.</remarks>
 internal sealed class EnvoyPipeline
 {
-    // The policies the door still applies in its own code (Check, ExtProcSession, Guarding, EnvoyCallTelemetry) and so must
+    // The policies the door still applies in its own code (Check, ExtProcSession, Guarding for the response, EnvoyCallTelemetry) and so must
     // not run a second time as steps. Issue 15: each moves into its step and leaves this list; every other step (cache,
     // prompt decorators, ...) runs on this door as it is registered.
     private static readonly int[] AppliedByDoor =
@@ -18,7 +18,6 @@ internal sealed class EnvoyPipeline
         InferenceStepOrder.Telemetry,
         InferenceStepOrder.Authentication,
         InferenceStepOrder.Limits,
-        InferenceStepOrder.RequestGuardrails,
         InferenceStepOrder.ResponseGuardrails,
         InferenceStepOrder.UpstreamMark,
     ];

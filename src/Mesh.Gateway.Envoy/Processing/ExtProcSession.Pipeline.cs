@@ -5,6 +5,7 @@ using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Embeddings;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Envoy.Http;
+using Mesh.Gateway.Guardrails.Pipeline;
 using Mesh.Gateway.Providers.Wire;
 
 namespace Mesh.Gateway.Envoy.Processing;
@@ -15,6 +16,7 @@ namespace Mesh.Gateway.Envoy.Processing;
 internal sealed partial class ExtProcSession
 {
     private IReadOnlyDictionary<string, string>? _requestHeaders;
+    private InferenceContext? _context;
     private DoorUpstream? _upstream;
     private ValueTask<InferenceResult> _run;
     private bool _runPending;
@@ -42,6 +44,7 @@ internal sealed partial class ExtProcSession
         context.Properties.Set(Mesh.Gateway.Core.Caching.RequestFingerprint.Key, () => Fingerprint(schema, model, bytes));
         context.Identity = _identity;
         context.Headers = _requestHeaders ?? context.Headers;
+        _context = context;
         var upstream = new DoorUpstream();
         upstream.Attach(context);
         var run = _deps.Pipeline.Pipeline.ExecuteAsync(context, cancellationToken);
@@ -58,10 +61,17 @@ internal sealed partial class ExtProcSession
         }
 
         _upstream = upstream;
+        if (context.Properties.TryGetValue(GuardrailsPropertyKeys.Vault, out var vault))
+        {
+            // The request guardrails tokenized with this call's vault: the door's response guard restores from it.
+            _guard = _guard.WithVault(vault);
+        }
+
         if (context.IsStreaming)
         {
             var result = await run.ConfigureAwait(false);
-            if (result.Stream is { } stream)
+            // A stream no step wraps (the steps only saw the request) is not fed: nothing reads it.
+            if (result.Stream is { } stream && !ReferenceEquals(stream, upstream))
             {
                 _pump = new InferenceStreamPump(stream);
                 _released = new List<InferenceStreamItem>(4);
@@ -123,8 +133,8 @@ internal sealed partial class ExtProcSession
         Log.AnsweredByStep(_deps.Logger, _api!.Provider, _api.Operation);
         if (result.IsError)
         {
-            _status = EnvoyErrors.HttpStatus(result.Error);
-            var refusal = Immediate(result.Error);
+            _status = EnvoyErrors.HttpStatus(EnvoyErrors.FromStep(result.Error));
+            var refusal = Immediate(EnvoyErrors.FromStep(result.Error));
             await FinishAsync(refusal, cancellationToken).ConfigureAwait(false);
             return refusal;
         }

@@ -240,7 +240,7 @@ internal sealed partial class ExtProcSession
 
         _request = Phase.Done;
         var canRewrite = _requestBodyMode is BodySendMode.Buffered or BodySendMode.BufferedPartial;
-        var result = RequestBodyEditor.Process(_requestBody.WrittenMemory, _api!, _guard, _deps.Tokens, _deps.Options.ForceStreamUsage && canRewrite, forPipeline: !_deps.Pipeline.IsEmpty);
+        var result = RequestBodyEditor.Process(_requestBody.WrittenMemory, _api!, _deps.Tokens, _deps.Options.ForceStreamUsage && canRewrite, forPipeline: !_deps.Pipeline.IsEmpty);
         _body = result;
         if (result.Error is { } error)
         {
@@ -647,13 +647,12 @@ internal sealed partial class ExtProcSession
     // What the guardrails did, in the words both doors' ledger records use.
     private List<string> GuardrailActions()
     {
-        var actions = new List<string>(2);
-        if (_body?.Redacted == true)
-        {
-            actions.Add(InferencePropertyKeys.RedactedRequest);
-        }
+        // The steps' (the request guardrails' redaction), then the door's own.
+        var actions = _context is not null && _context.Properties.TryGetValue(InferencePropertyKeys.GuardrailActions, out var bySteps)
+            ? new List<string>(bySteps)
+            : new List<string>(2);
 
-        if (_sse?.Cut == true)
+        if (_sse?.Cut == true && !actions.Contains(InferencePropertyKeys.CutResponse))
         {
             actions.Add(InferencePropertyKeys.CutResponse);
         }

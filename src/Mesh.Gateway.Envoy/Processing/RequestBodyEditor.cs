@@ -1,18 +1,19 @@
 using System.Text.Json.Nodes;
 using Mesh.Gateway.Core.Pipeline;
-using Mesh.Gateway.Envoy.Guarding;
 using Mesh.Gateway.Envoy.Http;
 using Mesh.Gateway.Envoy.Tokens;
 using Mesh.Gateway.Providers.Wire;
 
 namespace Mesh.Gateway.Envoy.Processing;
 
-/// <summary>Parses a buffered request body, applies the request guardrails, counts prompt tokens, and asks OpenAI streams for usage.</summary>
+/// <summary>Parses a buffered request body, counts prompt tokens, and asks OpenAI streams for usage.</summary>
+/// <remarks>The request guardrails are the pipeline's (RequestGuardrailsStep, on the texts kept here for the steps); their
+/// redaction is written back through the codec (ExtProcSession.WriteBack).</remarks>
 internal static class RequestBodyEditor
 {
     // forPipeline: pipeline steps will see the request, so the parsed body and its texts are kept for them (otherwise they
     // are let go with the request phase).
-    public static RequestBodyResult Process(ReadOnlyMemory<byte> body, ProviderApi api, IEnvoyGuard guard, IPromptTokenCounter counter, bool forceStreamUsage, bool forPipeline = false)
+    public static RequestBodyResult Process(ReadOnlyMemory<byte> body, ProviderApi api, IPromptTokenCounter counter, bool forceStreamUsage, bool forPipeline = false)
     {
         var reading = RequestBodyReader.Read(body.Span, api);
         if (reading.Error is { } error)
@@ -25,43 +26,12 @@ internal static class RequestBodyEditor
         var model = reading.Model;
         var streaming = api.PathStreaming || (obj["stream"] is JsonValue sv && sv.TryGetValue<bool>(out var s) && s);
         var texts = new List<string>();
-        string? blocked = null;
         var changed = false;
-        var redacted = false;
         codec.VisitRequestTexts(obj, text =>
         {
-            if (blocked is not null || !guard.InspectsRequests)
-            {
-                texts.Add(text);
-                return text;
-            }
-
-            var check = guard.InspectRequest(text);
-            if (check.Blocked)
-            {
-                blocked = check.Reason ?? "The request was blocked by the gateway's content policy.";
-                return text;
-            }
-
-            texts.Add(check.Text);
-            if (check.Changed)
-            {
-                changed = redacted = true;
-                return check.Text;
-            }
-
+            texts.Add(text);
             return text;
         });
-
-        if (blocked is not null)
-        {
-            return new RequestBodyResult
-            {
-                Model = model,
-                Streaming = streaming,
-                Error = EnvoyErrors.Create(GatewayErrorCode.InvalidArgument, GatewayErrorReasons.ContentPolicyViolation, blocked),
-            };
-        }
 
         var usageRequested = false;
         var usageForced = false;
@@ -106,7 +76,6 @@ internal static class RequestBodyEditor
             Streaming = streaming,
             PromptTokens = prompt ?? counter.Count(model ?? string.Empty, texts),
             MaxOutputTokens = maxOutput,
-            Redacted = redacted,
             UsageRequested = usageRequested,
             UsageForced = usageForced,
             Reasoning = reasoning,

@@ -19,8 +19,6 @@ internal sealed record RequestBodyResult
 
     public int? MaxOutputTokens { get; init; }
 
-    public bool Redacted { get; init; }
-
     public bool UsageRequested { get; init; }
 
     /// <summary>True when the gateway turned usage reporting on (the caller did not ask): the usage-only event is its to read, not the caller's.</summary>
@@ -29,7 +27,7 @@ internal sealed record RequestBodyResult
     /// <summary>True for a request that asks for reasoning (<c>reasoning_effort</c>, <c>reasoning</c>, <c>thinking</c>).</summary>
     public bool Reasoning { get; init; }
 
-    /// <summary>The request's texts in the codec's visiting order, as they go upstream (after the guardrails).</summary>
+    /// <summary>The request's texts in the codec's visiting order, as the caller sent them (the steps' changes are written back into Root).</summary>
     public IReadOnlyList<string> Texts { get; init; } = [];
 
     /// <summary>The parsed body, as it goes upstream: where a pipeline step's changes to the texts are written back.</summary>

@@ -57,7 +57,8 @@ internal static class EnvoyDoorServers
         {
             builder.Services.AddMeshProviders(configuration);
             builder.Services.AddMeshTenancy(configuration);
-            builder.Services.AddMeshGuardrails(configuration);
+            // As the sidecar's AddGuardrails(): the engine and its pipeline steps (the request's run on this door as a step).
+            builder.Services.AddMeshInferenceGuardrails(configuration);
             builder.Services.AddSingleton<Mesh.Gateway.Tenancy.Access.IRequestAdmission>(AdmitAll.Instance);
             builder.Services.AddMeshEnvoy(configuration);
         }

@@ -26,7 +26,7 @@ internal static class EnvoySessionProfile
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(EnvoyDoorServers.Configuration(piiOnly)).Build();
         services.AddMeshProviders(configuration);
         services.AddMeshTenancy(configuration);
-        services.AddMeshGuardrails(configuration);
+        services.AddMeshInferenceGuardrails(configuration);
         services.AddSingleton<Mesh.Gateway.Tenancy.Access.IRequestAdmission>(AdmitAll.Instance);
         services.AddMeshEnvoy(configuration);
         using var provider = services.BuildServiceProvider();
@@ -115,15 +115,14 @@ internal static class EnvoySessionProfile
         var texts = body.RootElement.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("content").GetString()!).ToList();
         var guard = deps.Guard;
         var tokens = deps.Tokens;
-        Measure("guard.InspectRequest (all texts)", iterations, () => texts.ForEach(t => guard.InspectRequest(t)));
-        Measure("tokens.Count", iterations, () => tokens.Count("gpt-4o-mini", texts));
         var engine = provider.GetRequiredService<Mesh.Gateway.Guardrails.IGuardrailEngine>();
         var policy = provider.GetRequiredService<Mesh.Gateway.Guardrails.GuardrailsOptions>().DefaultPolicy;
+        Measure("request guardrails, engine.Inspect (all texts)", iterations, () => texts.ForEach(t => engine.Inspect(t, Mesh.Gateway.Guardrails.GuardDirection.Input, policy, null)));
+        Measure("tokens.Count", iterations, () => tokens.Count("gpt-4o-mini", texts));
         Console.WriteLine($"policy: pii {policy.Pii.Enabled} {policy.Pii.Action} [{string.Join(',', policy.Pii.Entities)}], injection {policy.Injection.Enabled}, moderation {policy.Moderation.Enabled}");
         var api = Mesh.Gateway.Envoy.Http.ProviderApiRecognizer.Recognize("/v1/chat/completions")!;
         var bodyBytes = messages.RequestBodyBytes;
-        Measure("RequestBodyEditor.Process", iterations, () => RequestBodyEditor.Process(bodyBytes, api, guard, tokens, true));
-        Measure("RequestBodyEditor.Process, no guard", iterations, () => RequestBodyEditor.Process(bodyBytes, api, NoGuard.Instance, tokens, true));
+        Measure("RequestBodyEditor.Process", iterations, () => RequestBodyEditor.Process(bodyBytes, api, tokens, true));
         Measure("JsonNode.Parse + serialize 8 KiB", iterations, () => Mesh.Gateway.Providers.Wire.JsonText.Serialize(System.Text.Json.Nodes.JsonNode.Parse(bodyBytes)!));
         var chunks = messages.ResponseChunks.Select(c => c.ResponseBody.Body.ToByteArray()).ToList();
         Measure("SSE 51 chunks, guard", iterations, () =>

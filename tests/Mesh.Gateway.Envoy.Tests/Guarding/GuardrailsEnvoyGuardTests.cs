@@ -24,13 +24,13 @@ public sealed class GuardrailsEnvoyGuardTests
     {
         var guard = new GuardrailsEnvoyGuard(new GuardrailEngine(), Options);
 
-        var byDefault = guard.InspectRequest(Prompt);
-        var teamB = guard.ForTenant("team-b").InspectRequest(Prompt);
+        var byDefault = guard.InspectResponse(Prompt);
+        var teamB = guard.ForTenant("team-b").InspectResponse(Prompt);
 
         Assert.False(byDefault.Blocked);
         Assert.Equal("Write to [EMAIL] about card [CREDIT_CARD].", byDefault.Text);
         Assert.True(teamB.Blocked);
-        Assert.Equal(Prompt, teamB.Text);
+        Assert.DoesNotContain("jane.roe@example.org", teamB.Text, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -43,7 +43,7 @@ public sealed class GuardrailsEnvoyGuardTests
         var selected = guard.ForTenant(tenant);
 
         Assert.Same(guard, selected);
-        Assert.Equal("Write to [EMAIL] about card [CREDIT_CARD].", selected.InspectRequest(Prompt).Text);
+        Assert.Equal("Write to [EMAIL] about card [CREDIT_CARD].", selected.InspectResponse(Prompt).Text);
     }
 
     [Fact]
@@ -62,30 +62,32 @@ public sealed class GuardrailsEnvoyGuardTests
     }
 
     // Regression: each request text got a vault of its own that was then dropped, so placeholders went upstream and came
-    // back to the client as placeholders (tokenize was not reversible on the Envoy door).
+    // back to the client as placeholders (tokenize was not reversible on the Envoy door). The request's texts are tokenized
+    // by the pipeline's request step into the call's vault; the door's response guard restores from that vault.
     [Fact]
-    public void ForTenant_TokenizingPolicy_PlaceholdersUpstreamOriginalsRestoredInTheStreamAndWholeResponse()
+    public void WithVault_TokenizingPolicy_OriginalsRestoredInTheStreamAndWholeResponse()
     {
         var options = Parse(new Dictionary<string, string?>
         {
             ["guardrails:policies:tok:pii:action"] = "tokenize",
             ["guardrails:tenants:team-t:policy"] = "tok",
         });
-        var shared = new GuardrailsEnvoyGuard(new GuardrailEngine(), options);
-        var call = shared.ForTenant("team-t");
-        var other = shared.ForTenant("team-t");
+        var engine = new GuardrailEngine();
+        var tenant = (GuardrailsEnvoyGuard)new GuardrailsEnvoyGuard(engine, options).ForTenant("team-t");
+        var vault = new GuardTokenVault();
+        var first = engine.Inspect("Mail jane.roe@example.org today.", GuardDirection.Input, tenant.Policy, vault);
+        var second = engine.Inspect("Again: jane.roe@example.org and john.doe@example.com.", GuardDirection.Input, tenant.Policy, vault);
 
-        var first = call.InspectRequest("Mail jane.roe@example.org today.");
-        var second = call.InspectRequest("Again: jane.roe@example.org and john.doe@example.com.");
+        var call = tenant.WithVault(vault);
         var stream = call.CreateResponseStream();
         var streamed = stream.Push("Sent to [EMAIL").Text + stream.Push("_1] and [EMAIL_2].").Text + stream.Complete().Text;
 
-        Assert.NotSame(call, other);
-        Assert.Equal("Mail [EMAIL_1] today.", first.Text);
-        Assert.Equal("Again: [EMAIL_1] and [EMAIL_2].", second.Text);
+        Assert.Equal("tok", tenant.Policy.Name);
+        Assert.Equal("Mail [EMAIL_1] today.", first.RedactedText);
+        Assert.Equal("Again: [EMAIL_1] and [EMAIL_2].", second.RedactedText);
         Assert.Equal("Sent to jane.roe@example.org and john.doe@example.com.", streamed);
         Assert.Equal("Sent to jane.roe@example.org.", call.InspectResponse("Sent to [EMAIL_1].").Text);
-        Assert.Equal("Sent to [EMAIL_1].", other.InspectResponse("Sent to [EMAIL_1].").Text);
+        Assert.Equal("Sent to [EMAIL_1].", tenant.InspectResponse("Sent to [EMAIL_1].").Text);
     }
 
     // Regression: a whole response that moderation blocks was passed on unchanged (the blocked verdict kept the original text).

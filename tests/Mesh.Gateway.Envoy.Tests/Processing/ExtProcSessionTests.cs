@@ -19,7 +19,12 @@ public sealed class ExtProcSessionTests
     public async Task RequestBody_EmailAndCard_RedactedWithContentLengthAndUsageRequested()
     {
         var admission = new RecordingAdmission();
-        var session = new ExtProcSession(EnvoyTestBed.Deps(admission: admission));
+        var session = new ExtProcSession(EnvoyTestBed.Deps(admission: admission, pipeline: EnvoyTestBed.GuardrailsPipeline(new()
+        {
+            ["guardrails:pii:action"] = "redact",
+            ["guardrails:pii:entities:0"] = "email",
+            ["guardrails:pii:entities:1"] = "credit_card",
+        })));
         var ct = TestContext.Current.CancellationToken;
         var headers = await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a"),
             ("content-length", Encoding.UTF8.GetByteCount(ChatBody).ToString(System.Globalization.CultureInfo.InvariantCulture)), ("accept-encoding", "gzip")), ct);
@@ -47,17 +52,22 @@ public sealed class ExtProcSessionTests
     [Fact]
     public async Task RequestBody_BlockedPrompt_ImmediateResponseInOpenAIShape()
     {
-        var session = new ExtProcSession(EnvoyTestBed.Deps());
+        var session = new ExtProcSession(EnvoyTestBed.Deps(pipeline: EnvoyTestBed.GuardrailsPipeline(new()
+        {
+            ["guardrails:pii:action"] = "block",
+            ["guardrails:pii:entities:0"] = "email",
+        })));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
 
-        var answer = await session.HandleAsync(Messages.RequestBody("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"BLOCKME please"}]}"""), ct);
+        var answer = await session.HandleAsync(Messages.RequestBody("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Mail jane.roe@example.org please"}]}"""), ct);
 
         Assert.Equal(ProcessingResponse.ResponseOneofCase.ImmediateResponse, answer!.ResponseCase);
         Assert.Equal(400, (int)answer.ImmediateResponse.Status.Code);
         Assert.Equal("application/json", Messages.Header(answer.ImmediateResponse.Headers, "content-type"));
         using var doc = JsonDocument.Parse(answer.ImmediateResponse.Body.ToStringUtf8());
         Assert.Equal("content_policy_violation", doc.RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal("The request was blocked by the gateway's content policy (email).", doc.RootElement.GetProperty("error").GetProperty("message").GetString());
     }
 
     [Fact]

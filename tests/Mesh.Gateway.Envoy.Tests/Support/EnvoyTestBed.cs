@@ -4,6 +4,7 @@ using Mesh.Gateway.Envoy.Guarding;
 using Mesh.Gateway.Envoy.Processing;
 using Mesh.Gateway.Envoy.Tokens;
 using Mesh.Gateway.Tenancy.Authentication;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -43,10 +44,23 @@ internal static class EnvoyTestBed
     public static AccessEvaluator Evaluator(EnvoyOptions? options = null, TenancyOptions? tenancy = null, TimeProvider? time = null) =>
         new(TenancyServiceCollectionExtensions.Create(tenancy ?? Tenancy(), time ?? TimeProvider.System, NullLoggerFactory.Instance), Credentials(), options ?? new EnvoyOptions());
 
-    public static ExtProcDependencies Deps(IEnvoyGuard? guard = null, RecordingAdmission? admission = null, EnvoyOptions? options = null)
+    public static ExtProcDependencies Deps(IEnvoyGuard? guard = null, RecordingAdmission? admission = null, EnvoyOptions? options = null, EnvoyPipeline? pipeline = null)
     {
         options ??= new EnvoyOptions();
         return new ExtProcDependencies(options, Evaluator(options), guard ?? new TestGuard(), ApproximateTokenCounter.Instance,
-            admission, TimeProvider.System, NullLogger.Instance);
+            admission, TimeProvider.System, NullLogger.Instance)
+        {
+            Pipeline = pipeline ?? EnvoyPipeline.Empty,
+        };
+    }
+
+    /// <summary>The door's pipeline with the guardrails feature's steps, as the sidecar registers them (<c>AddGuardrails()</c>),
+    /// on <paramref name="guardrails"/> (<c>guardrails:</c> keys).</summary>
+    public static EnvoyPipeline GuardrailsPipeline(Dictionary<string, string?> guardrails)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(guardrails).Build();
+        var services = new ServiceCollection();
+        services.AddMeshInferenceGuardrails(configuration);
+        return EnvoyPipeline.From(services.BuildServiceProvider());
     }
 }

@@ -4,17 +4,15 @@ using Mesh.Gateway.Envoy.Guarding;
 
 namespace Mesh.Gateway.Envoy.Tests.Support;
 
-/// <summary>A small stand-in for the guardrails engine: e-mails and 16-digit card numbers redacted, "BLOCKME" blocked.
+/// <summary>A small stand-in for the response guardrails: e-mails and 16-digit card numbers redacted, "BLOCKME" blocked.
 /// The stream guard holds back the last 40 characters so a value split across deltas is still caught.</summary>
-internal sealed partial class TestGuard(bool requests = true, bool responses = true) : IEnvoyGuard
+internal sealed partial class TestGuard(bool responses = true) : IEnvoyGuard
 {
-    public bool InspectsRequests => requests;
-
     public bool InspectsResponses => responses;
 
     public IEnvoyGuard ForTenant(string tenantId) => this;
 
-    public GuardCheck InspectRequest(string text) => Check(text);
+    public IEnvoyGuard WithVault(Mesh.Gateway.Guardrails.GuardTokenVault vault) => this;
 
     public GuardCheck InspectResponse(string text) => Check(text);
 
