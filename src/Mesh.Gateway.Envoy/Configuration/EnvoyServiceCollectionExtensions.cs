@@ -62,8 +62,8 @@ public static class EnvoyServiceCollectionExtensions
         services.TryAddSingleton(static sp => TenantLimitsMetadata.From(sp.GetRequiredService<TenancyOptions>().Tenants));
         // The guardrails feature's engine and policies: the default policy, and each tenant's own once ext_authz or ext_proc
         // has resolved the tenant.
-        services.TryAddSingleton<IEnvoyGuard>(static sp => new GuardrailsEnvoyGuard(
-            sp.GetRequiredService<IGuardrailEngine>(), sp.GetRequiredService<GuardrailsOptions>()));
+        services.TryAddSingleton<IEnvoyGuard>(static sp => new ReloadingEnvoyGuard(
+            sp.GetRequiredService<IGuardrailEngine>(), sp.GetRequiredService<GuardrailsPolicies>()));
         services.TryAddSingleton<EnvoyUsageLog>();
         // The gateway's one token counter (the gRPC door's limits count prompts with it too).
         services.TryAddSingleton(TokenCounter.Default);

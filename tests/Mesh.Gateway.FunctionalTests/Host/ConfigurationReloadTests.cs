@@ -88,7 +88,7 @@ public sealed class ConfigurationReloadTests : IDisposable
         Assert.Contains("extra", models.Models.Select(static m => m.Name));
     }
 
-    // Each section's change is applied live (models, tenants, auth, limits, prices) or named in restart_required; none is taken silently.
+    // Each section's change is applied live (models, tenants, auth, limits, prices, guardrails) or named in restart_required; none is taken silently.
     [Theory]
     [InlineData("shutdown", "shutdown: { timeout: 5s }\n", "shutdown: { timeout: 6s }\n")]
     [InlineData("grpc", "grpc: { max_streams_per_connection: 50 }\n", "grpc: { max_streams_per_connection: 60 }\n")]
@@ -120,7 +120,7 @@ public sealed class ConfigurationReloadTests : IDisposable
         Assert.Equal("applied", body.GetProperty("result").GetString());
         Assert.Equal(2, body.GetProperty("configuration").GetProperty("version").GetInt64());
         var restart = body.GetProperty("configuration").GetProperty("restart_required").EnumerateArray().Select(static e => e.GetString()).ToList();
-        if (section is "models" or "tenants" or "auth" or "limits" or "prices")
+        if (section is "models" or "tenants" or "auth" or "limits" or "prices" or "guardrails")
         {
             Assert.Empty(restart);
         }
@@ -187,6 +187,25 @@ public sealed class ConfigurationReloadTests : IDisposable
         Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
         var client = new V1.Inference.InferenceClient(sidecar.Channel);
         await client.GenerateAsync(Inference.InferenceSidecar.Ask("chat"), Auth("mgw-reload-a"), cancellationToken: Ct);
+    }
+
+    [Fact]
+    public async Task Reload_GuardrailTurnedOn_RedactsFromTheNextCall()
+    {
+        await using var sidecar = await StartAsync(Base + "guardrails: { pii: { enabled: false } }\n");
+        var guard = new V1.Guard.GuardClient(sidecar.Channel);
+        var request = new InspectRequest { Text = "write to jane@example.com", Direction = V1.GuardDirection.Input };
+        var before = await guard.InspectAsync(request, cancellationToken: Ct);
+        Assert.NotEqual(V1.GuardVerdict.Redacted, before.Verdict);
+
+        await File.WriteAllTextAsync(ConfigPath, Base + "guardrails: { pii: { enabled: true } }\n", Ct);
+        var (status, body) = await PostReloadAsync(sidecar);
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        Assert.Empty(body.GetProperty("configuration").GetProperty("restart_required").EnumerateArray());
+
+        var after = await guard.InspectAsync(request, cancellationToken: Ct);
+        Assert.Equal(V1.GuardVerdict.Redacted, after.Verdict);
+        Assert.Equal("write to [EMAIL]", after.RedactedText);
     }
 
     // api_keys hold SHA-256 hashes, never the key itself.
