@@ -126,7 +126,7 @@ public sealed class ConfigurationReloadTests : IDisposable
         }
         else
         {
-            Assert.Contains(section, restart);
+            Assert.Contains(restart, r => r == section || r!.StartsWith(section + " (", StringComparison.Ordinal));
         }
     }
 
