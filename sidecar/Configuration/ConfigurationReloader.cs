@@ -23,6 +23,18 @@ internal sealed class ConfigurationReloader
 
     private static volatile ConfigurationReloader? s_latest;
 
+    // Why a section is not applied live (shown next to its name in restart_required).
+    private static readonly Dictionary<string, string> RestartReasons = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["providers"] = "connections and credentials are built at start",
+        ["store"] = "the counter store holds the windows and spend",
+        ["ledger"] = "its sinks hold files and connections",
+        ["telemetry"] = "exporters are built at start",
+        ["envoy"] = "the Envoy door's options are read at start",
+        ["shutdown"] = "read at start",
+        ["grpc"] = "Kestrel's HTTP/2 limits are set at start",
+    };
+
     private readonly Lock _gate = new();
     private readonly SidecarStartOptions _options;
     private readonly IConfigurationRoot _configuration;
@@ -125,7 +137,8 @@ internal sealed class ConfigurationReloader
             var changed = ChangedSections(current, candidate);
             var live = _versions.LiveFeatures;
             var restart = ListenChanges(settings)
-                .Concat(changed.Where(s => !live.Contains(s, StringComparer.OrdinalIgnoreCase) && !s.Equals("listen", StringComparison.OrdinalIgnoreCase)))
+                .Concat(changed.Where(s => !live.Contains(s, StringComparer.OrdinalIgnoreCase) && !s.Equals("listen", StringComparison.OrdinalIgnoreCase))
+                    .Select(static s => RestartReasons.TryGetValue(s, out var why) ? $"{s} ({why})" : s))
                 .ToList();
             if (changed.Contains("listen", StringComparer.OrdinalIgnoreCase) && !restart.Any(static r => r.StartsWith("listen", StringComparison.Ordinal)))
             {

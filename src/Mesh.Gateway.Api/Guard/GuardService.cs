@@ -1,7 +1,7 @@
 using Grpc.Core;
 using Mesh.Gateway.Api.Callers;
 using Mesh.Gateway.Tenancy.Authentication;
-using GuardrailsOptions = Mesh.Gateway.Guardrails.GuardrailsOptions;
+using GuardrailsPolicies = Mesh.Gateway.Guardrails.GuardrailsPolicies;
 using GuardTokenVault = Mesh.Gateway.Guardrails.GuardTokenVault;
 using IGuardrailEngine = Mesh.Gateway.Guardrails.IGuardrailEngine;
 using Mesh.Gateway.V1;
@@ -14,14 +14,14 @@ namespace Mesh.Gateway.Api.Guard;
 /// </summary>
 /// <remarks>With tenants configured the caller authenticates as on the Inference API (gateway key or bearer JWT) and its
 /// tenant's policy applies; without, the default policy does.</remarks>
-internal sealed class GuardService(IGuardrailEngine engine, GuardrailsOptions options, TenantAuthenticator authenticator) : V1.Guard.GuardBase
+internal sealed class GuardService(IGuardrailEngine engine, GuardrailsPolicies policies, TenantAuthenticator authenticator) : V1.Guard.GuardBase
 {
     public override async Task<InspectResponse> Inspect(InspectRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         string? tenant = (await authenticator.AuthenticateAsync(context).ConfigureAwait(false))?.Identity?.TenantId;
-        var policy = options.Resolve(string.IsNullOrEmpty(request.Policy) ? null : request.Policy, tenant)
+        var policy = policies.Current.Resolve(string.IsNullOrEmpty(request.Policy) ? null : request.Policy, tenant)
             ?? throw new RpcException(new Status(StatusCode.InvalidArgument, $"policy: no guardrail policy named '{request.Policy}'"));
         var direction = GuardMapper.ToEngine(request.Direction);
         var response = new InspectResponse { Policy = policy.Name, Verdict = GuardVerdict.Allow };

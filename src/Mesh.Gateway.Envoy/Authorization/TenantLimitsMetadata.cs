@@ -5,12 +5,28 @@ using Mesh.Gateway.Tenancy.Limits;
 namespace Mesh.Gateway.Envoy.Authorization;
 
 /// <summary>Each tenant's <c>limits:</c> as a Struct (the configuration's key names), for Envoy's rate limiter.</summary>
-/// <remarks>Built once from the one binding of <c>tenants:</c>; the Structs are shared read-only.</remarks>
+/// <remarks>Built once per binding of <c>tenants:</c> (<see cref="Live"/> rebuilds when a reload has replaced the tenants);
+/// the Structs are shared read-only.</remarks>
 internal sealed class TenantLimitsMetadata
 {
     private readonly Dictionary<string, Struct> _byTenant;
+    private readonly Func<IReadOnlyList<TenantOptions>>? _source;
+    private volatile Snapshot? _snapshot;
 
     public TenantLimitsMetadata(Dictionary<string, Struct> byTenant) => _byTenant = byTenant;
+
+    private TenantLimitsMetadata(Func<IReadOnlyList<TenantOptions>> source)
+    {
+        _byTenant = [];
+        _source = source;
+    }
+
+    /// <summary>Follows the tenants in force (<paramref name="source"/>, read per call), rebuilding once per new list.</summary>
+    public static TenantLimitsMetadata Live(Func<IReadOnlyList<TenantOptions>> source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return new TenantLimitsMetadata(source);
+    }
 
     public static TenantLimitsMetadata From(IReadOnlyList<TenantOptions> tenants)
     {
@@ -27,7 +43,25 @@ internal sealed class TenantLimitsMetadata
         return new TenantLimitsMetadata(result);
     }
 
-    public Struct? For(string tenantId) => _byTenant.GetValueOrDefault(tenantId);
+    public Struct? For(string tenantId)
+    {
+        if (_source is null)
+        {
+            return _byTenant.GetValueOrDefault(tenantId);
+        }
+
+        var tenants = _source();
+        var snapshot = _snapshot;
+        if (snapshot is null || !ReferenceEquals(snapshot.Tenants, tenants))
+        {
+            snapshot = new Snapshot(tenants, From(tenants));
+            _snapshot = snapshot;
+        }
+
+        return snapshot.Metadata.For(tenantId);
+    }
+
+    private sealed record Snapshot(IReadOnlyList<TenantOptions> Tenants, TenantLimitsMetadata Metadata);
 
     private static Struct ToStruct(TenantLimitsOptions limits)
     {

@@ -59,11 +59,15 @@ public static class EnvoyServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         // Credential custody: the provider keys the gateway holds, from the providers feature.
         services.TryAddSingleton(static sp => ProviderCredentials.From(sp.GetRequiredService<ProvidersOptions>()));
-        services.TryAddSingleton(static sp => TenantLimitsMetadata.From(sp.GetRequiredService<TenancyOptions>().Tenants));
+        services.TryAddSingleton(static sp =>
+        {
+            var authenticator = sp.GetRequiredService<TenantAuthenticator>();
+            return TenantLimitsMetadata.Live(() => authenticator.Options.Tenants);
+        });
         // The guardrails feature's engine and policies: the default policy, and each tenant's own once ext_authz or ext_proc
         // has resolved the tenant.
-        services.TryAddSingleton<IEnvoyGuard>(static sp => new GuardrailsEnvoyGuard(
-            sp.GetRequiredService<IGuardrailEngine>(), sp.GetRequiredService<GuardrailsOptions>()));
+        services.TryAddSingleton<IEnvoyGuard>(static sp => new ReloadingEnvoyGuard(
+            sp.GetRequiredService<IGuardrailEngine>(), sp.GetRequiredService<GuardrailsPolicies>()));
         services.TryAddSingleton<EnvoyUsageLog>();
         services.TryAddSingleton(static sp => EnvoyPipeline.From(sp));
         // The gateway's one token counter (the gRPC door's limits count prompts with it too).

@@ -32,6 +32,12 @@ public static class GuardrailsServiceCollectionExtensions
             "Guardrails: PII redaction, prompt-injection and moderation checks, per policy and per tenant.");
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IGuardrailEngine>(sp => new GuardrailEngine(sp.GetServices<IGuardClassifier>(), sp.GetRequiredService<TimeProvider>()));
+
+        // The policies of each new configuration version, applied live.
+        services.TryAddSingleton(static sp => new GuardrailsPolicies(sp.GetRequiredService<GuardrailsOptions>()));
+        services.TryAddSingleton(static sp => new ConfigurationVersions(sp, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(static sp => new GuardrailsReloader(
+            sp.GetRequiredService<ConfigurationVersions>(), sp.GetRequiredService<GuardrailsPolicies>()));
         return services;
     }
 }

@@ -10,13 +10,13 @@ namespace Mesh.Gateway.Guardrails.Pipeline;
 /// </summary>
 /// <remarks>The same engine calls, per text, as the Envoy door's request body (<c>RequestBodyEditor</c>). Tokenized values go
 /// into one vault per call, which <see cref="ResponseGuardrailsStep"/> uses to restore them in what the caller receives.</remarks>
-internal sealed class RequestGuardrailsStep(IGuardrailEngine engine, GuardrailsOptions options) : IInferenceStep
+internal sealed class RequestGuardrailsStep(IGuardrailEngine engine, GuardrailsPolicies policies) : IInferenceStep
 {
     public ValueTask<InferenceResult> InvokeAsync(InferenceContext context, InferenceHandler nextStep, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(nextStep);
-        var policy = GuardPolicySelector.For(options, context.Identity?.TenantId);
+        var policy = GuardPolicySelector.For(policies.Current, context.Identity?.TenantId);
         var vault = policy.UsesTokenVault ? new GuardTokenVault() : null;
         context.Properties.Set(GuardrailsPropertyKeys.Policy, policy);
         if (vault is not null)

@@ -12,7 +12,7 @@ namespace Mesh.Gateway.Guardrails.Pipeline;
 /// </summary>
 /// <remarks>Runs inside <see cref="RequestGuardrailsStep"/> and takes its policy and vault from the call's properties. A cut
 /// stream stops reading upstream (the iterator is disposed, which cancels the provider call).</remarks>
-internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, GuardrailsOptions options) : IInferenceStep
+internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, GuardrailsPolicies policies) : IInferenceStep
 {
     public async ValueTask<InferenceResult> InvokeAsync(InferenceContext context, InferenceHandler nextStep, CancellationToken cancellationToken)
     {
@@ -26,7 +26,7 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
 
         if (!context.Properties.TryGetValue(GuardrailsPropertyKeys.Policy, out var policy))
         {
-            policy = GuardPolicySelector.For(options, context.Identity?.TenantId);
+            policy = GuardPolicySelector.For(policies.Current, context.Identity?.TenantId);
         }
 
         if (!policy.InspectsOutput)

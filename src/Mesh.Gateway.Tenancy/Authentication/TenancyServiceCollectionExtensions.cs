@@ -5,6 +5,7 @@ using Mesh.Gateway.Tenancy.Authentication;
 using Mesh.Gateway.Tenancy.VirtualKeys;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -52,6 +53,15 @@ public static class TenancyServiceCollectionExtensions
             sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
             virtualKeys: sp.GetRequiredService<VirtualKeyRegistry>()));
         services.AddInferenceStep(InferenceStepOrder.Authentication, static sp => new AuthenticationStep(sp.GetRequiredService<TenantAuthenticator>()));
+
+        // Tenants, keys, auth, limits and prices of each new configuration version, applied live together.
+        services.TryAddSingleton(static sp => new ConfigurationVersions(sp, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IHostedService>(static sp => new TenancyReloader(
+            sp.GetRequiredService<ConfigurationVersions>(),
+            sp.GetRequiredService<TenantAuthenticator>(),
+            sp.GetService<Mesh.Gateway.Tenancy.Limits.MeshLimiter>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>()));
         return services;
     }
 

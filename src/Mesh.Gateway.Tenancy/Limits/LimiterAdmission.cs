@@ -11,7 +11,7 @@ namespace Mesh.Gateway.Tenancy.Limits;
 /// </summary>
 /// <remarks>A refusal writes a <see cref="UsageRecord.Denied"/> record at once; an admitted call writes its record when it is
 /// settled, with the cost of the usage it reports. Thread-safe.</remarks>
-internal sealed class LimiterAdmission(IMeshLimiter limiter, PriceTable prices, IUsageLedger ledger, TimeProvider time) : IRequestAdmission
+internal sealed class LimiterAdmission(IMeshLimiter limiter, Func<PriceTable> prices, IUsageLedger ledger, TimeProvider time) : IRequestAdmission
 {
     private const string Door = "envoy";
 
@@ -81,7 +81,7 @@ internal sealed class LimiterAdmission(IMeshLimiter limiter, PriceTable prices, 
         // Settling must happen even when Envoy already cancelled the stream.
         var (cost, requestId) = admission.Reservation is LimitLease lease
             ? (await lease.SettleAsync(chat, usage.Model, CancellationToken.None).ConfigureAwait(false), lease.ReservationId)
-            : (prices.Cost(usage.Model, chat), Guid.NewGuid().ToString("N"));
+            : (prices().Cost(usage.Model, chat), Guid.NewGuid().ToString("N"));
         await ledger.WriteAsync(usage with
         {
             RequestId = string.IsNullOrEmpty(usage.RequestId) ? requestId : usage.RequestId,

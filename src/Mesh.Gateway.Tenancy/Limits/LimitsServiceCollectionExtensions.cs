@@ -120,7 +120,7 @@ public static class LimitsServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<UsageLedger>());
         services.TryAddSingleton<IRequestAdmission>(sp => new LimiterAdmission(
             sp.GetRequiredService<IMeshLimiter>(),
-            sp.GetRequiredService<MeshLimiter>().Prices,
+            () => sp.GetRequiredService<MeshLimiter>().Prices,
             sp.GetRequiredService<IUsageLedger>(),
             sp.GetRequiredService<TimeProvider>()));
         // One prompt-token counter for both doors: the tokenizer the Envoy door counts with (exact where the encoding is known).

@@ -22,7 +22,7 @@ internal sealed class MeshLimiter : IMeshLimiter
     private static readonly TimeSpan s_second = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan s_minute = TimeSpan.FromMinutes(1);
 
-    private readonly Dictionary<string, TenantRules> _tenants;
+    private volatile Policy _policy;
     private readonly ICounterStore _store;
     private readonly ICounterStore _fallback;
     private readonly TimeProvider _time;
@@ -30,7 +30,6 @@ internal sealed class MeshLimiter : IMeshLimiter
     private readonly ILogger _logger;
     private readonly string _prefix;
     private readonly TimeSpan _streamLease;
-    private readonly long _defaultMaxOutput;
     private readonly ConcurrentDictionary<Task, byte> _retries = new();
     private int _degraded;
 
@@ -44,15 +43,22 @@ internal sealed class MeshLimiter : IMeshLimiter
         _onAlert = onAlert;
         _prefix = options.Store.KeyPrefix;
         _streamLease = TimeSpan.FromSeconds(options.Store.StreamLeaseSeconds);
-        _defaultMaxOutput = options.DefaultMaxOutputTokens;
-        Prices = PriceTable.Create(options.Prices);
-        _tenants = options.Tenants
-            .Where(t => !string.IsNullOrEmpty(t.Id))
-            .GroupBy(t => t.Id, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => TenantRules.Compile(g.First(), options.Store.OnStoreFailure), StringComparer.Ordinal);
+        _policy = Policy.Compile(options);
     }
 
-    public PriceTable Prices { get; }
+    /// <summary>The prices of the configuration version in force.</summary>
+    public PriceTable Prices => _policy.Prices;
+
+    /// <summary>
+    /// Swaps in the tenants' limits and budgets, the prices and the default output reservation of a new configuration version.
+    /// Counters stay in the store keyed by tenant, so windows and spend of tenants whose rules did not change carry on; calls
+    /// already admitted settle against the counters they charged. The store itself (<c>store:</c>) is not changed here.
+    /// </summary>
+    internal void Replace(LimitsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _policy = Policy.Compile(options);
+    }
 
     /// <summary>Settlements still being retried (the store was unavailable when the call ended).</summary>
     public int PendingSettlements => _retries.Count;
@@ -60,11 +66,12 @@ internal sealed class MeshLimiter : IMeshLimiter
     public async ValueTask<LimitDecision> AdmitAsync(LimitRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var maxOutput = Math.Max(0, request.MaxOutputTokens ?? _defaultMaxOutput);
+        var policy = _policy;
+        var maxOutput = Math.Max(0, request.MaxOutputTokens ?? policy.DefaultMaxOutput);
         var tokens = Math.Max(0, request.EstimatedInputTokens) + maxOutput;
-        var cost = Prices.TryGetPrice(request.Model, out var price) ? PriceTable.Cost(price, request.EstimatedInputTokens, 0, maxOutput) : 0m;
+        var cost = policy.Prices.TryGetPrice(request.Model, out var price) ? PriceTable.Cost(price, request.EstimatedInputTokens, 0, maxOutput) : 0m;
         var reservationId = Guid.NewGuid().ToString("N");
-        if (!_tenants.TryGetValue(request.TenantId, out var rules))
+        if (!policy.Tenants.TryGetValue(request.TenantId, out var rules))
         {
             return new LimitDecision { Lease = new LimitLease(this, _store, reservationId, request, [], tokens, cost) };
         }
@@ -362,6 +369,31 @@ internal sealed class MeshLimiter : IMeshLimiter
     };
 
     /// <summary>A tenant's rules, grouped by scope.</summary>
+    // What one configuration version says about limits, compiled once.
+    private sealed class Policy
+    {
+        private Policy(PriceTable prices, Dictionary<string, TenantRules> tenants, long defaultMaxOutput)
+        {
+            Prices = prices;
+            Tenants = tenants;
+            DefaultMaxOutput = defaultMaxOutput;
+        }
+
+        public PriceTable Prices { get; }
+
+        public Dictionary<string, TenantRules> Tenants { get; }
+
+        public long DefaultMaxOutput { get; }
+
+        public static Policy Compile(LimitsOptions options) => new(
+            PriceTable.Create(options.Prices),
+            options.Tenants
+                .Where(t => !string.IsNullOrEmpty(t.Id))
+                .GroupBy(t => t.Id, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => TenantRules.Compile(g.First(), options.Store.OnStoreFailure), StringComparer.Ordinal),
+            options.DefaultMaxOutputTokens);
+    }
+
     internal sealed class TenantRules
     {
         public List<LimitRule> Tenant { get; } = [];

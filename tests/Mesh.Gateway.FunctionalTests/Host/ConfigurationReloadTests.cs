@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Mesh.Gateway.FunctionalTests.Infrastructure;
+using Grpc.Core;
 using Mesh.Gateway.V1;
 
 namespace Mesh.Gateway.FunctionalTests.Host;
@@ -87,7 +88,7 @@ public sealed class ConfigurationReloadTests : IDisposable
         Assert.Contains("extra", models.Models.Select(static m => m.Name));
     }
 
-    // Each section's change is applied live (models) or named in restart_required; none is taken silently.
+    // Each section's change is applied live (models, tenants, auth, limits, prices, guardrails) or named in restart_required; none is taken silently.
     [Theory]
     [InlineData("shutdown", "shutdown: { timeout: 5s }\n", "shutdown: { timeout: 6s }\n")]
     [InlineData("grpc", "grpc: { max_streams_per_connection: 50 }\n", "grpc: { max_streams_per_connection: 60 }\n")]
@@ -119,15 +120,99 @@ public sealed class ConfigurationReloadTests : IDisposable
         Assert.Equal("applied", body.GetProperty("result").GetString());
         Assert.Equal(2, body.GetProperty("configuration").GetProperty("version").GetInt64());
         var restart = body.GetProperty("configuration").GetProperty("restart_required").EnumerateArray().Select(static e => e.GetString()).ToList();
-        if (section == "models")
+        if (section is "models" or "tenants" or "auth" or "limits" or "prices" or "guardrails")
         {
             Assert.Empty(restart);
         }
         else
         {
-            Assert.Contains(section, restart);
+            Assert.Contains(restart, r => r == section || r!.StartsWith(section + " (", StringComparison.Ordinal));
         }
     }
+
+    [Fact]
+    public async Task Reload_TenantsAndKeys_KeyAddedWorksWithItsLimitsAndKeyRemovedIsRefused()
+    {
+        var tenantA = "tenants:\n  - { id: a, models: [chat], api_keys: [mgw-reload-a] }\n";
+        await using var sidecar = await StartAsync(Hashed(Base + tenantA));
+        var client = new V1.Inference.InferenceClient(sidecar.Channel);
+        await client.GenerateAsync(Inference.InferenceSidecar.Ask("chat"), Auth("mgw-reload-a"), cancellationToken: Ct);
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => client.GenerateAsync(Inference.InferenceSidecar.Ask("chat"), Auth("mgw-reload-b"), cancellationToken: Ct).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, unknown.StatusCode);
+
+        // Version 2: tenant b added live with a limit; its key works at once and its limit holds from its first call.
+        await File.WriteAllTextAsync(ConfigPath, Hashed(Base + tenantA + "  - { id: b, models: [chat], api_keys: [mgw-reload-b], limits: { requests_per_minute: 1 } }\n"), Ct);
+        var (status, body) = await PostReloadAsync(sidecar);
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        Assert.Empty(body.GetProperty("configuration").GetProperty("restart_required").EnumerateArray());
+        await client.GenerateAsync(Inference.InferenceSidecar.Ask("chat"), Auth("mgw-reload-b"), cancellationToken: Ct);
+        var limited = await Assert.ThrowsAsync<RpcException>(() => client.GenerateAsync(Inference.InferenceSidecar.Ask("chat"), Auth("mgw-reload-b"), cancellationToken: Ct).ResponseAsync);
+        Assert.Equal(StatusCode.ResourceExhausted, limited.StatusCode);
+
+        // Version 3: a's key rotated; the old one is refused on the next call, the new one works.
+        await File.WriteAllTextAsync(ConfigPath, Hashed(Base + "tenants:\n  - { id: a, models: [chat], api_keys: [mgw-reload-a2] }\n"), Ct);
+        (status, body) = await PostReloadAsync(sidecar);
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        var removed = await Assert.ThrowsAsync<RpcException>(() => client.GenerateAsync(Inference.InferenceSidecar.Ask("chat"), Auth("mgw-reload-a"), cancellationToken: Ct).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, removed.StatusCode);
+        await client.GenerateAsync(Inference.InferenceSidecar.Ask("chat"), Auth("mgw-reload-a2"), cancellationToken: Ct);
+    }
+
+    [Fact]
+    public async Task Reload_LimitLowered_BitesAtOnceAndTheWindowSoFarCounts()
+    {
+        static string File(int perMinute) => Hashed(Base + $"tenants:\n  - {{ id: a, models: [chat], api_keys: [mgw-reload-a], limits: {{ requests_per_minute: {perMinute} }} }}\n");
+        await using var sidecar = await StartAsync(File(3));
+        var client = new V1.Inference.InferenceClient(sidecar.Channel);
+        await client.GenerateAsync(Inference.InferenceSidecar.Ask("chat"), Auth("mgw-reload-a"), cancellationToken: Ct);
+        await client.GenerateAsync(Inference.InferenceSidecar.Ask("chat"), Auth("mgw-reload-a"), cancellationToken: Ct);
+
+        await System.IO.File.WriteAllTextAsync(ConfigPath, File(2), Ct);
+        var (status, body) = await PostReloadAsync(sidecar);
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+
+        // Two calls already in this minute's window: under the lowered limit the third is refused (3 would have allowed it).
+        var limited = await Assert.ThrowsAsync<RpcException>(() => client.GenerateAsync(Inference.InferenceSidecar.Ask("chat"), Auth("mgw-reload-a"), cancellationToken: Ct).ResponseAsync);
+        Assert.Equal(StatusCode.ResourceExhausted, limited.StatusCode);
+    }
+
+    [Fact]
+    public async Task Reload_BrokenTenantsFile_KeepsTheRunningKeys()
+    {
+        await using var sidecar = await StartAsync(Hashed(Base + "tenants:\n  - { id: a, models: [chat], api_keys: [mgw-reload-a] }\n"));
+        await File.WriteAllTextAsync(ConfigPath, Base + "tenants:\n  - { id: a, models: [chat], api_key: [mgw-reload-b] }\n", Ct);
+
+        var (status, _) = await PostReloadAsync(sidecar);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        var client = new V1.Inference.InferenceClient(sidecar.Channel);
+        await client.GenerateAsync(Inference.InferenceSidecar.Ask("chat"), Auth("mgw-reload-a"), cancellationToken: Ct);
+    }
+
+    [Fact]
+    public async Task Reload_GuardrailTurnedOn_RedactsFromTheNextCall()
+    {
+        await using var sidecar = await StartAsync(Base + "guardrails: { pii: { enabled: false } }\n");
+        var guard = new V1.Guard.GuardClient(sidecar.Channel);
+        var request = new InspectRequest { Text = "write to jane@example.com", Direction = V1.GuardDirection.Input };
+        var before = await guard.InspectAsync(request, cancellationToken: Ct);
+        Assert.NotEqual(V1.GuardVerdict.Redacted, before.Verdict);
+
+        await File.WriteAllTextAsync(ConfigPath, Base + "guardrails: { pii: { enabled: true } }\n", Ct);
+        var (status, body) = await PostReloadAsync(sidecar);
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        Assert.Empty(body.GetProperty("configuration").GetProperty("restart_required").EnumerateArray());
+
+        var after = await guard.InspectAsync(request, cancellationToken: Ct);
+        Assert.Equal(V1.GuardVerdict.Redacted, after.Verdict);
+        Assert.Equal("write to [EMAIL]", after.RedactedText);
+    }
+
+    // api_keys hold SHA-256 hashes, never the key itself.
+    private static string Hashed(string yaml) => System.Text.RegularExpressions.Regex.Replace(
+        yaml, @"api_keys: \[(mgw-reload-[a-z0-9]+)\]", static m => $"api_keys: [\"sha256:{Sha256(m.Groups[1].Value)}\"]");
+
+    private static Metadata Auth(string key) => new() { { "authorization", "Bearer " + key } };
 
     private async Task<SidecarHost> StartAsync(string yaml)
     {

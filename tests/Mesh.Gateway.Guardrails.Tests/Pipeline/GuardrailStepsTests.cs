@@ -147,8 +147,8 @@ public sealed class GuardrailStepsTests
     {
         var engine = new GuardrailEngine();
         return new InferencePipelineBuilder()
-            .AddStep(new RequestGuardrailsStep(engine, Options))
-            .AddStep(new ResponseGuardrailsStep(engine, Options))
+            .AddStep(new RequestGuardrailsStep(engine, new GuardrailsPolicies(Options)))
+            .AddStep(new ResponseGuardrailsStep(engine, new GuardrailsPolicies(Options)))
             .Build(upstream);
     }
 

@@ -72,7 +72,7 @@ public sealed partial class ConfigurationReferenceTests
 
             On reload (the file changes, or `POST /admin/reload` on the admin listener) the whole file is checked as at start;
             `restart_required` in `/readyz` names what changed but is not in force until a restart (listen addresses, and
-            every section but `models` today).
+            every section but `models`, `tenants`, `auth`, `limits`, `prices` and `guardrails` today).
 
             """.ReplaceLineEndings("\n"));
         foreach (var section in HostConfigurationSchema.All(services).OrderBy(static s => Order(s.Name)).ThenBy(static s => s.Name, StringComparer.Ordinal))
