@@ -1,4 +1,5 @@
 using Mesh.Gateway.Core.Composition;
+using Mesh.Gateway.Core.Composition.Schema;
 using Mesh.Gateway.Core.Pipeline;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,6 +27,10 @@ public static class PromptsServiceCollectionExtensions
         var options = PromptsOptionsBinder.Bind(configuration, out var bindErrors);
         services.TryAddValidator<PromptsOptions, PromptsOptionsValidator>();
         services.AddBoundOptions(options, bindErrors);
+
+        // The binder reads prompts: by hand and names every unknown key itself (with its path, not yet its line).
+        services.AddConfigurationSection(PromptsOptions.SectionName, ConfigurationNode.Any,
+            "Prompt templates (typed variables, versions, labels, A/B splits, chains) and decorators; see docs/0019-prompt-registry.md.");
         services.AddSingleton(static sp => PromptRegistry.Create(sp.GetRequiredService<PromptsOptions>()));
         services.TryAddSingleton(static _ => new PromptVersionSelector());
         services.AddSingleton(static sp => new PromptRunner(

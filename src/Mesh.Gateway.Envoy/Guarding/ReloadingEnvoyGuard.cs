@@ -8,8 +8,6 @@ internal sealed class ReloadingEnvoyGuard(IGuardrailEngine engine, GuardrailsPol
 {
     private volatile Built? _built;
 
-    public bool InspectsRequests => Inner.InspectsRequests;
-
     public bool InspectsResponses => Inner.InspectsResponses;
 
     private GuardrailsEnvoyGuard Inner
@@ -30,7 +28,7 @@ internal sealed class ReloadingEnvoyGuard(IGuardrailEngine engine, GuardrailsPol
 
     public IEnvoyGuard ForTenant(string tenantId) => Inner.ForTenant(tenantId);
 
-    public GuardCheck InspectRequest(string text) => Inner.InspectRequest(text);
+    public IEnvoyGuard WithVault(GuardTokenVault vault) => Inner.WithVault(vault);
 
     public GuardCheck InspectResponse(string text) => Inner.InspectResponse(text);
 

@@ -46,7 +46,8 @@ public static class LimitsServiceCollectionExtensions
         services.AddConfigurationSection("prices", ConfigurationNode.Map(ConfigurationNode.Of<Budgets.ModelPriceOptions>()),
             "USD per million tokens by model name, merged over the built-in table (for budgets).");
         services.AddConfigurationSection("limits", ConfigurationNode.Mapping(
-            ConfigurationKey.Value("default_max_output_tokens", "integer", "4096", "The output reserved for a call that does not set its maximum output tokens.")),
+            ConfigurationKey.Value("default_max_output_tokens", "integer", "4096", "The output reserved for a call that does not set its maximum output tokens."),
+            ConfigurationKey.Value("alert_webhook", "URL (http or https)", null, "Each budget alert is POSTed here as JSON (once per threshold per period), besides its log line.")),
             "Defaults for every tenant's limits.");
         services.AddConfigurationSection("ledger", ConfigurationNode.Of<LedgerOptions>(), "The usage ledger: one record per call, to a JSONL file, Redis, OTLP or PostgreSQL.");
         services.TryAddSingleton(ledger);

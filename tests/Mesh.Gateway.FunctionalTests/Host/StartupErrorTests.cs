@@ -37,7 +37,13 @@ public sealed class StartupErrorTests
         var (exit, stdout, stderr) = await SidecarProcess.RunToExitAsync(
             "listen:\n  grpc: 127.0.0.1:0\n  admin: 127.0.0.1:0\nhttp:\n  max_request_bytes: -1\n  unsupported_fields: ignore\n", []);
 
-        AssertOneLine(exit, stdout, stderr, 1, "http.max_request_bytes: must be between 1 and", "http.unsupported_fields: must be reject or drop (was 'ignore')");
+        // Every error at once, one line each.
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.True(exit == 1, $"exit {exit}\nstderr:\n{stderr}");
+        Assert.Equal(2, lines.Length);
+        Assert.Contains(lines, static l => l.StartsWith("mesh-gateway: ", StringComparison.Ordinal) && l.Contains("http.max_request_bytes: must be between 1 and", StringComparison.Ordinal));
+        Assert.Contains(lines, static l => l.Contains("http.unsupported_fields: must be reject or drop (was 'ignore')", StringComparison.Ordinal));
+        Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
     }
 
     [Fact]
