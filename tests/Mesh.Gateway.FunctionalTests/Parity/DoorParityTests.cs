@@ -274,9 +274,9 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
     {
         if (door is EnvoyDoor)
         {
-            // Known gap: the Envoy door does not run the pipeline yet (issue 15), and has no rewrite of the provider body
-            // that adds a message; remove this skip when it does.
-            Assert.Skip("The Envoy door does not apply prompt decorators yet (it does not run the pipeline).");
+            // Known gap (issue 15): the Envoy door runs the decorator step, but its context holds only the codec's texts and the
+            // codec has no rewrite that adds a message to the provider body; remove this skip when it has.
+            Assert.Skip("The Envoy door cannot write a decorator's added system message into the provider body yet (issue 15).");
         }
 
         rig.Upstream.Default = door.Reply(["Styled."]);
