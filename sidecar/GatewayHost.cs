@@ -206,6 +206,12 @@ internal static partial class GatewayHost
         // ASP.NET Core logs every request at Information; keep its warnings and errors only.
         logging.AddFilter("Microsoft.AspNetCore", level => level >= LogLevel.Warning && level >= settings.LogLevel);
 
+        // The hosting layer starts an Activity for every request whenever this category logs at any level, and HttpClient
+        // then starts a child for every provider call to propagate it: about 10 KB allocated per Generate for spans nobody
+        // exports. It logs only request start and finish (Information, dropped above). With telemetry configured, the
+        // tracer's own listener still starts them.
+        logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+
         // Grpc.AspNetCore logs every failed call at Information or Debug; the services log what matters to an operator.
         logging.AddFilter("Grpc", level => level >= LogLevel.Warning && level >= settings.LogLevel);
         if (settings.JsonLogs)

@@ -85,18 +85,21 @@ internal sealed class HttpChatProvider : IChatProvider, IEmbeddingProvider, IDis
                 return readError;
             }
 
-            if (!response!.IsSuccessStatusCode)
+            using (body)
             {
-                return UpstreamError(response, body!);
-            }
+                if (!response!.IsSuccessStatusCode)
+                {
+                    return UpstreamError(response, body.Span);
+                }
 
-            try
-            {
-                return translator.ParseResponse(body, Name);
-            }
-            catch (JsonException ex)
-            {
-                return ProviderErrors.InvalidJson(Name, ex, body);
+                try
+                {
+                    return translator.ParseResponse(body.Span, Name);
+                }
+                catch (JsonException ex)
+                {
+                    return ProviderErrors.InvalidJson(Name, ex, body.Span);
+                }
             }
         }
     }
@@ -121,7 +124,11 @@ internal sealed class HttpChatProvider : IChatProvider, IEmbeddingProvider, IDis
             if (!response!.IsSuccessStatusCode)
             {
                 var (body, readError) = await ReadBodyAsync(response, timeout.Token, cancellationToken).ConfigureAwait(false);
-                yield return ProviderStreamItem.FromError(readError ?? UpstreamError(response, body!));
+                using (body)
+                {
+                    yield return ProviderStreamItem.FromError(readError ?? UpstreamError(response, body.Span));
+                }
+
                 yield break;
             }
 
@@ -203,18 +210,21 @@ internal sealed class HttpChatProvider : IChatProvider, IEmbeddingProvider, IDis
                 return readError;
             }
 
-            if (!response!.IsSuccessStatusCode)
+            using (body)
             {
-                return UpstreamError(response, body!);
-            }
+                if (!response!.IsSuccessStatusCode)
+                {
+                    return UpstreamError(response, body.Span);
+                }
 
-            try
-            {
-                return translator.ParseResponse(body, Name, target.Model);
-            }
-            catch (JsonException ex)
-            {
-                return ProviderErrors.InvalidJson(Name, ex, body);
+                try
+                {
+                    return translator.ParseResponse(body.Span, Name, target.Model);
+                }
+                catch (JsonException ex)
+                {
+                    return ProviderErrors.InvalidJson(Name, ex, body.Span);
+                }
             }
         }
     }
@@ -285,43 +295,50 @@ internal sealed class HttpChatProvider : IChatProvider, IEmbeddingProvider, IDis
         }
     }
 
-    private async ValueTask<(byte[]? Body, ProviderError? Error)> ReadBodyAsync(HttpResponseMessage response, CancellationToken token, CancellationToken callerToken)
+    /// <summary>The whole response body in one pooled buffer (sized from Content-Length when the provider sends it), returned
+    /// to the pool when the caller disposes it: a unary answer is parsed once and never kept.</summary>
+    private async ValueTask<(PooledBody Body, ProviderError? Error)> ReadBodyAsync(HttpResponseMessage response, CancellationToken token, CancellationToken callerToken)
     {
         try
         {
             var stream = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
             await using (stream.ConfigureAwait(false))
             {
-                using var buffer = new MemoryStream();
-                var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+                var declared = response.Content.Headers.ContentLength;
+                var body = new PooledBody(declared is > 0 and <= MaxBodyBytes ? (int)declared.Value + 1 : 16 * 1024);
+                var kept = false;
                 try
                 {
                     int read;
-                    while ((read = await stream.ReadAsync(chunk, token).ConfigureAwait(false)) > 0)
+                    while ((read = await stream.ReadAsync(body.FreeSpace(), token).ConfigureAwait(false)) > 0)
                     {
-                        if (buffer.Length + read > MaxBodyBytes)
+                        if (body.Length + read > MaxBodyBytes)
                         {
-                            return (null, ProviderErrors.Malformed(Name, "the response body exceeds 32 MiB"));
+                            return (default, ProviderErrors.Malformed(Name, "the response body exceeds 32 MiB"));
                         }
 
-                        buffer.Write(chunk, 0, read);
+                        body.Advance(read);
                     }
+
+                    kept = true;
+                    return (body, null);
                 }
                 finally
                 {
-                    System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
+                    if (!kept)
+                    {
+                        body.Dispose();
+                    }
                 }
-
-                return (buffer.ToArray(), null);
             }
         }
         catch (OperationCanceledException) when (!callerToken.IsCancellationRequested)
         {
-            return (null, new ProviderError { Kind = ProviderErrorKind.Timeout, Message = $"{Name}: the response did not complete within {_requestTimeout.TotalMilliseconds} ms", Provider = Name, IsRetryable = true });
+            return (default, new ProviderError { Kind = ProviderErrorKind.Timeout, Message = $"{Name}: the response did not complete within {_requestTimeout.TotalMilliseconds} ms", Provider = Name, IsRetryable = true });
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
-            return (null, new ProviderError { Kind = ProviderErrorKind.Connection, Message = $"{Name}: the connection broke while reading the response ({ex.Message})", Provider = Name, IsRetryable = true });
+            return (default, new ProviderError { Kind = ProviderErrorKind.Connection, Message = $"{Name}: the connection broke while reading the response ({ex.Message})", Provider = Name, IsRetryable = true });
         }
     }
 }
