@@ -8,15 +8,35 @@ namespace Mesh.Gateway.Providers.Http;
 /// <summary>Helpers for writing provider request bodies with <see cref="Utf8JsonWriter"/>.</summary>
 internal static class JsonBody
 {
+    // One buffer and writer per thread, reset for each body: a request body costs one exact-size array, not a growing buffer,
+    // a writer and a copy. A body larger than KeepBytes leaves the buffer to the GC rather than pinning it to the thread.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    private const int KeepBytes = 64 * 1024;
+
     public static byte[] Write(Action<Utf8JsonWriter> write, JsonElement? overrides)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer))
+        var buffer = t_buffer ?? new ArrayBufferWriter<byte>(4096);
+        var writer = t_writer ?? new Utf8JsonWriter(buffer);
+        t_buffer = null;
+        t_writer = null;
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        write(writer);
+        writer.Flush();
+        var bytes = buffer.WrittenSpan.ToArray();
+        if (buffer.Capacity <= KeepBytes)
         {
-            write(writer);
+            buffer.Clear();
+            writer.Reset();
+            t_buffer = buffer;
+            t_writer = writer;
         }
 
-        var bytes = buffer.WrittenSpan.ToArray();
         return overrides is { ValueKind: JsonValueKind.Object } o ? Merge(bytes, o) : bytes;
     }
 

@@ -7,9 +7,9 @@ namespace Mesh.Gateway.Tenancy.Limits;
 /// <remarks>Not thread-safe: one instance per call.</remarks>
 internal sealed class DeliveredOutput
 {
-    private readonly StringBuilder _text = new();
-    private readonly StringBuilder _reasoning = new();
-    private readonly StringBuilder _tools = new();
+    private Accumulator _text;
+    private Accumulator _reasoning;
+    private Accumulator _tools;
 
     /// <summary>True once any chunk or response was delivered.</summary>
     public bool Any { get; private set; }
@@ -31,7 +31,8 @@ internal sealed class DeliveredOutput
         _reasoning.Append(chunk.ReasoningDelta);
         foreach (var delta in chunk.ToolCallDeltas)
         {
-            _tools.Append(delta.Name).Append(delta.ArgumentsFragment);
+            _tools.Append(delta.Name);
+            _tools.Append(delta.ArgumentsFragment);
         }
     }
 
@@ -42,7 +43,42 @@ internal sealed class DeliveredOutput
         _reasoning.Append(response.Reasoning);
         foreach (var call in response.ToolCalls)
         {
-            _tools.Append(call.Name).Append(call.ArgumentsJson);
+            _tools.Append(call.Name);
+            _tools.Append(call.ArgumentsJson);
         }
+    }
+
+    /// <summary>Text appended piece by piece: nothing allocated while empty, the one string kept as is when only one came (a
+    /// unary answer), a builder from the second piece on (a stream).</summary>
+    private struct Accumulator
+    {
+        private string? _single;
+        private StringBuilder? _builder;
+
+        public readonly int Length => _builder?.Length ?? _single?.Length ?? 0;
+
+        public void Append(string? piece)
+        {
+            if (string.IsNullOrEmpty(piece))
+            {
+                return;
+            }
+
+            if (_builder is not null)
+            {
+                _builder.Append(piece);
+            }
+            else if (_single is null)
+            {
+                _single = piece;
+            }
+            else
+            {
+                _builder = new StringBuilder(_single, Math.Max(256, (_single.Length + piece.Length) * 2)).Append(piece);
+                _single = null;
+            }
+        }
+
+        public override readonly string ToString() => _builder?.ToString() ?? _single ?? string.Empty;
     }
 }
