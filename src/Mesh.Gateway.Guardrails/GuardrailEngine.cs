@@ -103,7 +103,16 @@ public sealed partial class GuardrailEngine : IGuardrailEngine
         {
             var pii = new List<RawFinding>();
             PiiScanner.Scan(text, policy.Kinds, pii);
-            pii.RemoveAll(f => f.Score < policy.PiiThreshold(f.Type));
+            int kept = 0;
+            for (int k = 0; k < pii.Count; k++)
+            {
+                if (pii[k].Score >= policy.PiiThreshold(pii[k].Type))
+                {
+                    pii[kept++] = pii[k];
+                }
+            }
+
+            pii.RemoveRange(kept, pii.Count - kept);
 
             PiiScanner.ResolveOverlaps(pii);
             for (int k = 0; k < pii.Count; k++)

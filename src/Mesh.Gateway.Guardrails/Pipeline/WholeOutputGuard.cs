@@ -10,14 +10,6 @@ public static class WholeOutputGuard
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(text);
-        var redactor = engine.CreateStream(policy, GuardDirection.Output, vault);
-        var head = redactor.Push(text);
-        if (head.Stopped)
-        {
-            return head;
-        }
-
-        var tail = redactor.Complete();
-        return head.Text.Length == 0 ? tail : tail with { Text = head.Text + tail.Text, Findings = [.. head.Findings, .. tail.Findings] };
+        return engine.CreateStream(policy, GuardDirection.Output, vault).Complete(text);
     }
 }

@@ -10,7 +10,7 @@ namespace Mesh.Gateway.Guardrails;
 /// partial match, never past <see cref="StreamPolicy.MaxHoldBack"/>). Tokenization placeholders from the request side are
 /// restored, moderation and blocking findings cut the stream.
 /// </summary>
-/// <remarks>One instance per stream (per choice); not thread-safe. Call <see cref="Push(ReadOnlySpan{char})"/> per delta and <see cref="Complete"/> once at the end.</remarks>
+/// <remarks>One instance per stream (per choice); not thread-safe. Call <see cref="Push(ReadOnlySpan{char})"/> per delta and <see cref="Complete()"/> once at the end.</remarks>
 public sealed class StreamingRedactor
 {
     private const int ContextLength = 64;
@@ -56,6 +56,18 @@ public sealed class StreamingRedactor
     /// <summary>Accepts the next delta and returns what may be sent now.</summary>
     public StreamingOutput Push(string delta) => Push(delta.AsSpan());
 
+    /// <summary>Ends the stream with its last delta: the same as <see cref="Push(ReadOnlySpan{char})"/> then
+    /// <see cref="Complete()"/>, but the text is scanned once (a whole unary answer is one delta).</summary>
+    public StreamingOutput Complete(ReadOnlySpan<char> last)
+    {
+        if (!_completed && !IsStopped)
+        {
+            _pending.Append(last);
+        }
+
+        return Complete();
+    }
+
     /// <summary>Ends the stream: releases everything still held back (redacted).</summary>
     public StreamingOutput Complete()
     {
@@ -85,7 +97,7 @@ public sealed class StreamingRedactor
         GuardrailEngine.Analyze(window, _direction, _policy, raw, injectionOverride: null, moderationOverride: null);
 
         // Findings wholly inside the already-released context were handled when they were released.
-        raw.RemoveAll(f => f.End <= ctx);
+        RemoveWhere(raw, static (f, ctx, _) => f.End <= ctx, ctx, 0);
 
         // A blocking finding cuts the stream: release what precedes it (if it was safe), then stop.
         RawFinding? block = null;
@@ -109,7 +121,7 @@ public sealed class StreamingRedactor
                 }
             }
 
-            raw.RemoveAll(f => f.Start < ctx || f.End > cutAt || f.Kind != FindingKind.Pii);
+            RemoveWhere(raw, static (f, ctx, cutAt) => f.Start < ctx || f.End > cutAt || f.Kind != FindingKind.Pii, ctx, cutAt);
             var partial = Release(window, ctx, cutAt, raw);
             var blocked = new GuardFinding(b.Type, 0, 0, Math.Round(b.Score, 4), GuardAction.Block);
             GuardrailsTelemetry.Record(_direction, _policy.Source.Name, GuardVerdict.Block, [.. partial.Findings, blocked]);
@@ -153,8 +165,14 @@ public sealed class StreamingRedactor
             return StreamingOutput.Empty;
         }
 
-        raw.RemoveAll(f => f.Kind != FindingKind.Pii || f.Start < ctx || f.End > cut);
-        restore.RemoveAll(r => r.End > cut);
+        RemoveWhere(raw, static (f, ctx, cut) => f.Kind != FindingKind.Pii || f.Start < ctx || f.End > cut, ctx, cut);
+        for (int i = restore.Count - 1; i >= 0; i--)
+        {
+            if (restore[i].End > cut)
+            {
+                restore.RemoveAt(i);
+            }
+        }
         var output = Release(window, ctx, cut, raw, restore);
         if (output.Findings.Count > 0 || final)
         {
@@ -257,10 +275,35 @@ public sealed class StreamingRedactor
             copied = end;
         }
 
-        sb.Append(window, copied, cut - copied);
+        // Nothing replaced: the released text is the window's own slice (the whole window for a unary answer), not a copy.
+        string text;
+        if (copied == ctx)
+        {
+            text = ctx == 0 && cut == window.Length ? window : window[ctx..cut];
+        }
+        else
+        {
+            text = sb.Append(window, copied, cut - copied).ToString();
+        }
+
         _releasedCodePoints += CodePoints.Count(window.AsSpan(ctx, cut - ctx));
         _context = window[Math.Max(0, cut - ContextLength)..cut];
         _pending.Clear().Append(window, cut, window.Length - cut);
-        return new StreamingOutput { Text = sb.ToString(), Findings = findings ?? (IReadOnlyList<GuardFinding>)[] };
+        return new StreamingOutput { Text = text, Findings = findings ?? (IReadOnlyList<GuardFinding>)[] };
+    }
+
+    /// <summary><see cref="List{T}.RemoveAll"/> without a closure per call (this runs for every delta of every stream).</summary>
+    private static void RemoveWhere(List<RawFinding> list, Func<RawFinding, int, int, bool> match, int a, int b)
+    {
+        int kept = 0;
+        for (int i = 0; i < list.Count; i++)
+        {
+            if (!match(list[i], a, b))
+            {
+                list[kept++] = list[i];
+            }
+        }
+
+        list.RemoveRange(kept, list.Count - kept);
     }
 }
