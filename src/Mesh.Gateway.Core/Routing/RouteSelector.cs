@@ -176,7 +176,17 @@ public sealed class RouteSelector
         return targets.Last(static t => t.Weight > 0);
     }
 
-    /// <summary>Power of two choices: two distinct targets at random, the one with the lower latency × (in flight + 1) wins.</summary>
+    /// <summary>
+    /// Power of two choices: two distinct targets at random, the one with the lower cost wins: the latency estimate scaled by the
+    /// load a new call would meet against the load the estimate was measured under, latency × (in flight + 1) / measured load.
+    /// </summary>
+    /// <remarks>
+    /// Finagle's PeakEwma multiplies by (in flight + 1) alone, as if a target served one call at a time. A hosted model API
+    /// serves many at once: its estimate already holds the load it usually carries, and counting that load again would push
+    /// calls from the fastest target (which carries the most) to slower ones until their products meet (a 100 ms target
+    /// with 12 calls in flight "costs" more than a 400 ms one with 3). Normalised, only load beyond the usual counts: a burst
+    /// to a target, or a second call to one whose estimate decayed while it was idle, still spreads.
+    /// </remarks>
     private RouteTarget PowerOfTwo(List<RouteTarget> targets, bool streaming)
     {
         var n = targets.Count;
@@ -198,7 +208,7 @@ public sealed class RouteSelector
             return 0;
         }
 
-        return (health.LatencyEstimateMs(streaming) ?? 0) * (health.InFlight + 1);
+        return (health.LatencyEstimateMs(streaming) ?? 0) * (health.InFlight + 1) / health.MeasuredLoad;
     }
 
     private RouteTarget LeastBusy(List<RouteTarget> targets)

@@ -6,6 +6,7 @@ using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Core.Providers;
 using Mesh.Gateway.Core.Resilience;
 using Mesh.Gateway.Core.Routing;
+using Mesh.Gateway.Core.Routing.Health;
 using Mesh.Gateway.Providers.Registry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -18,7 +19,9 @@ namespace Mesh.Gateway.Benchmarks.Routing;
 /// <summary>
 /// The issue's routing simulation on real sockets: three fake OpenAI-compatible providers on loopback (A log-normal with
 /// median 100 ms and p99 300 ms, B median 400 ms, C like A with 30% of calls answered 429), the real HTTP providers and the
-/// real router, N calls at a fixed concurrency per strategy; prints p50/p99 and caller-visible errors for each.
+/// real router, N calls at a fixed concurrency per strategy; prints p50/p99 and caller-visible errors for each, then the three
+/// figures issue 21 asks for in one table (p99 cut, caller error rate with retries and ejection, sticky canary deviation) with
+/// the command that made it. Exits 1 when a figure misses its target.
 /// </summary>
 /// <remarks>
 /// <c>routing [calls=10000] [concurrency=16] [scale=1]</c>: <c>scale</c> multiplies every latency (0.05 proves the program
@@ -46,15 +49,83 @@ internal static class RoutingSimulationLoad
         // Warm-up (JIT, connections), not reported.
         await RunStrategyAsync(RouteStrategies.Weighted, false, [a, b, c], Math.Min(calls, 200), concurrency, scale);
         Console.WriteLine("strategy    ejection  retries  p50 ms  p99 ms  errors   attempts A/B/C");
+        var results = new Dictionary<(string, bool), (double P50, double P99, double Errors)>();
         foreach (var (strategy, ejection) in new[] { (RouteStrategies.Weighted, false), (RouteStrategies.Weighted, true), (RouteStrategies.LatencyAware, false), (RouteStrategies.LatencyAware, true), (RouteStrategies.LeastBusy, true) })
         {
             var before = (a.Calls, b.Calls, c.Calls);
-            var (p50, p99, errors) = await RunStrategyAsync(strategy, ejection, [a, b, c], calls, concurrency, scale);
+            var (p50, p99, errors) = results[(strategy, ejection)] = await RunStrategyAsync(strategy, ejection, [a, b, c], calls, concurrency, scale);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{strategy,-11} {(ejection ? "on" : "off"),-9} {1,-8} {p50,6:F0}  {p99,6:F0}  {errors,6:P2}  {a.Calls - before.Item1}/{b.Calls - before.Item2}/{c.Calls - before.Item3}"));
         }
 
-        return 0;
+        var weighted = results[(RouteStrategies.Weighted, true)];
+        var latency = results[(RouteStrategies.LatencyAware, true)];
+        var cut = 1 - (latency.P99 / weighted.P99);
+        var (deviation, unstable) = StickyCanary(keys: 10_000, canaryPercent: 10);
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"issue 21 figures, from: dotnet run -c Release --project tests/Benchmarks -- routing {calls} {concurrency} {scale}"));
+        Console.WriteLine("| figure | target | measured |");
+        Console.WriteLine("|---|---|---|");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| p99 cut, latency-aware vs equal weights (same traffic, retries 1, ejection on) | >= 40% | {cut:P1} ({latency.P99:F0} vs {weighted.P99:F0} ms) |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| caller error rate, latency-aware with retries and ejection | < 1% | {latency.Errors:P2} (equal weights {weighted.Errors:P2}; without ejection {results[(RouteStrategies.LatencyAware, false)].Errors:P2}) |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| sticky canary (10%) over 10,000 keys: deviation from the weight; keys changing variant on a rebuilt table | <= 2 points; 0 | {deviation:F2} points; {unstable} |"));
+        return cut >= 0.4 && latency.Errors < 0.01 && Math.Abs(deviation) <= 2 && unstable == 0 ? 0 : 1;
+    }
+
+    /// <summary>Assigns 10,000 API keys to a 10% canary through the real selector and again through a second selector on a
+    /// rebuilt table: how far the canary's share is from the weight (percentage points), and how many keys changed variant.</summary>
+    private static (double DeviationPoints, int Unstable) StickyCanary(int keys, double canaryPercent)
+    {
+        static ModelRoute Route(double percent) => RoutingTable.Create(
+            new ModelsOptions
+            {
+                Models =
+                [
+                    new ModelRouteOptions
+                    {
+                        Name = "chat",
+                        Targets = [new RouteTargetOptions { Name = "stable", Provider = "p", Model = "m1" }, new RouteTargetOptions { Name = "canary", Provider = "p", Model = "m2" }],
+                        Canary = new CanaryOptions
+                        {
+                            StickyBy = CanaryStickiness.Key,
+                            Variants =
+                            [
+                                new CanaryVariantOptions { Name = "stable", Weight = 100 - percent, Targets = ["stable"] },
+                                new CanaryVariantOptions { Name = "canary", Weight = percent, Targets = ["canary"] },
+                            ],
+                        },
+                    },
+                ],
+            },
+            ["p"]).Routes[0];
+
+        using var health = new TargetHealthRegistry(TimeProvider.System);
+        var first = new RouteSelector(health, null, new Random(1).NextDouble);
+        var second = new RouteSelector(health, null, new Random(2).NextDouble);
+        var route = Route(canaryPercent);
+        var rebuilt = Route(canaryPercent);
+        var canary = 0;
+        var unstable = 0;
+        for (var i = 0; i < keys; i++)
+        {
+            var request = new RouteRequest { TenantId = "tenant", KeyId = string.Create(CultureInfo.InvariantCulture, $"key-{i}") };
+            var variant = first.Select(route, request).Variant;
+            if (variant != second.Select(rebuilt, request).Variant)
+            {
+                unstable++;
+            }
+
+            if (variant == "canary")
+            {
+                canary++;
+            }
+        }
+
+        return ((canary * 100.0 / keys) - canaryPercent, unstable);
     }
 
     private static async Task<(double P50, double P99, double Errors)> RunStrategyAsync(

@@ -258,6 +258,50 @@ public sealed class RouteSelectorTests
     }
 
     [Fact]
+    public void LatencyAware_FastTargetCarryingItsUsualLoad_StillWins()
+    {
+        // The fast target was measured with 12 calls in flight and has 12 in flight now: its load is usual, not a queue.
+        var health = new TargetHealthRegistry(_time, publish: false);
+        var route = Route(new ModelRouteOptions { Strategy = RouteStrategies.LatencyAware, Targets = [T("fast"), T("slow")] });
+        for (var i = 0; i < 11; i++)
+        {
+            health.Get(route.Targets[0]).Begin();
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            Observe(health, route.Targets[0], 100);
+        }
+
+        Observe(health, route.Targets[1], 400);
+        var selector = Selector(health);
+
+        var picks = Enumerable.Range(0, 100).Select(_ => selector.Select(route, new RouteRequest()).Candidates[0].Target.Name).ToList();
+
+        Assert.All(picks, p => Assert.Equal("fast", p));
+    }
+
+    [Fact]
+    public void LatencyAware_LoadBeyondWhatTheEstimateWasMeasuredUnder_Spreads()
+    {
+        // Both answer in 100 ms one call at a time; three calls already queued on a make b the better choice.
+        var health = new TargetHealthRegistry(_time, publish: false);
+        var route = Route(new ModelRouteOptions { Strategy = RouteStrategies.LatencyAware, Targets = [T("a"), T("b")] });
+        Observe(health, route.Targets[0], 100);
+        Observe(health, route.Targets[1], 100);
+        for (var i = 0; i < 3; i++)
+        {
+            health.Get(route.Targets[0]).Begin();
+        }
+
+        var selector = Selector(health);
+
+        var picks = Enumerable.Range(0, 100).Select(_ => selector.Select(route, new RouteRequest()).Candidates[0].Target.Name).ToList();
+
+        Assert.All(picks, p => Assert.Equal("b", p));
+    }
+
+    [Fact]
     public async Task Router_CanaryAssignment_RecordedInDecisionAndServedByVariant()
     {
         var stable = new ScriptedProvider("stable") { Default = Step.Text("from stable") };

@@ -20,7 +20,7 @@ public sealed class EnvoyRoutingManifestTests
         var providers = config.GetSection("providers").GetChildren().Select(static p => p["name"]!).ToList();
         var models = InferenceServiceCollectionExtensions.BindModels(config);
         Assert.Empty(ModelsOptionsValidator.Validate(models, providers));
-        Assert.Equal(["chat", "claude"], models.Models.Select(static m => m.Name));
+        Assert.Equal(["chat", "claude", "gemini-chat"], models.Models.Select(static m => m.Name));
 
         var stream = new YamlStream();
         using (var reader = new StringReader(File.ReadAllText(Path.Combine(Root, "envoy.yaml"))))

@@ -189,6 +189,46 @@ public sealed class ConfigurationReloadTests : IDisposable
         await client.GenerateAsync(Inference.InferenceSidecar.Ask("chat"), Auth("mgw-reload-a"), cancellationToken: Ct);
     }
 
+    [Theory]
+    [InlineData("weighted", "fastest")]
+    [InlineData("latency", "latency")]
+    [InlineData("least_busy", "least_busy")]
+    [InlineData("cost", "cost")]
+    [InlineData("priority", "priority")]
+    public async Task Reload_BadRoutingSection_RefusedWholeWithEveryErrorAndTheRunningRoutesServe(string strategy, string reloaded)
+    {
+        static string Routing(string strategy, string extra) => Base.Replace(
+            "models: [ { name: chat, targets: [ { provider: p0, model: m1 } ] } ]\n",
+            $"models:\n  - name: chat\n    strategy: {strategy}\n    targets: [ {{ name: a, provider: p0, model: m1 }}, {{ name: b, provider: p0, model: m2 }} ]\n{extra}",
+            StringComparison.Ordinal);
+        var running = Routing(strategy, string.Empty);
+        await using var sidecar = await StartAsync(running);
+        var bad = Routing(reloaded,
+            "    canary: { variants: [ { name: x, weight: 50, targets: [a] }, { name: y, weight: 30, targets: [d] } ] }\n"
+            + "    rules: [ { name: gold, match: { tiers: [gold] }, targets: [c] } ]\n");
+        await File.WriteAllTextAsync(ConfigPath, bad, Ct);
+
+        var (status, body) = await PostReloadAsync(sidecar);
+
+        Assert.True(status == HttpStatusCode.UnprocessableEntity, body.ToString());
+        Assert.Equal("rejected", body.GetProperty("result").GetString());
+        var errors = body.GetProperty("errors").EnumerateArray().Select(static e => e.GetString()!).ToList();
+        Assert.Contains(errors, e => e.Contains("models[0].canary.variants: the weights are percentages and must sum to 100 (they sum to 80)", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("models[0].canary.variants[1].targets: unknown target 'd' (the route's targets: a, b)", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("models[0].rules[0].targets: unknown target 'c' (the route's targets: a, b)", StringComparison.Ordinal));
+        if (reloaded == "fastest")
+        {
+            Assert.Contains(errors, e => e.Contains("models[0].strategy: unknown strategy 'fastest' (one of: weighted, latency, least_busy, cost, priority)", StringComparison.Ordinal));
+        }
+
+        // Refused whole: the running version and its routes stay.
+        var ready = await ReadyzAsync(sidecar);
+        Assert.Equal(1, ready.GetProperty("version").GetInt64());
+        Assert.Equal(Sha256(running), ready.GetProperty("sha256").GetString());
+        var client = new V1.Inference.InferenceClient(sidecar.Channel);
+        await client.GenerateAsync(Inference.InferenceSidecar.Ask("chat"), cancellationToken: Ct);
+    }
+
     [Fact]
     public async Task Reload_GuardrailTurnedOn_RedactsFromTheNextCall()
     {

@@ -91,16 +91,18 @@ public sealed class RoutingStrategyTests
     }
 
     [Fact]
-    public async Task Start_CanaryWeightsDoNotSum_FailsNamingTheKey()
+    public async Task Start_UnknownStrategyCanaryWeightsDoNotSumRuleNamesUnknownTarget_FailsNamingEveryKey()
     {
         var ex = await Assert.ThrowsAnyAsync<Exception>(() => InferenceSidecar.StartAsync(
             "providers:\n  - { name: mock, kind: mock }\nmodels:\n  - name: chat\n    strategy: fastest\n"
             + "    targets: [ { name: a, provider: mock, model: m1 }, { name: b, provider: mock, model: m2 } ]\n"
-            + "    canary: { variants: [ { name: x, weight: 50, targets: [a] }, { name: y, weight: 30, targets: [c] } ] }\n"));
+            + "    canary: { variants: [ { name: x, weight: 50, targets: [a] }, { name: y, weight: 30, targets: [c] } ] }\n"
+            + "    rules: [ { match: { tools: true }, targets: [d] } ]\n"));
 
         Assert.Contains("models[0].strategy: unknown strategy 'fastest'", ex.Message, StringComparison.Ordinal);
         Assert.Contains("models[0].canary.variants: the weights are percentages and must sum to 100 (they sum to 80)", ex.Message, StringComparison.Ordinal);
         Assert.Contains("models[0].canary.variants[1].targets: unknown target 'c'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("models[0].rules[0].targets: unknown target 'd'", ex.Message, StringComparison.Ordinal);
     }
 
     /// <summary>The latest <c>mesh.gateway.target.state</c> of <paramref name="target"/>, read as an OpenTelemetry reader would.</summary>

@@ -9,6 +9,9 @@ internal sealed class TargetHealth
 {
     private const int Buckets = 10;
 
+    /// <summary>The share of each new measurement in <see cref="MeasuredLoad"/>.</summary>
+    private const double LoadSmoothing = 0.1;
+
     /// <summary>The decay time of the latency estimates: an estimate not refreshed for this long has fallen to about 37%.</summary>
     internal static readonly TimeSpan DecayTime = TimeSpan.FromSeconds(10);
 
@@ -21,6 +24,7 @@ internal sealed class TargetHealth
     private int _inFlight;
     private Ewma _firstToken;
     private Ewma _total;
+    private double _load;
     private int _consecutiveFailures;
     private TargetState _state;
     private long _ejectedUntil;
@@ -104,6 +108,21 @@ internal sealed class TargetHealth
         }
     }
 
+    /// <summary>
+    /// The load the latency estimates were measured under: a moving average of the attempts in flight (each counting itself)
+    /// when the measured attempts began; 1 before any measurement.
+    /// </summary>
+    public double MeasuredLoad
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _load > 0 ? _load : 1;
+            }
+        }
+    }
+
     /// <summary>The raw estimate of one kind, for metrics (not decayed).</summary>
     public double? LatencyMs(bool firstToken)
     {
@@ -117,7 +136,7 @@ internal sealed class TargetHealth
     /// <summary>Counts an attempt in; takes the probe slot when the target's ejection has run out.</summary>
     public AttemptTicket Begin()
     {
-        Interlocked.Increment(ref _inFlight);
+        var load = Interlocked.Increment(ref _inFlight);
         var now = _time.GetTimestamp();
         var probe = false;
         lock (_lock)
@@ -129,7 +148,7 @@ internal sealed class TargetHealth
             }
         }
 
-        return new AttemptTicket(this, now, probe);
+        return new AttemptTicket(this, now, load, probe);
     }
 
     /// <summary>Records the time to the first output of a streamed attempt.</summary>
@@ -139,6 +158,7 @@ internal sealed class TargetHealth
         lock (_lock)
         {
             _firstToken.Observe(ToMs(now - ticket.Start), now, _decayTicks);
+            ObserveLoad(ticket.Load);
         }
     }
 
@@ -167,6 +187,7 @@ internal sealed class TargetHealth
             if (outcome == AttemptOutcome.Success)
             {
                 _total.Observe(ToMs(now - ticket.Start), now, _decayTicks);
+                ObserveLoad(ticket.Load);
                 _consecutiveFailures = 0;
             }
 
@@ -230,6 +251,9 @@ internal sealed class TargetHealth
             }
         }
     }
+
+    private void ObserveLoad(int load) =>
+        _load = _load <= 0 ? load : _load + ((load - _load) * LoadSmoothing);
 
     private TargetState CurrentState(long now) =>
         _state == TargetState.Ejected && now >= _ejectedUntil ? TargetState.Probing : _state;
