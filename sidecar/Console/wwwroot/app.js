@@ -179,6 +179,18 @@
         d += (d ? " L" : "M") + x.toFixed(1) + "," + y.toFixed(1);
         if (v > 0) points++;
       });
+      // A value with no value either side draws no line: mark it with a dot.
+      s.values.forEach((v, i) => {
+        const lone = v !== null && v !== undefined && (i === 0 || s.values[i - 1] === null || s.values[i - 1] === undefined)
+          && (i === n - 1 || s.values[i + 1] === null || s.values[i + 1] === undefined);
+        if (!lone) return;
+        const dot = document.createElementNS(ns, "circle");
+        dot.setAttribute("cx", (L + (n <= 1 ? 0 : (i * (W - L - 6)) / (n - 1))).toFixed(1));
+        dot.setAttribute("cy", (H - B - (v / max) * (H - B - 8)).toFixed(1));
+        dot.setAttribute("r", "3");
+        dot.setAttribute("fill", COLORS[si % COLORS.length]);
+        svg.appendChild(dot);
+      });
       const path = document.createElementNS(ns, "path");
       path.setAttribute("d", d || "M0,0");
       path.setAttribute("fill", "none");
