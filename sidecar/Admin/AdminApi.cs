@@ -68,7 +68,7 @@ internal static class AdminApi
 
         if (body.Limits is not null || body.Budget is not null)
         {
-            await Fail(context, 400, "limits, budget: per-key limits and budgets are not enforced yet; set them on the tenant (tenants[].limits, tenants[].budget)").ConfigureAwait(false);
+            await Fail(context, 400, "limits, budget: limits and budgets of one virtual key are not enforced yet; set them on the tenant: tenants[].limits.per_key holds for each of its keys, virtual ones included (tenants[].limits, tenants[].budget)").ConfigureAwait(false);
             return;
         }
 

@@ -1,21 +1,57 @@
 using System.Security.Cryptography;
+using Mesh.Gateway.Core.Composition;
 using Mesh.Gateway.Tenancy.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Mesh.Gateway.Sidecar.Admin;
 
-/// <summary>Checks the admin credential a request presents (<c>Authorization: Bearer TOKEN</c>) against <c>admin.credentials</c>.</summary>
-/// <remarks>Immutable and thread-safe. Every configured hash is compared in constant time and the scan never stops early.</remarks>
-internal sealed class AdminCredentials
+/// <summary>Checks the admin credential a request presents (<c>Authorization: Bearer TOKEN</c>) against <c>admin.credentials</c>
+/// of the configuration version in force (a reload that adds or removes a credential counts from the next request).</summary>
+/// <remarks>Thread-safe: each version's digests are one immutable array swapped whole. Every configured hash is compared in
+/// constant time and the scan never stops early.</remarks>
+internal sealed class AdminCredentials : IHostedService, IDisposable
 {
-    private readonly byte[][] _digests;
+    private readonly ConfigurationVersions? _versions;
+    private volatile byte[][] _digests;
+    private IDisposable? _subscription;
 
-    public AdminCredentials(AdminOptions options)
+    /// <summary>Reads the credentials of the version in force, and of every later one once started.</summary>
+    public AdminCredentials(ConfigurationVersions versions)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _digests = [.. options.Credentials.Select(static c => ApiKeyHash.TryParse(c, out var d) ? d : null).OfType<byte[]>()];
+        ArgumentNullException.ThrowIfNull(versions);
+        _versions = versions;
+        _digests = Digests(versions.Current.Get<AdminOptions>());
     }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (_versions is { } versions)
+        {
+            _subscription = versions.Subscribe(AdminOptions.SectionName, v => _digests = Digests(v.Get<AdminOptions>()));
+
+            // A version applied between construction and subscription.
+            _digests = Digests(versions.Current.Get<AdminOptions>());
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _subscription?.Dispose();
+        _subscription = null;
+    }
+
+    private static byte[][] Digests(AdminOptions options) =>
+        [.. options.Credentials.Select(static c => ApiKeyHash.TryParse(c, out var d) ? d : null).OfType<byte[]>()];
 
     /// <summary>Whether any credential is configured at all.</summary>
     public bool Configured => _digests.Length > 0;
@@ -24,7 +60,8 @@ internal sealed class AdminCredentials
     {
         ArgumentNullException.ThrowIfNull(context);
         var header = context.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || _digests.Length == 0)
+        var digests = _digests;
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || digests.Length == 0)
         {
             return false;
         }
@@ -41,7 +78,7 @@ internal sealed class AdminCredentials
         }
 
         var accepted = false;
-        foreach (var digest in _digests)
+        foreach (var digest in digests)
         {
             accepted |= CryptographicOperations.FixedTimeEquals(presented, digest);
         }

@@ -73,7 +73,9 @@ internal static class AdminDtos
         decimal CostUsd,
         double? P50Ms,
         double? P99Ms,
-        long GuardrailFindings);
+        long GuardrailFindings,
+        long CacheHits,
+        decimal CostSavedUsd);
 
     internal sealed record OverheadPoint(DateTimeOffset T, double? P50Ms, double? P99Ms);
 

@@ -24,7 +24,8 @@ internal static class AdminGatewayBuilderExtensions
             var options = builder.Configuration.GetSection(AdminOptions.SectionName).Get<AdminOptions>() ?? new AdminOptions();
             services.TryAddValidator<AdminOptions, AdminOptionsValidator>();
             services.AddBoundOptions(options);
-            services.AddSingleton(sp => new AdminCredentials(sp.GetRequiredService<AdminOptions>()));
+            services.AddSingleton(static sp => new AdminCredentials(sp.GetRequiredService<ConfigurationVersions>()));
+            services.AddHostedService(static sp => sp.GetRequiredService<AdminCredentials>());
             services.AddSingleton(sp => new RecentCalls(sp.GetRequiredService<AdminOptions>().RecentCalls));
             services.AddSingleton<ILedgerSink>(sp => sp.GetRequiredService<RecentCalls>());
             services.AddSingleton(sp => new OverheadSamples(Math.Max(1, sp.GetRequiredService<AdminOptions>().RecentCalls), sp.GetRequiredService<TimeProvider>()));

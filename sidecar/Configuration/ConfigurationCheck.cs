@@ -93,6 +93,9 @@ internal static class ConfigurationCheck
             }
         }
 
+        // A feature that reads its section by hand (prompts:) names an unknown key too, by path only: the line above says it.
+        errors.RemoveAll(e => e.IndexOf(": unknown key (", StringComparison.Ordinal) is > 0 and var end
+            && keyErrors.Exists(k => k.Contains($"unknown key '{e[..end]}'", StringComparison.Ordinal)));
         IReadOnlyList<string> all = [.. keyErrors, .. errors.Distinct(StringComparer.Ordinal)];
         if (all.Count > 0 && provider is not null)
         {

@@ -33,6 +33,17 @@ internal sealed class ConfigurationReloader
         ["envoy"] = "the Envoy door's options are read at start",
         ["shutdown"] = "read at start",
         ["grpc"] = "Kestrel's HTTP/2 limits are set at start",
+        ["logging"] = "the log level and format are set at start",
+        ["prompts"] = "templates and decorators are compiled at start",
+        ["http"] = "the HTTP door's options are read at start",
+        ["cache"] = "the cache's store and encoder are built at start",
+        ["admin"] = "the admin API's options are read at start",
+    };
+
+    // Keys of a live section that its feature still reads only at start (named in restart_required when they change).
+    private static readonly Dictionary<string, string> StartOnlyKeys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["admin:recent_calls"] = "the call log's capacity is set at start",
     };
 
     private readonly Lock _gate = new();
@@ -145,6 +156,10 @@ internal sealed class ConfigurationReloader
                 restart.Add("listen");
             }
 
+            restart.AddRange(StartOnlyKeys
+                .Where(k => live.Contains(k.Key.Split(':')[0], StringComparer.OrdinalIgnoreCase) && ValueOf(current, k.Key) != ValueOf(candidate, k.Key))
+                .Select(static k => $"{k.Key.Replace(':', '.')} ({k.Value})"));
+
             var previous = _versions.Current.Options;
             var failures = _versions.Apply(next);
             foreach (var (feature, error) in failures)
@@ -227,6 +242,9 @@ internal sealed class ConfigurationReloader
             .Where(k => !before.TryGetValue(k, out var b) || !after.TryGetValue(k, out var a) || a != b)
             .Order(StringComparer.Ordinal)];
     }
+
+    private static string? ValueOf(YamlConfigurationDocument document, string key) =>
+        document.Data.FirstOrDefault(kv => string.Equals(kv.Key, key, StringComparison.OrdinalIgnoreCase)).Value;
 
     private static string Short(string hash) => hash.Length >= 16 ? "sha256:" + hash[..16] : hash.Length == 0 ? "none" : hash;
 

@@ -30,7 +30,7 @@ internal static class ConsoleStats
                     var t = start.AddSeconds(i * bucketSeconds);
                     if (!byBucket.TryGetValue(t, out var inBucket))
                     {
-                        return new AdminDtos.Point(t, 0, 0, 0, 0, 0, null, null, 0);
+                        return new AdminDtos.Point(t, 0, 0, 0, 0, 0, null, null, 0, 0, 0);
                     }
 
                     var latencies = inBucket.Select(static r => r.LatencyMs).Order().ToArray();
@@ -43,7 +43,9 @@ internal static class ConsoleStats
                         inBucket.Sum(static r => r.CostUsd),
                         Percentile(latencies, 0.50),
                         Percentile(latencies, 0.99),
-                        inBucket.Sum(static r => (long)r.GuardrailActions.Count));
+                        inBucket.Sum(static r => (long)r.GuardrailActions.Count),
+                        inBucket.Count(static r => r.CacheHit is not null),
+                        inBucket.Sum(static r => r.CostSavedUsd));
                 }).ToList();
                 return new AdminDtos.Series(g.Key, points);
             })
@@ -68,7 +70,9 @@ internal static class ConsoleStats
             })
             .ToList();
 
-        return new AdminDtos.Stats(start, now, bucketSeconds, by, series, overheadSeries, overheadBy, CacheHitRatio: null);
+        // Answered by the response cache, of every call in the window (null without calls).
+        double? hitRatio = records.Count == 0 ? null : (double)records.Count(static r => r.CacheHit is not null) / records.Count;
+        return new AdminDtos.Stats(start, now, bucketSeconds, by, series, overheadSeries, overheadBy, hitRatio);
     }
 
     private static string Group(UsageRecord record, string by) => by switch

@@ -14,4 +14,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Provider {Provider} stream ended with an error ({Kind}, HTTP {Status})")]
     public static partial void StreamError(ILogger logger, string provider, ProviderErrorKind kind, int? status);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Providers of configuration version {Version} in force ({Count} providers); the previous ones close in {Minutes} min")]
+    public static partial void ProvidersReloaded(ILogger logger, long version, int count, int minutes);
 }

@@ -108,6 +108,8 @@
     { id: "p50", title: "Latency p50 (ms)", value: (p) => p.p50_ms },
     { id: "p99", title: "Latency p99 (ms)", value: (p) => p.p99_ms },
     { id: "findings", title: "Guardrail findings", value: (p) => p.guardrail_findings },
+    { id: "cache-ratio", title: "Cache hit ratio (%)", value: (p) => (p.requests ? (100 * p.cache_hits) / p.requests : null) },
+    { id: "cache-saved", title: "Saved by the cache (USD)", value: (p) => p.cost_saved_usd },
   ];
 
   async function loadOverview() {
@@ -123,10 +125,10 @@
     charts.appendChild(figure("overhead-p99", "Gateway overhead p99 (ms) by " + stats.overhead_by, stats.overhead.map((s) => ({ name: s.group, values: s.points.map((p) => p.p99_ms) }))));
     const cache = document.createElement("figure");
     cache.id = "chart-cache";
-    cache.innerHTML = "<figcaption>Cache hit ratio</figcaption>";
+    cache.innerHTML = "<figcaption>Cache hit ratio, whole window</figcaption>";
     const p = document.createElement("p");
     p.className = "nodata";
-    p.textContent = stats.cache_hit_ratio === null || stats.cache_hit_ratio === undefined ? "No cache figures on this sidecar." : (stats.cache_hit_ratio * 100).toFixed(1) + " %";
+    p.textContent = stats.cache_hit_ratio === null || stats.cache_hit_ratio === undefined ? "No calls in this window." : (stats.cache_hit_ratio * 100).toFixed(1) + " % of calls answered from the cache";
     cache.appendChild(p);
     charts.appendChild(cache);
     $("#status").textContent = "Updated " + new Date().toLocaleTimeString();
@@ -176,6 +178,18 @@
         const y = H - B - (v / max) * (H - B - 8);
         d += (d ? " L" : "M") + x.toFixed(1) + "," + y.toFixed(1);
         if (v > 0) points++;
+      });
+      // A value with no value either side draws no line: mark it with a dot.
+      s.values.forEach((v, i) => {
+        const lone = v !== null && v !== undefined && (i === 0 || s.values[i - 1] === null || s.values[i - 1] === undefined)
+          && (i === n - 1 || s.values[i + 1] === null || s.values[i + 1] === undefined);
+        if (!lone) return;
+        const dot = document.createElementNS(ns, "circle");
+        dot.setAttribute("cx", (L + (n <= 1 ? 0 : (i * (W - L - 6)) / (n - 1))).toFixed(1));
+        dot.setAttribute("cy", (H - B - (v / max) * (H - B - 8)).toFixed(1));
+        dot.setAttribute("r", "3");
+        dot.setAttribute("fill", COLORS[si % COLORS.length]);
+        svg.appendChild(dot);
       });
       const path = document.createElementNS(ns, "path");
       path.setAttribute("d", d || "M0,0");

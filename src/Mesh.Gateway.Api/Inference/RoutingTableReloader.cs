@@ -12,8 +12,9 @@ namespace Mesh.Gateway.Api.Inference;
 /// and swaps it in atomically; calls already routed keep the table they started with.
 /// </summary>
 /// <remarks>
-/// Routes are checked against the providers the sidecar started with: providers hold connections and credentials and are not
-/// rebuilt on reload, so a route to a provider added since then is refused (the host logs it) until a restart.
+/// Routes are checked against the providers in force: the provider registry applies each version's <c>providers:</c> before
+/// this (it subscribes when it is created, which is before this subscribes), so a route to a provider added in the same file
+/// is accepted.
 /// </remarks>
 internal sealed class RoutingTableReloader(ConfigurationVersions versions, RoutingTableHolder holder, IProviderRegistry providers, ILogger<RoutingTableReloader>? logger = null)
     : IHostedService, IDisposable

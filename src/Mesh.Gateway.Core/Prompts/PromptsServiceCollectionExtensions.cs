@@ -28,8 +28,8 @@ public static class PromptsServiceCollectionExtensions
         services.TryAddValidator<PromptsOptions, PromptsOptionsValidator>();
         services.AddBoundOptions(options, bindErrors);
 
-        // The binder reads prompts: by hand and names every unknown key itself (with its path, not yet its line).
-        services.AddConfigurationSection(PromptsOptions.SectionName, ConfigurationNode.Any,
+        // The binder reads prompts: by hand; its shape is declared beside it so a misspelt key is named with its line.
+        services.AddConfigurationSection(PromptsOptions.SectionName, PromptsConfigurationShape.Node,
             "Prompt templates (typed variables, versions, labels, A/B splits, chains) and decorators; see docs/0019-prompt-registry.md.");
         services.AddSingleton(static sp => PromptRegistry.Create(sp.GetRequiredService<PromptsOptions>()));
         services.TryAddSingleton(static _ => new PromptVersionSelector());

@@ -58,7 +58,13 @@ public static class EnvoyServiceCollectionExtensions
         });
         services.TryAddSingleton(TimeProvider.System);
         // Credential custody: the provider keys the gateway holds, from the providers feature.
-        services.TryAddSingleton(static sp => ProviderCredentials.From(sp.GetRequiredService<ProvidersOptions>()));
+        // Live: each configuration version's provider keys count from the next Check.
+        services.TryAddSingleton(static sp =>
+        {
+            var credentials = ProviderCredentials.From(CurrentProviders(sp));
+            sp.GetService<ConfigurationVersions>()?.Subscribe(ProvidersOptions.SectionName, v => credentials.Apply(v.Get<ProvidersOptions>()));
+            return credentials;
+        });
         services.TryAddSingleton(static sp =>
         {
             var authenticator = sp.GetRequiredService<TenantAuthenticator>();
@@ -91,13 +97,26 @@ public static class EnvoyServiceCollectionExtensions
 
             // The routing table comes with AddMeshInference; an Envoy-only host forwards as the app asked.
             Router = sp.GetService<Mesh.Gateway.Core.Routing.RoutingTableHolder>() is { } routes
-                ? new Mesh.Gateway.Envoy.Routing.EnvoyRouter(routes, sp.GetRequiredService<Mesh.Gateway.Core.Routing.Health.TargetHealthRegistry>(), sp.GetService<Mesh.Gateway.Core.Routing.IModelPriceLookup>(), sp.GetRequiredService<ProvidersOptions>())
+                ? LiveRouter(sp, routes)
                 : null,
         });
         services.TryAddSingleton(static sp => new Mesh.Gateway.Core.Routing.Health.TargetHealthRegistry(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ExtAuthzService>();
         services.TryAddSingleton<ExtProcService>();
         return services;
+    }
+
+    // The providers of the configuration version in force (the host's own before any reload).
+    private static ProvidersOptions CurrentProviders(IServiceProvider sp) =>
+        sp.GetService<ConfigurationVersions>()?.Current.Get<ProvidersOptions>() ?? sp.GetRequiredService<ProvidersOptions>();
+
+    // The router follows each version's providers (the routing table it reads is swapped by the Inference API's reloader).
+    // The subscriptions live as long as the container that holds both singletons.
+    private static Mesh.Gateway.Envoy.Routing.EnvoyRouter LiveRouter(IServiceProvider sp, Mesh.Gateway.Core.Routing.RoutingTableHolder routes)
+    {
+        var router = new Mesh.Gateway.Envoy.Routing.EnvoyRouter(routes, sp.GetRequiredService<Mesh.Gateway.Core.Routing.Health.TargetHealthRegistry>(), sp.GetService<Mesh.Gateway.Core.Routing.IModelPriceLookup>(), CurrentProviders(sp));
+        sp.GetService<ConfigurationVersions>()?.Subscribe(ProvidersOptions.SectionName, v => router.Apply(v.Get<ProvidersOptions>()));
+        return router;
     }
 
     /// <summary>Maps <c>envoy.service.auth.v3.Authorization/Check</c> and <c>envoy.service.ext_proc.v3.ExternalProcessor/Process</c>.</summary>

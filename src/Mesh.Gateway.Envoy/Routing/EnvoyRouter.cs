@@ -19,7 +19,7 @@ internal sealed class EnvoyRouter
     private readonly RoutingTableHolder _table;
     private readonly RouteSelector _selector;
     private readonly TargetHealthRegistry _health;
-    private readonly Dictionary<string, ProviderOptions> _providers;
+    private volatile Dictionary<string, ProviderOptions> _providers;
 
     public EnvoyRouter(RoutingTableHolder table, TargetHealthRegistry health, IModelPriceLookup? prices, ProvidersOptions providers)
     {
@@ -31,6 +31,10 @@ internal sealed class EnvoyRouter
         _selector = new RouteSelector(health, prices, Random.Shared.NextDouble);
         _providers = providers.Providers.ToDictionary(static p => p.Name, StringComparer.Ordinal);
     }
+
+    /// <summary>Takes the providers of a new configuration version from the next call.</summary>
+    public void Apply(ProvidersOptions providers) =>
+        _providers = providers.Providers.ToDictionary(static p => p.Name, StringComparer.Ordinal);
 
     /// <summary>
     /// The route of <paramref name="model"/>: null when it is no configured route (Envoy forwards as the app asked), else the

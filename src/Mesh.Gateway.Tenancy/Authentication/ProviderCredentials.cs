@@ -4,10 +4,11 @@ namespace Mesh.Gateway.Tenancy.Authentication;
 
 /// <summary>Provider secrets held by the gateway (credential custody): apps present a gateway key, the gateway supplies the real key.</summary>
 /// <remarks>Taken from the providers feature's <see cref="ProvidersOptions"/> (<c>kind</c>, <c>api_key</c>);
-/// the first entry of each kind is the one used for mesh traffic of that kind. Immutable and thread-safe.</remarks>
+/// the first entry of each kind is the one used for mesh traffic of that kind. Thread-safe: a reload's keys
+/// (<see cref="Apply"/>) replace the table whole, from the next lookup.</remarks>
 public sealed class ProviderCredentials
 {
-    private readonly Dictionary<string, string> _byKind;
+    private volatile Dictionary<string, string> _byKind;
 
     public ProviderCredentials(IReadOnlyDictionary<string, string> keysByKind)
     {
@@ -30,6 +31,9 @@ public sealed class ProviderCredentials
 
         return new ProviderCredentials(keys);
     }
+
+    /// <summary>Takes the keys of <paramref name="providers"/> (a new configuration version) from the next lookup.</summary>
+    public void Apply(ProvidersOptions providers) => _byKind = From(providers)._byKind;
 
     /// <summary>The key for a provider kind (openai, azure-openai, anthropic, gemini), if the gateway holds one.</summary>
     public bool TryGet(string kind, out string key) => _byKind.TryGetValue(kind, out key!);

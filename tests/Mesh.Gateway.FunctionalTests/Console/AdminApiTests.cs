@@ -160,6 +160,26 @@ public sealed class AdminApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stats_CacheHits_RatioHitsAndSavingFromTheLedger()
+    {
+        await using var rig = await ConsoleRig.StartAsync(ConsoleRig.Yaml(Path.Combine(_dir, "cached.jsonl"), cache: true));
+        Assert.Null(await rig.CallAsync(ConsoleRig.TeamAKey));
+        Assert.Null(await rig.CallAsync(ConsoleRig.TeamAKey));
+        Assert.Null(await rig.CallAsync(ConsoleRig.TeamAKey, model: "fast"));
+        Assert.Null(await rig.CallAsync(ConsoleRig.TeamAKey, model: "fast"));
+        await rig.WaitForCallsAsync(4);
+
+        using var json = JsonDocument.Parse(await rig.Admin.GetStringAsync("/admin/v1/stats?by=route&minutes=15", Ct));
+
+        // chat is cached (its second call a hit), fast is not: 1 of 4 calls.
+        Assert.Equal(0.25, json.RootElement.GetProperty("cache_hit_ratio").GetDouble(), 6);
+        var series = json.RootElement.GetProperty("series").EnumerateArray().ToDictionary(static s => s.GetProperty("group").GetString()!, static s => s.GetProperty("points").EnumerateArray().ToList());
+        Assert.Equal(1, series["chat"].Sum(static p => p.GetProperty("cache_hits").GetInt64()));
+        Assert.True(series["chat"].Sum(static p => p.GetProperty("cost_saved_usd").GetDecimal()) > 0);
+        Assert.Equal(0, series["fast"].Sum(static p => p.GetProperty("cache_hits").GetInt64()));
+    }
+
+    [Fact]
     public async Task Config_SecretsMaskedWithAVersion()
     {
         var config = JsonDocument.Parse(await _rig.Admin.GetStringAsync("/admin/v1/config", Ct)).RootElement;

@@ -27,7 +27,7 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: apt-get install chromium (tests/run.sh installs it)");
         Directory.CreateDirectory(_screenshots);
         _redis = await RedisServerProcess.StartAsync();
-        _a = await ConsoleRig.StartAsync(ConsoleRig.Yaml(Path.Combine(_dir, "a.jsonl"), _redis.Url));
+        _a = await ConsoleRig.StartAsync(ConsoleRig.Yaml(Path.Combine(_dir, "a.jsonl"), _redis.Url, cache: true));
         _b = await ConsoleRig.StartAsync(ConsoleRig.Yaml(Path.Combine(_dir, "b.jsonl"), _redis.Url));
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -51,7 +51,8 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
     [Fact]
     public async Task Console_WithTraffic_ChartsCallLogKeysAcrossTwoSidecarsAndScreenshots()
     {
-        // Traffic on sidecar A: 3 calls of team-a (one with an e-mail address the guardrails redact), 2 of team-b.
+        // Traffic on sidecar A: 3 calls of team-a (one with an e-mail address the guardrails redact), 2 of team-b (the second
+        // answered from A's response cache).
         Assert.Null(await _a.CallAsync(ConsoleRig.TeamAKey));
         Assert.Null(await _a.CallAsync(ConsoleRig.TeamAKey, model: "fast"));
         Assert.Null(await _a.CallAsync(ConsoleRig.TeamAKey, text: "write to jane.doe@example.com"));
@@ -80,6 +81,12 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("#chart-p99 svg")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("#chart-overhead-p50 svg")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("#chart-findings path[data-series='team-a']")).ToHaveCountAsync(1);
+
+        // The cache: team-b's repeated call was a hit (1 of 5 calls), with what it saved.
+        await Assertions.Expect(page.Locator("#chart-cache-ratio path[data-series='team-b']")).ToHaveCountAsync(1);
+        Assert.Equal("1", await page.Locator("#chart-cache-ratio").GetAttributeAsync("data-points"));
+        Assert.Equal("1", await page.Locator("#chart-cache-saved").GetAttributeAsync("data-points"));
+        await Assertions.Expect(page.Locator("#chart-cache p")).ToHaveTextAsync("20.0 % of calls answered from the cache");
         await page.SelectOptionAsync("#by", "route");
         await Assertions.Expect(page.Locator("#chart-requests path[data-series='fast']")).ToHaveCountAsync(1);
         await Shot(page, "1-overview");

@@ -35,7 +35,9 @@ internal sealed class ConsoleRig : IAsyncDisposable
 
     public Uri AdminAddress => Host.AdminAddress;
 
-    public static string Yaml(string ledgerPath, string? redisUrl = null, bool credentials = true) => $$"""
+    // cache: cache the chat route's answers (sampled requests too, as the calls here are); its target is priced too, since
+    // what a hit saved is the price the cache kept with the answer, which comes from the target's price, not from prices:.
+    public static string Yaml(string ledgerPath, string? redisUrl = null, bool credentials = true, bool cache = false) => $$"""
         listen:
           probes: 127.0.0.1:0
         {{(redisUrl is null ? string.Empty : $"store:\n  redis: {redisUrl}\n  command_timeout_ms: 500\n  connect_timeout_ms: 1000\n")}}
@@ -51,7 +53,7 @@ internal sealed class ConsoleRig : IAsyncDisposable
         providers:
           - { name: mock, kind: mock }
         models:
-          - { name: chat, targets: [ { provider: mock, model: mock } ] }
+          - { name: chat, targets: [ { provider: mock, model: mock{{(cache ? ", input_cost_per_million: 1000, output_cost_per_million: 2000" : string.Empty)}} } ] }
           - { name: fast, targets: [ { provider: mock, model: mock } ] }
         prices:
           chat: { input: 1000, output: 2000 }
@@ -61,6 +63,7 @@ internal sealed class ConsoleRig : IAsyncDisposable
           path: {{ledgerPath}}
         guardrails:
           pii: { action: redact }
+        {{(cache ? "cache:\n  routes:\n    chat: { ttl_seconds: 300, cache_sampled: true }\n" : string.Empty)}}
         """;
 
     public static async Task<ConsoleRig> StartAsync(string yaml)

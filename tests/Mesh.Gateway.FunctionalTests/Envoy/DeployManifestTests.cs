@@ -83,52 +83,64 @@ public sealed class DeployManifestTests
     }
 
     [Fact]
-    public void Istio_ProviderServiceEntryPolicyAndFilterAgree()
+    public void Istio_OutboundExtAuthzAndExtProcOnTheProvidersVirtualHost_OverTheSocket()
     {
         var (settings, config) = Settings(Scalar(Load("kubernetes/configmap.yaml")[0], "data", "sidecar.yaml"));
-        var grpcPort = settings.Grpc.IPEndPoint!.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var deployment = Load("kubernetes/deployment.yaml")[0];
+        var app = Seq(Node(deployment, "spec", "template", "spec"), "containers").Cast<YamlMappingNode>().Single(static c => Scalar(c, "name") == "app");
+        var baseUrl = new Uri(Scalar(Seq(app, "env").Cast<YamlMappingNode>().Single(static e => Scalar(e, "name") == "OPENAI_BASE_URL"), "value"));
+        var port = baseUrl.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-        var provider = Seq(Load("istio/mesh-config.yaml")[0], "spec", "meshConfig", "extensionProviders").Cast<YamlMappingNode>().Single();
-        var providerName = Scalar(provider, "name");
-        var service = Scalar(provider, "envoyExtAuthzGrpc", "service");
-        Assert.Equal(grpcPort, Scalar(provider, "envoyExtAuthzGrpc", "port"));
+        // No CUSTOM AuthorizationPolicy: it would apply to the app's inbound traffic, never to the calls it makes.
+        Assert.DoesNotContain(Directory.GetFiles(Path.Combine(Root, "istio"), "*.yaml").SelectMany(static f => Load(f)), static m => Scalar(m, "kind") == "AuthorizationPolicy");
 
-        var entry = Load("istio/service-entry.yaml")[0];
-        Assert.Contains(service, Seq(entry, "spec", "hosts").Cast<YamlScalarNode>().Select(s => s.Value));
-        var entryPort = Seq(entry, "spec", "ports").Cast<YamlMappingNode>().Single();
-        Assert.Equal(grpcPort, Scalar(entryPort, "number"));
-        Assert.Equal("GRPC", Scalar(entryPort, "protocol"));
-        Assert.Equal("127.0.0.1", Scalar(Seq(entry, "spec", "endpoints").Cast<YamlMappingNode>().Single(), "address"));
-
-        var policy = Load("istio/authorization-policy.yaml")[0];
-        Assert.Equal("CUSTOM", Scalar(policy, "spec", "action"));
-        Assert.Equal(providerName, Scalar(policy, "spec", "provider", "name"));
-
-        var check = Node(provider, "envoyExtAuthzGrpc", "includeRequestBodyInCheck");
-        Assert.Equal("false", Scalar(check, "allowPartialMessage"));
-        Assert.Equal(new Mesh.Gateway.Envoy.Configuration.EnvoyOptions().MaxRequestBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), Scalar(check, "maxRequestBytes"));
-
-        // Both filters reach the sidecar over the Unix socket, never over the app's listener.
         var filter = Load("istio/envoyfilter-mesh-gateway.yaml")[0];
+        Assert.Equal(Scalar(deployment, "metadata", "namespace"), Scalar(filter, "metadata", "namespace"));
+        Assert.Equal(Scalar(Node(deployment, "spec", "template", "metadata", "labels"), "app"), Scalar(filter, "spec", "workloadSelector", "labels", "app"));
         var patches = Seq(filter, "spec", "configPatches").Cast<YamlMappingNode>().ToList();
+
+        // The cluster: the sidecar's Envoy socket, HTTP/2.
         var cluster = Node(patches.Single(p => Scalar(p, "applyTo") == "CLUSTER"), "patch", "value");
         var clusterName = Scalar(cluster, "name");
         var endpoint = Seq(Seq(cluster, "load_assignment", "endpoints").Cast<YamlMappingNode>().Single(), "lb_endpoints").Cast<YamlMappingNode>().Single();
         Assert.Equal(settings.Envoy!.UnixPath, Scalar(endpoint, "endpoint", "address", "pipe", "path"));
         Assert.NotNull(Node(cluster, "typed_extension_protocol_options", "envoy.extensions.upstreams.http.v3.HttpProtocolOptions", "explicit_http_config", "http2_protocol_options"));
 
-        var authz = patches.Single(p => Scalar(p, "applyTo") == "HTTP_FILTER" && Scalar(p, "patch", "operation") == "MERGE");
-        Assert.Equal("envoy.filters.http.ext_authz", Scalar(authz, "match", "listener", "filterChain", "filter", "subFilter", "name"));
-        Assert.Equal(clusterName, Scalar(authz, "patch", "value", "typed_config", "grpc_service", "envoy_grpc", "cluster_name"));
+        // ext_authz then ext_proc, before the router of the OUTBOUND listener on the port the app calls; off by default.
+        var filters = patches.Where(static p => Scalar(p, "applyTo") == "HTTP_FILTER").ToList();
+        Assert.Equal(["envoy.filters.http.ext_authz", "envoy.filters.http.ext_proc"], filters.Select(static p => Scalar(p, "patch", "value", "name")));
+        foreach (var patch in filters)
+        {
+            Assert.Equal("SIDECAR_OUTBOUND", Scalar(patch, "match", "context"));
+            Assert.Equal(port, Scalar(patch, "match", "listener", "portNumber"));
+            Assert.Equal("envoy.filters.http.router", Scalar(patch, "match", "listener", "filterChain", "filter", "subFilter", "name"));
+            Assert.Equal("INSERT_BEFORE", Scalar(patch, "patch", "operation"));
+            Assert.Equal("true", Scalar(patch, "patch", "value", "disabled"));
+            Assert.Equal(clusterName, Scalar(patch, "patch", "value", "typed_config", "grpc_service", "envoy_grpc", "cluster_name"));
+            Assert.Equal("false", Scalar(patch, "patch", "value", "typed_config", "failure_mode_allow"));
+        }
 
-        var patch = patches.Single(p => Scalar(p, "applyTo") == "HTTP_FILTER" && Scalar(p, "patch", "operation") == "INSERT_BEFORE");
-        Assert.Equal("envoy.filters.http.ext_proc", Scalar(patch, "patch", "value", "name"));
-        var typed = Node(patch, "patch", "value", "typed_config");
-        Assert.Equal(clusterName, Scalar(typed, "grpc_service", "envoy_grpc", "cluster_name"));
-        Assert.Equal("true", Scalar(typed, "allow_mode_override"));
-        Assert.Equal("BUFFERED", Scalar(typed, "processing_mode", "request_body_mode"));
-        Assert.Contains(config["envoy:metadata_namespace"], Seq(typed, "metadata_options", "receiving_namespaces", "untyped").Cast<YamlScalarNode>().Select(s => s.Value));
-        Assert.Equal(Scalar(Load("kubernetes/deployment.yaml")[0], "metadata", "namespace"), Scalar(filter, "metadata", "namespace"));
+        var authz = Node(filters[0], "patch", "value", "typed_config");
+        Assert.Equal("false", Scalar(authz, "with_request_body", "allow_partial_message"));
+        Assert.Equal("true", Scalar(authz, "with_request_body", "pack_as_bytes"));
+        Assert.Equal(new Mesh.Gateway.Envoy.Configuration.EnvoyOptions().MaxRequestBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), Scalar(authz, "with_request_body", "max_request_bytes"));
+        Assert.Equal("ServiceUnavailable", Scalar(authz, "status_on_error", "code"));
+        var extProc = Node(filters[1], "patch", "value", "typed_config");
+        Assert.Equal("true", Scalar(extProc, "allow_mode_override"));
+        Assert.Equal("BUFFERED", Scalar(extProc, "processing_mode", "request_body_mode"));
+        Assert.Contains(config["envoy:metadata_namespace"], Seq(extProc, "metadata_options", "receiving_namespaces", "untyped").Cast<YamlScalarNode>().Select(s => s.Value));
+
+        // Turned on for the provider's virtual host alone (Istio names it host:port), the one the app's base URL reaches.
+        var vhost = patches.Single(static p => Scalar(p, "applyTo") == "VIRTUAL_HOST");
+        Assert.Equal("SIDECAR_OUTBOUND", Scalar(vhost, "match", "context"));
+        Assert.Equal(port, Scalar(vhost, "match", "routeConfiguration", "portNumber"));
+        Assert.Equal($"{baseUrl.Host}:{port}", Scalar(vhost, "match", "routeConfiguration", "vhost", "name"));
+        var perFilter = (YamlMappingNode)Node(vhost, "patch", "value", "typed_per_filter_config");
+        Assert.Equal(filters.Select(static p => Scalar(p, "patch", "value", "name")), perFilter.Children.Keys.Cast<YamlScalarNode>().Select(static k => k.Value));
+        Assert.Equal("type.googleapis.com/envoy.extensions.filters.http.ext_authz.v3.ExtAuthzPerRoute", Scalar(perFilter, "envoy.filters.http.ext_authz", "@type"));
+        Assert.Equal("type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExtProcPerRoute", Scalar(perFilter, "envoy.filters.http.ext_proc", "@type"));
+        Assert.False(((YamlMappingNode)Node(perFilter, "envoy.filters.http.ext_authz")).Children.ContainsKey(new YamlScalarNode("disabled")));
+        Assert.False(((YamlMappingNode)Node(perFilter, "envoy.filters.http.ext_proc")).Children.ContainsKey(new YamlScalarNode("disabled")));
     }
 
     [Fact]
@@ -174,15 +186,13 @@ public sealed class DeployManifestTests
         Assert.Equal(FakeEnvoy.MaxRequestBytes, new Mesh.Gateway.Envoy.Configuration.EnvoyOptions().MaxRequestBodyBytes);
         Assert.Equal(envoyDefaults.MetadataNamespace, config["envoy:metadata_namespace"]);
         Assert.Equal(envoyDefaults.TenantHeader, config["envoy:tenant_header"]);
-        var port = defaults.Grpc.IPEndPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Equal(port, Scalar(Seq(Load("istio/mesh-config.yaml")[0], "spec", "meshConfig", "extensionProviders").Cast<YamlMappingNode>().Single(), "envoyExtAuthzGrpc", "port"));
         var envoy = Load("envoy/envoy.yaml")[0];
         var filters = Seq(Seq(Seq(Seq(envoy, "static_resources", "listeners").Cast<YamlMappingNode>().Single(), "filter_chains").Cast<YamlMappingNode>().Single(), "filters")
             .Cast<YamlMappingNode>().Single(), "typed_config", "http_filters").Cast<YamlMappingNode>().ToList();
         var extProc = Node(filters.Single(f => Scalar(f, "name") == "envoy.filters.http.ext_proc"), "typed_config");
         Assert.Equal([envoyDefaults.MetadataNamespace], Seq(extProc, "metadata_options", "receiving_namespaces", "untyped").Cast<YamlScalarNode>().Select(s => s.Value));
         Assert.Equal(["envoy.filters.http.ext_authz"], Seq(extProc, "metadata_options", "forwarding_namespaces", "untyped").Cast<YamlScalarNode>().Select(s => s.Value));
-        foreach (var typed in new[] { extProc, Node(Seq(Load("istio/envoyfilter-mesh-gateway.yaml")[0], "spec", "configPatches").Cast<YamlMappingNode>().Single(p => Scalar(p, "patch", "operation") == "INSERT_BEFORE"), "patch", "value", "typed_config") })
+        foreach (var typed in new[] { extProc, Node(Seq(Load("istio/envoyfilter-mesh-gateway.yaml")[0], "spec", "configPatches").Cast<YamlMappingNode>().Single(p => Scalar(p, "patch", "operation") == "INSERT_BEFORE" && Scalar(p, "patch", "value", "name") == "envoy.filters.http.ext_proc"), "patch", "value", "typed_config") })
         {
             // Fail closed, BUFFERED request body (redaction rewrites it whole), SSE switched to STREAMED by the sidecar.
             Assert.Equal("false", Scalar(typed, "failure_mode_allow"));

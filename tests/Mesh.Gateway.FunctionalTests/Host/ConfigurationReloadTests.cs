@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Mesh.Gateway.FunctionalTests.Infrastructure;
+using Mesh.Gateway.Testing;
 using Grpc.Core;
 using Mesh.Gateway.V1;
 
@@ -88,21 +89,48 @@ public sealed class ConfigurationReloadTests : IDisposable
         Assert.Contains("extra", models.Models.Select(static m => m.Name));
     }
 
-    // Each section's change is applied live (models, tenants, auth, limits, prices, guardrails) or named in restart_required; none is taken silently.
+    private const string OtherKeyHash = "sha256:0000000000000000000000000000000000000000000000000000000000000002";
+
+    // The sections whose change is applied live; every other one is named in restart_required with its reason.
+    private static readonly string[] LiveSections = ["models", "providers", "tenants", "auth", "limits", "prices", "guardrails", "admin"];
+
+    // One row per top-level section (listen has its own test): the file before and after (a token names a replacement of Base).
+    public static TheoryData<string, string, string> SectionChanges => new()
+    {
+        { "shutdown", "shutdown: { timeout: 5s }\n", "shutdown: { timeout: 6s }\n" },
+        { "logging", "", "logging2" },
+        { "grpc", "grpc: { max_streams_per_connection: 50 }\n", "grpc: { max_streams_per_connection: 60 }\n" },
+        { "store", "store: { key_prefix: a }\n", "store: { key_prefix: b }\n" },
+        { "prices", "prices: { m1: { input: 1, output: 2 } }\n", "prices: { m1: { input: 2, output: 3 } }\n" },
+        { "limits", "limits: { default_max_output_tokens: 100 }\n", "limits: { default_max_output_tokens: 200 }\n" },
+        { "ledger", "ledger: { path: '' }\n", "ledger: { path: '', capacity: 50 }\n" },
+        { "providers", "", "providers2" },
+        { "models", "", "models2" },
+        { "telemetry", "telemetry: { service_name: a }\n", "telemetry: { service_name: b }\n" },
+        { "tenants", "tenants: [ { id: t, api_keys: [\"" + KeyHash + "\"] } ]\n", "tenants: [ { id: t, api_keys: [\"" + KeyHash + "\"], models: [chat] } ]\n" },
+        { "auth", "auth: { gateway_key_headers: [x-a] }\n", "auth: { gateway_key_headers: [x-b] }\n" },
+        { "envoy", "envoy: { tenant_header: x-a }\n", "envoy: { tenant_header: x-b }\n" },
+        { "guardrails", "guardrails: { pii: { action: mask } }\n", "guardrails: { pii: { action: redact } }\n" },
+        { "prompts", Prompt("hi"), Prompt("hello") },
+        { "http", "http: { max_request_bytes: 1000 }\n", "http: { max_request_bytes: 2000 }\n" },
+        { "cache", "cache: { routes: { chat: { ttl_seconds: 60 } } }\n", "cache: { routes: { chat: { ttl_seconds: 120 } } }\n" },
+        { "admin", "admin: { credentials: [\"" + KeyHash + "\"] }\n", "admin: { credentials: [\"" + OtherKeyHash + "\"] }\n" },
+    };
+
+    private static string Prompt(string text) =>
+        $"prompts: {{ templates: [ {{ name: greet, versions: [ {{ version: '1', model: chat, messages: [ {{ role: user, content: {text} }} ] }} ] }} ] }}\n";
+
+    [Fact]
+    public void SectionChanges_HaveARowForEverySection()
+    {
+        var rows = SectionChanges.Select(static row => (string)row.Data.Item1).ToHashSet(StringComparer.Ordinal);
+
+        Assert.Equal([], Sidecar.SidecarFeatures.Sections.Where(s => s != "listen" && !rows.Contains(s)).ToArray());
+    }
+
+    // Each section's change is applied live or named in restart_required with why; none is taken silently.
     [Theory]
-    [InlineData("shutdown", "shutdown: { timeout: 5s }\n", "shutdown: { timeout: 6s }\n")]
-    [InlineData("grpc", "grpc: { max_streams_per_connection: 50 }\n", "grpc: { max_streams_per_connection: 60 }\n")]
-    [InlineData("store", "store: { key_prefix: a }\n", "store: { key_prefix: b }\n")]
-    [InlineData("prices", "prices: { m1: { input: 1, output: 2 } }\n", "prices: { m1: { input: 2, output: 3 } }\n")]
-    [InlineData("limits", "limits: { default_max_output_tokens: 100 }\n", "limits: { default_max_output_tokens: 200 }\n")]
-    [InlineData("ledger", "ledger: { path: '' }\n", "ledger: { path: '', capacity: 50 }\n")]
-    [InlineData("telemetry", "telemetry: { service_name: a }\n", "telemetry: { service_name: b }\n")]
-    [InlineData("tenants", "tenants: [ { id: t, api_keys: [\"" + KeyHash + "\"] } ]\n", "tenants: [ { id: t, api_keys: [\"" + KeyHash + "\"], models: [chat] } ]\n")]
-    [InlineData("auth", "auth: { gateway_key_headers: [x-a] }\n", "auth: { gateway_key_headers: [x-b] }\n")]
-    [InlineData("envoy", "envoy: { tenant_header: x-a }\n", "envoy: { tenant_header: x-b }\n")]
-    [InlineData("guardrails", "guardrails: { pii: { action: mask } }\n", "guardrails: { pii: { action: redact } }\n")]
-    [InlineData("providers", "", "providers2")]
-    [InlineData("models", "", "models2")]
+    [MemberData(nameof(SectionChanges))]
     public async Task Reload_SectionChanged_AppliedLiveOrNamedAsNeedingRestart(string section, string before, string after)
     {
         await using var sidecar = await StartAsync(Base + before);
@@ -110,6 +138,7 @@ public sealed class ConfigurationReloadTests : IDisposable
         {
             "providers2" => Base.Replace("[ { name: p0, kind: mock } ]", "[ { name: p0, kind: mock }, { name: p1, kind: mock } ]", StringComparison.Ordinal),
             "models2" => Base.Replace("model: m1", "model: m3", StringComparison.Ordinal),
+            "logging2" => Base.Replace("level: warning", "level: error", StringComparison.Ordinal),
             _ => Base + after,
         };
         await File.WriteAllTextAsync(ConfigPath, next, Ct);
@@ -120,15 +149,116 @@ public sealed class ConfigurationReloadTests : IDisposable
         Assert.Equal("applied", body.GetProperty("result").GetString());
         Assert.Equal(2, body.GetProperty("configuration").GetProperty("version").GetInt64());
         var restart = body.GetProperty("configuration").GetProperty("restart_required").EnumerateArray().Select(static e => e.GetString()).ToList();
-        if (section is "models" or "tenants" or "auth" or "limits" or "prices" or "guardrails")
+        if (LiveSections.Contains(section))
         {
             Assert.Empty(restart);
         }
         else
         {
-            Assert.Contains(restart, r => r == section || r!.StartsWith(section + " (", StringComparison.Ordinal));
+            Assert.Equal([section], restart.Select(static r => r!.Split(' ')[0]));
+            Assert.Matches($@"^{section} \(.+\)$", restart[0]!);
         }
     }
+
+    [Fact]
+    public async Task Reload_ProviderBaseUrlAndKeyChanged_NextCallGoesToTheNewUpstreamWithTheNewKey()
+    {
+        await using var first = await FakeProviderServer.StartAsync(Ct);
+        await using var second = await FakeProviderServer.StartAsync(Ct);
+        first.Default = FakeResponse.Json(Completion("from the first"));
+        second.Default = FakeResponse.Json(Completion("from the second"));
+        static string FileText(Uri upstream, string key) => Base.Replace(
+            "[ { name: p0, kind: mock } ]", $"[ {{ name: p0, kind: openai-compatible, base_url: '{upstream}v1', api_key: {key} }} ]", StringComparison.Ordinal);
+        await using var sidecar = await StartAsync(FileText(first.BaseUrl, "key-one"));
+        var client = new V1.Inference.InferenceClient(sidecar.Channel);
+        Assert.Equal("from the first", (await client.GenerateAsync(Inference.InferenceSidecar.Ask("chat"), cancellationToken: Ct)).Text);
+
+        await File.WriteAllTextAsync(ConfigPath, FileText(second.BaseUrl, "key-two"), Ct);
+        var (status, body) = await PostReloadAsync(sidecar);
+
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        Assert.Empty(body.GetProperty("configuration").GetProperty("restart_required").EnumerateArray());
+        Assert.Equal("from the second", (await client.GenerateAsync(Inference.InferenceSidecar.Ask("chat"), cancellationToken: Ct)).Text);
+        Assert.Equal(1, first.RequestCount);
+        Assert.Equal("Bearer key-two", Assert.Single(second.Requests).Header("authorization"));
+    }
+
+    [Fact]
+    public async Task Reload_ProviderKeyChanged_TheEnvoyDoorHandsOnTheNewKeyFromTheNextRequest()
+    {
+        await using var upstream = await FakeProviderServer.StartAsync(Ct);
+        upstream.Default = FakeResponse.OpenAIChat("hi", inputTokens: 9, outputTokens: 1);
+        string FileText(string providerKey) => Hashed(Base.Replace(
+            "[ { name: p0, kind: mock } ]", $"[ {{ name: p0, kind: mock }}, {{ name: openai, kind: openai, api_key: {providerKey}, base_url: '{upstream.BaseUrl}' }} ]", StringComparison.Ordinal)
+            + "tenants:\n  - { id: a, models: [gpt-4o-mini], api_keys: [mgw-reload-a] }\n");
+        await using var sidecar = await StartAsync(FileText("sk-provider-one"));
+        var envoy = new Mesh.Gateway.FunctionalTests.Envoy.FakeEnvoy(sidecar.EnvoyChannel, upstream.BaseUrl, TimeSpan.FromSeconds(60));
+        var headers = new Dictionary<string, string> { ["content-type"] = "application/json", ["authorization"] = "Bearer mgw-reload-a" };
+        var body = System.Text.Encoding.UTF8.GetBytes("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}""");
+        Assert.Equal(200, (await envoy.SendAsync("POST", "/v1/chat/completions", headers, body, Ct)).Status);
+        Assert.Equal("Bearer sk-provider-one", upstream.Requests[^1].Header("authorization"));
+
+        await File.WriteAllTextAsync(ConfigPath, FileText("sk-provider-two"), Ct);
+        var (status, reloaded) = await PostReloadAsync(sidecar);
+
+        Assert.True(status == HttpStatusCode.OK, reloaded.ToString());
+        Assert.Empty(reloaded.GetProperty("configuration").GetProperty("restart_required").EnumerateArray());
+        Assert.Equal(200, (await envoy.SendAsync("POST", "/v1/chat/completions", headers, body, Ct)).Status);
+        Assert.Equal("Bearer sk-provider-two", upstream.Requests[^1].Header("authorization"));
+    }
+
+    [Fact]
+    public async Task Reload_ProviderAndARouteToItAddedInOneFile_RouteServesAtOnce()
+    {
+        await using var upstream = await FakeProviderServer.StartAsync(Ct);
+        upstream.Default = FakeResponse.Json(Completion("from the new provider"));
+        await using var sidecar = await StartAsync(Base);
+        var next = Base.Replace("[ { name: p0, kind: mock } ]", $"[ {{ name: p0, kind: mock }}, {{ name: p1, kind: openai-compatible, base_url: '{upstream.BaseUrl}v1', api_key: k }} ]", StringComparison.Ordinal)
+            .Replace("models: [ { name: chat, targets: [ { provider: p0, model: m1 } ] } ]", "models: [ { name: chat, targets: [ { provider: p0, model: m1 } ] }, { name: fresh, targets: [ { provider: p1, model: m9 } ] } ]", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(ConfigPath, next, Ct);
+
+        var (status, body) = await PostReloadAsync(sidecar);
+
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        Assert.Empty(body.GetProperty("configuration").GetProperty("restart_required").EnumerateArray());
+        var client = new V1.Inference.InferenceClient(sidecar.Channel);
+        Assert.Equal("from the new provider", (await client.GenerateAsync(Inference.InferenceSidecar.Ask("fresh"), cancellationToken: Ct)).Text);
+    }
+
+    [Fact]
+    public async Task Reload_AdminCredentialRotated_OldTokenRefusedNewAcceptedAndRecentCallsNamedAsRestart()
+    {
+        static string FileText(string token, int recent) => Base + $"admin: {{ credentials: [\"sha256:{Sha256(token)}\"], recent_calls: {recent} }}\n";
+        await using var sidecar = await StartAsync(FileText("admin-one", 100));
+        Assert.Equal(HttpStatusCode.OK, await AdminGetAsync(sidecar, "admin-one"));
+
+        await File.WriteAllTextAsync(ConfigPath, FileText("admin-two", 100), Ct);
+        var (status, body) = await PostReloadAsync(sidecar);
+
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        Assert.Empty(body.GetProperty("configuration").GetProperty("restart_required").EnumerateArray());
+        Assert.Equal(HttpStatusCode.Unauthorized, await AdminGetAsync(sidecar, "admin-one"));
+        Assert.Equal(HttpStatusCode.OK, await AdminGetAsync(sidecar, "admin-two"));
+
+        // The call log's capacity is set at start: named, not claimed as applied.
+        await File.WriteAllTextAsync(ConfigPath, FileText("admin-two", 200), Ct);
+        (status, body) = await PostReloadAsync(sidecar);
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        var restart = Assert.Single(body.GetProperty("configuration").GetProperty("restart_required").EnumerateArray()).GetString();
+        Assert.Equal("admin.recent_calls (the call log's capacity is set at start)", restart);
+    }
+
+    private static async Task<HttpStatusCode> AdminGetAsync(SidecarHost sidecar, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/admin/v1/keys", UriKind.Relative));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var response = await sidecar.AdminClient.SendAsync(request, Ct);
+        return response.StatusCode;
+    }
+
+    private static string Completion(string text) =>
+        "{\"id\":\"c1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"m1\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"" + text
+        + "\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2,\"total_tokens\":5}}";
 
     [Fact]
     public async Task Reload_TenantsAndKeys_KeyAddedWorksWithItsLimitsAndKeyRemovedIsRefused()

@@ -84,6 +84,59 @@ public sealed class StartupErrorTests
         Assert.DoesNotContain("Exception", stdout + stderr, StringComparison.Ordinal);
     }
 
+    // One misspelt nested key in every top-level section: (the section's text, the typo's line in it, its column, its path, the key meant).
+    private static readonly (string Yaml, int Line, int Column, string Path, string Meant)[] SectionTypos =
+    [
+        ("listen:\n  grpc: 127.0.0.1:0\n  admin: 127.0.0.1:0\n  admni: 127.0.0.1:0\n", 4, 3, "listen.admni", "admin"),
+        ("shutdown:\n  drain_dealy: 1s\n", 2, 3, "shutdown.drain_dealy", "drain_delay"),
+        ("logging:\n  formt: json\n", 2, 3, "logging.formt", "format"),
+        ("grpc:\n  max_recieve_message_size: 1MiB\n", 2, 3, "grpc.max_recieve_message_size", "max_receive_message_size"),
+        ("store:\n  rediss: redis://x\n", 2, 3, "store.rediss", "redis"),
+        ("prices:\n  m1:\n    input: 1\n    output: 2\n    ouptut: 2\n", 5, 5, "prices.m1.ouptut", "output"),
+        ("limits:\n  default_max_output_token: 10\n", 2, 3, "limits.default_max_output_token", "default_max_output_tokens"),
+        ("ledger:\n  max_file: 3\n", 2, 3, "ledger.max_file", "max_files"),
+        ("providers:\n  - name: p0\n    kind: mock\n    base_ulr: http://x\n", 4, 5, "providers[0].base_ulr", "base_url"),
+        ("models:\n  - name: chat\n    targets:\n      - provider: p0\n        model: m1\n        wieght: 2\n", 6, 9, "models[0].targets[0].wieght", "weight"),
+        ("telemetry:\n  otlp_endpiont: http://x:4317\n", 2, 3, "telemetry.otlp_endpiont", "otlp_endpoint"),
+        ("tenants:\n  - id: t\n    api_keys: [\"sha256:0000000000000000000000000000000000000000000000000000000000000001\"]\n    limits:\n      request_per_minute: 10\n", 5, 7, "tenants[0].limits.request_per_minute", "requests_per_minute"),
+        ("auth:\n  gateway_key_header: [x-key]\n", 2, 3, "auth.gateway_key_header", "gateway_key_headers"),
+        ("envoy:\n  tenant_heder: x\n", 2, 3, "envoy.tenant_heder", "tenant_header"),
+        ("guardrails:\n  pii:\n    enabeld: false\n", 3, 5, "guardrails.pii.enabeld", "enabled"),
+        ("prompts:\n  templates:\n    - name: greet\n      versions:\n        - version: '1'\n          model: chat\n          messages:\n            - { role: user, content: hi }\n          temprature: 0\n", 9, 11, "prompts.templates[0].versions[0].temprature", "temperature"),
+        ("http:\n  max_request_byte: 10\n", 2, 3, "http.max_request_byte", "max_request_bytes"),
+        ("cache:\n  max_byte: 1MiB\n", 2, 3, "cache.max_byte", "max_bytes"),
+        ("admin:\n  credential: []\n", 2, 3, "admin.credential", "credentials"),
+    ];
+
+    [Fact]
+    public async Task TypoInEverySection_EachNamedWithFileLineColumnAndTheKeyMeant_OneLineEach_Exit1()
+    {
+        var yaml = new System.Text.StringBuilder();
+        var expected = new List<string>();
+        var line = 0;
+        foreach (var (text, typoLine, column, path, meant) in SectionTypos)
+        {
+            expected.Add($".yaml:{line + typoLine}:{column}: unknown key '{path}'; did you mean '{meant}'?");
+            yaml.Append(text);
+            line += text.Count(static c => c == '\n');
+        }
+
+        var (exit, stdout, stderr) = await SidecarProcess.RunToExitAsync(yaml.ToString(), []);
+
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var context = $"exit {exit}\nstdout:\n{stdout}\nstderr:\n{stderr}";
+        Assert.True(exit == 1, context);
+        Assert.True(lines.Length == expected.Count, context);
+        Assert.All(lines, static l => Assert.StartsWith("mesh-gateway: ", l, StringComparison.Ordinal));
+        Assert.All(expected, e => Assert.True(lines.Any(l => l.EndsWith(e, StringComparison.Ordinal)), $"'{e}' not in:\n{stderr}"));
+        Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", stdout + stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SectionTypos_HaveARowForEverySection() =>
+        Assert.Equal([], Sidecar.SidecarFeatures.Sections.Except(SectionTypos.Select(static t => t.Yaml.Split(':')[0])).ToArray());
+
     [Fact]
     public async Task InvalidProviderSetting_NamesKey()
     {

@@ -15,32 +15,58 @@ public sealed class ConfigurationKeyCheckerTests
     }
 
     // One typo per section, nested where the section nests: the line, the column, the key path and the nearest known key.
+    public static TheoryData<string, string> Typos => new()
+    {
+        { "listen:\n  admni: 127.0.0.1:0\n", "gateway.yaml:2:3: unknown key 'listen.admni'; did you mean 'admin'?" },
+        { "listen:\n  tls:\n    crt: /x\n", "gateway.yaml:3:5: unknown key 'listen.tls.crt'; did you mean 'cert'?" },
+        { "shutdown:\n  drain_dealy: 1s\n", "gateway.yaml:2:3: unknown key 'shutdown.drain_dealy'; did you mean 'drain_delay'?" },
+        { "logging:\n  formt: json\n", "gateway.yaml:2:3: unknown key 'logging.formt'; did you mean 'format'?" },
+        { "grpc:\n  max_recieve_message_size: 1MiB\n", "gateway.yaml:2:3: unknown key 'grpc.max_recieve_message_size'; did you mean 'max_receive_message_size'?" },
+        { "store:\n  rediss: redis://x\n", "gateway.yaml:2:3: unknown key 'store.rediss'; did you mean 'redis'?" },
+        { "prices:\n  gpt-4o:\n    inptu: 1\n", "gateway.yaml:3:5: unknown key 'prices.gpt-4o.inptu'; did you mean 'input'?" },
+        { "limits:\n  default_max_output_token: 10\n", "gateway.yaml:2:3: unknown key 'limits.default_max_output_token'; did you mean 'default_max_output_tokens'?" },
+        { "ledger:\n  max_file: 3\n", "gateway.yaml:2:3: unknown key 'ledger.max_file'; did you mean 'max_files'?" },
+        { "providers:\n  - name: p\n    kind: mock\n    base_ulr: http://x\n", "gateway.yaml:4:5: unknown key 'providers[0].base_ulr'; did you mean 'base_url'?" },
+        { "providers:\n  - name: p\n    kind: mock\nmodels:\n  - name: m\n    targets:\n      - provider: p\n        model: x\n        wieght: 2\n",
+        "gateway.yaml:9:9: unknown key 'models[0].targets[0].wieght'; did you mean 'weight'?" },
+        { "models:\n  - name: m\n    retry:\n      max_retry: 2\n", "gateway.yaml:4:7: unknown key 'models[0].retry.max_retry'; did you mean 'max_retries'?" },
+        { "telemetry:\n  otlp_endpiont: http://x:4317\n", "gateway.yaml:2:3: unknown key 'telemetry.otlp_endpiont'; did you mean 'otlp_endpoint'?" },
+        { "tenants:\n  - id: t\n    limits:\n      request_per_minute: 10\n", "gateway.yaml:4:7: unknown key 'tenants[0].limits.request_per_minute'; did you mean 'requests_per_minute'?" },
+        { "tenants:\n  - id: t\n    limits:\n      models:\n        gpt:\n          token_per_minute: 1\n",
+        "gateway.yaml:6:11: unknown key 'tenants[0].limits.models.gpt.token_per_minute'; did you mean 'tokens_per_minute'?" },
+        { "auth:\n  jwt:\n    isuser: https://x\n", "gateway.yaml:3:5: unknown key 'auth.jwt.isuser'; did you mean 'issuer'?" },
+        { "envoy:\n  tenant_heder: x\n", "gateway.yaml:2:3: unknown key 'envoy.tenant_heder'; did you mean 'tenant_header'?" },
+        { "guardrails:\n  policies:\n    strict:\n      moderation:\n        on_ouput: true\n",
+        "gateway.yaml:5:9: unknown key 'guardrails.policies.strict.moderation.on_ouput'; did you mean 'on_output'?" },
+        { "prompts:\n  templates:\n    - name: a\n      verisons: []\n", "gateway.yaml:4:7: unknown key 'prompts.templates[0].verisons'; did you mean 'versions'?" },
+        { "prompts:\n  decorators:\n    - content: x\n      postion: append\n", "gateway.yaml:4:7: unknown key 'prompts.decorators[0].postion'; did you mean 'position'?" },
+        { "http:\n  max_request_byte: 10\n", "gateway.yaml:2:3: unknown key 'http.max_request_byte'; did you mean 'max_request_bytes'?" },
+        { "cache:\n  routes:\n    chat:\n      ttl_second: 5\n", "gateway.yaml:4:7: unknown key 'cache.routes.chat.ttl_second'; did you mean 'ttl_seconds'?" },
+        { "admin:\n  credential: []\n", "gateway.yaml:2:3: unknown key 'admin.credential'; did you mean 'credentials'?" },
+        { "tenatns: []\n", "gateway.yaml:1:1: unknown key 'tenatns'; did you mean 'tenants'?" },
+    };
+
     [Theory]
-    [InlineData("listen:\n  admni: 127.0.0.1:0\n", "gateway.yaml:2:3: unknown key 'listen.admni'; did you mean 'admin'?")]
-    [InlineData("listen:\n  tls:\n    crt: /x\n", "gateway.yaml:3:5: unknown key 'listen.tls.crt'; did you mean 'cert'?")]
-    [InlineData("shutdown:\n  drain_dealy: 1s\n", "gateway.yaml:2:3: unknown key 'shutdown.drain_dealy'; did you mean 'drain_delay'?")]
-    [InlineData("logging:\n  formt: json\n", "gateway.yaml:2:3: unknown key 'logging.formt'; did you mean 'format'?")]
-    [InlineData("grpc:\n  max_recieve_message_size: 1MiB\n", "gateway.yaml:2:3: unknown key 'grpc.max_recieve_message_size'; did you mean 'max_receive_message_size'?")]
-    [InlineData("store:\n  rediss: redis://x\n", "gateway.yaml:2:3: unknown key 'store.rediss'; did you mean 'redis'?")]
-    [InlineData("prices:\n  gpt-4o:\n    inptu: 1\n", "gateway.yaml:3:5: unknown key 'prices.gpt-4o.inptu'; did you mean 'input'?")]
-    [InlineData("limits:\n  default_max_output_token: 10\n", "gateway.yaml:2:3: unknown key 'limits.default_max_output_token'; did you mean 'default_max_output_tokens'?")]
-    [InlineData("ledger:\n  max_file: 3\n", "gateway.yaml:2:3: unknown key 'ledger.max_file'; did you mean 'max_files'?")]
-    [InlineData("providers:\n  - name: p\n    kind: mock\n    base_ulr: http://x\n", "gateway.yaml:4:5: unknown key 'providers[0].base_ulr'; did you mean 'base_url'?")]
-    [InlineData("providers:\n  - name: p\n    kind: mock\nmodels:\n  - name: m\n    targets:\n      - provider: p\n        model: x\n        wieght: 2\n",
-        "gateway.yaml:9:9: unknown key 'models[0].targets[0].wieght'; did you mean 'weight'?")]
-    [InlineData("models:\n  - name: m\n    retry:\n      max_retry: 2\n", "gateway.yaml:4:7: unknown key 'models[0].retry.max_retry'; did you mean 'max_retries'?")]
-    [InlineData("telemetry:\n  otlp_endpiont: http://x:4317\n", "gateway.yaml:2:3: unknown key 'telemetry.otlp_endpiont'; did you mean 'otlp_endpoint'?")]
-    [InlineData("tenants:\n  - id: t\n    limits:\n      request_per_minute: 10\n", "gateway.yaml:4:7: unknown key 'tenants[0].limits.request_per_minute'; did you mean 'requests_per_minute'?")]
-    [InlineData("tenants:\n  - id: t\n    limits:\n      models:\n        gpt:\n          token_per_minute: 1\n",
-        "gateway.yaml:6:11: unknown key 'tenants[0].limits.models.gpt.token_per_minute'; did you mean 'tokens_per_minute'?")]
-    [InlineData("auth:\n  jwt:\n    isuser: https://x\n", "gateway.yaml:3:5: unknown key 'auth.jwt.isuser'; did you mean 'issuer'?")]
-    [InlineData("envoy:\n  tenant_heder: x\n", "gateway.yaml:2:3: unknown key 'envoy.tenant_heder'; did you mean 'tenant_header'?")]
-    [InlineData("guardrails:\n  policies:\n    strict:\n      moderation:\n        on_ouput: true\n",
-        "gateway.yaml:5:9: unknown key 'guardrails.policies.strict.moderation.on_ouput'; did you mean 'on_output'?")]
-    [InlineData("tenatns: []\n", "gateway.yaml:1:1: unknown key 'tenatns'; did you mean 'tenants'?")]
+    [MemberData(nameof(Typos))]
     public void Check_Typo_NamesPositionPathAndNearestKey(string yaml, string expected)
     {
         Assert.Contains(expected, Check(yaml));
+    }
+
+    [Fact]
+    public void Typos_HaveARowForEverySection()
+    {
+        var covered = Typos.Select(static row => ((string)row.Data.Item1).Split(':')[0]).ToHashSet(StringComparer.Ordinal);
+
+        Assert.Equal([], SidecarFeatures.Sections.Where(s => !covered.Contains(s)).ToArray());
+    }
+
+    [Fact]
+    public void Check_TypoInASectionItsFeatureReadsByHand_NamedOnceWithItsLine()
+    {
+        var errors = Check("prompts:\n  templates:\n    - name: a\n      verisons: []\n");
+
+        Assert.Equal(["gateway.yaml:4:7: unknown key 'prompts.templates[0].verisons'; did you mean 'versions'?"], errors.Where(static e => e.Contains("verisons", StringComparison.Ordinal)));
     }
 
     [Fact]
