@@ -11,7 +11,7 @@ namespace Mesh.Gateway.GuardrailsQuality;
 /// <summary>Writes docs/guardrails-quality.md from the fixtures: PII, injection curve, moderation, linear time, throughput.</summary>
 internal static class Report
 {
-    internal static string Build(GuardrailEngine engine)
+    internal static string Build(GuardrailEngine engine, string generalization)
     {
         var md = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
@@ -26,6 +26,7 @@ internal static class Report
         md.AppendLine("- Injection and moderation: every text goes to the *tune* or the *held-out* half by FNV-1a of its text (even/odd). Rules and weights were adjusted while looking at the tune half only; the figures below and the test floors are on the held-out half. BIPIA keeps its own split: attacks from `text_attack_train.json` are embedded in tune-half e-mails, attacks from `text_attack_test.json` (different categories) in held-out e-mails; each attack goes at the start, the middle and the end of a different e-mail.");
         md.AppendLine("- PII: Presidio's recognizer cases are a conformance suite, not a held-out set: the detectors were written with them in view. Phone cases with a non-default `leniency` are left out (they contradict each other by design).");
         md.AppendLine();
+        md.Append(generalization);
 
         // PII
         md.AppendLine("## PII (Presidio recognizer cases, exact span match)");
