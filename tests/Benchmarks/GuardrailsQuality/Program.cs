@@ -254,7 +254,8 @@ switch (mode)
             System.Diagnostics.Process.GetCurrentProcess().ProcessorAffinity = 1; // one core
         }
 
-        string md = Mesh.Gateway.GuardrailsQuality.Report.Build(engine, generalization);
+        string latency = Mesh.Gateway.GuardrailsQuality.Learned.LearnedLatency.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30);
+        string md = Mesh.Gateway.GuardrailsQuality.Report.Build(engine, generalization, latency);
         string path = Path.Combine(Fixtures.RepoRoot, "docs", "guardrails-quality.md");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, md);
