@@ -24,6 +24,9 @@ public sealed record GuardPolicy
     /// <summary>Content moderation.</summary>
     public ModerationPolicy Moderation { get; init; } = new();
 
+    /// <summary>Learned detectors beside the rules (off by default).</summary>
+    public LearnedPolicy Learned { get; init; } = new();
+
     /// <summary>How streamed text is held back.</summary>
     public StreamPolicy Stream { get; init; } = new();
 
@@ -44,6 +47,7 @@ public sealed record GuardPolicy
         Pii = original.Pii;
         Injection = original.Injection;
         Moderation = original.Moderation;
+        Learned = original.Learned;
         Stream = original.Stream;
         HashKey = original.HashKey;
     }

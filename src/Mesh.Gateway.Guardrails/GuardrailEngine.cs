@@ -1,6 +1,8 @@
 using System.Text;
+using Mesh.Gateway.Core.Embeddings;
 using Mesh.Gateway.Guardrails.Injection;
 using Mesh.Gateway.Guardrails.Internal;
+using Mesh.Gateway.Guardrails.Learned;
 using Mesh.Gateway.Guardrails.Moderation;
 using Mesh.Gateway.Guardrails.Pii;
 using Mesh.Gateway.Guardrails.Telemetry;
@@ -13,6 +15,7 @@ public sealed partial class GuardrailEngine : IGuardrailEngine
 {
     internal const string InjectionType = "prompt_injection";
     private readonly ClassifierStage _classifiers;
+    private readonly ITextEncoder? _encoder;
 
     /// <summary>An engine with no remote classifiers.</summary>
     public GuardrailEngine()
@@ -22,14 +25,31 @@ public sealed partial class GuardrailEngine : IGuardrailEngine
 
     /// <summary>An engine that may consult <paramref name="classifiers"/> when a policy enables them.</summary>
     public GuardrailEngine(IEnumerable<IGuardClassifier> classifiers, TimeProvider timeProvider)
+        : this(classifiers, timeProvider, encoder: null)
+    {
+    }
+
+    /// <summary>
+    /// An engine whose policies may turn on the learned detectors (<see cref="GuardPolicy.Learned"/>), which read
+    /// <paramref name="encoder"/>'s sentence vector of each text. Without an encoder the rules run alone.
+    /// </summary>
+    public GuardrailEngine(IEnumerable<IGuardClassifier> classifiers, TimeProvider timeProvider, ITextEncoder? encoder)
     {
         ArgumentNullException.ThrowIfNull(classifiers);
         ArgumentNullException.ThrowIfNull(timeProvider);
         _classifiers = new ClassifierStage([.. classifiers], timeProvider);
+        _encoder = encoder;
     }
 
+    /// <summary>Whether policies with <c>learned.enabled</c> get their learned detectors (an encoder was given).</summary>
+    public bool HasLearnedDetectors => _encoder is not null;
+
     /// <inheritdoc />
-    public GuardResult Inspect(string text, GuardDirection direction, GuardPolicy policy, GuardTokenVault? vault = null)
+    public GuardResult Inspect(string text, GuardDirection direction, GuardPolicy policy, GuardTokenVault? vault = null) =>
+        Inspect(text, direction, policy, vault, embed: null);
+
+    /// <inheritdoc />
+    public GuardResult Inspect(string text, GuardDirection direction, GuardPolicy policy, GuardTokenVault? vault, Func<string, float[]>? embed)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(policy);
@@ -40,7 +60,7 @@ public sealed partial class GuardrailEngine : IGuardrailEngine
         }
 
         var raw = new List<RawFinding>();
-        double injection = Analyze(text, direction, compiled, raw, injectionOverride: null, moderationOverride: null);
+        double injection = Analyze(text, direction, compiled, raw, injectionOverride: null, moderationOverride: null, LearnedVector(text, direction, compiled, embed));
         var result = Build(text, raw, compiled, vault, injection);
         GuardrailsTelemetry.Record(direction, policy.Name, result.Verdict, result.Findings);
         return result;
@@ -82,7 +102,7 @@ public sealed partial class GuardrailEngine : IGuardrailEngine
         }
 
         var raw = new List<RawFinding>();
-        double injection = Analyze(text, direction, compiled, raw, injectionOverride, moderationOverride);
+        double injection = Analyze(text, direction, compiled, raw, injectionOverride, moderationOverride, LearnedVector(text, direction, compiled, embed: null));
         var result = Build(text, raw, compiled, vault, injection);
         GuardrailsTelemetry.Record(direction, policy.Name, result.Verdict, result.Findings);
         return result;
@@ -95,8 +115,23 @@ public sealed partial class GuardrailEngine : IGuardrailEngine
         return new StreamingRedactor(policy, direction, vault);
     }
 
-    /// <summary>Runs the local detectors; returns the injection score. Findings are thresholded, actioned and overlap-free (PII), UTF-16.</summary>
-    internal static double Analyze(ReadOnlySpan<char> text, GuardDirection direction, CompiledPolicy policy, List<RawFinding> output, double? injectionOverride, double[]? moderationOverride)
+    /// <summary>The text's sentence vector when the policy's learned detectors read this direction and an encoder is present; else null.</summary>
+    private float[]? LearnedVector(string text, GuardDirection direction, CompiledPolicy policy, Func<string, float[]>? embed)
+    {
+        if (_encoder is null || !policy.Source.Learned.Enabled || text.Length == 0 || !(policy.RunsInjection(direction) || policy.RunsModeration(direction)))
+        {
+            return null;
+        }
+
+        return embed?.Invoke(text) ?? _encoder.Encode(text, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Runs the local detectors; returns the injection score. Findings are thresholded, actioned and overlap-free (PII), UTF-16.
+    /// With <paramref name="learnedVector"/> (the text's sentence vector), the learned heads score injection and moderation
+    /// from it and the rule scores, against <see cref="LearnedPolicy.Threshold"/>.
+    /// </summary>
+    internal static double Analyze(ReadOnlySpan<char> text, GuardDirection direction, CompiledPolicy policy, List<RawFinding> output, double? injectionOverride, double[]? moderationOverride, float[]? learnedVector = null)
     {
         int first = output.Count;
         if (policy.Kinds != PiiKinds.None)
@@ -130,9 +165,19 @@ public sealed partial class GuardrailEngine : IGuardrailEngine
         {
             var a = InjectionScorer.Score(text, direction);
             injectionScore = injectionOverride ?? a.Score;
-            if (injectionScore >= policy.Source.Injection.Threshold)
+            bool hit = injectionScore >= policy.Source.Injection.Threshold;
+            if (learnedVector is not null && injectionOverride is null)
             {
-                output.Add(new RawFinding(InjectionType, a.Start, a.End, injectionScore, FindingKind.Injection) { Action = policy.Source.Injection.Action });
+                // Rules OR the learned head (calibrated so that, with the rules at their default, its threshold keeps the false positives at the target).
+                double learned = LearnedHeads.Shipped.Score(LearnedHeads.InjectionHead, learnedVector, a.Score);
+                hit |= learned >= policy.Source.Learned.Threshold;
+                injectionScore = Math.Max(injectionScore, learned);
+            }
+
+            if (hit)
+            {
+                (int start, int end) = a.End > a.Start ? (a.Start, a.End) : (0, text.Length);
+                output.Add(new RawFinding(InjectionType, start, end, injectionScore, FindingKind.Injection) { Action = policy.Source.Injection.Action });
             }
         }
 
@@ -142,9 +187,18 @@ public sealed partial class GuardrailEngine : IGuardrailEngine
             for (int c = 0; c < m.Scores.Length; c++)
             {
                 double score = moderationOverride is { } o ? Math.Max(o[c], m.Scores[c]) : m.Scores[c];
-                if (score > 0 && score >= policy.ModerationThreshold(c))
+                bool hit = score > 0 && score >= policy.ModerationThreshold(c);
+                if (learnedVector is not null && moderationOverride is null)
                 {
-                    output.Add(new RawFinding(ModerationCategories.All[c], m.Starts[c], m.Ends[c], score, FindingKind.Moderation) { Action = policy.Source.Moderation.Action });
+                    double learned = LearnedHeads.Shipped.Score(ModerationCategories.All[c], learnedVector, m.Scores[c]);
+                    hit |= learned >= policy.Source.Learned.Threshold;
+                    score = Math.Max(score, learned);
+                }
+
+                if (hit)
+                {
+                    (int start, int end) = m.Ends[c] > m.Starts[c] ? (m.Starts[c], m.Ends[c]) : (0, text.Length);
+                    output.Add(new RawFinding(ModerationCategories.All[c], start, end, score, FindingKind.Moderation) { Action = policy.Source.Moderation.Action });
                 }
             }
         }

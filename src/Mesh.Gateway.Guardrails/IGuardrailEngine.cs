@@ -14,6 +14,14 @@ public interface IGuardrailEngine
     /// <param name="vault">The tokenization vault of this conversation; one is created when the policy tokenizes and none is given.</param>
     GuardResult Inspect(string text, GuardDirection direction, GuardPolicy policy, GuardTokenVault? vault = null);
 
+    /// <summary>
+    /// As <see cref="Inspect(string, GuardDirection, GuardPolicy, GuardTokenVault?)"/>, with the text's sentence vector taken from
+    /// <paramref name="embed"/> when the policy's learned detectors need one (so a call encodes its prompt once, for the
+    /// guardrails and the semantic cache alike). Engines without learned detectors ignore it.
+    /// </summary>
+    GuardResult Inspect(string text, GuardDirection direction, GuardPolicy policy, GuardTokenVault? vault, Func<string, float[]>? embed) =>
+        Inspect(text, direction, policy, vault);
+
     /// <summary>Inspects <paramref name="text"/> with the local detectors, then consults the policy's remote classifiers where configured.</summary>
     ValueTask<GuardResult> InspectAsync(string text, GuardDirection direction, GuardPolicy policy, GuardTokenVault? vault = null, CancellationToken cancellationToken = default);
 

@@ -45,6 +45,10 @@ internal static class GuardrailsConfigurationSchema
             ConfigurationKey.Value("on_output", "boolean", "true", "Moderate responses."),
             ConfigurationKey.Nested("classifier", Classifier, "A remote classifier to confirm the local score.")),
             "Moderation by category."),
+        ConfigurationKey.Nested("learned", ConfigurationNode.Mapping(
+            ConfigurationKey.Value("enabled", "boolean", "false", "Score texts with the learned heads on the local sentence encoder, combined with the rules (needs the encoder)."),
+            ConfigurationKey.Value("threshold", Score, "0.5", "The lowest learned score acted on (0.5 = the calibrated operating point).")),
+            "Learned injection and moderation detectors beside the rules."),
         ConfigurationKey.Nested("stream", ConfigurationNode.Mapping(
             ConfigurationKey.Value("hold_back", "integer 16..65536", "96", "Characters held back from a stream so a value split across chunks is caught."),
             ConfigurationKey.Value("max_hold_back", "integer 16..1048576", "4096", "The most held back while a possible match grows."),

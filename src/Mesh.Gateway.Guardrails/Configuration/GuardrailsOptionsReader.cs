@@ -47,6 +47,11 @@ internal sealed class GuardrailsOptionsReader
             Pii = ReadPii(s.GetSection("pii"), path + ".pii", b.Pii),
             Injection = ReadInjection(s.GetSection("injection"), path + ".injection", b.Injection),
             Moderation = ReadModeration(s.GetSection("moderation"), path + ".moderation", b.Moderation),
+            Learned = new LearnedPolicy
+            {
+                Enabled = Bool(s.GetSection("learned"), "enabled", path + ".learned", b.Learned.Enabled),
+                Threshold = Score(s.GetSection("learned"), "threshold", path + ".learned", b.Learned.Threshold),
+            },
             Stream = ReadStream(s.GetSection("stream"), path + ".stream", b.Stream),
         };
     }

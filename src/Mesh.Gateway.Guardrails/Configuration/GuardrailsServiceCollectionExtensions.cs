@@ -31,7 +31,17 @@ public static class GuardrailsServiceCollectionExtensions
         services.AddConfigurationSection(GuardrailsOptions.SectionName, GuardrailsConfigurationSchema.Section,
             "Guardrails: PII redaction, prompt-injection and moderation checks, per policy and per tenant.");
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IGuardrailEngine>(sp => new GuardrailEngine(sp.GetServices<IGuardClassifier>(), sp.GetRequiredService<TimeProvider>()));
+        // The sentence encoder is optional (AddSentenceEncoder): without it a policy's learned detectors cannot run, which stops the start.
+        services.TryAddSingleton<IGuardrailEngine>(sp =>
+        {
+            var encoder = sp.GetService<Mesh.Gateway.Core.Embeddings.ITextEncoder>();
+            if (encoder is null && LearnedPolicies(sp.GetRequiredService<GuardrailsOptions>()).FirstOrDefault() is { } name)
+            {
+                throw new InvalidOperationException($"guardrails: policy '{name}' turns on learned detectors (learned.enabled) but no sentence encoder is registered: add AddSentenceEncoder() (Mesh.Gateway.Embeddings) or turn learned off.");
+            }
+
+            return new GuardrailEngine(sp.GetServices<IGuardClassifier>(), sp.GetRequiredService<TimeProvider>(), encoder);
+        });
 
         // The policies of each new configuration version, applied live.
         services.TryAddSingleton(static sp => new GuardrailsPolicies(sp.GetRequiredService<GuardrailsOptions>()));
@@ -40,4 +50,7 @@ public static class GuardrailsServiceCollectionExtensions
             sp.GetRequiredService<ConfigurationVersions>(), sp.GetRequiredService<GuardrailsPolicies>()));
         return services;
     }
+
+    private static IEnumerable<string> LearnedPolicies(GuardrailsOptions options) =>
+        new[] { options.DefaultPolicy }.Concat(options.Policies.Values).Where(static p => p.Learned.Enabled).Select(static p => p.Name);
 }

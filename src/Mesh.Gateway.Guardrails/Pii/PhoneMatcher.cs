@@ -5,10 +5,19 @@ namespace Mesh.Gateway.Guardrails.Pii;
 /// <summary>
 /// Phone numbers: E.164 (<c>+CC ...</c>, 8 to 15 digits) and national formats (US <c>(415) 555-0132</c>, <c>415-555-0132</c>,
 /// trunk-prefixed <c>090-1234-5678</c>, <c>09-7625400</c>, CN mobiles). Groups of digits split by one space, hyphen or dot, or in parentheses.
+/// A number in international form (<c>+CC</c>, <c>(+CC)</c> or the <c>00</c> prefix) is validated against libphonenumber's
+/// metadata for its country (<see cref="PhoneValidator"/>): a valid one scores high whatever its length, one that is not
+/// valid stays under the default threshold unless a context word lifts it.
 /// </summary>
 internal static class PhoneMatcher
 {
     private const int MaxGroups = 8;
+
+    /// <summary>A number in international form that libphonenumber validates for its country.</summary>
+    internal const double ValidInternationalScore = 0.85;
+
+    /// <summary>A number in international form that is not valid for its country: under the default threshold 0.5 without a context word.</summary>
+    internal const double InvalidInternationalScore = 0.4;
 
     /// <summary>Tries a phone number whose first digit is at <paramref name="s"/>; <paramref name="start"/> may move back over '+' or '('.</summary>
     internal static int Match(ReadOnlySpan<char> t, int s, out int start, out double score)
@@ -16,9 +25,16 @@ internal static class PhoneMatcher
         score = 0;
         start = s;
         bool plus = false;
+        bool plusParen = false;
         bool inParen = false;
         bool firstInParen = false;
-        if (s > 0 && t[s - 1] == '+' && Chars.IsWordStart(t, s - 1))
+        if (s > 1 && t[s - 1] == '+' && t[s - 2] == '(' && (s == 2 || !Chars.IsWord(t[s - 3])))
+        {
+            plus = true;
+            plusParen = true;
+            start = s - 2;
+        }
+        else if (s > 0 && t[s - 1] == '+' && Chars.IsWordStart(t, s - 1))
         {
             plus = true;
             start = s - 1;
@@ -30,6 +46,8 @@ internal static class PhoneMatcher
             start = s - 1;
         }
 
+        // The international prefix 00 (as in 0044 20 ...) adds two digits to E.164's 15.
+        bool zeroZero = !plus && t[s] == '0' && Chars.At(t, s + 1, '0');
         Span<int> groups = stackalloc int[MaxGroups];
         Span<int> candEnds = stackalloc int[MaxGroups];
         Span<int> candGroups = stackalloc int[MaxGroups];
@@ -54,12 +72,34 @@ internal static class PhoneMatcher
             }
 
             digits += g;
-            if (digits > 15)
+            if (digits > (zeroZero ? 17 : 15))
             {
                 break;
             }
 
             groups[nGroups++] = g;
+            if (plusParen)
+            {
+                // "(+44) 20 ...": the country code closes the parenthesis; else the parenthesis encloses the whole number.
+                plusParen = false;
+                if (Chars.At(t, i, ')'))
+                {
+                    i++;
+                    if (Chars.At(t, i, ' ') && Chars.DigitAt(t, i + 1))
+                    {
+                        i++;
+                    }
+                    else if (!Chars.DigitAt(t, i))
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                start = s - 1;
+            }
+
             if (inParen)
             {
                 if (!Chars.At(t, i, ')'))
@@ -117,6 +157,21 @@ internal static class PhoneMatcher
             return 0;
         }
 
+        bool international = plus || (zeroZero && digits >= 7);
+        if (international)
+        {
+            // The longest candidate libphonenumber calls valid for its country code.
+            for (int c = nCand - 1; c >= 0; c--)
+            {
+                int end = candEnds[c];
+                if (!(Chars.At(t, end, '.') && Chars.DigitAt(t, end + 1)) && PhoneValidator.IsValidInternational(t[start..end], plus))
+                {
+                    score = ValidInternationalScore;
+                    return end;
+                }
+            }
+        }
+
         for (int c = nCand - 1; c >= 0; c--)
         {
             int end = candEnds[c];
@@ -146,7 +201,7 @@ internal static class PhoneMatcher
 
         if (plus)
         {
-            return digits is >= 8 and <= 15 && (g.Length > 1 || digits >= 10) ? 0.7 : 0;
+            return digits is >= 8 and <= 15 && (g.Length > 1 || digits >= 10) ? InvalidInternationalScore : 0;
         }
 
         if (dots)

@@ -1,4 +1,5 @@
 using Mesh.Gateway.Core.Chat;
+using Mesh.Gateway.Core.Embeddings;
 using Mesh.Gateway.Core.Pipeline;
 
 namespace Mesh.Gateway.Guardrails.Pipeline;
@@ -9,8 +10,10 @@ namespace Mesh.Gateway.Guardrails.Pipeline;
 /// replace the originals in the request the router sends.
 /// </summary>
 /// <remarks>The same engine calls, per text, as the Envoy door's request body (<c>RequestBodyEditor</c>). Tokenized values go
-/// into one vault per call, which <see cref="ResponseGuardrailsStep"/> uses to restore them in what the caller receives.</remarks>
-internal sealed class RequestGuardrailsStep(IGuardrailEngine engine, GuardrailsPolicies policies) : IInferenceStep
+/// into one vault per call, which <see cref="ResponseGuardrailsStep"/> uses to restore them in what the caller receives.
+/// A policy with learned detectors reads each text's sentence vector through <see cref="PromptEmbedding"/>, so the semantic
+/// cache after this step reuses the last message's vector instead of encoding it again.</remarks>
+internal sealed class RequestGuardrailsStep(IGuardrailEngine engine, GuardrailsPolicies policies, ITextEncoder? encoder = null) : IInferenceStep
 {
     public ValueTask<InferenceResult> InvokeAsync(InferenceContext context, InferenceHandler nextStep, CancellationToken cancellationToken)
     {
@@ -24,13 +27,16 @@ internal sealed class RequestGuardrailsStep(IGuardrailEngine engine, GuardrailsP
             context.Properties.Set(GuardrailsPropertyKeys.Vault, vault);
         }
 
+        Func<string, float[]>? embed = policy.Learned.Enabled && encoder is not null
+            ? text => PromptEmbedding.GetOrEncode(context, encoder, text, cancellationToken).Vector
+            : null;
         var error = context.Operation == InferenceOperation.Chat
-            ? GuardChat(context, policy, vault)
+            ? GuardChat(context, policy, vault, embed)
             : GuardEmbeddings(context, policy, vault);
         return error is null ? nextStep(context, cancellationToken) : ValueTask.FromResult(InferenceResult.Failure(error));
     }
 
-    private GatewayError? GuardChat(InferenceContext context, GuardPolicy policy, GuardTokenVault? vault)
+    private GatewayError? GuardChat(InferenceContext context, GuardPolicy policy, GuardTokenVault? vault, Func<string, float[]>? embed)
     {
         var chat = context.ChatRequest!;
         ChatMessage[]? messages = null;
@@ -45,7 +51,7 @@ internal sealed class RequestGuardrailsStep(IGuardrailEngine engine, GuardrailsP
                     continue;
                 }
 
-                var result = engine.Inspect(text.Text, GuardDirection.Input, policy, vault);
+                var result = engine.Inspect(text.Text, GuardDirection.Input, policy, vault, embed);
                 if (result.Verdict == GuardVerdict.Block)
                 {
                     return GuardrailErrors.Blocked(result.BlockReason, policy.Name);

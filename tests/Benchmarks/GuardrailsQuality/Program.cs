@@ -197,14 +197,65 @@ switch (mode)
         return 0;
     }
 
+    case "generalization":
+    {
+        using var store = new Mesh.Gateway.GuardrailsQuality.Learned.EmbeddingStore(EmbeddingCachePath());
+        Console.WriteLine(new Mesh.Gateway.GuardrailsQuality.Learned.GeneralizationReport(store).Build());
+        return 0;
+    }
+
+    case "phones":
+    {
+        var phoneOnly = new GuardPolicy { Pii = new PiiPolicy { Entities = [PiiEntityTypes.Phone] }, Injection = new InjectionPolicy { Enabled = false }, Moderation = new ModerationPolicy { Enabled = false } };
+        foreach (var c in PhoneTexts.Evaluate(engine, phoneOnly))
+        {
+            Console.WriteLine($"{c.Format,-28} n={c.Texts,5} P={c.Precision:F3} R={c.Recall:F3} tp={c.Tp} fp={c.Fp} fn={c.Fn}");
+        }
+
+        if (args.Length > 1)
+        {
+            foreach (var t in PhoneTexts.Load().Where(t => t.Format == args[1]).Take(400))
+            {
+                var f = engine.Inspect(t.Value, GuardDirection.Input, phoneOnly).Findings;
+                if (!f.Any(x => x.Utf16Start == t.Start && x.Utf16End == t.End))
+                {
+                    Console.WriteLine($"  miss: {t.Value}  found {string.Join(",", f.Select(x => t.Value[x.Utf16Start..x.Utf16End]))}");
+                }
+            }
+        }
+
+        return 0;
+    }
+
+    case "learned-latency":
+        Console.WriteLine(Mesh.Gateway.GuardrailsQuality.Learned.LearnedLatency.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20));
+        return 0;
+
+    case "train":
+    {
+        // Writes the shipped learned heads (src/Mesh.Gateway.Guardrails/Learned/learned-heads.txt).
+        using var store = new Mesh.Gateway.GuardrailsQuality.Learned.EmbeddingStore(EmbeddingCachePath());
+        string path = Path.Combine(Fixtures.RepoRoot, "src", "Mesh.Gateway.Guardrails", "Learned", "learned-heads.txt");
+        new Mesh.Gateway.GuardrailsQuality.Learned.GeneralizationReport(store).TrainShipped(path);
+        Console.WriteLine("written " + path);
+        return 0;
+    }
+
     case "report":
     {
+        string generalization;
+        using (var store = new Mesh.Gateway.GuardrailsQuality.Learned.EmbeddingStore(EmbeddingCachePath()))
+        {
+            generalization = new Mesh.Gateway.GuardrailsQuality.Learned.GeneralizationReport(store).Build();
+        }
+
         if (OperatingSystem.IsLinux() || OperatingSystem.IsWindows())
         {
             System.Diagnostics.Process.GetCurrentProcess().ProcessorAffinity = 1; // one core
         }
 
-        string md = Mesh.Gateway.GuardrailsQuality.Report.Build(engine);
+        string latency = Mesh.Gateway.GuardrailsQuality.Learned.LearnedLatency.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30);
+        string md = Mesh.Gateway.GuardrailsQuality.Report.Build(engine, generalization, latency);
         string path = Path.Combine(Fixtures.RepoRoot, "docs", "guardrails-quality.md");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, md);
@@ -221,3 +272,6 @@ switch (mode)
 
         return 0;
 }
+
+// Sentence vectors of the fixtures, cached between runs (not committed).
+static string EmbeddingCachePath() => Path.Combine(Fixtures.RepoRoot, "tests", "Benchmarks", "GuardrailsQuality", "obj", "guardrails-embeddings.bin");

