@@ -27,6 +27,9 @@ public sealed record GuardPolicy
     /// <summary>How streamed text is held back.</summary>
     public StreamPolicy Stream { get; init; } = new();
 
+    /// <summary>Tool definitions, tool-call arguments and tool results.</summary>
+    public ToolsPolicy Tools { get; init; } = new();
+
     /// <summary>The HMAC key for <see cref="GuardAction.Hash"/> (per tenant: a tenant's own policy or its <c>hash_key</c>). Null uses a process-random key.</summary>
     public string? HashKey { get; init; }
 
@@ -45,6 +48,7 @@ public sealed record GuardPolicy
         Injection = original.Injection;
         Moderation = original.Moderation;
         Stream = original.Stream;
+        Tools = original.Tools;
         HashKey = original.HashKey;
     }
 

@@ -49,13 +49,21 @@ internal static class GuardrailsConfigurationSchema
             ConfigurationKey.Value("hold_back", "integer 16..65536", "96", "Characters held back from a stream so a value split across chunks is caught."),
             ConfigurationKey.Value("max_hold_back", "integer 16..1048576", "4096", "The most held back while a possible match grows."),
             ConfigurationKey.Value("finish_reason", "string", "content_filter", "The finish reason sent when moderation cuts a stream.")),
-            "How streamed responses are checked."));
+            "How streamed responses are checked."),
+        ConfigurationKey.Nested("tools", ConfigurationNode.Mapping(
+            ConfigurationKey.Nested("allow", ConfigurationNode.List(ConfigurationNode.Value("string")),
+                "The tool names a request may declare and the model may call (a list or a comma-separated string); default any tool."),
+            ConfigurationKey.Value("scan_arguments", "boolean", "true", "Inspect tool-call arguments (the model's as output, earlier calls sent back as input)."),
+            ConfigurationKey.Value("scan_results", "boolean", "true", "Inspect tool results sent back as input as retrieved documents (indirect injection).")),
+            "Tool definitions, tool-call arguments and tool results."));
 
     /// <summary>The whole section: the default policy's keys, named policies and the policy of each tenant.</summary>
     public static ConfigurationObjectNode Section { get; } = Policy.With(
         ConfigurationKey.Nested("policies", ConfigurationNode.Map(Policy), "Named policies (each starts from the default policy)."),
         ConfigurationKey.Nested("tenants", ConfigurationNode.Map(ConfigurationNode.Mapping(
             ConfigurationKey.Value("policy", "string", "default", "The policy (a name under guardrails.policies) for this tenant's calls."),
-            ConfigurationKey.Value("hash_key", "string", null, "This tenant's own hash key."))),
+            ConfigurationKey.Value("hash_key", "string", null, "This tenant's own hash key."),
+            ConfigurationKey.Nested("tools", ConfigurationNode.List(ConfigurationNode.Value("string")),
+                "The tools this tenant's calls may declare and call, in place of its policy's tools.allow."))),
             "The policy of each tenant (by tenant id)."));
 }

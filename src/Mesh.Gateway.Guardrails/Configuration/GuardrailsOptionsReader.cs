@@ -32,7 +32,18 @@ internal sealed class GuardrailsOptionsReader
                 _errors.Add($"{path}.policy: names no policy under {root}.policies (was '{policy}')");
             }
 
-            tenants[child.Key] = new TenantGuardrails { Policy = policy, HashKey = child["hash_key"] };
+            var tools = ReadList(child, "tools");
+            if (tools is not null && tools.Any(string.IsNullOrWhiteSpace))
+            {
+                _errors.Add($"{path}.tools: a tool name is empty");
+            }
+
+            tenants[child.Key] = new TenantGuardrails
+            {
+                Policy = policy,
+                HashKey = child["hash_key"],
+                Tools = tools?.Where(static n => !string.IsNullOrWhiteSpace(n)).ToHashSet(StringComparer.Ordinal),
+            };
         }
 
         return new GuardrailsOptions { DefaultPolicy = defaultPolicy, Policies = policies, Tenants = tenants };
@@ -48,6 +59,7 @@ internal sealed class GuardrailsOptionsReader
             Injection = ReadInjection(s.GetSection("injection"), path + ".injection", b.Injection),
             Moderation = ReadModeration(s.GetSection("moderation"), path + ".moderation", b.Moderation),
             Stream = ReadStream(s.GetSection("stream"), path + ".stream", b.Stream),
+            Tools = ReadTools(s.GetSection("tools"), path + ".tools", b.Tools),
         };
     }
 
@@ -163,6 +175,27 @@ internal sealed class GuardrailsOptionsReader
         }
 
         return p;
+    }
+
+    private ToolsPolicy ReadTools(IConfigurationSection s, string path, ToolsPolicy b)
+    {
+        var allow = b.Allow;
+        if (ReadList(s, "allow") is { } list)
+        {
+            if (list.Any(string.IsNullOrWhiteSpace))
+            {
+                _errors.Add($"{path}.allow: a tool name is empty");
+            }
+
+            allow = list.Where(static n => !string.IsNullOrWhiteSpace(n)).ToHashSet(StringComparer.Ordinal);
+        }
+
+        return new ToolsPolicy
+        {
+            Allow = allow,
+            ScanArguments = Bool(s, "scan_arguments", path, b.ScanArguments),
+            ScanResults = Bool(s, "scan_results", path, b.ScanResults),
+        };
     }
 
     private static List<string>? ReadList(IConfigurationSection s, string key)
