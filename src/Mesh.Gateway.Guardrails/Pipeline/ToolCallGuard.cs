@@ -10,7 +10,7 @@ namespace Mesh.Gateway.Guardrails.Pipeline;
 /// <remarks>Arguments the model produced are inspected as output (redacted, placeholders restored, a moderation finding blocks);
 /// arguments of earlier calls sent back as input are inspected as input. Arguments that are not JSON are inspected as one text
 /// and only blocked, never rewritten.</remarks>
-internal static class ToolCallGuard
+public static class ToolCallGuard
 {
     /// <summary>The finding type of a tool the policy does not allow.</summary>
     public const string NotAllowed = "tool_not_allowed";
@@ -18,6 +18,8 @@ internal static class ToolCallGuard
     /// <summary>The guarded call, or a block with its finding type.</summary>
     public static (ChatToolCall Call, string? Blocked) Inspect(IGuardrailEngine engine, GuardPolicy policy, GuardTokenVault? vault, ChatToolCall call, GuardDirection direction)
     {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(call);
         if (!policy.Tools.IsAllowed(call.Name))
         {
             return (call, NotAllowed);
@@ -33,7 +35,7 @@ internal static class ToolCallGuard
     }
 
     /// <summary>The arguments with every string and number value guarded, or a block with its finding type.</summary>
-    public static (string Arguments, string? Blocked) InspectArguments(IGuardrailEngine engine, GuardPolicy policy, GuardTokenVault? vault, string arguments, GuardDirection direction)
+    internal static (string Arguments, string? Blocked) InspectArguments(IGuardrailEngine engine, GuardPolicy policy, GuardTokenVault? vault, string arguments, GuardDirection direction)
     {
         JsonDocument document;
         try

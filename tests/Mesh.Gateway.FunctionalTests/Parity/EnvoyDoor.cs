@@ -89,23 +89,44 @@ public sealed class EnvoyDoor(EnvoyDoor.Schema schema, bool streams) : IDoor
                 path = "/v1/messages";
                 headers["x-api-key"] = request.ApiKey;
                 headers["anthropic-version"] = "2023-06-01";
-                body = "{\"model\":" + Quote(model) + ",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":" + Quote(request.Prompt) + "}]"
+                body = "{\"model\":" + Quote(model) + ",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":" + Quote(request.Prompt) + "}"
+                    + (request.ToolResult is { } anthropicResult
+                        ? ",{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":" + Quote(DoorCall.ToolCallName) + ",\"input\":" + DoorCall.ToolCallArguments + "}]}"
+                          + ",{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_1\",\"content\":" + Quote(anthropicResult) + "}]}"
+                        : string.Empty)
+                    + "]" + Tools(request, t => "{\"name\":" + Quote(t) + ",\"input_schema\":{\"type\":\"object\"}}")
                     + (streams ? ",\"stream\":true" : string.Empty) + "}";
                 break;
             case Schema.Gemini:
                 path = streams ? $"/v1beta/models/{model}:streamGenerateContent?alt=sse" : $"/v1beta/models/{model}:generateContent";
                 headers["x-goog-api-key"] = request.ApiKey;
-                body = "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":" + Quote(request.Prompt) + "}]}]}";
+                body = "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":" + Quote(request.Prompt) + "}]}"
+                    + (request.ToolResult is { } geminiResult
+                        ? ",{\"role\":\"model\",\"parts\":[{\"functionCall\":{\"name\":" + Quote(DoorCall.ToolCallName) + ",\"args\":" + DoorCall.ToolCallArguments + "}}]}"
+                          + ",{\"role\":\"user\",\"parts\":[{\"functionResponse\":{\"name\":" + Quote(DoorCall.ToolCallName) + ",\"response\":{\"content\":" + Quote(geminiResult) + "}}}]}"
+                        : string.Empty)
+                    + "]" + (request.Tools.Count > 0 ? ",\"tools\":[{\"functionDeclarations\":[" + string.Join(',', request.Tools.Select(t => "{\"name\":" + Quote(t) + "}")) + "]}]" : string.Empty) + "}";
                 break;
             case Schema.Responses:
                 path = "/v1/responses";
                 headers["authorization"] = "Bearer " + request.ApiKey;
-                body = "{\"model\":" + Quote(model) + ",\"input\":" + Quote(request.Prompt) + (streams ? ",\"stream\":true" : string.Empty) + "}";
+                body = "{\"model\":" + Quote(model) + ",\"input\":"
+                    + (request.ToolResult is { } responsesResult
+                        ? "[{\"role\":\"user\",\"content\":" + Quote(request.Prompt) + "},{\"type\":\"function_call\",\"call_id\":\"call_1\",\"name\":" + Quote(DoorCall.ToolCallName)
+                          + ",\"arguments\":" + Quote(DoorCall.ToolCallArguments) + "},{\"type\":\"function_call_output\",\"call_id\":\"call_1\",\"output\":" + Quote(responsesResult) + "}]"
+                        : Quote(request.Prompt))
+                    + Tools(request, t => "{\"type\":\"function\",\"name\":" + Quote(t) + ",\"parameters\":{\"type\":\"object\"}}")
+                    + (streams ? ",\"stream\":true" : string.Empty) + "}";
                 break;
             default:
                 path = "/v1/chat/completions";
                 headers["authorization"] = "Bearer " + request.ApiKey;
-                body = "{\"model\":" + Quote(model) + ",\"messages\":[{\"role\":\"user\",\"content\":" + Quote(request.Prompt) + "}]"
+                body = "{\"model\":" + Quote(model) + ",\"messages\":[{\"role\":\"user\",\"content\":" + Quote(request.Prompt) + "}"
+                    + (request.ToolResult is { } chatResult
+                        ? ",{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":" + Quote(DoorCall.ToolCallName)
+                          + ",\"arguments\":" + Quote(DoorCall.ToolCallArguments) + "}}]},{\"role\":\"tool\",\"tool_call_id\":\"call_1\",\"content\":" + Quote(chatResult) + "}"
+                        : string.Empty)
+                    + "]" + Tools(request, t => "{\"type\":\"function\",\"function\":{\"name\":" + Quote(t) + ",\"parameters\":{\"type\":\"object\"}}}")
                     + (streams ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}" : string.Empty) + "}";
                 break;
         }
@@ -341,6 +362,10 @@ public sealed class EnvoyDoor(EnvoyDoor.Schema schema, bool streams) : IDoor
 
         return new DoorOutcome { Text = text.ToString(), FinishReason = finish };
     }
+
+    // The request's "tools" member in the schema's shape, or nothing when it declares none.
+    private static string Tools(DoorCall request, Func<string, string> tool) =>
+        request.Tools.Count > 0 ? ",\"tools\":[" + string.Join(',', request.Tools.Select(tool)) + "]" : string.Empty;
 
     private static string Quote(string s) => "\"" + JsonEncodedText.Encode(s).ToString() + "\"";
 }

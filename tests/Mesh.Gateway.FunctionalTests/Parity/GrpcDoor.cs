@@ -36,6 +36,17 @@ public sealed class GrpcDoor(bool streams) : IDoor
             Model = Model(request.Model),
             Messages = { new V1.Message { Role = Role.User, Content = { new ContentPart { Text = request.Prompt } } } },
         };
+        foreach (var tool in request.Tools)
+        {
+            generate.Tools.Add(new Tool { Name = tool, Description = "A tool" });
+        }
+
+        if (request.ToolResult is { } result)
+        {
+            generate.Messages.Add(new V1.Message { Role = Role.Assistant, ToolCalls = { new ToolCall { Id = "call_1", Name = DoorCall.ToolCallName, Arguments = DoorCall.ToolCallArguments } } });
+            generate.Messages.Add(new V1.Message { Role = Role.Tool, ToolCallId = "call_1", Content = { new ContentPart { Text = result } } });
+        }
+
         try
         {
             if (!streams)

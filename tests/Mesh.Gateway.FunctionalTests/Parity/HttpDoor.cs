@@ -37,17 +37,30 @@ public sealed class HttpDoor(bool streams) : IDoor
         }
 
         var client = new ChatClient(Model(request.Model), new ApiKeyCredential(request.ApiKey), options);
+        var chat = new ChatCompletionOptions();
+        foreach (var tool in request.Tools)
+        {
+            chat.Tools.Add(ChatTool.CreateFunctionTool(tool, "A tool", BinaryData.FromString("{\"type\":\"object\",\"properties\":{}}")));
+        }
+
+        List<ChatMessage> messages = [new UserChatMessage(request.Prompt)];
+        if (request.ToolResult is { } result)
+        {
+            messages.Add(new AssistantChatMessage([ChatToolCall.CreateFunctionToolCall("call_1", DoorCall.ToolCallName, BinaryData.FromString(DoorCall.ToolCallArguments))]));
+            messages.Add(new ToolChatMessage("call_1", result));
+        }
+
         try
         {
             if (!streams)
             {
-                ChatCompletion completion = await client.CompleteChatAsync([new UserChatMessage(request.Prompt)], cancellationToken: cancellationToken);
+                ChatCompletion completion = await client.CompleteChatAsync(messages, chat, cancellationToken);
                 return new DoorOutcome { Text = string.Concat(completion.Content.Select(static p => p.Text)), FinishReason = Finish(completion.FinishReason) };
             }
 
             var text = new System.Text.StringBuilder();
             string? finish = null;
-            await foreach (var update in client.CompleteChatStreamingAsync([new UserChatMessage(request.Prompt)], cancellationToken: cancellationToken))
+            await foreach (var update in client.CompleteChatStreamingAsync(messages, chat, cancellationToken))
             {
                 foreach (var part in update.ContentUpdate)
                 {
