@@ -30,6 +30,9 @@ public sealed record GuardPolicy
     /// <summary>Tool definitions, tool-call arguments and tool results.</summary>
     public ToolsPolicy Tools { get; init; } = new();
 
+    /// <summary>Pluggable checks beside the local detectors (<c>checks.NAME</c>): remote services or a model route as judge.</summary>
+    public IReadOnlyList<Checks.GuardCheckOptions> Checks { get; init; } = [];
+
     /// <summary>The HMAC key for <see cref="GuardAction.Hash"/> (per tenant: a tenant's own policy or its <c>hash_key</c>). Null uses a process-random key.</summary>
     public string? HashKey { get; init; }
 
@@ -49,6 +52,7 @@ public sealed record GuardPolicy
         Moderation = original.Moderation;
         Stream = original.Stream;
         Tools = original.Tools;
+        Checks = original.Checks;
         HashKey = original.HashKey;
     }
 
