@@ -50,6 +50,7 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
         ("tool not allowed blocked before the upstream", false),
         ("injection in a tool result blocked before the upstream", false),
         ("pii in a tool result redacted before the upstream", false),
+        ("the model's call of a tool not allowed ends with content_filter", false),
     ];
 
     [Theory]
@@ -73,6 +74,7 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
         "tool not allowed blocked before the upstream" => ToolNotAllowed(door),
         "injection in a tool result blocked before the upstream" => ToolResultInjection(door),
         "pii in a tool result redacted before the upstream" => ToolResultPii(door),
+        "the model's call of a tool not allowed ends with content_filter" => ModelCallsToolNotAllowed(door),
         _ => throw new ArgumentOutOfRangeException(nameof(row), row, "no such row"),
     };
 
@@ -338,5 +340,23 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
         var sent = Assert.Single(rig.Upstream.Requests.Skip(before)).BodyText;
         Assert.DoesNotContain("jane.roe@example.org", sent, StringComparison.Ordinal);
         Assert.Contains("4C; forecast sent to [EMAIL].", sent, StringComparison.Ordinal);
+    }
+
+    private async Task ModelCallsToolNotAllowed(IDoor door)
+    {
+        if (door is EnvoyDoor && door.Streams)
+        {
+            // Known gap (issue 20): the Envoy door guards the tool calls of a whole JSON answer (each schema's codec), but its
+            // SSE path passes tool-call events through unread; remove this skip when SseResponseProcessor holds them.
+            Assert.Skip("The Envoy door does not guard streamed tool calls yet (issue 20).");
+        }
+
+        rig.Upstream.Default = door.ToolCallReply("delete_account", "{\"id\":42}");
+
+        var outcome = await door.CallAsync(rig, new DoorCall(ParityRig.RedactKey, ParityRig.SmallModel, "Tidy my account.") { Tools = ["get_weather"] }, Ct);
+
+        Assert.True(outcome.Served, outcome.ToString());
+        Assert.Equal("content_filter", outcome.FinishReason);
+        Assert.DoesNotContain("delete_account", outcome.Body ?? string.Empty, StringComparison.Ordinal);
     }
 }

@@ -66,6 +66,10 @@ public sealed class EnvoyDoor(EnvoyDoor.Schema schema, bool streams) : IDoor
         };
     }
 
+    public FakeResponse ToolCallReply(string name, string arguments) => streams
+        ? throw new NotSupportedException($"{Name}: the Envoy door does not guard streamed tool calls yet")
+        : Guard.Tools.ToolReplies.Whole(schema switch { Schema.Anthropic => "anthropic", Schema.Gemini => "gemini", Schema.Responses => "responses", _ => "openai" }, name, arguments);
+
     public async Task<DoorOutcome> CallAsync(ParityRig rig, DoorCall request, CancellationToken cancellationToken)
     {
         var envoy = new FakeEnvoy(rig.Sidecar.EnvoyChannel, rig.Upstream.BaseUrl, TimeSpan.FromSeconds(30));
@@ -169,12 +173,12 @@ public sealed class EnvoyDoor(EnvoyDoor.Schema schema, bool streams) : IDoor
         {
             Schema.Anthropic => new DoorOutcome
             {
-                Text = string.Concat(root.GetProperty("content").EnumerateArray().Select(static b => b.GetProperty("text").GetString())),
-                FinishReason = root.GetProperty("stop_reason").GetString() switch { "end_turn" or "stop_sequence" => "stop", "max_tokens" => "length", var other => other },
+                Text = string.Concat(root.GetProperty("content").EnumerateArray().Where(static b => b.TryGetProperty("text", out _)).Select(static b => b.GetProperty("text").GetString())),
+                FinishReason = root.GetProperty("stop_reason").GetString() switch { "end_turn" or "stop_sequence" => "stop", "max_tokens" => "length", "refusal" => "content_filter", "tool_use" => "tool_calls", var other => other },
             },
             Schema.Gemini => new DoorOutcome
             {
-                Text = string.Concat(root.GetProperty("candidates")[0].GetProperty("content").GetProperty("parts").EnumerateArray().Select(static p => p.GetProperty("text").GetString())),
+                Text = string.Concat(root.GetProperty("candidates")[0].GetProperty("content").GetProperty("parts").EnumerateArray().Where(static p => p.TryGetProperty("text", out _)).Select(static p => p.GetProperty("text").GetString())),
                 FinishReason = root.GetProperty("candidates")[0].GetProperty("finishReason").GetString() switch { "STOP" => "stop", "MAX_TOKENS" => "length", "SAFETY" => "content_filter", var other => other },
             },
             _ => new DoorOutcome

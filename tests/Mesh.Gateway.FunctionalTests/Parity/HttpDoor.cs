@@ -24,6 +24,9 @@ public sealed class HttpDoor(bool streams) : IDoor
     public FakeResponse Reply(IReadOnlyList<string> deltas) =>
         streams ? FakeResponse.OpenAIChatStream(deltas) : FakeResponse.OpenAIChat(string.Concat(deltas));
 
+    public FakeResponse ToolCallReply(string name, string arguments) =>
+        streams ? Guard.Tools.ToolReplies.Stream("openai", name, arguments, split: arguments.Length / 2) : Guard.Tools.ToolReplies.Whole("openai", name, arguments);
+
     public async Task<DoorOutcome> CallAsync(ParityRig rig, DoorCall request, CancellationToken cancellationToken)
     {
         var options = new OpenAIClientOptions

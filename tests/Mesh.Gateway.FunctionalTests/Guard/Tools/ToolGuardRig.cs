@@ -16,6 +16,16 @@ public sealed class ToolGuardRig : IAsyncLifetime
     /// <summary>A tenant whose own allow-list (<c>guardrails.tenants.ID.tools</c>) is <c>get_weather</c> only.</summary>
     public const string WeatherOnlyKey = "mgw-tools-weather";
 
+    /// <summary>A tenant whose policy asks a webhook check (the fake upstream's <c>/guard-hook</c>) in audit mode.</summary>
+    public const string AuditedKey = "mgw-tools-audited";
+
+    /// <summary>What the fake webhook answers.</summary>
+    public const string HookAnswer = "{\"flagged\":true,\"reason\":\"fraud\",\"score\":0.7}";
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("mesh-tools-").FullName;
+
+    public string LedgerPath => Path.Combine(_dir, "ledger.jsonl");
+
     public FakeProviderServer Upstream { get; private set; } = null!;
 
     public SidecarHost Sidecar { get; private set; } = null!;
@@ -23,6 +33,7 @@ public sealed class ToolGuardRig : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Upstream = await FakeProviderServer.StartAsync(TestContext.Current.CancellationToken);
+        Upstream.Route("/guard-hook", FakeResponse.Json(HookAnswer));
         var up = Upstream.BaseUrl;
         Sidecar = await SidecarHost.StartAsync($$"""
             listen:
@@ -33,6 +44,9 @@ public sealed class ToolGuardRig : IAsyncLifetime
                 models: ["*"]
               - id: weather
                 api_keys: ["{{ApiKeyHash.Format(WeatherOnlyKey)}}"]
+                models: ["*"]
+              - id: audited
+                api_keys: ["{{ApiKeyHash.Format(AuditedKey)}}"]
                 models: ["*"]
             providers:
               - { name: openai, kind: openai, api_key: sk-up, base_url: '{{up}}v1' }
@@ -50,8 +64,15 @@ public sealed class ToolGuardRig : IAsyncLifetime
               pii: { action: redact }
               tools:
                 allow: [get_weather, send_email]
+              policies:
+                audited:
+                  checks:
+                    hook: { type: webhook, url: '{{up}}guard-hook', mode: audit, timeout_ms: 5000 }
               tenants:
                 weather: { tools: [get_weather] }
+                audited: { policy: audited }
+            ledger:
+              path: {{LedgerPath}}
             """);
     }
 
@@ -66,6 +87,30 @@ public sealed class ToolGuardRig : IAsyncLifetime
         {
             await Upstream.DisposeAsync();
         }
+
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    /// <summary>The ledger's records so far.</summary>
+    public IReadOnlyList<System.Text.Json.JsonElement> LedgerRecords()
+    {
+        if (!File.Exists(LedgerPath))
+        {
+            return [];
+        }
+
+        using var stream = new FileStream(LedgerPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        var records = new List<System.Text.Json.JsonElement>();
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Length > 0)
+            {
+                records.Add(System.Text.Json.JsonDocument.Parse(line).RootElement.Clone());
+            }
+        }
+
+        return records;
     }
 
     /// <summary>The official OpenAI .NET SDK aimed at the HTTP door, retries off.</summary>
