@@ -30,6 +30,12 @@ public sealed record GuardPolicy
     /// <summary>How streamed text is held back.</summary>
     public StreamPolicy Stream { get; init; } = new();
 
+    /// <summary>Tool definitions, tool-call arguments and tool results.</summary>
+    public ToolsPolicy Tools { get; init; } = new();
+
+    /// <summary>Pluggable checks beside the local detectors (<c>checks.NAME</c>): remote services or a model route as judge.</summary>
+    public IReadOnlyList<Checks.GuardCheckOptions> Checks { get; init; } = [];
+
     /// <summary>The HMAC key for <see cref="GuardAction.Hash"/> (per tenant: a tenant's own policy or its <c>hash_key</c>). Null uses a process-random key.</summary>
     public string? HashKey { get; init; }
 
@@ -49,6 +55,8 @@ public sealed record GuardPolicy
         Moderation = original.Moderation;
         Learned = original.Learned;
         Stream = original.Stream;
+        Tools = original.Tools;
+        Checks = original.Checks;
         HashKey = original.HashKey;
     }
 

@@ -13,6 +13,9 @@ public static class InferencePropertyKeys
     /// <summary>The response was cut by a blocking finding (moderation).</summary>
     public const string CutResponse = "cut:response";
 
+    /// <summary>The response was cut at a tool call the policy blocked (a tool it does not allow, or a blocking finding in the arguments); recorded with <see cref="CutResponse"/>.</summary>
+    public const string CutToolCall = "cut:tool_call";
+
     /// <summary>Adds <paramref name="action"/> to the call's guardrail actions.</summary>
     public static void AddGuardrailAction(this InferenceProperties properties, string action)
     {

@@ -13,6 +13,10 @@ public static class InferenceStepOrder
     public const int PromptDecorators = 350;
 
     public const int RequestGuardrails = 400;
+
+    /// <summary>The guardrails' pluggable checks (remote services, a model as judge), just inside the request guardrails.</summary>
+    public const int GuardrailChecks = 410;
+
     public const int ResponseGuardrails = 500;
 
     /// <summary>The response cache: inside the guardrails, so its key is the request the provider would see (redacted, with

@@ -63,6 +63,13 @@ internal sealed class GuardrailsEnvoyGuard : IEnvoyGuard
         return new GuardCheck(output.Stopped, output.StopReason, output.Text, output.Text != text);
     }
 
+    // The gRPC door's response step guards the model's tool calls with the same ToolCallGuard.
+    public string? InspectToolCall(string name, string arguments)
+    {
+        var (call, blocked) = ToolCallGuard.Inspect(_engine, _policy, _vault, new Mesh.Gateway.Core.Chat.ChatToolCall(string.Empty, name, arguments), GuardDirection.Output);
+        return blocked is null ? call.ArgumentsJson : null;
+    }
+
     public IEnvoyStreamGuard CreateResponseStream() => new Stream(_engine.CreateStream(_policy, GuardDirection.Output, _vault));
 
     private sealed class Stream(StreamingRedactor redactor) : IEnvoyStreamGuard

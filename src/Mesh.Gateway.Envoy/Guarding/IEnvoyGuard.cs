@@ -17,5 +17,9 @@ internal interface IEnvoyGuard
 
     GuardCheck InspectResponse(string text);
 
+    /// <summary>A tool call of the model's: the arguments to deliver (redacted where the policy says), or null when the policy
+    /// blocks the call (a tool it does not allow, a blocking finding in the arguments).</summary>
+    string? InspectToolCall(string name, string arguments) => arguments;
+
     IEnvoyStreamGuard CreateResponseStream();
 }

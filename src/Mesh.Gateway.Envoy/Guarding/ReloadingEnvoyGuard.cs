@@ -34,5 +34,7 @@ internal sealed class ReloadingEnvoyGuard(IGuardrailEngine engine, GuardrailsPol
 
     public IEnvoyStreamGuard CreateResponseStream() => Inner.CreateResponseStream();
 
+    public string? InspectToolCall(string name, string arguments) => Inner.InspectToolCall(name, arguments);
+
     private sealed record Built(GuardrailsOptions Options, GuardrailsEnvoyGuard Guard);
 }

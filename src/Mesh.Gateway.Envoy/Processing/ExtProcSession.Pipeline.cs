@@ -33,7 +33,14 @@ internal sealed partial class ExtProcSession
         var context = _api!.Operation == "embeddings"
             ? InferenceContext.ForEmbeddings(new EmbeddingRequest { Model = model, Inputs = body.Texts }, _deps.Time)
             : InferenceContext.ForChat(
-                new ChatRequest { Model = model, Messages = [.. body.Texts.Select(ChatMessage.User)], MaxOutputTokens = body.MaxOutputTokens, Temperature = Temperature(body.Root) },
+                new ChatRequest
+                {
+                    Model = model,
+                    Messages = [.. body.Texts.Select((text, i) => i < body.TextKinds.Count && body.TextKinds[i] == RequestTextKind.ToolResult ? ChatMessage.ToolResult(string.Empty, text) : ChatMessage.User(text))],
+                    Tools = [.. body.ToolNames.Select(static name => new ChatToolDefinition { Name = name })],
+                    MaxOutputTokens = body.MaxOutputTokens,
+                    Temperature = Temperature(body.Root),
+                },
                 body.Streaming,
                 _deps.Time);
         context.Source = InferenceSource.Envoy;

@@ -53,6 +53,9 @@ internal sealed partial class ExtProcSession
     private bool _settled;
     private int _status;
     private bool _responseHasContentLength;
+
+    // A tool call of the model's in a whole JSON answer was blocked (the answer ends with the schema's content-filter signal).
+    private bool _toolCallBlocked;
     private SseResponseProcessor? _sse;
     private UsageAccumulator? _jsonUsage;
     private string? _jsonCompletion;
@@ -490,6 +493,9 @@ internal sealed partial class ExtProcSession
                 return check.Text;
             });
             _jsonCompletion = string.Concat(texts);
+            var (toolsChanged, toolsBlocked) = _api.Codec.GuardResponseToolCalls(node, _guard.InspectToolCall);
+            changed |= toolsChanged;
+            _toolCallBlocked = toolsBlocked;
             if (changed)
             {
                 var bytes = JsonText.Serialize(node);
@@ -652,9 +658,14 @@ internal sealed partial class ExtProcSession
             ? new List<string>(bySteps)
             : new List<string>(2);
 
-        if (_sse?.Cut == true && !actions.Contains(InferencePropertyKeys.CutResponse))
+        if ((_sse?.Cut == true || _toolCallBlocked) && !actions.Contains(InferencePropertyKeys.CutResponse))
         {
             actions.Add(InferencePropertyKeys.CutResponse);
+        }
+
+        if (_toolCallBlocked)
+        {
+            actions.Add(InferencePropertyKeys.CutToolCall);
         }
 
         return actions;

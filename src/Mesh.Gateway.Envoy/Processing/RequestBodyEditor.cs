@@ -26,10 +26,12 @@ internal static class RequestBodyEditor
         var model = reading.Model;
         var streaming = api.PathStreaming || (obj["stream"] is JsonValue sv && sv.TryGetValue<bool>(out var s) && s);
         var texts = new List<string>();
+        var kinds = new List<RequestTextKind>();
         var changed = false;
-        codec.VisitRequestTexts(obj, text =>
+        codec.VisitRequestTexts(obj, (text, kind) =>
         {
             texts.Add(text);
+            kinds.Add(kind);
             return text;
         });
 
@@ -81,6 +83,8 @@ internal static class RequestBodyEditor
             Reasoning = reasoning,
             NewBody = changed ? JsonText.Serialize(obj) : null,
             Texts = forPipeline ? texts : [],
+            TextKinds = forPipeline ? kinds : [],
+            ToolNames = forPipeline ? codec.RequestToolNames(obj) : [],
             Root = forPipeline ? obj : null,
         };
     }

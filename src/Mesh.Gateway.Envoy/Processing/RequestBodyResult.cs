@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Mesh.Gateway.Core.Pipeline;
+using Mesh.Gateway.Providers.Wire;
 
 namespace Mesh.Gateway.Envoy.Processing;
 
@@ -29,6 +30,12 @@ internal sealed record RequestBodyResult
 
     /// <summary>The request's texts in the codec's visiting order, as the caller sent them (the steps' changes are written back into Root).</summary>
     public IReadOnlyList<string> Texts { get; init; } = [];
+
+    /// <summary>What each of <see cref="Texts"/> is (a message's words or a tool's result), in the same order.</summary>
+    public IReadOnlyList<RequestTextKind> TextKinds { get; init; } = [];
+
+    /// <summary>The tools the request declares for the model to call.</summary>
+    public IReadOnlyList<string> ToolNames { get; init; } = [];
 
     /// <summary>The parsed body, as it goes upstream: where a pipeline step's changes to the texts are written back.</summary>
     public JsonObject? Root { get; init; }

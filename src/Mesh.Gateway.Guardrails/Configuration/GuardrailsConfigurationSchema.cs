@@ -53,13 +53,34 @@ internal static class GuardrailsConfigurationSchema
             ConfigurationKey.Value("hold_back", "integer 16..65536", "96", "Characters held back from a stream so a value split across chunks is caught."),
             ConfigurationKey.Value("max_hold_back", "integer 16..1048576", "4096", "The most held back while a possible match grows."),
             ConfigurationKey.Value("finish_reason", "string", "content_filter", "The finish reason sent when moderation cuts a stream.")),
-            "How streamed responses are checked."));
+            "How streamed responses are checked."),
+        ConfigurationKey.Nested("tools", ConfigurationNode.Mapping(
+            ConfigurationKey.Nested("allow", ConfigurationNode.List(ConfigurationNode.Value("string")),
+                "The tool names a request may declare and the model may call (a list or a comma-separated string); default any tool."),
+            ConfigurationKey.Value("scan_arguments", "boolean", "true", "Inspect tool-call arguments (the model's as output, earlier calls sent back as input)."),
+            ConfigurationKey.Value("scan_results", "boolean", "true", "Inspect tool results sent back as input as retrieved documents (indirect injection).")),
+            "Tool definitions, tool-call arguments and tool results."),
+        ConfigurationKey.Nested("checks", ConfigurationNode.Map(ConfigurationNode.Mapping(
+            ConfigurationKey.Value("type", "openai_moderation, webhook or llm_judge", null, "The adapter: an OpenAI-moderation-shaped API, a generic webhook (docs/0022), or a model route asked as judge."),
+            ConfigurationKey.Value("url", "URL", null, "The service (openai_moderation: its base URL, POST {url}/moderations; webhook: POST {url})."),
+            ConfigurationKey.Value("api_key", "string", null, "Sent as Authorization: Bearer."),
+            ConfigurationKey.Value("model", "string", "omni-moderation-latest", "The moderation model (openai_moderation)."),
+            ConfigurationKey.Value("route", "string", null, "The configured model route asked as judge (llm_judge)."),
+            ConfigurationKey.Value("prompt", "string", null, "The judge's instructions (llm_judge); its answer starts with ALLOW or BLOCK."),
+            ConfigurationKey.Value("mode", "enforce or audit", "enforce", "enforce: a flag blocks the call; audit: the call passes and the finding is recorded (ledger, span)."),
+            ConfigurationKey.Value("on_error", "open or closed", "open", "When the check fails or times out: open lets the call through, closed blocks it."),
+            ConfigurationKey.Value("timeout_ms", "integer 1..60000", "2000", "How long the check may take."),
+            ConfigurationKey.Value("on_input", "boolean", "true", "Check the request's texts."),
+            ConfigurationKey.Value("on_output", "boolean", "false", "Check a whole (not streamed) response's text."))),
+            "Pluggable checks beside the local detectors, by name (a policy that names checks has exactly those)."));
 
     /// <summary>The whole section: the default policy's keys, named policies and the policy of each tenant.</summary>
     public static ConfigurationObjectNode Section { get; } = Policy.With(
         ConfigurationKey.Nested("policies", ConfigurationNode.Map(Policy), "Named policies (each starts from the default policy)."),
         ConfigurationKey.Nested("tenants", ConfigurationNode.Map(ConfigurationNode.Mapping(
             ConfigurationKey.Value("policy", "string", "default", "The policy (a name under guardrails.policies) for this tenant's calls."),
-            ConfigurationKey.Value("hash_key", "string", null, "This tenant's own hash key."))),
+            ConfigurationKey.Value("hash_key", "string", null, "This tenant's own hash key."),
+            ConfigurationKey.Nested("tools", ConfigurationNode.List(ConfigurationNode.Value("string")),
+                "The tools this tenant's calls may declare and call, in place of its policy's tools.allow."))),
             "The policy of each tenant (by tenant id)."));
 }

@@ -5,7 +5,7 @@ namespace Mesh.Gateway.Guardrails;
 /// <summary>
 /// The <c>guardrails:</c> configuration section: the default policy (top-level keys), named policies
 /// (<c>policies.NAME</c>, each inheriting the top-level keys it does not set) and per-tenant selection
-/// (<c>tenants.TENANT.policy</c>, <c>tenants.TENANT.hash_key</c>).
+/// (<c>tenants.TENANT.policy</c>, <c>tenants.TENANT.hash_key</c>, <c>tenants.TENANT.tools</c>).
 /// </summary>
 /// <remarks>Immutable; a reload builds a new instance.</remarks>
 public sealed record GuardrailsOptions
@@ -55,6 +55,6 @@ public sealed record GuardrailsOptions
             return null;
         }
 
-        return tenant?.HashKey is { Length: > 0 } key ? tenant.PolicyWithKey(policy, key) : policy;
+        return tenant is { Specializes: true } ? tenant.Specialize(policy) : policy;
     }
 }

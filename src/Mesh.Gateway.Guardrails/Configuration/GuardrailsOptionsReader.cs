@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mesh.Gateway.Guardrails.Checks;
 using Mesh.Gateway.Guardrails.Moderation;
 using Mesh.Gateway.Guardrails.Pii;
 using Microsoft.Extensions.Configuration;
@@ -32,7 +33,18 @@ internal sealed class GuardrailsOptionsReader
                 _errors.Add($"{path}.policy: names no policy under {root}.policies (was '{policy}')");
             }
 
-            tenants[child.Key] = new TenantGuardrails { Policy = policy, HashKey = child["hash_key"] };
+            var tools = ReadList(child, "tools");
+            if (tools is not null && tools.Any(string.IsNullOrWhiteSpace))
+            {
+                _errors.Add($"{path}.tools: a tool name is empty");
+            }
+
+            tenants[child.Key] = new TenantGuardrails
+            {
+                Policy = policy,
+                HashKey = child["hash_key"],
+                Tools = tools?.Where(static n => !string.IsNullOrWhiteSpace(n)).ToHashSet(StringComparer.Ordinal),
+            };
         }
 
         return new GuardrailsOptions { DefaultPolicy = defaultPolicy, Policies = policies, Tenants = tenants };
@@ -53,6 +65,8 @@ internal sealed class GuardrailsOptionsReader
                 Threshold = Score(s.GetSection("learned"), "threshold", path + ".learned", b.Learned.Threshold),
             },
             Stream = ReadStream(s.GetSection("stream"), path + ".stream", b.Stream),
+            Tools = ReadTools(s.GetSection("tools"), path + ".tools", b.Tools),
+            Checks = ReadChecks(s.GetSection("checks"), path + ".checks", b.Checks),
         };
     }
 
@@ -168,6 +182,94 @@ internal sealed class GuardrailsOptionsReader
         }
 
         return p;
+    }
+
+    private ToolsPolicy ReadTools(IConfigurationSection s, string path, ToolsPolicy b)
+    {
+        var allow = b.Allow;
+        if (ReadList(s, "allow") is { } list)
+        {
+            if (list.Any(string.IsNullOrWhiteSpace))
+            {
+                _errors.Add($"{path}.allow: a tool name is empty");
+            }
+
+            allow = list.Where(static n => !string.IsNullOrWhiteSpace(n)).ToHashSet(StringComparer.Ordinal);
+        }
+
+        return new ToolsPolicy
+        {
+            Allow = allow,
+            ScanArguments = Bool(s, "scan_arguments", path, b.ScanArguments),
+            ScanResults = Bool(s, "scan_results", path, b.ScanResults),
+        };
+    }
+
+    // A policy that names checks has exactly those; one that names none keeps the default policy's.
+    private IReadOnlyList<GuardCheckOptions> ReadChecks(IConfigurationSection s, string path, IReadOnlyList<GuardCheckOptions> b)
+    {
+        var children = s.GetChildren().ToList();
+        if (children.Count == 0)
+        {
+            return b;
+        }
+
+        var checks = new List<GuardCheckOptions>(children.Count);
+        foreach (var c in children)
+        {
+            var at = path + "." + c.Key;
+            var type = c["type"];
+            if (type is null || !GuardCheckTypes.All.Contains(type))
+            {
+                _errors.Add($"{at}.type: must be one of {string.Join(", ", GuardCheckTypes.All)} (was '{type}')");
+                continue;
+            }
+
+            Uri? url = null;
+            if (type != GuardCheckTypes.LlmJudge)
+            {
+                if (!Uri.TryCreate(c["url"], UriKind.Absolute, out url) || url.Scheme is not ("http" or "https"))
+                {
+                    _errors.Add($"{at}.url: an absolute http or https URL is required for a {type} check (was '{c["url"]}')");
+                    continue;
+                }
+            }
+            else if (string.IsNullOrEmpty(c["route"]))
+            {
+                _errors.Add($"{at}.route: the model route asked as judge is required for an llm_judge check");
+                continue;
+            }
+
+            var mode = c["mode"] ?? "enforce";
+            if (mode is not ("enforce" or "audit"))
+            {
+                _errors.Add($"{at}.mode: must be enforce or audit (was '{mode}')");
+            }
+
+            var onError = c["on_error"] ?? "open";
+            if (onError is not ("open" or "closed"))
+            {
+                _errors.Add($"{at}.on_error: must be open or closed (was '{onError}')");
+            }
+
+            checks.Add(new GuardCheckOptions
+            {
+                Name = c.Key,
+                Type = type,
+                Url = url,
+                ApiKey = c["api_key"],
+                Model = c["model"],
+                Route = c["route"],
+                Prompt = c["prompt"],
+                Mode = mode == "audit" ? GuardCheckMode.Audit : GuardCheckMode.Enforce,
+                FailOpen = onError != "closed",
+                Timeout = TimeSpan.FromMilliseconds(Int(c, "timeout_ms", at, 2000, 1, 60_000)),
+                OnInput = Bool(c, "on_input", at, true),
+                OnOutput = Bool(c, "on_output", at, false),
+            });
+        }
+
+        return checks;
     }
 
     private static List<string>? ReadList(IConfigurationSection s, string key)

@@ -1,6 +1,10 @@
 using Mesh.Gateway.Core.Pipeline;
+using Mesh.Gateway.Core.Routing;
+using Mesh.Gateway.Guardrails;
+using Mesh.Gateway.Guardrails.Checks;
 using Mesh.Gateway.Guardrails.Pipeline;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -25,6 +29,14 @@ public static class GuardrailsPipelineServiceCollectionExtensions
 
         services.AddInferenceStep<RequestGuardrailsStep>(InferenceStepOrder.RequestGuardrails);
         services.AddInferenceStep<ResponseGuardrailsStep>(InferenceStepOrder.ResponseGuardrails);
+
+        // The checks' HTTP client is the feature's own (no proxy door's handler); an llm_judge check calls the router
+        // directly when the inference API is in this gateway.
+        services.TryAddSingleton(static sp => new GuardChecks(
+            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = Timeout.InfiniteTimeSpan },
+            sp.GetService<InferenceRouter>() is { } router ? router.HandleAsync : null,
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddInferenceStep(InferenceStepOrder.GuardrailChecks, static sp => new GuardChecksStep(sp.GetRequiredService<GuardChecks>(), sp.GetRequiredService<GuardrailsPolicies>()));
         return services;
     }
 }

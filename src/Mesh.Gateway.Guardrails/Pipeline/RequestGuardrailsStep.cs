@@ -7,7 +7,9 @@ namespace Mesh.Gateway.Guardrails.Pipeline;
 /// <summary>
 /// Inspects every text of the request (chat messages, embedding inputs) as input with the caller's policy before anything
 /// goes upstream: a blocking finding ends the call (INVALID_ARGUMENT, <c>BLOCKED_BY_POLICY</c>); redacted or tokenized texts
-/// replace the originals in the request the router sends.
+/// replace the originals in the request the router sends. Tool results are inspected as retrieved documents, the arguments of
+/// earlier tool calls as input, and a declared tool the policy's <c>tools.allow</c> leaves out blocks the call
+/// (<c>tool_not_allowed</c>).
 /// </summary>
 /// <remarks>The same engine calls, per text, as the Envoy door's request body (<c>RequestBodyEditor</c>). Tokenized values go
 /// into one vault per call, which <see cref="ResponseGuardrailsStep"/> uses to restore them in what the caller receives.
@@ -39,10 +41,21 @@ internal sealed class RequestGuardrailsStep(IGuardrailEngine engine, GuardrailsP
     private GatewayError? GuardChat(InferenceContext context, GuardPolicy policy, GuardTokenVault? vault, Func<string, float[]>? embed)
     {
         var chat = context.ChatRequest!;
+        foreach (var tool in chat.Tools)
+        {
+            if (!policy.Tools.IsAllowed(tool.Name))
+            {
+                return GuardrailErrors.Blocked(ToolCallGuard.NotAllowed, policy.Name);
+            }
+        }
+
         ChatMessage[]? messages = null;
         for (var i = 0; i < chat.Messages.Count; i++)
         {
             var message = chat.Messages[i];
+
+            // A tool's result is content the app retrieved, not the user's words: the indirect-injection patterns apply.
+            var direction = message.Role == ChatRole.Tool && policy.Tools.ScanResults ? GuardDirection.RetrievedDocument : GuardDirection.Input;
             ChatContentPart[]? parts = null;
             for (var j = 0; j < message.Content.Count; j++)
             {
@@ -51,7 +64,7 @@ internal sealed class RequestGuardrailsStep(IGuardrailEngine engine, GuardrailsP
                     continue;
                 }
 
-                var result = engine.Inspect(text.Text, GuardDirection.Input, policy, vault, embed);
+                var result = engine.Inspect(text.Text, direction, policy, vault, embed);
                 if (result.Verdict == GuardVerdict.Block)
                 {
                     return GuardrailErrors.Blocked(result.BlockReason, policy.Name);
@@ -64,10 +77,27 @@ internal sealed class RequestGuardrailsStep(IGuardrailEngine engine, GuardrailsP
                 }
             }
 
-            if (parts is not null)
+            ChatToolCall[]? calls = null;
+            for (var k = 0; k < message.ToolCalls.Count; k++)
+            {
+                // Earlier calls sent back in the conversation are input like the rest of it.
+                var (call, blocked) = ToolCallGuard.Inspect(engine, policy, vault, message.ToolCalls[k], GuardDirection.Input);
+                if (blocked is not null)
+                {
+                    return GuardrailErrors.Blocked(blocked, policy.Name);
+                }
+
+                if (!ReferenceEquals(call, message.ToolCalls[k]))
+                {
+                    calls ??= [.. message.ToolCalls];
+                    calls[k] = call;
+                }
+            }
+
+            if (parts is not null || calls is not null)
             {
                 messages ??= [.. chat.Messages];
-                messages[i] = message with { Content = parts };
+                messages[i] = message with { Content = parts ?? message.Content, ToolCalls = calls ?? message.ToolCalls };
             }
         }
 

@@ -29,7 +29,7 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
             policy = GuardPolicySelector.For(policies.Current, context.Identity?.TenantId);
         }
 
-        if (!policy.InspectsOutput)
+        if (!policy.InspectsOutput && !policy.Tools.Restricts)
         {
             // Nothing reads the output: hold nothing back (a held tail would only add latency).
             return result;
@@ -44,11 +44,16 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
                 context.Properties.AddGuardrailAction(InferencePropertyKeys.CutResponse);
             }
 
+            if (guarded.FinishReason != ChatFinishReason.ContentFilter && guarded.ToolCalls.Count > 0)
+            {
+                guarded = GuardToolCalls(guarded, policy, vault, context.Properties);
+            }
+
             return InferenceResult.FromResponse(guarded);
         }
 
         return result.Stream is { } stream
-            ? InferenceResult.FromStream(GuardStream(stream, engine.CreateStream(policy, GuardDirection.Output, vault), context.Properties, cancellationToken))
+            ? InferenceResult.FromStream(GuardStream(stream, engine.CreateStream(policy, GuardDirection.Output, vault), new ToolCalls(engine, policy, vault), context.Properties, cancellationToken))
             : result;
     }
 
@@ -74,14 +79,36 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
         return ReferenceEquals(output.Text, response.Text) || output.Text == response.Text ? response : response with { Text = output.Text };
     }
 
+    // The model's tool calls: a call the policy does not allow, or whose arguments hold a blocking finding, ends the answer
+    // (the text before it kept, no tool call, finish reason content_filter); redacted arguments replace the originals.
+    private ChatResponse GuardToolCalls(ChatResponse response, GuardPolicy policy, GuardTokenVault? vault, InferenceProperties properties)
+    {
+        var guarded = new ChatToolCall[response.ToolCalls.Count];
+        for (var i = 0; i < guarded.Length; i++)
+        {
+            var (call, blocked) = ToolCallGuard.Inspect(engine, policy, vault, response.ToolCalls[i], GuardDirection.Output);
+            if (blocked is not null)
+            {
+                properties.AddGuardrailAction(InferencePropertyKeys.CutResponse);
+                properties.AddGuardrailAction(InferencePropertyKeys.CutToolCall);
+                return response with { ToolCalls = [], FinishReason = ChatFinishReason.ContentFilter, ProviderFinishReason = policy.Stream.FinishReason };
+            }
+
+            guarded[i] = call;
+        }
+
+        return guarded.SequenceEqual(response.ToolCalls) ? response : response with { ToolCalls = guarded };
+    }
+
     private static async IAsyncEnumerable<InferenceStreamItem> GuardStream(
-        IAsyncEnumerable<InferenceStreamItem> stream, StreamingRedactor redactor, InferenceProperties properties, [EnumeratorCancellation] CancellationToken cancellationToken)
+        IAsyncEnumerable<InferenceStreamItem> stream, StreamingRedactor redactor, ToolCalls tools, InferenceProperties properties, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var completed = false;
         string? id = null;
         string? model = null;
-        await foreach (var item in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
+        await foreach (var upstreamItem in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
+            var item = upstreamItem;
             if (item.IsError)
             {
                 // The text so far reaches the caller before the error, inspected as the end of the text (the Envoy door
@@ -113,6 +140,19 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
             var chunk = item.Chunk;
             id ??= chunk.Id;
             model ??= chunk.Model;
+            if (chunk.ToolCallDeltas.Count > 0)
+            {
+                // A tool call is held whole until the text ends: its arguments are inspected as one JSON value.
+                tools.Add(chunk.ToolCallDeltas);
+                chunk = chunk with { ToolCallDeltas = [] };
+                if (chunk is { TextDelta: null or "", ReasoningDelta: null or "", ReasoningSignature: null, FinishReason: null, Usage: null })
+                {
+                    continue;
+                }
+
+                item = InferenceStreamItem.FromChunk(chunk);
+            }
+
             var text = chunk.TextDelta;
             if (!completed && text is { Length: > 0 })
             {
@@ -145,6 +185,28 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
 
                     yield break;
                 }
+
+                if (tools.Held)
+                {
+                    if (!string.IsNullOrEmpty(text))
+                    {
+                        yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, TextDelta = text });
+                        text = null;
+                    }
+
+                    var released = tools.Release();
+                    if (released is null)
+                    {
+                        foreach (var cut in CutToolCall(tools.Policy, id, model, properties))
+                        {
+                            yield return cut;
+                        }
+
+                        yield break;
+                    }
+
+                    yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, ToolCallDeltas = released });
+                }
             }
 
             yield return ReferenceEquals(text, chunk.TextDelta) ? item : InferenceStreamItem.FromChunk(chunk with { TextDelta = text });
@@ -164,6 +226,80 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
             {
                 yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, TextDelta = rest.Text });
             }
+
+            if (!rest.Stopped && tools.Held)
+            {
+                foreach (var held in ReleaseAtEnd(tools, id, model, properties))
+                {
+                    yield return held;
+                }
+            }
+        }
+        else if (tools.Held)
+        {
+            // Tool-call pieces after the end of the text (a provider that sends them after its finish event).
+            foreach (var held in ReleaseAtEnd(tools, id, model, properties))
+            {
+                yield return held;
+            }
+        }
+    }
+
+    private static IEnumerable<InferenceStreamItem> ReleaseAtEnd(ToolCalls tools, string? id, string? model, InferenceProperties properties)
+    {
+        var released = tools.Release();
+        return released is null
+            ? CutToolCall(tools.Policy, id, model, properties)
+            : [InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, ToolCallDeltas = released })];
+    }
+
+    // A tool call the policy blocked: the stream ends with content_filter and no tool call.
+    private static IEnumerable<InferenceStreamItem> CutToolCall(GuardPolicy policy, string? id, string? model, InferenceProperties properties)
+    {
+        properties.AddGuardrailAction(InferencePropertyKeys.CutToolCall);
+        return Cut(new StreamingOutput { Text = string.Empty, Findings = [], Stopped = true, FinishReason = policy.Stream.FinishReason }, id, model, properties);
+    }
+
+    // The tool-call deltas of one streamed answer, joined per index until they are released whole and inspected.
+    private sealed class ToolCalls(IGuardrailEngine engine, GuardPolicy policy, GuardTokenVault? vault)
+    {
+        private readonly SortedDictionary<int, (string? Id, string? Name, System.Text.StringBuilder Arguments)> _calls = [];
+
+        public GuardPolicy Policy => policy;
+
+        public bool Held => _calls.Count > 0;
+
+        public void Add(IReadOnlyList<ChatToolCallDelta> deltas)
+        {
+            foreach (var delta in deltas)
+            {
+                if (!_calls.TryGetValue(delta.Index, out var call))
+                {
+                    call = (null, null, new System.Text.StringBuilder());
+                }
+
+                call.Arguments.Append(delta.ArgumentsFragment);
+                _calls[delta.Index] = (call.Id ?? delta.Id, call.Name ?? delta.Name, call.Arguments);
+            }
+        }
+
+        /// <summary>The held calls, guarded, one delta each; null when one is blocked.</summary>
+        public List<ChatToolCallDelta>? Release()
+        {
+            var released = new List<ChatToolCallDelta>(_calls.Count);
+            foreach (var (index, held) in _calls)
+            {
+                var (call, blocked) = ToolCallGuard.Inspect(engine, policy, vault, new ChatToolCall(held.Id ?? string.Empty, held.Name ?? string.Empty, held.Arguments.ToString()), GuardDirection.Output);
+                if (blocked is not null)
+                {
+                    return null;
+                }
+
+                released.Add(new ChatToolCallDelta { Index = index, Id = held.Id, Name = held.Name, ArgumentsFragment = call.ArgumentsJson });
+            }
+
+            _calls.Clear();
+            return released;
         }
     }
 

@@ -23,13 +23,30 @@ internal sealed class AnthropicMessagesCodec : IWireCodec, IWireStreamCodec
 
     public IWireStreamCodec Stream => this;
 
-    public void VisitRequestTexts(JsonNode root, Func<string, string> visit)
+    public void VisitRequestTexts(JsonNode root, Func<string, RequestTextKind, string> visit)
     {
         RequestTexts.Content(root, "system", visit);
         foreach (var m in RequestTexts.Items(root["messages"]))
         {
             RequestTexts.Content(m, "content", visit);
         }
+    }
+
+    public IReadOnlyList<string> RequestToolNames(JsonNode root) => RequestTexts.ToolNames(root["tools"]);
+
+    // content[] blocks of type tool_use (input a JSON object); a blocked call ends the message with stop_reason refusal.
+    public (bool Changed, bool Blocked) GuardResponseToolCalls(JsonNode root, Func<string, string, string?> guard)
+    {
+        var result = ResponseToolCalls.Guard(root["content"] as JsonArray, static block =>
+            ResponseToolCalls.String(block, "type") == "tool_use" && ResponseToolCalls.String(block, "name") is { } name
+                ? (name, block["input"]?.ToJsonString() ?? "{}", args => block["input"] = JsonNode.Parse(args))
+                : null, guard);
+        if (result.Blocked && root is JsonObject message)
+        {
+            message["stop_reason"] = "refusal";
+        }
+
+        return result;
     }
 
     public (bool Requested, bool Forced) RequestStreamUsage(JsonObject root, bool force) => (false, false);

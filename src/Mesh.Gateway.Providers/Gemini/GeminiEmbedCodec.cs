@@ -19,7 +19,7 @@ internal sealed class GeminiEmbedCodec : IWireCodec
 
     public IWireStreamCodec Stream => NoStream.Instance;
 
-    public void VisitRequestTexts(JsonNode root, Func<string, string> visit)
+    public void VisitRequestTexts(JsonNode root, Func<string, RequestTextKind, string> visit)
     {
         RequestTexts.Parts(root["content"], visit);
         foreach (var r in RequestTexts.Items(root["requests"]))

@@ -21,7 +21,7 @@ internal sealed class GeminiGenerateCodec : IWireCodec, IWireStreamCodec
 
     public IWireStreamCodec Stream => this;
 
-    public void VisitRequestTexts(JsonNode root, Func<string, string> visit)
+    public void VisitRequestTexts(JsonNode root, Func<string, RequestTextKind, string> visit)
     {
         foreach (var c in RequestTexts.Items(root["contents"]))
         {
@@ -29,6 +29,38 @@ internal sealed class GeminiGenerateCodec : IWireCodec, IWireStreamCodec
         }
 
         RequestTexts.Parts(root["systemInstruction"] ?? root["system_instruction"], visit);
+    }
+
+    // candidates[].content.parts[].functionCall (args a JSON object); a blocked call ends the candidate with finishReason SAFETY.
+    public (bool Changed, bool Blocked) GuardResponseToolCalls(JsonNode root, Func<string, string, string?> guard)
+    {
+        var (changed, blocked) = (false, false);
+        foreach (var candidate in RequestTexts.Items(root["candidates"]))
+        {
+            var (c, b) = ResponseToolCalls.Guard(candidate?["content"]?["parts"] as JsonArray, static part =>
+                part["functionCall"] is JsonObject call && ResponseToolCalls.String(call, "name") is { } name
+                    ? (name, call["args"]?.ToJsonString() ?? "{}", args => call["args"] = JsonNode.Parse(args))
+                    : null, guard);
+            if (b && candidate is JsonObject obj)
+            {
+                obj["finishReason"] = "SAFETY";
+            }
+
+            (changed, blocked) = (changed || c, blocked || b);
+        }
+
+        return (changed, blocked);
+    }
+
+    public IReadOnlyList<string> RequestToolNames(JsonNode root)
+    {
+        var names = new List<string>();
+        foreach (var tool in RequestTexts.Items(root["tools"]))
+        {
+            names.AddRange(RequestTexts.ToolNames(tool?["functionDeclarations"] ?? tool?["function_declarations"]));
+        }
+
+        return names;
     }
 
     public (bool Requested, bool Forced) RequestStreamUsage(JsonObject root, bool force) => (false, false);

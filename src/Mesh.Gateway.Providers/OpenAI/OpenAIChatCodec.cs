@@ -23,13 +23,41 @@ internal sealed class OpenAIChatCodec : IWireCodec, IWireStreamCodec
 
     public IWireStreamCodec Stream => this;
 
-    public void VisitRequestTexts(JsonNode root, Func<string, string> visit)
+    public void VisitRequestTexts(JsonNode root, Func<string, RequestTextKind, string> visit)
     {
         foreach (var m in RequestTexts.Items(root["messages"]))
         {
-            RequestTexts.Content(m, "content", visit);
+            var role = m?["role"] is JsonValue r && r.TryGetValue<string>(out var name) ? name : null;
+            RequestTexts.Content(m, "content", visit, role is "tool" or "function" ? RequestTextKind.ToolResult : RequestTextKind.Message);
         }
     }
+
+    // choices[].message.tool_calls[].function: arguments are a JSON string; a blocked call ends the choice with content_filter.
+    public (bool Changed, bool Blocked) GuardResponseToolCalls(JsonNode root, Func<string, string, string?> guard)
+    {
+        var (changed, blocked) = (false, false);
+        foreach (var choice in RequestTexts.Items(root["choices"]))
+        {
+            var (c, b) = ResponseToolCalls.Guard(choice?["message"]?["tool_calls"] as JsonArray, static call =>
+                call["function"] is JsonObject fn && ResponseToolCalls.String(fn, "name") is { } name
+                    ? (name, ResponseToolCalls.String(fn, "arguments") ?? "{}", args => fn["arguments"] = args)
+                    : null, guard);
+            if (b && choice is JsonObject obj)
+            {
+                obj["finish_reason"] = "content_filter";
+                if (obj["message"] is JsonObject message)
+                {
+                    message.Remove("tool_calls");
+                }
+            }
+
+            (changed, blocked) = (changed || c, blocked || b);
+        }
+
+        return (changed, blocked);
+    }
+
+    public IReadOnlyList<string> RequestToolNames(JsonNode root) => [.. RequestTexts.ToolNames(root["tools"], "function"), .. RequestTexts.ToolNames(root["functions"])];
 
     public (bool Requested, bool Forced) RequestStreamUsage(JsonObject root, bool force)
     {

@@ -18,7 +18,7 @@ internal sealed class OpenAIEmbeddingsCodec : IWireCodec
 
     public IWireStreamCodec Stream => NoStream.Instance;
 
-    public void VisitRequestTexts(JsonNode root, Func<string, string> visit) => RequestTexts.Content(root, "input", visit);
+    public void VisitRequestTexts(JsonNode root, Func<string, RequestTextKind, string> visit) => RequestTexts.Content(root, "input", visit);
 
     public (bool Requested, bool Forced) RequestStreamUsage(JsonObject root, bool force) => (false, false);
 

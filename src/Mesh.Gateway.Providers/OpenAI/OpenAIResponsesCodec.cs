@@ -22,7 +22,7 @@ internal sealed class OpenAIResponsesCodec : IWireCodec, IWireStreamCodec
 
     public IWireStreamCodec Stream => this;
 
-    public void VisitRequestTexts(JsonNode root, Func<string, string> visit)
+    public void VisitRequestTexts(JsonNode root, Func<string, RequestTextKind, string> visit)
     {
         RequestTexts.StringField(root, "instructions", visit);
         if (root["input"] is JsonArray items)
@@ -30,12 +30,35 @@ internal sealed class OpenAIResponsesCodec : IWireCodec, IWireStreamCodec
             foreach (var item in items)
             {
                 RequestTexts.Content(item, "content", visit);
+                if (item?["type"] is JsonValue t && t.TryGetValue<string>(out var type) && type == "function_call_output")
+                {
+                    RequestTexts.Content(item, "output", visit, RequestTextKind.ToolResult);
+                }
             }
         }
         else
         {
             RequestTexts.StringField(root, "input", visit);
         }
+    }
+
+    public IReadOnlyList<string> RequestToolNames(JsonNode root) => RequestTexts.ToolNames(root["tools"]);
+
+    // output[] items of type function_call (arguments a JSON string); a blocked call makes the response incomplete with
+    // incomplete_details.reason content_filter, as the streamed cut does.
+    public (bool Changed, bool Blocked) GuardResponseToolCalls(JsonNode root, Func<string, string, string?> guard)
+    {
+        var result = ResponseToolCalls.Guard(root["output"] as JsonArray, static item =>
+            ResponseToolCalls.String(item, "type") == "function_call" && ResponseToolCalls.String(item, "name") is { } name
+                ? (name, ResponseToolCalls.String(item, "arguments") ?? "{}", args => item["arguments"] = args)
+                : null, guard);
+        if (result.Blocked && root is JsonObject response)
+        {
+            response["status"] = "incomplete";
+            response["incomplete_details"] = new JsonObject { ["reason"] = "content_filter" };
+        }
+
+        return result;
     }
 
     public (bool Requested, bool Forced) RequestStreamUsage(JsonObject root, bool force) => (false, false);

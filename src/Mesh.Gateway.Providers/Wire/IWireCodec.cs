@@ -13,9 +13,21 @@ internal interface IWireCodec
 {
     ApiSchema Schema { get; }
 
+    /// <summary>Calls <paramref name="visit"/> for each human-written text of a request body, with what it is (a tool's result
+    /// or a message); a different returned string replaces it in the DOM.</summary>
+    void VisitRequestTexts(JsonNode root, Func<string, RequestTextKind, string> visit);
+
     /// <summary>Calls <paramref name="visit"/> for each human-written text of a request body; a different returned string
     /// replaces it in the DOM.</summary>
-    void VisitRequestTexts(JsonNode root, Func<string, string> visit);
+    void VisitRequestTexts(JsonNode root, Func<string, string> visit) => VisitRequestTexts(root, (text, _) => visit(text));
+
+    /// <summary>The names of the tools (functions) a request body declares for the model to call.</summary>
+    IReadOnlyList<string> RequestToolNames(JsonNode root) => [];
+
+    /// <summary>Guards the tool calls of a whole response body: <paramref name="guard"/> gets each call's name and JSON
+    /// arguments and returns the arguments to keep or null to block. A blocked call removes the calls and ends the answer with
+    /// the schema's content-filter signal. Returns whether the body changed and whether a call was blocked.</summary>
+    (bool Changed, bool Blocked) GuardResponseToolCalls(JsonNode root, Func<string, string, string?> guard) => (false, false);
 
     /// <summary>For a streamed request: whether the caller asked for usage in the stream, and, when the schema reports it
     /// only on request and <paramref name="force"/> is set, asks for it (Forced). Schemas that always report usage: (false, false).</summary>

@@ -8,16 +8,82 @@ internal static class RequestTexts
 {
     public static IEnumerable<JsonNode?> Items(JsonNode? node) => node as JsonArray ?? (IEnumerable<JsonNode?>)[];
 
-    public static void Parts(JsonNode? holder, Func<string, string> visit)
+    public static void Parts(JsonNode? holder, Func<string, RequestTextKind, string> visit)
     {
         foreach (var part in Items(holder?["parts"]))
         {
-            StringField(part, "text", visit);
+            StringField(part, "text", visit, RequestTextKind.Message);
+
+            // Gemini sends a tool's result back as a JSON object: each string in it is the result's text.
+            if (part?["functionResponse"]?["response"] is { } response)
+            {
+                Strings(response, visit, RequestTextKind.ToolResult);
+            }
         }
     }
 
+    // Every string value under node (objects and arrays walked), replaced in place when the visitor changes it.
+    public static void Strings(JsonNode node, Func<string, RequestTextKind, string> visit, RequestTextKind kind)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var name in obj.Select(static p => p.Key).ToList())
+                {
+                    if (obj[name] is JsonValue v && v.TryGetValue<string>(out var text))
+                    {
+                        var replaced = visit(text, kind);
+                        if (replaced != text)
+                        {
+                            obj[name] = replaced;
+                        }
+                    }
+                    else if (obj[name] is { } child)
+                    {
+                        Strings(child, visit, kind);
+                    }
+                }
+
+                break;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    if (array[i] is JsonValue v && v.TryGetValue<string>(out var text))
+                    {
+                        var replaced = visit(text, kind);
+                        if (replaced != text)
+                        {
+                            array[i] = replaced;
+                        }
+                    }
+                    else if (array[i] is { } child)
+                    {
+                        Strings(child, visit, kind);
+                    }
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>The <c>name</c> of each item of <paramref name="tools"/> (optionally one level down, under <paramref name="inner"/>).</summary>
+    public static List<string> ToolNames(JsonNode? tools, string? inner = null)
+    {
+        var names = new List<string>();
+        foreach (var tool in Items(tools))
+        {
+            var holder = inner is null ? tool : tool?[inner];
+            if (holder is JsonObject obj && obj["name"] is JsonValue v && v.TryGetValue<string>(out var name))
+            {
+                names.Add(name);
+            }
+        }
+
+        return names;
+    }
+
     // A field holding a string, or an array of strings / text parts ({"type":"text"|"input_text"|"output_text","text":...}).
-    public static void Content(JsonNode? holder, string field, Func<string, string> visit)
+    public static void Content(JsonNode? holder, string field, Func<string, RequestTextKind, string> visit, RequestTextKind kind = RequestTextKind.Message)
     {
         if (holder is not JsonObject obj || !obj.TryGetPropertyValue(field, out var value) || value is null)
         {
@@ -26,7 +92,7 @@ internal static class RequestTexts
 
         if (value is JsonValue v && v.TryGetValue<string>(out var text))
         {
-            var replaced = visit(text);
+            var replaced = visit(text, kind);
             if (!ReferenceEquals(replaced, text) && replaced != text)
             {
                 obj[field] = replaced;
@@ -42,7 +108,7 @@ internal static class RequestTexts
                 var item = array[i];
                 if (item is JsonValue sv && sv.TryGetValue<string>(out var s))
                 {
-                    var replaced = visit(s);
+                    var replaced = visit(s, kind);
                     if (replaced != s)
                     {
                         array[i] = replaced;
@@ -50,22 +116,22 @@ internal static class RequestTexts
                 }
                 else if (item is JsonObject part)
                 {
-                    StringField(part, "text", visit);
+                    StringField(part, "text", visit, kind);
                     if (part["content"] is not null)
                     {
                         // tool_result blocks (Anthropic) carry their text one level down.
-                        Content(part, "content", visit);
+                        Content(part, "content", visit, part["type"] is JsonValue t && t.TryGetValue<string>(out var type) && type == "tool_result" ? RequestTextKind.ToolResult : kind);
                     }
                 }
             }
         }
     }
 
-    public static void StringField(JsonNode? holder, string field, Func<string, string> visit)
+    public static void StringField(JsonNode? holder, string field, Func<string, RequestTextKind, string> visit, RequestTextKind kind = RequestTextKind.Message)
     {
         if (holder is JsonObject obj && obj[field] is JsonValue v && v.TryGetValue<string>(out var text))
         {
-            var replaced = visit(text);
+            var replaced = visit(text, kind);
             if (replaced != text)
             {
                 obj[field] = replaced;

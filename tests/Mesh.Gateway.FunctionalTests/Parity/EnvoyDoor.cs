@@ -66,6 +66,10 @@ public sealed class EnvoyDoor(EnvoyDoor.Schema schema, bool streams) : IDoor
         };
     }
 
+    public FakeResponse ToolCallReply(string name, string arguments) => streams
+        ? throw new NotSupportedException($"{Name}: the Envoy door does not guard streamed tool calls yet")
+        : Guard.Tools.ToolReplies.Whole(schema switch { Schema.Anthropic => "anthropic", Schema.Gemini => "gemini", Schema.Responses => "responses", _ => "openai" }, name, arguments);
+
     public async Task<DoorOutcome> CallAsync(ParityRig rig, DoorCall request, CancellationToken cancellationToken)
     {
         var envoy = new FakeEnvoy(rig.Sidecar.EnvoyChannel, rig.Upstream.BaseUrl, TimeSpan.FromSeconds(30));
@@ -89,23 +93,44 @@ public sealed class EnvoyDoor(EnvoyDoor.Schema schema, bool streams) : IDoor
                 path = "/v1/messages";
                 headers["x-api-key"] = request.ApiKey;
                 headers["anthropic-version"] = "2023-06-01";
-                body = "{\"model\":" + Quote(model) + ",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":" + Quote(request.Prompt) + "}]"
+                body = "{\"model\":" + Quote(model) + ",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":" + Quote(request.Prompt) + "}"
+                    + (request.ToolResult is { } anthropicResult
+                        ? ",{\"role\":\"assistant\",\"content\":[{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":" + Quote(DoorCall.ToolCallName) + ",\"input\":" + DoorCall.ToolCallArguments + "}]}"
+                          + ",{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_1\",\"content\":" + Quote(anthropicResult) + "}]}"
+                        : string.Empty)
+                    + "]" + Tools(request, t => "{\"name\":" + Quote(t) + ",\"input_schema\":{\"type\":\"object\"}}")
                     + (streams ? ",\"stream\":true" : string.Empty) + "}";
                 break;
             case Schema.Gemini:
                 path = streams ? $"/v1beta/models/{model}:streamGenerateContent?alt=sse" : $"/v1beta/models/{model}:generateContent";
                 headers["x-goog-api-key"] = request.ApiKey;
-                body = "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":" + Quote(request.Prompt) + "}]}]}";
+                body = "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":" + Quote(request.Prompt) + "}]}"
+                    + (request.ToolResult is { } geminiResult
+                        ? ",{\"role\":\"model\",\"parts\":[{\"functionCall\":{\"name\":" + Quote(DoorCall.ToolCallName) + ",\"args\":" + DoorCall.ToolCallArguments + "}}]}"
+                          + ",{\"role\":\"user\",\"parts\":[{\"functionResponse\":{\"name\":" + Quote(DoorCall.ToolCallName) + ",\"response\":{\"content\":" + Quote(geminiResult) + "}}}]}"
+                        : string.Empty)
+                    + "]" + (request.Tools.Count > 0 ? ",\"tools\":[{\"functionDeclarations\":[" + string.Join(',', request.Tools.Select(t => "{\"name\":" + Quote(t) + "}")) + "]}]" : string.Empty) + "}";
                 break;
             case Schema.Responses:
                 path = "/v1/responses";
                 headers["authorization"] = "Bearer " + request.ApiKey;
-                body = "{\"model\":" + Quote(model) + ",\"input\":" + Quote(request.Prompt) + (streams ? ",\"stream\":true" : string.Empty) + "}";
+                body = "{\"model\":" + Quote(model) + ",\"input\":"
+                    + (request.ToolResult is { } responsesResult
+                        ? "[{\"role\":\"user\",\"content\":" + Quote(request.Prompt) + "},{\"type\":\"function_call\",\"call_id\":\"call_1\",\"name\":" + Quote(DoorCall.ToolCallName)
+                          + ",\"arguments\":" + Quote(DoorCall.ToolCallArguments) + "},{\"type\":\"function_call_output\",\"call_id\":\"call_1\",\"output\":" + Quote(responsesResult) + "}]"
+                        : Quote(request.Prompt))
+                    + Tools(request, t => "{\"type\":\"function\",\"name\":" + Quote(t) + ",\"parameters\":{\"type\":\"object\"}}")
+                    + (streams ? ",\"stream\":true" : string.Empty) + "}";
                 break;
             default:
                 path = "/v1/chat/completions";
                 headers["authorization"] = "Bearer " + request.ApiKey;
-                body = "{\"model\":" + Quote(model) + ",\"messages\":[{\"role\":\"user\",\"content\":" + Quote(request.Prompt) + "}]"
+                body = "{\"model\":" + Quote(model) + ",\"messages\":[{\"role\":\"user\",\"content\":" + Quote(request.Prompt) + "}"
+                    + (request.ToolResult is { } chatResult
+                        ? ",{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":" + Quote(DoorCall.ToolCallName)
+                          + ",\"arguments\":" + Quote(DoorCall.ToolCallArguments) + "}}]},{\"role\":\"tool\",\"tool_call_id\":\"call_1\",\"content\":" + Quote(chatResult) + "}"
+                        : string.Empty)
+                    + "]" + Tools(request, t => "{\"type\":\"function\",\"function\":{\"name\":" + Quote(t) + ",\"parameters\":{\"type\":\"object\"}}}")
                     + (streams ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}" : string.Empty) + "}";
                 break;
         }
@@ -148,12 +173,12 @@ public sealed class EnvoyDoor(EnvoyDoor.Schema schema, bool streams) : IDoor
         {
             Schema.Anthropic => new DoorOutcome
             {
-                Text = string.Concat(root.GetProperty("content").EnumerateArray().Select(static b => b.GetProperty("text").GetString())),
-                FinishReason = root.GetProperty("stop_reason").GetString() switch { "end_turn" or "stop_sequence" => "stop", "max_tokens" => "length", var other => other },
+                Text = string.Concat(root.GetProperty("content").EnumerateArray().Where(static b => b.TryGetProperty("text", out _)).Select(static b => b.GetProperty("text").GetString())),
+                FinishReason = root.GetProperty("stop_reason").GetString() switch { "end_turn" or "stop_sequence" => "stop", "max_tokens" => "length", "refusal" => "content_filter", "tool_use" => "tool_calls", var other => other },
             },
             Schema.Gemini => new DoorOutcome
             {
-                Text = string.Concat(root.GetProperty("candidates")[0].GetProperty("content").GetProperty("parts").EnumerateArray().Select(static p => p.GetProperty("text").GetString())),
+                Text = string.Concat(root.GetProperty("candidates")[0].GetProperty("content").GetProperty("parts").EnumerateArray().Where(static p => p.TryGetProperty("text", out _)).Select(static p => p.GetProperty("text").GetString())),
                 FinishReason = root.GetProperty("candidates")[0].GetProperty("finishReason").GetString() switch { "STOP" => "stop", "MAX_TOKENS" => "length", "SAFETY" => "content_filter", var other => other },
             },
             _ => new DoorOutcome
@@ -341,6 +366,10 @@ public sealed class EnvoyDoor(EnvoyDoor.Schema schema, bool streams) : IDoor
 
         return new DoorOutcome { Text = text.ToString(), FinishReason = finish };
     }
+
+    // The request's "tools" member in the schema's shape, or nothing when it declares none.
+    private static string Tools(DoorCall request, Func<string, string> tool) =>
+        request.Tools.Count > 0 ? ",\"tools\":[" + string.Join(',', request.Tools.Select(tool)) + "]" : string.Empty;
 
     private static string Quote(string s) => "\"" + JsonEncodedText.Encode(s).ToString() + "\"";
 }

@@ -22,6 +22,9 @@ public sealed class GrpcDoor(bool streams) : IDoor
     public FakeResponse Reply(IReadOnlyList<string> deltas) =>
         streams ? FakeResponse.OpenAIChatStream(deltas) : FakeResponse.OpenAIChat(string.Concat(deltas));
 
+    public FakeResponse ToolCallReply(string name, string arguments) =>
+        streams ? Guard.Tools.ToolReplies.Stream("openai", name, arguments, split: arguments.Length / 2) : Guard.Tools.ToolReplies.Whole("openai", name, arguments);
+
     public async Task<DoorOutcome> CallAsync(ParityRig rig, DoorCall request, CancellationToken cancellationToken)
     {
         var client = new V1.Inference.InferenceClient(rig.Sidecar.Channel);
@@ -36,6 +39,17 @@ public sealed class GrpcDoor(bool streams) : IDoor
             Model = Model(request.Model),
             Messages = { new V1.Message { Role = Role.User, Content = { new ContentPart { Text = request.Prompt } } } },
         };
+        foreach (var tool in request.Tools)
+        {
+            generate.Tools.Add(new Tool { Name = tool, Description = "A tool" });
+        }
+
+        if (request.ToolResult is { } result)
+        {
+            generate.Messages.Add(new V1.Message { Role = Role.Assistant, ToolCalls = { new ToolCall { Id = "call_1", Name = DoorCall.ToolCallName, Arguments = DoorCall.ToolCallArguments } } });
+            generate.Messages.Add(new V1.Message { Role = Role.Tool, ToolCallId = "call_1", Content = { new ContentPart { Text = result } } });
+        }
+
         try
         {
             if (!streams)

@@ -24,6 +24,9 @@ public sealed class HttpDoor(bool streams) : IDoor
     public FakeResponse Reply(IReadOnlyList<string> deltas) =>
         streams ? FakeResponse.OpenAIChatStream(deltas) : FakeResponse.OpenAIChat(string.Concat(deltas));
 
+    public FakeResponse ToolCallReply(string name, string arguments) =>
+        streams ? Guard.Tools.ToolReplies.Stream("openai", name, arguments, split: arguments.Length / 2) : Guard.Tools.ToolReplies.Whole("openai", name, arguments);
+
     public async Task<DoorOutcome> CallAsync(ParityRig rig, DoorCall request, CancellationToken cancellationToken)
     {
         var options = new OpenAIClientOptions
@@ -37,17 +40,30 @@ public sealed class HttpDoor(bool streams) : IDoor
         }
 
         var client = new ChatClient(Model(request.Model), new ApiKeyCredential(request.ApiKey), options);
+        var chat = new ChatCompletionOptions();
+        foreach (var tool in request.Tools)
+        {
+            chat.Tools.Add(ChatTool.CreateFunctionTool(tool, "A tool", BinaryData.FromString("{\"type\":\"object\",\"properties\":{}}")));
+        }
+
+        List<ChatMessage> messages = [new UserChatMessage(request.Prompt)];
+        if (request.ToolResult is { } result)
+        {
+            messages.Add(new AssistantChatMessage([ChatToolCall.CreateFunctionToolCall("call_1", DoorCall.ToolCallName, BinaryData.FromString(DoorCall.ToolCallArguments))]));
+            messages.Add(new ToolChatMessage("call_1", result));
+        }
+
         try
         {
             if (!streams)
             {
-                ChatCompletion completion = await client.CompleteChatAsync([new UserChatMessage(request.Prompt)], cancellationToken: cancellationToken);
+                ChatCompletion completion = await client.CompleteChatAsync(messages, chat, cancellationToken);
                 return new DoorOutcome { Text = string.Concat(completion.Content.Select(static p => p.Text)), FinishReason = Finish(completion.FinishReason) };
             }
 
             var text = new System.Text.StringBuilder();
             string? finish = null;
-            await foreach (var update in client.CompleteChatStreamingAsync([new UserChatMessage(request.Prompt)], cancellationToken: cancellationToken))
+            await foreach (var update in client.CompleteChatStreamingAsync(messages, chat, cancellationToken))
             {
                 foreach (var part in update.ContentUpdate)
                 {

@@ -24,6 +24,9 @@ public interface IDoor
     /// <summary>The upstream's answer with <paramref name="deltas"/> as the generated text, in this door's wire schema (a stream when <see cref="Streams"/>).</summary>
     FakeResponse Reply(IReadOnlyList<string> deltas);
 
+    /// <summary>The upstream's answer that is one call of the tool <paramref name="name"/>, in this door's wire schema.</summary>
+    FakeResponse ToolCallReply(string name, string arguments);
+
     /// <summary>Makes the call as this door's real client would and says what the caller saw.</summary>
     Task<DoorOutcome> CallAsync(ParityRig rig, DoorCall request, CancellationToken cancellationToken);
 }

@@ -17,7 +17,8 @@ public sealed class ParityRig : IAsyncLifetime
     public const string LargeModel = "gpt-4o";
     public const string TelemetryModel = "gpt-4o-mini-parity";
 
-    /// <summary>The default policy redacts PII and blocks injection; tenant <c>tokenize</c>'s policy tokenizes PII.</summary>
+    /// <summary>The default policy redacts PII, blocks injection and allows the tool <c>get_weather</c> only; tenant
+    /// <c>tokenize</c>'s policy tokenizes PII.</summary>
     public const string RedactKey = "mgw-parity-redact";
     public const string TokenizeKey = "mgw-parity-tokenize";
 
@@ -185,6 +186,7 @@ public sealed class ParityRig : IAsyncLifetime
               gemini-2.0-flash: { input: 1000, output: 1000 }
             guardrails:
               pii: { action: redact }
+              tools: { allow: [get_weather] }
               policies:
                 tokenizing:
                   pii: { action: tokenize }
