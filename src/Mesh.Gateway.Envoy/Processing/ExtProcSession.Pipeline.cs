@@ -47,7 +47,19 @@ internal sealed partial class ExtProcSession
         _context = context;
         var upstream = new DoorUpstream();
         upstream.Attach(context);
+#pragma warning disable CA2012 // Its completion is looked at, then it is consumed once: awaited, or turned into a task below.
         var run = _deps.Pipeline.Pipeline.ExecuteAsync(context, cancellationToken);
+#pragma warning restore CA2012
+        if (!upstream.IsReached && !run.IsCompleted)
+        {
+            // A step before the terminal is truly asynchronous (a cache lookup in Redis): neither passed on nor answered yet.
+            // Wait for whichever comes first; awaiting the run alone would wait for an answer only Envoy's response phases
+            // bring, which come after this message is answered (a hang).
+            var task = run.AsTask();
+            await Task.WhenAny(task, upstream.WhenReached).ConfigureAwait(false);
+            run = new ValueTask<InferenceResult>(task);
+        }
+
         if (!upstream.IsReached)
         {
             // A step answered (a cache hit, say) without passing the call on.

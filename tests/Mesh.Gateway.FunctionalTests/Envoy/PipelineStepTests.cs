@@ -124,6 +124,41 @@ public sealed class PipelineStepTests(EnvoyDoorFixture fixture) : IClassFixture<
         Assert.True(observer.Ended);
     }
 
+    // Regression: a step that awaits something truly asynchronous before passing the call on (the cache's Redis lookup) was
+    // taken for a step that answered, and the door then waited for an answer only the response phases bring: a hang.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AsynchronousStepBeforeTheUpstream_CallGoesUpstreamAndTheStepSeesTheAnswer(bool stream)
+    {
+        var step = new Deferring();
+        var session = Session(step);
+        var reply = await SendRequestAsync(session, Chat("hello", stream)).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Null(reply.ImmediateResponse);
+        Assert.NotNull(reply.RequestBody);
+        if (stream)
+        {
+            await session.HandleAsync(ResponseHeaders("text/event-stream"), TestContext.Current.CancellationToken);
+            var sse = "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello there\"}}]}\n\n"
+                + "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":3,\"total_tokens\":10}}\n\n"
+                + "data: [DONE]\n\n";
+            await session.HandleAsync(ResponseBody(Encoding.UTF8.GetBytes(sse), endOfStream: true), TestContext.Current.CancellationToken);
+        }
+        else
+        {
+            await session.HandleAsync(ResponseHeaders("application/json"), TestContext.Current.CancellationToken);
+            var json = "{\"id\":\"c1\",\"object\":\"chat.completion\",\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hello there\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":3,\"total_tokens\":10}}";
+            await session.HandleAsync(ResponseBody(Encoding.UTF8.GetBytes(json), endOfStream: true), TestContext.Current.CancellationToken);
+        }
+
+        await session.EndAsync(cancelled: false, TestContext.Current.CancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Equal("Hello there", step.Text.ToString());
+        Assert.Equal(7, step.Usage!.InputTokens);
+        Assert.Equal("ok", session.Record!.Status);
+    }
+
     private ExtProcSession Session(IInferenceStep step)
     {
         var deps = fixture.Sidecar.Services.GetRequiredService<ExtProcDependencies>() with
@@ -220,6 +255,38 @@ public sealed class PipelineStepTests(EnvoyDoorFixture fixture) : IClassFixture<
             var chat = context.ChatRequest!;
             context.ChatRequest = chat with { Messages = [.. chat.Messages.Select(m => Core.Chat.ChatMessage.User(m.Text + " (decorated)"))] };
             return nextStep(context, cancellationToken);
+        }
+    }
+
+    // Awaits a timer (as a store lookup would) before passing the call on, then reads the answer, whole or streamed.
+    private sealed class Deferring : IInferenceStep
+    {
+        public StringBuilder Text { get; } = new();
+
+        public ChatUsage? Usage { get; private set; }
+
+        public async ValueTask<InferenceResult> InvokeAsync(InferenceContext context, InferenceHandler nextStep, CancellationToken cancellationToken)
+        {
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+            var result = await nextStep(context, cancellationToken).ConfigureAwait(false);
+            if (result.Response is { } response)
+            {
+                Text.Append(response.Text);
+                Usage = response.Usage;
+                return result;
+            }
+
+            return InferenceResult.FromStream(Observe(result.Stream!, cancellationToken));
+        }
+
+        private async IAsyncEnumerable<InferenceStreamItem> Observe(IAsyncEnumerable<InferenceStreamItem> stream, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await foreach (var item in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                Text.Append(item.Chunk?.TextDelta);
+                Usage = item.Chunk?.Usage ?? Usage;
+                yield return item;
+            }
         }
     }
 
