@@ -72,6 +72,75 @@ public sealed class PipelineStepTests(EnvoyDoorFixture fixture) : IClassFixture<
         Assert.Equal(OpenAI.Chat.ChatFinishReason.Stop, finish);
     }
 
+    // Anthropic's documented shapes (a message body; message_start, content_block_*, message_delta, message_stop events),
+    // with usage in Anthropic's convention: input without cache reads, output in message_delta.
+    [Fact]
+    public async Task StepAnswers_AnthropicMessages_WholeMessageInAnthropicsShape()
+    {
+        var session = Session(new Answering());
+        var reply = await SendRequestAsync(session, Messages("What is the capital of France?", stream: false), "/v1/messages");
+
+        Assert.Equal(200, (int)reply.ImmediateResponse.Status.Code);
+        using var doc = JsonDocument.Parse(reply.ImmediateResponse.Body.ToByteArray());
+        var root = doc.RootElement;
+        Assert.Equal("message", root.GetProperty("type").GetString());
+        Assert.Equal("assistant", root.GetProperty("role").GetString());
+        Assert.Equal("text", root.GetProperty("content")[0].GetProperty("type").GetString());
+        Assert.Equal("Paris (from a step).", root.GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.Equal("end_turn", root.GetProperty("stop_reason").GetString());
+        Assert.Equal(12, root.GetProperty("usage").GetProperty("input_tokens").GetInt32());
+        Assert.Equal(5, root.GetProperty("usage").GetProperty("output_tokens").GetInt32());
+        Assert.Equal("ok", session.Record!.Status);
+        Assert.Equal(5, session.Record.OutputTokens);
+    }
+
+    [Fact]
+    public async Task StepAnswers_AnthropicMessagesStreamed_EventsInAnthropicsOrder()
+    {
+        var session = Session(new Answering());
+        var reply = await SendRequestAsync(session, Messages("What is the capital of France?", stream: true), "/v1/messages");
+
+        Assert.Equal(200, (int)reply.ImmediateResponse.Status.Code);
+        Assert.StartsWith("text/event-stream", reply.ImmediateResponse.Headers.SetHeaders.Single(h => h.Header.Key == "content-type").Header.RawValue.ToStringUtf8(), StringComparison.Ordinal);
+        var events = reply.ImmediateResponse.Body.ToStringUtf8().Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
+            .Select(static e => (Name: e.Split('\n')[0]["event: ".Length..], Data: JsonDocument.Parse(e.Split('\n')[1]["data: ".Length..]).RootElement))
+            .ToList();
+
+        Assert.Equal(["message_start", "content_block_start", "content_block_delta", "content_block_delta", "content_block_stop", "message_delta", "message_stop"], events.Select(static e => e.Name));
+        Assert.All(events, static e => Assert.Equal(e.Name, e.Data.GetProperty("type").GetString()));
+        Assert.Equal("Paris (from a step).", string.Concat(events.Where(static e => e.Name == "content_block_delta").Select(static e => e.Data.GetProperty("delta").GetProperty("text").GetString())));
+        Assert.Equal(12, events[0].Data.GetProperty("message").GetProperty("usage").GetProperty("input_tokens").GetInt32());
+        Assert.Equal("end_turn", events[5].Data.GetProperty("delta").GetProperty("stop_reason").GetString());
+        Assert.Equal(5, events[5].Data.GetProperty("usage").GetProperty("output_tokens").GetInt32());
+    }
+
+    // Gemini's documented shapes: a GenerateContentResponse, or one per SSE event (streamGenerateContent?alt=sse), the last
+    // with the finish reason and usageMetadata.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task StepAnswers_Gemini_GenerateContentResponsesInGeminisShape(bool stream)
+    {
+        var session = Session(new Answering());
+        var path = stream ? "/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse" : "/v1beta/models/gemini-2.0-flash:generateContent";
+        var reply = await SendRequestAsync(session, Encoding.UTF8.GetBytes("""{"contents":[{"role":"user","parts":[{"text":"What is the capital of France?"}]}]}"""), path);
+
+        Assert.Equal(200, (int)reply.ImmediateResponse.Status.Code);
+        var body = reply.ImmediateResponse.Body.ToStringUtf8();
+        var responses = stream
+            ? body.Split("\r\n\r\n", StringSplitOptions.RemoveEmptyEntries).Select(static e => JsonDocument.Parse(e["data: ".Length..]).RootElement).ToList()
+            : [JsonDocument.Parse(body).RootElement];
+
+        Assert.Equal(stream ? 2 : 1, responses.Count);
+        Assert.Equal("Paris (from a step).", string.Concat(responses.Select(static r => r.GetProperty("candidates")[0].GetProperty("content").GetProperty("parts")[0].GetProperty("text").GetString())));
+        Assert.All(responses, static r => Assert.Equal("model", r.GetProperty("candidates")[0].GetProperty("content").GetProperty("role").GetString()));
+        var last = responses[^1];
+        Assert.Equal("STOP", last.GetProperty("candidates")[0].GetProperty("finishReason").GetString());
+        Assert.Equal(12, last.GetProperty("usageMetadata").GetProperty("promptTokenCount").GetInt32());
+        Assert.Equal(5, last.GetProperty("usageMetadata").GetProperty("candidatesTokenCount").GetInt32());
+        Assert.Equal("ok", session.Record!.Status);
+    }
+
     [Fact]
     public async Task StepRefuses_ErrorInTheProvidersShape()
     {
@@ -168,14 +237,14 @@ public sealed class PipelineStepTests(EnvoyDoorFixture fixture) : IClassFixture<
         return new ExtProcSession(deps);
     }
 
-    private static async Task<ProcessingResponse> SendRequestAsync(ExtProcSession session, byte[] body)
+    private static async Task<ProcessingResponse> SendRequestAsync(ExtProcSession session, byte[] body, string path = "/v1/chat/completions")
     {
         var metadata = new Metadata();
         metadata.FilterMetadata["envoy.filters.http.ext_authz"] = new Struct { Fields = { ["tenant"] = Value.ForString("team-a") } };
         var headers = new HttpHeaders { Headers = Map(new Dictionary<string, string>
         {
             [":method"] = "POST",
-            [":path"] = "/v1/chat/completions",
+            [":path"] = path,
             ["content-type"] = "application/json",
             ["content-length"] = body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }) };
@@ -217,6 +286,9 @@ public sealed class PipelineStepTests(EnvoyDoorFixture fixture) : IClassFixture<
         Endpoint = new Uri(_front.BaseUrl, "/v1"),
         RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
     });
+
+    private static byte[] Messages(string prompt, bool stream) =>
+        Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { model = "claude-3-5-haiku-latest", max_tokens = 64, stream, messages = new[] { new { role = "user", content = prompt } } }));
 
     private static byte[] Chat(string prompt, bool stream) =>
         Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { model = "gpt-4o-mini", stream, messages = new[] { new { role = "user", content = prompt } } }));
