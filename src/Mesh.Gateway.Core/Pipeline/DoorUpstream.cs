@@ -28,6 +28,8 @@ public sealed class DoorUpstream : IValueTaskSource<InferenceResult>, IValueTask
     private bool _completed;
     private bool _enumerated;
     private Exception? _fault;
+    private readonly Lock _gate = new();
+    private TaskCompletionSource? _reached;
 
     /// <summary>The terminal handler for pipelines run by a door that forwards the request itself.</summary>
     public static InferenceHandler Terminal { get; } = static (context, _) =>
@@ -37,6 +39,28 @@ public sealed class DoorUpstream : IValueTaskSource<InferenceResult>, IValueTask
 
     /// <summary>True once the steps passed the call on to the upstream (false: a step answered it).</summary>
     public bool IsReached { get; private set; }
+
+    /// <summary>Completes when the steps pass the call on to the upstream; for a door whose steps did not finish their request
+    /// half synchronously (a step awaited a store, say), to wait for either this or the pipeline's own end.</summary>
+    /// <remarks>Allocated only when asked for: the synchronous path (every in-process step) never needs it.</remarks>
+    public Task WhenReached
+    {
+        get
+        {
+            // The steps may reach the upstream on another thread while the door asks.
+            lock (_gate)
+            {
+                if (IsReached)
+                {
+                    return Task.CompletedTask;
+                }
+
+                // Continuations run asynchronously: the door must not resume inside a step's call to its next step.
+                _reached ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                return _reached.Task;
+            }
+        }
+    }
 
     /// <summary>The call as the steps passed it on (a step may have replaced the request); null until reached.</summary>
     public InferenceContext? Request { get; private set; }
@@ -157,8 +181,15 @@ public sealed class DoorUpstream : IValueTaskSource<InferenceResult>, IValueTask
 
     private ValueTask<InferenceResult> Reach(InferenceContext context)
     {
-        IsReached = true;
-        Request = context;
+        TaskCompletionSource? reached;
+        lock (_gate)
+        {
+            IsReached = true;
+            Request = context;
+            reached = _reached;
+        }
+
+        reached?.TrySetResult();
         if (context.IsStreaming)
         {
             return new ValueTask<InferenceResult>(InferenceResult.FromStream(this));

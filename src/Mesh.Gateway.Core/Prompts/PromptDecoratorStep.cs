@@ -8,9 +8,9 @@ namespace Mesh.Gateway.Core.Prompts;
 /// before the caller's first message, appended after its last, in configuration order.
 /// </summary>
 /// <remarks>
-/// Runs at <see cref="InferenceStepOrder.PromptDecorators"/>: after authentication (it needs the tenant) and limits (so a
-/// refused call costs nothing; the reservation's estimate leaves the decorator out, the settled usage has it), before the
-/// request guardrails (which see what goes upstream, decorator included). Door-neutral: it only rewrites the ChatRequest.
+/// Runs at <see cref="InferenceStepOrder.PromptDecorators"/>: after authentication (it needs the tenant), before the request
+/// guardrails (which see what goes upstream, decorator included) and limits (whose reservation counts the decorator).
+/// Door-neutral: it only rewrites the ChatRequest.
 /// </remarks>
 internal sealed class PromptDecoratorStep(PromptRegistry registry) : IInferenceStep
 {

@@ -72,21 +72,8 @@ internal sealed class AccessEvaluator
         return new AccessOutcome { Api = api, Authentication = auth, HeadersToSet = set, HeadersToRemove = remove };
     }
 
-    internal static GatewayError AuthenticationError(AuthenticationResult auth) => auth.Failure switch
-    {
-        AuthenticationFailure.NoCredentials => Unauthenticated(GatewayErrorReasons.MissingApiKey, auth),
-        AuthenticationFailure.InvalidApiKey => Unauthenticated(GatewayErrorReasons.InvalidApiKey, auth),
-        AuthenticationFailure.RevokedApiKey => Unauthenticated(GatewayErrorReasons.RevokedApiKey, auth),
-        AuthenticationFailure.ConflictingApiKeys => Unauthenticated(GatewayErrorReasons.ConflictingApiKeys, auth),
-        AuthenticationFailure.TokenExpired => Unauthenticated(GatewayErrorReasons.TokenExpired, auth),
-        AuthenticationFailure.InvalidAudience or AuthenticationFailure.InvalidIssuer or AuthenticationFailure.InvalidToken =>
-            Unauthenticated(GatewayErrorReasons.InvalidToken, auth),
-        AuthenticationFailure.KeysUnavailable => EnvoyErrors.Create(GatewayErrorCode.Unavailable, GatewayErrorReasons.AuthUnavailable, auth.Message),
-        _ => EnvoyErrors.Create(GatewayErrorCode.PermissionDenied, GatewayErrorReasons.UnknownTenant, auth.Message),
-    };
-
-    private static GatewayError Unauthenticated(string reason, AuthenticationResult auth) =>
-        EnvoyErrors.Create(GatewayErrorCode.Unauthenticated, reason, auth.Message);
+    // The one mapping every door uses (AuthenticationResultExtensions), so a bad key is the same code on each.
+    internal static GatewayError AuthenticationError(AuthenticationResult auth) => auth.ToGatewayError();
 
     private static AccessOutcome Deny(ProviderApi? api, GatewayError error) => new() { Error = error, Api = api };
 }

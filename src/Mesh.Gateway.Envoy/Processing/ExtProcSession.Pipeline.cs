@@ -26,9 +26,10 @@ internal sealed partial class ExtProcSession
     private bool _pipelineDone;
     private bool _feedEnded;
 
-    /// <summary>Runs the steps on the admitted request. Returns the answer when a step answered the call itself (an
-    /// ImmediateResponse, settled), else null, with the body to send set when the steps changed the request's texts.</summary>
-    private async ValueTask<ProcessingResponse?> RunPipelineAsync(RequestBodyResult body, string model, CancellationToken cancellationToken)
+    /// <summary>Runs the steps' request half. Returns a step's own result when one answered the call itself (a refusal, a
+    /// cache hit; the door renders it), else null: the steps passed the call on, and the body to send is set when they
+    /// changed the request's texts.</summary>
+    private async ValueTask<InferenceResult?> RunPipelineAsync(RequestBodyResult body, string model, CancellationToken cancellationToken)
     {
         var context = _api!.Operation == "embeddings"
             ? InferenceContext.ForEmbeddings(new EmbeddingRequest { Model = model, Inputs = body.Texts }, _deps.Time)
@@ -54,17 +55,23 @@ internal sealed partial class ExtProcSession
         _context = context;
         var upstream = new DoorUpstream();
         upstream.Attach(context);
+#pragma warning disable CA2012 // Its completion is looked at, then it is consumed once: awaited, or turned into a task below.
         var run = _deps.Pipeline.Pipeline.ExecuteAsync(context, cancellationToken);
+#pragma warning restore CA2012
+        if (!upstream.IsReached && !run.IsCompleted)
+        {
+            // A step before the terminal is truly asynchronous (a cache lookup in Redis): neither passed on nor answered yet.
+            // Wait for whichever comes first; awaiting the run alone would wait for an answer only Envoy's response phases
+            // bring, which come after this message is answered (a hang).
+            var task = run.AsTask();
+            await Task.WhenAny(task, upstream.WhenReached).ConfigureAwait(false);
+            run = new ValueTask<InferenceResult>(task);
+        }
+
         if (!upstream.IsReached)
         {
-            // A step answered (a cache hit, say) without passing the call on.
-            var answered = await AnswerItselfAsync(await run.ConfigureAwait(false), model, cancellationToken).ConfigureAwait(false);
-            if (context.Properties.TryGetValue(Mesh.Gateway.Core.Caching.ResponseCacheHit.Key, out var hit) && answered.ImmediateResponse is { } immediate)
-            {
-                immediate.Headers.SetHeaders.Add(EnvoyHeaders.ExtProcSet(Mesh.Gateway.Core.Caching.ResponseCacheHit.HeaderName, hit.HeaderValue, _deps.Options.WriteRawValue));
-            }
-
-            return answered;
+            // A step answered (a cache hit, a refusal) without passing the call on.
+            return await run.ConfigureAwait(false);
         }
 
         _upstream = upstream;
@@ -99,6 +106,33 @@ internal sealed partial class ExtProcSession
     }
 
     private byte[]? _rewrittenBody;
+    private GatewayError? _upstreamRefusal;
+
+    // A step's own answer rendered, with the cache's header when it was a hit.
+    private async ValueTask<ProcessingResponse> AnswerWithStepAsync(InferenceResult result, string model, CancellationToken cancellationToken)
+    {
+        var answered = await AnswerItselfAsync(result, model, cancellationToken).ConfigureAwait(false);
+        if (_context is not null && _context.Properties.TryGetValue(Mesh.Gateway.Core.Caching.ResponseCacheHit.Key, out var hit) && answered.ImmediateResponse is { } immediate)
+        {
+            immediate.Headers.SetHeaders.Add(EnvoyHeaders.ExtProcSet(Mesh.Gateway.Core.Caching.ResponseCacheHit.HeaderName, hit.HeaderValue, _deps.Options.WriteRawValue));
+        }
+
+        return answered;
+    }
+
+    // The call was refused after the steps passed it on (admission): they get the refusal in place of an answer and finish.
+    private async ValueTask RefuseUpstreamAsync(GatewayError refusal)
+    {
+        if (_upstream is null)
+        {
+            return;
+        }
+
+        _upstreamRefusal = refusal;
+        await CompletePipelineAsync(cancelled: false).ConfigureAwait(false);
+    }
+
+    private bool UpstreamAnswered => _upstreamRefusal is null && _status is >= 200 and < 300;
 
     private static string Fingerprint(string schema, string model, byte[]? body)
     {
@@ -240,7 +274,7 @@ internal sealed partial class ExtProcSession
         }
 
         _feedEnded = true;
-        if (_status is >= 200 and < 300)
+        if (UpstreamAnswered)
         {
             _upstream!.Push(new ChatChunk { FinishReason = ChatFinishReason.Stop, Usage = UsageOf(_sse?.Usage ?? _jsonUsage), Model = _body?.Model });
         }
@@ -295,7 +329,7 @@ internal sealed partial class ExtProcSession
                 }
                 else
                 {
-                    _upstream.SetResult(_status is >= 200 and < 300
+                    _upstream.SetResult(UpstreamAnswered
                         ? InferenceResult.FromResponse(new ChatResponse { Text = _jsonCompletion ?? WholeText(), Usage = UsageOf(_jsonUsage) ?? ChatUsage.Empty, Model = _body?.Model ?? string.Empty, Provider = _api?.Provider ?? string.Empty })
                         : InferenceResult.Failure(UpstreamError()));
                 }
@@ -341,7 +375,7 @@ internal sealed partial class ExtProcSession
         }
     }
 
-    private GatewayError UpstreamError() => new()
+    private GatewayError UpstreamError() => _upstreamRefusal ?? new()
     {
         Code = _status.ToString(System.Globalization.CultureInfo.InvariantCulture)[0] == '4' ? GatewayErrorCode.InvalidArgument : GatewayErrorCode.Unavailable,
         Reason = GatewayErrorReasons.ProviderError,

@@ -263,6 +263,26 @@ internal sealed partial class ExtProcSession
             return Immediate(unroutable);
         }
 
+        // The steps' request half (access, the request guardrails, a cache lookup) runs before admission, in the pipeline's
+        // order: a step that refuses the call (a blocked prompt) reserves nothing and settles nothing.
+        InferenceResult? stepAnswer = null;
+        if (!_deps.Pipeline.IsEmpty)
+        {
+            stepAnswer = await RunPipelineAsync(result, model, cancellationToken).ConfigureAwait(false);
+            if (stepAnswer is { IsError: true })
+            {
+                EndRoute(responded: false);
+                return await AnswerItselfAsync(stepAnswer, model, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (_rewrittenBody is { } rewritten && RequestBodyEditor.Process(rewritten, _api, _deps.Tokens, forceStreamUsage: false) is { Error: null } recounted)
+            {
+                // The reservation counts the request as it goes upstream (after the request guardrails' redaction).
+                result = result with { PromptTokens = recounted.PromptTokens };
+                _body = result;
+            }
+        }
+
         // Check charged the request counts already when it says so; the rest (tokens, budgets, streams) is charged here.
         var admission = _deps.Admission is null
             ? AdmissionResult.Admitted
@@ -276,7 +296,11 @@ internal sealed partial class ExtProcSession
         if (!admission.IsAdmitted)
         {
             EndRoute(responded: false);
-            var refusal = Immediate(CheckHandler.LimitError(admission));
+            var limitError = CheckHandler.LimitError(admission);
+
+            // The steps that passed the call on see it refused, as from their next step.
+            await RefuseUpstreamAsync(limitError).ConfigureAwait(false);
+            var refusal = Immediate(limitError);
             foreach (var (name, value) in CheckHandler.LimitHeaders(admission))
             {
                 refusal.ImmediateResponse.Headers.SetHeaders.Add(EnvoyHeaders.ExtProcSet(name, value, _deps.Options.WriteRawValue));
@@ -286,10 +310,11 @@ internal sealed partial class ExtProcSession
         }
 
         _admission = admission;
-        if (!_deps.Pipeline.IsEmpty && await RunPipelineAsync(result, model, cancellationToken).ConfigureAwait(false) is { } answered)
+        if (stepAnswer is not null)
         {
+            // A step answered the call itself (a cache hit): admitted like any call, then settled with its answer.
             EndRoute(responded: false);
-            return answered;
+            return await AnswerWithStepAsync(stepAnswer, model, cancellationToken).ConfigureAwait(false);
         }
 
         var common = new CommonResponse();

@@ -88,6 +88,10 @@ internal sealed class AnthropicMessagesCodec : IWireCodec, IWireStreamCodec
     /// <summary>Input in the gateway's convention: Anthropic's <c>input_tokens</c> excludes cache reads and writes.</summary>
     internal static int InputTokens(int input, int cacheRead, int cacheWrite) => input + cacheRead + cacheWrite;
 
+    public byte[]? RenderResponse(Core.Chat.ChatResponse response, string model, DateTimeOffset created) => AnthropicMessagesAnswer.Whole(response, model);
+
+    public byte[]? RenderStream(IReadOnlyList<Core.Chat.ChatChunk> chunks, string model, DateTimeOffset created) => AnthropicMessagesAnswer.Stream(chunks, model);
+
     public byte[] RenderError(GatewayError error, int httpStatus) => ErrorJson.Write(error, static (w, e) =>
     {
         w.WriteString("type", "error");

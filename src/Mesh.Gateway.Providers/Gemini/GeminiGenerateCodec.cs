@@ -92,6 +92,10 @@ internal sealed class GeminiGenerateCodec : IWireCodec, IWireStreamCodec
 
     public byte[] RenderError(GatewayError error, int httpStatus) => GeminiErrorBody.Render(error, httpStatus);
 
+    public byte[]? RenderResponse(Core.Chat.ChatResponse response, string model, DateTimeOffset created) => GeminiGenerateAnswer.Whole(response, model);
+
+    public byte[]? RenderStream(IReadOnlyList<Core.Chat.ChatChunk> chunks, string model, DateTimeOffset created) => GeminiGenerateAnswer.Stream(chunks, model);
+
     public string? Delta(JsonElement root)
     {
         if (root.ValueKind == JsonValueKind.Object

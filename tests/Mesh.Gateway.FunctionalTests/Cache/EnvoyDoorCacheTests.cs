@@ -50,6 +50,41 @@ public sealed class EnvoyDoorCacheTests
         Assert.Equal(2, upstream.RequestCount);
     }
 
+    // Regression: with the cache in Redis the lookup is truly asynchronous, and a non-streaming call on this door hung (the
+    // door took the pending lookup for an answer and waited for it). Each exchange is bounded so a hang fails the test.
+    [Fact]
+    public async Task EnvoyDoor_CacheInRealRedis_WholeChatGoesUpstreamThenIsAnsweredFromRedis()
+    {
+        await using var redis = await RedisServerProcess.StartAsync();
+        await using var upstream = await FakeProviderServer.StartAsync(Ct);
+        upstream.Default = FakeResponse.OpenAIChat("Cached in Redis.", inputTokens: 8, outputTokens: 4);
+        await using var sidecar = await SidecarHost.StartAsync(Yaml(redis.Url));
+        var envoy = new FakeEnvoy(sidecar.EnvoyChannel, upstream.BaseUrl, TimeSpan.FromSeconds(60));
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        bound.CancelAfter(TimeSpan.FromSeconds(60));
+
+        var first = await envoy.SendAsync("POST", "/v1/chat/completions", Headers(), Chat("What is kept in Redis?"), bound.Token).WaitAsync(bound.Token);
+        EnvoyExchange? second = null;
+        for (var i = 0; i < 50 && second?.LocalReplyBy is null; i++)
+        {
+            if (i > 0)
+            {
+                await Task.Delay(20, Ct);
+            }
+
+            second = await envoy.SendAsync("POST", "/v1/chat/completions", Headers(), Chat("What is kept in Redis?"), bound.Token).WaitAsync(bound.Token);
+        }
+
+        Assert.Equal(200, first.Status);
+        Assert.Null(first.LocalReplyBy);
+        Assert.Equal("Cached in Redis.", Content(first));
+        Assert.Equal(200, second!.Status);
+        Assert.NotNull(second.LocalReplyBy);
+        Assert.Equal("hit", second.ResponseHeaders["x-mesh-cache"]);
+        Assert.Equal("Cached in Redis.", Content(second));
+        Assert.Equal(1, upstream.RequestCount);
+    }
+
     private static string? Content(EnvoyExchange exchange)
     {
         using var body = JsonDocument.Parse(exchange.ResponseBody);
@@ -61,8 +96,8 @@ public sealed class EnvoyDoorCacheTests
     private static byte[] Chat(string text, int maxTokens = 16) =>
         Encoding.UTF8.GetBytes($$"""{"model":"gpt-4o-mini","temperature":0,"max_tokens":{{maxTokens}},"messages":[{"role":"user","content":"{{text}}"}]}""");
 
-    private static string Yaml() => $$"""
-        tenants:
+    private static string Yaml(string? redisUrl = null) => $$"""
+        {{(redisUrl is null ? string.Empty : $"store:\n  redis: {redisUrl}\n")}}tenants:
           - id: team-e
             api_keys: ["{{ApiKeyHash.Format(Key)}}"]
             models: [gpt-4o-mini]

@@ -72,6 +72,75 @@ public sealed class PipelineStepTests(EnvoyDoorFixture fixture) : IClassFixture<
         Assert.Equal(OpenAI.Chat.ChatFinishReason.Stop, finish);
     }
 
+    // Anthropic's documented shapes (a message body; message_start, content_block_*, message_delta, message_stop events),
+    // with usage in Anthropic's convention: input without cache reads, output in message_delta.
+    [Fact]
+    public async Task StepAnswers_AnthropicMessages_WholeMessageInAnthropicsShape()
+    {
+        var session = Session(new Answering());
+        var reply = await SendRequestAsync(session, Messages("What is the capital of France?", stream: false), "/v1/messages");
+
+        Assert.Equal(200, (int)reply.ImmediateResponse.Status.Code);
+        using var doc = JsonDocument.Parse(reply.ImmediateResponse.Body.ToByteArray());
+        var root = doc.RootElement;
+        Assert.Equal("message", root.GetProperty("type").GetString());
+        Assert.Equal("assistant", root.GetProperty("role").GetString());
+        Assert.Equal("text", root.GetProperty("content")[0].GetProperty("type").GetString());
+        Assert.Equal("Paris (from a step).", root.GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.Equal("end_turn", root.GetProperty("stop_reason").GetString());
+        Assert.Equal(12, root.GetProperty("usage").GetProperty("input_tokens").GetInt32());
+        Assert.Equal(5, root.GetProperty("usage").GetProperty("output_tokens").GetInt32());
+        Assert.Equal("ok", session.Record!.Status);
+        Assert.Equal(5, session.Record.OutputTokens);
+    }
+
+    [Fact]
+    public async Task StepAnswers_AnthropicMessagesStreamed_EventsInAnthropicsOrder()
+    {
+        var session = Session(new Answering());
+        var reply = await SendRequestAsync(session, Messages("What is the capital of France?", stream: true), "/v1/messages");
+
+        Assert.Equal(200, (int)reply.ImmediateResponse.Status.Code);
+        Assert.StartsWith("text/event-stream", reply.ImmediateResponse.Headers.SetHeaders.Single(h => h.Header.Key == "content-type").Header.RawValue.ToStringUtf8(), StringComparison.Ordinal);
+        var events = reply.ImmediateResponse.Body.ToStringUtf8().Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
+            .Select(static e => (Name: e.Split('\n')[0]["event: ".Length..], Data: JsonDocument.Parse(e.Split('\n')[1]["data: ".Length..]).RootElement))
+            .ToList();
+
+        Assert.Equal(["message_start", "content_block_start", "content_block_delta", "content_block_delta", "content_block_stop", "message_delta", "message_stop"], events.Select(static e => e.Name));
+        Assert.All(events, static e => Assert.Equal(e.Name, e.Data.GetProperty("type").GetString()));
+        Assert.Equal("Paris (from a step).", string.Concat(events.Where(static e => e.Name == "content_block_delta").Select(static e => e.Data.GetProperty("delta").GetProperty("text").GetString())));
+        Assert.Equal(12, events[0].Data.GetProperty("message").GetProperty("usage").GetProperty("input_tokens").GetInt32());
+        Assert.Equal("end_turn", events[5].Data.GetProperty("delta").GetProperty("stop_reason").GetString());
+        Assert.Equal(5, events[5].Data.GetProperty("usage").GetProperty("output_tokens").GetInt32());
+    }
+
+    // Gemini's documented shapes: a GenerateContentResponse, or one per SSE event (streamGenerateContent?alt=sse), the last
+    // with the finish reason and usageMetadata.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task StepAnswers_Gemini_GenerateContentResponsesInGeminisShape(bool stream)
+    {
+        var session = Session(new Answering());
+        var path = stream ? "/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse" : "/v1beta/models/gemini-2.0-flash:generateContent";
+        var reply = await SendRequestAsync(session, Encoding.UTF8.GetBytes("""{"contents":[{"role":"user","parts":[{"text":"What is the capital of France?"}]}]}"""), path);
+
+        Assert.Equal(200, (int)reply.ImmediateResponse.Status.Code);
+        var body = reply.ImmediateResponse.Body.ToStringUtf8();
+        var responses = stream
+            ? body.Split("\r\n\r\n", StringSplitOptions.RemoveEmptyEntries).Select(static e => JsonDocument.Parse(e["data: ".Length..]).RootElement).ToList()
+            : [JsonDocument.Parse(body).RootElement];
+
+        Assert.Equal(stream ? 2 : 1, responses.Count);
+        Assert.Equal("Paris (from a step).", string.Concat(responses.Select(static r => r.GetProperty("candidates")[0].GetProperty("content").GetProperty("parts")[0].GetProperty("text").GetString())));
+        Assert.All(responses, static r => Assert.Equal("model", r.GetProperty("candidates")[0].GetProperty("content").GetProperty("role").GetString()));
+        var last = responses[^1];
+        Assert.Equal("STOP", last.GetProperty("candidates")[0].GetProperty("finishReason").GetString());
+        Assert.Equal(12, last.GetProperty("usageMetadata").GetProperty("promptTokenCount").GetInt32());
+        Assert.Equal(5, last.GetProperty("usageMetadata").GetProperty("candidatesTokenCount").GetInt32());
+        Assert.Equal("ok", session.Record!.Status);
+    }
+
     [Fact]
     public async Task StepRefuses_ErrorInTheProvidersShape()
     {
@@ -124,6 +193,41 @@ public sealed class PipelineStepTests(EnvoyDoorFixture fixture) : IClassFixture<
         Assert.True(observer.Ended);
     }
 
+    // Regression: a step that awaits something truly asynchronous before passing the call on (the cache's Redis lookup) was
+    // taken for a step that answered, and the door then waited for an answer only the response phases bring: a hang.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AsynchronousStepBeforeTheUpstream_CallGoesUpstreamAndTheStepSeesTheAnswer(bool stream)
+    {
+        var step = new Deferring();
+        var session = Session(step);
+        var reply = await SendRequestAsync(session, Chat("hello", stream)).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Null(reply.ImmediateResponse);
+        Assert.NotNull(reply.RequestBody);
+        if (stream)
+        {
+            await session.HandleAsync(ResponseHeaders("text/event-stream"), TestContext.Current.CancellationToken);
+            var sse = "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello there\"}}]}\n\n"
+                + "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":3,\"total_tokens\":10}}\n\n"
+                + "data: [DONE]\n\n";
+            await session.HandleAsync(ResponseBody(Encoding.UTF8.GetBytes(sse), endOfStream: true), TestContext.Current.CancellationToken);
+        }
+        else
+        {
+            await session.HandleAsync(ResponseHeaders("application/json"), TestContext.Current.CancellationToken);
+            var json = "{\"id\":\"c1\",\"object\":\"chat.completion\",\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hello there\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":3,\"total_tokens\":10}}";
+            await session.HandleAsync(ResponseBody(Encoding.UTF8.GetBytes(json), endOfStream: true), TestContext.Current.CancellationToken);
+        }
+
+        await session.EndAsync(cancelled: false, TestContext.Current.CancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Equal("Hello there", step.Text.ToString());
+        Assert.Equal(7, step.Usage!.InputTokens);
+        Assert.Equal("ok", session.Record!.Status);
+    }
+
     private ExtProcSession Session(IInferenceStep step)
     {
         var deps = fixture.Sidecar.Services.GetRequiredService<ExtProcDependencies>() with
@@ -133,14 +237,14 @@ public sealed class PipelineStepTests(EnvoyDoorFixture fixture) : IClassFixture<
         return new ExtProcSession(deps);
     }
 
-    private static async Task<ProcessingResponse> SendRequestAsync(ExtProcSession session, byte[] body)
+    private static async Task<ProcessingResponse> SendRequestAsync(ExtProcSession session, byte[] body, string path = "/v1/chat/completions")
     {
         var metadata = new Metadata();
         metadata.FilterMetadata["envoy.filters.http.ext_authz"] = new Struct { Fields = { ["tenant"] = Value.ForString("team-a") } };
         var headers = new HttpHeaders { Headers = Map(new Dictionary<string, string>
         {
             [":method"] = "POST",
-            [":path"] = "/v1/chat/completions",
+            [":path"] = path,
             ["content-type"] = "application/json",
             ["content-length"] = body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }) };
@@ -183,6 +287,9 @@ public sealed class PipelineStepTests(EnvoyDoorFixture fixture) : IClassFixture<
         RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
     });
 
+    private static byte[] Messages(string prompt, bool stream) =>
+        Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { model = "claude-3-5-haiku-latest", max_tokens = 64, stream, messages = new[] { new { role = "user", content = prompt } } }));
+
     private static byte[] Chat(string prompt, bool stream) =>
         Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { model = "gpt-4o-mini", stream, messages = new[] { new { role = "user", content = prompt } } }));
 
@@ -220,6 +327,38 @@ public sealed class PipelineStepTests(EnvoyDoorFixture fixture) : IClassFixture<
             var chat = context.ChatRequest!;
             context.ChatRequest = chat with { Messages = [.. chat.Messages.Select(m => Core.Chat.ChatMessage.User(m.Text + " (decorated)"))] };
             return nextStep(context, cancellationToken);
+        }
+    }
+
+    // Awaits a timer (as a store lookup would) before passing the call on, then reads the answer, whole or streamed.
+    private sealed class Deferring : IInferenceStep
+    {
+        public StringBuilder Text { get; } = new();
+
+        public ChatUsage? Usage { get; private set; }
+
+        public async ValueTask<InferenceResult> InvokeAsync(InferenceContext context, InferenceHandler nextStep, CancellationToken cancellationToken)
+        {
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+            var result = await nextStep(context, cancellationToken).ConfigureAwait(false);
+            if (result.Response is { } response)
+            {
+                Text.Append(response.Text);
+                Usage = response.Usage;
+                return result;
+            }
+
+            return InferenceResult.FromStream(Observe(result.Stream!, cancellationToken));
+        }
+
+        private async IAsyncEnumerable<InferenceStreamItem> Observe(IAsyncEnumerable<InferenceStreamItem> stream, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await foreach (var item in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                Text.Append(item.Chunk?.TextDelta);
+                Usage = item.Chunk?.Usage ?? Usage;
+                yield return item;
+            }
         }
     }
 

@@ -160,7 +160,7 @@ public sealed class OpenAIDotNetSdkTests(HttpDoorFixture fixture) : IClassFixtur
 
         var badKey = await Refused("mgw-not-a-key", "gpt-4o-mini");
         Assert.Equal(401, badKey.Status);
-        Assert.Contains("unauthenticated", badKey.Message, StringComparison.Ordinal);
+        Assert.Contains("invalid_api_key", badKey.Message, StringComparison.Ordinal);
 
         var unknown = await Refused(HttpDoorFixture.Key, "no-such-model");
         Assert.Equal(404, unknown.Status);

@@ -9,6 +9,10 @@ public sealed record DoorOutcome
     /// <summary>The error message the caller got, when refused.</summary>
     public string? ErrorMessage { get; init; }
 
+    /// <summary>The machine code of the refusal in lower case, where the door's error shape carries one (the gRPC door's
+    /// ErrorInfo reason, OpenAI's <c>error.code</c>); null where it carries none (Anthropic's and Gemini's error bodies).</summary>
+    public string? ErrorCode { get; init; }
+
     /// <summary>The generated text the caller received (all deltas joined for a stream).</summary>
     public string Text { get; init; } = string.Empty;
 

@@ -51,6 +51,8 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
         ("injection in a tool result blocked before the upstream", false),
         ("pii in a tool result redacted before the upstream", false),
         ("the model's call of a tool not allowed ends with content_filter", false),
+        ("bad gateway key", false),
+        ("blocked prompt is not admitted", false),
     ];
 
     [Theory]
@@ -75,6 +77,8 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
         "injection in a tool result blocked before the upstream" => ToolResultInjection(door),
         "pii in a tool result redacted before the upstream" => ToolResultPii(door),
         "the model's call of a tool not allowed ends with content_filter" => ModelCallsToolNotAllowed(door),
+        "bad gateway key" => BadKey(door),
+        "blocked prompt is not admitted" => BlockedNotAdmitted(door),
         _ => throw new ArgumentOutOfRangeException(nameof(row), row, "no such row"),
     };
 
@@ -119,6 +123,48 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
         Assert.Equal(400, outcome.Status);
         Assert.Equal("The request was blocked by the gateway's content policy (prompt_injection).", outcome.ErrorMessage);
         Assert.Equal(before, rig.Upstream.RequestCount);
+    }
+
+    // The same refusal on every door: 401, and the same machine code wherever the door's error shape carries one.
+    private async Task BadKey(IDoor door)
+    {
+        rig.Upstream.Default = door.Reply(["Never."]);
+        var before = rig.Upstream.RequestCount;
+
+        var outcome = await door.CallAsync(rig, new DoorCall("mgw-not-a-key-of-any-tenant", ParityRig.SmallModel, "Hello"), Ct);
+
+        Assert.Equal(401, outcome.Status);
+        Assert.Equal("Incorrect API key provided.", outcome.ErrorMessage);
+        if (outcome.ErrorCode is not null)
+        {
+            Assert.Equal("invalid_api_key", outcome.ErrorCode);
+        }
+
+        Assert.Equal(before, rig.Upstream.RequestCount);
+    }
+
+    // The request guardrails run before admission: a prompt they block reserves nothing, so it writes no ledger record (a
+    // rate-limited or settled call would) and does not use up the tenant's requests.
+    private async Task BlockedNotAdmitted(IDoor door)
+    {
+        rig.Upstream.Default = door.Reply(["Sure."]);
+        var model = door.Model(ParityRig.SmallModel);
+        bool Mine(System.Text.Json.JsonElement r) =>
+            r.GetProperty("tenant_id").GetString() == "redact" && r.GetProperty("door").GetString() == door.LedgerDoor && r.GetProperty("model").GetString() == model;
+        var before = rig.LedgerRecords().Count(Mine);
+
+        var blocked = await door.CallAsync(rig, new DoorCall(ParityRig.RedactKey, ParityRig.SmallModel, InjectionPrompt), Ct);
+        var served = await door.CallAsync(rig, new DoorCall(ParityRig.RedactKey, ParityRig.SmallModel, "Hello"), Ct);
+
+        Assert.Equal(400, blocked.Status);
+        Assert.True(served.Served, served.ToString());
+
+        // The served call's record lands; the blocked call (made first) left none.
+        var records = await UntilAsync(() => rig.LedgerRecords().Where(Mine).ToList(), records => records.Count > before, "the ledger record");
+        await Task.Delay(200, Ct);
+        records = [.. rig.LedgerRecords().Where(Mine)];
+        Assert.Equal(before + 1, records.Count);
+        Assert.Equal("ok", records[^1].GetProperty("status").GetString());
     }
 
     private async Task ModerationCut(IDoor door)

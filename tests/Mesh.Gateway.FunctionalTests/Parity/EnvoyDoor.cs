@@ -139,17 +139,19 @@ public sealed class EnvoyDoor(EnvoyDoor.Schema schema, bool streams) : IDoor
         if (exchange.Status != 200)
         {
             string? message = null;
+            string? code = null;
             try
             {
                 using var error = JsonDocument.Parse(exchange.ResponseBody);
                 message = error.RootElement.GetProperty("error").GetProperty("message").GetString();
+                code = error.RootElement.GetProperty("error").TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
             }
             catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
             {
                 message = Encoding.UTF8.GetString(exchange.ResponseBody);
             }
 
-            return new DoorOutcome { Status = exchange.Status, ErrorMessage = message };
+            return new DoorOutcome { Status = exchange.Status, ErrorMessage = message, ErrorCode = code };
         }
 
         var outcome = (schema, streams) switch

@@ -72,7 +72,7 @@ public sealed class GrpcDoor(bool streams) : IDoor
         }
         catch (RpcException ex)
         {
-            return new DoorOutcome { Status = ((GatewayErrorCode)(int)ex.StatusCode).ToHttpStatus(), ErrorMessage = ex.Status.Detail };
+            return new DoorOutcome { Status = ((GatewayErrorCode)(int)ex.StatusCode).ToHttpStatus(), ErrorMessage = ex.Status.Detail, ErrorCode = Inference.InferenceSidecar.Info(ex).Reason.ToLowerInvariant() };
         }
     }
 

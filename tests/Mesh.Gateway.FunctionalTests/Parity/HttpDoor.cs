@@ -77,7 +77,7 @@ public sealed class HttpDoor(bool streams) : IDoor
         }
         catch (ClientResultException ex)
         {
-            return new DoorOutcome { Status = ex.Status, ErrorMessage = Message(ex) };
+            return new DoorOutcome { Status = ex.Status, ErrorMessage = Message(ex), ErrorCode = Code(ex) };
         }
     }
 
@@ -94,6 +94,19 @@ public sealed class HttpDoor(bool streams) : IDoor
 
         using var document = JsonDocument.Parse(body.ToMemory());
         return document.RootElement.GetProperty("error").GetProperty("message").GetString();
+    }
+
+    /// <summary>The sidecar's <c>error.code</c> as the SDK received it in the error body.</summary>
+    internal static string? Code(ClientResultException ex)
+    {
+        var body = ex.GetRawResponse()?.Content;
+        if (body is null)
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(body.ToMemory());
+        return document.RootElement.GetProperty("error").TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.String ? code.GetString() : null;
     }
 
     private static string Finish(ChatFinishReason reason) => reason switch
