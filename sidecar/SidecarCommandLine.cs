@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Mesh.Gateway.Sidecar;
 
-/// <summary>The sidecar's command line: <c>--config PATH</c>, <c>--grpc ADDRESS</c>, <c>--admin ADDRESS</c>, <c>--http ADDRESS</c>; <c>hash-key</c> prints a key's <c>sha256:</c> form.</summary>
+/// <summary>The sidecar's command line: <c>--config PATH</c>, <c>--grpc ADDRESS</c>, <c>--admin ADDRESS</c>, <c>--http ADDRESS</c>, <c>--envoy ADDRESS</c>; <c>hash-key</c> prints a key's <c>sha256:</c> form.</summary>
 internal static class SidecarCommandLine
 {
     private static readonly Option<string?> Config = new("--config", "-c")
@@ -29,12 +29,18 @@ internal static class SidecarCommandLine
         HelpName = "ADDRESS",
     };
 
+    private static readonly Option<string?> Envoy = new("--envoy")
+    {
+        Description = "Envoy door (ext_authz, ext_proc), unix:/path or host:port (wins over listen.envoy; used only when the door is on)",
+        HelpName = "ADDRESS",
+    };
+
     /// <summary>Parses <paramref name="args"/>: start options, or an exit code when the command line was help or an error.</summary>
     public static (SidecarStartOptions? Options, int ExitCode) Parse(string[] args, TextWriter output, TextWriter error, TextReader? input = null)
     {
         var hashKey = new Command("hash-key", "Reads a gateway key from standard input and prints the sha256: form to write in tenants[].api_keys");
         hashKey.SetAction(_ => HashKey(input ?? System.Console.In, output, error, prompt: input is null && !System.Console.IsInputRedirected));
-        var root = new RootCommand("Mesh.Gateway: the AI gateway sidecar") { Config, Grpc, Admin, Http, hashKey };
+        var root = new RootCommand("Mesh.Gateway: the AI gateway sidecar") { Config, Grpc, Admin, Http, Envoy, hashKey };
 
         // Without an action of its own, a root command with a subcommand would demand one; running the gateway is the default.
         root.SetAction(static _ => 0);
@@ -66,6 +72,7 @@ internal static class SidecarCommandLine
             GrpcAddress = result.GetValue(Grpc),
             AdminAddress = result.GetValue(Admin),
             HttpAddress = result.GetValue(Http),
+            EnvoyAddress = result.GetValue(Envoy),
         }, 0);
     }
 

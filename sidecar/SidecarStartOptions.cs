@@ -15,7 +15,7 @@ internal sealed record SidecarStartOptions
     /// <summary>The admin listener address from the command line (<c>--admin</c>); wins over <c>listen.admin</c>.</summary>
     public string? AdminAddress { get; init; }
 
-    /// <summary>The Envoy listener address (tests); wins over <c>listen.envoy</c> when the Envoy door is on.</summary>
+    /// <summary>The Envoy listener address (<c>--envoy</c>); wins over <c>listen.envoy</c> when the Envoy door is on.</summary>
     public string? EnvoyAddress { get; init; }
 
     /// <summary>The HTTP door's address (<c>--http</c>); wins over <c>listen.http</c>, and opens the door without it.</summary>

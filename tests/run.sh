@@ -11,6 +11,7 @@ APT_PACKAGES=(
   nghttp2-client                                   # h2load / nghttp for the benchmarks' frame checks
   postgresql                                       # the PostgreSQL ledger sink
   chromium                                         # the console's browser tests (Playwright drives /usr/bin/chromium)
+  gcc zlib1g-dev                                   # the Native AOT publish links with them (clang is taken first if present)
 )
 
 missing=()
@@ -39,3 +40,15 @@ for dir in $(git ls-files '*package.json' | grep -v node_modules | xargs -r -n1 
 done
 
 dotnet test Mesh.Gateway.sln "$@"
+
+# The native build (docs/0022-native-aot.md): published once, then the functional tests run against that executable
+# (SidecarHost starts it instead of the in-process sidecar). MESH_NATIVE_TESTS=0 skips this part.
+if [ "${MESH_NATIVE_TESTS:-1}" != 0 ]; then
+  native="$(mktemp -d)"
+  start=$SECONDS
+  dotnet publish sidecar -c Release -r linux-x64 -p:PublishAot=true -o "$native" -v q -nologo
+  echo "native publish: $((SECONDS - start)) s"
+  MESH_SIDECAR_EXECUTABLE="$native/Mesh.Gateway.Sidecar" dotnet test tests/Mesh.Gateway.FunctionalTests "$@"
+  echo "native publish and functional tests: $((SECONDS - start)) s"
+  rm -rf "$native"
+fi

@@ -264,7 +264,7 @@ internal sealed class MeshChatClient(MeshInferenceClient client, string? default
                     proto.Content.Add(new ContentPart { Image = new Image { Url = uri.Uri.ToString() } });
                     break;
                 case FunctionCallContent call:
-                    proto.ToolCalls.Add(new ToolCall { Id = call.CallId, Name = call.Name, Arguments = JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions) });
+                    proto.ToolCalls.Add(new ToolCall { Id = call.CallId, Name = call.Name, Arguments = JsonSerializer.Serialize(call.Arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>))) });
                     break;
                 case FunctionResultContent result:
                     // Each tool result is its own tool message, as the providers expect.
@@ -272,7 +272,7 @@ internal sealed class MeshChatClient(MeshInferenceClient client, string? default
                     {
                         Role = Role.Tool,
                         ToolCallId = result.CallId,
-                        Content = { new ContentPart { Text = result.Result as string ?? JsonSerializer.Serialize(result.Result, AIJsonUtilities.DefaultOptions) } },
+                        Content = { new ContentPart { Text = result.Result as string ?? JsonSerializer.Serialize(result.Result, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(object))) } },
                     });
                     break;
             }
@@ -293,7 +293,8 @@ internal sealed class MeshChatClient(MeshInferenceClient client, string? default
 
         try
         {
-            return JsonSerializer.Deserialize<Dictionary<string, object?>>(json, AIJsonUtilities.DefaultOptions);
+            // Through the options' type info, not the reflection-based generic overload: the client stays usable in a Native AOT app.
+            return (Dictionary<string, object?>?)JsonSerializer.Deserialize(json, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(Dictionary<string, object?>)));
         }
         catch (JsonException)
         {

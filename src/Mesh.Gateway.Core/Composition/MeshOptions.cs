@@ -46,7 +46,7 @@ public static class MeshOptions
     }
 
     /// <summary>Adds <typeparamref name="TValidator"/> unless it is already registered for <typeparamref name="TOptions"/>.</summary>
-    public static IServiceCollection TryAddValidator<TOptions, TValidator>(this IServiceCollection services)
+    public static IServiceCollection TryAddValidator<TOptions, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(this IServiceCollection services)
         where TOptions : class
         where TValidator : class, IValidateOptions<TOptions>
     {
@@ -63,7 +63,7 @@ public static class MeshOptions
     }
 
     /// <summary>Returns the instance bound from the file instead of creating one; validation runs as for any options.</summary>
-    private sealed class BoundOptionsFactory<TOptions>(TOptions bound, IEnumerable<IValidateOptions<TOptions>> validations)
+    private sealed class BoundOptionsFactory<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(TOptions bound, IEnumerable<IValidateOptions<TOptions>> validations)
         : OptionsFactory<TOptions>([], [], validations)
         where TOptions : class
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Mesh.Gateway.Core.Pipeline;
@@ -6,7 +7,7 @@ namespace Mesh.Gateway.Core.Pipeline;
 public static class PipelineServiceCollectionExtensions
 {
     /// <summary>Adds <typeparamref name="TStep"/> (created through DI) at <paramref name="order"/> (see <see cref="InferenceStepOrder"/>).</summary>
-    public static IServiceCollection AddInferenceStep<TStep>(this IServiceCollection services, int order)
+    public static IServiceCollection AddInferenceStep<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TStep>(this IServiceCollection services, int order)
         where TStep : class, IInferenceStep
     {
         ArgumentNullException.ThrowIfNull(services);

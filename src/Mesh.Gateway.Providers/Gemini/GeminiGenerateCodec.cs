@@ -195,7 +195,7 @@ internal sealed class GeminiGenerateCodec : IWireCodec, IWireStreamCodec
 
         if (first)
         {
-            parts.Add(new JsonObject { ["text"] = text });
+            parts.Add((JsonNode)new JsonObject { ["text"] = text });
         }
 
         return true;

@@ -47,6 +47,13 @@ public sealed partial class SidecarProcess : IAsyncDisposable
     /// <summary>A channel to the process's gRPC listener.</summary>
     public GrpcChannel Channel => _channel ??= Mesh.Gateway.Client.MeshGatewayChannel.ForAddress(GrpcTarget);
 
+    /// <summary>
+    /// The published sidecar the tests run against instead of <c>dotnet Mesh.Gateway.Sidecar.dll</c> (env
+    /// <c>MESH_SIDECAR_EXECUTABLE</c>: the native executable of <c>dotnet publish sidecar -r linux-x64 -p:PublishAot=true</c>), or
+    /// null. With it, <see cref="SidecarHost"/> starts that executable too (tests/run.sh runs the suite both ways).
+    /// </summary>
+    public static string? Executable => Environment.GetEnvironmentVariable("MESH_SIDECAR_EXECUTABLE") is { Length: > 0 } path ? Path.GetFullPath(path) : null;
+
     /// <summary>The sidecar assembly built beside the tests (the FunctionalTests project references the sidecar project).</summary>
     public static string SidecarDll
     {
@@ -63,7 +70,11 @@ public sealed partial class SidecarProcess : IAsyncDisposable
     /// <param name="yaml">The configuration file's content (null: no --config).</param>
     /// <param name="arguments">More command-line arguments; by default both listeners go to 127.0.0.1:0.</param>
     /// <param name="environment">Extra environment variables for the process.</param>
-    public static async Task<SidecarProcess> StartAsync(string? yaml, IEnumerable<string>? arguments = null, IReadOnlyDictionary<string, string>? environment = null)
+    public static Task<SidecarProcess> StartAsync(string? yaml, IEnumerable<string>? arguments = null, IReadOnlyDictionary<string, string>? environment = null) =>
+        StartWithEnvironmentAsync(yaml, arguments, environment?.ToDictionary(static e => e.Key, static string? (e) => e.Value));
+
+    /// <summary>As above; a null value removes that variable from the process's environment.</summary>
+    internal static async Task<SidecarProcess> StartWithEnvironmentAsync(string? yaml, IEnumerable<string>? arguments, IReadOnlyDictionary<string, string?>? environment)
     {
         var process = Launch(yaml, arguments ?? ["--grpc", "127.0.0.1:0", "--admin", "127.0.0.1:0"], environment, out var configPath);
         var sidecar = new SidecarProcess(process, configPath);
@@ -112,6 +123,26 @@ public sealed partial class SidecarProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The first match of <paramref name="pattern"/> in the output, waiting up to <paramref name="timeout"/> for it; null if none came.</summary>
+    internal async Task<Match?> WaitForLineAsync(Regex pattern, TimeSpan timeout)
+    {
+        var until = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (true)
+        {
+            if (pattern.Match(Output) is { Success: true } match)
+            {
+                return match;
+            }
+
+            if (Environment.TickCount64 > until || _process.HasExited)
+            {
+                return null;
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
     /// <summary>Sends SIGTERM, as Kubernetes does to stop a pod.</summary>
     public void Terminate()
     {
@@ -152,16 +183,21 @@ public sealed partial class SidecarProcess : IAsyncDisposable
         DeleteConfig(_configPath);
     }
 
-    private static Process Launch(string? yaml, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment, out string? configPath)
+    private static Process Launch(string? yaml, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment, out string? configPath)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var executable = Executable;
+        var start = new ProcessStartInfo(executable ?? "dotnet")
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = Path.GetTempPath(),
         };
-        start.ArgumentList.Add(SidecarDll);
+        if (executable is null)
+        {
+            start.ArgumentList.Add(SidecarDll);
+        }
+
         configPath = null;
         if (yaml is not null)
         {
@@ -176,12 +212,19 @@ public sealed partial class SidecarProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
-            start.Environment[name] = value;
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
-        return Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
+        return Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
     }
 
     private static void DeleteConfig(string? path)

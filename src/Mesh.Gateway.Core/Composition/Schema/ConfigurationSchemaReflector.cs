@@ -14,6 +14,7 @@ namespace Mesh.Gateway.Core.Composition.Schema;
 /// </remarks>
 [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Option types are bound by the reflection binder too; see remarks.")]
 [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "Option types are bound by the reflection binder too; see remarks.")]
+[UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "Option types are bound by the reflection binder too; see remarks.")]
 internal static class ConfigurationSchemaReflector
 {
     public static ConfigurationNode Of(Type type) => Of(type, depth: 0);

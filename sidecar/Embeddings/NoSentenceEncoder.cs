@@ -1,0 +1,48 @@
+#if MESH_NO_EMBEDDINGS
+using Mesh.Gateway.Caching.Configuration;
+using Mesh.Gateway.Core.Composition;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// Stands in for the local sentence encoder in a build without it (the native build: -p:MeshEmbeddings=false). A cache route
+/// with <c>semantic_threshold</c> then stops the start with one line per route, instead of failing on its first call.
+/// </summary>
+internal static class NoSentenceEncoderGatewayBuilderExtensions
+{
+    /// <summary>The message a semantic route gets in a build without the local encoder.</summary>
+    public const string Message = "this build has no local sentence encoder (the native build leaves ONNX Runtime and all-MiniLM-L6-v2 out); "
+        + "remove semantic_threshold, or run the JIT build (or publish with -p:MeshEmbeddings=true)";
+
+    public static IMeshGatewayBuilder AddSentenceEncoder(this IMeshGatewayBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (builder.TryAddFeature(nameof(AddSentenceEncoder)))
+        {
+            builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ResponseCacheOptions>, NoSemanticRoutes>());
+        }
+
+        return builder;
+    }
+
+    private sealed class NoSemanticRoutes : IValidateOptions<ResponseCacheOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, ResponseCacheOptions options)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            var errors = new List<string>();
+            foreach (var (route, settings) in options.Routes)
+            {
+                if (settings.SemanticThreshold is not null)
+                {
+                    errors.Add($"cache.routes.{route}.semantic_threshold: {Message}");
+                }
+            }
+
+            return MeshOptions.Result(errors);
+        }
+    }
+}
+#endif

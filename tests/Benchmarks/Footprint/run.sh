@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# The sidecar's footprint, JIT and Native AOT side by side in one run (a benchmark, not a test; issue 22):
+#   size      on disk: the native executable; the JIT build's output folder (plus the shared runtime it needs)
+#   ready     ms from exec to /readyz 200, median of STARTS starts
+#   first     ms from exec to the first Generate answered (a new gRPC connection after readiness), same starts
+#   idle      RSS after one Generate and IDLE seconds without calls
+#   @RATE     at fixed rates (RATES, calls/s; h2load --rps over CLIENTS connections): RSS at the end, the largest RSS
+#             sampled, sidecar CPU per call (µs, /proc/PID/stat) and the mock upstream's own CPU per request beside it
+#   burst     peak RSS (VmHWM) after BURST calls as fast as they go (BURST_CLIENTS connections, 10 streams each)
+# Each variant is a build (jit | native) with environment settings; the default set names the GC settings tried:
+#   VARIANTS="jit:jit native:native native-gen0=4M:native:DOTNET_GCgen0size=0x400000 ..." (name:build[:VAR=VALUE,...])
+# The servers are pinned to CPU 0 and the load to CPU 1 (taskset), as the Portkey benchmark does.
+#   STARTS=5 IDLE=5 DURATION=10 RATES="1000 5000" bash tests/Benchmarks/Footprint/run.sh
+# A quick proof that it works: STARTS=1 IDLE=1 DURATION=1 RATES=200 BURST=500 VARIANTS="jit:jit native:native" bash ...
+# NATIVE=path/to/Mesh.Gateway.Sidecar skips the publish. Needs h2load (nghttp2-client) and python3-grpcio (tests/run.sh).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../../.." && pwd)"
+STARTS=${STARTS:-5}
+IDLE=${IDLE:-5}
+DURATION=${DURATION:-10}
+RATES=${RATES:-"1000 5000"}
+CLIENTS=${CLIENTS:-10}
+BURST=${BURST:-20000}
+BURST_CLIENTS=${BURST_CLIENTS:-50}
+SERVER_CPU=${SERVER_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
+VARIANTS=${VARIANTS:-"jit:jit jit-tiering-off:jit:DOTNET_TieredCompilation=0 native:native native-gen0=4M:native:DOTNET_GCgen0size=0x400000 native-conserve:native:DOTNET_GCConserveMemory=7 native-limit=64M:native:DOTNET_GCHeapHardLimit=0x4000000"}
+
+. "$root/tests/Benchmarks/h2load-lib.sh"
+dotnet build "$root/sidecar/Mesh.Gateway.Sidecar.csproj" -c Release -v q -nologo >/dev/null
+JIT_DIR="$root/sidecar/bin/Release/net10.0"
+if [ -z "${NATIVE:-}" ]; then
+  echo "publishing the native build (minutes)" >&2
+  dotnet publish "$root/sidecar/Mesh.Gateway.Sidecar.csproj" -c Release -r linux-x64 -p:PublishAot=true -o "$WORK/native" -v q -nologo >/dev/null
+  NATIVE="$WORK/native/Mesh.Gateway.Sidecar"
+fi
+dotnet "$BENCH" bench-requests "$WORK"
+UP=$(free_port); SC=$(free_port); ADMIN=$(free_port)
+mkdir -p "$WORK/run"
+cat >"$WORK/sidecar.yaml" <<YAML
+logging: { level: warning }
+providers:
+  - { name: upstream, kind: openai-compatible, base_url: 'http://127.0.0.1:$UP/v1', api_key: bench }
+models:
+  - { name: bench, targets: [ { provider: upstream, model: gpt-4o-mini } ] }
+YAML
+taskset -c "$SERVER_CPU" dotnet "$BENCH" mock-upstream "$UP" >"$WORK/upstream.log" 2>&1 &
+UP_PID=$!; PIDS+=("$UP_PID")
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$UP/count" >/dev/null && break; sleep 0.2; done
+
+runtime_dir=$(dirname "$(dotnet --list-runtimes | sed -n 's/^Microsoft.NETCore.App \([^ ]*\) \[\(.*\)\]$/\2\/\1/p' | tail -1)")
+mb() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1048576}'; }
+shared=$(( $(du -sb "$(dirname "$runtime_dir")/Microsoft.NETCore.App" | cut -f1) + $(du -sb "$(dirname "$runtime_dir")/Microsoft.AspNetCore.App" | cut -f1) ))
+echo "{\"name\":\"jit\",\"metric\":\"size_mb\",\"value\":\"$(mb "$(du -sb "$JIT_DIR" | cut -f1)") + $(mb "$shared") runtimes\"}" >>"$WORK/results.jsonl"
+echo "{\"name\":\"native\",\"metric\":\"size_mb\",\"value\":\"$(mb "$(stat -c %s "$NATIVE")")\"}" >>"$WORK/results.jsonl"
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
+result() { echo "{\"name\":\"$1\",\"metric\":\"$2\",\"value\":$3}" >>"$WORK/results.jsonl"; }
+generate() { taskset -c "$LOAD_CPU" h2load -n "$1" -c "$2" -m "$3" -t 1 -d "$WORK/generate.frame" -H 'content-type: application/grpc' -H 'te: trailers' "http://127.0.0.1:$SC/mesh.gateway.v1.Inference/Generate"; }
+
+for variant in $VARIANTS; do
+  IFS=: read -r name build settings <<<"$variant"
+  if [ "$build" = native ]; then command=("$NATIVE"); else command=(dotnet "$JIT_DIR/Mesh.Gateway.Sidecar.dll"); fi
+  command+=(--config "$WORK/sidecar.yaml" --grpc "127.0.0.1:$SC" --admin "127.0.0.1:$ADMIN")
+  environment=()
+  IFS=, read -r -a environment <<<"${settings:-}"
+  echo "$name: ${command[0]} ${environment[*]}" >&2
+
+  starts=$(cd "$WORK/run" && env "${environment[@]}" taskset -c "$LOAD_CPU" /usr/bin/python3 "$here/start.py" "$STARTS" "$ADMIN" "$SC" "$WORK/generate.frame" -- taskset -c "$SERVER_CPU" "${command[@]}")
+  result "$name" start "$starts"
+
+  (cd "$WORK/run" && exec env "${environment[@]}" taskset -c "$SERVER_CPU" "${command[@]}") >"$WORK/$name.log" 2>&1 &
+  pid=$!; PIDS+=("$pid")
+  for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$ADMIN/readyz" >/dev/null && break; sleep 0.1; done
+  generate 1 1 1 >/dev/null
+  sleep "$IDLE"
+  result "$name" idle_rss_mb "$(awk -v k="$(rss_kb "$pid")" 'BEGIN {printf "%.1f", k / 1024}')"
+
+  for rate in $RATES; do
+    before_cpu=$(cpu_ticks "$pid"); before_up_cpu=$(cpu_ticks "$UP_PID"); before_up=$(curl -sf "http://127.0.0.1:$UP/count")
+    max=0
+    taskset -c "$LOAD_CPU" h2load -D "$DURATION" -c "$CLIENTS" -m 1 -t 1 --rps "$(( (rate + CLIENTS - 1) / CLIENTS ))" -d "$WORK/generate.frame" \
+      -H 'content-type: application/grpc' -H 'te: trailers' "http://127.0.0.1:$SC/mesh.gateway.v1.Inference/Generate" >"$WORK/$name-$rate.out" &
+    load=$!
+    while kill -0 "$load" 2>/dev/null; do r=$(rss_kb "$pid"); [ "$r" -gt "$max" ] && max=$r; sleep 0.25; done
+    wait "$load"
+    after_cpu=$(cpu_ticks "$pid"); after_up_cpu=$(cpu_ticks "$UP_PID"); after_up=$(curl -sf "http://127.0.0.1:$UP/count")
+    calls=$((after_up - before_up))
+    achieved=$(sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p' "$WORK/$name-$rate.out")
+    result "$name" "at_$rate" "{\"calls\":$calls,\"achieved_rps\":${achieved:-0},\"rss_mb\":$(awk -v k="$(rss_kb "$pid")" 'BEGIN {printf "%.1f", k / 1024}'),\"max_rss_mb\":$(awk -v k="$max" 'BEGIN {printf "%.1f", k / 1024}'),\"cpu_us\":$(awk -v t=$((after_cpu - before_cpu)) -v hz="$(getconf CLK_TCK)" -v n="$calls" 'BEGIN {printf "%.1f", n ? t * 1e6 / hz / n : 0}'),\"upstream_cpu_us\":$(awk -v t=$((after_up_cpu - before_up_cpu)) -v hz="$(getconf CLK_TCK)" -v n="$calls" 'BEGIN {printf "%.1f", n ? t * 1e6 / hz / n : 0}')}"
+  done
+
+  generate "$BURST" "$BURST_CLIENTS" 10 >"$WORK/$name-burst.out"
+  result "$name" burst_peak_rss_mb "$(awk -v k="$(hwm_kb "$pid")" 'BEGIN {printf "%.1f", k / 1024}')"
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+done
+python3 "$here/table.py" "$WORK/results.jsonl"
+if [ -n "${KEEP_RESULTS:-}" ]; then cp "$WORK/results.jsonl" "$KEEP_RESULTS"; fi
