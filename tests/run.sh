@@ -41,7 +41,7 @@ done
 
 dotnet test Mesh.Gateway.sln "$@"
 
-# The native build (docs/0022-native-aot.md): published once, then the functional tests run against that executable
+# The native build (docs/0023-native-aot.md): published once, then the functional tests run against that executable
 # (SidecarHost starts it instead of the in-process sidecar). Off until the native build binds its configuration (the
 # source-generated binder leaves init-only options empty, docs/0022); MESH_NATIVE_TESTS=1 runs it.
 if [ "${MESH_NATIVE_TESTS:-0}" != 0 ]; then
