@@ -10,7 +10,7 @@
 # are pinned to CPU 0 and the load generators to CPU 1 (taskset), so a proxy and the upstream share one core, as in a pod.
 # Server CPU per request comes from /proc/PID/stat. Every proxied request is checked to have reached the upstream (its
 # /count) and every answer to have carried a body.
-#   ROUNDS=3 DURATION=10 CONCURRENCY=32 RATE=100 LATENCY_SECONDS=20 bash tests/Benchmarks/Portkey/run.sh
+#   ROUNDS=3 DURATION=10 CONCURRENCY=32 RATE=100 LATENCY_SECONDS=20 WARMUP=30 bash tests/Benchmarks/Portkey/run.sh
 # Needs h2load (apt-get install -y nghttp2-client), node, and `npm ci` in this folder (done here if missing).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -60,6 +60,12 @@ done
 [ "${ready:-}" = 1 ] || { echo "a server did not answer; logs in $WORK" >&2; tail -5 "$WORK"/*.log >&2; exit 1; }
 
 upstream_count() { curl -sf "http://127.0.0.1:$UP/count"; }
+# Both proxies JIT-compile under load (the sidecar's tiered PGO spends 400-500 µs per request for its first 20-30 s, docs/0024):
+# WARMUP seconds of load on each before the first round, so the rounds measure the steady state.
+if [ "${WARMUP:-30}" -gt 0 ]; then
+  taskset -c "$LOAD_CPU" h2load -D "${WARMUP:-30}" -c "$CONCURRENCY" -m 1 -t 1 -d "$WORK/generate.frame" -H 'content-type: application/grpc' -H 'te: trailers' "http://127.0.0.1:$SC/mesh.gateway.v1.Inference/Generate" >/dev/null
+  taskset -c "$LOAD_CPU" h2load -D "${WARMUP:-30}" -c "$CONCURRENCY" -m 1 -t 1 --h1 -d "$WORK/openai.json" -H 'content-type: application/json' "${PORTKEY_HEADERS[@]}" "http://127.0.0.1:$PK/v1/chat/completions" >/dev/null
+fi
 echo "load average at start: $(loadavg); rounds $ROUNDS, ${DURATION}s throughput at $CONCURRENCY in flight, ${LATENCY_SECONDS}s latency at $RATE req/s" >&2
 
 throughput() { # name pid url h2load-args...
