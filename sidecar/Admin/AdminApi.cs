@@ -140,15 +140,15 @@ internal static class AdminApi
     {
         var query = context.Request.Query;
         var by = query["by"].ToString() is { Length: > 0 } b ? b : "key";
-        if (by is not ("key" or "tenant" or "route"))
+        if (by is not ("key" or "tenant" or "route" or "variant"))
         {
-            return Fail(context, 400, "by: key, tenant or route");
+            return Fail(context, 400, "by: key, tenant, route or variant");
         }
 
         var filter = CallFilter.Parse(query, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
         var records = context.RequestServices.GetRequiredService<RecentCalls>().Snapshot(filter.Matches);
         var rows = records
-            .GroupBy(r => by switch { "tenant" => r.TenantId, "route" => r.RouteOrModel, _ => r.KeyId ?? "(none)" })
+            .GroupBy(r => by switch { "tenant" => r.TenantId, "route" => r.RouteOrModel, "variant" => ConsoleStats.VariantGroup(r), _ => r.KeyId ?? "(none)" })
             .Select(g => new AdminDtos.SpendRow(g.Key, g.Count(), g.Sum(static r => r.InputTokens), g.Sum(static r => r.OutputTokens), g.Sum(static r => r.CostUsd)))
             .OrderByDescending(static r => r.CostUsd)
             .ThenBy(static r => r.Group, StringComparer.Ordinal)

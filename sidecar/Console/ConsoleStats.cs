@@ -5,13 +5,13 @@ using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Gateway.Sidecar.Console;
 
-/// <summary>The console's chart figures: this sidecar's recent calls in time buckets, by tenant, route or provider.</summary>
+/// <summary>The console's chart figures: this sidecar's recent calls in time buckets, by tenant, route, provider or a canary's variant.</summary>
 internal static class ConsoleStats
 {
     public static AdminDtos.Stats Compute(RecentCalls calls, OverheadSamples overhead, DateTimeOffset now, IQueryCollection query)
     {
         var minutes = double.TryParse(query["minutes"], NumberStyles.Float, CultureInfo.InvariantCulture, out var m) ? Math.Clamp(m, 1, 24 * 60) : 15;
-        var by = query["by"].ToString() is "route" or "provider" ? query["by"].ToString() : "tenant";
+        var by = query["by"].ToString() is "route" or "provider" or "variant" ? query["by"].ToString() : "tenant";
         var bucketSeconds = Math.Max(5, (int)Math.Ceiling(minutes * 60 / 60));
         var from = now.AddMinutes(-minutes);
         var start = new DateTimeOffset(from.UtcTicks - (from.UtcTicks % TimeSpan.FromSeconds(bucketSeconds).Ticks), TimeSpan.Zero);
@@ -52,7 +52,7 @@ internal static class ConsoleStats
             .ToList();
 
         // The overhead instrument has provider and model tags, not the tenant (bounded cardinality): by tenant it is one series.
-        var overheadBy = by == "tenant" ? "all" : by;
+        var overheadBy = by switch { "tenant" => "all", "variant" => "route", _ => by };
         var overheadSeries = overhead.Since(start)
             .GroupBy(s => overheadBy switch { "route" => s.Model ?? "(none)", "provider" => s.Provider ?? "(none)", _ => "all" })
             .OrderBy(static g => g.Key, StringComparer.Ordinal)
@@ -79,8 +79,13 @@ internal static class ConsoleStats
     {
         "route" => record.RouteOrModel,
         "provider" => record.Provider ?? "(none)",
+        "variant" => VariantGroup(record),
         _ => record.TenantId,
     };
+
+    /// <summary>A canary's variant within its route ("chat / canary"), so two variants are compared side by side; a call the
+    /// route assigned no variant is "(none)".</summary>
+    internal static string VariantGroup(UsageRecord record) => record.RouteOrModel + " / " + (record.RouteVariant ?? "(none)");
 
     // Nearest rank on sorted values.
     private static double? Percentile(double[] sorted, double p) =>

@@ -180,6 +180,31 @@ public sealed class AdminApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StatsAndSpend_ByVariant_TheCanarysTwoVariantsSideBySide()
+    {
+        await using var rig = await ConsoleRig.StartAsync(ConsoleRig.Yaml(Path.Combine(_dir, "variants.jsonl"), canary: true));
+        Assert.Null(await rig.CallAsync(ConsoleRig.TeamAKey, model: "canaried", variant: "stable"));
+        Assert.Null(await rig.CallAsync(ConsoleRig.TeamAKey, model: "canaried", variant: "stable"));
+        Assert.Null(await rig.CallAsync(ConsoleRig.TeamAKey, model: "canaried", variant: "canary"));
+        Assert.Null(await rig.CallAsync(ConsoleRig.TeamAKey, model: "fast"));
+        await rig.WaitForCallsAsync(4);
+
+        using var stats = JsonDocument.Parse(await rig.Admin.GetStringAsync("/admin/v1/stats?by=variant&minutes=15", Ct));
+        Assert.Equal("variant", stats.RootElement.GetProperty("by").GetString());
+        var calls = stats.RootElement.GetProperty("series").EnumerateArray().ToDictionary(
+            static s => s.GetProperty("group").GetString()!,
+            static s => s.GetProperty("points").EnumerateArray().Sum(static p => p.GetProperty("requests").GetInt64()));
+        Assert.Equal(2, calls["canaried / stable"]);
+        Assert.Equal(1, calls["canaried / canary"]);
+        Assert.Equal(1, calls["fast / (none)"]);
+
+        using var spend = JsonDocument.Parse(await rig.Admin.GetStringAsync("/admin/v1/spend?by=variant", Ct));
+        var rows = spend.RootElement.GetProperty("rows").EnumerateArray().ToDictionary(static r => r.GetProperty("group").GetString()!, static r => r.GetProperty("requests").GetInt64());
+        Assert.Equal(2, rows["canaried / stable"]);
+        Assert.Equal(1, rows["canaried / canary"]);
+    }
+
+    [Fact]
     public async Task Config_SecretsMaskedWithAVersion()
     {
         var config = JsonDocument.Parse(await _rig.Admin.GetStringAsync("/admin/v1/config", Ct)).RootElement;

@@ -37,7 +37,7 @@ internal sealed class ConsoleRig : IAsyncDisposable
 
     // cache: cache the chat route's answers (sampled requests too, as the calls here are); its target is priced too, since
     // what a hit saved is the price the cache kept with the answer, which comes from the target's price, not from prices:.
-    public static string Yaml(string ledgerPath, string? redisUrl = null, bool credentials = true, bool cache = false) => $$"""
+    public static string Yaml(string ledgerPath, string? redisUrl = null, bool credentials = true, bool cache = false, bool canary = false) => $$"""
         listen:
           probes: 127.0.0.1:0
         {{(redisUrl is null ? string.Empty : $"store:\n  redis: {redisUrl}\n  command_timeout_ms: 500\n  connect_timeout_ms: 1000\n")}}
@@ -46,7 +46,7 @@ internal sealed class ConsoleRig : IAsyncDisposable
         tenants:
           - id: team-a
             api_keys: ["{{ApiKeyHash.Format(TeamAKey)}}"]
-            models: [chat, fast]
+            models: [chat, fast, canaried]
           - id: team-b
             api_keys: ["{{ApiKeyHash.Format(TeamBKey)}}"]
             models: [chat]
@@ -54,6 +54,7 @@ internal sealed class ConsoleRig : IAsyncDisposable
           - { name: mock, kind: mock }
         models:
           - { name: chat, targets: [ { provider: mock, model: mock{{(cache ? ", input_cost_per_million: 1000, output_cost_per_million: 2000" : string.Empty)}} } ] }
+        {{(canary ? "  - name: canaried\n    targets: [ { name: old, provider: mock, model: mock }, { name: new, provider: mock, model: mock-next } ]\n    canary:\n      variants: [ { name: stable, weight: 90, targets: [old] }, { name: canary, weight: 10, targets: [new] } ]\n" : string.Empty)}}
           - { name: fast, targets: [ { provider: mock, model: mock } ] }
         prices:
           chat: { input: 1000, output: 2000 }
@@ -77,12 +78,18 @@ internal sealed class ConsoleRig : IAsyncDisposable
     }
 
     /// <summary>One Generate call with <paramref name="key"/>; null when it succeeded, else the error.</summary>
-    public async Task<RpcException?> CallAsync(string key, string model = "chat", string text = "Say hello")
+    public async Task<RpcException?> CallAsync(string key, string model = "chat", string text = "Say hello", string? variant = null)
     {
         var client = new V1.Inference.InferenceClient(Host.Channel);
         try
         {
-            await client.GenerateAsync(InferenceSidecar.Ask(model, text), new Metadata { { "authorization", "Bearer " + key } }, cancellationToken: TestContext.Current.CancellationToken);
+            var metadata = new Metadata { { "authorization", "Bearer " + key } };
+            if (variant is not null)
+            {
+                metadata.Add("x-mesh-variant", variant);
+            }
+
+            await client.GenerateAsync(InferenceSidecar.Ask(model, text), metadata, cancellationToken: TestContext.Current.CancellationToken);
             return null;
         }
         catch (RpcException ex)
