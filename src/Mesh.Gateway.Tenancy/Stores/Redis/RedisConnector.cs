@@ -78,7 +78,13 @@ internal sealed class RedisConnector(StoreOptions store, ILoggerFactory? loggers
             var failure = ex.FailureType;
             for (Exception? inner = ex; inner is not null; inner = inner.InnerException)
             {
-                if (inner is RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure })
+                // The failure type is not always carried through (seen when the PING raced the handshake); Redis's own
+                // refusal words are.
+                if (inner is RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure }
+                    || inner.Message.Contains("WRONGPASS", StringComparison.Ordinal)
+                    || inner.Message.Contains("NOAUTH", StringComparison.Ordinal)
+                    || inner.Message.Contains("AuthenticationFailure", StringComparison.Ordinal)
+                    || inner.Message.Contains("invalid username-password", StringComparison.OrdinalIgnoreCase))
                 {
                     failure = ConnectionFailureType.AuthenticationFailure;
                 }
