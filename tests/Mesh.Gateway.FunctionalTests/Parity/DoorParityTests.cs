@@ -151,7 +151,7 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
         var model = door.Model(ParityRig.SmallModel);
         bool Mine(System.Text.Json.JsonElement r) =>
             r.GetProperty("tenant_id").GetString() == "redact" && r.GetProperty("door").GetString() == door.LedgerDoor && r.GetProperty("model").GetString() == model;
-        var before = rig.LedgerRecords().Count(Mine);
+        var before = await SettledCountAsync(Mine);
 
         var blocked = await door.CallAsync(rig, new DoorCall(ParityRig.RedactKey, ParityRig.SmallModel, InjectionPrompt), Ct);
         var served = await door.CallAsync(rig, new DoorCall(ParityRig.RedactKey, ParityRig.SmallModel, "Hello"), Ct);
@@ -243,7 +243,7 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
         var model = door.Model(ParityRig.SmallModel);
         bool Mine(System.Text.Json.JsonElement r) =>
             r.GetProperty("tenant_id").GetString() == "redact" && r.GetProperty("door").GetString() == door.LedgerDoor && r.GetProperty("model").GetString() == model;
-        var before = rig.LedgerRecords().Count(Mine);
+        var before = await SettledCountAsync(Mine);
 
         var outcome = await door.CallAsync(rig, new DoorCall(ParityRig.RedactKey, ParityRig.SmallModel, "Hello"), Ct);
 
@@ -308,6 +308,26 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
     }
 
     // Polls until what the sidecar records in the background is there (a deadline for a hung run, not a measured time).
+    // The ledger is written in batches (the writer lets records gather), so an earlier row's call on the same door and tenant
+    // can land after this row has counted: count once the file stops growing.
+    private async Task<int> SettledCountAsync(Func<System.Text.Json.JsonElement, bool> mine)
+    {
+        var count = rig.LedgerRecords().Count(mine);
+        for (var i = 0; i < 50; i++)
+        {
+            await Task.Delay(100, Ct);
+            var next = rig.LedgerRecords().Count(mine);
+            if (next == count)
+            {
+                return count;
+            }
+
+            count = next;
+        }
+
+        return count;
+    }
+
     private static async Task<T> UntilAsync<T>(Func<T> read, Func<T, bool> done, string what)
     {
         var deadline = TimeProvider.System.GetUtcNow().AddSeconds(30);
