@@ -138,16 +138,7 @@ public sealed partial class GuardrailEngine : IGuardrailEngine
         {
             var pii = new List<RawFinding>();
             PiiScanner.Scan(text, policy.Kinds, pii);
-            int kept = 0;
-            for (int k = 0; k < pii.Count; k++)
-            {
-                if (pii[k].Score >= policy.PiiThreshold(pii[k].Type))
-                {
-                    pii[kept++] = pii[k];
-                }
-            }
-
-            pii.RemoveRange(kept, pii.Count - kept);
+            pii.RemoveWhere(static (f, policy) => f.Score < policy.PiiThreshold(f.Type), policy);
 
             PiiScanner.ResolveOverlaps(pii);
             for (int k = 0; k < pii.Count; k++)

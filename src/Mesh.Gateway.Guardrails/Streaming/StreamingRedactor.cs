@@ -97,7 +97,7 @@ public sealed class StreamingRedactor
         GuardrailEngine.Analyze(window, _direction, _policy, raw, injectionOverride: null, moderationOverride: null);
 
         // Findings wholly inside the already-released context were handled when they were released.
-        RemoveWhere(raw, static (f, ctx, _) => f.End <= ctx, ctx, 0);
+        raw.RemoveWhere(static (f, ctx) => f.End <= ctx, ctx);
 
         // A blocking finding cuts the stream: release what precedes it (if it was safe), then stop.
         RawFinding? block = null;
@@ -121,7 +121,7 @@ public sealed class StreamingRedactor
                 }
             }
 
-            RemoveWhere(raw, static (f, ctx, cutAt) => f.Start < ctx || f.End > cutAt || f.Kind != FindingKind.Pii, ctx, cutAt);
+            raw.RemoveWhere(static (f, s) => f.Start < s.ctx || f.End > s.cutAt || f.Kind != FindingKind.Pii, (ctx, cutAt));
             var partial = Release(window, ctx, cutAt, raw);
             var blocked = new GuardFinding(b.Type, 0, 0, Math.Round(b.Score, 4), GuardAction.Block);
             GuardrailsTelemetry.Record(_direction, _policy.Source.Name, GuardVerdict.Block, [.. partial.Findings, blocked]);
@@ -165,14 +165,8 @@ public sealed class StreamingRedactor
             return StreamingOutput.Empty;
         }
 
-        RemoveWhere(raw, static (f, ctx, cut) => f.Kind != FindingKind.Pii || f.Start < ctx || f.End > cut, ctx, cut);
-        for (int i = restore.Count - 1; i >= 0; i--)
-        {
-            if (restore[i].End > cut)
-            {
-                restore.RemoveAt(i);
-            }
-        }
+        raw.RemoveWhere(static (f, s) => f.Kind != FindingKind.Pii || f.Start < s.ctx || f.End > s.cut, (ctx, cut));
+        restore.RemoveWhere(static (r, cut) => r.End > cut, cut);
         var output = Release(window, ctx, cut, raw, restore);
         if (output.Findings.Count > 0 || final)
         {
@@ -290,20 +284,5 @@ public sealed class StreamingRedactor
         _context = window[Math.Max(0, cut - ContextLength)..cut];
         _pending.Clear().Append(window, cut, window.Length - cut);
         return new StreamingOutput { Text = text, Findings = findings ?? (IReadOnlyList<GuardFinding>)[] };
-    }
-
-    /// <summary><see cref="List{T}.RemoveAll"/> without a closure per call (this runs for every delta of every stream).</summary>
-    private static void RemoveWhere(List<RawFinding> list, Func<RawFinding, int, int, bool> match, int a, int b)
-    {
-        int kept = 0;
-        for (int i = 0; i < list.Count; i++)
-        {
-            if (!match(list[i], a, b))
-            {
-                list[kept++] = list[i];
-            }
-        }
-
-        list.RemoveRange(kept, list.Count - kept);
     }
 }
