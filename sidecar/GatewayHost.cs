@@ -83,12 +83,10 @@ internal static partial class GatewayHost
 
         // Interceptors for every service on both listeners, outermost first. The app door's caller interceptor is its services'
         // own (AddInferenceApi, AddGuardApi): the Envoy door's callers are read from the proxy's messages, not from metadata.
-        builder.Services.AddSingleton<GrpcCallScope>();
         builder.Services.AddSingleton<GrpcCallErrors.Interceptor>();
         builder.Services.AddGrpc(options =>
         {
             grpc.Apply(options);
-            options.Interceptors.Add<GrpcCallScope>();
             options.Interceptors.Add<GrpcCallErrors.Interceptor>();
         });
         builder.Services.AddGrpcReflection();
@@ -216,7 +214,7 @@ internal static partial class GatewayHost
         logging.AddFilter("Grpc", level => level >= LogLevel.Warning && level >= settings.LogLevel);
         if (settings.JsonLogs)
         {
-            // JSON lines carry the scopes (GrpcCallScope: the call's method and id); the one-line text format stays as it was.
+            // JSON lines carry the scopes (GrpcCallErrors.Interceptor: the call's method and id); the one-line text format stays as it was.
             logging.AddJsonConsole(json =>
             {
                 // RFC 3339 (UTC, milliseconds): without a format the JSON lines carried no timestamp at all.

@@ -10,7 +10,9 @@ namespace Mesh.Gateway.Sidecar.Hosting;
 
 /// <summary>
 /// What the sidecar's gRPC services share on top of Grpc.AspNetCore: a request that cannot be parsed is the caller's error
-/// (INVALID_ARGUMENT, not UNKNOWN), and a client that goes away mid-call is a normal end of the call (Debug, not Error).
+/// (INVALID_ARGUMENT, not UNKNOWN), a client that goes away mid-call is a normal end of the call (Debug, not Error), and every
+/// log line written during a call, on either door, carries the call's method and id (the connection's request id, as
+/// ASP.NET Core's own logs name it). One interceptor does all of it, so a call pays for one async layer, not one per concern.
 /// </summary>
 /// <remarks>
 /// Google.Protobuf (3.36.2) refuses a string field that is not valid UTF-8 with an <see cref="InvalidProtocolBufferException"/>,
@@ -40,11 +42,16 @@ internal static class GrpcCallErrors
     });
 
     /// <summary>Marks the calls whose handler ran (so their own UNKNOWN is left alone) and maps the errors of a running call.</summary>
+    /// <remarks>The logging scope holds nothing a caller sent: no metadata, no keys, no message content.</remarks>
     internal sealed class Interceptor(ILogger<Interceptor> logger) : global::Grpc.Core.Interceptors.Interceptor
     {
+        private static readonly Func<ILogger, string, string, IDisposable?> CallScope =
+            LoggerMessage.DefineScope<string, string>("gRPC {GrpcMethod} call {CallId}");
+
         public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
         {
             Enter(context);
+            using var scope = Begin(context);
             try
             {
                 return await continuation(request, context).ConfigureAwait(false);
@@ -58,6 +65,7 @@ internal static class GrpcCallErrors
         public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
         {
             Enter(context);
+            using var scope = Begin(context);
             try
             {
                 return await continuation(requestStream, context).ConfigureAwait(false);
@@ -71,6 +79,7 @@ internal static class GrpcCallErrors
         public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
         {
             Enter(context);
+            using var scope = Begin(context);
             try
             {
                 await continuation(request, responseStream, context).ConfigureAwait(false);
@@ -84,6 +93,7 @@ internal static class GrpcCallErrors
         public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
         {
             Enter(context);
+            using var scope = Begin(context);
             try
             {
                 await continuation(requestStream, responseStream, context).ConfigureAwait(false);
@@ -93,6 +103,8 @@ internal static class GrpcCallErrors
                 throw mapped;
             }
         }
+
+        private IDisposable? Begin(ServerCallContext context) => CallScope(logger, context.Method, context.GetHttpContext().TraceIdentifier);
 
         private static void Enter(ServerCallContext context) => context.GetHttpContext().Features.Set(HandlerEntered.Instance);
 

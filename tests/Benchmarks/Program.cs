@@ -70,6 +70,13 @@ internal static class Program
             return Portkey.MockUpstream.Run(int.Parse(upstreamPort, System.Globalization.CultureInfo.InvariantCulture));
         }
 
+        // `floor-proxy PORT UPSTREAM_BASE_URL`: the least a gRPC-to-HTTP gateway on this stack does (Floor/FloorProxy.cs), the
+        // floor the sidecar's CPU per call is compared with (tests/Benchmarks/Portkey/run.sh with FLOOR=1).
+        if (args is ["floor-proxy", var floorPort, var floorUpstream])
+        {
+            return Floor.FloorProxy.Run(int.Parse(floorPort, System.Globalization.CultureInfo.InvariantCulture), floorUpstream);
+        }
+
         if (args is ["bench-requests", var requestDir])
         {
             return Portkey.BenchRequests.Write(requestDir);

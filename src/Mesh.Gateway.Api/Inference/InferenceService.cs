@@ -30,11 +30,11 @@ internal sealed partial class InferenceService : V1.Inference.InferenceBase
         _tokens = tokens;
     }
 
-    public override async Task<GenerateResponse> Generate(GenerateRequest request, ServerCallContext context)
+    public override Task<GenerateResponse> Generate(GenerateRequest request, ServerCallContext context)
     {
         var chat = MapOrThrow(request);
         var call = NewContext(chat, request, context, isStreaming: false);
-        return await RespondAsync(call, context).ConfigureAwait(false);
+        return RespondAsync(call, context);
     }
 
     /// <summary>Runs a whole call through the pipeline and maps its answer (Generate, and Prompts.Run with its prompt's call).</summary>
@@ -76,11 +76,11 @@ internal sealed partial class InferenceService : V1.Inference.InferenceBase
         throw new RpcException(new Status(StatusCode.Internal, "the pipeline returned no response"));
     }
 
-    public override async Task GenerateStream(GenerateRequest request, IServerStreamWriter<GenerateChunk> responseStream, ServerCallContext context)
+    public override Task GenerateStream(GenerateRequest request, IServerStreamWriter<GenerateChunk> responseStream, ServerCallContext context)
     {
         var chat = MapOrThrow(request);
         var call = NewContext(chat, request, context, isStreaming: true);
-        await StreamAsync(call, responseStream, context).ConfigureAwait(false);
+        return StreamAsync(call, responseStream, context);
     }
 
     /// <summary>Runs a streamed call through the pipeline and writes its chunks (GenerateStream, and Prompts.RunStream).</summary>

@@ -15,15 +15,16 @@ namespace Mesh.Gateway.Caching.Pipeline;
 /// </summary>
 internal sealed class ResponseCacheStep(ResponseCache cache) : IInferenceStep
 {
-    public async ValueTask<InferenceResult> InvokeAsync(InferenceContext context, InferenceHandler nextStep, CancellationToken cancellationToken)
+    public ValueTask<InferenceResult> InvokeAsync(InferenceContext context, InferenceHandler nextStep, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(nextStep);
-        if (cache.Plan(context) is not { } plan)
-        {
-            return await nextStep(context, cancellationToken).ConfigureAwait(false);
-        }
+        // A route without caching (or a call that may not be cached): no async layer added to the call.
+        return cache.Plan(context) is { } plan ? CachedAsync(context, plan, nextStep, cancellationToken) : nextStep(context, cancellationToken);
+    }
 
+    private async ValueTask<InferenceResult> CachedAsync(InferenceContext context, CachePlan plan, InferenceHandler nextStep, CancellationToken cancellationToken)
+    {
         if (!plan.Control.NoCache && await cache.LookupAsync(context, plan, cancellationToken).ConfigureAwait(false) is { } hit)
         {
             CacheMetrics.Hit(plan.Key.Tenant, plan.Key.Route, hit.Kind);

@@ -38,7 +38,8 @@ public sealed partial class InferenceRouter
                 var pipeline = _breakers.Get(target, route.CircuitBreaker);
                 var resilience = ResilienceContextPool.Shared.Get(linked.Token);
                 var ticket = _health.Get(target).Begin();
-                Outcome<StreamAttempt> outcome;
+                // Typed as the breaker's strategy (object), so the callback runs on it without two more async layers (as in Unary).
+                Outcome<object> outcome;
                 try
                 {
                     outcome = await pipeline.ExecuteOutcomeAsync(
@@ -46,11 +47,11 @@ public sealed partial class InferenceRouter
                         {
                             try
                             {
-                                return Outcome.FromResult(await state.Router.StartAttemptAsync(state.Provider, state.Request, state.Target, state.Route, state.Linked, state.Client).ConfigureAwait(false));
+                                return Outcome.FromResult<object>(await state.Router.StartAttemptAsync(state.Provider, state.Request, state.Target, state.Route, state.Linked, state.Client).ConfigureAwait(false));
                             }
                             catch (OperationCanceledException ex)
                             {
-                                return Outcome.FromException<StreamAttempt>(ex);
+                                return Outcome.FromException<object>(ex);
                             }
                         },
                         resilience,
@@ -73,10 +74,10 @@ public sealed partial class InferenceRouter
                         ticket.Health.Abandon(ticket);
                         break;
                     case { Exception: OperationCanceledException }:
-                    case { Result.TotalTimeout: not null }:
+                    case { Result: StreamAttempt { TotalTimeout: not null } }:
                         ticket.Health.End(ticket, AttemptOutcome.Failure, route.OutlierDetection);
                         break;
-                    case { Result.Error: { } failed }:
+                    case { Result: StreamAttempt { Error: { } failed } }:
                         ticket.Health.End(ticket, Judge(failed), route.OutlierDetection);
                         break;
                     default:
@@ -101,7 +102,7 @@ public sealed partial class InferenceRouter
                 }
 
                 outcome.ThrowIfException();
-                var attempt = outcome.Result!;
+                var attempt = (StreamAttempt)outcome.Result!;
                 if (attempt.TotalTimeout is { } timedOut)
                 {
                     yield return InferenceStreamItem.FromError(timedOut);

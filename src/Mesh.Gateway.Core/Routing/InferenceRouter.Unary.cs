@@ -81,7 +81,9 @@ public sealed partial class InferenceRouter
                 var pipeline = _breakers.Get(target, route.CircuitBreaker);
                 var resilience = ResilienceContextPool.Shared.Get(linked.Token);
                 var ticket = _health.Get(target).Begin();
-                Outcome<UnaryAttempt<T>> outcome;
+                // The breaker's strategy is typed for object (one breaker per target serves chat and embeddings); a callback typed
+                // the same way runs on it directly, where an UnaryAttempt<T> callback would be wrapped in two more async layers.
+                Outcome<object> outcome;
                 try
                 {
                     outcome = await pipeline.ExecuteOutcomeAsync(
@@ -90,18 +92,18 @@ public sealed partial class InferenceRouter
                             try
                             {
                                 var result = await state.Invoke(resilienceContext.CancellationToken).ConfigureAwait(false);
-                                return Outcome.FromResult(new UnaryAttempt<T>(result));
+                                return Outcome.FromResult<object>(new UnaryAttempt<T>(result));
                             }
                             catch (OperationCanceledException ex)
                             {
-                                return Outcome.FromException<UnaryAttempt<T>>(ex);
+                                return Outcome.FromException<object>(ex);
                             }
 #pragma warning disable CA1031 // A provider that throws is treated as a failed connection, not as a crash of the call.
                             catch (Exception ex)
 #pragma warning restore CA1031
                             {
                                 Log.ProviderThrew(state.Logger, state.Target.Provider, ex);
-                                return Outcome.FromResult(new UnaryAttempt<T>(Threw(state.Target, ex)));
+                                return Outcome.FromResult<object>(new UnaryAttempt<T>(Threw(state.Target, ex)));
                             }
                         },
                         resilience,
@@ -117,7 +119,7 @@ public sealed partial class InferenceRouter
                     ResilienceContextPool.Shared.Return(resilience);
                 }
 
-                JudgeAttempt(ticket, outcome, route, cancellationToken);
+                JudgeAttempt<T>(ticket, outcome, route, cancellationToken);
                 if (outcome.Exception is OperationCanceledException)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -132,7 +134,7 @@ public sealed partial class InferenceRouter
                 }
 
                 outcome.ThrowIfException();
-                var attempt = outcome.Result!.Result;
+                var attempt = ((UnaryAttempt<T>)outcome.Result!).Result;
                 if (attempt.IsSuccess)
                 {
                     Served(context, selection, target, isFallback);
@@ -170,7 +172,7 @@ public sealed partial class InferenceRouter
     }
 
     /// <summary>Counts a finished unary attempt out of its target's health, judging the target by how it ended.</summary>
-    private static void JudgeAttempt<T>(AttemptTicket ticket, Outcome<UnaryAttempt<T>> outcome, ModelRoute route, CancellationToken client)
+    private static void JudgeAttempt<T>(AttemptTicket ticket, Outcome<object> outcome, ModelRoute route, CancellationToken client)
         where T : class
     {
         switch (outcome)
@@ -186,7 +188,7 @@ public sealed partial class InferenceRouter
                 ticket.Health.Abandon(ticket);
                 break;
             default:
-                var result = outcome.Result!.Result;
+                var result = ((UnaryAttempt<T>)outcome.Result!).Result;
                 ticket.Health.End(ticket, result.IsSuccess ? AttemptOutcome.Success : Judge(result.Error), route.OutlierDetection);
                 break;
         }

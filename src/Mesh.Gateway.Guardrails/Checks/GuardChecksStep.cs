@@ -11,7 +11,7 @@ namespace Mesh.Gateway.Guardrails.Checks;
 /// responses are not sent to checks (a remote round trip per delta would stall the stream).</remarks>
 internal sealed class GuardChecksStep(GuardChecks checks, GuardrailsPolicies policies) : IInferenceStep
 {
-    public async ValueTask<InferenceResult> InvokeAsync(InferenceContext context, InferenceHandler nextStep, CancellationToken cancellationToken)
+    public ValueTask<InferenceResult> InvokeAsync(InferenceContext context, InferenceHandler nextStep, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(nextStep);
@@ -20,11 +20,12 @@ internal sealed class GuardChecksStep(GuardChecks checks, GuardrailsPolicies pol
             policy = GuardPolicySelector.For(policies.Current, context.Identity?.TenantId);
         }
 
-        if (policy.Checks.Count == 0)
-        {
-            return await nextStep(context, cancellationToken).ConfigureAwait(false);
-        }
+        // No checks configured (the usual case): no async layer added to the call.
+        return policy.Checks.Count == 0 ? nextStep(context, cancellationToken) : CheckAsync(context, nextStep, policy, cancellationToken);
+    }
 
+    private async ValueTask<InferenceResult> CheckAsync(InferenceContext context, InferenceHandler nextStep, GuardPolicy policy, CancellationToken cancellationToken)
+    {
         var texts = context.Operation == InferenceOperation.Chat
             ? [.. context.ChatRequest!.Messages.Select(static m => m.Text).Where(static t => t.Length > 0)]
             : context.EmbeddingRequest!.Inputs;

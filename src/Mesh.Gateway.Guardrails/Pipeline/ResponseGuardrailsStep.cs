@@ -14,24 +14,32 @@ namespace Mesh.Gateway.Guardrails.Pipeline;
 /// stream stops reading upstream (the iterator is disposed, which cancels the provider call).</remarks>
 internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, GuardrailsPolicies policies) : IInferenceStep
 {
-    public async ValueTask<InferenceResult> InvokeAsync(InferenceContext context, InferenceHandler nextStep, CancellationToken cancellationToken)
+    public ValueTask<InferenceResult> InvokeAsync(InferenceContext context, InferenceHandler nextStep, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(nextStep);
-        var result = await nextStep(context, cancellationToken).ConfigureAwait(false);
-        if (result.IsError || context.Operation != InferenceOperation.Chat)
+        if (context.Operation != InferenceOperation.Chat)
         {
-            return result;
+            return nextStep(context, cancellationToken);
         }
 
+        // The policy the request guardrails chose (the steps between them and this one do not change it).
         if (!context.Properties.TryGetValue(GuardrailsPropertyKeys.Policy, out var policy))
         {
             policy = GuardPolicySelector.For(policies.Current, context.Identity?.TenantId);
         }
 
-        if (!policy.InspectsOutput && !policy.Tools.Restricts)
+        // Nothing reads the output: hold nothing back (a held tail would only add latency), and add no async layer to the call.
+        return !policy.InspectsOutput && !policy.Tools.Restricts
+            ? nextStep(context, cancellationToken)
+            : GuardAsync(context, nextStep, policy, cancellationToken);
+    }
+
+    private async ValueTask<InferenceResult> GuardAsync(InferenceContext context, InferenceHandler nextStep, GuardPolicy policy, CancellationToken cancellationToken)
+    {
+        var result = await nextStep(context, cancellationToken).ConfigureAwait(false);
+        if (result.IsError)
         {
-            // Nothing reads the output: hold nothing back (a held tail would only add latency).
             return result;
         }
 

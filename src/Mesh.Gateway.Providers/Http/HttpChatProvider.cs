@@ -55,6 +55,9 @@ internal sealed class HttpChatProvider : IChatProvider, IEmbeddingProvider, IDis
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             AutomaticDecompression = System.Net.DecompressionMethods.All,
             EnableMultipleHttp2Connections = true,
+            // A provider's API answers where it was asked. Following a redirect would resend the prompt to another host (and
+            // costs a handler layer per call); a 3xx is reported as the provider's error instead.
+            AllowAutoRedirect = false,
         };
         _client = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }

@@ -12,36 +12,48 @@ namespace Mesh.Gateway.Tenancy.Authentication;
 /// <remarks>A door that already knows the caller (the identity is set) is not authenticated again, only authorized.</remarks>
 internal sealed class AuthenticationStep(TenantAuthenticator authenticator) : IInferenceStep
 {
-    public async ValueTask<InferenceResult> InvokeAsync(InferenceContext context, InferenceHandler nextStep, CancellationToken cancellationToken)
+    public ValueTask<InferenceResult> InvokeAsync(InferenceContext context, InferenceHandler nextStep, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(nextStep);
         if (authenticator.Options.Tenants.Count == 0)
         {
-            return await nextStep(context, cancellationToken).ConfigureAwait(false);
+            return nextStep(context, cancellationToken);
         }
 
-        TenantOptions? tenant;
         if (context.Identity is { } known)
         {
-            tenant = authenticator.FindTenant(known.TenantId);
-            if (tenant is null)
-            {
-                return InferenceResult.Failure(Error(GatewayErrorCode.PermissionDenied, GatewayErrorReasons.PermissionDenied, $"Unknown tenant '{known.TenantId}'."));
-            }
+            return authenticator.FindTenant(known.TenantId) is { } found
+                ? Authorize(context, found, nextStep, cancellationToken)
+                : ValueTask.FromResult(InferenceResult.Failure(Error(GatewayErrorCode.PermissionDenied, GatewayErrorReasons.PermissionDenied, $"Unknown tenant '{known.TenantId}'.")));
         }
-        else
+
+        // A key in the configuration or the synced key store answers at once: then the call gets no async layer from this step.
+        var pending = authenticator.AuthenticateAsync(new CallerCredentials(context.Headers), cancellationToken);
+        return pending.IsCompletedSuccessfully
+            ? Authenticated(context, pending.Result, nextStep, cancellationToken)
+            : AuthenticateSlowAsync(context, pending, nextStep, cancellationToken);
+    }
+
+    private static async ValueTask<InferenceResult> AuthenticateSlowAsync(InferenceContext context, ValueTask<AuthenticationResult> pending, InferenceHandler nextStep, CancellationToken cancellationToken)
+    {
+        var result = await pending.ConfigureAwait(false);
+        return await Authenticated(context, result, nextStep, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static ValueTask<InferenceResult> Authenticated(InferenceContext context, AuthenticationResult result, InferenceHandler nextStep, CancellationToken cancellationToken)
+    {
+        if (!result.Succeeded)
         {
-            var result = await authenticator.AuthenticateAsync(new CallerCredentials(context.Headers), cancellationToken).ConfigureAwait(false);
-            if (!result.Succeeded)
-            {
-                return InferenceResult.Failure(result.ToGatewayError());
-            }
-
-            tenant = result.Tenant!;
-            context.Identity = result.Identity;
+            return ValueTask.FromResult(InferenceResult.Failure(result.ToGatewayError()));
         }
 
+        context.Identity = result.Identity;
+        return Authorize(context, result.Tenant!, nextStep, cancellationToken);
+    }
+
+    private static ValueTask<InferenceResult> Authorize(InferenceContext context, TenantOptions tenant, InferenceHandler nextStep, CancellationToken cancellationToken)
+    {
         var operation = context.Operation == InferenceOperation.Embeddings ? "embeddings" : "chat";
         // A published prompt's call is checked against the tenant's prompts, not its models (the publisher chose the model).
         var access = context.Properties.TryGetValue(PromptCall.Key, out var prompt)
@@ -50,10 +62,10 @@ internal sealed class AuthenticationStep(TenantAuthenticator authenticator) : II
         if (!access.Allowed)
         {
             var reason = access.Denial == AccessDenial.PromptNotAllowed ? PromptErrors.PromptNotAllowed : GatewayErrorReasons.PermissionDenied;
-            return InferenceResult.Failure(Error(GatewayErrorCode.PermissionDenied, reason, access.Message));
+            return ValueTask.FromResult(InferenceResult.Failure(Error(GatewayErrorCode.PermissionDenied, reason, access.Message)));
         }
 
-        return await nextStep(context, cancellationToken).ConfigureAwait(false);
+        return nextStep(context, cancellationToken);
     }
 
     private static GatewayError Error(GatewayErrorCode code, string reason, string message) => new() { Code = code, Reason = reason, Message = message };

@@ -57,6 +57,17 @@ print(f"sidecar / portkey throughput: {ratio:.1f}x (target >= 10x)")
 print(f"sidecar / direct throughput: {med([s['rps'] / d['rps'] for s, d in zip(tp['sidecar'], tp['direct'])]):.2f}x")
 print(f"portkey CPU per request / sidecar CPU per request: {med([p['cpu_us'] / s['cpu_us'] for s, p in zip(tp['sidecar'], tp['portkey'])]):.1f}x")
 print(f"sidecar added p99: {med(added('sidecar', 'p99')):.3f} ms, median of {len(pairs['sidecar'])} rounds (target <= 1 ms)")
+floor = [r for r in rows if r["name"] == "floor" and r["phase"] == "throughput"]
+if floor:
+    # The floor: Grpc.AspNetCore in, HttpClient out, no policy (Floor/FloorProxy.cs). What is above it is the gateway's own.
+    fc, sc, dc = (med([r["cpu_us"] for r in rs]) for rs in (floor, tp["sidecar"], tp["direct"]))
+    print(f"floor (bare gRPC-to-HTTP proxy on the same stack): {med([r['rps'] for r in floor]):,.0f} req/s, "
+          f"CPU per request {fc:.1f} us = {fc / dc:.1f}x the upstream's")
+    print(f"sidecar CPU per request {sc:.1f} us = {sc / dc:.1f}x the upstream's (target <= 3x); "
+          f"above the floor: {sc - fc:.1f} us ({(sc - fc) / sc:.0%} of the sidecar's)")
+    for r in floor:
+        if r["failed"] not in ("0+0", "") or r["upstream"] < r["succeeded"]:
+            problems.append(f"floor: failed {r['failed']}, {r['succeeded']} succeeded but the upstream saw {r['upstream']}")
 loads = sorted({r["load"] for r in rows})
 print("load average during the run (1/5/15 min): " + ", ".join(loads[:1] + loads[-1:]))
 if problems:
