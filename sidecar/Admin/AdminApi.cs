@@ -59,16 +59,10 @@ internal static class AdminApi
 
     private static async Task CreateKeyAsync(HttpContext context)
     {
-        var body = await ReadAsync(context, AdminJsonContext.Default.CreateKeyBody).ConfigureAwait(false);
+        var (body, where) = await ReadWithPathAsync(context, AdminJsonContext.Default.CreateKeyBody).ConfigureAwait(false);
         if (body is null)
         {
-            await Fail(context, 400, "the body must be JSON: {\"tenant\": \"...\", \"name\": \"...\", \"models\": [...], \"expires_at\": \"...\", \"labels\": {...}}").ConfigureAwait(false);
-            return;
-        }
-
-        if (body.Limits is not null || body.Budget is not null)
-        {
-            await Fail(context, 400, "limits, budget: limits and budgets of one virtual key are not enforced yet; set them on the tenant: tenants[].limits.per_key holds for each of its keys, virtual ones included (tenants[].limits, tenants[].budget)").ConfigureAwait(false);
+            await Fail(context, 400, (where is null ? string.Empty : $"{where}: not a known field, or not of its type; ") + "the body must be JSON: {\"tenant\": \"...\", \"name\": \"...\", \"models\": [...], \"expires_at\": \"...\", \"labels\": {...}, \"limits\": {\"requests_per_minute\": n, \"tokens_per_minute\": n}, \"budget\": {\"per_day_usd\": x, \"per_month_usd\": x}}").ConfigureAwait(false);
             return;
         }
 
@@ -80,6 +74,8 @@ internal static class AdminApi
             Models = body.Models ?? [],
             ExpiresAt = body.ExpiresAt,
             Labels = body.Labels ?? [],
+            Limits = body.Limits,
+            Budget = body.Budget,
         }, context.RequestAborted).ConfigureAwait(false);
         await Issued(context, change, StatusCodes.Status201Created).ConfigureAwait(false);
     }
@@ -188,22 +184,28 @@ internal static class AdminApi
         key.CreatedAt,
         key.RevokedAt,
         key.PreviousValidUntil is { } until && until > now ? until : null,
-        key.RevokedAt is not null ? "revoked" : key.ExpiresAt is { } expires && expires <= now ? "expired" : "active");
+        key.RevokedAt is not null ? "revoked" : key.ExpiresAt is { } expires && expires <= now ? "expired" : "active",
+        key.Limits,
+        key.Budget);
 
     private static AdminDtos.Call ToCall(UsageRecord r) => new(
         r.Timestamp, r.RequestId, r.TenantId, r.KeyId, r.RouteOrModel, r.Model, r.Provider, r.Operation, r.Status,
         r.InputTokens, r.OutputTokens, r.CostUsd, r.LatencyMs, r.Door, r.GuardrailActions);
 
     private static async Task<T?> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type)
+        where T : class => (await ReadWithPathAsync(context, type).ConfigureAwait(false)).Body;
+
+    // The body, or null and where it went wrong (e.g. limits.request_per_minute, a typo that must not pass as "unlimited").
+    private static async Task<(T? Body, string? Where)> ReadWithPathAsync<T>(HttpContext context, JsonTypeInfo<T> type)
         where T : class
     {
         try
         {
-            return await JsonSerializer.DeserializeAsync(context.Request.Body, type, context.RequestAborted).ConfigureAwait(false);
+            return (await JsonSerializer.DeserializeAsync(context.Request.Body, type, context.RequestAborted).ConfigureAwait(false), null);
         }
-        catch (JsonException)
+        catch (JsonException ex)
         {
-            return null;
+            return (null, ex.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : null);
         }
     }
 
