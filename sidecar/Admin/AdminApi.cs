@@ -111,15 +111,37 @@ internal static class AdminApi
         await Write(context, View(change.Key!, now), AdminJsonContext.Default.KeyView).ConfigureAwait(false);
     }
 
-    private static Task CallsAsync(HttpContext context)
+    private static async Task CallsAsync(HttpContext context)
     {
         var query = context.Request.Query;
         var filter = CallFilter.Parse(query, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
-        var calls = context.RequestServices.GetRequiredService<RecentCalls>();
-        var matched = calls.Snapshot(filter.Matches);
+        var (matched, kept, source) = await RecordsAsync(context, filter.Matches).ConfigureAwait(false);
         var limit = int.TryParse(query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? Math.Clamp(l, 1, MaxCalls) : 200;
         var newest = matched.AsEnumerable().Reverse().Take(limit).Select(ToCall).ToList();
-        return Write(context, new AdminDtos.CallList(newest, matched.Count, calls.Total), AdminJsonContext.Default.CallList);
+        await Write(context, new AdminDtos.CallList(newest, matched.Count, kept, source), AdminJsonContext.Default.CallList).ConfigureAwait(false);
+    }
+
+    // The fleet's calls when the ledger goes to a Redis stream every sidecar writes to (ledger.redis_stream), else this sidecar's;
+    // this sidecar's too while the stream cannot be read, and the answer says which it is.
+    private static async Task<(List<UsageRecord> Matched, long Kept, string Source)> RecordsAsync(HttpContext context, Func<UsageRecord, bool> filter)
+    {
+        var local = context.RequestServices.GetRequiredService<RecentCalls>();
+        if (context.RequestServices.GetService<ILedgerReader>() is not { } reader)
+        {
+            return (local.Snapshot(filter), local.Total, "this sidecar");
+        }
+
+        try
+        {
+            var all = await reader.ReadRecentAsync(local.Capacity, context.RequestAborted).ConfigureAwait(false);
+            return ([.. all.Where(filter)], all.Count, "fleet: " + reader.Name);
+        }
+#pragma warning disable CA1031 // Whatever the store throws, the console still shows this sidecar's calls, saying so.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            return (local.Snapshot(filter), local.Total, $"this sidecar only: {reader.Name} cannot be read");
+        }
     }
 
     private static Task StatsAsync(HttpContext context)
@@ -132,17 +154,18 @@ internal static class AdminApi
         return Write(context, stats, AdminJsonContext.Default.Stats);
     }
 
-    private static Task SpendAsync(HttpContext context)
+    private static async Task SpendAsync(HttpContext context)
     {
         var query = context.Request.Query;
         var by = query["by"].ToString() is { Length: > 0 } b ? b : "key";
         if (by is not ("key" or "tenant" or "route" or "variant"))
         {
-            return Fail(context, 400, "by: key, tenant, route or variant");
+            await Fail(context, 400, "by: key, tenant, route or variant").ConfigureAwait(false);
+            return;
         }
 
         var filter = CallFilter.Parse(query, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
-        var records = context.RequestServices.GetRequiredService<RecentCalls>().Snapshot(filter.Matches);
+        var (records, _, source) = await RecordsAsync(context, filter.Matches).ConfigureAwait(false);
         var rows = records
             .GroupBy(r => by switch { "tenant" => r.TenantId, "route" => r.RouteOrModel, "variant" => ConsoleStats.VariantGroup(r), _ => r.KeyId ?? "(none)" })
             .Select(g => new AdminDtos.SpendRow(g.Key, g.Count(), g.Sum(static r => r.InputTokens), g.Sum(static r => r.OutputTokens), g.Sum(static r => r.CostUsd)))
@@ -150,8 +173,8 @@ internal static class AdminApi
             .ThenBy(static r => r.Group, StringComparer.Ordinal)
             .ToList();
         var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-        var report = new AdminDtos.SpendReport(filter.From ?? records.FirstOrDefault()?.Timestamp ?? now, filter.To ?? now, by, rows, rows.Sum(static r => r.CostUsd));
-        return Write(context, report, AdminJsonContext.Default.SpendReport);
+        var report = new AdminDtos.SpendReport(filter.From ?? records.FirstOrDefault()?.Timestamp ?? now, filter.To ?? now, by, rows, rows.Sum(static r => r.CostUsd), source);
+        await Write(context, report, AdminJsonContext.Default.SpendReport).ConfigureAwait(false);
     }
 
     private static Task ConfigAsync(HttpContext context)

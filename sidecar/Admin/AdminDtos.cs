@@ -64,7 +64,8 @@ internal static class AdminDtos
         string? Door,
         IReadOnlyList<string> GuardrailActions);
 
-    internal sealed record CallList(IReadOnlyList<Call> Calls, int Matched, long Kept);
+    // Source: whose calls, the fleet's (the ledger's Redis stream) or this sidecar's.
+    internal sealed record CallList(IReadOnlyList<Call> Calls, int Matched, long Kept, string Source);
 
     internal sealed record Point(
         DateTimeOffset T,
@@ -97,7 +98,7 @@ internal static class AdminDtos
 
     internal sealed record SpendRow(string Group, long Requests, long InputTokens, long OutputTokens, decimal CostUsd);
 
-    internal sealed record SpendReport(DateTimeOffset From, DateTimeOffset To, string By, IReadOnlyList<SpendRow> Rows, decimal TotalUsd);
+    internal sealed record SpendReport(DateTimeOffset From, DateTimeOffset To, string By, IReadOnlyList<SpendRow> Rows, decimal TotalUsd, string Source);
 
     internal sealed record ConfigEntry(string Key, string? Value);
 

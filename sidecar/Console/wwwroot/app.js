@@ -248,7 +248,7 @@
       cell(tr, (c.guardrail_actions || []).join(", "));
       body.appendChild(tr);
     }
-    $("#calls-summary").textContent = `${result.matched} matching calls (showing ${result.calls.length}); this sidecar keeps its last ${result.kept > 0 ? "calls" : "0 calls"}.`;
+    $("#calls-summary").textContent = `${result.matched} matching calls (showing ${result.calls.length}) of ${result.kept} kept; source: ${result.source}.`;
   }
 
   $("#calls-form").addEventListener("submit", (e) => {

@@ -101,6 +101,11 @@ public static class LimitsServiceCollectionExtensions
                 var connector = sp.GetRequiredService<RedisConnector>();
                 return new RedisStreamLedgerSink(() => connector.Database, stream, ledger.RedisStreamMaxLength);
             });
+            services.TryAddSingleton<ILedgerReader>(sp =>
+            {
+                var connector = sp.GetRequiredService<RedisConnector>();
+                return new RedisStreamLedgerReader(() => connector.Database, stream);
+            });
         }
 
         if (ledger.OtlpEndpoint is { } otlp)
