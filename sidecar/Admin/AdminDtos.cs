@@ -17,10 +17,10 @@ internal static class AdminDtos
 
         public Dictionary<string, string>? Labels { get; init; }
 
-        /// <summary>The key's own rate limits, besides its tenant's (an unknown field is a 400, never ignored).</summary>
+        /// <summary>The key's own rate limits, besides its tenant's.</summary>
         public VirtualKeyLimits? Limits { get; init; }
 
-        /// <summary>The key's own budget, besides its tenant's (an unknown field is a 400, never ignored).</summary>
+        /// <summary>The key's own budget, besides its tenant's.</summary>
         public VirtualKeyBudget? Budget { get; init; }
     }
 

@@ -1,10 +1,7 @@
-using System.Text.Json.Serialization;
-
 namespace Mesh.Gateway.Tenancy.VirtualKeys;
 
 /// <summary>One virtual key's own budget in US dollars, on top of its tenant's (<c>tenants[].budget</c>): a call whose estimated
 /// cost would pass it is refused as a tenant budget refuses (429, the same message naming the key).</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record VirtualKeyBudget
 {
     public decimal? PerDayUsd { get; init; }

@@ -1,10 +1,7 @@
-using System.Text.Json.Serialization;
-
 namespace Mesh.Gateway.Tenancy.VirtualKeys;
 
 /// <summary>One virtual key's own rate limits, on top of its tenant's (<c>tenants[].limits</c>, <c>per_key</c> included);
 /// counted per key id, so across rotations and on every door.</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record VirtualKeyLimits
 {
     public long? RequestsPerMinute { get; init; }

@@ -142,6 +142,7 @@ public sealed class AdminApiTests : IAsyncLifetime
     [InlineData("{\"tenant\":\"team-a\",\"limits\":{\"request_per_minute\":1}}", "limits.request_per_minute: not a known field")]
     [InlineData("{\"tenant\":\"team-a\",\"budget\":{\"daily_usd\":1}}", "budget.daily_usd: not a known field")]
     [InlineData("{\"tenant\":\"team-a\",\"limits\":{\"tokens_per_minute\":0}}", "limits.tokens_per_minute: must be a positive whole number")]
+    [InlineData("{\"tenant\":\"team-a\",\"expires\":\"2999-01-01T00:00:00Z\"}", "expires: not a known field")]
     public async Task VirtualKey_MisspelledOrNonPositiveLimit_400NamingItAndNoKeyCreated(string body, string error)
     {
         using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
