@@ -59,16 +59,10 @@ internal static class AdminApi
 
     private static async Task CreateKeyAsync(HttpContext context)
     {
-        var body = await ReadAsync(context, AdminJsonContext.Default.CreateKeyBody).ConfigureAwait(false);
+        var (body, where) = await ReadWithPathAsync(context, AdminJsonContext.Default.CreateKeyBody).ConfigureAwait(false);
         if (body is null)
         {
-            await Fail(context, 400, "the body must be JSON: {\"tenant\": \"...\", \"name\": \"...\", \"models\": [...], \"expires_at\": \"...\", \"labels\": {...}}").ConfigureAwait(false);
-            return;
-        }
-
-        if (body.Limits is not null || body.Budget is not null)
-        {
-            await Fail(context, 400, "limits, budget: limits and budgets of one virtual key are not enforced yet; set them on the tenant: tenants[].limits.per_key holds for each of its keys, virtual ones included (tenants[].limits, tenants[].budget)").ConfigureAwait(false);
+            await Fail(context, 400, (where is null ? string.Empty : $"{where}: not a known field, or not of its type; ") + "the body must be JSON: {\"tenant\": \"...\", \"name\": \"...\", \"models\": [...], \"expires_at\": \"...\", \"labels\": {...}, \"limits\": {\"requests_per_minute\": n, \"tokens_per_minute\": n}, \"budget\": {\"per_day_usd\": x, \"per_month_usd\": x}}").ConfigureAwait(false);
             return;
         }
 
@@ -80,6 +74,8 @@ internal static class AdminApi
             Models = body.Models ?? [],
             ExpiresAt = body.ExpiresAt,
             Labels = body.Labels ?? [],
+            Limits = body.Limits,
+            Budget = body.Budget,
         }, context.RequestAborted).ConfigureAwait(false);
         await Issued(context, change, StatusCodes.Status201Created).ConfigureAwait(false);
     }
@@ -115,15 +111,37 @@ internal static class AdminApi
         await Write(context, View(change.Key!, now), AdminJsonContext.Default.KeyView).ConfigureAwait(false);
     }
 
-    private static Task CallsAsync(HttpContext context)
+    private static async Task CallsAsync(HttpContext context)
     {
         var query = context.Request.Query;
         var filter = CallFilter.Parse(query, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
-        var calls = context.RequestServices.GetRequiredService<RecentCalls>();
-        var matched = calls.Snapshot(filter.Matches);
+        var (matched, kept, source) = await RecordsAsync(context, filter.Matches).ConfigureAwait(false);
         var limit = int.TryParse(query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? Math.Clamp(l, 1, MaxCalls) : 200;
         var newest = matched.AsEnumerable().Reverse().Take(limit).Select(ToCall).ToList();
-        return Write(context, new AdminDtos.CallList(newest, matched.Count, calls.Total), AdminJsonContext.Default.CallList);
+        await Write(context, new AdminDtos.CallList(newest, matched.Count, kept, source), AdminJsonContext.Default.CallList).ConfigureAwait(false);
+    }
+
+    // The fleet's calls when the ledger goes to a Redis stream every sidecar writes to (ledger.redis_stream), else this sidecar's;
+    // this sidecar's too while the stream cannot be read, and the answer says which it is.
+    private static async Task<(List<UsageRecord> Matched, long Kept, string Source)> RecordsAsync(HttpContext context, Func<UsageRecord, bool> filter)
+    {
+        var local = context.RequestServices.GetRequiredService<RecentCalls>();
+        if (context.RequestServices.GetService<ILedgerReader>() is not { } reader)
+        {
+            return (local.Snapshot(filter), local.Total, "this sidecar");
+        }
+
+        try
+        {
+            var all = await reader.ReadRecentAsync(local.Capacity, context.RequestAborted).ConfigureAwait(false);
+            return ([.. all.Where(filter)], all.Count, "fleet: " + reader.Name);
+        }
+#pragma warning disable CA1031 // Whatever the store throws, the console still shows this sidecar's calls, saying so.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            return (local.Snapshot(filter), local.Total, $"this sidecar only: {reader.Name} cannot be read");
+        }
     }
 
     private static Task StatsAsync(HttpContext context)
@@ -136,17 +154,18 @@ internal static class AdminApi
         return Write(context, stats, AdminJsonContext.Default.Stats);
     }
 
-    private static Task SpendAsync(HttpContext context)
+    private static async Task SpendAsync(HttpContext context)
     {
         var query = context.Request.Query;
         var by = query["by"].ToString() is { Length: > 0 } b ? b : "key";
         if (by is not ("key" or "tenant" or "route" or "variant"))
         {
-            return Fail(context, 400, "by: key, tenant, route or variant");
+            await Fail(context, 400, "by: key, tenant, route or variant").ConfigureAwait(false);
+            return;
         }
 
         var filter = CallFilter.Parse(query, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
-        var records = context.RequestServices.GetRequiredService<RecentCalls>().Snapshot(filter.Matches);
+        var (records, _, source) = await RecordsAsync(context, filter.Matches).ConfigureAwait(false);
         var rows = records
             .GroupBy(r => by switch { "tenant" => r.TenantId, "route" => r.RouteOrModel, "variant" => ConsoleStats.VariantGroup(r), _ => r.KeyId ?? "(none)" })
             .Select(g => new AdminDtos.SpendRow(g.Key, g.Count(), g.Sum(static r => r.InputTokens), g.Sum(static r => r.OutputTokens), g.Sum(static r => r.CostUsd)))
@@ -154,8 +173,8 @@ internal static class AdminApi
             .ThenBy(static r => r.Group, StringComparer.Ordinal)
             .ToList();
         var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
-        var report = new AdminDtos.SpendReport(filter.From ?? records.FirstOrDefault()?.Timestamp ?? now, filter.To ?? now, by, rows, rows.Sum(static r => r.CostUsd));
-        return Write(context, report, AdminJsonContext.Default.SpendReport);
+        var report = new AdminDtos.SpendReport(filter.From ?? records.FirstOrDefault()?.Timestamp ?? now, filter.To ?? now, by, rows, rows.Sum(static r => r.CostUsd), source);
+        await Write(context, report, AdminJsonContext.Default.SpendReport).ConfigureAwait(false);
     }
 
     private static Task ConfigAsync(HttpContext context)
@@ -188,22 +207,28 @@ internal static class AdminApi
         key.CreatedAt,
         key.RevokedAt,
         key.PreviousValidUntil is { } until && until > now ? until : null,
-        key.RevokedAt is not null ? "revoked" : key.ExpiresAt is { } expires && expires <= now ? "expired" : "active");
+        key.RevokedAt is not null ? "revoked" : key.ExpiresAt is { } expires && expires <= now ? "expired" : "active",
+        key.Limits,
+        key.Budget);
 
     private static AdminDtos.Call ToCall(UsageRecord r) => new(
         r.Timestamp, r.RequestId, r.TenantId, r.KeyId, r.RouteOrModel, r.Model, r.Provider, r.Operation, r.Status,
         r.InputTokens, r.OutputTokens, r.CostUsd, r.LatencyMs, r.Door, r.GuardrailActions);
 
     private static async Task<T?> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type)
+        where T : class => (await ReadWithPathAsync(context, type).ConfigureAwait(false)).Body;
+
+    // The body, or null and where it went wrong (e.g. limits.request_per_minute, a typo that must not pass as "unlimited").
+    private static async Task<(T? Body, string? Where)> ReadWithPathAsync<T>(HttpContext context, JsonTypeInfo<T> type)
         where T : class
     {
         try
         {
-            return await JsonSerializer.DeserializeAsync(context.Request.Body, type, context.RequestAborted).ConfigureAwait(false);
+            return (await JsonSerializer.DeserializeAsync(context.Request.Body, type, context.RequestAborted).ConfigureAwait(false), null);
         }
-        catch (JsonException)
+        catch (JsonException ex)
         {
-            return null;
+            return (null, ex.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : null);
         }
     }
 

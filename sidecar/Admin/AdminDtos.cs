@@ -1,4 +1,4 @@
-using System.Text.Json;
+using Mesh.Gateway.Tenancy.VirtualKeys;
 
 namespace Mesh.Gateway.Sidecar.Admin;
 
@@ -17,11 +17,11 @@ internal static class AdminDtos
 
         public Dictionary<string, string>? Labels { get; init; }
 
-        /// <summary>Per-key limits: refused for now (set limits on the tenant), so that a key never looks limited when it is not.</summary>
-        public JsonElement? Limits { get; init; }
+        /// <summary>The key's own rate limits, besides its tenant's.</summary>
+        public VirtualKeyLimits? Limits { get; init; }
 
-        /// <summary>Per-key budget: refused for now, as <see cref="Limits"/>.</summary>
-        public JsonElement? Budget { get; init; }
+        /// <summary>The key's own budget, besides its tenant's.</summary>
+        public VirtualKeyBudget? Budget { get; init; }
     }
 
     internal sealed record RotateKeyBody
@@ -39,7 +39,9 @@ internal static class AdminDtos
         DateTimeOffset CreatedAt,
         DateTimeOffset? RevokedAt,
         DateTimeOffset? PreviousSecretValidUntil,
-        string Status);
+        string Status,
+        VirtualKeyLimits? Limits,
+        VirtualKeyBudget? Budget);
 
     internal sealed record KeyList(IReadOnlyList<KeyView> Keys, DateTimeOffset? LastSynced, string Store);
 
@@ -62,7 +64,8 @@ internal static class AdminDtos
         string? Door,
         IReadOnlyList<string> GuardrailActions);
 
-    internal sealed record CallList(IReadOnlyList<Call> Calls, int Matched, long Kept);
+    // Source: whose calls, the fleet's (the ledger's Redis stream) or this sidecar's.
+    internal sealed record CallList(IReadOnlyList<Call> Calls, int Matched, long Kept, string Source);
 
     internal sealed record Point(
         DateTimeOffset T,
@@ -95,7 +98,7 @@ internal static class AdminDtos
 
     internal sealed record SpendRow(string Group, long Requests, long InputTokens, long OutputTokens, decimal CostUsd);
 
-    internal sealed record SpendReport(DateTimeOffset From, DateTimeOffset To, string By, IReadOnlyList<SpendRow> Rows, decimal TotalUsd);
+    internal sealed record SpendReport(DateTimeOffset From, DateTimeOffset To, string By, IReadOnlyList<SpendRow> Rows, decimal TotalUsd, string Source);
 
     internal sealed record ConfigEntry(string Key, string? Value);
 

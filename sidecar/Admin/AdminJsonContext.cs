@@ -2,8 +2,10 @@ using System.Text.Json.Serialization;
 
 namespace Mesh.Gateway.Sidecar.Admin;
 
-/// <summary>The admin API's bodies (source-generated: no reflection).</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+/// <summary>The admin API's bodies (source-generated: no reflection). A field the API does not know is refused (400 naming it),
+/// never ignored: a misspelled <c>request_per_minute</c> must not create a key that looks limited and is not. (The key store's
+/// own JSON, <c>VirtualKeyJsonContext</c>, ignores unknown fields, so sidecars of two versions share one store.)</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(AdminDtos.CreateKeyBody))]
 [JsonSerializable(typeof(AdminDtos.RotateKeyBody))]
 [JsonSerializable(typeof(AdminDtos.KeyView))]

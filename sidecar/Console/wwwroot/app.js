@@ -248,7 +248,7 @@
       cell(tr, (c.guardrail_actions || []).join(", "));
       body.appendChild(tr);
     }
-    $("#calls-summary").textContent = `${result.matched} matching calls (showing ${result.calls.length}); this sidecar keeps its last ${result.kept > 0 ? "calls" : "0 calls"}.`;
+    $("#calls-summary").textContent = `${result.matched} matching calls (showing ${result.calls.length}) of ${result.kept} kept; source: ${result.source}.`;
   }
 
   $("#calls-form").addEventListener("submit", (e) => {
@@ -272,6 +272,7 @@
       cell(tr, k.status + (k.previous_secret_valid_until ? " (old secret until " + k.previous_secret_valid_until + ")" : ""), "status-" + (k.status === "active" ? "ok" : "error"));
       cell(tr, k.expires_at || "never");
       cell(tr, Object.entries(k.labels || {}).map(([a, b]) => a + "=" + b).join(", "));
+      cell(tr, keyLimits(k));
       const actions = cell(tr, "");
       if (k.status !== "revoked") {
         const rotate = document.createElement("button");
@@ -287,6 +288,16 @@
       body.appendChild(tr);
     }
     $("#status").textContent = `${result.keys.length} keys (store: ${result.store})`;
+  }
+
+  function keyLimits(k) {
+    const parts = [];
+    const l = k.limits || {}, b = k.budget || {};
+    if (l.requests_per_minute) parts.push(l.requests_per_minute + " req/min");
+    if (l.tokens_per_minute) parts.push(l.tokens_per_minute + " tokens/min");
+    if (b.per_day_usd) parts.push("$" + b.per_day_usd + "/day");
+    if (b.per_month_usd) parts.push("$" + b.per_month_usd + "/month");
+    return parts.join(", ") || "(tenant's)";
   }
 
   function showSecret(secret) {
@@ -310,6 +321,13 @@
       labels,
     };
     if (f.get("expires")) body.expires_at = localToIso(f.get("expires"));
+    const limits = {}, budget = {};
+    if (f.get("rpm")) limits.requests_per_minute = Number(f.get("rpm"));
+    if (f.get("tpm")) limits.tokens_per_minute = Number(f.get("tpm"));
+    if (f.get("day_usd")) budget.per_day_usd = Number(f.get("day_usd"));
+    if (f.get("month_usd")) budget.per_month_usd = Number(f.get("month_usd"));
+    if (Object.keys(limits).length) body.limits = limits;
+    if (Object.keys(budget).length) body.budget = budget;
     try {
       const issued = await api("/admin/v1/keys", { method: "POST", body: JSON.stringify(body) });
       showSecret(issued.secret);

@@ -175,7 +175,7 @@ public sealed class InferenceTelemetryStep : IInferenceStep
 
         GatewayMetrics.OperationDuration.Record(duration, tags);
         GatewayCallLog.Completed(
-            _logger, "grpc", operation, context.Identity?.TenantId, context.Identity?.KeyId, context.Model, context.ServedTarget?.Provider,
+            _logger, context.Source switch { InferenceSource.Envoy => "envoy", InferenceSource.Http => "http", _ => "grpc" }, operation, context.Identity?.TenantId, context.Identity?.KeyId, context.Model, context.ServedTarget?.Provider,
             context.ServedTarget?.Model, errorType ?? "OK", context.Usage?.InputTokens ?? 0, context.Usage?.OutputTokens ?? 0, duration * 1000);
         if (context.Properties.TryGetValue(UpstreamStart, out var upstream))
         {

@@ -79,7 +79,8 @@ public static class LimitsServiceCollectionExtensions
             sp.GetRequiredService<InProcessCounterStore>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<MeshLimiter>>(),
-            limits.AlertWebhook is null ? null : sp.GetRequiredService<BudgetAlertWebhook>().Post));
+            limits.AlertWebhook is null ? null : sp.GetRequiredService<BudgetAlertWebhook>().Post,
+            sp.GetService<VirtualKeyRegistry>() is { } virtualKeys ? virtualKeys.Get : null));
         if (limits.AlertWebhook is { } webhook)
         {
             services.TryAddSingleton(sp => new BudgetAlertWebhook(new Uri(webhook), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<BudgetAlertWebhook>>()));
@@ -99,6 +100,11 @@ public static class LimitsServiceCollectionExtensions
             {
                 var connector = sp.GetRequiredService<RedisConnector>();
                 return new RedisStreamLedgerSink(() => connector.Database, stream, ledger.RedisStreamMaxLength);
+            });
+            services.TryAddSingleton<ILedgerReader>(sp =>
+            {
+                var connector = sp.GetRequiredService<RedisConnector>();
+                return new RedisStreamLedgerReader(() => connector.Database, stream);
             });
         }
 

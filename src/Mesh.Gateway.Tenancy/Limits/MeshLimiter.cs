@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Mesh.Gateway.Tenancy.Authentication;
 using Mesh.Gateway.Tenancy.Budgets;
 using Mesh.Gateway.Tenancy.Stores;
+using Mesh.Gateway.Tenancy.VirtualKeys;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -31,9 +33,12 @@ internal sealed class MeshLimiter : IMeshLimiter
     private readonly string _prefix;
     private readonly TimeSpan _streamLease;
     private readonly ConcurrentDictionary<Task, byte> _retries = new();
+    private readonly Func<string, VirtualKey?>? _virtualKeys;
+    private readonly ConditionalWeakTable<VirtualKey, KeyRules> _keyRules = [];
     private int _degraded;
 
-    public MeshLimiter(LimitsOptions options, ICounterStore store, ICounterStore fallback, TimeProvider time, ILogger<MeshLimiter>? logger = null, Action<BudgetAlert>? onAlert = null)
+    // virtualKeys finds a virtual key by id (VirtualKeyRegistry.Get): its own limits and budget apply to its calls besides its tenant's.
+    public MeshLimiter(LimitsOptions options, ICounterStore store, ICounterStore fallback, TimeProvider time, ILogger<MeshLimiter>? logger = null, Action<BudgetAlert>? onAlert = null, Func<string, VirtualKey?>? virtualKeys = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
@@ -41,6 +46,7 @@ internal sealed class MeshLimiter : IMeshLimiter
         _time = time;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _onAlert = onAlert;
+        _virtualKeys = virtualKeys;
         _prefix = options.Store.KeyPrefix;
         _streamLease = TimeSpan.FromSeconds(options.Store.StreamLeaseSeconds);
         _policy = Policy.Compile(options);
@@ -76,7 +82,7 @@ internal sealed class MeshLimiter : IMeshLimiter
             return new LimitDecision { Lease = new LimitLease(this, _store, reservationId, request, [], tokens, cost) };
         }
 
-        var charged = BuildCharges(rules, request, tokens, PriceTable.ToNanoUsd(cost));
+        var charged = BuildCharges(rules, request, tokens, PriceTable.ToNanoUsd(cost), policy.FailClosed);
         if (charged.Count == 0)
         {
             return new LimitDecision { Lease = new LimitLease(this, _store, reservationId, request, [], tokens, cost) };
@@ -175,7 +181,7 @@ internal sealed class MeshLimiter : IMeshLimiter
         Log.SettleAbandoned(_logger, reservationId, store.Name, attempts);
     }
 
-    private List<ChargedRule> BuildCharges(TenantRules rules, LimitRequest request, long tokens, long nanoUsd)
+    private List<ChargedRule> BuildCharges(TenantRules rules, LimitRequest request, long tokens, long nanoUsd, bool failClosed)
     {
         var charged = new List<ChargedRule>(8);
         var tenantTag = $"{_prefix}:{{{request.TenantId}}}";
@@ -185,6 +191,16 @@ internal sealed class MeshLimiter : IMeshLimiter
         if (key is not null)
         {
             AddAll(charged, rules.PerKey, request, tokens, nanoUsd, $"{tenantTag}:k:{key}", $"{tenantSubject}/key:{request.KeyId}");
+
+            // A virtual key's own limits and budget, counted by its id (so across rotations, on every door and every sidecar
+            // of the store). Only a key of this tenant: the id is the one authentication resolved.
+            if (_virtualKeys is not null && request.KeyId!.StartsWith("vk-", StringComparison.Ordinal)
+                && _virtualKeys(request.KeyId) is { } virtualKey && virtualKey.TenantId == request.TenantId
+                && (virtualKey.Limits is not null || virtualKey.Budget is not null))
+            {
+                var keyRules = _keyRules.GetValue(virtualKey, static k => new KeyRules(k));
+                AddAll(charged, keyRules.For(failClosed), request, tokens, nanoUsd, $"{tenantTag}:vk:{key}", $"{tenantSubject}/key:{request.KeyId}");
+            }
         }
 
         if (rules.PerModel.TryGetValue(request.Model, out var modelRules))
@@ -372,12 +388,16 @@ internal sealed class MeshLimiter : IMeshLimiter
     // What one configuration version says about limits, compiled once.
     private sealed class Policy
     {
-        private Policy(PriceTable prices, Dictionary<string, TenantRules> tenants, long defaultMaxOutput)
+        private Policy(PriceTable prices, Dictionary<string, TenantRules> tenants, long defaultMaxOutput, bool failClosed)
         {
             Prices = prices;
             Tenants = tenants;
             DefaultMaxOutput = defaultMaxOutput;
+            FailClosed = failClosed;
         }
+
+        /// <summary><c>store.on_store_failure</c> is <c>closed</c> (what a virtual key's own limits do while the store is down).</summary>
+        public bool FailClosed { get; }
 
         public PriceTable Prices { get; }
 
@@ -391,7 +411,42 @@ internal sealed class MeshLimiter : IMeshLimiter
                 .Where(t => !string.IsNullOrEmpty(t.Id))
                 .GroupBy(t => t.Id, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => TenantRules.Compile(g.First(), options.Store.OnStoreFailure), StringComparer.Ordinal),
-            options.DefaultMaxOutputTokens);
+            options.DefaultMaxOutputTokens,
+            TenantRules.IsClosed(options.Store.OnStoreFailure));
+    }
+
+    // A virtual key's rules, compiled once per version of the key (the registry swaps in a new record on every change).
+    private sealed class KeyRules(VirtualKey key)
+    {
+        private readonly List<LimitRule> _open = Compile(key, failClosed: false);
+        private readonly List<LimitRule> _closed = Compile(key, failClosed: true);
+
+        public List<LimitRule> For(bool failClosed) => failClosed ? _closed : _open;
+
+        private static List<LimitRule> Compile(VirtualKey key, bool failClosed)
+        {
+            var rules = new List<LimitRule>(4);
+            if (key.Limits?.RequestsPerMinute is { } rpm)
+            {
+                rules.Add(new LimitRule(LimitKind.RequestsPerMinute, LimitScope.Key, rpm, failClosed));
+            }
+
+            if (key.Limits?.TokensPerMinute is { } tpm)
+            {
+                rules.Add(new LimitRule(LimitKind.TokensPerMinute, LimitScope.Key, tpm, failClosed));
+            }
+
+            foreach (var (kind, usd) in new[] { (LimitKind.BudgetPerDay, key.Budget?.PerDayUsd), (LimitKind.BudgetPerMonth, key.Budget?.PerMonthUsd) })
+            {
+                if (usd is { } value)
+                {
+                    var nano = PriceTable.ToNanoUsd(value);
+                    rules.Add(new LimitRule(kind, LimitScope.Key, nano, failClosed, null, 0, nano));
+                }
+            }
+
+            return rules;
+        }
     }
 
     internal sealed class TenantRules
@@ -471,6 +526,6 @@ internal sealed class MeshLimiter : IMeshLimiter
             }
         }
 
-        private static bool IsClosed(string failure) => string.Equals(failure, "closed", StringComparison.OrdinalIgnoreCase);
+        internal static bool IsClosed(string failure) => string.Equals(failure, "closed", StringComparison.OrdinalIgnoreCase);
     }
 }

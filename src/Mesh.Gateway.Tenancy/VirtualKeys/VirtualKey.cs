@@ -29,6 +29,12 @@ public sealed record VirtualKey
 
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The key's own rate limits (besides its tenant's); null for none.</summary>
+    public VirtualKeyLimits? Limits { get; init; }
+
+    /// <summary>The key's own budget (besides its tenant's); null for none.</summary>
+    public VirtualKeyBudget? Budget { get; init; }
+
     public DateTimeOffset CreatedAt { get; init; }
 
     /// <summary>When the key was revoked; a revoked key stays in the store so that it is refused as revoked everywhere.</summary>

@@ -101,6 +101,11 @@ public sealed class VirtualKeyRegistry : IHostedService, IAsyncDisposable, IDisp
             return VirtualKeyChange.Fail("expires_at: must be in the future");
         }
 
+        if (LimitsError(request.Limits, request.Budget) is { } limitsError)
+        {
+            return VirtualKeyChange.Fail(limitsError);
+        }
+
         var secret = NewSecret();
         var key = new VirtualKey
         {
@@ -111,6 +116,8 @@ public sealed class VirtualKeyRegistry : IHostedService, IAsyncDisposable, IDisp
             Models = [.. request.Models],
             ExpiresAt = request.ExpiresAt,
             Labels = new Dictionary<string, string>(request.Labels, StringComparer.Ordinal),
+            Limits = request.Limits is { RequestsPerMinute: null, TokensPerMinute: null } ? null : request.Limits,
+            Budget = request.Budget is { PerDayUsd: null, PerMonthUsd: null } ? null : request.Budget,
             CreatedAt = now,
             Version = 1,
         };
@@ -318,6 +325,13 @@ public sealed class VirtualKeyRegistry : IHostedService, IAsyncDisposable, IDisp
             Volatile.Write(ref _snapshot, Snapshot.Of(byId));
         }
     }
+
+    private static string? LimitsError(VirtualKeyLimits? limits, VirtualKeyBudget? budget) =>
+        limits?.RequestsPerMinute is <= 0 ? "limits.requests_per_minute: must be a positive whole number"
+        : limits?.TokensPerMinute is <= 0 ? "limits.tokens_per_minute: must be a positive whole number"
+        : budget?.PerDayUsd is <= 0 ? "budget.per_day_usd: must be a positive amount of US dollars"
+        : budget?.PerMonthUsd is <= 0 ? "budget.per_month_usd: must be a positive amount of US dollars"
+        : null;
 
     private static string NewSecret() => "mgw-vk-" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
 

@@ -12,4 +12,8 @@ public sealed record VirtualKeyRequest
     public DateTimeOffset? ExpiresAt { get; init; }
 
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    public VirtualKeyLimits? Limits { get; init; }
+
+    public VirtualKeyBudget? Budget { get; init; }
 }

@@ -110,6 +110,50 @@ public sealed class AdminApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task VirtualKey_WithOwnLimitsAndBudget_ShownInTheListAndEnforcedOnTheGrpcDoor()
+    {
+        using var limited = await _rig.Admin.PostAsJsonAsync("/admin/v1/keys", new { tenant = "team-a", name = "one a minute", limits = new { requests_per_minute = 1 } }, Ct);
+        Assert.Equal(HttpStatusCode.Created, limited.StatusCode);
+        using var limitedJson = JsonDocument.Parse(await limited.Content.ReadAsStringAsync(Ct));
+        var limitedId = limitedJson.RootElement.GetProperty("key").GetProperty("id").GetString()!;
+        Assert.Equal(1, limitedJson.RootElement.GetProperty("key").GetProperty("limits").GetProperty("requests_per_minute").GetInt64());
+        var limitedSecret = limitedJson.RootElement.GetProperty("secret").GetString()!;
+
+        Assert.Null(await _rig.CallAsync(limitedSecret));
+        var second = await _rig.CallAsync(limitedSecret);
+        Assert.Equal(StatusCode.ResourceExhausted, second?.StatusCode);
+        Assert.Contains($"requests per minute (tenant:team-a/key:{limitedId})", second!.Status.Detail, StringComparison.Ordinal);
+        Assert.Null(await _rig.CallAsync(ConsoleRig.TeamAKey));
+
+        // A budget no call fits in: refused as a tenant budget refuses, naming the key.
+        using var budgeted = await _rig.Admin.PostAsJsonAsync("/admin/v1/keys", new { tenant = "team-a", name = "tiny budget", budget = new { per_day_usd = 0.000001 } }, Ct);
+        Assert.Equal(HttpStatusCode.Created, budgeted.StatusCode);
+        using var budgetedJson = JsonDocument.Parse(await budgeted.Content.ReadAsStringAsync(Ct));
+        var budgetedId = budgetedJson.RootElement.GetProperty("key").GetProperty("id").GetString()!;
+        var refused = await _rig.CallAsync(budgetedJson.RootElement.GetProperty("secret").GetString()!);
+        Assert.Equal(StatusCode.ResourceExhausted, refused?.StatusCode);
+        Assert.Contains($"Budget reached for tenant:team-a/key:{budgetedId}: the daily budget of 0.000001 USD", refused!.Status.Detail, StringComparison.Ordinal);
+
+        var list = await _rig.Admin.GetStringAsync(new Uri("/admin/v1/keys", UriKind.Relative), Ct);
+        Assert.Contains("\"budget\":{\"per_day_usd\":0.000001}", list, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"tenant\":\"team-a\",\"limits\":{\"request_per_minute\":1}}", "limits.request_per_minute: not a known field")]
+    [InlineData("{\"tenant\":\"team-a\",\"budget\":{\"daily_usd\":1}}", "budget.daily_usd: not a known field")]
+    [InlineData("{\"tenant\":\"team-a\",\"limits\":{\"tokens_per_minute\":0}}", "limits.tokens_per_minute: must be a positive whole number")]
+    [InlineData("{\"tenant\":\"team-a\",\"expires\":\"2999-01-01T00:00:00Z\"}", "expires: not a known field")]
+    public async Task VirtualKey_MisspelledOrNonPositiveLimit_400NamingItAndNoKeyCreated(string body, string error)
+    {
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        using var response = await _rig.Admin.PostAsync(new Uri("/admin/v1/keys", UriKind.Relative), content, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.StartsWith(error, await ErrorAsync(response), StringComparison.Ordinal);
+        Assert.DoesNotContain("vk-", await _rig.Admin.GetStringAsync(new Uri("/admin/v1/keys", UriKind.Relative), Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task VirtualKey_RotatedWithOverlap_BothSecretsWorkThenWithoutOverlapTheOldIsRefused()
     {
         var (id, first) = await _rig.CreateKeyAsync("team-a", "rotating");

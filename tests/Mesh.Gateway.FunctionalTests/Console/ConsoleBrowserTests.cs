@@ -113,12 +113,19 @@ public sealed partial class ConsoleBrowserTests : IAsyncLifetime
         await page.FillAsync("#k-tenant", "team-a");
         await page.FillAsync("#k-name", "from-the-console");
         await page.FillAsync("#k-labels", "team=web");
+        await page.FillAsync("#k-rpm", "2");
         await page.Locator("#key-form button[type=submit]").ClickAsync();
         await Assertions.Expect(page.Locator("#secret-box")).ToBeVisibleAsync();
         var secret = await page.Locator("#secret").TextContentAsync();
         Assert.StartsWith("mgw-vk-", secret, StringComparison.Ordinal);
         Assert.Null(await _a.CallAsync(secret!));
         Assert.Null(await EventuallyAsync(() => _b.CallAsync(secret!), static e => e is null));
+
+        // Its own limit (2 a minute, set in the form) is counted across both sidecars: the third call, on B, is refused.
+        var limited = await _b.CallAsync(secret!);
+        Assert.Equal(StatusCode.ResourceExhausted, limited?.StatusCode);
+        Assert.Contains("requests per minute", limited!.Status.Detail, StringComparison.Ordinal);
+        await Assertions.Expect(page.Locator("#keys-table tbody tr", new PageLocatorOptions { HasText = "from-the-console" })).ToContainTextAsync("2 req/min");
         await Shot(page, "3-keys-created");
 
         // Revoked in the console on A: refused on B.

@@ -37,7 +37,7 @@ internal sealed class ConsoleRig : IAsyncDisposable
 
     // cache: cache the chat route's answers (sampled requests too, as the calls here are); its target is priced too, since
     // what a hit saved is the price the cache kept with the answer, which comes from the target's price, not from prices:.
-    public static string Yaml(string ledgerPath, string? redisUrl = null, bool credentials = true, bool cache = false, bool canary = false) => $$"""
+    public static string Yaml(string ledgerPath, string? redisUrl = null, bool credentials = true, bool cache = false, bool canary = false, string? ledgerStream = null) => $$"""
         listen:
           probes: 127.0.0.1:0
         {{(redisUrl is null ? string.Empty : $"store:\n  redis: {redisUrl}\n  command_timeout_ms: 500\n  connect_timeout_ms: 1000\n")}}
@@ -62,6 +62,7 @@ internal sealed class ConsoleRig : IAsyncDisposable
           mock: { input: 1000, output: 2000 }
         ledger:
           path: {{ledgerPath}}
+        {{(ledgerStream is null ? string.Empty : $"  redis_stream: {ledgerStream}")}}
         guardrails:
           pii: { action: redact }
         {{(cache ? "cache:\n  routes:\n    chat: { ttl_seconds: 300, cache_sampled: true }\n" : string.Empty)}}

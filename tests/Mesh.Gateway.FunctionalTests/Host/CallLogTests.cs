@@ -44,6 +44,40 @@ public sealed class CallLogTests
         Assert.DoesNotContain(Key, sidecar.Output, StringComparison.Ordinal);
     }
 
+    // The HTTP door runs the same pipeline as the gRPC door; its line names its own door (it said grpc).
+    [Fact]
+    public async Task HttpDoorCall_AnsweredAndRefused_OneInfoLineEachNamingTheHttpDoor()
+    {
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        var yaml = $"logging: {{ level: information, format: json }}\ntenants:\n  - id: team-a\n    api_keys: [\"{ApiKeyHash.Format(Key)}\"]\n    models: [\"*\"]\n";
+        await using var sidecar = await SidecarProcess.StartAsync(yaml, ["--grpc", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--http", $"127.0.0.1:{port}"]);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
+        foreach (var key in (string[])[Key, "wrong"])
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/v1/chat/completions", UriKind.Relative))
+            {
+                Content = new StringContent($"{{\"model\":\"mock\",\"messages\":[{{\"role\":\"user\",\"content\":\"{Prompt}\"}}]}}", System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+            using var response = await http.SendAsync(request, Ct);
+            Assert.Equal(key == Key ? System.Net.HttpStatusCode.OK : System.Net.HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+
+        var calls = await WaitForCallLinesAsync(sidecar, 2);
+        Assert.All(calls, static c => Assert.Equal("Information", c.GetProperty("LogLevel").GetString()));
+        Assert.All(calls, static c => Assert.Equal("http", c.GetProperty("State").GetProperty("door").GetString()));
+        var answered = calls.Single(static c => c.GetProperty("State").GetProperty("status").GetString() == "OK");
+        Assert.Equal("team-a", answered.GetProperty("State").GetProperty("tenant").GetString());
+        Assert.DoesNotContain("banana-7431", sidecar.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(Key, sidecar.Output, StringComparison.Ordinal);
+    }
+
     private static async Task<List<JsonElement>> WaitForCallLinesAsync(SidecarProcess sidecar, int count)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Mesh.Gateway.Tenancy.VirtualKeys;
 using Mesh.Gateway.Testing;
 
 namespace Mesh.Gateway.FunctionalTests.Parity;
@@ -43,6 +44,8 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
         ("model not allowed", false),
         ("rate limit exhausted", false),
         ("budget exhausted", false),
+        ("virtual key's own rate limit exhausted", false),
+        ("virtual key's own budget exhausted", false),
         ("ledger record", false),
         ("genai span and metrics", false),
         ("refused call's span and metric", false),
@@ -69,6 +72,8 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
         "model not allowed" => ModelNotAllowed(door),
         "rate limit exhausted" => RateLimited(door),
         "budget exhausted" => BudgetExhausted(door),
+        "virtual key's own rate limit exhausted" => VirtualKeyRateLimited(door),
+        "virtual key's own budget exhausted" => VirtualKeyBudgetExhausted(door),
         "ledger record" => LedgerRecord(door),
         "genai span and metrics" => Telemetry(door),
         "refused call's span and metric" => RefusedTelemetry(door),
@@ -234,6 +239,38 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
 
         Assert.Equal(429, outcome.Status);
         Assert.Contains("budget", outcome.ErrorMessage, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(before, rig.Upstream.RequestCount);
+    }
+
+    // A key created through the admin API (the registry behind it) with one request a minute of its own; its tenant has no limit.
+    private async Task VirtualKeyRateLimited(IDoor door)
+    {
+        rig.Upstream.Default = door.Reply(["Hi."]);
+        var (id, secret) = await rig.CreateVirtualKeyAsync(new VirtualKeyRequest { TenantId = "redact", Limits = new VirtualKeyLimits { RequestsPerMinute = 1 } });
+        var call = new DoorCall(secret, ParityRig.SmallModel, "Hello");
+        var before = rig.Upstream.RequestCount;
+
+        var first = await door.CallAsync(rig, call, Ct);
+        var second = await door.CallAsync(rig, call, Ct);
+
+        Assert.True(first.Served, first.ToString());
+        Assert.Equal(429, second.Status);
+        Assert.Contains("requests per minute (tenant:redact/key:" + id + ")", second.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(before + 1, rig.Upstream.RequestCount);
+        Assert.True((await door.CallAsync(rig, new DoorCall(ParityRig.RedactKey, ParityRig.SmallModel, "Hello"), Ct)).Served);
+    }
+
+    // The same refusal as a tenant's budget (429, "Budget reached for ..."), naming the key.
+    private async Task VirtualKeyBudgetExhausted(IDoor door)
+    {
+        rig.Upstream.Default = door.Reply(["Hi."]);
+        var (id, secret) = await rig.CreateVirtualKeyAsync(new VirtualKeyRequest { TenantId = "redact", Budget = new VirtualKeyBudget { PerDayUsd = 0.000001m } });
+        var before = rig.Upstream.RequestCount;
+
+        var outcome = await door.CallAsync(rig, new DoorCall(secret, ParityRig.SmallModel, "Hello"), Ct);
+
+        Assert.Equal(429, outcome.Status);
+        Assert.StartsWith($"Budget reached for tenant:redact/key:{id}: the daily budget of 0.000001 USD", outcome.ErrorMessage, StringComparison.Ordinal);
         Assert.Equal(before, rig.Upstream.RequestCount);
     }
 

@@ -4,7 +4,9 @@ using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Mesh.Gateway.FunctionalTests.Infrastructure;
 using Mesh.Gateway.Tenancy.Authentication;
+using Mesh.Gateway.Tenancy.VirtualKeys;
 using Mesh.Gateway.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mesh.Gateway.FunctionalTests.Parity;
 
@@ -97,6 +99,14 @@ public sealed class ParityRig : IAsyncLifetime
         }
 
         Directory.Delete(_dir, recursive: true);
+    }
+
+    /// <summary>Creates a virtual key as the admin API does (its registry); returns its id and secret.</summary>
+    public async Task<(string Id, string Secret)> CreateVirtualKeyAsync(VirtualKeyRequest request)
+    {
+        var change = await Sidecar.Services.GetRequiredService<VirtualKeyRegistry>().CreateAsync(request, TestContext.Current.CancellationToken);
+        Assert.Null(change.Error);
+        return (change.Key!.Id, change.Issued!.Secret);
     }
 
     /// <summary>The gateway spans of one trace.</summary>
