@@ -145,6 +145,29 @@ public sealed class InferenceApiTests
     }
 
     [Fact]
+    public async Task Generate_ProviderRedirects_NotFollowedAndThePromptStaysHome()
+    {
+        // A provider URL that answers 307 to another host must not get the prompt resent there (the body is replayed on a
+        // 307/308): the call fails as the provider's error, and the other host sees nothing.
+        await using var provider = await FakeProviderServer.StartAsync(Ct);
+        await using var elsewhere = await FakeProviderServer.StartAsync(Ct);
+        elsewhere.Default = FakeResponse.OpenAIChat("answered by the host the redirect pointed at");
+        provider.Default = new FakeResponse
+        {
+            Status = 307,
+            Headers = new Dictionary<string, string> { ["location"] = new Uri(elsewhere.BaseUrl, "v1/chat/completions").ToString() },
+        };
+        await using var sidecar = await InferenceSidecar.StartAsync(InferenceSidecar.Providers(provider.BaseUrl)
+            + "models:\n  - { name: chat, targets: [ { provider: p0, model: gpt-4o-mini } ], retry: { max_retries: 0 } }\n");
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => sidecar.Client.GenerateAsync(InferenceSidecar.Ask("chat"), cancellationToken: Ct).ResponseAsync);
+
+        Assert.NotEqual(StatusCode.OK, ex.StatusCode);
+        Assert.Equal(1, provider.RequestCount);
+        Assert.Equal(0, elsewhere.RequestCount);
+    }
+
+    [Fact]
     public async Task Generate_RateLimitedWithRetryAfter_ResourceExhaustedWithRetryInfo()
     {
         await using var fake = await FakeProviderServer.StartAsync(Ct);
