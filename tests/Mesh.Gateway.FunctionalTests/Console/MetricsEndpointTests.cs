@@ -54,7 +54,7 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         [
             "gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model", "gen_ai_response_model", "gen_ai_token_type",
             "error_type", "type", "action", "direction", "le", "otel_scope_name", "otel_scope_version", "otel_scope_schema_url",
-            "mesh_gateway_target", "mesh_gateway_target_state", "mesh_gateway_latency_kind", "service_name", "telemetry_sdk_language", "telemetry_sdk_name", "telemetry_sdk_version", "job", "instance",
+            "mesh_gateway_target", "mesh_gateway_target_state", "mesh_gateway_latency_kind", "outcome", "service_name", "telemetry_sdk_language", "telemetry_sdk_name", "telemetry_sdk_version", "job", "instance",
         ];
         foreach (var sample in families.Values.SelectMany(static f => f.Samples))
         {
