@@ -25,10 +25,31 @@ internal sealed class AnthropicMessagesCodec : IWireCodec, IWireStreamCodec
 
     public void VisitRequestTexts(JsonNode root, Func<string, RequestTextKind, string> visit)
     {
-        RequestTexts.Content(root, "system", visit);
+        RequestTexts.Content(root, "system", visit, RequestTextKind.System);
         foreach (var m in RequestTexts.Items(root["messages"]))
         {
-            RequestTexts.Content(m, "content", visit);
+            RequestTexts.Content(m, "content", visit, RequestTexts.KindOfRole(RequestTexts.String(m, "role")));
+        }
+    }
+
+    // A system text is a text block of system (a string there becomes its first block); a user or assistant message goes
+    // first or last in messages[].
+    public bool AddRequestMessage(JsonObject root, RequestTextKind kind, string text, bool append)
+    {
+        switch (kind)
+        {
+            case RequestTextKind.System:
+                if (RequestTexts.String(root, "system") is { } existing)
+                {
+                    root["system"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = existing });
+                }
+
+                return RequestTexts.AddItem(root, "system", new JsonObject { ["type"] = "text", ["text"] = text }, append);
+            case RequestTextKind.Message or RequestTextKind.Assistant:
+                var role = kind == RequestTextKind.Message ? "user" : "assistant";
+                return root["messages"] is JsonArray && RequestTexts.AddItem(root, "messages", new JsonObject { ["role"] = role, ["content"] = text }, append);
+            default:
+                return false;
         }
     }
 

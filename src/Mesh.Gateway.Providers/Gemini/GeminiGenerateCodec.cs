@@ -25,10 +25,35 @@ internal sealed class GeminiGenerateCodec : IWireCodec, IWireStreamCodec
     {
         foreach (var c in RequestTexts.Items(root["contents"]))
         {
-            RequestTexts.Parts(c, visit);
+            RequestTexts.Parts(c, visit, RequestTexts.KindOfRole(RequestTexts.String(c, "role")));
         }
 
-        RequestTexts.Parts(root["systemInstruction"] ?? root["system_instruction"], visit);
+        RequestTexts.Parts(root["systemInstruction"] ?? root["system_instruction"], visit, RequestTextKind.System);
+    }
+
+    // A system text is a part of systemInstruction (created first in the body when absent); a user or model turn goes first
+    // or last in contents[].
+    public bool AddRequestMessage(JsonObject root, RequestTextKind kind, string text, bool append)
+    {
+        var part = new JsonObject { ["text"] = text };
+        switch (kind)
+        {
+            case RequestTextKind.System:
+                var field = root.ContainsKey("system_instruction") ? "system_instruction" : "systemInstruction";
+                if (root[field] is null)
+                {
+                    root.Remove(field);
+                    root.Insert(0, field, new JsonObject { ["parts"] = new JsonArray(part) });
+                    return true;
+                }
+
+                return root[field] is JsonObject instruction && RequestTexts.AddItem(instruction, "parts", part, append);
+            case RequestTextKind.Message or RequestTextKind.Assistant:
+                var role = kind == RequestTextKind.Message ? "user" : "model";
+                return root["contents"] is JsonArray && RequestTexts.AddItem(root, "contents", new JsonObject { ["role"] = role, ["parts"] = new JsonArray(part) }, append);
+            default:
+                return false;
+        }
     }
 
     // candidates[].content.parts[].functionCall (args a JSON object); a blocked call ends the candidate with finishReason SAFETY.

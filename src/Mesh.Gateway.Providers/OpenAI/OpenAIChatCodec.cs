@@ -27,9 +27,21 @@ internal sealed class OpenAIChatCodec : IWireCodec, IWireStreamCodec
     {
         foreach (var m in RequestTexts.Items(root["messages"]))
         {
-            var role = m?["role"] is JsonValue r && r.TryGetValue<string>(out var name) ? name : null;
-            RequestTexts.Content(m, "content", visit, role is "tool" or "function" ? RequestTextKind.ToolResult : RequestTextKind.Message);
+            RequestTexts.Content(m, "content", visit, RequestTexts.KindOfRole(RequestTexts.String(m, "role")));
         }
+    }
+
+    // A system message or a conversation message, first or last in messages[].
+    public bool AddRequestMessage(JsonObject root, RequestTextKind kind, string text, bool append)
+    {
+        var role = kind switch
+        {
+            RequestTextKind.System => "system",
+            RequestTextKind.Message => "user",
+            RequestTextKind.Assistant => "assistant",
+            _ => null,
+        };
+        return role is not null && root["messages"] is JsonArray && RequestTexts.AddItem(root, "messages", new JsonObject { ["role"] = role, ["content"] = text }, append);
     }
 
     // choices[].message.tool_calls[].function: arguments are a JSON string; a blocked call ends the choice with content_filter.

@@ -24,12 +24,12 @@ internal sealed class OpenAIResponsesCodec : IWireCodec, IWireStreamCodec
 
     public void VisitRequestTexts(JsonNode root, Func<string, RequestTextKind, string> visit)
     {
-        RequestTexts.StringField(root, "instructions", visit);
+        RequestTexts.StringField(root, "instructions", visit, RequestTextKind.System);
         if (root["input"] is JsonArray items)
         {
             foreach (var item in items)
             {
-                RequestTexts.Content(item, "content", visit);
+                RequestTexts.Content(item, "content", visit, RequestTexts.KindOfRole(RequestTexts.String(item, "role")));
                 if (item?["type"] is JsonValue t && t.TryGetValue<string>(out var type) && type == "function_call_output")
                 {
                     RequestTexts.Content(item, "output", visit, RequestTextKind.ToolResult);
@@ -39,6 +39,40 @@ internal sealed class OpenAIResponsesCodec : IWireCodec, IWireStreamCodec
         else
         {
             RequestTexts.StringField(root, "input", visit);
+        }
+    }
+
+    // A system text joins instructions (a paragraph before or after the caller's, or the whole of it); a user or assistant
+    // message goes first or last in input[] (a string input becomes its first user message).
+    public bool AddRequestMessage(JsonObject root, RequestTextKind kind, string text, bool append)
+    {
+        switch (kind)
+        {
+            case RequestTextKind.System:
+                if (root["instructions"] is null)
+                {
+                    root.Remove("instructions");
+                    root.Insert(0, "instructions", text);
+                    return true;
+                }
+
+                if (RequestTexts.String(root, "instructions") is not { } instructions)
+                {
+                    return false;
+                }
+
+                root["instructions"] = append ? instructions + "\n\n" + text : text + "\n\n" + instructions;
+                return true;
+            case RequestTextKind.Message or RequestTextKind.Assistant:
+                if (RequestTexts.String(root, "input") is { } input)
+                {
+                    root["input"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = input });
+                }
+
+                var role = kind == RequestTextKind.Message ? "user" : "assistant";
+                return RequestTexts.AddItem(root, "input", new JsonObject { ["role"] = role, ["content"] = text }, append);
+            default:
+                return false;
         }
     }
 

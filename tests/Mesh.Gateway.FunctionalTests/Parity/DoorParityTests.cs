@@ -347,13 +347,6 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
     // A tenant's decorator (prompts.decorators, the PromptDecoratorStep) goes upstream before the caller's message.
     private async Task Decorated(IDoor door)
     {
-        if (door is EnvoyDoor)
-        {
-            // Known gap (issue 15): the Envoy door runs the decorator step, but its context holds only the codec's texts and the
-            // codec has no rewrite that adds a message to the provider body; remove this skip when it has.
-            Assert.Skip("The Envoy door cannot write a decorator's added system message into the provider body yet (issue 15).");
-        }
-
         rig.Upstream.Default = door.Reply(["Styled."]);
         var before = rig.Upstream.RequestCount;
 
