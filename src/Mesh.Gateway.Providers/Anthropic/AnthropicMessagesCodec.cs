@@ -146,6 +146,16 @@ internal sealed class AnthropicMessagesCodec : IWireCodec, IWireStreamCodec
 
     public bool EndsStream(JsonElement root) => WireJson.Type(root) == "message_stop";
 
+    // content_block_start of a tool_use block names the tool.
+    public string? StartsToolCall(JsonElement root) =>
+        WireJson.Type(root) == "content_block_start" && root.TryGetProperty("content_block", out var block) && block.ValueKind == JsonValueKind.Object
+        && WireJson.Type(block) is "tool_use" or "server_tool_use" && block.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String
+            ? name.GetString() : null;
+
+    // The blocked call's block goes entirely (its start is dropped, so its input deltas and stop are too; no block follows a
+    // cut); message_delta then carries the refusal and message_stop ends the stream.
+    public bool KeepsAfterToolCut(JsonElement root) => WireJson.Type(root) is not ("content_block_start" or "content_block_delta" or "content_block_stop");
+
     // The cut ends the message with Anthropic's content-filter signal, stop_reason "refusal".
     public bool TryRewriteAfterCut(JsonNode root, string delivered, string? finishReason)
     {

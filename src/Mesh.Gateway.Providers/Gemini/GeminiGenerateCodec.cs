@@ -177,6 +177,56 @@ internal sealed class GeminiGenerateCodec : IWireCodec, IWireStreamCodec
         copy.Remove("usageMetadata");
     }
 
+    // A part holding a functionCall (Gemini sends a call whole, in one part).
+    public string? StartsToolCall(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("candidates", out var cands) || cands.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        foreach (var cand in cands.EnumerateArray())
+        {
+            if (cand.ValueKind == JsonValueKind.Object && cand.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Object
+                && content.TryGetProperty("parts", out var parts) && parts.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var part in parts.EnumerateArray())
+                {
+                    if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("functionCall", out var call) && call.ValueKind == JsonValueKind.Object
+                        && call.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String)
+                    {
+                        return name.GetString();
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+
+    // The event goes on without its calls (and without its text: nothing follows a cut), ended with finishReason SAFETY; its
+    // usage stays.
+    public bool TryCutToolCall(JsonNode root, string? finishReason)
+    {
+        if (root["candidates"] is not JsonArray { Count: > 0 } cands || cands[0] is not JsonObject cand)
+        {
+            return false;
+        }
+
+        while (cands.Count > 1)
+        {
+            cands.RemoveAt(cands.Count - 1);
+        }
+
+        if (cand["content"] is JsonObject content)
+        {
+            content["parts"] = new JsonArray(new JsonObject { ["text"] = string.Empty });
+        }
+
+        cand["finishReason"] = SafetyReason(finishReason);
+        return true;
+    }
+
     public bool TryMakeCutEvent(JsonObject copy, string? finishReason)
     {
         if (!SetDelta(copy, string.Empty) || copy["candidates"] is not JsonArray { Count: > 0 } cands || cands[0] is not JsonObject cand)

@@ -147,9 +147,35 @@ internal sealed class OpenAIResponsesCodec : IWireCodec, IWireStreamCodec
                 response["status"] = "incomplete";
                 response["incomplete_details"] = new JsonObject { ["reason"] = finishReason ?? "content_filter" };
                 SetTexts(response, delivered);
+                RemoveFunctionCalls(response["output"] as JsonArray);
                 return true;
             default:
                 return false;
+        }
+    }
+
+    // response.output_item.added of a function_call item names the tool.
+    public string? StartsToolCall(JsonElement root) =>
+        WireJson.Type(root) == "response.output_item.added" && root.TryGetProperty("item", out var item) && item.ValueKind == JsonValueKind.Object
+        && WireJson.Type(item) == "function_call" && item.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String
+            ? name.GetString() : null;
+
+    // The blocked call's argument events and its item's done event are dropped; response.completed then becomes
+    // response.incomplete (content_filter) without the call.
+    public bool KeepsAfterToolCut(JsonElement root) =>
+        WireJson.Type(root) is not ("response.function_call_arguments.delta" or "response.function_call_arguments.done")
+        && !(WireJson.Type(root) is "response.output_item.added" or "response.output_item.done"
+             && root.TryGetProperty("item", out var item) && item.ValueKind == JsonValueKind.Object && WireJson.Type(item) == "function_call");
+
+    // Nothing after a cut is delivered: the final response lists no call of the model's.
+    private static void RemoveFunctionCalls(JsonArray? output)
+    {
+        for (var i = (output?.Count ?? 0) - 1; i >= 0; i--)
+        {
+            if (output![i] is JsonObject item && item["type"] is JsonValue t && t.TryGetValue<string>(out var type) && type == "function_call")
+            {
+                output.RemoveAt(i);
+            }
         }
     }
 
