@@ -303,6 +303,11 @@ internal sealed partial class ExtProcSession
             body = _api.Codec.RenderResponse(response, model, now);
             (usage, text) = (response.Usage, response.Text);
         }
+        else if (result.Embeddings is { } embeddings)
+        {
+            body = _api.Codec.RenderEmbeddings(embeddings, model, _body?.Root);
+            usage = new ChatUsage { InputTokens = embeddings.InputTokens };
+        }
         else if (result.Stream is { } stream)
         {
             var chunks = new List<ChatChunk>();

@@ -108,6 +108,10 @@ internal sealed class OpenAIResponsesCodec : IWireCodec, IWireStreamCodec
 
     public byte[] RenderError(GatewayError error, int httpStatus) => OpenAIErrorBody.Render(error);
 
+    public byte[]? RenderResponse(Core.Chat.ChatResponse response, string model, DateTimeOffset created) => OpenAIResponsesAnswer.Whole(response, model, created);
+
+    public byte[]? RenderStream(IReadOnlyList<Core.Chat.ChatChunk> chunks, string model, DateTimeOffset created) => OpenAIResponsesAnswer.Stream(chunks, model, created);
+
     public JsonStringLocator.Step[]? DeltaPath => Path;
 
     public bool EndEventsCarryNoDelta => true;

@@ -55,4 +55,8 @@ internal interface IWireCodec
     /// <summary>The SSE body of a streamed answer the gateway gives itself (its events, then the schema's end); null when the
     /// schema has no such rendering yet.</summary>
     byte[]? RenderStream(IReadOnlyList<ChatChunk> chunks, string model, DateTimeOffset created) => null;
+
+    /// <summary>The body of an embeddings answer the gateway gives itself, in the shape <paramref name="request"/> asked for
+    /// (OpenAI's <c>encoding_format</c>, Gemini's single or batch call); null when the schema is not an embeddings schema.</summary>
+    byte[]? RenderEmbeddings(Core.Embeddings.EmbeddingResponse response, string model, JsonNode? request) => null;
 }
