@@ -146,10 +146,10 @@ internal sealed class AnthropicMessagesCodec : IWireCodec, IWireStreamCodec
 
     public bool EndsStream(JsonElement root) => WireJson.Type(root) == "message_stop";
 
-    // content_block_start of a tool_use block names the tool.
+    // content_block_start of a tool_use block names the tool (as the whole-JSON path, server tools are not the app's calls).
     public string? StartsToolCall(JsonElement root) =>
         WireJson.Type(root) == "content_block_start" && root.TryGetProperty("content_block", out var block) && block.ValueKind == JsonValueKind.Object
-        && WireJson.Type(block) is "tool_use" or "server_tool_use" && block.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String
+        && WireJson.Type(block) == "tool_use" && block.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String
             ? name.GetString() : null;
 
     // The blocked call's block goes entirely (its start is dropped, so its input deltas and stop are too; no block follows a
