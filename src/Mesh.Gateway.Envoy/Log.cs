@@ -30,4 +30,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5208, Level = LogLevel.Debug, Message = "ext_proc: a pipeline step answered the {Provider} {Operation} call itself")]
     public static partial void AnsweredByStep(ILogger logger, string provider, string operation);
+
+    [LoggerMessage(EventId = 5209, Level = LogLevel.Warning, Message = "ext_proc: a pipeline step's change to the {Provider} {Operation} request cannot be written into its body ({Reason}); the request goes upstream without it")]
+    public static partial void StepChangeNotWritten(ILogger logger, string provider, string operation, string reason);
 }

@@ -70,6 +70,8 @@ internal sealed class GuardrailsEnvoyGuard : IEnvoyGuard
         return blocked is null ? call.ArgumentsJson : null;
     }
 
+    public bool AllowsTool(string name) => _policy.Tools.IsAllowed(name);
+
     public IEnvoyStreamGuard CreateResponseStream() => new Stream(_engine.CreateStream(_policy, GuardDirection.Output, _vault));
 
     private sealed class Stream(StreamingRedactor redactor) : IEnvoyStreamGuard

@@ -36,5 +36,7 @@ internal sealed class ReloadingEnvoyGuard(IGuardrailEngine engine, GuardrailsPol
 
     public string? InspectToolCall(string name, string arguments) => Inner.InspectToolCall(name, arguments);
 
+    public bool AllowsTool(string name) => Inner.AllowsTool(name);
+
     private sealed record Built(GuardrailsOptions Options, GuardrailsEnvoyGuard Guard);
 }

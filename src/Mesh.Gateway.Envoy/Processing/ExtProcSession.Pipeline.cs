@@ -37,7 +37,7 @@ internal sealed partial class ExtProcSession
                 new ChatRequest
                 {
                     Model = model,
-                    Messages = [.. body.Texts.Select((text, i) => i < body.TextKinds.Count && body.TextKinds[i] == RequestTextKind.ToolResult ? ChatMessage.ToolResult(string.Empty, text) : ChatMessage.User(text))],
+                    Messages = _doorMessages = DoorMessages(body),
                     Tools = [.. body.ToolNames.Select(static name => new ChatToolDefinition { Name = name })],
                     MaxOutputTokens = body.MaxOutputTokens,
                     Temperature = Temperature(body.Root),
@@ -106,6 +106,7 @@ internal sealed partial class ExtProcSession
     }
 
     private byte[]? _rewrittenBody;
+    private ChatMessage[]? _doorMessages;
     private GatewayError? _upstreamRefusal;
 
     // A step's own answer rendered, with the cache's header when it was a hit.
@@ -150,21 +151,133 @@ internal sealed partial class ExtProcSession
         return node is JsonValue value && value.TryGetValue<double>(out var temperature) ? temperature : null;
     }
 
-    // The request's texts as the steps passed them on, written back through the schema's codec when they changed. A step
-    // that added or removed texts cannot be written back this way (the codec maps texts one to one).
+    // One message per request text, in the codec's visiting order, with the role the schema gave it (a system prompt, an
+    // earlier answer, a tool's result, the user's words).
+    private static ChatMessage[] DoorMessages(RequestBodyResult body)
+    {
+        var messages = new ChatMessage[body.Texts.Count];
+        for (var i = 0; i < messages.Length; i++)
+        {
+            var text = body.Texts[i];
+            messages[i] = (i < body.TextKinds.Count ? body.TextKinds[i] : RequestTextKind.Message) switch
+            {
+                RequestTextKind.ToolResult => ChatMessage.ToolResult(string.Empty, text),
+                RequestTextKind.System => ChatMessage.System(text),
+                RequestTextKind.Assistant => ChatMessage.Assistant(text),
+                _ => ChatMessage.User(text),
+            };
+        }
+
+        return messages;
+    }
+
+    // The request as the steps passed it on, written back through the schema's codec when it changed: the door's texts one to
+    // one, and messages a step added before or after them (a prompt decorator's) where the schema keeps such a message. Null
+    // when nothing changed (or nothing can be written).
     private byte[]? WriteBack(RequestBodyResult body, InferenceContext request)
     {
-        IReadOnlyList<string> texts = request.EmbeddingRequest is { } embeddings
-            ? embeddings.Inputs
-            : [.. request.ChatRequest!.Messages.SelectMany(static m => m.Content.OfType<TextContentPart>().Select(static p => p.Text))];
-        if (body.Root is null || texts.Count != body.Texts.Count || texts.SequenceEqual(body.Texts, StringComparer.Ordinal))
+        if (body.Root is null)
         {
             return null;
         }
 
-        var i = 0;
-        _api!.Codec.VisitRequestTexts(body.Root, _ => texts[i++]);
-        return JsonText.Serialize(body.Root);
+        if (request.EmbeddingRequest is { } embeddings)
+        {
+            return WriteTexts(body, embeddings.Inputs) ? JsonText.Serialize(body.Root) : null;
+        }
+
+        var messages = request.ChatRequest!.Messages;
+        var original = _doorMessages!.Length;
+        if (messages.Count < original)
+        {
+            Log.StepChangeNotWritten(_deps.Logger, _api!.Provider, _api.Operation, "a message was removed");
+            return null;
+        }
+
+        var first = OriginalsAt(messages, _doorMessages);
+        var texts = new string[original];
+        for (var i = 0; i < original; i++)
+        {
+            texts[i] = messages[first + i].Text;
+        }
+
+        var changed = WriteTexts(body, texts);
+        var codec = _api!.Codec;
+
+        // Prepended in reverse, each going first: they keep the steps' order.
+        for (var i = first - 1; i >= 0; i--)
+        {
+            changed |= AddMessage(codec, body.Root, messages[i], append: false);
+        }
+
+        for (var i = first + original; i < messages.Count; i++)
+        {
+            changed |= AddMessage(codec, body.Root, messages[i], append: true);
+        }
+
+        return changed ? JsonText.Serialize(body.Root) : null;
+    }
+
+    private bool WriteTexts(RequestBodyResult body, IReadOnlyList<string> texts)
+    {
+        var same = texts.Count == body.Texts.Count;
+        for (var i = 0; same && i < texts.Count; i++)
+        {
+            same = string.Equals(texts[i], body.Texts[i], StringComparison.Ordinal);
+        }
+
+        if (same)
+        {
+            return false;
+        }
+
+        if (texts.Count != body.Texts.Count)
+        {
+            Log.StepChangeNotWritten(_deps.Logger, _api!.Provider, _api.Operation, "the texts do not map one to one");
+            return false;
+        }
+
+        var next = 0;
+        _api!.Codec.VisitRequestTexts(body.Root!, _ => texts[next++]);
+        return true;
+    }
+
+    private bool AddMessage(IWireCodec codec, System.Text.Json.Nodes.JsonObject root, ChatMessage message, bool append)
+    {
+        var kind = message.Role == ChatRole.System ? RequestTextKind.System
+            : message.Role == ChatRole.User ? RequestTextKind.Message
+            : message.Role == ChatRole.Assistant ? RequestTextKind.Assistant
+            : RequestTextKind.ToolResult;
+        if (kind != RequestTextKind.ToolResult && message.ToolCalls.Count == 0 && codec.AddRequestMessage(root, kind, message.Text, append))
+        {
+            return true;
+        }
+
+        Log.StepChangeNotWritten(_deps.Logger, _api!.Provider, _api.Operation, "the schema has no place for an added " + message.Role + " message");
+        return false;
+    }
+
+    // Where the door's own messages sit among those the steps passed on (steps add messages only before or after them, and
+    // keep a message they do not change): the offset where the most are the same instance, then the same role.
+    private static int OriginalsAt(IReadOnlyList<ChatMessage> messages, ChatMessage[] originals)
+    {
+        var (best, bestScore) = (0, -1);
+        for (var offset = 0; offset + originals.Length <= messages.Count; offset++)
+        {
+            var score = 0;
+            for (var i = 0; i < originals.Length; i++)
+            {
+                var message = messages[offset + i];
+                score += ReferenceEquals(message, originals[i]) ? 3 : message.Role == originals[i].Role ? 1 : 0;
+            }
+
+            if (score > bestScore)
+            {
+                (best, bestScore) = (offset, score);
+            }
+        }
+
+        return best;
     }
 
     // A step's own answer, as Envoy's local reply in the provider's shape: an error as the door's errors are, a response or
@@ -189,6 +302,11 @@ internal sealed partial class ExtProcSession
         {
             body = _api.Codec.RenderResponse(response, model, now);
             (usage, text) = (response.Usage, response.Text);
+        }
+        else if (result.Embeddings is { } embeddings)
+        {
+            body = _api.Codec.RenderEmbeddings(embeddings, model, _body?.Root);
+            usage = new ChatUsage { InputTokens = embeddings.InputTokens };
         }
         else if (result.Stream is { } stream)
         {

@@ -683,12 +683,13 @@ internal sealed partial class ExtProcSession
             ? new List<string>(bySteps)
             : new List<string>(2);
 
-        if ((_sse?.Cut == true || _toolCallBlocked) && !actions.Contains(InferencePropertyKeys.CutResponse))
+        var toolCallBlocked = _toolCallBlocked || _sse?.ToolCallCut == true;
+        if ((_sse?.Cut == true || toolCallBlocked) && !actions.Contains(InferencePropertyKeys.CutResponse))
         {
             actions.Add(InferencePropertyKeys.CutResponse);
         }
 
-        if (_toolCallBlocked)
+        if (toolCallBlocked)
         {
             actions.Add(InferencePropertyKeys.CutToolCall);
         }

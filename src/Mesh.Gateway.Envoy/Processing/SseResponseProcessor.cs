@@ -43,6 +43,9 @@ internal sealed class SseResponseProcessor
     private string? _stopFinishReason;
     private bool _stopPending;
 
+    // Set when the cut was a tool call the policy does not allow: the call's own events are dropped.
+    private bool _toolCut;
+
     /// <param name="codec">The wire schema of the provider API the stream comes from.</param>
     /// <param name="guard">The guard; rewrite mode when it inspects responses.</param>
     /// <param name="fastPath">True (always, outside tests): the codec's one-pass reader of plain text deltas (OpenAI chat's
@@ -77,6 +80,9 @@ internal sealed class SseResponseProcessor
 
     /// <summary>True once a blocking finding (moderation) cut the text.</summary>
     public bool Cut => _stopped;
+
+    /// <summary>True once a streamed tool call the policy does not allow cut the answer (the call was not delivered).</summary>
+    public bool ToolCallCut => _toolCut;
 
     /// <summary>True once the stream's own end was seen (<c>[DONE]</c>, or the schema's final event): a stream that ends
     /// without it was cut upstream.</summary>
@@ -256,6 +262,12 @@ internal sealed class SseResponseProcessor
             return;
         }
 
+        if (BlocksToolCall(root))
+        {
+            CutToolCall(e, output);
+            return;
+        }
+
         var ends = _wire.EndsText(root);
         var whole = _wire.RepeatsWholeText(root);
         if (delta is null && !ends && !whole)
@@ -366,6 +378,12 @@ internal sealed class SseResponseProcessor
             return;
         }
 
+        if (_toolCut ? !_wire.KeepsAfterToolCut(root) : StartsToolCallAfterCut(root))
+        {
+            // The blocked call's events, or a call the model starts after the cut: nothing of it is delivered.
+            return;
+        }
+
         var keeps = _wire.KeepsAfterCut(root, delta);
         if ((keeps || _wire.EndsText(root) || _wire.RepeatsWholeText(root)) && TryRewriteAfterCut(e, output))
         {
@@ -398,6 +416,61 @@ internal sealed class SseResponseProcessor
         {
             // Not rewritable: it goes on or is dropped as the codec says.
             return false;
+        }
+    }
+
+    // The first event of a tool call the policy does not allow (judged by the tool's name; the arguments of an allowed call go
+    // on as they stream). An event whose name cannot be read is not delivered either.
+    private bool BlocksToolCall(JsonElement root)
+    {
+        try
+        {
+            return _wire.StartsToolCall(root) is { } name && !_guard!.AllowsTool(name);
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+    }
+
+    private bool StartsToolCallAfterCut(JsonElement root)
+    {
+        try
+        {
+            _toolCut = _wire.StartsToolCall(root) is not null;
+        }
+        catch (InvalidOperationException)
+        {
+            _toolCut = true;
+        }
+
+        return _toolCut;
+    }
+
+    // A blocked tool call: the text held back before it goes out, then the answer ends with the schema's content-filter signal
+    // (in place of the call's first event where the schema can, else with its end event), and nothing of the call is delivered.
+    private void CutToolCall(SseEvent e, ArrayBufferWriter<byte> output)
+    {
+        FlushHeldText(output, beforeName: e.Name);
+        _toolCut = true;
+        if (_stopped)
+        {
+            // The held text was itself cut, and that cut announced.
+            return;
+        }
+
+        _ = Stop(null);
+        try
+        {
+            var node = JsonNode.Parse(e.Data.Span)!;
+            if (_wire.TryCutToolCall(node, _stopFinishReason))
+            {
+                WriteEvent(output, e.Name, node);
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or JsonException)
+        {
+            // Not rewritable: the call's event is dropped, and the cut is signalled by the end event.
         }
     }
 

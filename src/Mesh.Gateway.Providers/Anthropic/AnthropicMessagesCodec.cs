@@ -25,10 +25,31 @@ internal sealed class AnthropicMessagesCodec : IWireCodec, IWireStreamCodec
 
     public void VisitRequestTexts(JsonNode root, Func<string, RequestTextKind, string> visit)
     {
-        RequestTexts.Content(root, "system", visit);
+        RequestTexts.Content(root, "system", visit, RequestTextKind.System);
         foreach (var m in RequestTexts.Items(root["messages"]))
         {
-            RequestTexts.Content(m, "content", visit);
+            RequestTexts.Content(m, "content", visit, RequestTexts.KindOfRole(RequestTexts.String(m, "role")));
+        }
+    }
+
+    // A system text is a text block of system (a string there becomes its first block); a user or assistant message goes
+    // first or last in messages[].
+    public bool AddRequestMessage(JsonObject root, RequestTextKind kind, string text, bool append)
+    {
+        switch (kind)
+        {
+            case RequestTextKind.System:
+                if (RequestTexts.String(root, "system") is { } existing)
+                {
+                    root["system"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = existing });
+                }
+
+                return RequestTexts.AddItem(root, "system", new JsonObject { ["type"] = "text", ["text"] = text }, append);
+            case RequestTextKind.Message or RequestTextKind.Assistant:
+                var role = kind == RequestTextKind.Message ? "user" : "assistant";
+                return root["messages"] is JsonArray && RequestTexts.AddItem(root, "messages", new JsonObject { ["role"] = role, ["content"] = text }, append);
+            default:
+                return false;
         }
     }
 
@@ -124,6 +145,16 @@ internal sealed class AnthropicMessagesCodec : IWireCodec, IWireStreamCodec
     public bool EndsText(JsonElement root) => WireJson.Type(root) is "content_block_stop" or "message_delta" or "message_stop";
 
     public bool EndsStream(JsonElement root) => WireJson.Type(root) == "message_stop";
+
+    // content_block_start of a tool_use block names the tool (as the whole-JSON path, server tools are not the app's calls).
+    public string? StartsToolCall(JsonElement root) =>
+        WireJson.Type(root) == "content_block_start" && root.TryGetProperty("content_block", out var block) && block.ValueKind == JsonValueKind.Object
+        && WireJson.Type(block) == "tool_use" && block.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String
+            ? name.GetString() : null;
+
+    // The blocked call's block goes entirely (its start is dropped, so its input deltas and stop are too; no block follows a
+    // cut); message_delta then carries the refusal and message_stop ends the stream.
+    public bool KeepsAfterToolCut(JsonElement root) => WireJson.Type(root) is not ("content_block_start" or "content_block_delta" or "content_block_stop");
 
     // The cut ends the message with Anthropic's content-filter signal, stop_reason "refusal".
     public bool TryRewriteAfterCut(JsonNode root, string delivered, string? finishReason)

@@ -33,4 +33,46 @@ internal sealed class GeminiEmbedCodec : IWireCodec
     public void ReadUsage(JsonElement root, UsageAccumulator usage) => GeminiGenerateCodec.ReadGeminiUsage(root, usage);
 
     public byte[] RenderError(GatewayError error, int httpStatus) => GeminiErrorBody.Render(error, httpStatus);
+
+    // embedContent: {"embedding":{"values":[...]}}; batchEmbedContents (a request with requests[]): {"embeddings":[...]}.
+    public byte[]? RenderEmbeddings(Core.Embeddings.EmbeddingResponse response, string model, JsonNode? request)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            if (request?["requests"] is JsonArray)
+            {
+                w.WriteStartArray("embeddings");
+                for (var i = 0; i < response.Embeddings.Count; i++)
+                {
+                    Values(w, response.Embeddings[i].Span);
+                }
+
+                w.WriteEndArray();
+            }
+            else
+            {
+                w.WritePropertyName("embedding");
+                Values(w, response.Embeddings.Count > 0 ? response.Embeddings[0].Span : []);
+            }
+
+            w.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void Values(Utf8JsonWriter w, ReadOnlySpan<float> vector)
+    {
+        w.WriteStartObject();
+        w.WriteStartArray("values");
+        foreach (var value in vector)
+        {
+            w.WriteNumberValue(value);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
 }

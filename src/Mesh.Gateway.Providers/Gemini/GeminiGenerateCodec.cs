@@ -25,10 +25,35 @@ internal sealed class GeminiGenerateCodec : IWireCodec, IWireStreamCodec
     {
         foreach (var c in RequestTexts.Items(root["contents"]))
         {
-            RequestTexts.Parts(c, visit);
+            RequestTexts.Parts(c, visit, RequestTexts.KindOfRole(RequestTexts.String(c, "role")));
         }
 
-        RequestTexts.Parts(root["systemInstruction"] ?? root["system_instruction"], visit);
+        RequestTexts.Parts(root["systemInstruction"] ?? root["system_instruction"], visit, RequestTextKind.System);
+    }
+
+    // A system text is a part of systemInstruction (created first in the body when absent); a user or model turn goes first
+    // or last in contents[].
+    public bool AddRequestMessage(JsonObject root, RequestTextKind kind, string text, bool append)
+    {
+        var part = new JsonObject { ["text"] = text };
+        switch (kind)
+        {
+            case RequestTextKind.System:
+                var field = root.ContainsKey("system_instruction") ? "system_instruction" : "systemInstruction";
+                if (root[field] is null)
+                {
+                    root.Remove(field);
+                    root.Insert(0, field, new JsonObject { ["parts"] = new JsonArray(part) });
+                    return true;
+                }
+
+                return root[field] is JsonObject instruction && RequestTexts.AddItem(instruction, "parts", part, append);
+            case RequestTextKind.Message or RequestTextKind.Assistant:
+                var role = kind == RequestTextKind.Message ? "user" : "model";
+                return root["contents"] is JsonArray && RequestTexts.AddItem(root, "contents", new JsonObject { ["role"] = role, ["parts"] = new JsonArray(part) }, append);
+            default:
+                return false;
+        }
     }
 
     // candidates[].content.parts[].functionCall (args a JSON object); a blocked call ends the candidate with finishReason SAFETY.
@@ -150,6 +175,56 @@ internal sealed class GeminiGenerateCodec : IWireCodec, IWireStreamCodec
         }
 
         copy.Remove("usageMetadata");
+    }
+
+    // A part holding a functionCall (Gemini sends a call whole, in one part).
+    public string? StartsToolCall(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("candidates", out var cands) || cands.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        foreach (var cand in cands.EnumerateArray())
+        {
+            if (cand.ValueKind == JsonValueKind.Object && cand.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Object
+                && content.TryGetProperty("parts", out var parts) && parts.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var part in parts.EnumerateArray())
+                {
+                    if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("functionCall", out var call) && call.ValueKind == JsonValueKind.Object
+                        && call.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String)
+                    {
+                        return name.GetString();
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+
+    // The event goes on without its calls (and without its text: nothing follows a cut), ended with finishReason SAFETY; its
+    // usage stays.
+    public bool TryCutToolCall(JsonNode root, string? finishReason)
+    {
+        if (root["candidates"] is not JsonArray { Count: > 0 } cands || cands[0] is not JsonObject cand)
+        {
+            return false;
+        }
+
+        while (cands.Count > 1)
+        {
+            cands.RemoveAt(cands.Count - 1);
+        }
+
+        if (cand["content"] is JsonObject content)
+        {
+            content["parts"] = new JsonArray(new JsonObject { ["text"] = string.Empty });
+        }
+
+        cand["finishReason"] = SafetyReason(finishReason);
+        return true;
     }
 
     public bool TryMakeCutEvent(JsonObject copy, string? finishReason)

@@ -27,9 +27,21 @@ internal sealed class OpenAIChatCodec : IWireCodec, IWireStreamCodec
     {
         foreach (var m in RequestTexts.Items(root["messages"]))
         {
-            var role = m?["role"] is JsonValue r && r.TryGetValue<string>(out var name) ? name : null;
-            RequestTexts.Content(m, "content", visit, role is "tool" or "function" ? RequestTextKind.ToolResult : RequestTextKind.Message);
+            RequestTexts.Content(m, "content", visit, RequestTexts.KindOfRole(RequestTexts.String(m, "role")));
         }
+    }
+
+    // A system message or a conversation message, first or last in messages[].
+    public bool AddRequestMessage(JsonObject root, RequestTextKind kind, string text, bool append)
+    {
+        var role = kind switch
+        {
+            RequestTextKind.System => "system",
+            RequestTextKind.Message => "user",
+            RequestTextKind.Assistant => "assistant",
+            _ => null,
+        };
+        return role is not null && root["messages"] is JsonArray && RequestTexts.AddItem(root, "messages", new JsonObject { ["role"] = role, ["content"] = text }, append);
     }
 
     // choices[].message.tool_calls[].function: arguments are a JSON string; a blocked call ends the choice with content_filter.
@@ -173,6 +185,36 @@ internal sealed class OpenAIChatCodec : IWireCodec, IWireStreamCodec
     }
 
     // A finish event shaped like the last delta with the policy's finish reason, as the gRPC door ends a cut stream.
+    // choices[0].delta.tool_calls[].function.name: only the first event of a call names it.
+    public string? StartsToolCall(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("choices", out var choices) || choices.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        foreach (var choice in choices.EnumerateArray())
+        {
+            if (choice.ValueKind == JsonValueKind.Object && choice.TryGetProperty("delta", out var delta) && delta.ValueKind == JsonValueKind.Object
+                && delta.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var call in calls.EnumerateArray())
+                {
+                    if (call.ValueKind == JsonValueKind.Object && call.TryGetProperty("function", out var fn) && fn.ValueKind == JsonValueKind.Object
+                        && fn.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String)
+                    {
+                        return name.GetString();
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+
+    // The call's first event becomes the finish: an empty delta with the cut's finish reason (as TryMakeCutEvent shapes it).
+    public bool TryCutToolCall(JsonNode root, string? finishReason) => root is JsonObject copy && TryMakeCutEvent(copy, finishReason);
+
     public bool TryMakeCutEvent(JsonObject copy, string? finishReason)
     {
         if (copy["choices"] is JsonArray { Count: > 0 } choices && choices[0] is JsonObject choice)

@@ -24,12 +24,12 @@ internal sealed class OpenAIResponsesCodec : IWireCodec, IWireStreamCodec
 
     public void VisitRequestTexts(JsonNode root, Func<string, RequestTextKind, string> visit)
     {
-        RequestTexts.StringField(root, "instructions", visit);
+        RequestTexts.StringField(root, "instructions", visit, RequestTextKind.System);
         if (root["input"] is JsonArray items)
         {
             foreach (var item in items)
             {
-                RequestTexts.Content(item, "content", visit);
+                RequestTexts.Content(item, "content", visit, RequestTexts.KindOfRole(RequestTexts.String(item, "role")));
                 if (item?["type"] is JsonValue t && t.TryGetValue<string>(out var type) && type == "function_call_output")
                 {
                     RequestTexts.Content(item, "output", visit, RequestTextKind.ToolResult);
@@ -39,6 +39,40 @@ internal sealed class OpenAIResponsesCodec : IWireCodec, IWireStreamCodec
         else
         {
             RequestTexts.StringField(root, "input", visit);
+        }
+    }
+
+    // A system text joins instructions (a paragraph before or after the caller's, or the whole of it); a user or assistant
+    // message goes first or last in input[] (a string input becomes its first user message).
+    public bool AddRequestMessage(JsonObject root, RequestTextKind kind, string text, bool append)
+    {
+        switch (kind)
+        {
+            case RequestTextKind.System:
+                if (root["instructions"] is null)
+                {
+                    root.Remove("instructions");
+                    root.Insert(0, "instructions", text);
+                    return true;
+                }
+
+                if (RequestTexts.String(root, "instructions") is not { } instructions)
+                {
+                    return false;
+                }
+
+                root["instructions"] = append ? instructions + "\n\n" + text : text + "\n\n" + instructions;
+                return true;
+            case RequestTextKind.Message or RequestTextKind.Assistant:
+                if (RequestTexts.String(root, "input") is { } input)
+                {
+                    root["input"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = input });
+                }
+
+                var role = kind == RequestTextKind.Message ? "user" : "assistant";
+                return RequestTexts.AddItem(root, "input", new JsonObject { ["role"] = role, ["content"] = text }, append);
+            default:
+                return false;
         }
     }
 
@@ -73,6 +107,10 @@ internal sealed class OpenAIResponsesCodec : IWireCodec, IWireStreamCodec
     }
 
     public byte[] RenderError(GatewayError error, int httpStatus) => OpenAIErrorBody.Render(error);
+
+    public byte[]? RenderResponse(Core.Chat.ChatResponse response, string model, DateTimeOffset created) => OpenAIResponsesAnswer.Whole(response, model, created);
+
+    public byte[]? RenderStream(IReadOnlyList<Core.Chat.ChatChunk> chunks, string model, DateTimeOffset created) => OpenAIResponsesAnswer.Stream(chunks, model, created);
 
     public JsonStringLocator.Step[]? DeltaPath => Path;
 
@@ -113,9 +151,35 @@ internal sealed class OpenAIResponsesCodec : IWireCodec, IWireStreamCodec
                 response["status"] = "incomplete";
                 response["incomplete_details"] = new JsonObject { ["reason"] = finishReason ?? "content_filter" };
                 SetTexts(response, delivered);
+                RemoveFunctionCalls(response["output"] as JsonArray);
                 return true;
             default:
                 return false;
+        }
+    }
+
+    // response.output_item.added of a function_call item names the tool.
+    public string? StartsToolCall(JsonElement root) =>
+        WireJson.Type(root) == "response.output_item.added" && root.TryGetProperty("item", out var item) && item.ValueKind == JsonValueKind.Object
+        && WireJson.Type(item) == "function_call" && item.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String
+            ? name.GetString() : null;
+
+    // The blocked call's argument events and its item's done event are dropped; response.completed then becomes
+    // response.incomplete (content_filter) without the call.
+    public bool KeepsAfterToolCut(JsonElement root) =>
+        WireJson.Type(root) is not ("response.function_call_arguments.delta" or "response.function_call_arguments.done")
+        && !(WireJson.Type(root) is "response.output_item.added" or "response.output_item.done"
+             && root.TryGetProperty("item", out var item) && item.ValueKind == JsonValueKind.Object && WireJson.Type(item) == "function_call");
+
+    // Nothing after a cut is delivered: the final response lists no call of the model's.
+    private static void RemoveFunctionCalls(JsonArray? output)
+    {
+        for (var i = (output?.Count ?? 0) - 1; i >= 0; i--)
+        {
+            if (output![i] is JsonObject item && item["type"] is JsonValue t && t.TryGetValue<string>(out var type) && type == "function_call")
+            {
+                output.RemoveAt(i);
+            }
         }
     }
 

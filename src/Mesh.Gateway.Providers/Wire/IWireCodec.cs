@@ -21,6 +21,12 @@ internal interface IWireCodec
     /// replaces it in the DOM.</summary>
     void VisitRequestTexts(JsonNode root, Func<string, string> visit) => VisitRequestTexts(root, (text, _) => visit(text));
 
+    /// <summary>Adds a message the gateway writes itself (a prompt decorator's) to a request body: a system text where the
+    /// schema keeps its system prompt (OpenAI chat a <c>system</c> message, Anthropic <c>system</c>, Gemini
+    /// <c>systemInstruction</c>, Responses <c>instructions</c>), a user or assistant message at the start or the end of the
+    /// conversation. False when the schema or this body has no place for it.</summary>
+    bool AddRequestMessage(JsonObject root, RequestTextKind kind, string text, bool append) => false;
+
     /// <summary>The names of the tools (functions) a request body declares for the model to call.</summary>
     IReadOnlyList<string> RequestToolNames(JsonNode root) => [];
 
@@ -49,4 +55,8 @@ internal interface IWireCodec
     /// <summary>The SSE body of a streamed answer the gateway gives itself (its events, then the schema's end); null when the
     /// schema has no such rendering yet.</summary>
     byte[]? RenderStream(IReadOnlyList<ChatChunk> chunks, string model, DateTimeOffset created) => null;
+
+    /// <summary>The body of an embeddings answer the gateway gives itself, in the shape <paramref name="request"/> asked for
+    /// (OpenAI's <c>encoding_format</c>, Gemini's single or batch call); null when the schema is not an embeddings schema.</summary>
+    byte[]? RenderEmbeddings(Core.Embeddings.EmbeddingResponse response, string model, JsonNode? request) => null;
 }

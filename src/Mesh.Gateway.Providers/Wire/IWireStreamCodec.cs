@@ -72,4 +72,17 @@ internal interface IWireStreamCodec
     /// <c>content_filter</c> by default), only <paramref name="delivered"/> where it repeats the text. False: the event goes
     /// on unchanged or is dropped, as <see cref="KeepsAfterCut"/> says.</summary>
     bool TryRewriteAfterCut(JsonNode root, string delivered, string? finishReason) => false;
+
+    /// <summary>The name of the tool the event starts a call of (the first event of a streamed tool call), or null.</summary>
+    /// <exception cref="InvalidOperationException">A field cannot be read.</exception>
+    string? StartsToolCall(JsonElement root) => null;
+
+    /// <summary>Rewrites the event that starts a blocked tool call into what the caller gets in its place: the call removed and
+    /// the answer ended with the schema's content-filter signal, where the event can carry it (OpenAI chat, Gemini). False:
+    /// the event is dropped (the signal comes with a later event, <see cref="TryRewriteAfterCut"/>).</summary>
+    bool TryCutToolCall(JsonNode root, string? finishReason) => false;
+
+    /// <summary>After a blocked tool call: false for an event that belongs to the call (its arguments, its end), which is dropped;
+    /// true sends the event down the ordinary after-cut path (<see cref="KeepsAfterCut"/>, <see cref="TryRewriteAfterCut"/>).</summary>
+    bool KeepsAfterToolCut(JsonElement root) => true;
 }

@@ -8,11 +8,52 @@ internal static class RequestTexts
 {
     public static IEnumerable<JsonNode?> Items(JsonNode? node) => node as JsonArray ?? (IEnumerable<JsonNode?>)[];
 
-    public static void Parts(JsonNode? holder, Func<string, RequestTextKind, string> visit)
+    /// <summary>The string value of <paramref name="holder"/>'s <paramref name="field"/>, or null.</summary>
+    public static string? String(JsonNode? holder, string field) =>
+        holder is JsonObject obj && obj[field] is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
+
+    /// <summary>The kind of a message's texts by its role word (OpenAI's and Anthropic's roles, Gemini's <c>model</c>).</summary>
+    public static RequestTextKind KindOfRole(string? role) => role switch
+    {
+        "system" or "developer" => RequestTextKind.System,
+        "assistant" or "model" => RequestTextKind.Assistant,
+        "tool" or "function" => RequestTextKind.ToolResult,
+        _ => RequestTextKind.Message,
+    };
+
+    /// <summary>Adds <paramref name="item"/> to the array <paramref name="holder"/>.<paramref name="field"/> (created when
+    /// absent, first in the object), at the start or the end; false when the field holds something else.</summary>
+    public static bool AddItem(JsonObject holder, string field, JsonNode item, bool append)
+    {
+        if (!holder.TryGetPropertyValue(field, out var value) || value is null)
+        {
+            holder.Remove(field);
+            holder.Insert(0, field, new JsonArray(item));
+            return true;
+        }
+
+        if (value is not JsonArray array)
+        {
+            return false;
+        }
+
+        if (append)
+        {
+            array.Add(item);
+        }
+        else
+        {
+            array.Insert(0, item);
+        }
+
+        return true;
+    }
+
+    public static void Parts(JsonNode? holder, Func<string, RequestTextKind, string> visit, RequestTextKind kind = RequestTextKind.Message)
     {
         foreach (var part in Items(holder?["parts"]))
         {
-            StringField(part, "text", visit, RequestTextKind.Message);
+            StringField(part, "text", visit, kind);
 
             // Gemini sends a tool's result back as a JSON object: each string in it is the result's text.
             if (part?["functionResponse"]?["response"] is { } response)

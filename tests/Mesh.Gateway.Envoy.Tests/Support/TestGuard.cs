@@ -10,6 +10,9 @@ internal sealed partial class TestGuard(bool responses = true) : IEnvoyGuard
 {
     public bool InspectsResponses => responses;
 
+    // Tools whose name starts with "delete" are not allowed (a streamed call is judged by its name).
+    public bool AllowsTool(string name) => !name.StartsWith("delete", StringComparison.Ordinal);
+
     public IEnvoyGuard ForTenant(string tenantId) => this;
 
     public IEnvoyGuard WithVault(Mesh.Gateway.Guardrails.GuardTokenVault vault) => this;

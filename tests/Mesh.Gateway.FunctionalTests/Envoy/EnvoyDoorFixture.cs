@@ -29,7 +29,7 @@ public sealed class EnvoyDoorFixture : IAsyncLifetime
               - id: team-a
                 api_keys: ["{{ApiKeyHash.Format(GatewayKey)}}"]
                 revoked_api_keys: ["{{ApiKeyHash.Format(RevokedKey)}}"]
-                models: [gpt-4o-mini, gpt-5-nano, claude-3-5-haiku-*, gemini-2.0-flash]
+                models: [gpt-4o-mini, gpt-5-nano, claude-3-5-haiku-*, gemini-2.0-flash, text-embedding-*]
                 limits:
                   requests_per_minute: 600
               - id: team-b

@@ -141,6 +141,91 @@ public sealed class PipelineStepTests(EnvoyDoorFixture fixture) : IClassFixture<
         Assert.Equal("ok", session.Record!.Status);
     }
 
+    // The Responses API's shapes: a response object with one assistant message; its event stream as the API sends it.
+    [Fact]
+    public async Task StepAnswers_OpenAIResponses_ResponseObjectInTheResponsesShape()
+    {
+        var session = Session(new Answering());
+        var reply = await SendRequestAsync(session, Encoding.UTF8.GetBytes("""{"model":"gpt-4o-mini","input":"What is the capital of France?"}"""), "/v1/responses");
+
+        Assert.Equal(200, (int)reply.ImmediateResponse.Status.Code);
+        using var doc = JsonDocument.Parse(reply.ImmediateResponse.Body.ToByteArray());
+        var root = doc.RootElement;
+        Assert.Equal("response", root.GetProperty("object").GetString());
+        Assert.Equal("completed", root.GetProperty("status").GetString());
+        var message = Assert.Single(root.GetProperty("output").EnumerateArray().ToList());
+        Assert.Equal("assistant", message.GetProperty("role").GetString());
+        Assert.Equal("Paris (from a step).", message.GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.Equal(12, root.GetProperty("usage").GetProperty("input_tokens").GetInt32());
+        Assert.Equal(5, root.GetProperty("usage").GetProperty("output_tokens").GetInt32());
+        Assert.Equal("ok", session.Record!.Status);
+    }
+
+    [Fact]
+    public async Task StepAnswers_OpenAIResponsesStreamed_EventsInTheResponsesOrder()
+    {
+        var session = Session(new Answering());
+        var reply = await SendRequestAsync(session, Encoding.UTF8.GetBytes("""{"model":"gpt-4o-mini","input":"What is the capital of France?","stream":true}"""), "/v1/responses");
+
+        Assert.Equal(200, (int)reply.ImmediateResponse.Status.Code);
+        var events = reply.ImmediateResponse.Body.ToStringUtf8().Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
+            .Select(static e => (Name: e.Split('\n')[0]["event: ".Length..], Data: JsonDocument.Parse(e.Split('\n')[1]["data: ".Length..]).RootElement)).ToList();
+        Assert.All(events, static e => Assert.Equal(e.Name, e.Data.GetProperty("type").GetString()));
+        Assert.Equal(
+            ["response.created", "response.output_item.added", "response.content_part.added", "response.output_text.delta", "response.output_text.delta",
+             "response.output_text.done", "response.content_part.done", "response.output_item.done", "response.completed"],
+            events.Select(static e => e.Name));
+        Assert.Equal(Enumerable.Range(0, events.Count), events.Select(static e => e.Data.GetProperty("sequence_number").GetInt32()));
+        Assert.Equal("Paris (from a step).", string.Concat(events.Where(static e => e.Name == "response.output_text.delta").Select(static e => e.Data.GetProperty("delta").GetString())));
+        var completed = events[^1].Data.GetProperty("response");
+        Assert.Equal("Paris (from a step).", completed.GetProperty("output")[0].GetProperty("content")[0].GetProperty("text").GetString());
+        Assert.Equal(12, completed.GetProperty("usage").GetProperty("input_tokens").GetInt32());
+        Assert.Equal("ok", session.Record!.Status);
+    }
+
+    // The official OpenAI SDK asks for base64 vectors by default and reads them.
+    [Fact]
+    public async Task StepAnswers_OpenAIEmbeddings_OpenAISdkReadsTheVectors()
+    {
+        var session = Session(new Answering());
+        var reply = await SendRequestAsync(session, Encoding.UTF8.GetBytes("""{"model":"text-embedding-3-small","input":["one","two"],"encoding_format":"base64"}"""), "/v1/embeddings");
+
+        Assert.Equal(200, (int)reply.ImmediateResponse.Status.Code);
+        ServeReply(reply.ImmediateResponse);
+        var client = new OpenAI.Embeddings.EmbeddingClient("text-embedding-3-small", new ApiKeyCredential("mgw-app-key"), new OpenAIClientOptions
+        {
+            Endpoint = new Uri(_front.BaseUrl, "/v1"),
+            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+        });
+        var embeddings = (await client.GenerateEmbeddingsAsync(["one", "two"], cancellationToken: TestContext.Current.CancellationToken)).Value;
+
+        Assert.Equal(2, embeddings.Count);
+        Assert.Equal([0.5f, -0.25f, 1f], embeddings[1].ToFloats().ToArray());
+        Assert.Equal(6, embeddings.Usage.InputTokenCount);
+        Assert.Equal("ok", session.Record!.Status);
+        Assert.Equal(6, session.Record.InputTokens);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task StepAnswers_GeminiEmbed_SingleOrBatchInGeminisShape(bool batch)
+    {
+        var session = Session(new Answering());
+        var (path, body) = batch
+            ? ("/v1beta/models/text-embedding-004:batchEmbedContents", """{"requests":[{"model":"models/text-embedding-004","content":{"parts":[{"text":"one"}]}},{"model":"models/text-embedding-004","content":{"parts":[{"text":"two"}]}}]}""")
+            : ("/v1beta/models/text-embedding-004:embedContent", """{"content":{"parts":[{"text":"one"}]}}""");
+        var reply = await SendRequestAsync(session, Encoding.UTF8.GetBytes(body), path);
+
+        Assert.Equal(200, (int)reply.ImmediateResponse.Status.Code);
+        using var doc = JsonDocument.Parse(reply.ImmediateResponse.Body.ToByteArray());
+        var vectors = batch
+            ? doc.RootElement.GetProperty("embeddings").EnumerateArray().Select(static e => e.GetProperty("values").EnumerateArray().Select(static v => v.GetSingle()).ToArray()).ToList()
+            : [doc.RootElement.GetProperty("embedding").GetProperty("values").EnumerateArray().Select(static v => v.GetSingle()).ToArray()];
+        Assert.Equal(batch ? 2 : 1, vectors.Count);
+        Assert.Equal([0.5f, -0.25f, vectors.Count - 1f], vectors[^1]);
+    }
+
     [Fact]
     public async Task StepRefuses_ErrorInTheProvidersShape()
     {
@@ -303,6 +388,15 @@ public sealed class PipelineStepTests(EnvoyDoorFixture fixture) : IClassFixture<
             if (Refuse)
             {
                 return ValueTask.FromResult(InferenceResult.Failure(new GatewayError { Code = GatewayErrorCode.PermissionDenied, Reason = GatewayErrorReasons.PermissionDenied, Message = "Not today." }));
+            }
+
+            if (context.EmbeddingRequest is { } embeddings)
+            {
+                return ValueTask.FromResult(InferenceResult.FromEmbeddings(new Core.Embeddings.EmbeddingResponse
+                {
+                    Embeddings = [.. embeddings.Inputs.Select(static (_, i) => new ReadOnlyMemory<float>([0.5f, -0.25f, i])) ],
+                    InputTokens = 6,
+                }));
             }
 
             var usage = new ChatUsage { InputTokens = 12, OutputTokens = 5 };

@@ -384,13 +384,6 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
     // A tenant's decorator (prompts.decorators, the PromptDecoratorStep) goes upstream before the caller's message.
     private async Task Decorated(IDoor door)
     {
-        if (door is EnvoyDoor)
-        {
-            // Known gap (issue 15): the Envoy door runs the decorator step, but its context holds only the codec's texts and the
-            // codec has no rewrite that adds a message to the provider body; remove this skip when it has.
-            Assert.Skip("The Envoy door cannot write a decorator's added system message into the provider body yet (issue 15).");
-        }
-
         rig.Upstream.Default = door.Reply(["Styled."]);
         var before = rig.Upstream.RequestCount;
 
@@ -447,13 +440,6 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
 
     private async Task ModelCallsToolNotAllowed(IDoor door)
     {
-        if (door is EnvoyDoor && door.Streams)
-        {
-            // Known gap (issue 20): the Envoy door guards the tool calls of a whole JSON answer (each schema's codec), but its
-            // SSE path passes tool-call events through unread; remove this skip when SseResponseProcessor holds them.
-            Assert.Skip("The Envoy door does not guard streamed tool calls yet (issue 20).");
-        }
-
         rig.Upstream.Default = door.ToolCallReply("delete_account", "{\"id\":42}");
 
         var outcome = await door.CallAsync(rig, new DoorCall(ParityRig.RedactKey, ParityRig.SmallModel, "Tidy my account.") { Tools = ["get_weather"] }, Ct);

@@ -66,9 +66,13 @@ public sealed class EnvoyDoor(EnvoyDoor.Schema schema, bool streams) : IDoor
         };
     }
 
-    public FakeResponse ToolCallReply(string name, string arguments) => streams
-        ? throw new NotSupportedException($"{Name}: the Envoy door does not guard streamed tool calls yet")
-        : Guard.Tools.ToolReplies.Whole(schema switch { Schema.Anthropic => "anthropic", Schema.Gemini => "gemini", Schema.Responses => "responses", _ => "openai" }, name, arguments);
+    public FakeResponse ToolCallReply(string name, string arguments)
+    {
+        var provider = schema switch { Schema.Anthropic => "anthropic", Schema.Gemini => "gemini", Schema.Responses => "responses", _ => "openai" };
+        return streams
+            ? Guard.Tools.ToolReplies.Stream(provider, name, arguments, arguments.Length / 2)
+            : Guard.Tools.ToolReplies.Whole(provider, name, arguments);
+    }
 
     public async Task<DoorOutcome> CallAsync(ParityRig rig, DoorCall request, CancellationToken cancellationToken)
     {
