@@ -48,7 +48,8 @@ internal sealed partial class ExtProcSession
 
         // The context has only the texts: a cache keys this call by the whole body as it goes upstream (after the guardrails).
         var schema = _api.Schema.ToString();
-        var bytes = body.NewBody ?? _requestBody?.WrittenMemory.ToArray();
+        // Not copied: the buffered body is not written again once whole, and the fingerprint is taken only if a cache asks.
+        ReadOnlyMemory<byte> bytes = body.NewBody ?? _requestBody?.WrittenMemory ?? default;
         context.Properties.Set(Mesh.Gateway.Core.Caching.RequestFingerprint.Key, () => Fingerprint(schema, model, bytes));
         context.Identity = _identity;
         context.Headers = _requestHeaders ?? context.Headers;
@@ -135,11 +136,11 @@ internal sealed partial class ExtProcSession
 
     private bool UpstreamAnswered => _upstreamRefusal is null && _status is >= 200 and < 300;
 
-    private static string Fingerprint(string schema, string model, byte[]? body)
+    private static string Fingerprint(string schema, string model, ReadOnlyMemory<byte> body)
     {
         using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
         hash.AppendData(System.Text.Encoding.UTF8.GetBytes(schema + "\n" + model + "\n"));
-        hash.AppendData(body ?? []);
+        hash.AppendData(body.Span);
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 

@@ -275,10 +275,11 @@ internal sealed partial class ExtProcSession
                 return await AnswerItselfAsync(stepAnswer, model, cancellationToken).ConfigureAwait(false);
             }
 
-            if (_rewrittenBody is { } rewritten && RequestBodyEditor.Process(rewritten, _api, _deps.Tokens, forceStreamUsage: false) is { Error: null } recounted)
+            if (_rewrittenBody is not null && result.Root is { } rewritten)
             {
-                // The reservation counts the request as it goes upstream (after the request guardrails' redaction).
-                result = result with { PromptTokens = recounted.PromptTokens };
+                // The reservation counts the request as it goes upstream (after the request guardrails' redaction): the steps'
+                // changes are in the parsed body already, so it is counted there rather than parsed again.
+                result = result with { PromptTokens = RequestBodyEditor.CountPrompt(rewritten, _api, _deps.Tokens, result.Model) };
                 _body = result;
             }
         }
@@ -320,7 +321,8 @@ internal sealed partial class ExtProcSession
         var common = new CommonResponse();
         if (ApplyRoute(common, _rewrittenBody ?? result.NewBody) is { } newBody && canRewrite)
         {
-            common.BodyMutation = new BodyMutation { Body = ByteString.CopyFrom(newBody) };
+            // The array is this answer's own (serialized for it, never written again): wrapped, not copied.
+            common.BodyMutation = new BodyMutation { Body = UnsafeByteOperations.UnsafeWrap(newBody) };
             if (_requestHasContentLength)
             {
                 // Envoy checks content-length against a BUFFERED body mutation (500 on mismatch); fix it in the same answer.
@@ -524,7 +526,7 @@ internal sealed partial class ExtProcSession
             if (changed)
             {
                 var bytes = JsonText.Serialize(node);
-                common.BodyMutation = new BodyMutation { Body = ByteString.CopyFrom(bytes) };
+                common.BodyMutation = new BodyMutation { Body = UnsafeByteOperations.UnsafeWrap(bytes) };
                 if (_responseHasContentLength)
                 {
                     common.HeaderMutation = new HeaderMutation();

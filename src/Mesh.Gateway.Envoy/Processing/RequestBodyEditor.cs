@@ -65,10 +65,6 @@ internal static class RequestBodyEditor
             maxOutput = gn;
         }
 
-        // OpenAI chat is counted as OpenAI counts prompt_tokens (exact for its encodings); other shapes as the sum of their texts.
-        var prompt = api.Schema == ApiSchema.OpenAIChat && OpenAIChatTokenRequest.TryMap(obj, model ?? string.Empty, out var chat)
-            ? counter.CountChat(chat!)
-            : null;
         var reasoning = obj["reasoning_effort"] is JsonValue re && !(re.TryGetValue<string>(out var effort) && effort == "none")
             || obj["reasoning"] is JsonObject
             || obj["thinking"] is JsonObject { } thinking && (thinking["type"] as JsonValue)?.ToString() != "disabled";
@@ -76,7 +72,7 @@ internal static class RequestBodyEditor
         {
             Model = model,
             Streaming = streaming,
-            PromptTokens = prompt ?? counter.Count(model ?? string.Empty, texts),
+            PromptTokens = CountPrompt(obj, api, counter, model, texts),
             MaxOutputTokens = maxOutput,
             UsageRequested = usageRequested,
             UsageForced = usageForced,
@@ -87,5 +83,30 @@ internal static class RequestBodyEditor
             ToolNames = forPipeline ? codec.RequestToolNames(obj) : [],
             Root = forPipeline ? obj : null,
         };
+    }
+
+    /// <summary>The prompt tokens of a request body already parsed (after the steps' changes were written into it, for the
+    /// reservation): OpenAI chat as OpenAI counts prompt_tokens (exact for its encodings); other shapes as the sum of their
+    /// texts. Counting the node in memory spares a second parse of the body.</summary>
+    public static int CountPrompt(JsonObject obj, ProviderApi api, IPromptTokenCounter counter, string? model, IReadOnlyList<string>? texts = null)
+    {
+        if (api.Schema == ApiSchema.OpenAIChat && OpenAIChatTokenRequest.TryMap(obj, model ?? string.Empty, out var chat)
+            && counter.CountChat(chat!) is { } exact)
+        {
+            return exact;
+        }
+
+        if (texts is null)
+        {
+            var visited = new List<string>();
+            api.Codec.VisitRequestTexts(obj, (text, _) =>
+            {
+                visited.Add(text);
+                return text;
+            });
+            texts = visited;
+        }
+
+        return counter.Count(model ?? string.Empty, texts);
     }
 }
