@@ -3,6 +3,7 @@ using Mesh.Gateway.Api.Prompts;
 using Mesh.Gateway.Core.Composition;
 using Mesh.Gateway.Core.Prompts;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -22,6 +23,7 @@ public static class PromptsGatewayBuilderExtensions
             builder.Requires(nameof(AddPrompts), "AddInferenceApi");
             builder.Requires(nameof(AddPrompts), "AddTenancy");
             builder.Services.AddMeshPrompts(builder.Configuration);
+            builder.Services.AddSingleton<IValidateOptions<PromptsOptions>>(new PromptModelsValidator(builder.Configuration));
             builder.Services.AddGrpc().AddServiceOptions<PromptsService>(static grpc => grpc.Interceptors.Add<ApiCallerInterceptor>());
             builder.Services.TryAddSingleton<PromptsService>();
         }

@@ -117,6 +117,20 @@ public sealed class ConfigurationReloadTests : IDisposable
         { "admin", "admin: { credentials: [\"" + KeyHash + "\"] }\n", "admin: { credentials: [\"" + OtherKeyHash + "\"] }\n" },
     };
 
+    [Fact]
+    public async Task Reload_PromptVersionOfAModelTheNewFileRemoves_RefusedNamingTheVersion()
+    {
+        var before = Base + Prompt("hi");
+        await using var sidecar = await StartAsync(before);
+        await File.WriteAllTextAsync(ConfigPath, before.Replace("{ name: chat, targets", "{ name: chat2, targets", StringComparison.Ordinal), Ct);
+
+        var (status, body) = await PostReloadAsync(sidecar);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Contains(body.GetProperty("errors").EnumerateArray(), static e => e.GetString()!.Contains("prompts.templates[0].versions[0].model: unknown model 'chat'", StringComparison.Ordinal));
+        Assert.Equal(1, (await ReadyzAsync(sidecar)).GetProperty("version").GetInt64());
+    }
+
     private static string Prompt(string text) =>
         $"prompts: {{ templates: [ {{ name: greet, versions: [ {{ version: '1', model: chat, messages: [ {{ role: user, content: {text} }} ] }} ] }} ] }}\n";
 
