@@ -24,7 +24,7 @@ public sealed record LimitSetOptions
     [ConfigurationKeyName("per_day_usd")]
     public decimal? PerDayUsd { get; init; }
 
-    /// <summary>A monthly budget in US dollars, as <see cref="PerDayUsd"/>.</summary>
+    /// <summary>A monthly budget in US dollars, as <c>per_day_usd</c>.</summary>
     [ConfigurationKeyName("per_month_usd")]
     public decimal? PerMonthUsd { get; init; }
 
