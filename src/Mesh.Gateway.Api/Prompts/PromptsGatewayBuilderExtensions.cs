@@ -3,6 +3,8 @@ using Mesh.Gateway.Api.Prompts;
 using Mesh.Gateway.Core.Composition;
 using Mesh.Gateway.Core.Prompts;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -22,6 +24,9 @@ public static class PromptsGatewayBuilderExtensions
             builder.Requires(nameof(AddPrompts), "AddInferenceApi");
             builder.Requires(nameof(AddPrompts), "AddTenancy");
             builder.Services.AddMeshPrompts(builder.Configuration);
+            builder.Services.AddSingleton<IValidateOptions<PromptsOptions>>(new PromptModelsValidator(builder.Configuration));
+            builder.Services.AddSingleton<IHostedService>(static sp => new PromptRegistryReloader(
+                sp.GetRequiredService<ConfigurationVersions>(), sp.GetRequiredService<PromptRegistryHolder>()));
             builder.Services.AddGrpc().AddServiceOptions<PromptsService>(static grpc => grpc.Interceptors.Add<ApiCallerInterceptor>());
             builder.Services.TryAddSingleton<PromptsService>();
         }

@@ -53,11 +53,13 @@ public sealed class ResponseCache
         return removed;
     }
 
-    /// <summary>The plan for a call, or null when the cache stays out of it (not a chat call, route not cached, sampled and the
+    /// <summary>The plan for a call, or null when the cache stays out of it (not a chat call, a provider-stateful call, route not cached, sampled and the
     /// route does not cache sampled requests, the tenant's TTL is 0).</summary>
     internal CachePlan? Plan(InferenceContext context)
     {
-        if (context.Operation != InferenceOperation.Chat || context.ChatRequest is not { } request
+        // A call continuing a response stored at the provider, or running its tools, has an answer no other call's entry can
+        // stand for (the same new input after another stored conversation), and its own is no answer for a stateless call.
+        if (context.Operation != InferenceOperation.Chat || context.ChatRequest is not { } request || request.IsProviderStateful
             || !_options.Routes.TryGetValue(context.Model, out var route))
         {
             return null;

@@ -44,6 +44,21 @@ public sealed record ChatRequest
 
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = EmptyMetadata;
 
+    /// <summary>A response stored at the provider that this call continues (OpenAI Responses <c>previous_response_id</c>).</summary>
+    /// <remarks>Only a target whose provider has <see cref="Providers.ChatProviderFeatures.StoredResponses"/> can honour it; the
+    /// router refuses the call when no target of the route can. The stored context is not seen by the gateway's guardrails
+    /// (it was screened when it was sent); the response cache never answers such a call.</remarks>
+    public string? PreviousResponseId { get; init; }
+
+    /// <summary>The provider's own tools (OpenAI Responses <c>web_search</c>, <c>file_search</c>, ...), each the caller's
+    /// declaration as given; function tools are <see cref="Tools"/>.</summary>
+    /// <remarks>Only a target whose provider has <see cref="Providers.ChatProviderFeatures.BuiltInTools"/> can honour them.</remarks>
+    public IReadOnlyList<JsonElement> BuiltInTools { get; init; } = [];
+
+    /// <summary>True when the answer depends on state kept at the provider or on tools it runs (a stored response, built-in
+    /// tools): such a call is never answered from, or stored in, the response cache.</summary>
+    public bool IsProviderStateful => PreviousResponseId is not null || BuiltInTools.Count > 0;
+
     /// <summary>A JSON object merged over the provider's request body (provider-specific options the contract has no field for).</summary>
     public JsonElement? ProviderOptions { get; init; }
 

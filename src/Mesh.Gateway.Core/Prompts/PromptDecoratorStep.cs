@@ -12,13 +12,19 @@ namespace Mesh.Gateway.Core.Prompts;
 /// guardrails (which see what goes upstream, decorator included) and limits (whose reservation counts the decorator).
 /// Door-neutral: it only rewrites the ChatRequest.
 /// </remarks>
-internal sealed class PromptDecoratorStep(PromptRegistry registry) : IInferenceStep
+internal sealed class PromptDecoratorStep(PromptRegistryHolder registries) : IInferenceStep
 {
+    public PromptDecoratorStep(PromptRegistry registry)
+        : this(new PromptRegistryHolder(registry))
+    {
+    }
+
     public ValueTask<InferenceResult> InvokeAsync(InferenceContext context, InferenceHandler nextStep, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(nextStep);
-        if (registry.Decorators.Count > 0 && context.ChatRequest is { } chat && Decorate(chat, context.Identity?.TenantId, context.Model) is { } decorated)
+        var decorators = registries.Current.Decorators;
+        if (decorators.Count > 0 && context.ChatRequest is { } chat && Decorate(decorators, chat, context.Identity?.TenantId, context.Model) is { } decorated)
         {
             context.ChatRequest = decorated;
         }
@@ -26,11 +32,11 @@ internal sealed class PromptDecoratorStep(PromptRegistry registry) : IInferenceS
         return nextStep(context, cancellationToken);
     }
 
-    private ChatRequest? Decorate(ChatRequest chat, string? tenantId, string model)
+    private static ChatRequest? Decorate(IReadOnlyList<PromptDecorator> decorators, ChatRequest chat, string? tenantId, string model)
     {
         List<ChatMessage>? before = null;
         List<ChatMessage>? after = null;
-        foreach (var decorator in registry.Decorators)
+        foreach (var decorator in decorators)
         {
             if (decorator.Matches(tenantId, model))
             {

@@ -10,9 +10,16 @@ namespace Mesh.Gateway.Core.Prompts;
 /// chained prompt first as a whole call through the pipeline (its own access, limits, guardrails and ledger record), and
 /// renders the messages.
 /// </summary>
-/// <remarks>Thread-safe. A variable is given once and reaches every prompt of the chain that declares it.</remarks>
-public sealed class PromptRunner(PromptRegistry registry, InferencePipeline pipeline, PromptVersionSelector selector)
+/// <remarks>Thread-safe. A variable is given once and reaches every prompt of the chain that declares it. One call (its
+/// chain included) uses the registry that was current when it began, though a reload swaps it meanwhile.</remarks>
+public sealed class PromptRunner(PromptRegistryHolder registries, InferencePipeline pipeline, PromptVersionSelector selector)
 {
+    /// <summary>A runner over one fixed registry.</summary>
+    public PromptRunner(PromptRegistry registry, InferencePipeline pipeline, PromptVersionSelector selector)
+        : this(new PromptRegistryHolder(registry), pipeline, selector)
+    {
+    }
+
     /// <summary>Prepares <paramref name="invocation"/>; chained prompts run now, through <paramref name="newStepCall"/>'s contexts.</summary>
     /// <param name="invocation">The call.</param>
     /// <param name="identity">The caller, when the door has authenticated it (sticky A/B splits hash it).</param>
@@ -22,6 +29,7 @@ public sealed class PromptRunner(PromptRegistry registry, InferencePipeline pipe
     {
         ArgumentNullException.ThrowIfNull(invocation);
         ArgumentNullException.ThrowIfNull(newStepCall);
+        var registry = registries.Current;
         if (registry.Find(invocation.Name) is not { } template)
         {
             return Fail(PromptErrors.NotFound(invocation.Name));
@@ -32,15 +40,16 @@ public sealed class PromptRunner(PromptRegistry registry, InferencePipeline pipe
             return Fail(GatewayError.InvalidArgument("version", "give a label or a version, not both"));
         }
 
-        if (CheckVariables(template, invocation.Variables) is { } invalid)
+        if (CheckVariables(registry, template, invocation.Variables) is { } invalid)
         {
             return Fail(invalid);
         }
 
-        return await PrepareAsync(template, invocation.Label, invocation.Version, invocation.Variables, identity, newStepCall, cancellationToken).ConfigureAwait(false);
+        return await PrepareAsync(registry, template, invocation.Label, invocation.Version, invocation.Variables, identity, newStepCall, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<PromptPreparation> PrepareAsync(
+        PromptRegistry registry,
         PromptTemplate template,
         string? labelName,
         string? versionId,
@@ -81,7 +90,7 @@ public sealed class PromptRunner(PromptRegistry registry, InferencePipeline pipe
             if (variable.IsChained)
             {
                 var source = registry.Find(variable.From!)!;
-                var step = await PrepareAsync(source, variable.FromLabel, null, given, identity, newStepCall, cancellationToken).ConfigureAwait(false);
+                var step = await PrepareAsync(registry, source, variable.FromLabel, null, given, identity, newStepCall, cancellationToken).ConfigureAwait(false);
                 if (step.IsError)
                 {
                     return step;
@@ -148,10 +157,10 @@ public sealed class PromptRunner(PromptRegistry registry, InferencePipeline pipe
 
     // Every variable the caller gives must be one some prompt of the chain declares (and not one a chained prompt fills);
     // every required one of each prompt in the chain must be given, each of its type. Checked before any step runs.
-    private GatewayError? CheckVariables(PromptTemplate template, IReadOnlyDictionary<string, PromptValue> given)
+    private static GatewayError? CheckVariables(PromptRegistry registry, PromptTemplate template, IReadOnlyDictionary<string, PromptValue> given)
     {
         var chain = new List<PromptTemplate>();
-        Collect(template, chain);
+        Collect(registry, template, chain);
         foreach (var name in given.Keys.Order(StringComparer.Ordinal))
         {
             var declared = chain.Select(t => t.Variables.GetValueOrDefault(name)).FirstOrDefault(v => v is not null);
@@ -189,7 +198,7 @@ public sealed class PromptRunner(PromptRegistry registry, InferencePipeline pipe
         return null;
     }
 
-    private void Collect(PromptTemplate template, List<PromptTemplate> chain)
+    private static void Collect(PromptRegistry registry, PromptTemplate template, List<PromptTemplate> chain)
     {
         if (chain.Contains(template))
         {
@@ -199,7 +208,7 @@ public sealed class PromptRunner(PromptRegistry registry, InferencePipeline pipe
         chain.Add(template);
         foreach (var variable in template.Variables.Values.Where(static v => v.IsChained))
         {
-            Collect(registry.Find(variable.From!)!, chain);
+            Collect(registry, registry.Find(variable.From!)!, chain);
         }
     }
 

@@ -11,7 +11,7 @@ namespace Mesh.Gateway.Core.Prompts;
 public static class PromptsServiceCollectionExtensions
 {
     /// <summary>
-    /// Binds <c>prompts:</c> once (validated at start), registers the <see cref="PromptRegistry"/> snapshot, the
+    /// Binds <c>prompts:</c> once (validated at start), registers the <see cref="PromptRegistryHolder"/> (the current snapshot), the
     /// <see cref="PromptRunner"/> (it needs the <see cref="InferencePipeline"/>, registered by the Inference API) and the
     /// decorator step at <see cref="InferenceStepOrder.PromptDecorators"/>. Calling it again adds nothing.
     /// </summary>
@@ -19,7 +19,7 @@ public static class PromptsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        if (services.Any(static d => d.ServiceType == typeof(PromptRegistry)))
+        if (services.Any(static d => d.ServiceType == typeof(PromptRegistryHolder)))
         {
             return services;
         }
@@ -31,13 +31,13 @@ public static class PromptsServiceCollectionExtensions
         // The binder reads prompts: by hand; its shape is declared beside it so a misspelt key is named with its line.
         services.AddConfigurationSection(PromptsOptions.SectionName, PromptsConfigurationShape.Node,
             "Prompt templates (typed variables, versions, labels, A/B splits, chains) and decorators; see docs/0019-prompt-registry.md.");
-        services.AddSingleton(static sp => PromptRegistry.Create(sp.GetRequiredService<PromptsOptions>()));
+        services.AddSingleton(static sp => new PromptRegistryHolder(PromptRegistry.Create(sp.GetRequiredService<PromptsOptions>())));
         services.TryAddSingleton(static _ => new PromptVersionSelector());
         services.AddSingleton(static sp => new PromptRunner(
-            sp.GetRequiredService<PromptRegistry>(),
+            sp.GetRequiredService<PromptRegistryHolder>(),
             sp.GetRequiredService<InferencePipeline>(),
             sp.GetRequiredService<PromptVersionSelector>()));
-        services.AddInferenceStep(InferenceStepOrder.PromptDecorators, static sp => new PromptDecoratorStep(sp.GetRequiredService<PromptRegistry>()));
+        services.AddInferenceStep(InferenceStepOrder.PromptDecorators, static sp => new PromptDecoratorStep(sp.GetRequiredService<PromptRegistryHolder>()));
         return services;
     }
 }

@@ -11,6 +11,9 @@ public interface IChatProvider
 
     ProviderKind Kind { get; }
 
+    /// <summary>What the provider honours beyond the common contract (the router sends it nothing else).</summary>
+    ChatProviderFeatures Features => ChatProviderFeatures.None;
+
     /// <summary>Generates a complete response; expected failures come back as <see cref="ProviderError"/> values.</summary>
     ValueTask<ProviderResult<ChatResponse>> CompleteAsync(ChatRequest request, ProviderTarget target, CancellationToken cancellationToken);
 

@@ -74,12 +74,56 @@ public sealed partial class InferenceRouter
         }
 
         var selection = _selector.Select(route, RouteRequest.From(context));
+        if (context.ChatRequest is { IsProviderStateful: true } stateful && Honouring(route, selection, stateful) is var (honouring, refusal))
+        {
+            if (refusal is not null)
+            {
+                return ValueTask.FromResult(InferenceResult.Failure(refusal));
+            }
+
+            selection = honouring!;
+        }
+
         return context.Operation switch
         {
             InferenceOperation.Embeddings => EmbedAsync(context, route, selection, cancellationToken),
             _ when context.IsStreaming => ValueTask.FromResult(InferenceResult.FromStream(StreamAsync(context, route, selection, cancellationToken))),
             _ => CompleteAsync(context, route, selection, cancellationToken),
         };
+    }
+
+    /// <summary>True when some target of <paramref name="model"/>'s route (any rule or variant) has every one of
+    /// <paramref name="features"/>; a door uses it to refuse, or drop, a field before the call is made.</summary>
+    public bool CanHonour(string model, ChatProviderFeatures features)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return _table.Current.TryResolve(model, out var route)
+            && route.AllTargets.Any(t => _providers.TryGetChat(t.Provider, out var provider) && (provider.Features & features) == features);
+    }
+
+    /// <summary>For a call that needs what only some providers have (a stored response, built-in tools): the candidates whose
+    /// provider has it, or the INVALID_ARGUMENT naming the field when no target of the route can honour it.</summary>
+    /// <remarks>A fallback to a target without the feature would answer without the stored context or the tools, so it is left
+    /// out rather than tried.</remarks>
+    private (RouteSelection? Selection, GatewayError? Refusal) Honouring(ModelRoute route, RouteSelection selection, ChatRequest request)
+    {
+        var (needs, field, what) = request.PreviousResponseId is not null
+            ? (ChatProviderFeatures.StoredResponses, "previous_response_id", "continues a response stored at the provider")
+            : (ChatProviderFeatures.BuiltInTools, "tools", "declares a built-in tool");
+        if (request.PreviousResponseId is not null && request.BuiltInTools.Count > 0)
+        {
+            needs |= ChatProviderFeatures.BuiltInTools;
+        }
+
+        var kept = selection.Candidates
+            .Where(c => _providers.TryGetChat(c.Target.Provider, out var provider) && (provider.Features & needs) == needs)
+            .ToList();
+        if (kept.Count == 0)
+        {
+            return (null, GatewayError.InvalidArgument(field, $"the call {what}, which no target of model '{route.Name}' can honour (only an OpenAI provider with api: responses can)"));
+        }
+
+        return (kept.Count == selection.Candidates.Count ? selection : selection with { Candidates = kept }, null);
     }
 
     private ProviderKind KindOf(string provider) =>

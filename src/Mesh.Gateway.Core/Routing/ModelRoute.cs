@@ -32,6 +32,10 @@ public sealed record ModelRoute
     /// <summary>True for a route made on the fly from a <c>provider/model</c> name.</summary>
     public bool IsDirect { get; init; }
 
+    /// <summary>Every target the route may call: its own, its fallbacks, its rules' and its canary variants'.</summary>
+    public IEnumerable<RouteTarget> AllTargets =>
+        Targets.Concat(Fallbacks).Concat(Rules.SelectMany(static r => r.Targets)).Concat(Canary?.Variants.SelectMany(static v => v.Targets) ?? []);
+
     /// <summary>Picks a target by weight; <paramref name="sample"/> is uniform in [0, 1).</summary>
     public RouteTarget PickTarget(double sample)
     {

@@ -91,7 +91,8 @@ internal static class OpenAIChatRequestReader
         return null;
     }
 
-    /// <summary>OpenAI's tool list, <c>[{"type":"function","function":{name, description, parameters, strict}}]</c>.</summary>
+    /// <summary>OpenAI's tool list, <c>[{"type":"function","function":{name, description, parameters, strict}}]</c>; flat (the
+    /// Responses API's <c>{"type":"function", name, ...}</c>) skips the built-in tools, which the Responses reader has handled.</summary>
     internal static List<ChatToolDefinition> ReadTools(JsonElement root, ref string? error, bool flat = false)
     {
         var tools = new List<ChatToolDefinition>();
@@ -110,7 +111,13 @@ internal static class OpenAIChatRequestReader
         foreach (var tool in list.EnumerateArray())
         {
             var at = $"tools[{i++}].";
-            if (tool.ValueKind != JsonValueKind.Object || JsonRead.String(tool, "type", at, ref error) != "function")
+            var type = tool.ValueKind == JsonValueKind.Object ? JsonRead.String(tool, "type", at, ref error) : null;
+            if (flat && type is not null && type != "function")
+            {
+                continue;
+            }
+
+            if (type != "function")
             {
                 error ??= $"{at}type: only function tools are supported";
                 return tools;

@@ -10,17 +10,20 @@ namespace Mesh.Gateway.Http.OpenAI;
 
 /// <summary>Writes a chat answer as an OpenAI <c>response</c> object, or its event stream (<c>response.created</c>, output
 /// items with their text or argument deltas, <c>response.completed</c> with the whole response and its usage).</summary>
-internal sealed class OpenAIResponsesAnswer(string model, long created) : IChatAnswer
+/// <remarks>The id is the gateway's own unless a Responses target answered: its id (<c>resp_...</c>) is kept, so that the caller
+/// can give it back as <c>previous_response_id</c>.</remarks>
+internal sealed class OpenAIResponsesAnswer(string model, long created, string? previousResponseId = null) : IChatAnswer
 {
     private readonly List<Item> _items = [];
     private readonly Dictionary<int, Item> _calls = [];
-    private readonly string _id = "resp_" + Guid.NewGuid().ToString("N");
+    private string _id = "resp_" + Guid.NewGuid().ToString("N");
     private Item? _message;
     private int _sequence;
     private bool _started;
 
     public Task WriteWholeAsync(HttpContext context, ChatResponse response, InferenceContext call)
     {
+        Adopt(response.Id);
         if (response.Text.Length > 0 || response.ToolCalls.Count == 0)
         {
             _items.Add(new Item(ItemKind.Message, NewId("msg")) { Text = new StringBuilder(response.Text) });
@@ -36,6 +39,11 @@ internal sealed class OpenAIResponsesAnswer(string model, long created) : IChatA
 
     public async ValueTask DeltaAsync(SseWriter sse, ChatChunk chunk, InferenceContext call)
     {
+        if (!_started)
+        {
+            Adopt(chunk.Id);
+        }
+
         if (!string.IsNullOrEmpty(chunk.TextDelta))
         {
             await StartAsync(sse).ConfigureAwait(false);
@@ -177,6 +185,14 @@ internal sealed class OpenAIResponsesAnswer(string model, long created) : IChatA
         w.WriteEndObject();
     }
 
+    private void Adopt(string? upstreamId)
+    {
+        if (upstreamId is not null && upstreamId.StartsWith("resp_", StringComparison.Ordinal))
+        {
+            _id = upstreamId;
+        }
+    }
+
     private static string NewId(string prefix) => prefix + "_" + Guid.NewGuid().ToString("N");
 
     private void WriteResponse(Utf8JsonWriter w, ChatFinishReason? finish, ChatUsage? usage)
@@ -208,7 +224,15 @@ internal sealed class OpenAIResponsesAnswer(string model, long created) : IChatA
 
         w.WriteEndArray();
         w.WriteBoolean("parallel_tool_calls", true);
-        w.WriteNull("previous_response_id");
+        if (previousResponseId is null)
+        {
+            w.WriteNull("previous_response_id");
+        }
+        else
+        {
+            w.WriteString("previous_response_id", previousResponseId);
+        }
+
         w.WriteBoolean("store", false);
         w.WriteString("tool_choice", "auto");
         w.WriteStartArray("tools");

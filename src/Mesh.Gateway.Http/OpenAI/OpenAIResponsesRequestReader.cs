@@ -1,20 +1,22 @@
 using System.Text.Json;
 using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Pipeline;
+using Mesh.Gateway.Core.Providers;
 using Mesh.Gateway.Http.Internal;
 
 namespace Mesh.Gateway.Http.OpenAI;
 
 /// <summary>Reads an OpenAI Responses request (<c>input</c> as text or items, <c>instructions</c>, flat function tools,
 /// <c>text.format</c>) into Core's <see cref="ChatRequest"/>; errors name the field.</summary>
-/// <remarks>The gateway keeps no conversation state: <c>previous_response_id</c> and OpenAI's built-in tools are refused
-/// (unless <c>http.unsupported_fields: drop</c>), since not every provider behind a route has them.</remarks>
+/// <remarks>The gateway keeps no conversation state: <c>previous_response_id</c> and OpenAI's built-in tools go to the
+/// provider when some target of the route has them (an OpenAI provider with <c>api: responses</c>; the router then calls only
+/// such targets), and are otherwise refused naming the field, or dropped where the route says so.</remarks>
 internal static class OpenAIResponsesRequestReader
 {
     private static readonly HashSet<string> Known = new(StringComparer.Ordinal)
     {
         "model", "input", "instructions", "stream", "temperature", "top_p", "max_output_tokens", "tools", "tool_choice",
-        "parallel_tool_calls", "text", "reasoning", "user", "metadata", "store",
+        "parallel_tool_calls", "text", "reasoning", "user", "metadata", "store", "previous_response_id",
     };
 
     public sealed record Result(ChatRequest Request, bool Stream);
@@ -60,19 +62,37 @@ internal static class OpenAIResponsesRequestReader
             return GatewayError.InvalidArgument("input", "must be a string or an array of items");
         }
 
+        var builtIns = new List<JsonElement>();
         if (JsonRead.Has(root, "tools", out var toolList) && toolList.ValueKind == JsonValueKind.Array)
         {
             var t = 0;
             foreach (var tool in toolList.EnumerateArray())
             {
-                if (tool.ValueKind == JsonValueKind.Object && JsonRead.String(tool, "type", string.Empty, ref error) is { } type && type != "function"
-                    && door.Unsupported(model, $"tools[{t}].type", $"the built-in tool '{type}' is not available on every provider") is { } builtIn)
+                if (tool.ValueKind == JsonValueKind.Object && JsonRead.String(tool, "type", string.Empty, ref error) is { } type && type != "function")
                 {
-                    return builtIn;
+                    if (door.Router.CanHonour(model, ChatProviderFeatures.BuiltInTools))
+                    {
+                        builtIns.Add(tool.Clone());
+                    }
+                    else if (door.Unsupported(model, $"tools[{t}].type", $"the built-in tool '{type}' needs a target of OpenAI's Responses API, and model '{model}' has none") is { } builtIn)
+                    {
+                        return builtIn;
+                    }
                 }
 
                 t++;
             }
+        }
+
+        var previous = JsonRead.String(root, "previous_response_id", string.Empty, ref error);
+        if (previous is not null && !door.Router.CanHonour(model, ChatProviderFeatures.StoredResponses))
+        {
+            if (door.Unsupported(model, "previous_response_id", $"continuing a stored response needs a target of OpenAI's Responses API, and model '{model}' has none") is { } stateful)
+            {
+                return stateful;
+            }
+
+            previous = null;
         }
 
         var tools = OpenAIChatRequestReader.ReadTools(root, ref error, flat: true);
@@ -98,6 +118,8 @@ internal static class OpenAIResponsesRequestReader
             MaxOutputTokens = JsonRead.Int(root, "max_output_tokens", ref error),
             ReasoningEffort = effort,
             EndUserId = JsonRead.String(root, "user", string.Empty, ref error),
+            PreviousResponseId = previous,
+            BuiltInTools = builtIns,
         };
         var stream = JsonRead.Bool(root, "stream", ref error) ?? false;
         if (error is not null)

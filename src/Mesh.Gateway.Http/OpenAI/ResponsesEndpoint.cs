@@ -7,8 +7,8 @@ using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Gateway.Http.OpenAI;
 
-/// <summary><c>POST /v1/responses</c>: OpenAI's Responses API, unary and streamed, served by any provider (stateless: no
-/// <c>previous_response_id</c>).</summary>
+/// <summary><c>POST /v1/responses</c>: OpenAI's Responses API, unary and streamed, served by any provider; <c>previous_response_id</c>
+/// and built-in tools where the route has a Responses target.</summary>
 internal static class ResponsesEndpoint
 {
     public static Task HandleAsync(HttpContext context) => ChatExchange.HandleAsync(context, ApiSchema.OpenAIResponses, Read);
@@ -17,7 +17,7 @@ internal static class ResponsesEndpoint
     {
         var error = OpenAIResponsesRequestReader.TryRead(root, door, out var read);
         (request, stream) = (read?.Request, read?.Stream ?? false);
-        answer = read is null ? null : new OpenAIResponsesAnswer(read.Request.Model, JsonResponse.Now(door.Time));
+        answer = read is null ? null : new OpenAIResponsesAnswer(read.Request.Model, JsonResponse.Now(door.Time), read.Request.PreviousResponseId);
         return error;
     }
 }

@@ -46,6 +46,9 @@ internal sealed class HttpChatProvider : IChatProvider, IEmbeddingProvider, IDis
         _embeddingTranslator = embeddingTranslator;
         _auth = auth;
         _headers = options.Headers;
+        Features = options.Api == "responses" && kind is ProviderKind.OpenAI or ProviderKind.OpenAICompatible or ProviderKind.AzureOpenAI
+            ? ChatProviderFeatures.StoredResponses | ChatProviderFeatures.BuiltInTools
+            : ChatProviderFeatures.None;
         _requestTimeout = TimeSpan.FromMilliseconds(options.RequestTimeoutMs);
         _timeProvider = timeProvider;
         _logger = logger;
@@ -65,6 +68,8 @@ internal sealed class HttpChatProvider : IChatProvider, IEmbeddingProvider, IDis
     public string Name { get; }
 
     public ProviderKind Kind { get; }
+
+    public ChatProviderFeatures Features { get; }
 
     public async ValueTask<ProviderResult<ChatResponse>> CompleteAsync(ChatRequest request, ProviderTarget target, CancellationToken cancellationToken)
     {

@@ -8,7 +8,8 @@ namespace Mesh.Gateway.Providers.OpenAI;
 
 /// <summary>
 /// Unified chat ⇄ OpenAI Responses API (/responses): reads whole responses and their SSE events (output text, reasoning
-/// summaries, function calls, response.completed/incomplete/failed, error); writes a plain text-and-tools request.
+/// summaries, function calls, response.completed/incomplete/failed, error); writes a text-and-tools request, with the
+/// provider's built-in tools and <c>previous_response_id</c> when the call carries them.
 /// </summary>
 internal sealed class OpenAIResponsesTranslator : IChatTranslator
 {
@@ -110,6 +111,7 @@ internal sealed class OpenAIResponsesTranslator : IChatTranslator
         JsonBody.WriteOptional(w, "max_output_tokens", (long?)request.MaxOutputTokens);
         JsonBody.WriteOptional(w, "user", request.EndUserId);
         JsonBody.WriteOptional(w, "parallel_tool_calls", request.ParallelToolCalls);
+        JsonBody.WriteOptional(w, "previous_response_id", request.PreviousResponseId);
         if (request.ReasoningEffort is { } effort)
         {
             w.WriteStartObject("reasoning");
@@ -117,9 +119,14 @@ internal sealed class OpenAIResponsesTranslator : IChatTranslator
             w.WriteEndObject();
         }
 
-        if (request.Tools.Count > 0)
+        if (request.Tools.Count > 0 || request.BuiltInTools.Count > 0)
         {
             w.WriteStartArray("tools");
+            foreach (var builtIn in request.BuiltInTools)
+            {
+                builtIn.WriteTo(w);
+            }
+
             foreach (var tool in request.Tools)
             {
                 w.WriteStartObject();
@@ -250,6 +257,10 @@ internal sealed class OpenAIResponsesTranslator : IChatTranslator
                 break;
             case "response.reasoning_summary_text.delta" when !string.IsNullOrEmpty(delta):
                 output.Add(new ChatChunk { ReasoningDelta = delta });
+                break;
+            case "response.created" when e.Response is { Id: { } createdId }:
+                // The id first: a door answering in the Responses schema hands it on, so that it can come back as previous_response_id.
+                output.Add(new ChatChunk { Id = createdId, Model = e.Response.Model });
                 break;
             case "response.output_item.added" when e.Item is { Type: "function_call" } item:
                 var ordinal = _calls.Count;

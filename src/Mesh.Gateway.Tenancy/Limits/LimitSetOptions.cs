@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace Mesh.Gateway.Tenancy.Limits;
 
-/// <summary>A set of limits, e.g. <c>limits: { requests_per_minute: 100, tokens_per_minute: 50000 }</c>. Unset means unlimited.</summary>
+/// <summary>A set of limits, e.g. <c>limits: { requests_per_minute: 100, tokens_per_minute: 50000, per_day_usd: 5 }</c>. Unset means unlimited.</summary>
 public sealed record LimitSetOptions
 {
     [ConfigurationKeyName("requests_per_second")]
@@ -19,9 +19,18 @@ public sealed record LimitSetOptions
     [ConfigurationKeyName("concurrent_streams")]
     public long? ConcurrentStreams { get; init; }
 
+    /// <summary>A daily budget in US dollars for what this set covers (a model, a published prompt, a key), priced as the
+    /// tenant's <c>budget</c> is; a hard stop (no alert: the tenant's own budget alerts).</summary>
+    [ConfigurationKeyName("per_day_usd")]
+    public decimal? PerDayUsd { get; init; }
+
+    /// <summary>A monthly budget in US dollars, as <c>per_day_usd</c>.</summary>
+    [ConfigurationKeyName("per_month_usd")]
+    public decimal? PerMonthUsd { get; init; }
+
     /// <summary><c>open</c>: while the shared store is unreachable, enforce this limit on a local in-process fallback; <c>closed</c>: refuse. Default: <c>store.on_store_failure</c>.</summary>
     [ConfigurationKeyName("on_store_failure")]
     public string? OnStoreFailure { get; init; }
 
-    internal bool IsEmpty => RequestsPerSecond is null && RequestsPerMinute is null && TokensPerMinute is null && ConcurrentStreams is null;
+    internal bool IsEmpty => RequestsPerSecond is null && RequestsPerMinute is null && TokensPerMinute is null && ConcurrentStreams is null && PerDayUsd is null && PerMonthUsd is null;
 }

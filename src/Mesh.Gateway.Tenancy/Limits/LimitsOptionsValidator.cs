@@ -170,6 +170,12 @@ public sealed class LimitsOptionsValidator(LedgerOptions ledgerOptions) : IValid
         NotNegative(errors, at + ".requests_per_minute", set.RequestsPerMinute);
         NotNegative(errors, at + ".tokens_per_minute", set.TokensPerMinute);
         NotNegative(errors, at + ".concurrent_streams", set.ConcurrentStreams);
+        NotNegative(errors, at + ".per_day_usd", set.PerDayUsd);
+        NotNegative(errors, at + ".per_month_usd", set.PerMonthUsd);
+        if ((set.PerDayUsd ?? 0) > 4_000_000m || (set.PerMonthUsd ?? 0) > 4_000_000m)
+        {
+            errors.Add($"{at}: budgets above 4,000,000 USD are not supported");
+        }
         if (set.OnStoreFailure is not null)
         {
             CheckFailure(errors, at + ".on_store_failure", set.OnStoreFailure);

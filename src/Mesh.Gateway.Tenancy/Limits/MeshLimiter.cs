@@ -524,6 +524,15 @@ internal sealed class MeshLimiter : IMeshLimiter
                     into.Add(new LimitRule(kind, scope, value, closed, model));
                 }
             }
+
+            // A set's budgets are hard stops without alerts; the tenant's own budget is the one that alerts.
+            foreach (var (kind, usd) in new[] { (LimitKind.BudgetPerDay, set.PerDayUsd), (LimitKind.BudgetPerMonth, set.PerMonthUsd) })
+            {
+                if (usd is { } value)
+                {
+                    into.Add(new LimitRule(kind, scope, PriceTable.ToNanoUsd(value), closed, model));
+                }
+            }
         }
 
         internal static bool IsClosed(string failure) => string.Equals(failure, "closed", StringComparison.OrdinalIgnoreCase);

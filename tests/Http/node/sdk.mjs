@@ -7,6 +7,13 @@ import Anthropic from "@anthropic-ai/sdk";
 const [base, apiKey, testCase, model] = process.argv.slice(2);
 const openai = new OpenAI({ baseURL: `${base}/v1`, apiKey, maxRetries: 0 });
 const anthropic = new Anthropic({ baseURL: base, apiKey, maxRetries: 0 });
+
+// A client whose request body is cut short on the wire (the SDKs never send malformed JSON themselves): the SDK is the
+// same, only its documented fetch option is wrapped, to see how it takes the gateway's answer to a broken body.
+const cut = (input, init) => fetch(input, { ...init, body: String(init.body).slice(0, 20) });
+const openaiCut = new OpenAI({ baseURL: `${base}/v1`, apiKey, maxRetries: 0, fetch: cut });
+const anthropicCut = new Anthropic({ baseURL: base, apiKey, maxRetries: 0, fetch: cut });
+const large = "a".repeat(70000);
 const weather = { name: "get_weather", description: "The weather in a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } };
 
 const cases = {
@@ -73,6 +80,22 @@ const cases = {
   },
   async "anthropic-error"() {
     await anthropic.messages.create({ model, max_tokens: 16, messages: [{ role: "user", content: "hi" }] });
+    return { error: null };
+  },
+  async "openai-large-error"() {
+    await openai.chat.completions.create({ model, messages: [{ role: "user", content: large }] });
+    return { error: null };
+  },
+  async "anthropic-large-error"() {
+    await anthropic.messages.create({ model, max_tokens: 16, messages: [{ role: "user", content: large }] });
+    return { error: null };
+  },
+  async "openai-malformed-error"() {
+    await openaiCut.chat.completions.create({ model, messages: [{ role: "user", content: "hi" }] });
+    return { error: null };
+  },
+  async "anthropic-malformed-error"() {
+    await anthropicCut.messages.create({ model, max_tokens: 16, messages: [{ role: "user", content: "hi" }] });
     return { error: null };
   },
 };

@@ -45,6 +45,8 @@ internal sealed class ScriptedProvider(string name, ProviderKind kind = Provider
 
     public ProviderKind Kind { get; } = kind;
 
+    public ChatProviderFeatures Features { get; init; }
+
     public Step? Default { get; set; }
 
     public ConcurrentQueue<(string Model, CancellationToken Token)> Calls { get; } = new();

@@ -37,6 +37,39 @@ public sealed class InferenceRouterTests
     }
 
     [Fact]
+    public async Task Complete_PreviousResponseId_TargetsWithoutStoredResponsesSkippedFallbackThatHasThemServes()
+    {
+        var chat = new ScriptedProvider("a").Then(Step.Text("stateless"));
+        var responses = new ScriptedProvider("b") { Features = ChatProviderFeatures.StoredResponses | ChatProviderFeatures.BuiltInTools }.Then(Step.Text("continued"));
+        var harness = new RouterHarness(Model("chat", [Target("a", "m1")], [Target("b", "m2")]), null, chat, responses);
+        var context = harness.Context("chat", streaming: false);
+        context.ChatRequest = context.ChatRequest! with { PreviousResponseId = "resp_1" };
+
+        var result = await harness.Router.HandleAsync(context, TestContext.Current.CancellationToken);
+
+        Assert.Equal("continued", result.Response!.Text);
+        Assert.Empty(chat.Calls);
+        Assert.True(harness.Router.CanHonour("chat", ChatProviderFeatures.StoredResponses));
+    }
+
+    [Fact]
+    public async Task Complete_BuiltInToolWithoutATargetThatHasThem_InvalidArgumentNamingToolsNothingCalled()
+    {
+        var chat = new ScriptedProvider("a").Then(Step.Text("never"));
+        var harness = new RouterHarness(Model("chat", [Target("a", "m1")]), null, chat);
+        var context = harness.Context("chat", streaming: true);
+        using var tool = System.Text.Json.JsonDocument.Parse("{\"type\":\"web_search\"}");
+        context.ChatRequest = context.ChatRequest! with { BuiltInTools = [tool.RootElement.Clone()] };
+
+        var result = await harness.Router.HandleAsync(context, TestContext.Current.CancellationToken);
+
+        Assert.Equal(GatewayErrorCode.InvalidArgument, result.Error!.Code);
+        Assert.Equal("tools", result.Error.Field);
+        Assert.Empty(chat.Calls);
+        Assert.False(harness.Router.CanHonour("chat", ChatProviderFeatures.BuiltInTools));
+    }
+
+    [Fact]
     public async Task Complete_ServerErrorThenFallback_FallbackServesAndIsReported()
     {
         var primary = new ScriptedProvider("a").Then(Step.Fail(ProviderErrorKind.Server, 500));

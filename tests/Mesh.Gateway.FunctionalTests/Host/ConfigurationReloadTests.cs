@@ -92,7 +92,7 @@ public sealed class ConfigurationReloadTests : IDisposable
     private const string OtherKeyHash = "sha256:0000000000000000000000000000000000000000000000000000000000000002";
 
     // The sections whose change is applied live; every other one is named in restart_required with its reason.
-    private static readonly string[] LiveSections = ["models", "providers", "tenants", "auth", "limits", "prices", "guardrails", "admin"];
+    private static readonly string[] LiveSections = ["models", "providers", "tenants", "auth", "limits", "prices", "guardrails", "admin", "prompts"];
 
     // One row per top-level section (listen has its own test): the file before and after (a token names a replacement of Base).
     public static TheoryData<string, string, string> SectionChanges => new()
@@ -116,6 +116,40 @@ public sealed class ConfigurationReloadTests : IDisposable
         { "cache", "cache: { routes: { chat: { ttl_seconds: 60 } } }\n", "cache: { routes: { chat: { ttl_seconds: 120 } } }\n" },
         { "admin", "admin: { credentials: [\"" + KeyHash + "\"] }\n", "admin: { credentials: [\"" + OtherKeyHash + "\"] }\n" },
     };
+
+    [Fact]
+    public async Task Reload_PromptVersionOfAModelTheNewFileRemoves_RefusedNamingTheVersion()
+    {
+        var before = Base + Prompt("hi");
+        await using var sidecar = await StartAsync(before);
+        await File.WriteAllTextAsync(ConfigPath, before.Replace("{ name: chat, targets", "{ name: chat2, targets", StringComparison.Ordinal), Ct);
+
+        var (status, body) = await PostReloadAsync(sidecar);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Contains(body.GetProperty("errors").EnumerateArray(), static e => e.GetString()!.Contains("prompts.templates[0].versions[0].model: unknown model 'chat'", StringComparison.Ordinal));
+        Assert.Equal(1, (await ReadyzAsync(sidecar)).GetProperty("version").GetInt64());
+    }
+
+    [Fact]
+    public async Task Reload_PromptChanged_TheNextRunUsesTheNewTemplate()
+    {
+        await using var upstream = await FakeProviderServer.StartAsync(Ct);
+        upstream.Default = FakeResponse.OpenAIChat("ok");
+        var providers = $"providers: [ {{ name: p0, kind: openai-compatible, base_url: '{upstream.BaseUrl}v1', api_key: k }} ]\n";
+        var baseFile = Base.Replace("providers: [ { name: p0, kind: mock } ]\n", providers, StringComparison.Ordinal);
+        await using var sidecar = await StartAsync(baseFile + Prompt("hi"));
+        var prompts = new V1.Prompts.PromptsClient(sidecar.Channel);
+        await prompts.RunAsync(new RunPromptRequest { Name = "greet" }, cancellationToken: Ct);
+        Assert.Contains("\"hi\"", upstream.Requests[^1].BodyText, StringComparison.Ordinal);
+
+        await File.WriteAllTextAsync(ConfigPath, baseFile + Prompt("hello"), Ct);
+        var (status, body) = await PostReloadAsync(sidecar);
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+
+        await prompts.RunAsync(new RunPromptRequest { Name = "greet" }, cancellationToken: Ct);
+        Assert.Contains("\"hello\"", upstream.Requests[^1].BodyText, StringComparison.Ordinal);
+    }
 
     private static string Prompt(string text) =>
         $"prompts: {{ templates: [ {{ name: greet, versions: [ {{ version: '1', model: chat, messages: [ {{ role: user, content: {text} }} ] }} ] }} ] }}\n";

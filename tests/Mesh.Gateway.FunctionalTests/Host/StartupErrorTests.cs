@@ -163,6 +163,18 @@ public sealed class StartupErrorTests
     }
 
     [Fact]
+    public async Task PromptVersionOfUnknownModel_NamesTheVersionsKey()
+    {
+        var (exit, stdout, stderr) = await SidecarProcess.RunToExitAsync(
+            "listen:\n  grpc: 127.0.0.1:0\n  admin: 127.0.0.1:0\nproviders:\n  - { name: p0, kind: mock }\nmodels:\n  - { name: chat, targets: [ { provider: p0, model: m } ] }\n"
+            + "prompts:\n  templates:\n    - name: greet\n      versions:\n        - { version: '1', model: chat, messages: [ { role: user, content: hi } ] }\n"
+            + "        - { version: '2', model: p0/m, messages: [ { role: user, content: hi } ] }\n"
+            + "        - { version: '3', model: chat-big, messages: [ { role: user, content: hi } ] }\n", []);
+
+        AssertOneLine(exit, stdout, stderr, 1, "prompts.templates[0].versions[2].model: unknown model 'chat-big'");
+    }
+
+    [Fact]
     public async Task LimitNotANumber_NamesKey()
     {
         var (exit, stdout, stderr) = await SidecarProcess.RunToExitAsync(

@@ -126,6 +126,72 @@ public sealed class NodeSdkTests(HttpDoorFixture fixture) : IClassFixture<HttpDo
         Assert.Equal(status, error.GetProperty("status").GetInt32());
     }
 
+    /// <summary>A body over http.max_request_bytes (413, which neither SDK has a class of its own for), and a body cut short on
+    /// the wire (400): each SDK raises its own error type with the status.</summary>
+    [Theory]
+    [InlineData("openai-large-error", "gpt-4o-mini", "APIError", 413)]
+    [InlineData("anthropic-large-error", "claude", "APIError", 413)]
+    [InlineData("openai-malformed-error", "gpt-4o-mini", "BadRequestError", 400)]
+    [InlineData("anthropic-malformed-error", "claude", "BadRequestError", 400)]
+    public async Task BothSdks_BodyTooLargeOrMalformed_OwnErrorClassAndStatus(string testCase, string model, string errorClass, int status)
+    {
+        var requests = fixture.Upstream.Requests.Count;
+
+        var error = (await RunAsync(testCase, model)).GetProperty("error");
+
+        Assert.Equal(errorClass, error.GetProperty("cls").GetString());
+        Assert.Equal(status, error.GetProperty("status").GetInt32());
+        Assert.Equal(requests, fixture.Upstream.Requests.Count);
+    }
+
+    /// <summary>The upstream failing (a 500: the door's 502) or rate limiting with its own hint: the SDK's class, and the
+    /// provider's retry-after handed on.</summary>
+    [Theory]
+    [InlineData("openai-error", "gpt-4o-mini")]
+    [InlineData("anthropic-error", "claude")]
+    public async Task BothSdks_UpstreamFailedOrRateLimited_OwnErrorClassStatusAndProvidersRetryAfter(string testCase, string model)
+    {
+        var provider = model == "claude" ? "anthropic" : "openai";
+        fixture.Upstream.Enqueue(provider == "anthropic" ? FakeResponse.Json("{\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"boom\"}}", 500) : FakeResponse.ServerError());
+        var failed = (await RunAsync(testCase, model)).GetProperty("error");
+        Assert.Equal("InternalServerError", failed.GetProperty("cls").GetString());
+        Assert.Equal(502, failed.GetProperty("status").GetInt32());
+
+        fixture.Upstream.Enqueue(FakeResponse.RateLimited(TimeSpan.FromSeconds(7)));
+        var limited = (await RunAsync(testCase, model)).GetProperty("error");
+        Assert.Equal("RateLimitError", limited.GetProperty("cls").GetString());
+        Assert.Equal(429, limited.GetProperty("status").GetInt32());
+        Assert.Equal("7", limited.GetProperty("retryAfter").GetString());
+    }
+
+    public static TheoryData<string, string> RecordedStreams()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var name in RecordedStream.All.Keys.Order(StringComparer.Ordinal))
+        {
+            data.Add("openai-stream", name);
+            data.Add("anthropic-stream", name);
+        }
+
+        return data;
+    }
+
+    /// <summary>Each recorded provider stream replayed behind the door gives each npm SDK the text and usage expected.json
+    /// derived from the recording independently (what <c>OpenAIDotNetSdkTests</c> shows for the .NET SDK).</summary>
+    [Theory]
+    [MemberData(nameof(RecordedStreams))]
+    public async Task BothSdks_RecordedProviderStream_SameTextAndUsage(string testCase, string fixtureName)
+    {
+        var recorded = RecordedStream.All[fixtureName];
+        fixture.Upstream.Enqueue(FakeResponse.Sse(RecordedFixtures.ReadBytes(fixtureName)).SplitRandomly(seed: fixtureName.Length));
+
+        var result = await RunAsync(testCase, recorded.Model, HttpDoorFixture.RawKey);
+
+        Assert.Equal(recorded.Text, result.GetProperty("text").GetString());
+        Assert.Equal(recorded.InputTokens, result.GetProperty("input").GetInt32());
+        Assert.Equal(recorded.OutputTokens, result.GetProperty("output").GetInt32());
+    }
+
     [Fact]
     public async Task BothSdks_LimitExceeded_RateLimitErrorWithRetryAfter()
     {

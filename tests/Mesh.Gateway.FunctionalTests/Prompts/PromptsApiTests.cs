@@ -48,6 +48,7 @@ public sealed class PromptsApiTests : IAsyncLifetime
                 limits:
                   prompts:
                     summarize: { requests_per_minute: 1 }
+                    summary-daily: { per_day_usd: 0.01 }
               - id: other
                 api_keys: ["{{{ApiKeyHash.Format(OtherKey)}}}"]
                 models: ["*"]
@@ -89,6 +90,11 @@ public sealed class PromptsApiTests : IAsyncLifetime
                   labels:
                     production: "1"
                     staging: "2"
+                - name: summary-daily
+                  variables:
+                    - { name: text }
+                  versions:
+                    - { version: "1", model: chat-fast, messages: [ { role: user, content: "Digest: {{text}}" } ] }
               decorators:
                 - { name: acme-style, tenants: [acme], content: "{{{HouseStyle}}}" }
             """);
@@ -342,5 +348,33 @@ public sealed class PromptsApiTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal(0, _upstream.RequestCount);
+    }
+
+    /// <summary>A published prompt has its own budget (<c>limits.prompts.&lt;name&gt;.per_day_usd</c>), as a model has its own
+    /// limits: spent through one door, it refuses the prompt on both, and leaves the tenant's other prompts running.</summary>
+    [Fact]
+    public async Task PromptBudget_SpentByOneCall_RefusedOnTheHttpRouteAndOnPromptsRun_OtherPromptsStillRun()
+    {
+        // 100,000 input tokens of gpt-4o-mini: 0.015 USD, over the prompt's 0.01 USD a day.
+        _upstream.Enqueue(FakeResponse.OpenAIChat("digest", inputTokens: 100_000, outputTokens: 1));
+        var request = Run("summary-daily", ("text", Value.ForString("t")));
+        await Prompts.RunAsync(request, Acme, cancellationToken: Ct);
+
+        using var http = await PostHttpAsync("/v1/prompts/summary-daily/completions", """{"variables":{"text":"t"}}""");
+        Assert.Equal(HttpStatusCode.TooManyRequests, http.StatusCode);
+        Assert.True(http.Headers.RetryAfter?.Delta > TimeSpan.Zero, "no retry-after");
+        using (var body = JsonDocument.Parse(await http.Content.ReadAsStringAsync(Ct)))
+        {
+            Assert.Contains("prompt:summary-daily", body.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+
+        var grpc = await Assert.ThrowsAsync<RpcException>(() => Prompts.RunAsync(request, Acme, cancellationToken: Ct).ResponseAsync);
+        Assert.Equal(StatusCode.ResourceExhausted, grpc.StatusCode);
+        Assert.Equal("BUDGET_EXCEEDED", InferenceSidecar.Details(grpc).Details.Where(static d => d.Is(ErrorInfo.Descriptor)).Select(static d => d.Unpack<ErrorInfo>().Reason).Single());
+        Assert.Equal(1, _upstream.RequestCount);
+
+        _upstream.Enqueue(FakeResponse.OpenAIChat("short"));
+        var other = await Prompts.RunAsync(Run("summarize", ("text", Value.ForString("t"))), Acme, cancellationToken: Ct);
+        Assert.Equal("short", other.Text);
     }
 }

@@ -38,6 +38,16 @@ public sealed class LimitsConfigurationTests
             ErrorOf(("tenants:0:id", "a"), ("tenants:1:id", "b"), ("tenants:1:limits:per_key_models:gpt-4o:tokens_per_minute", "-1")), StringComparison.Ordinal);
 
     [Fact]
+    public void AddMeshLimits_NegativePromptBudget_ErrorNamesTheKey() =>
+        Assert.Contains("tenants[0].limits.prompts.summarize.per_day_usd: must not be negative (was -1)",
+            ErrorOf(("tenants:0:id", "a"), ("tenants:0:limits:prompts:summarize:per_day_usd", "-1")), StringComparison.Ordinal);
+
+    [Fact]
+    public void AddMeshLimits_PromptBudgetNotANumber_ErrorNamesTheKey() =>
+        Assert.Contains("tenants[0].limits.prompts.summarize.per_month_usd: must be a number (was 'lots')",
+            ErrorOf(("tenants:0:id", "a"), ("tenants:0:limits:prompts:summarize:per_month_usd", "lots")), StringComparison.Ordinal);
+
+    [Fact]
     public void AddMeshLimits_UnknownModel_ErrorNamesTheKeyAndThePriceTable()
     {
         var error = ErrorOf(("tenants:0:id", "team-a"), ("tenants:0:limits:models:gpt-9-turbo:tokens_per_minute", "1000"));
