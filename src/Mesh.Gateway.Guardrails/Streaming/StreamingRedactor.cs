@@ -17,13 +17,17 @@ public sealed class StreamingRedactor
     private readonly CompiledPolicy _policy;
     private readonly GuardDirection _direction;
     private readonly GuardTokenVault? _vault;
-    private readonly StringBuilder _pending = new();
+    // The window the detectors scan: the released context (its last ContextLength chars) followed by the held-back text,
+    // in one reused buffer, so a delta costs no string for the window (the released text is the only string it makes).
+    private char[] _window = new char[256];
+    private int _contextLength;
+    private int _windowLength;
+    private string? _whole; // the caller's string while a final call scans it in place (released as is when unchanged)
     // Scratch reused by every delta (the hot path of a streamed response): findings, placeholders to restore, edits, output.
     private readonly List<RawFinding> _raw = [];
     private readonly List<(int Start, int End, string Original)> _restore = [];
     private readonly List<(int Start, int End, string? Replacement, RawFinding? Finding)> _edits = [];
     private readonly StringBuilder _released = new();
-    private string _context = string.Empty;
     private long _releasedCodePoints;
     private bool _completed;
 
@@ -38,7 +42,7 @@ public sealed class StreamingRedactor
     public bool IsStopped { get; private set; }
 
     /// <summary>How many characters are currently held back.</summary>
-    public int HeldBack => _pending.Length;
+    public int HeldBack => _windowLength - _contextLength;
 
     /// <summary>Accepts the next delta and returns what may be sent now.</summary>
     public StreamingOutput Push(ReadOnlySpan<char> delta)
@@ -49,8 +53,8 @@ public sealed class StreamingRedactor
             return StreamingOutput.Empty;
         }
 
-        _pending.Append(delta);
-        return Process(final: false);
+        Append(delta);
+        return Process(final: false, _window.AsSpan(0, _windowLength));
     }
 
     /// <summary>Accepts the next delta and returns what may be sent now.</summary>
@@ -58,14 +62,36 @@ public sealed class StreamingRedactor
 
     /// <summary>Ends the stream with its last delta: the same as <see cref="Push(ReadOnlySpan{char})"/> then
     /// <see cref="Complete()"/>, but the text is scanned once (a whole unary answer is one delta).</summary>
-    public StreamingOutput Complete(ReadOnlySpan<char> last)
+    public StreamingOutput Complete(ReadOnlySpan<char> last) => Complete(last, whole: null);
+
+    /// <summary>Ends the stream with its last delta, as <see cref="Complete(ReadOnlySpan{char})"/>; when nothing was held and
+    /// nothing in <paramref name="last"/> is changed, the released text is <paramref name="last"/> itself, not a copy.</summary>
+    public StreamingOutput Complete(string last)
     {
-        if (!_completed && !IsStopped)
+        ArgumentNullException.ThrowIfNull(last);
+        return Complete(last.AsSpan(), last);
+    }
+
+    private StreamingOutput Complete(ReadOnlySpan<char> last, string? whole)
+    {
+        if (_completed || IsStopped)
         {
-            _pending.Append(last);
+            _completed = true;
+            return StreamingOutput.Empty;
         }
 
-        return Complete();
+        if (_windowLength > 0)
+        {
+            Append(last);
+            return Complete();
+        }
+
+        // Nothing held (a whole unary answer is one delta): the caller's text is the window, scanned where it is.
+        _whole = whole;
+        var output = Process(final: true, last);
+        _whole = null;
+        _completed = true;
+        return output;
     }
 
     /// <summary>Ends the stream: releases everything still held back (redacted).</summary>
@@ -77,21 +103,21 @@ public sealed class StreamingRedactor
             return StreamingOutput.Empty;
         }
 
-        var output = Process(final: true);
+        var output = Process(final: true, _window.AsSpan(0, _windowLength));
         _completed = true;
         return output;
     }
 
-    private StreamingOutput Process(bool final)
+    // window: the buffer (context then held-back text), or for a final call with nothing held, the caller's own text.
+    private StreamingOutput Process(bool final, ReadOnlySpan<char> window)
     {
         var sp = _policy.Source.Stream;
-        if (!final && _pending.Length <= sp.HoldBack)
+        if (!final && HeldBack <= sp.HoldBack)
         {
             return StreamingOutput.Empty;
         }
 
-        string window = _context + _pending.ToString();
-        int ctx = _context.Length;
+        int ctx = _contextLength;
         var raw = _raw;
         raw.Clear();
         GuardrailEngine.Analyze(window, _direction, _policy, raw, injectionOverride: null, moderationOverride: null);
@@ -168,6 +194,17 @@ public sealed class StreamingRedactor
         raw.RemoveWhere(static (f, s) => f.Kind != FindingKind.Pii || f.Start < s.ctx || f.End > s.cut, (ctx, cut));
         restore.RemoveWhere(static (r, cut) => r.End > cut, cut);
         var output = Release(window, ctx, cut, raw, restore);
+        if (!final)
+        {
+            // Keep the last ContextLength released chars as the next window's context, then what is still held back: both are
+            // the window's tail from keepFrom, moved to the buffer's start.
+            int keepFrom = Math.Max(0, cut - ContextLength);
+            int kept = _windowLength - keepFrom;
+            _window.AsSpan(keepFrom, kept).CopyTo(_window);
+            _contextLength = cut - keepFrom;
+            _windowLength = kept;
+        }
+
         if (output.Findings.Count > 0 || final)
         {
             // Per delta only when something was found: a span event for every clean delta of a long stream is noise.
@@ -177,12 +214,29 @@ public sealed class StreamingRedactor
         return output;
     }
 
-    private void FindPlaceholders(string window, int ctx, bool final, List<(int, int, string)> restore, ref int cut)
+    private void Append(ReadOnlySpan<char> delta)
     {
-        int i = window.IndexOf('[', ctx);
+        if (_windowLength + delta.Length > _window.Length)
+        {
+            Array.Resize(ref _window, Math.Max(_window.Length * 2, _windowLength + delta.Length));
+        }
+
+        delta.CopyTo(_window.AsSpan(_windowLength));
+        _windowLength += delta.Length;
+    }
+
+    private static int IndexOfBracket(ReadOnlySpan<char> window, int from)
+    {
+        int i = window[from..].IndexOf('[');
+        return i < 0 ? -1 : from + i;
+    }
+
+    private void FindPlaceholders(ReadOnlySpan<char> window, int ctx, bool final, List<(int, int, string)> restore, ref int cut)
+    {
+        int i = IndexOfBracket(window, ctx);
         while (i >= 0)
         {
-            int len = PlaceholderSyntax.MatchLength(window.AsSpan(i));
+            int len = PlaceholderSyntax.MatchLength(window[i..]);
             if (len < 0)
             {
                 if (!final)
@@ -193,7 +247,7 @@ public sealed class StreamingRedactor
                 break;
             }
 
-            if (len > 0 && _vault!.TryGetOriginal(window.AsSpan(i, len), out string original))
+            if (len > 0 && _vault!.TryGetOriginal(window.Slice(i, len), out string original))
             {
                 restore.Add((i, i + len, original));
                 if (i < cut && i + len > cut)
@@ -201,22 +255,22 @@ public sealed class StreamingRedactor
                     cut = i;
                 }
 
-                i = window.IndexOf('[', i + len);
+                i = IndexOfBracket(window, i + len);
             }
             else
             {
-                i = window.IndexOf('[', i + 1);
+                i = IndexOfBracket(window, i + 1);
             }
         }
     }
 
-    private StreamingOutput Release(string window, int ctx, int cut, List<RawFinding> pii, List<(int Start, int End, string Original)>? restore = null)
+    private StreamingOutput Release(ReadOnlySpan<char> window, int ctx, int cut, List<RawFinding> pii, List<(int Start, int End, string Original)>? restore = null)
     {
         var edits = _edits;
         edits.Clear();
         foreach (var f in pii)
         {
-            string? replacement = Redactor.Replacement(window.AsSpan(f.Start, f.Length), f.Type, f.Action, _policy, _vault);
+            string? replacement = Redactor.Replacement(window.Slice(f.Start, f.Length), f.Type, f.Action, _policy, _vault);
             edits.Add((f.Start, f.End, replacement, f));
         }
 
@@ -255,8 +309,8 @@ public sealed class StreamingRedactor
 
             if (finding is { } f)
             {
-                int s = (int)(baseCp + CodePoints.Count(window.AsSpan(ctx, start - ctx)));
-                int e = s + CodePoints.Count(window.AsSpan(start, end - start));
+                int s = (int)(baseCp + CodePoints.Count(window.Slice(ctx, start - ctx)));
+                int e = s + CodePoints.Count(window.Slice(start, end - start));
                 (findings ??= []).Add(new GuardFinding(f.Type, s, e, Math.Round(f.Score, 4), f.Action));
             }
 
@@ -265,24 +319,16 @@ public sealed class StreamingRedactor
                 continue;
             }
 
-            sb.Append(window, copied, start - copied).Append(replacement);
+            sb.Append(window.Slice(copied, start - copied)).Append(replacement);
             copied = end;
         }
 
-        // Nothing replaced: the released text is the window's own slice (the whole window for a unary answer), not a copy.
-        string text;
-        if (copied == ctx)
-        {
-            text = ctx == 0 && cut == window.Length ? window : window[ctx..cut];
-        }
-        else
-        {
-            text = sb.Append(window, copied, cut - copied).ToString();
-        }
+        // Nothing replaced: the released text is the window's slice, made a string once.
+        string text = copied != ctx
+            ? sb.Append(window.Slice(copied, cut - copied)).ToString()
+            : _whole is { } whole && ctx == 0 && cut == whole.Length ? whole : new string(window[ctx..cut]);
 
-        _releasedCodePoints += CodePoints.Count(window.AsSpan(ctx, cut - ctx));
-        _context = window[Math.Max(0, cut - ContextLength)..cut];
-        _pending.Clear().Append(window, cut, window.Length - cut);
+        _releasedCodePoints += CodePoints.Count(window.Slice(ctx, cut - ctx));
         return new StreamingOutput { Text = text, Findings = findings ?? (IReadOnlyList<GuardFinding>)[] };
     }
 }
