@@ -91,7 +91,7 @@ internal static partial class GatewayHost
             options.Interceptors.Add<GrpcCallScope>();
             options.Interceptors.Add<GrpcCallErrors.Interceptor>();
         });
-        builder.Services.AddGrpcReflection();
+        builder.Services.AddMeshGrpcReflection();
 
         // grpc.health.v1 answers the service "" from readiness: NOT_SERVING before start and while draining. The package
         // completes open Watch calls (NOT_SERVING) when the application stops, so they do not hold the graceful shutdown.
@@ -132,7 +132,7 @@ internal static partial class GatewayHost
         #region gRPC listener
 
         app.MapGrpcHealthChecksService();
-        app.MapGrpcReflectionService();
+        app.MapMeshGrpcReflection();
         SidecarFeatures.MapGrpcServices(app);
 
         #endregion
