@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Mesh.Gateway.Guardrails.Internal;
 
 namespace Mesh.Gateway.Guardrails;
@@ -7,6 +8,7 @@ namespace Mesh.Gateway.Guardrails;
 /// Bound from the YAML <c>guardrails:</c> section (the default policy) or <c>guardrails.policies.NAME</c>.
 /// </summary>
 /// <remarks>Immutable and thread-safe; the engine caches a compiled form per instance.</remarks>
+[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record GuardPolicy
 {
     /// <summary>The policy that runs every detector with its default threshold and action.</summary>

@@ -85,9 +85,11 @@ public sealed partial class SidecarProcess : IAsyncDisposable
         var first = await Task.WhenAny(sidecar._listening.Task, exited);
         if (first != sidecar._listening.Task)
         {
+            // Read before the dispose: a disposed Process no longer answers HasExited ("No process is associated").
             var output = sidecar.Output;
+            var exit = process.HasExited ? process.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none: timed out";
             await sidecar.DisposeAsync();
-            throw new InvalidOperationException($"The sidecar did not start (exit {(process.HasExited ? process.ExitCode : "none: timed out")}):\n{output}");
+            throw new InvalidOperationException($"The sidecar did not start (exit {exit}):\n{output}");
         }
 
         var (grpc, admin) = await sidecar._listening.Task;
