@@ -89,7 +89,7 @@ public sealed partial class SidecarProcess : IAsyncDisposable
             var output = sidecar.Output;
             var exit = process.HasExited ? process.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none: timed out";
             await sidecar.DisposeAsync();
-            throw new InvalidOperationException($"The sidecar did not start (exit {exit}):\n{output}");
+            throw new SidecarDidNotStartException(process.HasExited ? process.ExitCode : null, $"The sidecar did not start (exit {exit}):\n{output}", output);
         }
 
         var (grpc, admin) = await sidecar._listening.Task;
@@ -265,4 +265,12 @@ public sealed partial class SidecarProcess : IAsyncDisposable
 
     [GeneratedRegex(@"Listening: gRPC on (?<grpc>\S+), admin on (?<admin>\S+?)(\s|$|"")")]
     private static partial Regex ListeningLine();
+}
+
+/// <summary>The sidecar process ended (or timed out) before it listened: its exit code (null: timed out) and its output.</summary>
+internal sealed class SidecarDidNotStartException(int? exitCode, string message, string output) : InvalidOperationException(message)
+{
+    public int? ExitCode { get; } = exitCode;
+
+    public string Output { get; } = output;
 }
