@@ -1,9 +1,6 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Mesh.Gateway.Sidecar;
 
 /// <summary>How one sidecar is started: from the command line, or by a test.</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 internal sealed record SidecarStartOptions
 {
     /// <summary>The YAML configuration file (<c>--config</c>), or null.</summary>

@@ -1,9 +1,6 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Mesh.Gateway.Sidecar.Admin;
 
 /// <summary>The <c>admin:</c> section: who may use the console and the admin API.</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record AdminOptions
 {
     /// <summary>The section name.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using Mesh.Gateway.Guardrails.Internal;
 
 namespace Mesh.Gateway.Guardrails;
@@ -8,7 +7,6 @@ namespace Mesh.Gateway.Guardrails;
 /// Bound from the YAML <c>guardrails:</c> section (the default policy) or <c>guardrails.policies.NAME</c>.
 /// </summary>
 /// <remarks>Immutable and thread-safe; the engine caches a compiled form per instance.</remarks>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record GuardPolicy
 {
     /// <summary>The policy that runs every detector with its default threshold and action.</summary>

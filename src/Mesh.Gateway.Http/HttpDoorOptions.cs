@@ -1,9 +1,6 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Mesh.Gateway.Http;
 
 /// <summary>The HTTP door's settings (<c>http:</c>); where it listens is the host's <c>listen.http</c>.</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record HttpDoorOptions
 {
     public const string SectionName = "http";

@@ -1,10 +1,8 @@
-using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 
 namespace Mesh.Gateway.Api.Telemetry;
 
 /// <summary>The YAML <c>telemetry:</c> section. With no endpoint here or in <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, nothing is exported.</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record TelemetryOptions
 {
     /// <summary>The configuration section name.</summary>

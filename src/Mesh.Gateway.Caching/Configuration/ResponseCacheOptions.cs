@@ -1,10 +1,7 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Mesh.Gateway.Caching.Configuration;
 
 /// <summary>The <c>cache:</c> section: which routes answer from the response cache, for how long, and where entries live.</summary>
 /// <remarks>Entries live in this process unless <c>store.redis</c> is set, then in that Redis (shared by every sidecar on it).</remarks>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record ResponseCacheOptions
 {
     /// <summary>The bound of the in-process store (entries) in bytes; the oldest entries are evicted beyond it.</summary>

@@ -1,9 +1,6 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Mesh.Gateway.Caching.Configuration;
 
 /// <summary>One route's cache settings (<c>cache.routes.NAME</c>).</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record RouteCacheOptions
 {
     /// <summary>How long an answer is kept.</summary>

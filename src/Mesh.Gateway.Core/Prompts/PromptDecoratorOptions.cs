@@ -1,9 +1,6 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Mesh.Gateway.Core.Prompts;
 
 /// <summary>One entry of <c>prompts.decorators</c>: a message added to every chat call of the matching tenants and routes.</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record PromptDecoratorOptions
 {
     /// <summary>A name for errors and documentation.</summary>

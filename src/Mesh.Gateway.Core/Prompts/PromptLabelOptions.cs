@@ -1,9 +1,6 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Mesh.Gateway.Core.Prompts;
 
 /// <summary>A label: either one version (<c>production: "2"</c>) or an A/B split by weight (<c>weights: { "1": 90, "2": 10 }</c>).</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record PromptLabelOptions
 {
     public string? Version { get; init; }

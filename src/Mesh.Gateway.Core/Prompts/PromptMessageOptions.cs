@@ -1,9 +1,6 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Mesh.Gateway.Core.Prompts;
 
 /// <summary>A message of a prompt version: a role and text with <c>{{variable}}</c> placeholders.</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record PromptMessageOptions
 {
     /// <summary><c>system</c>, <c>user</c> or <c>assistant</c>.</summary>

@@ -1,9 +1,6 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Mesh.Gateway.Core.Prompts;
 
 /// <summary>One entry of <c>prompts.templates</c>: a named prompt, its variables, versions and labels.</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record PromptTemplateOptions
 {
     /// <summary>The name callers use (lower case letters, digits, <c>-</c>, <c>_</c>, <c>.</c>).</summary>

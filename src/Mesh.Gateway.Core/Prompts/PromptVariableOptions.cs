@@ -1,9 +1,6 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Mesh.Gateway.Core.Prompts;
 
 /// <summary>One variable of a template (<c>{{name}}</c> in its messages).</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record PromptVariableOptions
 {
     public string Name { get; init; } = string.Empty;

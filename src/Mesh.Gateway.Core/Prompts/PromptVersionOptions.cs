@@ -1,9 +1,6 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Mesh.Gateway.Core.Prompts;
 
 /// <summary>One version of a template: the model (route) it runs on and its messages.</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record PromptVersionOptions
 {
     /// <summary>The version's id (<c>1</c>, <c>2</c>, <c>2026-12-01</c>, ...).</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 
 namespace Mesh.Gateway.Core.Routing;
@@ -7,7 +6,6 @@ namespace Mesh.Gateway.Core.Routing;
 /// A canary or experiment (<c>models[].canary</c>): the route's traffic split between variants by percentage, each variant a
 /// set of the route's targets; a caller keeps its variant (sticky by tenant, key or a header value).
 /// </summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record CanaryOptions
 {
     /// <summary>What keeps a caller on its variant: <c>tenant</c>, <c>key</c> (the API key id, else the tenant) or <c>header</c>.</summary>

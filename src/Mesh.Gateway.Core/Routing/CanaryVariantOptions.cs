@@ -1,9 +1,6 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Mesh.Gateway.Core.Routing;
 
 /// <summary>One variant of a canary: a name (recorded in the ledger and on spans), its share in percent, and the targets it uses.</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record CanaryVariantOptions
 {
     public string Name { get; set; } = string.Empty;

@@ -1,9 +1,6 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Mesh.Gateway.Core.Routing;
 
 /// <summary>One entry of <c>models:</c>: a name clients use, its weighted targets and its ordered fallbacks.</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record ModelRouteOptions
 {
     /// <summary>The name clients put in <c>GenerateRequest.model</c>.</summary>

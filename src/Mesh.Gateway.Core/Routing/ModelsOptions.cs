@@ -1,9 +1,6 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Mesh.Gateway.Core.Routing;
 
 /// <summary>The YAML <c>models:</c> section: the routing table.</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record ModelsOptions
 {
     /// <summary>The configuration section name.</summary>

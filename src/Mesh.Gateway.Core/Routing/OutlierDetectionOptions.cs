@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 
 namespace Mesh.Gateway.Core.Routing;
@@ -7,7 +6,6 @@ namespace Mesh.Gateway.Core.Routing;
 /// Outlier ejection of a route's targets (<c>models[].outlier_detection</c>): a target that keeps failing (429, 5xx, timeouts,
 /// broken connections) is taken out of the pick for a backoff period, then let back one probe call at a time.
 /// </summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record OutlierDetectionOptions
 {
     public bool Enabled { get; set; } = true;

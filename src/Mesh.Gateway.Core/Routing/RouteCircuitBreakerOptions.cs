@@ -1,10 +1,8 @@
-using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 
 namespace Mesh.Gateway.Core.Routing;
 
 /// <summary>The circuit breaker of each target (Polly's advanced circuit breaker); an open target is skipped.</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record RouteCircuitBreakerOptions
 {
     public bool Enabled { get; set; } = true;

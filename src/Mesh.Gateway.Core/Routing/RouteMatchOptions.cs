@@ -1,10 +1,8 @@
-using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 
 namespace Mesh.Gateway.Core.Routing;
 
 /// <summary>The conditions of a match rule; an empty list or a null value is not a condition.</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record RouteMatchOptions
 {
     /// <summary>Tenant ids.</summary>

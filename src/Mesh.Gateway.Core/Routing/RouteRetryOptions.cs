@@ -1,10 +1,8 @@
-using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 
 namespace Mesh.Gateway.Core.Routing;
 
 /// <summary>Retries of one target before failing over: exponential backoff with jitter, at least the provider's Retry-After.</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record RouteRetryOptions
 {
     /// <summary>Retries of the same target after its first attempt (0 fails over at once).</summary>

@@ -1,9 +1,6 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Mesh.Gateway.Core.Routing;
 
 /// <summary>A match rule (<c>models[].rules[]</c>): calls that match use only the named targets. The first matching rule wins.</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record RouteRuleOptions
 {
     /// <summary>The rule's name, recorded on spans; defaults to <c>rules[i]</c>.</summary>

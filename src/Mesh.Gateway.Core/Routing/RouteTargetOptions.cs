@@ -1,10 +1,8 @@
-using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 
 namespace Mesh.Gateway.Core.Routing;
 
 /// <summary>One upstream: a configured provider and the provider's model, with its weight and optional price.</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record RouteTargetOptions
 {
     /// <summary>The name rules and canary variants use for the target; defaults to <c>provider/model</c>.</summary>

@@ -1,10 +1,8 @@
-using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 
 namespace Mesh.Gateway.Core.Routing;
 
 /// <summary>How long the router waits. Connecting is bounded per provider (<c>providers[].connect_timeout_ms</c>).</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record RouteTimeoutOptions
 {
     /// <summary>Streamed calls: the longest one attempt may take to produce its first output token before the router fails over.</summary>

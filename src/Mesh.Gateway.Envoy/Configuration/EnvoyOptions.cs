@@ -1,10 +1,8 @@
-using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 
 namespace Mesh.Gateway.Envoy.Configuration;
 
 /// <summary>The <c>envoy:</c> section: how the sidecar answers Envoy's ext_authz and ext_proc.</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record EnvoyOptions
 {
     /// <summary>The configuration section name.</summary>

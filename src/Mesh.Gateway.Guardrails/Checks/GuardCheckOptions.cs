@@ -1,9 +1,6 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Mesh.Gateway.Guardrails.Checks;
 
 /// <summary>One configured check (<c>guardrails.checks.NAME</c>, or a policy's <c>checks.NAME</c>).</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record GuardCheckOptions
 {
     public required string Name { get; init; }

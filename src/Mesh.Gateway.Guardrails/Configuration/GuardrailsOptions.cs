@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 
 namespace Mesh.Gateway.Guardrails;
@@ -9,7 +8,6 @@ namespace Mesh.Gateway.Guardrails;
 /// (<c>tenants.TENANT.policy</c>, <c>tenants.TENANT.hash_key</c>, <c>tenants.TENANT.tools</c>).
 /// </summary>
 /// <remarks>Immutable; a reload builds a new instance.</remarks>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record GuardrailsOptions
 {
     /// <summary>The section name.</summary>

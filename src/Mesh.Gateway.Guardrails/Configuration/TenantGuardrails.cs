@@ -1,10 +1,8 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
 
 namespace Mesh.Gateway.Guardrails;
 
 /// <summary>A tenant's guardrail selection (<c>guardrails.tenants.TENANT</c>).</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record TenantGuardrails
 {
     private readonly ConcurrentDictionary<GuardPolicy, GuardPolicy> _keyed = new(ReferenceEqualityComparer.Instance);

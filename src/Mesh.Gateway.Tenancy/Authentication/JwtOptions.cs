@@ -1,10 +1,8 @@
-using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 
 namespace Mesh.Gateway.Tenancy.Authentication;
 
 /// <summary>The <c>auth.jwt:</c> section: bearer JWTs signed by a key from a JWKS file or URL.</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record JwtOptions
 {
     /// <summary>The required <c>iss</c>.</summary>

@@ -1,10 +1,8 @@
-using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 
 namespace Mesh.Gateway.Tenancy.Authentication;
 
 /// <summary>The <c>auth.mtls:</c> section: the peer certificate identity Envoy reports.</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record MtlsOptions
 {
     /// <summary>Accept a peer identity (source.principal) as a credential.</summary>

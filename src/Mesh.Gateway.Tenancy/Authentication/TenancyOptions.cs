@@ -1,10 +1,8 @@
-using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 
 namespace Mesh.Gateway.Tenancy.Authentication;
 
 /// <summary>The <c>tenants:</c> and <c>auth:</c> sections: who may call, and how they prove it.</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record TenancyOptions
 {
     /// <summary>The tenants, each with its keys and what it may use.</summary>

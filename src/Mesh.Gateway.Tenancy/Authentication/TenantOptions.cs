@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using Mesh.Gateway.Core.Identity;
 using Mesh.Gateway.Tenancy.Budgets;
 using Mesh.Gateway.Tenancy.Limits;
@@ -7,7 +6,6 @@ using Microsoft.Extensions.Configuration;
 namespace Mesh.Gateway.Tenancy.Authentication;
 
 /// <summary>One entry of <c>tenants:</c>: who the tenant is, what it may use, its limits and its budget (bound once, see <see cref="MeshTenants"/>).</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record TenantOptions
 {
     /// <summary>The tenant id (sent upstream as x-mesh-tenant and in dynamic metadata).</summary>

@@ -1,10 +1,8 @@
-using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 
 namespace Mesh.Gateway.Tenancy.Budgets;
 
 /// <summary>A tenant's <c>budget:</c> in US dollars, priced from the price table.</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record BudgetOptions
 {
     [ConfigurationKeyName("per_day_usd")]

@@ -1,10 +1,8 @@
-using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 
 namespace Mesh.Gateway.Tenancy.Ledger;
 
 /// <summary>The <c>ledger:</c> section.</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record LedgerOptions
 {
     /// <summary>The JSONL file; rotated to <c>path.1</c>, <c>path.2</c>, ... when it reaches <see cref="MaxFileMb"/>. Empty disables the file.

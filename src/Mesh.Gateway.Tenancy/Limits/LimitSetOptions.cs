@@ -1,10 +1,8 @@
-using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 
 namespace Mesh.Gateway.Tenancy.Limits;
 
 /// <summary>A set of limits, e.g. <c>limits: { requests_per_minute: 100, tokens_per_minute: 50000 }</c>. Unset means unlimited.</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record LimitSetOptions
 {
     [ConfigurationKeyName("requests_per_second")]

@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using Mesh.Gateway.Tenancy.Authentication;
 using Mesh.Gateway.Tenancy.Budgets;
 using Microsoft.Extensions.Configuration;
@@ -6,7 +5,6 @@ using Microsoft.Extensions.Configuration;
 namespace Mesh.Gateway.Tenancy.Limits;
 
 /// <summary>Everything limits and budgets read from the configuration: <c>store:</c>, <c>prices:</c>, <c>limits_defaults:</c> and each tenant's <c>limits:</c> and <c>budget:</c>.</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record LimitsOptions
 {
     public StoreOptions Store { get; init; } = new();

@@ -1,10 +1,8 @@
-using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 
 namespace Mesh.Gateway.Tenancy.Limits;
 
 /// <summary>The <c>store:</c> section: where counters live. Without <c>redis</c> they live in this process.</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record StoreOptions
 {
     /// <summary><c>redis://[user:password@]host:port[/db]</c>, or <c>rediss://</c> for TLS.</summary>

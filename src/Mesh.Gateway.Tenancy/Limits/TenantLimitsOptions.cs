@@ -1,10 +1,8 @@
-using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 
 namespace Mesh.Gateway.Tenancy.Limits;
 
 /// <summary>A tenant's <c>limits:</c>: the tenant's own, each key's, and per model (also per key and model).</summary>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record TenantLimitsOptions
 {
     [ConfigurationKeyName("requests_per_second")]

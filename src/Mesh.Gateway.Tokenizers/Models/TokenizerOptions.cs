@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Mesh.Gateway.Tokenizers;
 
 /// <summary>Which tokenizer serves which model name, beyond the built-in table, and the estimate factors.</summary>
@@ -7,7 +5,6 @@ namespace Mesh.Gateway.Tokenizers;
 /// Keys are model-name prefixes, matched case-insensitively; the longest matching prefix wins, and entries here win
 /// over built-in ones of the same length. A provider prefix such as <c>openai/</c> or <c>azure/</c> is ignored.
 /// </remarks>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)]
 public sealed record TokenizerOptions
 {
     /// <summary>Model-name prefix to tiktoken encoding name (<c>o200k_base</c>, <c>cl100k_base</c>), for models
