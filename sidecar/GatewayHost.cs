@@ -89,7 +89,7 @@ internal static partial class GatewayHost
             grpc.Apply(options);
             options.Interceptors.Add<GrpcCallErrors.Interceptor>();
         });
-        builder.Services.AddGrpcReflection();
+        builder.Services.AddMeshGrpcReflection();
 
         // grpc.health.v1 answers the service "" from readiness: NOT_SERVING before start and while draining. The package
         // completes open Watch calls (NOT_SERVING) when the application stops, so they do not hold the graceful shutdown.
@@ -130,7 +130,7 @@ internal static partial class GatewayHost
         #region gRPC listener
 
         app.MapGrpcHealthChecksService();
-        app.MapGrpcReflectionService();
+        app.MapMeshGrpcReflection();
         SidecarFeatures.MapGrpcServices(app);
 
         #endregion

@@ -42,8 +42,9 @@ done
 dotnet test Mesh.Gateway.sln "$@"
 
 # The native build (docs/0023-native-aot.md): published once, then the functional tests run against that executable
-# (SidecarHost starts it instead of the in-process sidecar). Off until the native build binds its configuration (the
-# source-generated binder leaves init-only options empty, docs/0022); MESH_NATIVE_TESTS=1 runs it.
+# (SidecarHost starts it instead of the in-process sidecar). Opt-in (MESH_NATIVE_TESTS=1) until the publish is timed on a
+# quiet machine: on the shared 2-core machine it took 35 min (load average 25, docs/0023-native-aot.md), against CI's
+# 20-minute budget (the JIT run alone is about 5).
 if [ "${MESH_NATIVE_TESTS:-0}" != 0 ]; then
   native="$(mktemp -d)"
   start=$SECONDS

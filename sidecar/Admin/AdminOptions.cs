@@ -8,9 +8,9 @@ public sealed record AdminOptions
 
     /// <summary>Admin credentials as <c>sha256:&lt;64 hex&gt;</c> of the token a person presents (<c>Authorization: Bearer TOKEN</c>);
     /// with none, the console and the admin API refuse every request (the probes and <c>/metrics</c> need none).</summary>
-    public IReadOnlyList<string> Credentials { get; init; } = [];
+    public IReadOnlyList<string> Credentials { get; set; } = [];
 
     /// <summary>How many recent calls this sidecar keeps for the console's call log and charts.</summary>
     [Microsoft.Extensions.Configuration.ConfigurationKeyName("recent_calls")]
-    public int RecentCalls { get; init; } = 10_000;
+    public int RecentCalls { get; set; } = 10_000;
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Mesh.Gateway.Api.Callers;
 using Mesh.Gateway.Core.Composition;
 using Mesh.Gateway.Core.Composition.Schema;
@@ -28,6 +29,17 @@ public static class InferenceServiceCollectionExtensions
     /// routing table from each new configuration version (ConfigurationVersions). Needs <c>AddMeshProviders</c> and <c>AddMeshTenancy</c>;
     /// map the service with <see cref="InferenceEndpointRouteBuilderExtensions.MapMeshInference"/>. Calling it again adds nothing.
     /// </summary>
+    // The known keys of nested option types are read by reflection through property types (ConfigurationSchemaReflector),
+    // which trimming cannot follow: kept here for the native build (docs/0023-native-aot.md).
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor, typeof(RouteTargetOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor, typeof(RouteRetryOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor, typeof(RouteTimeoutOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor, typeof(RouteCircuitBreakerOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor, typeof(OutlierDetectionOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor, typeof(CanaryOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor, typeof(CanaryVariantOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor, typeof(RouteRuleOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor, typeof(RouteMatchOptions))]
     public static IServiceCollection AddMeshInference(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);

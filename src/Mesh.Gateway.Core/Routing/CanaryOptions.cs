@@ -10,16 +10,16 @@ public sealed record CanaryOptions
 {
     /// <summary>What keeps a caller on its variant: <c>tenant</c>, <c>key</c> (the API key id, else the tenant) or <c>header</c>.</summary>
     [ConfigurationKeyName("sticky_by")]
-    public string StickyBy { get; init; } = CanaryStickiness.Key;
+    public string StickyBy { get; set; } = CanaryStickiness.Key;
 
     /// <summary>The header (or gRPC metadata) whose value is hashed when <see cref="StickyBy"/> is <c>header</c>.</summary>
     [ConfigurationKeyName("sticky_header")]
-    public string? StickyHeader { get; init; }
+    public string? StickyHeader { get; set; }
 
     /// <summary>A header (or gRPC metadata) naming a variant, which wins over the split, for testing; empty turns overrides off.</summary>
     [ConfigurationKeyName("override_header")]
-    public string OverrideHeader { get; init; } = "x-mesh-variant";
+    public string OverrideHeader { get; set; } = "x-mesh-variant";
 
     /// <summary>The variants; their weights are percentages and sum to 100.</summary>
-    public IReadOnlyList<CanaryVariantOptions> Variants { get; init; } = [];
+    public IReadOnlyList<CanaryVariantOptions> Variants { get; set; } = [];
 }

@@ -6,5 +6,5 @@ public sealed record ModelsOptions
     /// <summary>The configuration section name.</summary>
     public const string SectionName = "models";
 
-    public IReadOnlyList<ModelRouteOptions> Models { get; init; } = [];
+    public IReadOnlyList<ModelRouteOptions> Models { get; set; } = [];
 }

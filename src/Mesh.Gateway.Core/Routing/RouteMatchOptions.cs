@@ -6,31 +6,31 @@ namespace Mesh.Gateway.Core.Routing;
 public sealed record RouteMatchOptions
 {
     /// <summary>Tenant ids.</summary>
-    public IReadOnlyList<string> Tenants { get; init; } = [];
+    public IReadOnlyList<string> Tenants { get; set; } = [];
 
     /// <summary>Tenant tiers (<c>tenants[].tier</c>).</summary>
-    public IReadOnlyList<string> Tiers { get; init; } = [];
+    public IReadOnlyList<string> Tiers { get; set; } = [];
 
     /// <summary>Tenant labels (<c>tenants[].labels</c>) that must all be present with these values.</summary>
-    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Labels { get; set; } = new Dictionary<string, string>();
 
     /// <summary>Regions: the <c>x-mesh-region</c> header (or metadata), else the tenant's <c>region</c> label.</summary>
-    public IReadOnlyList<string> Regions { get; init; } = [];
+    public IReadOnlyList<string> Regions { get; set; } = [];
 
     /// <summary>Tasks: the <c>x-mesh-task</c> header (or metadata), else the request's <c>task</c> metadata.</summary>
-    public IReadOnlyList<string> Tasks { get; init; } = [];
+    public IReadOnlyList<string> Tasks { get; set; } = [];
 
     /// <summary>The prompt has at least this many tokens (counted with the route's first target's tokenizer).</summary>
     [ConfigurationKeyName("min_prompt_tokens")]
-    public int? MinPromptTokens { get; init; }
+    public int? MinPromptTokens { get; set; }
 
     /// <summary>The prompt has at most this many tokens.</summary>
     [ConfigurationKeyName("max_prompt_tokens")]
-    public int? MaxPromptTokens { get; init; }
+    public int? MaxPromptTokens { get; set; }
 
     /// <summary>True: the request declares tools; false: it declares none.</summary>
-    public bool? Tools { get; init; }
+    public bool? Tools { get; set; }
 
     /// <summary>True: a message carries an image; false: none does.</summary>
-    public bool? Images { get; init; }
+    public bool? Images { get; set; }
 }

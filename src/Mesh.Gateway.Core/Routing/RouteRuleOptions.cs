@@ -4,11 +4,11 @@ namespace Mesh.Gateway.Core.Routing;
 public sealed record RouteRuleOptions
 {
     /// <summary>The rule's name, recorded on spans; defaults to <c>rules[i]</c>.</summary>
-    public string? Name { get; init; }
+    public string? Name { get; set; }
 
     /// <summary>What a call must have; every condition given must hold.</summary>
-    public RouteMatchOptions Match { get; init; } = new();
+    public RouteMatchOptions Match { get; set; } = new();
 
     /// <summary>Names of the route's targets the rule sends matching calls to.</summary>
-    public IReadOnlyList<string> Targets { get; init; } = [];
+    public IReadOnlyList<string> Targets { get; set; } = [];
 }

@@ -6,28 +6,28 @@ namespace Mesh.Gateway.Tenancy.Authentication;
 public sealed record JwtOptions
 {
     /// <summary>The required <c>iss</c>.</summary>
-    public string Issuer { get; init; } = string.Empty;
+    public string Issuer { get; set; } = string.Empty;
 
     /// <summary>Accepted <c>aud</c> values (at least one).</summary>
-    public IReadOnlyList<string> Audiences { get; init; } = [];
+    public IReadOnlyList<string> Audiences { get; set; } = [];
 
     /// <summary>A JWKS document on disk.</summary>
     [ConfigurationKeyName("jwks_file")]
-    public string? JwksFile { get; init; }
+    public string? JwksFile { get; set; }
 
     /// <summary>A JWKS document over HTTP(S).</summary>
     [ConfigurationKeyName("jwks_url")]
-    public Uri? JwksUrl { get; init; }
+    public Uri? JwksUrl { get; set; }
 
     /// <summary>How long a fetched key set is used before it is fetched again.</summary>
     [ConfigurationKeyName("refresh_seconds")]
-    public int RefreshSeconds { get; init; } = 300;
+    public int RefreshSeconds { get; set; } = 300;
 
     /// <summary>The claim holding the tenant id.</summary>
     [ConfigurationKeyName("tenant_claim")]
-    public string TenantClaim { get; init; } = "tenant";
+    public string TenantClaim { get; set; } = "tenant";
 
     /// <summary>Allowed clock skew for exp/nbf.</summary>
     [ConfigurationKeyName("clock_skew_seconds")]
-    public int ClockSkewSeconds { get; init; } = 30;
+    public int ClockSkewSeconds { get; set; } = 30;
 }

@@ -19,6 +19,7 @@ public static class MeshTenants
             return bound.Tenants;
         }
 
+        Limits.MeshLimits.ThrowIfNotNumbers(configuration);
         var tenants = configuration.GetSection("tenants").Get<List<TenantOptions>>() ?? [];
         services.AddSingleton(new BoundTenants(tenants));
         return tenants;

@@ -6,9 +6,9 @@ namespace Mesh.Gateway.Tenancy.Authentication;
 public sealed record MtlsOptions
 {
     /// <summary>Accept a peer identity (source.principal) as a credential.</summary>
-    public bool Enabled { get; init; }
+    public bool Enabled { get; set; }
 
     /// <summary>Also read <c>x-forwarded-client-cert</c>; only safe when Envoy sanitises it (forward_client_cert_details SANITIZE_SET / APPEND_FORWARD).</summary>
     [ConfigurationKeyName("trust_xfcc")]
-    public bool TrustForwardedClientCert { get; init; }
+    public bool TrustForwardedClientCert { get; set; }
 }

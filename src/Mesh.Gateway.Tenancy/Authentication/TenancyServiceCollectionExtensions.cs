@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Mesh.Gateway.Core.Composition;
 using Mesh.Gateway.Core.Composition.Schema;
 using Mesh.Gateway.Core.Pipeline;
@@ -17,6 +18,11 @@ public static class TenancyServiceCollectionExtensions
     /// <summary>Binds <c>tenants:</c> and <c>auth:</c> (validated by <see cref="TenancyOptionsValidator"/> when the host starts,
     /// each error naming its key), and registers <see cref="TenantAuthenticator"/> and the pipeline's authentication step
     /// (which sets <see cref="InferenceContext.Identity"/>; with no tenants configured it lets every call through).</summary>
+    // The known keys of nested option types are read by reflection through property types (ConfigurationSchemaReflector),
+    // which trimming cannot follow: kept here for the native build (docs/0023-native-aot.md).
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor, typeof(Mesh.Gateway.Tenancy.Limits.TenantLimitsOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor, typeof(Mesh.Gateway.Tenancy.Limits.LimitSetOptions))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor, typeof(Mesh.Gateway.Tenancy.Budgets.BudgetOptions))]
     public static IServiceCollection AddMeshTenancy(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);

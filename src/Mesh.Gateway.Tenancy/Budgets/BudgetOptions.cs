@@ -6,19 +6,19 @@ namespace Mesh.Gateway.Tenancy.Budgets;
 public sealed record BudgetOptions
 {
     [ConfigurationKeyName("per_day_usd")]
-    public decimal? PerDayUsd { get; init; }
+    public decimal? PerDayUsd { get; set; }
 
     [ConfigurationKeyName("per_month_usd")]
-    public decimal? PerMonthUsd { get; init; }
+    public decimal? PerMonthUsd { get; set; }
 
     /// <summary>The fraction of a budget at which an alert is raised (logged and reported on the decision), 0 to 1.</summary>
     [ConfigurationKeyName("alert_at")]
-    public double AlertAt { get; init; } = 0.8;
+    public double AlertAt { get; set; } = 0.8;
 
     /// <summary>true: refuse calls whose estimated cost would pass the budget; false: count and alert only.</summary>
     [ConfigurationKeyName("hard_stop")]
-    public bool HardStop { get; init; } = true;
+    public bool HardStop { get; set; } = true;
 
     [ConfigurationKeyName("on_store_failure")]
-    public string? OnStoreFailure { get; init; }
+    public string? OnStoreFailure { get; set; }
 }

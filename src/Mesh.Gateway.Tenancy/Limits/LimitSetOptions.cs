@@ -6,18 +6,18 @@ namespace Mesh.Gateway.Tenancy.Limits;
 public sealed record LimitSetOptions
 {
     [ConfigurationKeyName("requests_per_second")]
-    public long? RequestsPerSecond { get; init; }
+    public long? RequestsPerSecond { get; set; }
 
     [ConfigurationKeyName("requests_per_minute")]
-    public long? RequestsPerMinute { get; init; }
+    public long? RequestsPerMinute { get; set; }
 
     /// <summary>Input plus output tokens in any 60 s: the estimated prompt plus the maximum output is reserved before the call and settled to the real usage after it.</summary>
     [ConfigurationKeyName("tokens_per_minute")]
-    public long? TokensPerMinute { get; init; }
+    public long? TokensPerMinute { get; set; }
 
     /// <summary>Streaming calls open at once.</summary>
     [ConfigurationKeyName("concurrent_streams")]
-    public long? ConcurrentStreams { get; init; }
+    public long? ConcurrentStreams { get; set; }
 
     /// <summary>A daily budget in US dollars for what this set covers (a model, a published prompt, a key), priced as the
     /// tenant's <c>budget</c> is; a hard stop (no alert: the tenant's own budget alerts).</summary>
@@ -30,7 +30,7 @@ public sealed record LimitSetOptions
 
     /// <summary><c>open</c>: while the shared store is unreachable, enforce this limit on a local in-process fallback; <c>closed</c>: refuse. Default: <c>store.on_store_failure</c>.</summary>
     [ConfigurationKeyName("on_store_failure")]
-    public string? OnStoreFailure { get; init; }
+    public string? OnStoreFailure { get; set; }
 
     internal bool IsEmpty => RequestsPerSecond is null && RequestsPerMinute is null && TokensPerMinute is null && ConcurrentStreams is null && PerDayUsd is null && PerMonthUsd is null;
 }

@@ -14,7 +14,7 @@ public static class MeshLimits
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(tenants);
-        InvalidOperationException notNumbersError;
+        ThrowIfNotNumbers(configuration);
         try
         {
             var limitsSection = configuration.GetSection("limits");
@@ -27,29 +27,33 @@ public static class MeshLimits
                 AlertWebhook = limitsSection["alert_webhook"],
             };
             var ledger = configuration.GetSection("ledger").Get<LedgerOptions>() ?? new LedgerOptions();
-            // Not a second binding: the text of the numbers, which the binder does not report.
-            var notNumbers = new List<string>();
-            foreach (var tenant in configuration.GetSection("tenants").GetChildren())
-            {
-                CheckNumbers(tenant.GetSection("limits"), notNumbers);
-                CheckNumbers(tenant.GetSection("budget"), notNumbers);
-            }
-
-            CheckNumbers(configuration.GetSection("prices"), notNumbers);
-            if (notNumbers.Count == 0)
-            {
-                return (limits, ledger);
-            }
-
-            // Thrown outside the binder's catch below, which would name the section twice.
-            notNumbersError = new InvalidOperationException("Invalid limits configuration:" + Environment.NewLine + string.Join(Environment.NewLine, notNumbers));
+            return (limits, ledger);
         }
         catch (InvalidOperationException ex)
         {
             throw new InvalidOperationException("Invalid limits configuration: " + (ex.InnerException?.Message ?? ex.Message), ex);
         }
+    }
 
-        throw notNumbersError;
+    /// <summary>
+    /// Throws <see cref="InvalidOperationException"/> listing every limit, budget and price whose text is not a number, by its
+    /// key. Called before binding: the source-generated binder stops at the first one with a message naming the binder's path
+    /// and a CLR type (the reflection binder left a nullable number unset, which for a limit silently meant "unlimited").
+    /// </summary>
+    internal static void ThrowIfNotNumbers(IConfiguration configuration)
+    {
+        var notNumbers = new List<string>();
+        foreach (var tenant in configuration.GetSection("tenants").GetChildren())
+        {
+            CheckNumbers(tenant.GetSection("limits"), notNumbers);
+            CheckNumbers(tenant.GetSection("budget"), notNumbers);
+        }
+
+        CheckNumbers(configuration.GetSection("prices"), notNumbers);
+        if (notNumbers.Count > 0)
+        {
+            throw new InvalidOperationException("Invalid limits configuration:" + Environment.NewLine + string.Join(Environment.NewLine, notNumbers));
+        }
     }
 
     private static readonly HashSet<string> s_numberKeys = new(StringComparer.Ordinal)
@@ -58,7 +62,6 @@ public static class MeshLimits
         "per_day_usd", "per_month_usd", "alert_at", "input", "cached_input", "output",
     };
 
-    // The binder leaves a nullable number unset when its text does not parse; for a limit that would silently mean "unlimited".
     private static void CheckNumbers(IConfigurationSection section, List<string> errors)
     {
         foreach (var child in section.GetChildren())

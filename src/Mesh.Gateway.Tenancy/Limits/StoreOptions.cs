@@ -6,24 +6,24 @@ namespace Mesh.Gateway.Tenancy.Limits;
 public sealed record StoreOptions
 {
     /// <summary><c>redis://[user:password@]host:port[/db]</c>, or <c>rediss://</c> for TLS.</summary>
-    public string? Redis { get; init; }
+    public string? Redis { get; set; }
 
     /// <summary>The default for limits that do not say: <c>open</c> (local fallback) or <c>closed</c> (refuse).</summary>
     [ConfigurationKeyName("on_store_failure")]
-    public string OnStoreFailure { get; init; } = "open";
+    public string OnStoreFailure { get; set; } = "open";
 
     [ConfigurationKeyName("connect_timeout_ms")]
-    public int ConnectTimeoutMs { get; init; } = 2000;
+    public int ConnectTimeoutMs { get; set; } = 2000;
 
     /// <summary>How long a limit check waits for Redis before the store counts as unavailable.</summary>
     [ConfigurationKeyName("command_timeout_ms")]
-    public int CommandTimeoutMs { get; init; } = 1000;
+    public int CommandTimeoutMs { get; set; } = 1000;
 
     /// <summary>Prefix of every key the gateway writes.</summary>
     [ConfigurationKeyName("key_prefix")]
-    public string KeyPrefix { get; init; } = "mesh";
+    public string KeyPrefix { get; set; } = "mesh";
 
     /// <summary>How long a concurrent-stream lease lives if its sidecar dies without releasing it.</summary>
     [ConfigurationKeyName("stream_lease_seconds")]
-    public int StreamLeaseSeconds { get; init; } = 900;
+    public int StreamLeaseSeconds { get; set; } = 900;
 }

@@ -49,9 +49,10 @@ taskset -c "$SERVER_CPU" dotnet "$BENCH" mock-upstream "$UP" >"$WORK/upstream.lo
 UP_PID=$!; PIDS+=("$UP_PID")
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$UP/count" >/dev/null && break; sleep 0.2; done
 
-runtime_dir=$(dirname "$(dotnet --list-runtimes | sed -n 's/^Microsoft.NETCore.App \([^ ]*\) \[\(.*\)\]$/\2\/\1/p' | tail -1)")
+# The JIT build also needs the shared runtimes it runs on: the newest installed version of each (not every version installed).
+runtime() { dotnet --list-runtimes | awk -v n="$1" '$1 == n {v = $2; d = substr($3, 2, length($3) - 2)} END {print d "/" v}'; }
 mb() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1048576}'; }
-shared=$(( $(du -sb "$(dirname "$runtime_dir")/Microsoft.NETCore.App" | cut -f1) + $(du -sb "$(dirname "$runtime_dir")/Microsoft.AspNetCore.App" | cut -f1) ))
+shared=$(( $(du -sb "$(runtime Microsoft.NETCore.App)" | cut -f1) + $(du -sb "$(runtime Microsoft.AspNetCore.App)" | cut -f1) ))
 echo "{\"name\":\"jit\",\"metric\":\"size_mb\",\"value\":\"$(mb "$(du -sb "$JIT_DIR" | cut -f1)") + $(mb "$shared") runtimes\"}" >>"$WORK/results.jsonl"
 echo "{\"name\":\"native\",\"metric\":\"size_mb\",\"value\":\"$(mb "$(stat -c %s "$NATIVE")")\"}" >>"$WORK/results.jsonl"
 

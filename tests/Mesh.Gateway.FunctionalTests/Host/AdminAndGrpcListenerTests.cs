@@ -113,6 +113,42 @@ public sealed class AdminAndGrpcListenerTests(SidecarFixture sidecar) : IClassFi
     }
 
     [Fact]
+    public async Task GrpcReflection_EnvoyDoorOn_ListsEveryMappedServiceInBothVersions()
+    {
+        await using var host = await SidecarHost.StartAsync("envoy:\n  tenant_header: x-mesh-tenant\n");
+        string[] expected =
+        [
+            "envoy.service.auth.v3.Authorization", "envoy.service.ext_proc.v3.ExternalProcessor", "grpc.health.v1.Health",
+            "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection", "mesh.gateway.v1.Guard",
+            "mesh.gateway.v1.Inference", "mesh.gateway.v1.Prompts",
+        ];
+
+        var v1 = new ServerReflection.ServerReflectionClient(host.Channel);
+        using var call = v1.ServerReflectionInfo(cancellationToken: Ct);
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = string.Empty }, Ct);
+        Assert.True(await call.ResponseStream.MoveNext(Ct));
+        var listed = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).Order(StringComparer.Ordinal).ToArray();
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { FileContainingSymbol = "mesh.gateway.v1.Inference.Generate" }, Ct);
+        Assert.True(await call.ResponseStream.MoveNext(Ct));
+        Assert.NotEmpty(call.ResponseStream.Current.FileDescriptorResponse.FileDescriptorProto);
+        await call.RequestStream.CompleteAsync();
+
+        var v1alpha = new global::Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(host.Channel);
+        using var alphaCall = v1alpha.ServerReflectionInfo(cancellationToken: Ct);
+        await alphaCall.RequestStream.WriteAsync(new global::Grpc.Reflection.V1Alpha.ServerReflectionRequest { ListServices = string.Empty }, Ct);
+        Assert.True(await alphaCall.ResponseStream.MoveNext(Ct));
+        await alphaCall.RequestStream.CompleteAsync();
+
+        Assert.Equal(expected, listed);
+        Assert.Equal(expected, alphaCall.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).Order(StringComparer.Ordinal));
+        if (!SidecarHost.OutOfProcess)
+        {
+            // Every service with an endpoint is listed: one mapped later but not named in GrpcReflection.Known fails here.
+            Assert.Equal(Mesh.Gateway.Sidecar.Hosting.GrpcReflection.MappedServiceNames(host.Services).Order(StringComparer.Ordinal), listed);
+        }
+    }
+
+    [Fact]
     public async Task GuardInspect_EmbeddedDefaults_RedactsEmail()
     {
         var client = new Mesh.Gateway.V1.Guard.GuardClient(sidecar.Channel);

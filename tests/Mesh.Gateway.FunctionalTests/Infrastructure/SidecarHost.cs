@@ -269,7 +269,17 @@ public sealed partial class SidecarHost : IAsyncDisposable
             }
         }
 
-        var process = await SidecarProcess.StartWithEnvironmentAsync(yaml, arguments, variables);
+        SidecarProcess process;
+        try
+        {
+            process = await SidecarProcess.StartWithEnvironmentAsync(yaml, arguments, variables);
+        }
+        catch (SidecarDidNotStartException ex) when (ex.ExitCode == 1 && StartErrorLine().Matches(ex.Output) is { Count: > 0 } lines)
+        {
+            // What the in-process host throws for the same start error (the executable prints it as "mesh-gateway: ...").
+            throw new StartupException(string.Join('\n', lines.Select(static l => l.Groups["message"].Value.TrimEnd('\r'))), ex);
+        }
+
         try
         {
             var listening = ListeningLine().Match(process.Output);
@@ -292,6 +302,9 @@ public sealed partial class SidecarHost : IAsyncDisposable
     }
 
     private static EndPoint ParseEndPoint(string address) => address.StartsWith('/') ? new UnixDomainSocketEndPoint(address) : IPEndPoint.Parse(address);
+
+    [GeneratedRegex(@"^mesh-gateway: (?<message>.+)$", RegexOptions.Multiline)]
+    private static partial Regex StartErrorLine();
 
     [GeneratedRegex(@"(?<!\$)\$\{(?<name>[A-Za-z_][A-Za-z0-9_]*)")]
     private static partial Regex EnvironmentReference();

@@ -85,9 +85,11 @@ public sealed partial class SidecarProcess : IAsyncDisposable
         var first = await Task.WhenAny(sidecar._listening.Task, exited);
         if (first != sidecar._listening.Task)
         {
+            // Read before the dispose: a disposed Process no longer answers HasExited ("No process is associated").
             var output = sidecar.Output;
+            var exit = process.HasExited ? process.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none: timed out";
             await sidecar.DisposeAsync();
-            throw new InvalidOperationException($"The sidecar did not start (exit {(process.HasExited ? process.ExitCode : "none: timed out")}):\n{output}");
+            throw new SidecarDidNotStartException(process.HasExited ? process.ExitCode : null, $"The sidecar did not start (exit {exit}):\n{output}", output);
         }
 
         var (grpc, admin) = await sidecar._listening.Task;
@@ -263,4 +265,12 @@ public sealed partial class SidecarProcess : IAsyncDisposable
 
     [GeneratedRegex(@"Listening: gRPC on (?<grpc>\S+), admin on (?<admin>\S+?)(\s|$|"")")]
     private static partial Regex ListeningLine();
+}
+
+/// <summary>The sidecar process ended (or timed out) before it listened: its exit code (null: timed out) and its output.</summary>
+internal sealed class SidecarDidNotStartException(int? exitCode, string message, string output) : InvalidOperationException(message)
+{
+    public int? ExitCode { get; } = exitCode;
+
+    public string Output { get; } = output;
 }
