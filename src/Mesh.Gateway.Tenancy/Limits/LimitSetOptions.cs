@@ -22,11 +22,11 @@ public sealed record LimitSetOptions
     /// <summary>A daily budget in US dollars for what this set covers (a model, a published prompt, a key), priced as the
     /// tenant's <c>budget</c> is; a hard stop (no alert: the tenant's own budget alerts).</summary>
     [ConfigurationKeyName("per_day_usd")]
-    public decimal? PerDayUsd { get; init; }
+    public decimal? PerDayUsd { get; set; }
 
     /// <summary>A monthly budget in US dollars, as <c>per_day_usd</c>.</summary>
     [ConfigurationKeyName("per_month_usd")]
-    public decimal? PerMonthUsd { get; init; }
+    public decimal? PerMonthUsd { get; set; }
 
     /// <summary><c>open</c>: while the shared store is unreachable, enforce this limit on a local in-process fallback; <c>closed</c>: refuse. Default: <c>store.on_store_failure</c>.</summary>
     [ConfigurationKeyName("on_store_failure")]
