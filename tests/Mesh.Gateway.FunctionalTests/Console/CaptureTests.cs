@@ -1,0 +1,105 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Mesh.Gateway.Sidecar.Capture;
+using Mesh.Gateway.Tenancy.Authentication;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mesh.Gateway.FunctionalTests.Console;
+
+/// <summary>Opt-in capture of prompts and answers, as an operator reads it through the admin API of a real sidecar: off by default
+/// (nothing kept, 404); on, a call whose prompt holds an email is kept with the email redacted by the guardrails (pii redact),
+/// readable by a credential in <c>capture.readers</c> and 403 for another admin credential; the call log says which calls have one.</summary>
+public sealed class CaptureTests : IDisposable
+{
+    private const string OtherAdminToken = "other-admin-token-for-tests-98765";
+    private const string Email = "alice.smith@example.com";
+    private readonly string _dir = Directory.CreateTempSubdirectory("mesh-capture-").FullName;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task CaptureOff_ByDefault_NothingKeptAndTheEndpoint404()
+    {
+        await using var rig = await ConsoleRig.StartAsync(ConsoleRig.Yaml(Path.Combine(_dir, "ledger.jsonl")));
+
+        Assert.Null(await rig.CallAsync(ConsoleRig.TeamAKey, text: "Write to " + Email));
+        var (id, captured) = await NewestCallAsync(rig);
+
+        Assert.False(captured);
+        Assert.Equal(0, rig.Host.Services.GetRequiredService<CaptureStore>().Count);
+        using var response = await rig.Admin.GetAsync(new Uri($"/admin/v1/calls/{id}/capture", UriKind.Relative), Ct);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("capture is off", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CaptureOn_PromptWithAnEmail_KeptRedactedForAReader_403ForAnotherAdmin()
+    {
+        await using var rig = await ConsoleRig.StartAsync(CaptureYaml("enabled: true"));
+
+        Assert.Null(await rig.CallAsync(ConsoleRig.TeamAKey, text: "Write to " + Email + " about the invoice"));
+        var (id, captured) = await NewestCallAsync(rig);
+        Assert.True(captured);
+
+        // The reader (the rig's admin token) sees the prompt as it went upstream and the answer the caller got: no email in either.
+        using var read = await rig.Admin.GetAsync(new Uri($"/admin/v1/calls/{id}/capture", UriKind.Relative), Ct);
+        var body = await read.Content.ReadAsStringAsync(Ct);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        using var json = JsonDocument.Parse(body);
+        var prompt = json.RootElement.GetProperty("prompt").GetString()!;
+        var answer = json.RootElement.GetProperty("answer").GetString()!;
+        Assert.Equal(id, json.RootElement.GetProperty("call_id").GetString());
+        Assert.Equal("team-a", json.RootElement.GetProperty("tenant").GetString());
+        Assert.Contains("user: Write to ", prompt, StringComparison.Ordinal);
+        Assert.Contains("about the invoice", prompt, StringComparison.Ordinal);
+        Assert.StartsWith("Mock reply: Write to ", answer, StringComparison.Ordinal);
+        Assert.DoesNotContain(Email, body, StringComparison.Ordinal);
+        Assert.DoesNotContain("alice.smith", body, StringComparison.Ordinal);
+        Assert.DoesNotContain(ConsoleRig.TeamAKey, body, StringComparison.Ordinal);
+
+        // Another admin credential: the admin API is open to it, captures are not.
+        using var other = new HttpClient { BaseAddress = rig.AdminAddress };
+        other.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", OtherAdminToken);
+        using var calls = await other.GetAsync(new Uri("/admin/v1/calls", UriKind.Relative), Ct);
+        Assert.Equal(HttpStatusCode.OK, calls.StatusCode);
+        using var refused = await other.GetAsync(new Uri($"/admin/v1/calls/{id}/capture", UriKind.Relative), Ct);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.DoesNotContain("Mock reply", await refused.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+
+        // A call id that was never captured.
+        using var missing = await rig.Admin.GetAsync(new Uri("/admin/v1/calls/no-such-call/capture", UriKind.Relative), Ct);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task CaptureOn_OtherTenantsOnly_ThisTenantsCallNotKept()
+    {
+        await using var rig = await ConsoleRig.StartAsync(CaptureYaml("enabled: true\n  tenants: [team-b]"));
+
+        Assert.Null(await rig.CallAsync(ConsoleRig.TeamAKey, text: "Say hello"));
+        var (id, captured) = await NewestCallAsync(rig);
+
+        Assert.False(captured);
+        using var response = await rig.Admin.GetAsync(new Uri($"/admin/v1/calls/{id}/capture", UriKind.Relative), Ct);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    private string CaptureYaml(string settings)
+    {
+        var adminHash = ApiKeyHash.Format(ConsoleRig.AdminToken);
+        var yaml = ConsoleRig.Yaml(Path.Combine(_dir, "ledger.jsonl"))
+            .Replace($"credentials: [\"{adminHash}\"]", $"credentials: [\"{adminHash}\", \"{ApiKeyHash.Format(OtherAdminToken)}\"]", StringComparison.Ordinal);
+        return yaml + $"\ncapture:\n  {settings}\n  readers: [\"{adminHash}\"]\n  retention: 1h\n";
+    }
+
+    private static async Task<(string Id, bool Captured)> NewestCallAsync(ConsoleRig rig)
+    {
+        await rig.WaitForCallsAsync(1);
+        using var json = JsonDocument.Parse(await rig.Admin.GetStringAsync(new Uri("/admin/v1/calls?limit=1", UriKind.Relative), Ct));
+        var call = json.RootElement.GetProperty("calls")[0];
+        return (call.GetProperty("request_id").GetString()!, call.GetProperty("captured").GetBoolean());
+    }
+}
