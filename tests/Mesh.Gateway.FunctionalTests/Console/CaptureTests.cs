@@ -75,6 +75,49 @@ public sealed class CaptureTests : IDisposable
     }
 
     [Fact]
+    public async Task CaptureOn_HttpDoorStreamedCall_AnswerAsStreamedToTheCaller_EmailRedacted()
+    {
+        await using var rig = await ConsoleRig.StartAsync(CaptureYaml("enabled: true"));
+        using var http = new HttpClient { BaseAddress = rig.Host.HttpAddress };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ConsoleRig.TeamAKey);
+        var request = "{\"model\":\"chat\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Mail " + Email + " the plan\"}]}";
+
+        using var response = await http.PostAsync(new Uri("/v1/chat/completions", UriKind.Relative), new StringContent(request, System.Text.Encoding.UTF8, "application/json"), Ct);
+        var sse = await response.Content.ReadAsStringAsync(Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("data: [DONE]", sse, StringComparison.Ordinal);
+        var (id, captured) = await NewestCallAsync(rig);
+        Assert.True(captured);
+
+        using var json = JsonDocument.Parse(await rig.Admin.GetStringAsync(new Uri($"/admin/v1/calls/{id}/capture", UriKind.Relative), Ct));
+        var capture = json.RootElement;
+        Assert.Equal("http", capture.GetProperty("door").GetString());
+        Assert.Equal("ok", capture.GetProperty("status").GetString());
+        Assert.Contains("user: Mail ", capture.GetProperty("prompt").GetString()!, StringComparison.Ordinal);
+        var answer = capture.GetProperty("answer").GetString()!;
+        Assert.StartsWith("Mock reply: Mail ", answer, StringComparison.Ordinal);
+        Assert.EndsWith(" the plan", answer, StringComparison.Ordinal);
+        Assert.DoesNotContain(Email, capture.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CaptureOn_Tokenized_CallerGetsTheEmailBack_CaptureKeepsThePlaceholder()
+    {
+        await using var rig = await ConsoleRig.StartAsync(CaptureYaml("enabled: true").Replace("pii: { action: redact }", "pii: { action: tokenize }", StringComparison.Ordinal));
+        var client = new V1.Inference.InferenceClient(rig.Host.Channel);
+
+        var reply = await client.GenerateAsync(Inference.InferenceSidecar.Ask("chat", "Write to " + Email), new global::Grpc.Core.Metadata { { "authorization", "Bearer " + ConsoleRig.TeamAKey } }, cancellationToken: Ct);
+        Assert.Contains(Email, reply.ToString(), StringComparison.Ordinal); // the caller's answer has the original back
+        var (id, _) = await NewestCallAsync(rig);
+
+        var body = await rig.Admin.GetStringAsync(new Uri($"/admin/v1/calls/{id}/capture", UriKind.Relative), Ct);
+        using var json = JsonDocument.Parse(body);
+        Assert.Contains("[EMAIL_1]", json.RootElement.GetProperty("prompt").GetString()!, StringComparison.Ordinal);
+        Assert.Contains("[EMAIL_1]", json.RootElement.GetProperty("answer").GetString()!, StringComparison.Ordinal);
+        Assert.DoesNotContain(Email, body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CaptureOn_OtherTenantsOnly_ThisTenantsCallNotKept()
     {
         await using var rig = await ConsoleRig.StartAsync(CaptureYaml("enabled: true\n  tenants: [team-b]"));
