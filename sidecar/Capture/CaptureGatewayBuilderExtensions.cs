@@ -27,8 +27,13 @@ internal static class CaptureGatewayBuilderExtensions
                 var store = sp.GetRequiredService<CaptureOptions>().Store;
                 return new CaptureStore(store.MaxEntries, store.MaxBytes, sp.GetRequiredService<TimeProvider>());
             });
-            services.AddInferenceStep(InferenceStepOrder.Capture, static sp => new CaptureStep(
-                sp.GetRequiredService<CaptureOptions>(), sp.GetRequiredService<CaptureStore>(), sp.GetRequiredService<TimeProvider>()));
+
+            // Off (the default): no step at all, so no call pays for it (capture is read at start; a change needs a restart).
+            if (options.Enabled)
+            {
+                services.AddInferenceStep(InferenceStepOrder.Capture, static sp => new CaptureStep(
+                    sp.GetRequiredService<CaptureOptions>(), sp.GetRequiredService<CaptureStore>(), sp.GetRequiredService<TimeProvider>()));
+            }
         }
 
         return builder;
