@@ -118,6 +118,26 @@ public sealed class CaptureTests : IDisposable
     }
 
     [Fact]
+    public async Task CaptureOn_MaxEntriesTwo_TheOldestCallsCaptureIsEvicted()
+    {
+        await using var rig = await ConsoleRig.StartAsync(CaptureYaml("enabled: true\n  store: { max_entries: 2 }"));
+
+        foreach (var text in (string[])["first", "second", "third"])
+        {
+            Assert.Null(await rig.CallAsync(ConsoleRig.TeamAKey, text: text));
+        }
+
+        await rig.WaitForCallsAsync(3);
+        using var json = JsonDocument.Parse(await rig.Admin.GetStringAsync(new Uri("/admin/v1/calls?limit=3", UriKind.Relative), Ct));
+        var calls = json.RootElement.GetProperty("calls"); // newest first
+        Assert.Equal([true, true, false], calls.EnumerateArray().Select(static c => c.GetProperty("captured").GetBoolean()).ToArray());
+        using var evicted = await rig.Admin.GetAsync(new Uri($"/admin/v1/calls/{calls[2].GetProperty("request_id").GetString()}/capture", UriKind.Relative), Ct);
+        Assert.Equal(HttpStatusCode.NotFound, evicted.StatusCode);
+        var newest = await rig.Admin.GetStringAsync(new Uri($"/admin/v1/calls/{calls[0].GetProperty("request_id").GetString()}/capture", UriKind.Relative), Ct);
+        Assert.Contains("user: third", newest, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CaptureOn_OtherTenantsOnly_ThisTenantsCallNotKept()
     {
         await using var rig = await ConsoleRig.StartAsync(CaptureYaml("enabled: true\n  tenants: [team-b]"));
