@@ -33,7 +33,7 @@ public sealed partial class ConsoleBrowserTests
         await Assertions.Expect(texts.Nth(0)).ToContainTextAsync("user: write to");
         await Assertions.Expect(texts.Nth(1)).ToContainTextAsync("Mock reply: write to");
         Assert.DoesNotContain("jane.doe", await page.Locator("#calls-table").InnerTextAsync(), StringComparison.Ordinal);
-        await Shot(page, "5-call-capture");
+        await Shot(page, "7-call-capture");
 
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(texts).ToHaveCountAsync(0);
