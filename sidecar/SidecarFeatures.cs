@@ -2,6 +2,7 @@ using Mesh.Gateway.Api.Inference;
 using Mesh.Gateway.Api.Prompts;
 using Mesh.Gateway.Http;
 using Mesh.Gateway.Sidecar.Admin;
+using Mesh.Gateway.Sidecar.Capture;
 using Mesh.Gateway.Sidecar.Console;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -41,6 +42,7 @@ internal static class SidecarFeatures
         "http", // the HTTP door (listen.http places it)
         "cache", // the response cache (exact and semantic)
         "admin", // the console and admin API: credentials, recent calls kept
+        "capture", // opt-in capture of redacted prompts and answers (off by default)
     ];
 
     /// <summary>Registers every feature's services; each binds its own section of <paramref name="configuration"/> once, and
@@ -65,6 +67,7 @@ internal static class SidecarFeatures
             .AddSentenceEncoder()
             .AddResponseCache()
             .AddAdmin()
+            .AddCapture()
             .AddMetrics();
     }
 
@@ -102,6 +105,7 @@ internal static class SidecarFeatures
         // Features: one line each, e.g. admin.MapUsageEndpoints();
         admin.MapResponseCacheAdmin();
         admin.MapAdminApi();
+        admin.MapCaptureEndpoints();
         admin.MapConsole();
         admin.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(ProbesEndpointMetadata.Instance);
     }

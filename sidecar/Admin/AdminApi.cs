@@ -117,7 +117,8 @@ internal static class AdminApi
         var filter = CallFilter.Parse(query, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
         var (matched, kept, source) = await RecordsAsync(context, filter.Matches).ConfigureAwait(false);
         var limit = int.TryParse(query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? Math.Clamp(l, 1, MaxCalls) : 200;
-        var newest = matched.AsEnumerable().Reverse().Take(limit).Select(ToCall).ToList();
+        var captures = context.RequestServices.GetService<Capture.CaptureStore>();
+        var newest = matched.AsEnumerable().Reverse().Take(limit).Select(r => ToCall(r, captures)).ToList();
         await Write(context, new AdminDtos.CallList(newest, matched.Count, kept, source), AdminJsonContext.Default.CallList).ConfigureAwait(false);
     }
 
@@ -211,9 +212,9 @@ internal static class AdminApi
         key.Limits,
         key.Budget);
 
-    private static AdminDtos.Call ToCall(UsageRecord r) => new(
+    private static AdminDtos.Call ToCall(UsageRecord r, Capture.CaptureStore? captures) => new(
         r.Timestamp, r.RequestId, r.TenantId, r.KeyId, r.RouteOrModel, r.Model, r.Provider, r.Operation, r.Status,
-        r.InputTokens, r.OutputTokens, r.CostUsd, r.LatencyMs, r.Door, r.GuardrailActions);
+        r.InputTokens, r.OutputTokens, r.CostUsd, r.LatencyMs, r.Door, r.GuardrailActions, captures?.Has(r.RequestId) == true);
 
     private static async Task<T?> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type)
         where T : class => (await ReadWithPathAsync(context, type).ConfigureAwait(false)).Body;
@@ -232,13 +233,13 @@ internal static class AdminApi
         }
     }
 
-    private static Task Fail(HttpContext context, int status, string error)
+    internal static Task Fail(HttpContext context, int status, string error)
     {
         context.Response.StatusCode = status;
         return Write(context, new AdminDtos.Problem(error), AdminJsonContext.Default.Problem);
     }
 
-    private static Task Write<T>(HttpContext context, T value, JsonTypeInfo<T> type)
+    internal static Task Write<T>(HttpContext context, T value, JsonTypeInfo<T> type)
     {
         context.Response.ContentType = "application/json; charset=utf-8";
         return JsonSerializer.SerializeAsync(context.Response.Body, value, type, context.RequestAborted);

@@ -62,7 +62,8 @@ internal static class AdminDtos
         decimal CostUsd,
         double LatencyMs,
         string? Door,
-        IReadOnlyList<string> GuardrailActions);
+        IReadOnlyList<string> GuardrailActions,
+        bool Captured);
 
     // Source: whose calls, the fleet's (the ledger's Redis stream) or this sidecar's.
     internal sealed record CallList(IReadOnlyList<Call> Calls, int Matched, long Kept, string Source);

@@ -16,4 +16,5 @@ namespace Mesh.Gateway.Sidecar.Admin;
 [JsonSerializable(typeof(AdminDtos.SpendReport))]
 [JsonSerializable(typeof(AdminDtos.ConfigView))]
 [JsonSerializable(typeof(AdminDtos.Problem))]
+[JsonSerializable(typeof(Mesh.Gateway.Sidecar.Capture.CapturedCall))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -70,6 +70,35 @@ public sealed class GuardTokenVault
         return false;
     }
 
+    /// <summary>Replaces every original the vault holds in <paramref name="text"/> with its placeholder (the reverse of
+    /// <see cref="Restore"/>): for text kept after the call, which must never hold what the policy tokenized.</summary>
+    public string Hide(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        KeyValuePair<string, string>[] pairs;
+        lock (_lock)
+        {
+            if (_byPlaceholder.Count == 0)
+            {
+                return text;
+            }
+
+            pairs = [.. _byPlaceholder];
+        }
+
+        // Longest originals first, so one that contains another is hidden whole.
+        Array.Sort(pairs, static (a, b) => b.Value.Length.CompareTo(a.Value.Length));
+        foreach (var (placeholder, original) in pairs)
+        {
+            if (original.Length > 0)
+            {
+                text = text.Replace(original, placeholder, StringComparison.Ordinal);
+            }
+        }
+
+        return text;
+    }
+
     /// <summary>Replaces every known placeholder in <paramref name="text"/> with its original.</summary>
     public string Restore(string text)
     {

@@ -246,9 +246,64 @@
       cell(tr, Number(c.cost_usd).toFixed(6), "num");
       cell(tr, Math.round(c.latency_ms), "num");
       cell(tr, (c.guardrail_actions || []).join(", "));
+      const capture = document.createElement("td");
+      if (c.captured) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "capture-toggle";
+        button.textContent = "Show";
+        button.setAttribute("aria-expanded", "false");
+        button.setAttribute("aria-label", "Show the captured prompt and answer of call " + c.request_id);
+        button.addEventListener("click", () => toggleCapture(button, tr, c.request_id).catch(report));
+        capture.appendChild(button);
+      } else {
+        capture.textContent = "\u2014";
+      }
+      tr.appendChild(capture);
       body.appendChild(tr);
     }
     $("#calls-summary").textContent = `${result.matched} matching calls (showing ${result.calls.length}) of ${result.kept} kept; source: ${result.source}.`;
+  }
+
+  // A call's captured prompt and answer (capture.readers only), in a row under the call; the button toggles it.
+  async function toggleCapture(button, tr, id) {
+    const open = tr.nextElementSibling && tr.nextElementSibling.classList.contains("capture-row") ? tr.nextElementSibling : null;
+    if (open) {
+      open.remove();
+      button.setAttribute("aria-expanded", "false");
+      button.textContent = "Show";
+      return;
+    }
+    const row = document.createElement("tr");
+    row.className = "capture-row";
+    const td = document.createElement("td");
+    td.colSpan = tr.children.length;
+    const response = await fetch("/admin/v1/calls/" + encodeURIComponent(id) + "/capture", { headers: { "Authorization": "Bearer " + token } });
+    const body = response.headers.get("content-type")?.includes("json") ? await response.json() : { error: await response.text() };
+    if (!response.ok) {
+      const p = document.createElement("p");
+      p.setAttribute("role", "status");
+      p.textContent = (response.status === 403 ? "Not allowed: " : "Not available: ") + (body.error || response.status);
+      td.appendChild(p);
+    } else {
+      for (const [label, text] of [["Prompt (as sent upstream, redacted)", body.prompt], ["Answer (as the caller received it)", body.answer]]) {
+        const h = document.createElement("h3");
+        h.textContent = label;
+        const pre = document.createElement("pre");
+        pre.className = "capture-text";
+        pre.textContent = text === null || text === undefined ? "(none)" : text;
+        td.append(h, pre);
+      }
+      if (body.truncated) {
+        const p = document.createElement("p");
+        p.textContent = "Cut at capture.max_chars.";
+        td.appendChild(p);
+      }
+    }
+    row.appendChild(td);
+    tr.after(row);
+    button.setAttribute("aria-expanded", "true");
+    button.textContent = "Hide";
   }
 
   $("#calls-form").addEventListener("submit", (e) => {

@@ -23,6 +23,11 @@ public static class InferenceStepOrder
     /// never sees what the policy redacts) and after limits, so a flood of calls is refused before it reaches a paid checker.</summary>
     public const int GuardrailChecks = 350;
 
+    /// <summary>Opt-in capture of prompts and answers (the sidecar's <c>capture:</c>): inside the request guardrails and limits, so
+    /// it sees the prompt as it goes upstream (redacted) and the call's ledger id; outside the response guardrails, so it sees the
+    /// answer as the caller receives it.</summary>
+    public const int Capture = 450;
+
     public const int ResponseGuardrails = 500;
 
     /// <summary>The response cache: inside the guardrails, so its key is the request the provider would see (redacted, with

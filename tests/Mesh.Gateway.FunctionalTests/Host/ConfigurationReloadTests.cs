@@ -115,6 +115,7 @@ public sealed class ConfigurationReloadTests : IDisposable
         { "http", "http: { max_request_bytes: 1000 }\n", "http: { max_request_bytes: 2000 }\n" },
         { "cache", "cache: { routes: { chat: { ttl_seconds: 60 } } }\n", "cache: { routes: { chat: { ttl_seconds: 120 } } }\n" },
         { "admin", "admin: { credentials: [\"" + KeyHash + "\"] }\n", "admin: { credentials: [\"" + OtherKeyHash + "\"] }\n" },
+        { "capture", "capture: { max_chars: 100 }\n", "capture: { max_chars: 200 }\n" },
     };
 
     [Fact]

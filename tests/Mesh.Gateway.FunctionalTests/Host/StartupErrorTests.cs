@@ -106,6 +106,7 @@ public sealed class StartupErrorTests
         ("http:\n  max_request_byte: 10\n", 2, 3, "http.max_request_byte", "max_request_bytes"),
         ("cache:\n  max_byte: 1MiB\n", 2, 3, "cache.max_byte", "max_bytes"),
         ("admin:\n  credential: []\n", 2, 3, "admin.credential", "credentials"),
+        ("capture:\n  retension: 1h\n", 2, 3, "capture.retension", "retention"),
     ];
 
     [Fact]
