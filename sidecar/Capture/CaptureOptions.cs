@@ -11,37 +11,37 @@ public sealed record CaptureOptions
 
     /// <summary>Keep the prompt as it went upstream (after the guardrails' redaction; placeholders stay placeholders) and the
     /// answer as the caller received it, keyed by the ledger record's call id. Never keys, never the unredacted text.</summary>
-    public bool Enabled { get; init; }
+    public bool Enabled { get; set; }
 
     /// <summary>Where captures are kept.</summary>
-    public CaptureStoreOptions Store { get; init; } = new();
+    public CaptureStoreOptions Store { get; set; } = new();
 
     /// <summary>How long a capture is kept (<c>30m</c>, <c>24h</c>); past it the capture is gone (404).</summary>
-    public string Retention { get; init; } = "24h";
+    public string Retention { get; set; } = "24h";
 
     /// <summary>The most characters kept of a prompt and of an answer (each); the rest is cut and the capture says so.</summary>
     [ConfigurationKeyName("max_chars")]
-    public int MaxChars { get; init; } = 8_000;
+    public int MaxChars { get; set; } = 8_000;
 
     /// <summary>Which admin credentials (<c>sha256:&lt;64 hex&gt;</c>, each also in <c>admin.credentials</c>) may read captures;
     /// any other admin credential gets 403.</summary>
-    public IReadOnlyList<string> Readers { get; init; } = [];
+    public IReadOnlyList<string> Readers { get; set; } = [];
 
     /// <summary>Capture only these tenants' calls; empty: every tenant's.</summary>
-    public IReadOnlyList<string> Tenants { get; init; } = [];
+    public IReadOnlyList<string> Tenants { get; set; } = [];
 }
 
 /// <summary><c>capture.store</c>: a ring in this process's memory, bounded by entries and bytes (the oldest go first).</summary>
 public sealed record CaptureStoreOptions
 {
     /// <summary><c>memory</c> (the only kind so far): this sidecar's own captures, lost on restart.</summary>
-    public string Kind { get; init; } = "memory";
+    public string Kind { get; set; } = "memory";
 
     /// <summary>The most captures kept; beyond it the oldest is dropped.</summary>
     [ConfigurationKeyName("max_entries")]
-    public int MaxEntries { get; init; } = 1_000;
+    public int MaxEntries { get; set; } = 1_000;
 
     /// <summary>The most bytes (UTF-16, prompt and answer) kept; beyond it the oldest captures are dropped.</summary>
     [ConfigurationKeyName("max_bytes")]
-    public long MaxBytes { get; init; } = 16L * 1024 * 1024;
+    public long MaxBytes { get; set; } = 16L * 1024 * 1024;
 }
