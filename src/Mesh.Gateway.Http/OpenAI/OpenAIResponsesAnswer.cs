@@ -243,24 +243,7 @@ internal sealed class OpenAIResponsesAnswer(string model, long created, string? 
         w.WriteEndObject();
         w.WriteEndObject();
         w.WriteString("truncation", "disabled");
-        if (usage is { } u)
-        {
-            w.WriteStartObject("usage");
-            w.WriteNumber("input_tokens", u.InputTokens);
-            w.WriteStartObject("input_tokens_details");
-            w.WriteNumber("cached_tokens", u.CachedInputTokens);
-            w.WriteEndObject();
-            w.WriteNumber("output_tokens", u.OutputTokens);
-            w.WriteStartObject("output_tokens_details");
-            w.WriteNumber("reasoning_tokens", u.ReasoningTokens);
-            w.WriteEndObject();
-            w.WriteNumber("total_tokens", u.TotalTokens);
-            w.WriteEndObject();
-        }
-        else
-        {
-            w.WriteNull("usage");
-        }
+        Providers.OpenAI.OpenAIResponsesAnswer.Usage(w, usage);
 
         w.WriteStartObject("metadata");
         w.WriteEndObject();

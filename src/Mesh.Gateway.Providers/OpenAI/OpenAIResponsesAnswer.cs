@@ -185,6 +185,14 @@ internal static class OpenAIResponsesAnswer
 
         w.WriteEndArray();
         w.WriteBoolean("parallel_tool_calls", true);
+        Usage(w, usage);
+
+        w.WriteEndObject();
+    }
+
+    /// <summary>A Responses object's <c>usage</c> (null when unknown), as the OpenAI API writes it; the HTTP door's answers use it too.</summary>
+    internal static void Usage(Utf8JsonWriter w, ChatUsage? usage)
+    {
         if (usage is { } u)
         {
             w.WriteStartObject("usage");
@@ -203,7 +211,5 @@ internal static class OpenAIResponsesAnswer
         {
             w.WriteNull("usage");
         }
-
-        w.WriteEndObject();
     }
 }
