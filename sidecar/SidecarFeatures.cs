@@ -105,6 +105,7 @@ internal static class SidecarFeatures
         // Features: one line each, e.g. admin.MapUsageEndpoints();
         admin.MapResponseCacheAdmin();
         admin.MapAdminApi();
+        admin.MapPromptAdminApi();
         admin.MapCaptureEndpoints();
         admin.MapConsole();
         admin.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(ProbesEndpointMetadata.Instance);

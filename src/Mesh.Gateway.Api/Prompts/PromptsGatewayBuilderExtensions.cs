@@ -2,8 +2,10 @@ using Mesh.Gateway.Api.Callers;
 using Mesh.Gateway.Api.Prompts;
 using Mesh.Gateway.Core.Composition;
 using Mesh.Gateway.Core.Prompts;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -25,8 +27,16 @@ public static class PromptsGatewayBuilderExtensions
             builder.Requires(nameof(AddPrompts), "AddTenancy");
             builder.Services.AddMeshPrompts(builder.Configuration);
             builder.Services.AddSingleton<IValidateOptions<PromptsOptions>>(new PromptModelsValidator(builder.Configuration));
+            builder.Services.AddSingleton(static sp => new PromptCatalog(
+                sp.GetRequiredService<PromptRegistryHolder>(),
+                sp.GetRequiredService<PromptsOptions>(),
+                sp.GetRequiredService<IPromptTemplateStore>(),
+                PromptCatalog.ModelCheck(new PromptModelsValidator(sp.GetRequiredService<IConfiguration>())),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetService<ILogger<PromptCatalog>>()));
+            builder.Services.AddSingleton<IHostedService>(static sp => sp.GetRequiredService<PromptCatalog>());
             builder.Services.AddSingleton<IHostedService>(static sp => new PromptRegistryReloader(
-                sp.GetRequiredService<ConfigurationVersions>(), sp.GetRequiredService<PromptRegistryHolder>()));
+                sp.GetRequiredService<ConfigurationVersions>(), sp.GetRequiredService<PromptCatalog>()));
             builder.Services.AddGrpc().AddServiceOptions<PromptsService>(static grpc => grpc.Interceptors.Add<ApiCallerInterceptor>());
             builder.Services.TryAddSingleton<PromptsService>();
         }

@@ -33,6 +33,7 @@ public static class PromptsServiceCollectionExtensions
             "Prompt templates (typed variables, versions, labels, A/B splits, chains) and decorators; see docs/0019-prompt-registry.md.");
         services.AddSingleton(static sp => new PromptRegistryHolder(PromptRegistry.Create(sp.GetRequiredService<PromptsOptions>())));
         services.TryAddSingleton(static _ => new PromptVersionSelector());
+        services.TryAddSingleton<IPromptTemplateStore, InProcessPromptTemplateStore>();
         services.AddSingleton(static sp => new PromptRunner(
             sp.GetRequiredService<PromptRegistryHolder>(),
             sp.GetRequiredService<InferencePipeline>(),

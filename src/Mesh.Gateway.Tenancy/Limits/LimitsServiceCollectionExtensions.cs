@@ -71,6 +71,10 @@ public static class LimitsServiceCollectionExtensions
             // Virtual keys shared by every sidecar of store.redis (replacing tenancy's in-process store).
             services.Replace(ServiceDescriptor.Singleton<IVirtualKeyStore>(sp =>
                 new RedisVirtualKeyStore(sp.GetRequiredService<RedisConnector>(), limits.Store.KeyPrefix)));
+
+            // Prompt templates managed through the admin API, likewise shared (replacing the prompts' in-process store).
+            services.Replace(ServiceDescriptor.Singleton<Core.Prompts.IPromptTemplateStore>(sp =>
+                new RedisPromptTemplateStore(sp.GetRequiredService<RedisConnector>(), limits.Store.KeyPrefix)));
         }
 
         services.TryAddSingleton(sp => new MeshLimiter(
