@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Mesh.Gateway.Core.Chat;
 
 /// <summary>One increment of a streamed generation.</summary>
@@ -15,6 +17,12 @@ public sealed record ChatChunk
     public string? ReasoningSignature { get; init; }
 
     public IReadOnlyList<ChatToolCallDelta> ToolCallDeltas { get; init; } = [];
+
+    /// <summary>A finished output item of the provider's own tools (see <see cref="ChatResponse.ProviderItems"/>).</summary>
+    public JsonElement? ProviderItem { get; init; }
+
+    /// <summary>An annotation added to the answer's text (see <see cref="ChatResponse.TextAnnotations"/>).</summary>
+    public JsonElement? TextAnnotation { get; init; }
 
     public ChatFinishReason? FinishReason { get; init; }
 

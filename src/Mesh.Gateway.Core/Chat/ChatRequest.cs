@@ -50,6 +50,10 @@ public sealed record ChatRequest
     /// (it was screened when it was sent); the response cache never answers such a call.</remarks>
     public string? PreviousResponseId { get; init; }
 
+    /// <summary>Whether a provider that keeps responses may keep this one (OpenAI Responses <c>store</c>); null: the
+    /// provider's default (OpenAI keeps them, which is what lets a later call continue it by <see cref="PreviousResponseId"/>).</summary>
+    public bool? Store { get; init; }
+
     /// <summary>The provider's own tools (OpenAI Responses <c>web_search</c>, <c>file_search</c>, ...), each the caller's
     /// declaration as given; function tools are <see cref="Tools"/>.</summary>
     /// <remarks>Only a target whose provider has <see cref="Providers.ChatProviderFeatures.BuiltInTools"/> can honour them.</remarks>

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Mesh.Gateway.Core.Chat;
 
 /// <summary>A complete (non-streamed) generation result.</summary>
@@ -14,6 +16,15 @@ public sealed record ChatResponse
     public string? ReasoningSignature { get; init; }
 
     public IReadOnlyList<ChatToolCall> ToolCalls { get; init; } = [];
+
+    /// <summary>Output items of the provider's own tools, as the provider sent them and in its order (OpenAI Responses
+    /// <c>web_search_call</c>, <c>file_search_call</c>, <c>code_interpreter_call</c>, ...). A door answering in that provider's
+    /// API passes them on; a door answering in another API has no place for them and leaves them out.</summary>
+    public IReadOnlyList<JsonElement> ProviderItems { get; init; } = [];
+
+    /// <summary>Annotations on the answer's text as the provider sent them (OpenAI Responses <c>url_citation</c>,
+    /// <c>file_citation</c>: the sources of a built-in search), passed on like <see cref="ProviderItems"/>.</summary>
+    public IReadOnlyList<JsonElement> TextAnnotations { get; init; } = [];
 
     public ChatFinishReason FinishReason { get; init; }
 

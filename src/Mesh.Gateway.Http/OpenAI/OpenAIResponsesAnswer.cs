@@ -11,12 +11,16 @@ namespace Mesh.Gateway.Http.OpenAI;
 /// <summary>Writes a chat answer as an OpenAI <c>response</c> object, or its event stream (<c>response.created</c>, output
 /// items with their text or argument deltas, <c>response.completed</c> with the whole response and its usage).</summary>
 /// <remarks>The id is the gateway's own unless a Responses target answered: its id (<c>resp_...</c>) is kept, so that the caller
-/// can give it back as <c>previous_response_id</c>.</remarks>
-internal sealed class OpenAIResponsesAnswer(string model, long created, string? previousResponseId = null) : IChatAnswer
+/// can give it back as <c>previous_response_id</c>, and <c>store</c> then says what that target does (the caller's <c>store</c>,
+/// passed on, else its default of keeping it); an answer from any other target is kept nowhere (<c>store: false</c>). A built-in
+/// tool's output items (<c>web_search_call</c>, ...) and the text's annotations (<c>url_citation</c>) are passed on as the
+/// target sent them.</remarks>
+internal sealed class OpenAIResponsesAnswer(string model, long created, string? previousResponseId = null, bool? store = null) : IChatAnswer
 {
     private readonly List<Item> _items = [];
     private readonly Dictionary<int, Item> _calls = [];
     private string _id = "resp_" + Guid.NewGuid().ToString("N");
+    private bool _upstreamId;
     private Item? _message;
     private int _sequence;
     private bool _started;
@@ -24,9 +28,14 @@ internal sealed class OpenAIResponsesAnswer(string model, long created, string? 
     public Task WriteWholeAsync(HttpContext context, ChatResponse response, InferenceContext call)
     {
         Adopt(response.Id);
+        foreach (var raw in response.ProviderItems)
+        {
+            _items.Add(new Item(ItemKind.Provider, IdOf(raw)) { Raw = raw });
+        }
+
         if (response.Text.Length > 0 || response.ToolCalls.Count == 0)
         {
-            _items.Add(new Item(ItemKind.Message, NewId("msg")) { Text = new StringBuilder(response.Text) });
+            _items.Add(new Item(ItemKind.Message, NewId("msg")) { Text = new StringBuilder(response.Text), Annotations = [.. response.TextAnnotations] });
         }
 
         foreach (var c in response.ToolCalls)
@@ -42,6 +51,20 @@ internal sealed class OpenAIResponsesAnswer(string model, long created, string? 
         if (!_started)
         {
             Adopt(chunk.Id);
+        }
+
+        if (chunk.ProviderItem is { } raw)
+        {
+            // A built-in tool's item arrives finished: added and done at once, as the target sent it.
+            await StartAsync(sse).ConfigureAwait(false);
+            var provided = new Item(ItemKind.Provider, IdOf(raw)) { Raw = raw, Done = true };
+            await AddItemAsync(sse, provided).ConfigureAwait(false);
+            await EventAsync(sse, "response.output_item.done", provided, static (w, i) =>
+            {
+                w.WriteNumber("output_index", i.Index);
+                w.WritePropertyName("item");
+                WriteItem(w, i);
+            }).ConfigureAwait(false);
         }
 
         if (!string.IsNullOrEmpty(chunk.TextDelta))
@@ -60,6 +83,27 @@ internal sealed class OpenAIResponsesAnswer(string model, long created, string? 
                 w.WriteNumber("output_index", s._message.Index);
                 w.WriteNumber("content_index", 0);
                 w.WriteString("delta", s.TextDelta);
+            }).ConfigureAwait(false);
+        }
+
+        if (chunk.TextAnnotation is { } annotation)
+        {
+            await StartAsync(sse).ConfigureAwait(false);
+            if (_message is null)
+            {
+                _message = new Item(ItemKind.Message, NewId("msg"));
+                await AddItemAsync(sse, _message).ConfigureAwait(false);
+            }
+
+            _message.Annotations.Add(annotation);
+            await EventAsync(sse, "response.output_text.annotation.added", (_message, annotation), static (w, s) =>
+            {
+                w.WriteString("item_id", s._message.Id);
+                w.WriteNumber("output_index", s._message.Index);
+                w.WriteNumber("content_index", 0);
+                w.WriteNumber("annotation_index", s._message.Annotations.Count - 1);
+                w.WritePropertyName("annotation");
+                s.annotation.WriteTo(w);
             }).ConfigureAwait(false);
         }
 
@@ -91,6 +135,11 @@ internal sealed class OpenAIResponsesAnswer(string model, long created, string? 
         await StartAsync(sse).ConfigureAwait(false);
         foreach (var item in _items)
         {
+            if (item.Kind == ItemKind.Provider)
+            {
+                continue;
+            }
+
             if (item.Kind == ItemKind.Message)
             {
                 await EventAsync(sse, "response.output_text.done", item, static (w, i) =>
@@ -106,7 +155,7 @@ internal sealed class OpenAIResponsesAnswer(string model, long created, string? 
                     w.WriteNumber("output_index", i.Index);
                     w.WriteNumber("content_index", 0);
                     w.WritePropertyName("part");
-                    WriteTextPart(w, i.Text.ToString());
+                    WriteTextPart(w, i.Text.ToString(), i.Annotations);
                 }).ConfigureAwait(false);
             }
             else
@@ -146,18 +195,29 @@ internal sealed class OpenAIResponsesAnswer(string model, long created, string? 
             w.WriteNull("param");
         }).ConfigureAwait(false);
 
-    private static void WriteTextPart(Utf8JsonWriter w, string text)
+    private static void WriteTextPart(Utf8JsonWriter w, string text, List<JsonElement>? annotations)
     {
         w.WriteStartObject();
         w.WriteString("type", "output_text");
         w.WriteString("text", text);
         w.WriteStartArray("annotations");
+        foreach (var annotation in annotations ?? [])
+        {
+            annotation.WriteTo(w);
+        }
+
         w.WriteEndArray();
         w.WriteEndObject();
     }
 
     private static void WriteItem(Utf8JsonWriter w, Item item)
     {
+        if (item.Kind == ItemKind.Provider)
+        {
+            item.Raw.WriteTo(w);
+            return;
+        }
+
         w.WriteStartObject();
         w.WriteString("id", item.Id);
         if (item.Kind == ItemKind.Message)
@@ -168,7 +228,7 @@ internal sealed class OpenAIResponsesAnswer(string model, long created, string? 
             w.WriteStartArray("content");
             if (item.Done)
             {
-                WriteTextPart(w, item.Text.ToString());
+                WriteTextPart(w, item.Text.ToString(), item.Annotations);
             }
 
             w.WriteEndArray();
@@ -190,10 +250,14 @@ internal sealed class OpenAIResponsesAnswer(string model, long created, string? 
         if (upstreamId is not null && upstreamId.StartsWith("resp_", StringComparison.Ordinal))
         {
             _id = upstreamId;
+            _upstreamId = true;
         }
     }
 
     private static string NewId(string prefix) => prefix + "_" + Guid.NewGuid().ToString("N");
+
+    private static string IdOf(JsonElement raw) =>
+        raw.ValueKind == JsonValueKind.Object && raw.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString()! : NewId("item");
 
     private void WriteResponse(Utf8JsonWriter w, ChatFinishReason? finish, ChatUsage? usage)
     {
@@ -233,7 +297,7 @@ internal sealed class OpenAIResponsesAnswer(string model, long created, string? 
             w.WriteString("previous_response_id", previousResponseId);
         }
 
-        w.WriteBoolean("store", false);
+        w.WriteBoolean("store", _upstreamId && store != false);
         w.WriteString("tool_choice", "auto");
         w.WriteStartArray("tools");
         w.WriteEndArray();
@@ -288,7 +352,7 @@ internal sealed class OpenAIResponsesAnswer(string model, long created, string? 
                 w.WriteNumber("output_index", i.Index);
                 w.WriteNumber("content_index", 0);
                 w.WritePropertyName("part");
-                WriteTextPart(w, string.Empty);
+                WriteTextPart(w, string.Empty, null);
             }).ConfigureAwait(false);
         }
     }
@@ -307,6 +371,9 @@ internal sealed class OpenAIResponsesAnswer(string model, long created, string? 
     {
         Message,
         FunctionCall,
+
+        /// <summary>A built-in tool's item, written as the target sent it.</summary>
+        Provider,
     }
 
     private sealed class Item(ItemKind kind, string id)
@@ -324,5 +391,9 @@ internal sealed class OpenAIResponsesAnswer(string model, long created, string? 
         public string? Name { get; init; }
 
         public StringBuilder Text { get; init; } = new();
+
+        public List<JsonElement> Annotations { get; init; } = [];
+
+        public JsonElement Raw { get; init; }
     }
 }

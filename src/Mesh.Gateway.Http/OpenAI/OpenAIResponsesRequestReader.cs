@@ -119,6 +119,7 @@ internal static class OpenAIResponsesRequestReader
             ReasoningEffort = effort,
             EndUserId = JsonRead.String(root, "user", string.Empty, ref error),
             PreviousResponseId = previous,
+            Store = JsonRead.Bool(root, "store", ref error),
             BuiltInTools = builtIns,
         };
         var stream = JsonRead.Bool(root, "stream", ref error) ?? false;

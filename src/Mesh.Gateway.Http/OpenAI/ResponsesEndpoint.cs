@@ -17,7 +17,7 @@ internal static class ResponsesEndpoint
     {
         var error = OpenAIResponsesRequestReader.TryRead(root, door, out var read);
         (request, stream) = (read?.Request, read?.Stream ?? false);
-        answer = read is null ? null : new OpenAIResponsesAnswer(read.Request.Model, JsonResponse.Now(door.Time), read.Request.PreviousResponseId);
+        answer = read is null ? null : new OpenAIResponsesAnswer(read.Request.Model, JsonResponse.Now(door.Time), read.Request.PreviousResponseId, read.Request.Store);
         return error;
     }
 }

@@ -112,6 +112,7 @@ internal sealed class OpenAIResponsesTranslator : IChatTranslator
         JsonBody.WriteOptional(w, "user", request.EndUserId);
         JsonBody.WriteOptional(w, "parallel_tool_calls", request.ParallelToolCalls);
         JsonBody.WriteOptional(w, "previous_response_id", request.PreviousResponseId);
+        JsonBody.WriteOptional(w, "store", request.Store);
         if (request.ReasoningEffort is { } effort)
         {
             w.WriteStartObject("reasoning");
@@ -183,17 +184,21 @@ internal sealed class OpenAIResponsesTranslator : IChatTranslator
             return FailedError(failure);
         }
 
-        return ToChatResponse(response, provider);
+        return ToChatResponse(response, provider, body);
     }
 
-    private static ChatResponse ToChatResponse(OpenAIResponse response, string provider)
+    private static ChatResponse ToChatResponse(OpenAIResponse response, string provider, ReadOnlySpan<byte> body)
     {
         var text = new StringBuilder();
         var reasoning = new StringBuilder();
         var calls = new List<ChatToolCall>();
+        List<JsonElement>? annotations = null;
+        List<int>? builtIn = null;
         var refused = false;
-        foreach (var item in response.Output ?? [])
+        var output = response.Output ?? [];
+        for (var i = 0; i < output.Count; i++)
         {
+            var item = output[i];
             switch (item.Type)
             {
                 case "message":
@@ -203,6 +208,11 @@ internal sealed class OpenAIResponsesTranslator : IChatTranslator
                         if (type == "output_text")
                         {
                             text.Append(Str(content, "text"));
+                            if (content.TryGetProperty("annotations", out var added) && added.ValueKind == JsonValueKind.Array && added.GetArrayLength() > 0)
+                            {
+                                annotations ??= [];
+                                annotations.AddRange(added.EnumerateArray().Select(static a => a.Clone()));
+                            }
                         }
                         else if (type == "refusal")
                         {
@@ -222,6 +232,10 @@ internal sealed class OpenAIResponsesTranslator : IChatTranslator
                 case "function_call":
                     calls.Add(new ChatToolCall(item.CallId ?? item.Id ?? string.Empty, item.Name ?? string.Empty, ArgumentsOf(item)));
                     break;
+                case not null:
+                    // A built-in tool's item (web_search_call, ...): kept as sent, read raw below (rare: no cost otherwise).
+                    (builtIn ??= []).Add(i);
+                    break;
             }
         }
 
@@ -232,12 +246,31 @@ internal sealed class OpenAIResponsesTranslator : IChatTranslator
             Text = text.ToString(),
             Reasoning = reasoning.Length > 0 ? reasoning.ToString() : null,
             ToolCalls = calls,
+            ProviderItems = builtIn is null ? [] : RawItems(body, builtIn),
+            TextAnnotations = annotations ?? (IReadOnlyList<JsonElement>)[],
             FinishReason = finish,
             ProviderFinishReason = response.IncompleteDetails?.Reason ?? response.Status,
             Usage = MapUsage(response.Usage),
             Provider = provider,
             Model = response.Model ?? string.Empty,
         };
+    }
+
+    // The output items at indexes, as the provider wrote them.
+    private static List<JsonElement> RawItems(ReadOnlySpan<byte> body, List<int> indexes)
+    {
+        var reader = new Utf8JsonReader(body);
+        using var document = JsonDocument.ParseValue(ref reader);
+        var output = document.RootElement.GetProperty("output");
+        return [.. indexes.Select(i => output[i].Clone())];
+    }
+
+    // An event's property as sent (a built-in tool's item, an annotation), when the typed event has no place for it.
+    private static JsonElement? RawProperty(ReadOnlySpan<byte> data, string name)
+    {
+        var reader = new Utf8JsonReader(data);
+        using var document = JsonDocument.ParseValue(ref reader);
+        return document.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object ? value.Clone() : null;
     }
 
     public ProviderError? TranslateEvent(string? eventType, ReadOnlySpan<byte> data, List<ChatChunk> output)
@@ -280,6 +313,20 @@ internal sealed class OpenAIResponsesTranslator : IChatTranslator
             case "response.output_item.done" when e.Item is { Type: "function_call" } doneItem && doneItem.Id is not null
                 && _calls.TryGetValue(doneItem.Id, out var done) && _callsWithArguments.Add(done):
                 output.Add(new ChatChunk { ToolCallDeltas = [new ChatToolCallDelta { Index = done, ArgumentsFragment = ArgumentsOf(doneItem) is { Length: > 0 } all ? all : "{}" }] });
+                break;
+            case "response.output_item.done" when e.Item is { Type: { } itemType } && itemType is not ("message" or "reasoning" or "function_call"):
+                if (RawProperty(data, "item") is { } providerItem)
+                {
+                    output.Add(new ChatChunk { ProviderItem = providerItem });
+                }
+
+                break;
+            case "response.output_text.annotation.added":
+                if (RawProperty(data, "annotation") is { } annotation)
+                {
+                    output.Add(new ChatChunk { TextAnnotation = annotation });
+                }
+
                 break;
             case "response.completed" or "response.incomplete" when e.Response is { } final:
                 IsComplete = true;

@@ -80,6 +80,112 @@ public sealed class ResponsesStateTests(HttpDoorFixture fixture) : IClassFixture
         Assert.Equal("resp_up_2", body.RootElement.GetProperty("previous_response_id").GetString());
     }
 
+    /// <summary>A built-in tool's output items and the text's citations reach the SDK as the target sent them, whole and
+    /// streamed; <c>store</c> says what the target does with the response, and the caller's <c>store: false</c> reaches it.</summary>
+    [Fact]
+    public async Task CreateResponse_WebSearch_SearchCallItemAndCitationsPassedOn_StoreAsTheTargetKeepsIt()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var client = fixture.OpenAI().GetResponsesClient();
+        fixture.Upstream.Enqueue(SearchedJson("resp_ws_1"));
+
+        var options = new CreateResponseOptions { Model = "responses", Tools = { ResponseTool.CreateWebSearchTool() } };
+        options.InputItems.Add(ResponseItem.CreateUserMessageItem("Who won the match?"));
+        ResponseResult result = await client.CreateResponseAsync(options, ct);
+
+        var search = Assert.IsType<WebSearchCallResponseItem>(result.OutputItems[0]);
+        Assert.Equal("ws_1", search.Id);
+        var message = Assert.IsAssignableFrom<MessageResponseItem>(result.OutputItems[1]);
+        var citation = Assert.IsType<UriCitationMessageAnnotation>(Assert.Single(Assert.Single(message.Content).OutputTextAnnotations));
+        Assert.Equal(new Uri("https://example.org/match"), citation.Uri);
+        Assert.Equal("Match report", citation.Title);
+        Assert.Equal("The home side won.", result.GetOutputText());
+        using (var raw = JsonDocument.Parse(await RawAsync("""{"model":"responses","input":"again","tools":[{"type":"web_search"}]}""", SearchedJson("resp_ws_2"), ct)))
+        {
+            Assert.True(raw.RootElement.GetProperty("store").GetBoolean());
+            Assert.Equal("web_search_call", raw.RootElement.GetProperty("output")[0].GetProperty("type").GetString());
+            Assert.Equal("Who won", raw.RootElement.GetProperty("output")[0].GetProperty("action").GetProperty("query").GetString());
+        }
+
+        using (var unstored = JsonDocument.Parse(await RawAsync("""{"model":"responses","input":"again","store":false}""", ResponseJson("resp_ns", "ok"), ct)))
+        {
+            Assert.False(unstored.RootElement.GetProperty("store").GetBoolean());
+        }
+
+        using (var sent = JsonDocument.Parse(fixture.Upstream.Requests[^1].BodyText))
+        {
+            Assert.False(sent.RootElement.GetProperty("store").GetBoolean());
+        }
+
+        // Streamed: the item arrives as added + done, the citation as its own event, and both are in the completed response.
+        fixture.Upstream.Enqueue(SearchedStream("resp_ws_3").SplitRandomly(seed: 5));
+        var streamed = new CreateResponseOptions { Model = "responses", StreamingEnabled = true, Tools = { ResponseTool.CreateWebSearchTool() } };
+        streamed.InputItems.Add(ResponseItem.CreateUserMessageItem("Who won the match?"));
+        var doneItems = new List<ResponseItem>();
+        var citations = new List<ResponseMessageAnnotation>();
+        var text = new StringBuilder();
+        ResponseResult? completed = null;
+        await foreach (var update in await client.CreateResponseStreamingAsync(streamed, ct))
+        {
+            switch (update)
+            {
+                case StreamingResponseOutputItemDoneUpdate done:
+                    doneItems.Add(done.Item);
+                    break;
+                case StreamingResponseOutputTextAnnotationAddedUpdate added:
+                    citations.Add(added.Annotation);
+                    break;
+                case StreamingResponseOutputTextDeltaUpdate delta:
+                    text.Append(delta.Delta);
+                    break;
+                case StreamingResponseCompletedUpdate end:
+                    completed = end.Response;
+                    break;
+            }
+        }
+
+        Assert.Equal("The home side won.", text.ToString());
+        Assert.IsType<WebSearchCallResponseItem>(doneItems[0]);
+        Assert.Equal(new Uri("https://example.org/match"), Assert.IsType<UriCitationMessageAnnotation>(Assert.Single(citations)).Uri);
+        Assert.NotNull(completed);
+        Assert.IsType<WebSearchCallResponseItem>(completed.OutputItems[0]);
+        Assert.Single(Assert.IsAssignableFrom<MessageResponseItem>(completed.OutputItems[1]).Content[0].OutputTextAnnotations);
+    }
+
+    private async Task<string> RawAsync(string body, FakeResponse upstream, CancellationToken ct)
+    {
+        fixture.Upstream.Enqueue(upstream);
+        using var http = new HttpClient { BaseAddress = fixture.Sidecar.HttpAddress };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", HttpDoorFixture.Key);
+        using var answer = await http.PostAsync(new Uri("v1/responses", UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"), ct);
+        var text = await answer.Content.ReadAsStringAsync(ct);
+        Assert.True(answer.IsSuccessStatusCode, text);
+        return text;
+    }
+
+    private const string SearchCall = "{\"type\":\"web_search_call\",\"id\":\"ws_1\",\"status\":\"completed\",\"action\":{\"type\":\"search\",\"query\":\"Who won\"}}";
+
+    private const string Citation = "{\"type\":\"url_citation\",\"start_index\":0,\"end_index\":18,\"url\":\"https://example.org/match\",\"title\":\"Match report\"}";
+
+    private static FakeResponse SearchedJson(string id) => FakeResponse.Json(
+        "{\"id\":\"" + id + "\",\"object\":\"response\",\"created_at\":1,\"status\":\"completed\",\"model\":\"gpt-4o-mini\",\"output\":[" + SearchCall + ",{\"type\":\"message\",\"id\":\"msg_1\","
+        + "\"status\":\"completed\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":\"The home side won.\",\"annotations\":[" + Citation + "]}]}],"
+        + "\"usage\":{\"input_tokens\":9,\"output_tokens\":4,\"total_tokens\":13}}");
+
+    private static FakeResponse SearchedStream(string id)
+    {
+        var head = "{\"id\":\"" + id + "\",\"object\":\"response\",\"created_at\":1,\"model\":\"gpt-4o-mini\",";
+        return FakeResponse.Sse(
+            "event: response.created\ndata: {\"type\":\"response.created\",\"response\":" + head + "\"status\":\"in_progress\",\"output\":[]}}\n\n"
+            + "event: response.output_item.added\ndata: {\"type\":\"response.output_item.added\",\"output_index\":0,\"item\":{\"type\":\"web_search_call\",\"id\":\"ws_1\",\"status\":\"in_progress\"}}\n\n"
+            + "event: response.web_search_call.completed\ndata: {\"type\":\"response.web_search_call.completed\",\"output_index\":0,\"item_id\":\"ws_1\"}\n\n"
+            + "event: response.output_item.done\ndata: {\"type\":\"response.output_item.done\",\"output_index\":0,\"item\":" + SearchCall + "}\n\n"
+            + "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"item_id\":\"msg_1\",\"output_index\":1,\"content_index\":0,\"delta\":\"The home side won.\"}\n\n"
+            + "event: response.output_text.annotation.added\ndata: {\"type\":\"response.output_text.annotation.added\",\"item_id\":\"msg_1\",\"output_index\":1,\"content_index\":0,\"annotation_index\":0,\"annotation\":" + Citation + "}\n\n"
+            + "event: response.completed\ndata: {\"type\":\"response.completed\",\"response\":" + head + "\"status\":\"completed\",\"output\":[],"
+            + "\"usage\":{\"input_tokens\":9,\"output_tokens\":4,\"total_tokens\":13}}}\n\n");
+    }
+
     [Theory]
     [InlineData("gpt-4o-mini")]
     [InlineData("claude")]
