@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.V1;
@@ -177,6 +178,28 @@ internal static class GenerateRequestMapper
             return overridden;
         }
 
+        var builtIns = new List<JsonElement>(request.BuiltinTools.Count);
+        for (var i = 0; i < request.BuiltinTools.Count; i++)
+        {
+            var tool = ProtoJson.ToJson(request.BuiltinTools[i])!.Value;
+            if (!tool.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() is not { Length: > 0 } kind)
+            {
+                return GatewayError.InvalidArgument($"builtin_tools[{i}].type", "is required: the provider's name of the tool (web_search, file_search, ...)");
+            }
+
+            if (kind == "function")
+            {
+                return GatewayError.InvalidArgument($"builtin_tools[{i}].type", "a function tool is declared in tools, not builtin_tools");
+            }
+
+            builtIns.Add(tool);
+        }
+
+        if (request.HasPreviousResponseId && request.PreviousResponseId.Length == 0)
+        {
+            return GatewayError.InvalidArgument("previous_response_id", "must not be empty when set");
+        }
+
         var metadata = request.Metadata;
         chat = new ChatRequest
         {
@@ -199,6 +222,9 @@ internal static class GenerateRequestMapper
             Tags = metadata is null ? [] : [.. metadata.Tags],
             Metadata = metadata is null || metadata.Labels.Count == 0 ? new Dictionary<string, string>() : new Dictionary<string, string>(metadata.Labels),
             ProviderOptions = providerOptions,
+            PreviousResponseId = request.HasPreviousResponseId ? request.PreviousResponseId : null,
+            BuiltInTools = builtIns,
+            Store = request.HasStore ? request.Store : null,
         };
         return null;
     }

@@ -28,6 +28,16 @@ internal static class GenerateResponseMapper
             proto.ToolCalls.Add(new ToolCall { Id = call.Id, Name = call.Name, Arguments = call.ArgumentsJson });
         }
 
+        foreach (var item in response.ProviderItems)
+        {
+            proto.ProviderItems.Add(ProtoJson.ToStruct(item));
+        }
+
+        foreach (var annotation in response.TextAnnotations)
+        {
+            proto.TextAnnotations.Add(ProtoJson.ToStruct(annotation));
+        }
+
         if (context.Cost is { } cost)
         {
             proto.Cost = ToProto(cost);
@@ -46,7 +56,7 @@ internal static class GenerateResponseMapper
     {
         var hasText = !string.IsNullOrEmpty(chunk.TextDelta);
         var hasReasoning = !string.IsNullOrEmpty(chunk.ReasoningDelta) || chunk.ReasoningSignature is not null;
-        if (!hasText && !hasReasoning && chunk.ToolCallDeltas.Count == 0)
+        if (!hasText && !hasReasoning && chunk.ToolCallDeltas.Count == 0 && chunk.ProviderItem is null && chunk.TextAnnotation is null)
         {
             return null;
         }
@@ -56,6 +66,8 @@ internal static class GenerateResponseMapper
             Text = chunk.TextDelta ?? string.Empty,
             Reasoning = chunk.ReasoningDelta ?? string.Empty,
             ReasoningSignature = chunk.ReasoningSignature ?? string.Empty,
+            ProviderItem = chunk.ProviderItem is { } item ? ProtoJson.ToStruct(item) : null,
+            TextAnnotation = chunk.TextAnnotation is { } annotation ? ProtoJson.ToStruct(annotation) : null,
         };
         foreach (var delta in chunk.ToolCallDeltas)
         {
