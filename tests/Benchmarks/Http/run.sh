@@ -9,8 +9,8 @@
 # Method as tests/Benchmarks/Portkey/run.sh: per round, throughput with h2load at CONCURRENCY in flight for each path, then
 # each proxy paced at RATE beside the direct path at the same time (the added latency is the pair's difference); servers
 # pinned to SERVER_CPU, load to LOAD_CPU; server CPU per request from /proc/PID/stat over the upstream's count.
-#   ROUNDS=10 DURATION=10 CONCURRENCY=32 RATE=100 LATENCY_SECONDS=20 bash tests/Benchmarks/Http/run.sh
-# A quick proof that it runs: ROUNDS=1 DURATION=2 LATENCY_SECONDS=3 bash tests/Benchmarks/Http/run.sh
+#   ROUNDS=10 DURATION=10 CONCURRENCY=32 RATE=100 LATENCY_SECONDS=20 WARMUP=20 bash tests/Benchmarks/Http/run.sh
+# A quick proof that it runs: ROUNDS=1 DURATION=2 LATENCY_SECONDS=3 WARMUP=2 bash tests/Benchmarks/Http/run.sh
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
@@ -103,6 +103,14 @@ latency_pair() { # subject
     echo "{\"name\":\"$name\",\"phase\":\"latency\",\"pair\":\"$subject\",\"result\":$(latency_json "$prefix-$name.log" "$prefix-$name.out" 60),\"upstream\":$((after_up - before_up)),\"load\":\"$(loadavg)\"}"
   done
 }
+
+# WARMUP seconds of load on each proxy path before the first round (JIT tiers, pools), so the rounds measure the steady state.
+if [ "${WARMUP:-20}" -gt 0 ]; then
+  for name in grpc http portkey; do
+    set_args "$name"
+    taskset -c "$LOAD_CPU" h2load -D "${WARMUP:-20}" -c "$CONCURRENCY" -m 1 -t 1 "${ARGS[@]}" >/dev/null
+  done
+fi
 
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round/$ROUNDS" >&2
