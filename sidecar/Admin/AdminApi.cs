@@ -117,8 +117,11 @@ internal static class AdminApi
         var filter = CallFilter.Parse(query, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
         var (matched, kept, source) = await RecordsAsync(context, filter.Matches).ConfigureAwait(false);
         var limit = int.TryParse(query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? Math.Clamp(l, 1, MaxCalls) : 200;
-        var captures = context.RequestServices.GetService<Capture.CaptureStore>();
-        var newest = matched.AsEnumerable().Reverse().Take(limit).Select(r => ToCall(r, captures)).ToList();
+        var rows = matched.AsEnumerable().Reverse().Take(limit).ToList();
+        var captured = context.RequestServices.GetService<Capture.ICaptureStore>() is { } captures && context.RequestServices.GetRequiredService<Capture.CaptureOptions>().Enabled
+            ? await captures.CapturedAsync([.. rows.Select(static r => r.RequestId)], context.RequestAborted).ConfigureAwait(false)
+            : null;
+        var newest = rows.Select(r => ToCall(r, captured)).ToList();
         await Write(context, new AdminDtos.CallList(newest, matched.Count, kept, source), AdminJsonContext.Default.CallList).ConfigureAwait(false);
     }
 
@@ -212,9 +215,9 @@ internal static class AdminApi
         key.Limits,
         key.Budget);
 
-    private static AdminDtos.Call ToCall(UsageRecord r, Capture.CaptureStore? captures) => new(
+    private static AdminDtos.Call ToCall(UsageRecord r, IReadOnlySet<string>? captured) => new(
         r.Timestamp, r.RequestId, r.TenantId, r.KeyId, r.RouteOrModel, r.Model, r.Provider, r.Operation, r.Status,
-        r.InputTokens, r.OutputTokens, r.CostUsd, r.LatencyMs, r.Door, r.GuardrailActions, captures?.Has(r.RequestId) == true);
+        r.InputTokens, r.OutputTokens, r.CostUsd, r.LatencyMs, r.Door, r.GuardrailActions, captured?.Contains(r.RequestId) == true);
 
     private static async Task<T?> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type)
         where T : class => (await ReadWithPathAsync(context, type).ConfigureAwait(false)).Body;
