@@ -148,14 +148,34 @@ internal static class AdminApi
         }
     }
 
-    private static Task StatsAsync(HttpContext context)
+    // The fleet's figures when the ledger goes to a Redis stream (scope=sidecar asks for this sidecar's), else this sidecar's;
+    // this sidecar's too while the stream cannot be read, and the answer's source says which. Overhead is this sidecar's.
+    private static async Task StatsAsync(HttpContext context)
     {
-        var stats = ConsoleStats.Compute(
-            context.RequestServices.GetRequiredService<RecentCalls>(),
-            context.RequestServices.GetRequiredService<OverheadSamples>(),
-            context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
-            context.Request.Query);
-        return Write(context, stats, AdminJsonContext.Default.Stats);
+        var query = context.Request.Query;
+        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        var (start, _) = ConsoleStats.Window(now, query);
+        var local = context.RequestServices.GetRequiredService<RecentCalls>();
+        List<UsageRecord>? records = null;
+        var source = "this sidecar";
+        if (query["scope"] != "sidecar" && context.RequestServices.GetService<ILedgerReader>() is { } reader)
+        {
+            try
+            {
+                records = [.. await reader.ReadSinceAsync(start, local.Capacity, context.RequestAborted).ConfigureAwait(false)];
+                source = "fleet: " + reader.Name;
+            }
+#pragma warning disable CA1031 // Whatever the store throws, the charts still show this sidecar's calls, saying so.
+            catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+            {
+                source = $"this sidecar only: {reader.Name} cannot be read";
+            }
+        }
+
+        records ??= local.Snapshot(r => r.Timestamp >= start);
+        var stats = ConsoleStats.Compute(records, context.RequestServices.GetRequiredService<OverheadSamples>(), now, query, source);
+        await Write(context, stats, AdminJsonContext.Default.Stats).ConfigureAwait(false);
     }
 
     private static async Task SpendAsync(HttpContext context)

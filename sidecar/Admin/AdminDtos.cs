@@ -95,7 +95,8 @@ internal static class AdminDtos
         IReadOnlyList<Series> Series,
         IReadOnlyList<OverheadSeries> Overhead,
         string OverheadBy,
-        double? CacheHitRatio);
+        double? CacheHitRatio,
+        string Source);
 
     internal sealed record SpendRow(string Group, long Requests, long InputTokens, long OutputTokens, decimal CostUsd);
 

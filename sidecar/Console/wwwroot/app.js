@@ -118,11 +118,15 @@
     const stats = await api(`/admin/v1/stats?by=${encodeURIComponent(by)}&minutes=${encodeURIComponent(minutes)}`);
     const charts = $("#charts");
     charts.replaceChildren();
+    const fleet = String(stats.source || "").startsWith("fleet");
+    $("#overview-title").textContent = fleet ? "The fleet, live" : "This sidecar, live";
+    $("#overview-source").textContent = "Source: " + stats.source + (fleet ? " (every sidecar writing to the ledger's stream; gateway overhead is this sidecar's)." : ".");
     for (const chart of CHARTS) {
       charts.appendChild(figure(chart.id, chart.title + " by " + stats.by, stats.series.map((s) => ({ name: s.group, values: s.points.map(chart.value) }))));
     }
-    charts.appendChild(figure("overhead-p50", "Gateway overhead p50 (ms) by " + stats.overhead_by, stats.overhead.map((s) => ({ name: s.group, values: s.points.map((p) => p.p50_ms) }))));
-    charts.appendChild(figure("overhead-p99", "Gateway overhead p99 (ms) by " + stats.overhead_by, stats.overhead.map((s) => ({ name: s.group, values: s.points.map((p) => p.p99_ms) }))));
+    const overheadOf = fleet ? " (this sidecar)" : "";
+    charts.appendChild(figure("overhead-p50", "Gateway overhead p50 (ms) by " + stats.overhead_by + overheadOf, stats.overhead.map((s) => ({ name: s.group, values: s.points.map((p) => p.p50_ms) }))));
+    charts.appendChild(figure("overhead-p99", "Gateway overhead p99 (ms) by " + stats.overhead_by + overheadOf, stats.overhead.map((s) => ({ name: s.group, values: s.points.map((p) => p.p99_ms) }))));
     const cache = document.createElement("figure");
     cache.id = "chart-cache";
     cache.innerHTML = "<figcaption>Cache hit ratio, whole window</figcaption>";
