@@ -15,7 +15,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Mesh.Gateway.Sidecar.Admin;
 
 /// <summary>The admin API under <c>/admin/v1</c> (virtual keys, call log, charts' figures, spend, configuration in force); every
-/// endpoint needs an admin credential (<see cref="AdminCredentials"/>).</summary>
+/// endpoint needs an admin credential (<see cref="AdminCredentials"/>): key management the <c>admin</c> role, reading the
+/// <c>viewer</c> role or above.</summary>
 internal static class AdminApi
 {
     private const int MaxCalls = 1000;
@@ -25,12 +26,14 @@ internal static class AdminApi
         ArgumentNullException.ThrowIfNull(admin);
         admin.MapGet("/admin/v1/keys", AdminCredentials.Require(ListKeysAsync));
         admin.MapPost("/admin/v1/keys", AdminCredentials.Require(StoreUnavailableAs503(CreateKeyAsync)));
+        admin.MapMethods("/admin/v1/keys/{id}", [HttpMethods.Patch], AdminCredentials.Require(StoreUnavailableAs503(UpdateKeyAsync)));
         admin.MapPost("/admin/v1/keys/{id}/rotate", AdminCredentials.Require(StoreUnavailableAs503(RotateKeyAsync)));
         admin.MapPost("/admin/v1/keys/{id}/revoke", AdminCredentials.Require(StoreUnavailableAs503(RevokeKeyAsync)));
-        admin.MapGet("/admin/v1/calls", AdminCredentials.Require(CallsAsync));
-        admin.MapGet("/admin/v1/stats", AdminCredentials.Require(StatsAsync));
-        admin.MapGet("/admin/v1/spend", AdminCredentials.Require(SpendAsync));
-        admin.MapGet("/admin/v1/config", AdminCredentials.Require(ConfigAsync));
+        admin.MapGet("/admin/v1/calls", AdminCredentials.RequireViewer(CallsAsync));
+        admin.MapGet("/admin/v1/stats", AdminCredentials.RequireViewer(StatsAsync));
+        admin.MapGet("/admin/v1/spend", AdminCredentials.RequireViewer(SpendAsync));
+        admin.MapGet("/admin/v1/config", AdminCredentials.RequireViewer(ConfigAsync));
+        admin.MapGet("/admin/v1/whoami", AdminCredentials.RequireViewer(WhoAmIAsync));
     }
 
     // A change that cannot be written to the key store is refused whole (never applied to this sidecar alone).
@@ -78,6 +81,27 @@ internal static class AdminApi
             Budget = body.Budget,
         }, context.RequestAborted).ConfigureAwait(false);
         await Issued(context, change, StatusCodes.Status201Created).ConfigureAwait(false);
+    }
+
+    private static async Task UpdateKeyAsync(HttpContext context)
+    {
+        var (body, where) = await ReadWithPathAsync(context, AdminJsonContext.Default.UpdateKeyBody).ConfigureAwait(false);
+        if (body is null)
+        {
+            await Fail(context, 400, (where is null ? string.Empty : $"{where}: not a known field, or not of its type; ") + "the body must be JSON: {\"limits\": {\"requests_per_minute\": n, \"tokens_per_minute\": n}, \"budget\": {\"per_day_usd\": x, \"per_month_usd\": x, \"alert_at\": 0.8}} (each replaces the key's own; {} removes it)").ConfigureAwait(false);
+            return;
+        }
+
+        var registry = context.RequestServices.GetRequiredService<VirtualKeyRegistry>();
+        var change = await registry.UpdateLimitsAsync((string)context.Request.RouteValues["id"]!, body.Limits, body.Budget, context.RequestAborted).ConfigureAwait(false);
+        if (change.Error is { } error)
+        {
+            await Fail(context, change.NotFound ? 404 : 400, error).ConfigureAwait(false);
+            return;
+        }
+
+        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        await Write(context, View(change.Key!, now), AdminJsonContext.Default.KeyView).ConfigureAwait(false);
     }
 
     private static async Task RotateKeyAsync(HttpContext context)
@@ -199,6 +223,13 @@ internal static class AdminApi
         var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
         var report = new AdminDtos.SpendReport(filter.From ?? records.FirstOrDefault()?.Timestamp ?? now, filter.To ?? now, by, rows, rows.Sum(static r => r.CostUsd), source);
         await Write(context, report, AdminJsonContext.Default.SpendReport).ConfigureAwait(false);
+    }
+
+    // The role of the credential presented, so the console shows a viewer only what it may use.
+    private static Task WhoAmIAsync(HttpContext context)
+    {
+        var role = context.Items[typeof(AdminRole)] is AdminRole.Admin ? "admin" : "viewer";
+        return Write(context, new AdminDtos.WhoAmI(role), AdminJsonContext.Default.WhoAmI);
     }
 
     private static Task ConfigAsync(HttpContext context)

@@ -8,14 +8,14 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Mesh.Gateway.Sidecar.Capture;
 
-/// <summary><c>GET /admin/v1/calls/{id}/capture</c>: a call's captured prompt and answer, for an admin credential listed in
-/// <c>capture.readers</c> (403 for any other); 404 when capture is off, or the call was not captured or has expired.</summary>
+/// <summary><c>GET /admin/v1/calls/{id}/capture</c>: a call's captured prompt and answer, for an admin or viewer credential listed
+/// in <c>capture.readers</c> (403 for any other); 404 when capture is off, or the call was not captured or has expired.</summary>
 internal static class CaptureEndpoints
 {
     public static void MapCaptureEndpoints(this IEndpointRouteBuilder admin)
     {
         ArgumentNullException.ThrowIfNull(admin);
-        admin.MapGet("/admin/v1/calls/{id}/capture", AdminCredentials.Require(CaptureAsync));
+        admin.MapGet("/admin/v1/calls/{id}/capture", AdminCredentials.RequireViewer(CaptureAsync));
     }
 
     private static async Task CaptureAsync(HttpContext context)
@@ -54,7 +54,7 @@ internal static class CaptureEndpoints
         await AdminApi.Write(context, capture, AdminJsonContext.Default.CapturedCall).ConfigureAwait(false);
     }
 
-    // Constant time over every reader; AdminCredentials.Require has already accepted the token as an admin credential.
+    // Constant time over every reader; AdminCredentials.RequireViewer has already accepted the token as an admin or viewer credential.
     private static bool IsReader(HttpContext context, CaptureOptions options)
     {
         var header = context.Request.Headers.Authorization.ToString();

@@ -23,8 +23,8 @@ public sealed record CaptureOptions
     [ConfigurationKeyName("max_chars")]
     public int MaxChars { get; set; } = 8_000;
 
-    /// <summary>Which admin credentials (<c>sha256:&lt;64 hex&gt;</c>, each also in <c>admin.credentials</c>) may read captures;
-    /// any other admin credential gets 403.</summary>
+    /// <summary>Which admin credentials (<c>sha256:&lt;64 hex&gt;</c>, each also in <c>admin.credentials</c> or <c>admin.viewers</c>)
+    /// may read captures; any other admin credential gets 403.</summary>
     public IReadOnlyList<string> Readers { get; set; } = [];
 
     /// <summary>Capture only these tenants' calls; empty: every tenant's.</summary>
