@@ -170,6 +170,14 @@ public sealed class CaptureTests : IDisposable
         Assert.Equal(viewerIsReader, body.Contains("Mock reply", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task CaptureInRedis_WithoutStoreRedis_TheStartStopsNamingTheKey()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => ConsoleRig.StartAsync(CaptureYaml("enabled: true\n  store: { kind: redis }")));
+
+        Assert.Contains("capture.store.kind: redis keeps captures in store.redis, which is not set", error.Message, StringComparison.Ordinal);
+    }
+
     private string CaptureYaml(string settings)
     {
         var adminHash = ApiKeyHash.Format(ConsoleRig.AdminToken);
