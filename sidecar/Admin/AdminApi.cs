@@ -15,7 +15,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Mesh.Gateway.Sidecar.Admin;
 
 /// <summary>The admin API under <c>/admin/v1</c> (virtual keys, call log, charts' figures, spend, configuration in force); every
-/// endpoint needs an admin credential (<see cref="AdminCredentials"/>).</summary>
+/// endpoint needs an admin credential (<see cref="AdminCredentials"/>): key management the <c>admin</c> role, reading the
+/// <c>viewer</c> role or above.</summary>
 internal static class AdminApi
 {
     private const int MaxCalls = 1000;
@@ -25,12 +26,14 @@ internal static class AdminApi
         ArgumentNullException.ThrowIfNull(admin);
         admin.MapGet("/admin/v1/keys", AdminCredentials.Require(ListKeysAsync));
         admin.MapPost("/admin/v1/keys", AdminCredentials.Require(StoreUnavailableAs503(CreateKeyAsync)));
+        admin.MapMethods("/admin/v1/keys/{id}", [HttpMethods.Patch], AdminCredentials.Require(StoreUnavailableAs503(UpdateKeyAsync)));
         admin.MapPost("/admin/v1/keys/{id}/rotate", AdminCredentials.Require(StoreUnavailableAs503(RotateKeyAsync)));
         admin.MapPost("/admin/v1/keys/{id}/revoke", AdminCredentials.Require(StoreUnavailableAs503(RevokeKeyAsync)));
-        admin.MapGet("/admin/v1/calls", AdminCredentials.Require(CallsAsync));
-        admin.MapGet("/admin/v1/stats", AdminCredentials.Require(StatsAsync));
-        admin.MapGet("/admin/v1/spend", AdminCredentials.Require(SpendAsync));
-        admin.MapGet("/admin/v1/config", AdminCredentials.Require(ConfigAsync));
+        admin.MapGet("/admin/v1/calls", AdminCredentials.RequireViewer(CallsAsync));
+        admin.MapGet("/admin/v1/stats", AdminCredentials.RequireViewer(StatsAsync));
+        admin.MapGet("/admin/v1/spend", AdminCredentials.RequireViewer(SpendAsync));
+        admin.MapGet("/admin/v1/config", AdminCredentials.RequireViewer(ConfigAsync));
+        admin.MapGet("/admin/v1/whoami", AdminCredentials.RequireViewer(WhoAmIAsync));
     }
 
     // A change that cannot be written to the key store is refused whole (never applied to this sidecar alone).
@@ -80,6 +83,27 @@ internal static class AdminApi
         await Issued(context, change, StatusCodes.Status201Created).ConfigureAwait(false);
     }
 
+    private static async Task UpdateKeyAsync(HttpContext context)
+    {
+        var (body, where) = await ReadWithPathAsync(context, AdminJsonContext.Default.UpdateKeyBody).ConfigureAwait(false);
+        if (body is null)
+        {
+            await Fail(context, 400, (where is null ? string.Empty : $"{where}: not a known field, or not of its type; ") + "the body must be JSON: {\"limits\": {\"requests_per_minute\": n, \"tokens_per_minute\": n}, \"budget\": {\"per_day_usd\": x, \"per_month_usd\": x, \"alert_at\": 0.8}} (each replaces the key's own; {} removes it)").ConfigureAwait(false);
+            return;
+        }
+
+        var registry = context.RequestServices.GetRequiredService<VirtualKeyRegistry>();
+        var change = await registry.UpdateLimitsAsync((string)context.Request.RouteValues["id"]!, body.Limits, body.Budget, context.RequestAborted).ConfigureAwait(false);
+        if (change.Error is { } error)
+        {
+            await Fail(context, change.NotFound ? 404 : 400, error).ConfigureAwait(false);
+            return;
+        }
+
+        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        await Write(context, View(change.Key!, now), AdminJsonContext.Default.KeyView).ConfigureAwait(false);
+    }
+
     private static async Task RotateKeyAsync(HttpContext context)
     {
         var body = context.Request.ContentLength == 0 || context.Request.ContentType is null
@@ -117,8 +141,11 @@ internal static class AdminApi
         var filter = CallFilter.Parse(query, context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
         var (matched, kept, source) = await RecordsAsync(context, filter.Matches).ConfigureAwait(false);
         var limit = int.TryParse(query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? Math.Clamp(l, 1, MaxCalls) : 200;
-        var captures = context.RequestServices.GetService<Capture.CaptureStore>();
-        var newest = matched.AsEnumerable().Reverse().Take(limit).Select(r => ToCall(r, captures)).ToList();
+        var rows = matched.AsEnumerable().Reverse().Take(limit).ToList();
+        var captured = context.RequestServices.GetService<Capture.ICaptureStore>() is { } captures && context.RequestServices.GetRequiredService<Capture.CaptureOptions>().Enabled
+            ? await captures.CapturedAsync([.. rows.Select(static r => r.RequestId)], context.RequestAborted).ConfigureAwait(false)
+            : null;
+        var newest = rows.Select(r => ToCall(r, captured)).ToList();
         await Write(context, new AdminDtos.CallList(newest, matched.Count, kept, source), AdminJsonContext.Default.CallList).ConfigureAwait(false);
     }
 
@@ -145,14 +172,34 @@ internal static class AdminApi
         }
     }
 
-    private static Task StatsAsync(HttpContext context)
+    // The fleet's figures when the ledger goes to a Redis stream (scope=sidecar asks for this sidecar's), else this sidecar's;
+    // this sidecar's too while the stream cannot be read, and the answer's source says which. Overhead is this sidecar's.
+    private static async Task StatsAsync(HttpContext context)
     {
-        var stats = ConsoleStats.Compute(
-            context.RequestServices.GetRequiredService<RecentCalls>(),
-            context.RequestServices.GetRequiredService<OverheadSamples>(),
-            context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
-            context.Request.Query);
-        return Write(context, stats, AdminJsonContext.Default.Stats);
+        var query = context.Request.Query;
+        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        var (start, _) = ConsoleStats.Window(now, query);
+        var local = context.RequestServices.GetRequiredService<RecentCalls>();
+        List<UsageRecord>? records = null;
+        var source = "this sidecar";
+        if (query["scope"] != "sidecar" && context.RequestServices.GetService<ILedgerReader>() is { } reader)
+        {
+            try
+            {
+                records = [.. await reader.ReadSinceAsync(start, local.Capacity, context.RequestAborted).ConfigureAwait(false)];
+                source = "fleet: " + reader.Name;
+            }
+#pragma warning disable CA1031 // Whatever the store throws, the charts still show this sidecar's calls, saying so.
+            catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+            {
+                source = $"this sidecar only: {reader.Name} cannot be read";
+            }
+        }
+
+        records ??= local.Snapshot(r => r.Timestamp >= start);
+        var stats = ConsoleStats.Compute(records, context.RequestServices.GetRequiredService<OverheadSamples>(), now, query, source);
+        await Write(context, stats, AdminJsonContext.Default.Stats).ConfigureAwait(false);
     }
 
     private static async Task SpendAsync(HttpContext context)
@@ -176,6 +223,13 @@ internal static class AdminApi
         var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
         var report = new AdminDtos.SpendReport(filter.From ?? records.FirstOrDefault()?.Timestamp ?? now, filter.To ?? now, by, rows, rows.Sum(static r => r.CostUsd), source);
         await Write(context, report, AdminJsonContext.Default.SpendReport).ConfigureAwait(false);
+    }
+
+    // The role of the credential presented, so the console shows a viewer only what it may use.
+    private static Task WhoAmIAsync(HttpContext context)
+    {
+        var role = context.Items[typeof(AdminRole)] is AdminRole.Admin ? "admin" : "viewer";
+        return Write(context, new AdminDtos.WhoAmI(role), AdminJsonContext.Default.WhoAmI);
     }
 
     private static Task ConfigAsync(HttpContext context)
@@ -212,9 +266,9 @@ internal static class AdminApi
         key.Limits,
         key.Budget);
 
-    private static AdminDtos.Call ToCall(UsageRecord r, Capture.CaptureStore? captures) => new(
+    private static AdminDtos.Call ToCall(UsageRecord r, IReadOnlySet<string>? captured) => new(
         r.Timestamp, r.RequestId, r.TenantId, r.KeyId, r.RouteOrModel, r.Model, r.Provider, r.Operation, r.Status,
-        r.InputTokens, r.OutputTokens, r.CostUsd, r.LatencyMs, r.Door, r.GuardrailActions, captures?.Has(r.RequestId) == true);
+        r.InputTokens, r.OutputTokens, r.CostUsd, r.LatencyMs, r.Door, r.GuardrailActions, captured?.Contains(r.RequestId) == true);
 
     private static async Task<T?> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type)
         where T : class => (await ReadWithPathAsync(context, type).ConfigureAwait(false)).Body;

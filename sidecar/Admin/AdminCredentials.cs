@@ -8,13 +8,14 @@ using Microsoft.Extensions.Hosting;
 namespace Mesh.Gateway.Sidecar.Admin;
 
 /// <summary>Checks the admin credential a request presents (<c>Authorization: Bearer TOKEN</c>) against <c>admin.credentials</c>
-/// of the configuration version in force (a reload that adds or removes a credential counts from the next request).</summary>
-/// <remarks>Thread-safe: each version's digests are one immutable array swapped whole. Every configured hash is compared in
-/// constant time and the scan never stops early.</remarks>
+/// (the <c>admin</c> role: everything) and <c>admin.viewers</c> (the <c>viewer</c> role: read-only) of the configuration version
+/// in force (a reload that adds or removes a credential counts from the next request).</summary>
+/// <remarks>Thread-safe: each version's digests are one immutable snapshot swapped whole. Every configured hash of both roles is
+/// compared in constant time and the scan never stops early.</remarks>
 internal sealed class AdminCredentials : IHostedService, IDisposable
 {
     private readonly ConfigurationVersions? _versions;
-    private volatile byte[][] _digests;
+    private volatile Digests _digests;
     private IDisposable? _subscription;
 
     /// <summary>Reads the credentials of the version in force, and of every later one once started.</summary>
@@ -22,17 +23,17 @@ internal sealed class AdminCredentials : IHostedService, IDisposable
     {
         ArgumentNullException.ThrowIfNull(versions);
         _versions = versions;
-        _digests = Digests(versions.Current.Get<AdminOptions>());
+        _digests = Digests.Of(versions.Current.Get<AdminOptions>());
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         if (_versions is { } versions)
         {
-            _subscription = versions.Subscribe(AdminOptions.SectionName, v => _digests = Digests(v.Get<AdminOptions>()));
+            _subscription = versions.Subscribe(AdminOptions.SectionName, v => _digests = Digests.Of(v.Get<AdminOptions>()));
 
             // A version applied between construction and subscription.
-            _digests = Digests(versions.Current.Get<AdminOptions>());
+            _digests = Digests.Of(versions.Current.Get<AdminOptions>());
         }
 
         return Task.CompletedTask;
@@ -50,44 +51,49 @@ internal sealed class AdminCredentials : IHostedService, IDisposable
         _subscription = null;
     }
 
-    private static byte[][] Digests(AdminOptions options) =>
-        [.. options.Credentials.Select(static c => ApiKeyHash.TryParse(c, out var d) ? d : null).OfType<byte[]>()];
-
     /// <summary>Whether any credential is configured at all.</summary>
-    public bool Configured => _digests.Length > 0;
+    public bool Configured => _digests.Admins.Length + _digests.Viewers.Length > 0;
 
-    public bool Accepts(HttpContext context)
+    /// <summary>The role of the credential the request presents; <see cref="AdminRole.None"/> without one.</summary>
+    public AdminRole RoleOf(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var header = context.Request.Headers.Authorization.ToString();
         var digests = _digests;
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || digests.Length == 0)
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || !Configured)
         {
-            return false;
+            return AdminRole.None;
         }
 
         var token = header.AsSpan("Bearer ".Length).Trim();
-        if (token.IsEmpty)
+        if (token.IsEmpty || !ApiKeyHash.TryParse(ApiKeyHash.Format(token.ToString()), out var presented))
         {
-            return false;
+            return AdminRole.None;
         }
 
-        if (!ApiKeyHash.TryParse(ApiKeyHash.Format(token.ToString()), out var presented))
+        var admin = false;
+        foreach (var digest in digests.Admins)
         {
-            return false;
+            admin |= CryptographicOperations.FixedTimeEquals(presented, digest);
         }
 
-        var accepted = false;
-        foreach (var digest in digests)
+        var viewer = false;
+        foreach (var digest in digests.Viewers)
         {
-            accepted |= CryptographicOperations.FixedTimeEquals(presented, digest);
+            viewer |= CryptographicOperations.FixedTimeEquals(presented, digest);
         }
 
-        return accepted;
+        return admin ? AdminRole.Admin : viewer ? AdminRole.Viewer : AdminRole.None;
     }
 
-    /// <summary>Wraps <paramref name="handler"/>: 401 without a valid credential (403 when none is configured), else the handler.</summary>
-    public static RequestDelegate Require(RequestDelegate handler) => context =>
+    /// <summary>Wraps <paramref name="handler"/> for the <c>admin</c> role: 401 without a valid credential (403 when none is
+    /// configured), 403 naming the role for a viewer, else the handler.</summary>
+    public static RequestDelegate Require(RequestDelegate handler) => Require(AdminRole.Admin, handler);
+
+    /// <summary>Wraps a read-only <paramref name="handler"/>: open to the <c>admin</c> and the <c>viewer</c> role.</summary>
+    public static RequestDelegate RequireViewer(RequestDelegate handler) => Require(AdminRole.Viewer, handler);
+
+    private static RequestDelegate Require(AdminRole least, RequestDelegate handler) => context =>
     {
         var credentials = context.RequestServices.GetRequiredService<AdminCredentials>();
         if (!credentials.Configured)
@@ -96,13 +102,29 @@ internal sealed class AdminCredentials : IHostedService, IDisposable
             return context.Response.WriteAsync("the admin API is off: set admin.credentials (sha256 of a token) in the configuration\n");
         }
 
-        if (!credentials.Accepts(context))
+        var role = credentials.RoleOf(context);
+        if (role == AdminRole.None)
         {
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             context.Response.Headers.WWWAuthenticate = "Bearer realm=\"mesh-gateway-admin\"";
             return context.Response.WriteAsync("an admin credential is needed: Authorization: Bearer TOKEN\n");
         }
 
+        if (role < least)
+        {
+            return AdminApi.Fail(context, StatusCodes.Status403Forbidden,
+                "this credential has the viewer role (admin.viewers): it may read the charts, the call log, spend and the configuration, not manage keys; this needs an admin credential (admin.credentials)");
+        }
+
+        context.Items[typeof(AdminRole)] = role;
         return handler(context);
     };
+
+    private sealed record Digests(byte[][] Admins, byte[][] Viewers)
+    {
+        public static Digests Of(AdminOptions options) => new(Parse(options.Credentials), Parse(options.Viewers));
+
+        private static byte[][] Parse(IEnumerable<string> hashes) =>
+            [.. hashes.Select(static c => ApiKeyHash.TryParse(c, out var d) ? d : null).OfType<byte[]>()];
+    }
 }

@@ -24,6 +24,15 @@ internal static class AdminDtos
         public VirtualKeyBudget? Budget { get; init; }
     }
 
+    /// <summary><c>PATCH /admin/v1/keys/{id}</c>: the key's own limits and/or budget, each replacing the key's whole set
+    /// (<c>{}</c> removes it); one not given stays as it is.</summary>
+    internal sealed record UpdateKeyBody
+    {
+        public VirtualKeyLimits? Limits { get; init; }
+
+        public VirtualKeyBudget? Budget { get; init; }
+    }
+
     internal sealed record RotateKeyBody
     {
         public double? OverlapSeconds { get; init; }
@@ -95,7 +104,8 @@ internal static class AdminDtos
         IReadOnlyList<Series> Series,
         IReadOnlyList<OverheadSeries> Overhead,
         string OverheadBy,
-        double? CacheHitRatio);
+        double? CacheHitRatio,
+        string Source);
 
     internal sealed record SpendRow(string Group, long Requests, long InputTokens, long OutputTokens, decimal CostUsd);
 
@@ -106,4 +116,6 @@ internal static class AdminDtos
     internal sealed record ConfigView(string Version, IReadOnlyList<ConfigEntry> Entries);
 
     internal sealed record Problem(string Error);
+
+    internal sealed record WhoAmI(string Role);
 }

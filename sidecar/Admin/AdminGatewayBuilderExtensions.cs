@@ -30,6 +30,8 @@ internal static class AdminGatewayBuilderExtensions
             services.AddSingleton<ILedgerSink>(sp => sp.GetRequiredService<RecentCalls>());
             services.AddSingleton(sp => new OverheadSamples(Math.Max(1, sp.GetRequiredService<AdminOptions>().RecentCalls), sp.GetRequiredService<TimeProvider>()));
             services.AddHostedService(sp => sp.GetRequiredService<OverheadSamples>());
+            services.AddHostedService(static sp => new RecentCallsReload(
+                sp.GetRequiredService<ConfigurationVersions>(), sp.GetRequiredService<RecentCalls>(), sp.GetRequiredService<OverheadSamples>()));
         }
 
         return builder;

@@ -7,6 +7,7 @@ namespace Mesh.Gateway.Sidecar.Admin;
 /// own JSON, <c>VirtualKeyJsonContext</c>, ignores unknown fields, so sidecars of two versions share one store.)</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(AdminDtos.CreateKeyBody))]
+[JsonSerializable(typeof(AdminDtos.UpdateKeyBody))]
 [JsonSerializable(typeof(AdminDtos.RotateKeyBody))]
 [JsonSerializable(typeof(AdminDtos.KeyView))]
 [JsonSerializable(typeof(AdminDtos.KeyList))]
@@ -16,5 +17,6 @@ namespace Mesh.Gateway.Sidecar.Admin;
 [JsonSerializable(typeof(AdminDtos.SpendReport))]
 [JsonSerializable(typeof(AdminDtos.ConfigView))]
 [JsonSerializable(typeof(AdminDtos.Problem))]
+[JsonSerializable(typeof(AdminDtos.WhoAmI))]
 [JsonSerializable(typeof(Mesh.Gateway.Sidecar.Capture.CapturedCall))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

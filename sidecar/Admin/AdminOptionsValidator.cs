@@ -19,6 +19,18 @@ internal sealed class AdminOptionsValidator : IValidateOptions<AdminOptions>
             }
         }
 
+        for (var i = 0; i < options.Viewers.Count; i++)
+        {
+            if (!ApiKeyHash.TryParse(options.Viewers[i], out _))
+            {
+                errors.Add($"admin.viewers[{i}]: must be sha256:<64 hex digits> of the token (the token itself never goes in the file)");
+            }
+            else if (options.Credentials.Contains(options.Viewers[i], StringComparer.OrdinalIgnoreCase))
+            {
+                errors.Add($"admin.viewers[{i}]: is also in admin.credentials; a credential has one role (admin or viewer)");
+            }
+        }
+
         if (options.RecentCalls is < 0 or > 1_000_000)
         {
             errors.Add($"admin.recent_calls: must be between 0 and 1000000 (was {options.RecentCalls})");

@@ -8,39 +8,53 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Mesh.Gateway.Sidecar.Capture;
 
-/// <summary><c>GET /admin/v1/calls/{id}/capture</c>: a call's captured prompt and answer, for an admin credential listed in
-/// <c>capture.readers</c> (403 for any other); 404 when capture is off, or the call was not captured or has expired.</summary>
+/// <summary><c>GET /admin/v1/calls/{id}/capture</c>: a call's captured prompt and answer, for an admin or viewer credential listed
+/// in <c>capture.readers</c> (403 for any other); 404 when capture is off, or the call was not captured or has expired.</summary>
 internal static class CaptureEndpoints
 {
     public static void MapCaptureEndpoints(this IEndpointRouteBuilder admin)
     {
         ArgumentNullException.ThrowIfNull(admin);
-        admin.MapGet("/admin/v1/calls/{id}/capture", AdminCredentials.Require(CaptureAsync));
+        admin.MapGet("/admin/v1/calls/{id}/capture", AdminCredentials.RequireViewer(CaptureAsync));
     }
 
-    private static Task CaptureAsync(HttpContext context)
+    private static async Task CaptureAsync(HttpContext context)
     {
         var options = context.RequestServices.GetRequiredService<CaptureOptions>();
         if (!options.Enabled)
         {
-            return AdminApi.Fail(context, StatusCodes.Status404NotFound, "capture is off (capture.enabled): no prompt or answer is kept");
+            await AdminApi.Fail(context, StatusCodes.Status404NotFound, "capture is off (capture.enabled): no prompt or answer is kept").ConfigureAwait(false);
+            return;
         }
 
         if (!IsReader(context, options))
         {
-            return AdminApi.Fail(context, StatusCodes.Status403Forbidden, "this admin credential may not read captures: it is not in capture.readers");
+            await AdminApi.Fail(context, StatusCodes.Status403Forbidden, "this admin credential may not read captures: it is not in capture.readers").ConfigureAwait(false);
+            return;
         }
 
         var id = context.Request.RouteValues["id"] as string ?? string.Empty;
-        if (context.RequestServices.GetRequiredService<CaptureStore>().Find(id) is not { } capture)
+        CapturedCall? capture;
+        try
         {
-            return AdminApi.Fail(context, StatusCodes.Status404NotFound, $"no capture of call {id}: not captured, dropped (capture.store bounds) or past capture.retention ({options.Retention})");
+            capture = await context.RequestServices.GetRequiredService<ICaptureStore>().FindAsync(id, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException or InvalidOperationException)
+        {
+            await AdminApi.Fail(context, StatusCodes.Status503ServiceUnavailable, "the capture store (Redis) cannot be read now").ConfigureAwait(false);
+            return;
         }
 
-        return AdminApi.Write(context, capture, AdminJsonContext.Default.CapturedCall);
+        if (capture is null)
+        {
+            await AdminApi.Fail(context, StatusCodes.Status404NotFound, $"no capture of call {id}: not captured, dropped (capture.store bounds) or past capture.retention ({options.Retention})").ConfigureAwait(false);
+            return;
+        }
+
+        await AdminApi.Write(context, capture, AdminJsonContext.Default.CapturedCall).ConfigureAwait(false);
     }
 
-    // Constant time over every reader; AdminCredentials.Require has already accepted the token as an admin credential.
+    // Constant time over every reader; AdminCredentials.RequireViewer has already accepted the token as an admin or viewer credential.
     private static bool IsReader(HttpContext context, CaptureOptions options)
     {
         var header = context.Request.Headers.Authorization.ToString();

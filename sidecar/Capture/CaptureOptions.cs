@@ -23,25 +23,30 @@ public sealed record CaptureOptions
     [ConfigurationKeyName("max_chars")]
     public int MaxChars { get; set; } = 8_000;
 
-    /// <summary>Which admin credentials (<c>sha256:&lt;64 hex&gt;</c>, each also in <c>admin.credentials</c>) may read captures;
-    /// any other admin credential gets 403.</summary>
+    /// <summary>Which admin credentials (<c>sha256:&lt;64 hex&gt;</c>, each also in <c>admin.credentials</c> or <c>admin.viewers</c>)
+    /// may read captures; any other admin credential gets 403.</summary>
     public IReadOnlyList<string> Readers { get; set; } = [];
 
     /// <summary>Capture only these tenants' calls; empty: every tenant's.</summary>
     public IReadOnlyList<string> Tenants { get; set; } = [];
 }
 
-/// <summary><c>capture.store</c>: a ring in this process's memory, bounded by entries and bytes (the oldest go first).</summary>
+/// <summary><c>capture.store</c>: where captures are kept, bounded by entries and bytes (the oldest go first).</summary>
 public sealed record CaptureStoreOptions
 {
-    /// <summary><c>memory</c> (the only kind so far): this sidecar's own captures, lost on restart.</summary>
+    /// <summary><c>memory</c>: this sidecar's own captures, lost on restart; <c>redis</c>: in <c>store.redis</c>, shared by every
+    /// sidecar of the store (a capture made on one is read on another's console), each expiring after <c>capture.retention</c>.</summary>
     public string Kind { get; set; } = "memory";
 
-    /// <summary>The most captures kept; beyond it the oldest is dropped.</summary>
+    /// <summary>The most captures kept (with <c>redis</c>, by the whole fleet); beyond it the oldest is dropped.</summary>
     [ConfigurationKeyName("max_entries")]
     public int MaxEntries { get; set; } = 1_000;
 
     /// <summary>The most bytes (UTF-16, prompt and answer) kept; beyond it the oldest captures are dropped.</summary>
     [ConfigurationKeyName("max_bytes")]
     public long MaxBytes { get; set; } = 16L * 1024 * 1024;
+
+    internal static bool IsMemory(string? kind) => string.Equals(kind, "memory", StringComparison.OrdinalIgnoreCase);
+
+    internal static bool IsRedis(string? kind) => string.Equals(kind, "redis", StringComparison.OrdinalIgnoreCase);
 }

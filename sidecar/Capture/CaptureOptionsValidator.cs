@@ -6,16 +6,26 @@ using Microsoft.Extensions.Options;
 namespace Mesh.Gateway.Sidecar.Capture;
 
 /// <summary>Checks <c>capture:</c>: a known store with positive bounds, a retention the file's duration syntax reads, readers as
-/// <c>sha256:</c> hashes, and, when enabled, at least one reader (captures nobody may read are not kept).</summary>
-internal sealed class CaptureOptionsValidator : IValidateOptions<CaptureOptions>
+/// <c>sha256:</c> hashes, and, when enabled, at least one reader (captures nobody may read are not kept). A Redis store needs
+/// <c>store.redis</c>.</summary>
+internal sealed class CaptureOptionsValidator(bool storeRedis) : IValidateOptions<CaptureOptions>
 {
+    public CaptureOptionsValidator()
+        : this(storeRedis: false)
+    {
+    }
+
     public ValidateOptionsResult Validate(string? name, CaptureOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        if (!string.Equals(options.Store.Kind, "memory", StringComparison.OrdinalIgnoreCase))
+        if (!CaptureStoreOptions.IsMemory(options.Store.Kind) && !CaptureStoreOptions.IsRedis(options.Store.Kind))
         {
-            errors.Add($"capture.store.kind: must be memory (was '{options.Store.Kind}'; a Redis store is not available yet)");
+            errors.Add($"capture.store.kind: must be memory or redis (was '{options.Store.Kind}')");
+        }
+        else if (CaptureStoreOptions.IsRedis(options.Store.Kind) && !storeRedis)
+        {
+            errors.Add("capture.store.kind: redis keeps captures in store.redis, which is not set");
         }
 
         if (options.Store.MaxEntries is < 1 or > 1_000_000)

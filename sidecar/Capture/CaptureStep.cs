@@ -16,7 +16,7 @@ namespace Mesh.Gateway.Sidecar.Capture;
 /// the one the caller receives after them, with whatever the call's vault restored hidden again. Keyed by the call's lease id,
 /// which is the ledger record's <c>request_id</c>. Keys are never captured (they are headers, not the request).
 /// </summary>
-internal sealed class CaptureStep(CaptureOptions options, CaptureStore store, TimeProvider time) : IInferenceStep
+internal sealed class CaptureStep(CaptureOptions options, ICaptureStore store, TimeProvider time) : IInferenceStep
 {
     private readonly TimeSpan _retention = CaptureRetention.TryParse(options.Retention, out var r) ? r : TimeSpan.FromHours(24);
     private readonly HashSet<string> _tenants = new(options.Tenants, StringComparer.Ordinal);

@@ -3,7 +3,7 @@ namespace Mesh.Gateway.Sidecar.Capture;
 /// <summary>Captures kept in this process's memory: a ring bounded by <c>capture.store.max_entries</c> and <c>max_bytes</c> (the
 /// oldest go first) whose entries expire after <c>capture.retention</c>.</summary>
 /// <remarks>Thread-safe; adding is a short lock and no I/O, so the call that adds never waits on storage.</remarks>
-internal sealed class CaptureStore(int maxEntries, long maxBytes, TimeProvider time)
+internal sealed class CaptureStore(int maxEntries, long maxBytes, TimeProvider time) : ICaptureStore
 {
     private readonly Lock _lock = new();
     private readonly LinkedList<CapturedCall> _order = new();
@@ -84,6 +84,14 @@ internal sealed class CaptureStore(int maxEntries, long maxBytes, TimeProvider t
     /// <summary>Whether a capture of <paramref name="callId"/> can be read now.</summary>
     public bool Has(string callId) => Find(callId) is not null;
 
+    public ValueTask<CapturedCall?> FindAsync(string callId, CancellationToken cancellationToken) => ValueTask.FromResult(Find(callId));
+
+    public ValueTask<IReadOnlySet<string>> CapturedAsync(IReadOnlyList<string> callIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(callIds);
+        return ValueTask.FromResult<IReadOnlySet<string>>(callIds.Where(Has).ToHashSet(StringComparer.Ordinal));
+    }
+
     private void Drop(LinkedListNode<CapturedCall> node)
     {
         _order.Remove(node);
@@ -91,5 +99,5 @@ internal sealed class CaptureStore(int maxEntries, long maxBytes, TimeProvider t
         _bytes -= SizeOf(node.Value);
     }
 
-    private static long SizeOf(CapturedCall call) => 2L * (call.Prompt.Length + (call.Answer?.Length ?? 0) + call.CallId.Length);
+    internal static long SizeOf(CapturedCall call) => 2L * (call.Prompt.Length + (call.Answer?.Length ?? 0) + call.CallId.Length);
 }

@@ -41,11 +41,9 @@ internal sealed class ConfigurationReloader
         ["capture"] = "capture's options and store are read at start",
     };
 
-    // Keys of a live section that its feature still reads only at start (named in restart_required when they change).
-    private static readonly Dictionary<string, string> StartOnlyKeys = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["admin:recent_calls"] = "the call log's capacity is set at start",
-    };
+    // Keys of a live section that its feature still reads only at start (named in restart_required when they change). None
+    // now: admin.recent_calls, the last one, is applied live (RecentCallsReload).
+    private static readonly Dictionary<string, string> StartOnlyKeys = new(StringComparer.OrdinalIgnoreCase);
 
     private readonly Lock _gate = new();
     private readonly SidecarStartOptions _options;

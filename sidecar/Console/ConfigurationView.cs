@@ -45,8 +45,9 @@ internal static partial class ConfigurationView
         return UrlPassword().Replace(value, "$1" + Masked + "@");
     }
 
-    // Any segment naming a secret (api_key, api_keys:0, envoy_secret, password, token, credentials, postgres, authorization...).
-    [GeneratedRegex(@"(^|:)(api_keys?|revoked_api_keys|.*secret.*|.*password.*|.*token|credentials|postgres|authorization|private_key|access_key.*|secret_access_key|session_token|headers)(:|$)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    // Any segment naming a secret or a credential's hash (api_key, api_keys:0, envoy_secret, password, token, credentials, viewers,
+    // readers, postgres, authorization...).
+    [GeneratedRegex(@"(^|:)(api_keys?|revoked_api_keys|.*secret.*|.*password.*|.*token|credentials|viewers|readers|postgres|authorization|private_key|access_key.*|secret_access_key|session_token|headers)(:|$)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SecretKey();
 
     [GeneratedRegex(@"(://[^:/@\s]*:)[^@\s]+@", RegexOptions.CultureInvariant)]

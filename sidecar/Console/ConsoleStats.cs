@@ -5,20 +5,32 @@ using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Gateway.Sidecar.Console;
 
-/// <summary>The console's chart figures: this sidecar's recent calls in time buckets, by tenant, route, provider or a canary's variant.</summary>
+/// <summary>The console's chart figures: recent calls (this sidecar's, or the fleet's from the ledger's Redis stream) in time
+/// buckets, by tenant, route, provider or a canary's variant.</summary>
 internal static class ConsoleStats
 {
-    public static AdminDtos.Stats Compute(RecentCalls calls, OverheadSamples overhead, DateTimeOffset now, IQueryCollection query)
+    /// <summary>The window the query asks for (<c>minutes</c>, default 15): its start, on a bucket boundary, and the bucket size.</summary>
+    public static (DateTimeOffset Start, int BucketSeconds) Window(DateTimeOffset now, IQueryCollection query)
     {
+        ArgumentNullException.ThrowIfNull(query);
         var minutes = double.TryParse(query["minutes"], NumberStyles.Float, CultureInfo.InvariantCulture, out var m) ? Math.Clamp(m, 1, 24 * 60) : 15;
-        var by = query["by"].ToString() is "route" or "provider" or "variant" ? query["by"].ToString() : "tenant";
         var bucketSeconds = Math.Max(5, (int)Math.Ceiling(minutes * 60 / 60));
         var from = now.AddMinutes(-minutes);
-        var start = new DateTimeOffset(from.UtcTicks - (from.UtcTicks % TimeSpan.FromSeconds(bucketSeconds).Ticks), TimeSpan.Zero);
+        return (new DateTimeOffset(from.UtcTicks - (from.UtcTicks % TimeSpan.FromSeconds(bucketSeconds).Ticks), TimeSpan.Zero), bucketSeconds);
+    }
+
+    /// <summary>The figures of <paramref name="calls"/> (this sidecar's or the fleet's ledger records, as <paramref name="source"/>
+    /// says) in the query's window; the overhead is always this sidecar's (the ledger does not carry it).</summary>
+    public static AdminDtos.Stats Compute(IReadOnlyList<UsageRecord> calls, OverheadSamples overhead, DateTimeOffset now, IQueryCollection query, string source)
+    {
+        ArgumentNullException.ThrowIfNull(calls);
+        ArgumentNullException.ThrowIfNull(overhead);
+        var by = query["by"].ToString() is "route" or "provider" or "variant" ? query["by"].ToString() : "tenant";
+        var (start, bucketSeconds) = Window(now, query);
         var bucketCount = (int)Math.Ceiling((now - start).TotalSeconds / bucketSeconds);
         DateTimeOffset BucketOf(DateTimeOffset t) => start.AddSeconds(Math.Floor((t - start).TotalSeconds / bucketSeconds) * bucketSeconds);
 
-        var records = calls.Snapshot(r => r.Timestamp >= start);
+        var records = calls.Where(r => r.Timestamp >= start && r.Timestamp <= now).ToList();
         var series = records
             .GroupBy(r => Group(r, by))
             .OrderBy(static g => g.Key, StringComparer.Ordinal)
@@ -72,7 +84,7 @@ internal static class ConsoleStats
 
         // Answered by the response cache, of every call in the window (null without calls).
         double? hitRatio = records.Count == 0 ? null : (double)records.Count(static r => r.CacheHit is not null) / records.Count;
-        return new AdminDtos.Stats(start, now, bucketSeconds, by, series, overheadSeries, overheadBy, hitRatio);
+        return new AdminDtos.Stats(start, now, bucketSeconds, by, series, overheadSeries, overheadBy, hitRatio, source);
     }
 
     private static string Group(UsageRecord record, string by) => by switch

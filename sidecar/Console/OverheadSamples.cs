@@ -9,8 +9,8 @@ namespace Mesh.Gateway.Sidecar.Console;
 internal sealed class OverheadSamples : IHostedService, IDisposable
 {
     private readonly MeterListener _listener = new();
-    private readonly Sample[] _ring;
     private readonly TimeProvider _time;
+    private Sample[] _ring;
     private readonly Lock _lock = new();
     private long _count;
 
@@ -56,6 +56,29 @@ internal sealed class OverheadSamples : IHostedService, IDisposable
         }
 
         return result;
+    }
+
+    /// <summary>Keeps the last <paramref name="capacity"/> samples from now on (<c>admin.recent_calls</c> reloaded).</summary>
+    public void Resize(int capacity)
+    {
+        capacity = Math.Max(1, capacity);
+        lock (_lock)
+        {
+            if (capacity == _ring.Length)
+            {
+                return;
+            }
+
+            var n = (int)Math.Min(Math.Min(_count, _ring.Length), capacity);
+            var ring = new Sample[capacity];
+            for (var i = 0; i < n; i++)
+            {
+                var at = _count - n + i;
+                ring[at % capacity] = _ring[at % _ring.Length];
+            }
+
+            _ring = ring;
+        }
     }
 
     public void Dispose() => _listener.Dispose();

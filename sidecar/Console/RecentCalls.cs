@@ -7,8 +7,8 @@ namespace Mesh.Gateway.Sidecar.Console;
 /// (the ledger's), readers copy under the lock.</remarks>
 internal sealed class RecentCalls : ILedgerSink
 {
-    private readonly UsageRecord?[] _ring;
     private readonly Lock _lock = new();
+    private UsageRecord?[] _ring;
     private long _count;
 
     public RecentCalls(int capacity)
@@ -21,7 +21,40 @@ internal sealed class RecentCalls : ILedgerSink
     /// <summary>Records ever written (the ring keeps the last <see cref="Capacity"/>).</summary>
     public long Total => Interlocked.Read(ref _count);
 
-    public int Capacity => _ring.Length;
+    public int Capacity
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _ring.Length;
+            }
+        }
+    }
+
+    /// <summary>Keeps the last <paramref name="capacity"/> records from now on (<c>admin.recent_calls</c> reloaded), the newest of
+    /// those kept so far included.</summary>
+    public void Resize(int capacity)
+    {
+        capacity = Math.Max(1, capacity);
+        lock (_lock)
+        {
+            if (capacity == _ring.Length)
+            {
+                return;
+            }
+
+            var n = (int)Math.Min(Math.Min(_count, _ring.Length), capacity);
+            var ring = new UsageRecord?[capacity];
+            for (var i = 0; i < n; i++)
+            {
+                var at = _count - n + i;
+                ring[at % capacity] = _ring[at % _ring.Length];
+            }
+
+            _ring = ring;
+        }
+    }
 
     public ValueTask WriteAsync(IReadOnlyList<UsageRecord> batch, CancellationToken cancellationToken)
     {

@@ -12,6 +12,10 @@
       ...options,
       headers: { "Authorization": "Bearer " + token, "Content-Type": "application/json", ...(options.headers || {}) },
     });
+    // 403 with a JSON reason is a role's refusal (a viewer asking for key management): said where it happened, no sign-in.
+    if (response.status === 403 && response.headers.get("content-type")?.includes("json")) {
+      throw new Error((await response.json()).error);
+    }
     if (response.status === 401 || response.status === 403) {
       showLogin(response.status === 403 ? await response.text() : "");
       throw new Error("unauthorized");
@@ -35,7 +39,7 @@
     token = $("#token").value.trim();
     sessionStorage.setItem(TOKEN_KEY, token);
     try {
-      await api("/admin/v1/config");
+      await applyRole();
       $("#login").hidden = true;
       $("#token").value = "";
       select("overview");
@@ -46,15 +50,27 @@
     }
   });
 
+  // A viewer (admin.viewers) reads; key management is an admin's, so its tab is not offered.
+  async function applyRole() {
+    const who = await api("/admin/v1/whoami");
+    const viewer = who.role !== "admin";
+    $("#tab-keys").parentElement.hidden = viewer;
+    $("#role").textContent = viewer ? "Signed in as a viewer (read-only)" : "Signed in as an admin";
+    return who.role;
+  }
+
   // Tabs: arrow keys move between them, Enter/Space or click selects (WAI-ARIA tabs pattern).
   const tabs = [...document.querySelectorAll("[role=tab]")];
-  tabs.forEach((tab, i) => {
+  const shown = () => tabs.filter((t) => !t.parentElement.hidden);
+  tabs.forEach((tab) => {
     tab.addEventListener("click", () => select(tab.getAttribute("aria-controls")));
     tab.addEventListener("keydown", (e) => {
-      const next = e.key === "ArrowRight" ? i + 1 : e.key === "ArrowLeft" ? i - 1 : e.key === "Home" ? 0 : e.key === "End" ? tabs.length - 1 : null;
+      const visible = shown();
+      const i = visible.indexOf(tab);
+      const next = e.key === "ArrowRight" ? i + 1 : e.key === "ArrowLeft" ? i - 1 : e.key === "Home" ? 0 : e.key === "End" ? visible.length - 1 : null;
       if (next !== null) {
         e.preventDefault();
-        const target = tabs[(next + tabs.length) % tabs.length];
+        const target = visible[(next + visible.length) % visible.length];
         target.focus();
         select(target.getAttribute("aria-controls"));
       }
@@ -118,11 +134,15 @@
     const stats = await api(`/admin/v1/stats?by=${encodeURIComponent(by)}&minutes=${encodeURIComponent(minutes)}`);
     const charts = $("#charts");
     charts.replaceChildren();
+    const fleet = String(stats.source || "").startsWith("fleet");
+    $("#overview-title").textContent = fleet ? "The fleet, live" : "This sidecar, live";
+    $("#overview-source").textContent = "Source: " + stats.source + (fleet ? " (every sidecar writing to the ledger's stream; gateway overhead is this sidecar's)." : ".");
     for (const chart of CHARTS) {
       charts.appendChild(figure(chart.id, chart.title + " by " + stats.by, stats.series.map((s) => ({ name: s.group, values: s.points.map(chart.value) }))));
     }
-    charts.appendChild(figure("overhead-p50", "Gateway overhead p50 (ms) by " + stats.overhead_by, stats.overhead.map((s) => ({ name: s.group, values: s.points.map((p) => p.p50_ms) }))));
-    charts.appendChild(figure("overhead-p99", "Gateway overhead p99 (ms) by " + stats.overhead_by, stats.overhead.map((s) => ({ name: s.group, values: s.points.map((p) => p.p99_ms) }))));
+    const overheadOf = fleet ? " (this sidecar)" : "";
+    charts.appendChild(figure("overhead-p50", "Gateway overhead p50 (ms) by " + stats.overhead_by + overheadOf, stats.overhead.map((s) => ({ name: s.group, values: s.points.map((p) => p.p50_ms) }))));
+    charts.appendChild(figure("overhead-p99", "Gateway overhead p99 (ms) by " + stats.overhead_by + overheadOf, stats.overhead.map((s) => ({ name: s.group, values: s.points.map((p) => p.p99_ms) }))));
     const cache = document.createElement("figure");
     cache.id = "chart-cache";
     cache.innerHTML = "<figcaption>Cache hit ratio, whole window</figcaption>";
@@ -338,11 +358,85 @@
         revoke.textContent = "Revoke";
         revoke.setAttribute("aria-label", "Revoke key " + k.name + " (" + k.id + ")");
         revoke.addEventListener("click", () => revokeKey(k.id));
-        actions.append(rotate, " ", revoke);
+        const edit = document.createElement("button");
+        edit.textContent = "Edit limits";
+        edit.className = "edit-limits";
+        edit.setAttribute("aria-expanded", "false");
+        edit.setAttribute("aria-label", "Edit the own limits and budget of key " + k.name + " (" + k.id + ")");
+        edit.addEventListener("click", () => toggleEdit(edit, tr, k));
+        actions.append(rotate, " ", revoke, " ", edit);
       }
       body.appendChild(tr);
     }
     $("#status").textContent = `${result.keys.length} keys (store: ${result.store})`;
+  }
+
+  // A key's own limits and budget, edited in a form under its row (PATCH /admin/v1/keys/{id}); an empty field removes that
+  // limit, every sidecar of the store applies the change as it does any other key change.
+  function toggleEdit(button, tr, k) {
+    const open = tr.nextElementSibling && tr.nextElementSibling.classList.contains("edit-row");
+    if (open) {
+      tr.nextElementSibling.remove();
+      button.setAttribute("aria-expanded", "false");
+      return;
+    }
+    const l = k.limits || {}, b = k.budget || {};
+    const row = document.createElement("tr");
+    row.className = "edit-row";
+    const td = document.createElement("td");
+    td.colSpan = 9;
+    const form = document.createElement("form");
+    form.className = "filters key-edit";
+    form.setAttribute("aria-label", "Own limits and budget of key " + k.id);
+    const fields = [
+      ["rpm", "Requests per minute", l.requests_per_minute, "1"],
+      ["tpm", "Tokens per minute", l.tokens_per_minute, "1"],
+      ["day_usd", "Budget per day (USD)", b.per_day_usd, "any"],
+      ["month_usd", "Budget per month (USD)", b.per_month_usd, "any"],
+      ["alert_at", "Alert at (fraction of a budget)", b.alert_at, "any"],
+    ];
+    for (const [name, label, value, step] of fields) {
+      const id = "edit-" + name + "-" + k.id;
+      const lab = document.createElement("label");
+      lab.htmlFor = id;
+      lab.textContent = label;
+      const input = document.createElement("input");
+      input.id = id;
+      input.name = name;
+      input.type = "number";
+      input.min = "0";
+      input.step = step;
+      input.value = value === undefined || value === null ? "" : String(value);
+      form.append(lab, input);
+    }
+    const save = document.createElement("button");
+    save.type = "submit";
+    save.textContent = "Save limits";
+    const error = document.createElement("p");
+    error.className = "error";
+    error.setAttribute("role", "alert");
+    form.append(save, error);
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const f = new FormData(form);
+      const num = (n) => (f.get(n) === "" || f.get(n) === null ? undefined : Number(f.get(n)));
+      const body = {
+        limits: { requests_per_minute: num("rpm"), tokens_per_minute: num("tpm") },
+        budget: { per_day_usd: num("day_usd"), per_month_usd: num("month_usd"), alert_at: num("alert_at") },
+      };
+      try {
+        await api(`/admin/v1/keys/${encodeURIComponent(k.id)}`, { method: "PATCH", body: JSON.stringify(body) });
+        await loadKeys();
+        $("#status").textContent = "Saved the own limits of " + k.id + "; every sidecar of the store applies them.";
+      } catch (err) {
+        error.textContent = err.message;
+      }
+    });
+    td.appendChild(form);
+    row.appendChild(td);
+    tr.after(row);
+    button.setAttribute("aria-expanded", "true");
+    form.querySelector("input").focus();
   }
 
   function keyLimits(k) {
@@ -352,6 +446,7 @@
     if (l.tokens_per_minute) parts.push(l.tokens_per_minute + " tokens/min");
     if (b.per_day_usd) parts.push("$" + b.per_day_usd + "/day");
     if (b.per_month_usd) parts.push("$" + b.per_month_usd + "/month");
+    if (b.alert_at) parts.push("alert at " + Math.round(b.alert_at * 100) + " %");
     return parts.join(", ") || "(tenant's)";
   }
 
@@ -456,6 +551,8 @@
   if (!token) {
     showLogin("");
   } else {
-    select(["overview", "calls", "keys", "spend", "config"].includes(start) ? start : "overview");
+    applyRole()
+      .then((role) => select(["overview", "calls", "spend", "config"].concat(role === "admin" ? ["keys"] : []).includes(start) ? start : "overview"))
+      .catch(report);
   }
 })();

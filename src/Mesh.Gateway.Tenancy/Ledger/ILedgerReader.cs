@@ -9,4 +9,8 @@ public interface ILedgerReader
 
     /// <summary>The newest <paramref name="max"/> records at most, oldest first; throws when the store cannot be read.</summary>
     ValueTask<IReadOnlyList<UsageRecord>> ReadRecentAsync(int max, CancellationToken cancellationToken);
+
+    /// <summary>The newest <paramref name="max"/> records at most written at or after <paramref name="since"/>, oldest first (the
+    /// console's charts over a time window); throws when the store cannot be read.</summary>
+    ValueTask<IReadOnlyList<UsageRecord>> ReadSinceAsync(DateTimeOffset since, int max, CancellationToken cancellationToken);
 }

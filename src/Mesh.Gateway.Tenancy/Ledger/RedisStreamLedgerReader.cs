@@ -9,10 +9,18 @@ internal sealed class RedisStreamLedgerReader(Func<IDatabase?> database, string 
 {
     public string Name => "redis-stream:" + stream;
 
-    public async ValueTask<IReadOnlyList<UsageRecord>> ReadRecentAsync(int max, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<UsageRecord>> ReadRecentAsync(int max, CancellationToken cancellationToken) =>
+        ReadAsync("-", max, cancellationToken);
+
+    // An entry's id is the time Redis appended it, never before the call it records ended: every record of a call at or after
+    // `since` has an id at or after it (older ones the window brings in are for the caller's filter to drop).
+    public ValueTask<IReadOnlyList<UsageRecord>> ReadSinceAsync(DateTimeOffset since, int max, CancellationToken cancellationToken) =>
+        ReadAsync(Math.Max(0, since.ToUnixTimeMilliseconds()).ToString(System.Globalization.CultureInfo.InvariantCulture), max, cancellationToken);
+
+    private async ValueTask<IReadOnlyList<UsageRecord>> ReadAsync(RedisValue minId, int max, CancellationToken cancellationToken)
     {
         var redis = database() ?? throw new InvalidOperationException("Not connected to Redis.");
-        var entries = await redis.StreamRangeAsync(stream, "-", "+", count: Math.Max(1, max), messageOrder: Order.Descending).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var entries = await redis.StreamRangeAsync(stream, minId, "+", count: Math.Max(1, max), messageOrder: Order.Descending).WaitAsync(cancellationToken).ConfigureAwait(false);
         var records = new List<UsageRecord>(entries.Length);
         for (var i = entries.Length - 1; i >= 0; i--)
         {

@@ -64,7 +64,8 @@ internal sealed class BudgetAlertWebhook : IHostedService, IAsyncDisposable
                 alert.Period == LimitKind.BudgetPerDay ? "daily" : "monthly",
                 alert.SpentUsd,
                 alert.BudgetUsd,
-                _time.GetUtcNow());
+                _time.GetUtcNow(),
+                alert.KeyId);
             Exception? last = null;
             for (var attempt = 1; attempt <= Attempts; attempt++)
             {

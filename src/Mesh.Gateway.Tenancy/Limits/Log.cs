@@ -13,6 +13,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 7002, Level = LogLevel.Warning, Message = "Tenant {TenantId} has spent {SpentUsd} USD of its {Period} budget of {BudgetUsd} USD.")]
     public static partial void BudgetAlert(ILogger logger, string tenantId, string period, decimal spentUsd, decimal budgetUsd);
 
+    [LoggerMessage(EventId = 7005, Level = LogLevel.Warning, Message = "Key {KeyId} of tenant {TenantId} has spent {SpentUsd} USD of its own {Period} budget of {BudgetUsd} USD.")]
+    public static partial void KeyBudgetAlert(ILogger logger, string keyId, string tenantId, string period, decimal spentUsd, decimal budgetUsd);
+
     [LoggerMessage(EventId = 7003, Level = LogLevel.Warning, Message = "Could not settle reservation {ReservationId} in the {Store} store after {Attempts} attempts; it will age out of its window.")]
     public static partial void SettleAbandoned(ILogger logger, string reservationId, string store, int attempts);
 

@@ -136,7 +136,7 @@ internal sealed class MeshLimiter : IMeshLimiter
         {
             Lease = new LimitLease(this, store, reservationId, request, charged, tokens, cost),
             Headers = Headers(charged, admission.States, denied: -1),
-            Alerts = await AlertsAsync(request.TenantId, store, charged, admission.States, cancellationToken).ConfigureAwait(false),
+            Alerts = await AlertsAsync(request, store, charged, admission.States, cancellationToken).ConfigureAwait(false),
         };
     }
 
@@ -321,7 +321,7 @@ internal sealed class MeshLimiter : IMeshLimiter
         };
     }
 
-    private async ValueTask<IReadOnlyList<BudgetAlert>> AlertsAsync(string tenantId, ICounterStore store, List<ChargedRule> charged, IReadOnlyList<CounterState> states, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyList<BudgetAlert>> AlertsAsync(LimitRequest request, ICounterStore store, List<ChargedRule> charged, IReadOnlyList<CounterState> states, CancellationToken cancellationToken)
     {
         List<BudgetAlert>? alerts = null;
         for (var i = 0; i < charged.Count; i++)
@@ -348,8 +348,18 @@ internal sealed class MeshLimiter : IMeshLimiter
                 continue;
             }
 
-            var alert = new BudgetAlert(tenantId, rule.Kind, after / 1_000_000_000m, rule.Budget / 1_000_000_000m);
-            Log.BudgetAlert(_logger, tenantId, rule.Kind == LimitKind.BudgetPerDay ? "daily" : "monthly", alert.SpentUsd, alert.BudgetUsd);
+            // A virtual key's own budget (the only key-scoped budget with a threshold) alerts naming the key.
+            var keyId = rule.Scope == LimitScope.Key ? request.KeyId : null;
+            var alert = new BudgetAlert(request.TenantId, rule.Kind, after / 1_000_000_000m, rule.Budget / 1_000_000_000m, keyId);
+            var period = rule.Kind == LimitKind.BudgetPerDay ? "daily" : "monthly";
+            if (keyId is null)
+            {
+                Log.BudgetAlert(_logger, request.TenantId, period, alert.SpentUsd, alert.BudgetUsd);
+            }
+            else
+            {
+                Log.KeyBudgetAlert(_logger, keyId, request.TenantId, period, alert.SpentUsd, alert.BudgetUsd);
+            }
             _onAlert?.Invoke(alert);
             (alerts ??= []).Add(alert);
         }
@@ -441,7 +451,8 @@ internal sealed class MeshLimiter : IMeshLimiter
                 if (usd is { } value)
                 {
                     var nano = PriceTable.ToNanoUsd(value);
-                    rules.Add(new LimitRule(kind, LimitScope.Key, nano, failClosed, null, 0, nano));
+                    var alertAt = key.Budget?.AlertAt ?? VirtualKeyBudget.DefaultAlertAt;
+                    rules.Add(new LimitRule(kind, LimitScope.Key, nano, failClosed, null, (long)(nano * (decimal)alertAt), nano));
                 }
             }
 

@@ -7,4 +7,11 @@ public sealed record VirtualKeyBudget
     public decimal? PerDayUsd { get; init; }
 
     public decimal? PerMonthUsd { get; init; }
+
+    /// <summary>The fraction of each budget at which an alert is raised (logged, and POSTed to <c>limits.alert_webhook</c> naming
+    /// the key), once per threshold per period; null for <see cref="DefaultAlertAt"/>, as a tenant's <c>budget.alert_at</c>.</summary>
+    public double? AlertAt { get; init; }
+
+    /// <summary>A tenant budget's default <c>alert_at</c>.</summary>
+    public const double DefaultAlertAt = 0.8;
 }

@@ -116,8 +116,8 @@ public sealed class VirtualKeyRegistry : IHostedService, IAsyncDisposable, IDisp
             Models = [.. request.Models],
             ExpiresAt = request.ExpiresAt,
             Labels = new Dictionary<string, string>(request.Labels, StringComparer.Ordinal),
-            Limits = request.Limits is { RequestsPerMinute: null, TokensPerMinute: null } ? null : request.Limits,
-            Budget = request.Budget is { PerDayUsd: null, PerMonthUsd: null } ? null : request.Budget,
+            Limits = Normalize(request.Limits),
+            Budget = Normalize(request.Budget),
             CreatedAt = now,
             Version = 1,
         };
@@ -153,6 +153,40 @@ public sealed class VirtualKeyRegistry : IHostedService, IAsyncDisposable, IDisp
         };
         await SaveAsync(rotated, "rotated", cancellationToken).ConfigureAwait(false);
         return new VirtualKeyChange { Issued = new VirtualKeyIssued(rotated, secret), Key = rotated };
+    }
+
+    /// <summary>Changes a key's own limits and budget (each one given replaces the key's whole set; an empty one removes it;
+    /// one not given stays), as a new version of the key, seen by every sidecar of the store as any other change.</summary>
+    public async ValueTask<VirtualKeyChange> UpdateLimitsAsync(string id, VirtualKeyLimits? limits, VirtualKeyBudget? budget, CancellationToken cancellationToken)
+    {
+        if (limits is null && budget is null)
+        {
+            return VirtualKeyChange.Fail("nothing to change: give \"limits\" and/or \"budget\" (an empty one, {}, removes the key's own)");
+        }
+
+        if (LimitsError(limits, budget) is { } limitsError)
+        {
+            return VirtualKeyChange.Fail(limitsError);
+        }
+
+        if (await CurrentAsync(id, cancellationToken).ConfigureAwait(false) is not { } key)
+        {
+            return VirtualKeyChange.Fail($"no key '{id}'", notFound: true);
+        }
+
+        if (key.RevokedAt is not null)
+        {
+            return VirtualKeyChange.Fail($"key '{id}' is revoked; create a new one");
+        }
+
+        var updated = key with
+        {
+            Limits = limits is null ? key.Limits : Normalize(limits),
+            Budget = budget is null ? key.Budget : Normalize(budget),
+            Version = key.Version + 1,
+        };
+        await SaveAsync(updated, "limits changed", cancellationToken).ConfigureAwait(false);
+        return new VirtualKeyChange { Key = updated };
     }
 
     /// <summary>Revokes the key: refused as revoked from now on, on every sidecar that shares the store.</summary>
@@ -326,11 +360,17 @@ public sealed class VirtualKeyRegistry : IHostedService, IAsyncDisposable, IDisp
         }
     }
 
+    private static VirtualKeyLimits? Normalize(VirtualKeyLimits? limits) => limits is { RequestsPerMinute: null, TokensPerMinute: null } ? null : limits;
+
+    // A budget without an amount is no budget (its alert_at alone means nothing).
+    private static VirtualKeyBudget? Normalize(VirtualKeyBudget? budget) => budget is { PerDayUsd: null, PerMonthUsd: null } ? null : budget;
+
     private static string? LimitsError(VirtualKeyLimits? limits, VirtualKeyBudget? budget) =>
         limits?.RequestsPerMinute is <= 0 ? "limits.requests_per_minute: must be a positive whole number"
         : limits?.TokensPerMinute is <= 0 ? "limits.tokens_per_minute: must be a positive whole number"
         : budget?.PerDayUsd is <= 0 ? "budget.per_day_usd: must be a positive amount of US dollars"
         : budget?.PerMonthUsd is <= 0 ? "budget.per_month_usd: must be a positive amount of US dollars"
+        : budget?.AlertAt is { } alertAt && (alertAt is <= 0 or > 1 || double.IsNaN(alertAt)) ? "budget.alert_at: must be a fraction above 0 and at most 1 (0.8: alert at 80 % of each budget)"
         : null;
 
     private static string NewSecret() => "mgw-vk-" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');

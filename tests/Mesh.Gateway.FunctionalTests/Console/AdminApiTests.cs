@@ -276,6 +276,135 @@ public sealed class AdminApiTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task VirtualKey_OwnLimitsEditedAfterCreation_ApplyFromTheNextCall_EmptyRemoves()
+    {
+        using var created = await _rig.Admin.PostAsJsonAsync("/admin/v1/keys", new { tenant = "team-a", name = "edited", limits = new { requests_per_minute = 1 } }, Ct);
+        using var createdJson = JsonDocument.Parse(await created.Content.ReadAsStringAsync(Ct));
+        var id = createdJson.RootElement.GetProperty("key").GetProperty("id").GetString()!;
+        var secret = createdJson.RootElement.GetProperty("secret").GetString()!;
+        Assert.Null(await _rig.CallAsync(secret));
+        Assert.Equal(StatusCode.ResourceExhausted, (await _rig.CallAsync(secret))?.StatusCode);
+
+        // Raised to 5 a minute: the next call passes (the window already holds one).
+        using (var raised = await PatchAsync(id, "{\"limits\":{\"requests_per_minute\":5}}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, raised.StatusCode);
+            using var view = JsonDocument.Parse(await raised.Content.ReadAsStringAsync(Ct));
+            Assert.Equal(5, view.RootElement.GetProperty("limits").GetProperty("requests_per_minute").GetInt64());
+        }
+
+        Assert.Null(await _rig.CallAsync(secret));
+
+        // A budget added, no call fits in it: refused naming the key; then removed with {} and the limits kept.
+        using (var budgeted = await PatchAsync(id, "{\"budget\":{\"per_day_usd\":0.000001}}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, budgeted.StatusCode);
+        }
+
+        var refused = await _rig.CallAsync(secret);
+        Assert.Equal(StatusCode.ResourceExhausted, refused?.StatusCode);
+        Assert.Contains($"Budget reached for tenant:team-a/key:{id}", refused!.Status.Detail, StringComparison.Ordinal);
+        using (var removed = await PatchAsync(id, "{\"budget\":{}}"))
+        {
+            using var view = JsonDocument.Parse(await removed.Content.ReadAsStringAsync(Ct));
+            Assert.False(view.RootElement.TryGetProperty("budget", out _));
+            Assert.Equal(5, view.RootElement.GetProperty("limits").GetProperty("requests_per_minute").GetInt64());
+        }
+
+        Assert.Null(await _rig.CallAsync(secret));
+        Assert.Contains("\"limits\":{\"requests_per_minute\":5}", await _rig.Admin.GetStringAsync(new Uri("/admin/v1/keys", UriKind.Relative), Ct), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"limits\":{\"request_per_minute\":1}}", HttpStatusCode.BadRequest, "limits.request_per_minute: not a known field")]
+    [InlineData("{\"budget\":{\"per_day_usd\":1,\"alert_at\":1.5}}", HttpStatusCode.BadRequest, "budget.alert_at: must be a fraction")]
+    [InlineData("{\"name\":\"renamed\"}", HttpStatusCode.BadRequest, "name: not a known field")]
+    [InlineData("{}", HttpStatusCode.BadRequest, "nothing to change")]
+    public async Task VirtualKey_EditWithATypoOrNothing_400NamingItAndTheKeyUnchanged(string body, HttpStatusCode status, string error)
+    {
+        var (id, _) = await _rig.CreateKeyAsync("team-a", "unchanged");
+
+        using var response = await PatchAsync(id, body);
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.StartsWith(error, await ErrorAsync(response), StringComparison.Ordinal);
+        using var keys = JsonDocument.Parse(await _rig.Admin.GetStringAsync(new Uri("/admin/v1/keys", UriKind.Relative), Ct));
+        var key = keys.RootElement.GetProperty("keys").EnumerateArray().Single(k => k.GetProperty("id").GetString() == id);
+        Assert.False(key.TryGetProperty("limits", out _));
+        Assert.False(key.TryGetProperty("budget", out _));
+    }
+
+    [Fact]
+    public async Task VirtualKey_EditUnknownOrRevoked_404Then400()
+    {
+        using (var unknown = await PatchAsync("vk-000000000000", "{\"limits\":{\"requests_per_minute\":1}}"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        }
+
+        var (id, _) = await _rig.CreateKeyAsync("team-a", "gone");
+        (await _rig.Admin.PostAsync(new Uri($"/admin/v1/keys/{id}/revoke", UriKind.Relative), null, Ct)).Dispose();
+        using var revoked = await PatchAsync(id, "{\"limits\":{\"requests_per_minute\":1}}");
+        Assert.Equal(HttpStatusCode.BadRequest, revoked.StatusCode);
+        Assert.Contains("is revoked", await ErrorAsync(revoked), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Viewer_ReadsChartsCallLogSpendConfig_403ForKeyManagementNamingTheRole()
+    {
+        var (id, _) = await _rig.CreateKeyAsync("team-a", "managed");
+        Assert.Null(await _rig.CallAsync(ConsoleRig.TeamAKey));
+        using var viewer = new HttpClient { BaseAddress = _rig.AdminAddress };
+        viewer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ConsoleRig.ViewerToken);
+
+        foreach (var path in (string[])["/admin/v1/stats", "/admin/v1/calls", "/admin/v1/spend", "/admin/v1/config"])
+        {
+            using var read = await viewer.GetAsync(new Uri(path, UriKind.Relative), Ct);
+            Assert.True(read.StatusCode == HttpStatusCode.OK, path);
+        }
+
+        using (var whoami = JsonDocument.Parse(await viewer.GetStringAsync(new Uri("/admin/v1/whoami", UriKind.Relative), Ct)))
+        {
+            Assert.Equal("viewer", whoami.RootElement.GetProperty("role").GetString());
+        }
+
+        using (var whoami = JsonDocument.Parse(await _rig.Admin.GetStringAsync(new Uri("/admin/v1/whoami", UriKind.Relative), Ct)))
+        {
+            Assert.Equal("admin", whoami.RootElement.GetProperty("role").GetString());
+        }
+
+        var refusals = new (HttpMethod Method, string Path, string? Body)[]
+        {
+            (HttpMethod.Get, "/admin/v1/keys", null),
+            (HttpMethod.Post, "/admin/v1/keys", "{\"tenant\":\"team-a\"}"),
+            (HttpMethod.Patch, $"/admin/v1/keys/{id}", "{\"limits\":{\"requests_per_minute\":1}}"),
+            (HttpMethod.Post, $"/admin/v1/keys/{id}/rotate", null),
+            (HttpMethod.Post, $"/admin/v1/keys/{id}/revoke", null),
+        };
+        foreach (var (method, path, body) in refusals)
+        {
+            using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+            if (body is not null)
+            {
+                request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            }
+
+            using var response = await viewer.SendAsync(request, Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{method} {path}: {response.StatusCode}");
+            Assert.StartsWith("this credential has the viewer role (admin.viewers)", await ErrorAsync(response), StringComparison.Ordinal);
+        }
+
+        // Nothing changed: the key is active, with no limits of its own.
+        using var keys = JsonDocument.Parse(await _rig.Admin.GetStringAsync(new Uri("/admin/v1/keys", UriKind.Relative), Ct));
+        var key = Assert.Single(keys.RootElement.GetProperty("keys").EnumerateArray());
+        Assert.Equal("active", key.GetProperty("status").GetString());
+        Assert.False(key.TryGetProperty("limits", out _));
+    }
+
+    private Task<HttpResponseMessage> PatchAsync(string id, string body) =>
+        _rig.Admin.PatchAsync(new Uri($"/admin/v1/keys/{id}", UriKind.Relative), new StringContent(body, System.Text.Encoding.UTF8, "application/json"), Ct);
+
     private static async Task<string> ErrorAsync(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("error").GetString()!;
 }

@@ -150,6 +150,34 @@ public sealed class CaptureTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task CaptureOn_AViewerCredential_ReadsOnlyWhenInReaders(bool viewerIsReader)
+    {
+        var yaml = ConsoleRig.Yaml(Path.Combine(_dir, "ledger.jsonl"))
+            + $"\ncapture:\n  enabled: true\n  readers: [\"{ApiKeyHash.Format(viewerIsReader ? ConsoleRig.ViewerToken : ConsoleRig.AdminToken)}\"]\n";
+        await using var rig = await ConsoleRig.StartAsync(yaml);
+        Assert.Null(await rig.CallAsync(ConsoleRig.TeamAKey, text: "Say hello"));
+        var (id, _) = await NewestCallAsync(rig);
+        using var viewer = new HttpClient { BaseAddress = rig.AdminAddress };
+        viewer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ConsoleRig.ViewerToken);
+
+        using var response = await viewer.GetAsync(new Uri($"/admin/v1/calls/{id}/capture", UriKind.Relative), Ct);
+
+        Assert.Equal(viewerIsReader ? HttpStatusCode.OK : HttpStatusCode.Forbidden, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        Assert.Equal(viewerIsReader, body.Contains("Mock reply", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task CaptureInRedis_WithoutStoreRedis_TheStartStopsNamingTheKey()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => ConsoleRig.StartAsync(CaptureYaml("enabled: true\n  store: { kind: redis }")));
+
+        Assert.Contains("capture.store.kind: redis keeps captures in store.redis, which is not set", error.Message, StringComparison.Ordinal);
+    }
+
     private string CaptureYaml(string settings)
     {
         var adminHash = ApiKeyHash.Format(ConsoleRig.AdminToken);

@@ -15,6 +15,9 @@ namespace Mesh.Gateway.FunctionalTests.Console;
 internal sealed class ConsoleRig : IAsyncDisposable
 {
     public const string AdminToken = "admin-token-for-tests-0123456789";
+
+    /// <summary>A read-only credential (<c>admin.viewers</c>).</summary>
+    public const string ViewerToken = "viewer-token-for-tests-abcdefghij";
     public const string TeamAKey = "mgw-team-a-console-key";
     public const string TeamBKey = "mgw-team-b-console-key";
 
@@ -43,6 +46,7 @@ internal sealed class ConsoleRig : IAsyncDisposable
         {{(redisUrl is null ? string.Empty : $"store:\n  redis: {redisUrl}\n  command_timeout_ms: 500\n  connect_timeout_ms: 1000\n")}}
         admin:
           credentials: [{{(credentials ? $"\"{ApiKeyHash.Format(AdminToken)}\"" : string.Empty)}}]
+          viewers: [{{(credentials ? $"\"{ApiKeyHash.Format(ViewerToken)}\"" : string.Empty)}}]
         tenants:
           - id: team-a
             api_keys: ["{{ApiKeyHash.Format(TeamAKey)}}"]

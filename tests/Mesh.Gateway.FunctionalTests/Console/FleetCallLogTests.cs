@@ -61,6 +61,61 @@ public sealed class FleetCallLogTests : IAsyncLifetime
         Assert.Equal(1, own.RootElement.GetProperty("matched").GetInt32());
     }
 
+    [Fact]
+    public async Task Stats_OnB_AggregateTheFleetsCallsFromTheStream_ScopeSidecarIsBsOwn_RedisDownSaysSo()
+    {
+        Assert.Null(await _a.CallAsync(ConsoleRig.TeamAKey));
+        Assert.Null(await _a.CallAsync(ConsoleRig.TeamAKey, model: "fast"));
+        Assert.Null(await _b.CallAsync(ConsoleRig.TeamBKey));
+        (await EventuallyAsync("/admin/v1/calls", 3)).Dispose();
+
+        // B's charts: A's two calls of team-a and B's own of team-b, each summed from the ledger's records.
+        using (var fleet = JsonDocument.Parse(await _b.Admin.GetStringAsync("/admin/v1/stats?by=tenant&minutes=15", Ct)))
+        {
+            Assert.Equal("fleet: redis-stream:mesh:ledger", fleet.RootElement.GetProperty("source").GetString());
+            var byTenant = Totals(fleet.RootElement);
+            Assert.Equal(2, byTenant["team-a"].Requests);
+            Assert.Equal(1, byTenant["team-b"].Requests);
+            Assert.True(byTenant["team-a"].Tokens > 0);
+            Assert.True(byTenant["team-a"].CostUsd > 0m);
+            Assert.True(byTenant["team-a"].HasLatency);
+        }
+
+        using (var byRoute = JsonDocument.Parse(await _b.Admin.GetStringAsync("/admin/v1/stats?by=route", Ct)))
+        {
+            var routes = Totals(byRoute.RootElement);
+            Assert.Equal(2, routes["chat"].Requests);
+            Assert.Equal(1, routes["fast"].Requests);
+        }
+
+        // scope=sidecar: B's own calls only.
+        using (var own = JsonDocument.Parse(await _b.Admin.GetStringAsync("/admin/v1/stats?scope=sidecar", Ct)))
+        {
+            Assert.Equal("this sidecar", own.RootElement.GetProperty("source").GetString());
+            Assert.Equal(["team-b"], Totals(own.RootElement).Keys);
+        }
+
+        // Redis down: B's own, saying so.
+        _redis.Stop();
+        using var down = JsonDocument.Parse(await _b.Admin.GetStringAsync("/admin/v1/stats", Ct));
+        Assert.StartsWith("this sidecar only", down.RootElement.GetProperty("source").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, Totals(down.RootElement)["team-b"].Requests);
+        Assert.False(Totals(down.RootElement).ContainsKey("team-a"));
+    }
+
+    private static Dictionary<string, (long Requests, long Tokens, decimal CostUsd, bool HasLatency)> Totals(JsonElement stats) =>
+        stats.GetProperty("series").EnumerateArray().ToDictionary(
+            static s => s.GetProperty("group").GetString()!,
+            static s =>
+            {
+                var points = s.GetProperty("points").EnumerateArray().ToList();
+                return (
+                    points.Sum(static p => p.GetProperty("requests").GetInt64()),
+                    points.Sum(static p => p.GetProperty("input_tokens").GetInt64() + p.GetProperty("output_tokens").GetInt64()),
+                    points.Sum(static p => p.GetProperty("cost_usd").GetDecimal()),
+                    points.Any(static p => p.TryGetProperty("p99_ms", out var v) && v.ValueKind == JsonValueKind.Number));
+            });
+
     private async Task<int> MatchedAsync(string path)
     {
         using var json = JsonDocument.Parse(await _b.Admin.GetStringAsync(path, Ct));

@@ -143,6 +143,57 @@ public sealed class VirtualKeyLifecycleTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task OwnBudget_CrossingItsAlertAt_OneAlertNamingTheKeyPerPeriod()
+    {
+        // 0.02 USD a call against 0.1 USD a day, alert at half: the third call crosses 0.05.
+        var (id, _) = await CreateAsync(new VirtualKeyRequest { TenantId = "team-a", Budget = new VirtualKeyBudget { PerDayUsd = 0.1m, AlertAt = 0.5 } });
+        var alerts = new List<BudgetAlert>();
+        var limiter = Limiter(alerts.Add);
+
+        for (var day = 0; day < 2; day++)
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                var admitted = await limiter.AdmitAsync(Call(id), Ct);
+                Assert.True(admitted.IsAllowed);
+                Assert.Equal(i == 2 ? 1 : 0, admitted.Alerts.Count);
+                await admitted.Lease!.SettleAsync(new ChatUsage { InputTokens = 10, OutputTokens = 10 }, Ct);
+            }
+
+            _clock.Advance(TimeSpan.FromDays(1));
+        }
+
+        Assert.Equal(2, alerts.Count);
+        Assert.All(alerts, a => Assert.Equal((id, "team-a", LimitKind.BudgetPerDay, 0.1m), (a.KeyId, a.TenantId, a.Period, a.BudgetUsd)));
+    }
+
+    [Fact]
+    public async Task UpdateLimits_ANewVersionAnotherRegistryOfTheStoreApplies_EmptyRemoves()
+    {
+        var store = new InProcessVirtualKeyStore();
+        await using var here = new VirtualKeyRegistry(store, Tenants(), _clock);
+        await using var there = new VirtualKeyRegistry(store, Tenants(), _clock);
+        var created = await here.CreateAsync(new VirtualKeyRequest { TenantId = "team-a", Limits = new VirtualKeyLimits { RequestsPerMinute = 1 } }, Ct);
+        var id = created.Key!.Id;
+
+        var changed = await here.UpdateLimitsAsync(id, new VirtualKeyLimits { RequestsPerMinute = 5 }, new VirtualKeyBudget { PerDayUsd = 2m }, Ct);
+        Assert.Null(changed.Error);
+        Assert.Equal(2, changed.Key!.Version);
+        await there.RefreshAsync(Ct);
+        Assert.Equal(5, there.Get(id)!.Limits!.RequestsPerMinute);
+        Assert.Equal(2m, there.Get(id)!.Budget!.PerDayUsd);
+
+        // Only the budget given: the limits stay; an empty budget removes it.
+        await here.UpdateLimitsAsync(id, null, new VirtualKeyBudget(), Ct);
+        await there.RefreshAsync(Ct);
+        Assert.Equal(5, there.Get(id)!.Limits!.RequestsPerMinute);
+        Assert.Null(there.Get(id)!.Budget);
+        Assert.Equal("budget.alert_at: must be a fraction above 0 and at most 1 (0.8: alert at 80 % of each budget)",
+            (await here.UpdateLimitsAsync(id, null, new VirtualKeyBudget { PerDayUsd = 1m, AlertAt = 0 }, Ct)).Error);
+        Assert.True((await here.UpdateLimitsAsync("vk-000000000000", new VirtualKeyLimits { RequestsPerMinute = 1 }, null, Ct)).NotFound);
+    }
+
+    [Fact]
     public async Task OwnLimits_OfAKeyOfAnotherTenant_AreNotApplied()
     {
         var (id, _) = await CreateAsync(new VirtualKeyRequest { TenantId = "team-b", Limits = new VirtualKeyLimits { RequestsPerMinute = 1 } });
@@ -173,12 +224,12 @@ public sealed class VirtualKeyLifecycleTests : IAsyncDisposable
     private TenantAuthenticator Authenticator(string[]? apiKeysA = null, string[]? revokedA = null) =>
         TenancyServiceCollectionExtensions.Create(new TenancyOptions { Tenants = Tenants(apiKeysA, revokedA) }, _clock, NullLoggerFactory.Instance, virtualKeys: _registry);
 
-    private MeshLimiter Limiter()
+    private MeshLimiter Limiter(Action<BudgetAlert>? onAlert = null)
     {
         var store = new InProcessCounterStore(_clock);
         return new MeshLimiter(
             new LimitsOptions { Tenants = Tenants(), Prices = new Dictionary<string, Mesh.Gateway.Tenancy.Budgets.ModelPriceOptions> { ["gpt-4o-mini"] = new() { Input = 1000, Output = 1000 } } },
-            store, store, _clock, virtualKeys: _registry.Get);
+            store, store, _clock, onAlert: onAlert, virtualKeys: _registry.Get);
     }
 
     private static LimitRequest Call(string? key, string tenant = "team-a", long prompt = 10, long maxOutput = 10) =>
