@@ -87,10 +87,14 @@ public static class CachingGatewayBuilderExtensions
             {
                 // Resolved on the first semantic lookup, so the model loads only when a semantic route is used.
                 encoder = () => sp.GetRequiredService<ITextEncoder>();
-                index = new SemanticIndex(MiniLmDimensions, options.SemanticMaxBytes, time);
+                // The index holds the learned layer's output (docs/cache-quality.md), not the encoder's own vectors.
+                index = new SemanticIndex(CacheProjection.Shipped.Outputs, options.SemanticMaxBytes, time);
             }
 
-            return new ResponseCache(options, store, encoder, index, time, logger);
+            // The price table (with limits on) prices a kept answer whose target has no price of its own; read per answer, so a
+            // reloaded `prices:` applies.
+            var limiter = sp.GetService<MeshLimiter>();
+            return new ResponseCache(options, store, encoder, index, time, logger, limiter is null ? null : () => limiter.Prices);
         });
         // Without a cached route there is no step at all (the Envoy door then takes no pipeline path for it).
         if (options.Routes.Count > 0)
@@ -111,7 +115,4 @@ public static class CachingGatewayBuilderExtensions
 
         return admin;
     }
-
-    // The dimensions of the one local encoder (all-MiniLM-L6-v2); the index is sized before the model loads.
-    private const int MiniLmDimensions = 384;
 }

@@ -8,6 +8,7 @@ using Mesh.Gateway.Core.Caching;
 using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Embeddings;
 using Mesh.Gateway.Core.Pipeline;
+using Mesh.Gateway.Tenancy.Budgets;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Gateway.Caching.Pipeline;
@@ -23,9 +24,11 @@ public sealed class ResponseCache
     private readonly SemanticIndex? _index;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Func<PriceTable>? _prices;
 
-    internal ResponseCache(ResponseCacheOptions options, IResponseCacheStore store, Func<ITextEncoder>? encoder, SemanticIndex? index, TimeProvider time, ILogger logger)
+    internal ResponseCache(ResponseCacheOptions options, IResponseCacheStore store, Func<ITextEncoder>? encoder, SemanticIndex? index, TimeProvider time, ILogger logger, Func<PriceTable>? prices = null)
     {
+        _prices = prices;
         _options = options;
         _store = store;
         _encoder = encoder;
@@ -124,7 +127,7 @@ public sealed class ResponseCache
         try
         {
             var embedding = PromptEmbedding.GetOrEncode(context, _encoder!(), semantic.Prompt, cancellationToken);
-            var match = _index!.Search(semantic.Partition, embedding.Vector, (float)plan.Route.SemanticThreshold!.Value);
+            var match = _index!.Search(semantic.Partition, CacheProjection.Shipped.Project(embedding.Vector), (float)plan.Route.SemanticThreshold!.Value);
             if (match is { } found && await ReadAsync(found.EntryKey, plan.Control, cancellationToken).ConfigureAwait(false) is { } close)
             {
                 return (close, "semantic");
@@ -147,9 +150,11 @@ public sealed class ResponseCache
             float[]? vector = null;
             if (plan.Semantic is { } semantic && PromptScript.IsMostlyLatin(semantic.Prompt))
             {
-                vector = PromptEmbedding.GetOrEncode(context, _encoder!(), semantic.Prompt, CancellationToken.None).Vector;
+                vector = CacheProjection.Shipped.Project(PromptEmbedding.GetOrEncode(context, _encoder!(), semantic.Prompt, CancellationToken.None).Vector);
             }
 
+            // A target without its own price is priced from the price table (`prices:`), so a hit's saving is not 0.
+            cost ??= PriceFromTable(context.ServedTarget?.Model ?? context.Model, usage);
             var entry = CachedResponse.From(response, usage, cost, _time.GetUtcNow());
             var bytes = JsonSerializer.SerializeToUtf8Bytes(entry, CacheJsonContext.Default.CachedResponse);
             if (!await _store.SetAsync(plan.Key.StoreKey, bytes, plan.Ttl, CancellationToken.None).ConfigureAwait(false))
@@ -167,6 +172,18 @@ public sealed class ResponseCache
         {
             Log.StoreFailed(_logger, e.GetType().Name);
         }
+    }
+
+    private InferenceCost? PriceFromTable(string model, ChatUsage usage)
+    {
+        if (_prices?.Invoke() is not { } table || !table.TryGetPrice(model, out var price))
+        {
+            return null;
+        }
+
+        var cached = Math.Clamp(usage.CachedInputTokens, 0, Math.Max(0, usage.InputTokens));
+        var input = (((usage.InputTokens - cached) * price.Input) + (cached * price.CachedInput)) / 1_000_000m;
+        return new InferenceCost("USD", input, usage.OutputTokens * price.Output / 1_000_000m);
     }
 
     /// <summary>Whether an answer may be kept: whole, not cut by a content filter.</summary>

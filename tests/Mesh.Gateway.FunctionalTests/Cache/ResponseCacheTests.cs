@@ -138,12 +138,14 @@ public sealed class ResponseCacheTests : IDisposable
     }
 
     [Fact]
-    public async Task Generate_Hit_LedgerRecordsHitAndOriginalUsage()
+    public async Task Generate_Hit_LedgerRecordsHitOriginalUsageAndTheCostSavedAtThePriceTablesPrice()
     {
         await using var upstream = await FakeProviderServer.StartAsync(Ct);
         upstream.Default = FakeResponse.OpenAIChat("Once.", inputTokens: 10, outputTokens: 2);
         var ledger = Path.Combine(_dir, "ledger.jsonl");
-        var sidecar = await InferenceSidecar.StartAsync(Yaml(upstream.BaseUrl, ledgerPath: ledger));
+
+        // The target has no price of its own: only `prices:` prices it (10 x 3 + 2 x 50 per million = 0.00013 USD).
+        var sidecar = await InferenceSidecar.StartAsync(Yaml(upstream.BaseUrl, ledgerPath: ledger) + "prices:\n  gpt-4o-mini: { input: 3, output: 50 }\n");
         try
         {
             await sidecar.Client.GenerateAsync(Deterministic("q"), TeamA(), cancellationToken: Ct);
@@ -159,6 +161,9 @@ public sealed class ResponseCacheTests : IDisposable
         Assert.False(records[0].TryGetProperty("cache_hit", out var none) && none.ValueKind == JsonValueKind.String);
         Assert.Equal("exact", records[1].GetProperty("cache_hit").GetString());
         Assert.Equal(10, records[1].GetProperty("input_tokens").GetInt64());
+        Assert.Equal(0.00013m, records[0].GetProperty("cost_usd").GetDecimal());
+        Assert.Equal(0.00013m, records[1].GetProperty("cost_saved_usd").GetDecimal());
+        Assert.Equal(0m, records[1].GetProperty("cost_usd").GetDecimal());
     }
 
     [Fact]
@@ -230,7 +235,7 @@ public sealed class ResponseCacheTests : IDisposable
     {
         await using var upstream = await FakeProviderServer.StartAsync(Ct);
         upstream.Default = FakeResponse.OpenAIChat("Open the app, tap Card, then Reset PIN.");
-        await using var sidecar = await InferenceSidecar.StartAsync(Yaml(upstream.BaseUrl, semanticThreshold: 0.82));
+        await using var sidecar = await InferenceSidecar.StartAsync(Yaml(upstream.BaseUrl, semanticThreshold: 0.85));
 
         await sidecar.Client.GenerateAsync(Deterministic("How do I reset my card PIN?"), TeamA(), cancellationToken: Ct);
         GenerateResponse? paraphrase = null;
