@@ -4,9 +4,10 @@ namespace Mesh.Gateway.Core.Caching;
 
 /// <summary>
 /// Set by a door that forwards the request itself (the Envoy door), whose <see cref="InferenceContext.ChatRequest"/> carries
-/// only the request's texts: a function giving the hash of the whole request body as the provider will see it (after the
-/// guardrails). The response cache keys such calls by it, so two requests that differ in anything (tools, sampling,
-/// response format, roles) never share an answer. Computed only when asked for.
+/// only the request's texts: a function giving the hash of the request as the provider will see it, i.e. the body's other
+/// fields (tools, sampling, response format) with the messages as the steps before the cache left them (redacted, tokenized,
+/// decorated). The response cache keys such calls by it, so two requests that differ in anything the provider sees never
+/// share an answer, and two that differ only in what a guardrail redacted do. Computed only when asked for.
 /// </summary>
 public static class RequestFingerprint
 {

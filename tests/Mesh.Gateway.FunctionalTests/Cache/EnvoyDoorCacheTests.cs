@@ -85,6 +85,39 @@ public sealed class EnvoyDoorCacheTests
         Assert.Equal(1, upstream.RequestCount);
     }
 
+    // The key is the request as the provider sees it: two prompts that differ only in an e-mail address the guardrails redact
+    // are one request upstream, so the second is answered from the first's entry; another word is another request.
+    [Fact]
+    public async Task EnvoyDoor_PromptsDifferingOnlyInRedactedText_SecondIsAHit()
+    {
+        await using var upstream = await FakeProviderServer.StartAsync(Ct);
+        upstream.Default = FakeResponse.OpenAIChat("Draft ready.", inputTokens: 9, outputTokens: 3);
+        await using var sidecar = await SidecarHost.StartAsync(Yaml() + "\nguardrails:\n  pii: { action: redact, entities: [email] }\n");
+        var envoy = new FakeEnvoy(sidecar.EnvoyChannel, upstream.BaseUrl, TimeSpan.FromSeconds(60));
+
+        var first = await envoy.SendAsync("POST", "/v1/chat/completions", Headers(), Chat("Write to alice@example.com about the invoice"), Ct);
+        EnvoyExchange? second = null;
+        for (var i = 0; i < 50 && second?.LocalReplyBy is null; i++)
+        {
+            if (i > 0)
+            {
+                await Task.Delay(20, Ct);
+            }
+
+            second = await envoy.SendAsync("POST", "/v1/chat/completions", Headers(), Chat("Write to bob@example.org about the invoice"), Ct);
+        }
+
+        Assert.Equal(200, first.Status);
+        Assert.DoesNotContain("alice@example.com", Encoding.UTF8.GetString(upstream.Requests[0].Body), StringComparison.Ordinal);
+        Assert.NotNull(second!.LocalReplyBy);
+        Assert.Equal("hit", second.ResponseHeaders["x-mesh-cache"]);
+        Assert.Equal(1, upstream.RequestCount);
+
+        var other = await envoy.SendAsync("POST", "/v1/chat/completions", Headers(), Chat("Write to bob@example.org about the refund"), Ct);
+        Assert.Null(other.LocalReplyBy);
+        Assert.Equal(2, upstream.RequestCount);
+    }
+
     private static string? Content(EnvoyExchange exchange)
     {
         using var body = JsonDocument.Parse(exchange.ResponseBody);
