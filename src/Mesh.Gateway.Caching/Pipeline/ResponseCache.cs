@@ -25,10 +25,12 @@ public sealed class ResponseCache
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Func<PriceTable>? _prices;
+    private readonly RedisSemanticShare? _share;
 
-    internal ResponseCache(ResponseCacheOptions options, IResponseCacheStore store, Func<ITextEncoder>? encoder, SemanticIndex? index, TimeProvider time, ILogger logger, Func<PriceTable>? prices = null)
+    internal ResponseCache(ResponseCacheOptions options, IResponseCacheStore store, Func<ITextEncoder>? encoder, SemanticIndex? index, TimeProvider time, ILogger logger, Func<PriceTable>? prices = null, RedisSemanticShare? share = null)
     {
         _prices = prices;
+        _share = share;
         _options = options;
         _store = store;
         _encoder = encoder;
@@ -127,6 +129,12 @@ public sealed class ResponseCache
         try
         {
             var embedding = PromptEmbedding.GetOrEncode(context, _encoder!(), semantic.Prompt, cancellationToken);
+            if (_share is not null)
+            {
+                // What other sidecars kept in this partition since the last look.
+                await _share.SyncAsync(semantic.Partition, _index!).ConfigureAwait(false);
+            }
+
             var match = _index!.Search(semantic.Partition, CacheProjection.Shipped.Project(embedding.Vector), (float)plan.Route.SemanticThreshold!.Value);
             if (match is { } found && await ReadAsync(found.EntryKey, plan.Control, cancellationToken).ConfigureAwait(false) is { } close)
             {
@@ -166,6 +174,10 @@ public sealed class ResponseCache
             if (vector is not null)
             {
                 _index!.Add(plan.Semantic!.Value.Partition, vector, plan.Key.StoreKey, plan.Ttl);
+                if (_share is not null)
+                {
+                    await _share.PublishAsync(plan.Semantic!.Value.Partition, vector, plan.Key.StoreKey, plan.Ttl).ConfigureAwait(false);
+                }
             }
         }
         catch (Exception e)

@@ -214,6 +214,42 @@ public sealed class ResponseCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task Generate_TwoSidecarsOneRedisSemanticRoute_SecondSidecarAnswersAParaphraseFromTheFirstOnesEntry()
+    {
+        await using var redis = await RedisServerProcess.StartAsync();
+        await using var upstream = await FakeProviderServer.StartAsync(Ct);
+        upstream.Default = FakeResponse.OpenAIChat("Open the app, tap Card, then Reset PIN.");
+        await using var one = await InferenceSidecar.StartAsync(Yaml(upstream.BaseUrl, redisUrl: redis.Url, semanticThreshold: 0.85));
+        await using var two = await InferenceSidecar.StartAsync(Yaml(upstream.BaseUrl, redisUrl: redis.Url, semanticThreshold: 0.85));
+
+        await one.Client.GenerateAsync(Deterministic("How do I reset my card PIN?"), TeamA(), cancellationToken: Ct);
+
+        // The first sidecar keeps the answer and shares its vector without making its caller wait: give them a moment.
+        GenerateResponse? paraphrase = null;
+        string? header = null;
+        for (var i = 0; i < 50 && paraphrase?.Cached != true; i++)
+        {
+            if (i > 0)
+            {
+                await Task.Delay(50, Ct);
+            }
+
+            using var call = two.Client.GenerateAsync(Deterministic("How can I reset the PIN of my card?"), TeamA(), cancellationToken: Ct);
+            paraphrase = await call;
+            header = (await call.ResponseHeadersAsync).GetValue("x-mesh-cache");
+        }
+
+        Assert.True(paraphrase!.Cached);
+        Assert.Equal("semantic-hit", header);
+        Assert.Equal("Open the app, tap Card, then Reset PIN.", paraphrase.Text);
+        Assert.Equal(1, upstream.RequestCount);
+
+        // Another tenant shares nothing, semantic or not.
+        Assert.False((await two.Client.GenerateAsync(Deterministic("How can I reset the PIN of my card?"), TeamB(), cancellationToken: Ct)).Cached);
+        Assert.Equal(2, upstream.RequestCount);
+    }
+
+    [Fact]
     public async Task Generate_RedisDown_CallsAnsweredUpstreamNotFailed()
     {
         var redis = await RedisServerProcess.StartAsync();
