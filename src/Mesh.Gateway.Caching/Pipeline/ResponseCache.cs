@@ -96,16 +96,18 @@ public sealed class ResponseCache
 
         var user = route.PerUser ? request.EndUserId ?? string.Empty : null;
 
-        // A door that forwards the request itself knows only its texts: its fingerprint (the whole body) is the key, and
-        // without roles or the other fields there is no semantic partition to build.
-        var fingerprint = context.Properties.TryGetValue(RequestFingerprint.Key, out var body) ? body() : null;
-        var key = new CacheKey(tenant, context.Model, user, fingerprint ?? RequestHasher.Exact(request));
+        // A door that forwards the request itself (Envoy) knows the body's other fields only as a fingerprint: of the call's
+        // messages for the key, of those without the last user message for the semantic partition.
+        var fingerprint = context.Properties.TryGetValue(RequestFingerprint.Key, out var fingerprintOf) ? fingerprintOf : null;
+        var key = new CacheKey(tenant, context.Model, user, fingerprint?.Invoke(request) ?? RequestHasher.Exact(request));
         var plan = new CachePlan(route, key, ttl, control);
-        if (fingerprint is null && route.SemanticThreshold is not null && _index is not null && RequestHasher.Semantic(request) is { } semantic)
+        if (route.SemanticThreshold is not null && _index is not null && RequestHasher.Semantic(request) is { } semantic)
         {
+            var partition = fingerprint is null ? semantic.Partition : fingerprint(request with { Messages = [.. request.Messages.Take(request.Messages.Count - 1)] });
+
             // The salient terms (numbers, names) join the partition: prompts that differ in them are never neighbours.
             var salient = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(SalientTerms.Signature(semantic.Prompt))))[..16];
-            plan = plan with { Semantic = (SemanticPrefix + CacheKey.Prefix(tenant, context.Model) + CacheKey.Escape(user ?? string.Empty) + ":" + semantic.Partition + ":" + salient, semantic.Prompt) };
+            plan = plan with { Semantic = (SemanticPrefix + CacheKey.Prefix(tenant, context.Model) + CacheKey.Escape(user ?? string.Empty) + ":" + partition + ":" + salient, semantic.Prompt) };
         }
 
         return plan;

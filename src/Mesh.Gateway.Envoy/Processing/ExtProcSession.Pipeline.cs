@@ -47,13 +47,13 @@ internal sealed partial class ExtProcSession
         context.Source = InferenceSource.Envoy;
 
         // The context has only the texts: a cache keys this call by the request as it goes upstream, i.e. the body's other
-        // fields and the messages as the steps before the cache left them (redacted, tokenized, decorated). Taken only if a
-        // cache asks, when it asks (after those steps). Not copied: the buffered body is not written again once whole.
+        // fields and the messages the cache passes (the call's, as the steps before it left them: redacted, tokenized,
+        // decorated). Taken only if a cache asks. Not copied: the buffered body is not written again once whole.
         var schema = _api.Schema.ToString();
         ReadOnlyMemory<byte> bytes = body.NewBody ?? _requestBody?.WrittenMemory ?? default;
         var codec = _api.Codec;
         var root = body.Root;
-        context.Properties.Set(Mesh.Gateway.Core.Caching.RequestFingerprint.Key, () => Fingerprint(schema, model, bytes, codec, root, context.ChatRequest));
+        context.Properties.Set(Mesh.Gateway.Core.Caching.RequestFingerprint.Key, request => Fingerprint(schema, model, bytes, codec, root, request));
         context.Identity = _identity;
         context.Headers = _requestHeaders ?? context.Headers;
         _context = context;
