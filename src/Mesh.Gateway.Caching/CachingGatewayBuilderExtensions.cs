@@ -71,10 +71,18 @@ public static class CachingGatewayBuilderExtensions
             var time = sp.GetRequiredService<TimeProvider>();
             var logger = sp.GetService<ILoggerFactory>()?.CreateLogger("Mesh.Gateway.Caching") ?? NullLogger.Instance;
             IResponseCacheStore store;
+            RedisSemanticShare? share = null;
             if (redis)
             {
                 var connector = sp.GetRequiredService<RedisConnector>();
-                store = new RedisResponseCacheStore(() => connector.Database, sp.GetRequiredService<LimitsOptions>().Store.KeyPrefix, logger);
+                var keyPrefix = sp.GetRequiredService<LimitsOptions>().Store.KeyPrefix;
+                store = new RedisResponseCacheStore(() => connector.Database, keyPrefix, logger);
+                if (semantic)
+                {
+                    // Each partition's stream holds about as many vectors as this sidecar's index can (a few hundred bytes each).
+                    var perPartition = (int)Math.Clamp(options.SemanticMaxBytes / 300, 1000, 1_000_000);
+                    share = new RedisSemanticShare(() => connector.Database, keyPrefix, perPartition, logger);
+                }
             }
             else
             {
@@ -87,10 +95,14 @@ public static class CachingGatewayBuilderExtensions
             {
                 // Resolved on the first semantic lookup, so the model loads only when a semantic route is used.
                 encoder = () => sp.GetRequiredService<ITextEncoder>();
-                index = new SemanticIndex(MiniLmDimensions, options.SemanticMaxBytes, time);
+                // The index holds the learned layer's output (docs/cache-quality.md), not the encoder's own vectors.
+                index = new SemanticIndex(CacheProjection.Shipped.Outputs, options.SemanticMaxBytes, time);
             }
 
-            return new ResponseCache(options, store, encoder, index, time, logger);
+            // The price table (with limits on) prices a kept answer whose target has no price of its own; read per answer, so a
+            // reloaded `prices:` applies.
+            var limiter = sp.GetService<MeshLimiter>();
+            return new ResponseCache(options, store, encoder, index, time, logger, limiter is null ? null : () => limiter.Prices, share);
         });
         // Without a cached route there is no step at all (the Envoy door then takes no pipeline path for it).
         if (options.Routes.Count > 0)
@@ -111,7 +123,4 @@ public static class CachingGatewayBuilderExtensions
 
         return admin;
     }
-
-    // The dimensions of the one local encoder (all-MiniLM-L6-v2); the index is sized before the model loads.
-    private const int MiniLmDimensions = 384;
 }

@@ -8,6 +8,7 @@ using Mesh.Gateway.Core.Caching;
 using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Embeddings;
 using Mesh.Gateway.Core.Pipeline;
+using Mesh.Gateway.Tenancy.Budgets;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Gateway.Caching.Pipeline;
@@ -23,9 +24,13 @@ public sealed class ResponseCache
     private readonly SemanticIndex? _index;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Func<PriceTable>? _prices;
+    private readonly RedisSemanticShare? _share;
 
-    internal ResponseCache(ResponseCacheOptions options, IResponseCacheStore store, Func<ITextEncoder>? encoder, SemanticIndex? index, TimeProvider time, ILogger logger)
+    internal ResponseCache(ResponseCacheOptions options, IResponseCacheStore store, Func<ITextEncoder>? encoder, SemanticIndex? index, TimeProvider time, ILogger logger, Func<PriceTable>? prices = null, RedisSemanticShare? share = null)
     {
+        _prices = prices;
+        _share = share;
         _options = options;
         _store = store;
         _encoder = encoder;
@@ -91,16 +96,18 @@ public sealed class ResponseCache
 
         var user = route.PerUser ? request.EndUserId ?? string.Empty : null;
 
-        // A door that forwards the request itself knows only its texts: its fingerprint (the whole body) is the key, and
-        // without roles or the other fields there is no semantic partition to build.
-        var fingerprint = context.Properties.TryGetValue(RequestFingerprint.Key, out var body) ? body() : null;
-        var key = new CacheKey(tenant, context.Model, user, fingerprint ?? RequestHasher.Exact(request));
+        // A door that forwards the request itself (Envoy) knows the body's other fields only as a fingerprint: of the call's
+        // messages for the key, of those without the last user message for the semantic partition.
+        var fingerprint = context.Properties.TryGetValue(RequestFingerprint.Key, out var fingerprintOf) ? fingerprintOf : null;
+        var key = new CacheKey(tenant, context.Model, user, fingerprint?.Invoke(request) ?? RequestHasher.Exact(request));
         var plan = new CachePlan(route, key, ttl, control);
-        if (fingerprint is null && route.SemanticThreshold is not null && _index is not null && RequestHasher.Semantic(request) is { } semantic)
+        if (route.SemanticThreshold is not null && _index is not null && RequestHasher.Semantic(request) is { } semantic)
         {
+            var partition = fingerprint is null ? semantic.Partition : fingerprint(request with { Messages = [.. request.Messages.Take(request.Messages.Count - 1)] });
+
             // The salient terms (numbers, names) join the partition: prompts that differ in them are never neighbours.
             var salient = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(SalientTerms.Signature(semantic.Prompt))))[..16];
-            plan = plan with { Semantic = (SemanticPrefix + CacheKey.Prefix(tenant, context.Model) + CacheKey.Escape(user ?? string.Empty) + ":" + semantic.Partition + ":" + salient, semantic.Prompt) };
+            plan = plan with { Semantic = (SemanticPrefix + CacheKey.Prefix(tenant, context.Model) + CacheKey.Escape(user ?? string.Empty) + ":" + partition + ":" + salient, semantic.Prompt) };
         }
 
         return plan;
@@ -124,7 +131,13 @@ public sealed class ResponseCache
         try
         {
             var embedding = PromptEmbedding.GetOrEncode(context, _encoder!(), semantic.Prompt, cancellationToken);
-            var match = _index!.Search(semantic.Partition, embedding.Vector, (float)plan.Route.SemanticThreshold!.Value);
+            if (_share is not null)
+            {
+                // What other sidecars kept in this partition since the last look.
+                await _share.SyncAsync(semantic.Partition, _index!).ConfigureAwait(false);
+            }
+
+            var match = _index!.Search(semantic.Partition, CacheProjection.Shipped.Project(embedding.Vector), (float)plan.Route.SemanticThreshold!.Value);
             if (match is { } found && await ReadAsync(found.EntryKey, plan.Control, cancellationToken).ConfigureAwait(false) is { } close)
             {
                 return (close, "semantic");
@@ -147,9 +160,11 @@ public sealed class ResponseCache
             float[]? vector = null;
             if (plan.Semantic is { } semantic && PromptScript.IsMostlyLatin(semantic.Prompt))
             {
-                vector = PromptEmbedding.GetOrEncode(context, _encoder!(), semantic.Prompt, CancellationToken.None).Vector;
+                vector = CacheProjection.Shipped.Project(PromptEmbedding.GetOrEncode(context, _encoder!(), semantic.Prompt, CancellationToken.None).Vector);
             }
 
+            // A target without its own price is priced from the price table (`prices:`), so a hit's saving is not 0.
+            cost ??= PriceFromTable(context.ServedTarget?.Model ?? context.Model, usage);
             var entry = CachedResponse.From(response, usage, cost, _time.GetUtcNow());
             var bytes = JsonSerializer.SerializeToUtf8Bytes(entry, CacheJsonContext.Default.CachedResponse);
             if (!await _store.SetAsync(plan.Key.StoreKey, bytes, plan.Ttl, CancellationToken.None).ConfigureAwait(false))
@@ -161,12 +176,28 @@ public sealed class ResponseCache
             if (vector is not null)
             {
                 _index!.Add(plan.Semantic!.Value.Partition, vector, plan.Key.StoreKey, plan.Ttl);
+                if (_share is not null)
+                {
+                    await _share.PublishAsync(plan.Semantic!.Value.Partition, vector, plan.Key.StoreKey, plan.Ttl).ConfigureAwait(false);
+                }
             }
         }
         catch (Exception e)
         {
             Log.StoreFailed(_logger, e.GetType().Name);
         }
+    }
+
+    private InferenceCost? PriceFromTable(string model, ChatUsage usage)
+    {
+        if (_prices?.Invoke() is not { } table || !table.TryGetPrice(model, out var price))
+        {
+            return null;
+        }
+
+        var cached = Math.Clamp(usage.CachedInputTokens, 0, Math.Max(0, usage.InputTokens));
+        var input = (((usage.InputTokens - cached) * price.Input) + (cached * price.CachedInput)) / 1_000_000m;
+        return new InferenceCost("USD", input, usage.OutputTokens * price.Output / 1_000_000m);
     }
 
     /// <summary>Whether an answer may be kept: whole, not cut by a content filter.</summary>

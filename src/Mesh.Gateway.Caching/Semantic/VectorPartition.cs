@@ -100,9 +100,16 @@ internal sealed class VectorPartition
         bestDistance.Fill(int.MaxValue);
         var worst = int.MaxValue;
         var bits = _bits;
+        var words = _words;
+        var q0 = queryBits[0];
+        var q1 = words > 1 ? queryBits[1] : 0;
         for (var row = _head; row < _tail; row++)
         {
-            var distance = Hamming(queryBits, bits.AsSpan(row * _words, _words));
+            // The cache's vectors have 128 dimensions (two words): no span or inner loop per row on that path.
+            var at0 = row * words;
+            var distance = words == 2
+                ? BitOperations.PopCount(q0 ^ bits[at0]) + BitOperations.PopCount(q1 ^ bits[at0 + 1])
+                : Hamming(queryBits, bits.AsSpan(at0, words));
             if (distance >= worst)
             {
                 continue;

@@ -46,11 +46,14 @@ internal sealed partial class ExtProcSession
                 _deps.Time);
         context.Source = InferenceSource.Envoy;
 
-        // The context has only the texts: a cache keys this call by the whole body as it goes upstream (after the guardrails).
+        // The context has only the texts: a cache keys this call by the request as it goes upstream, i.e. the body's other
+        // fields and the messages the cache passes (the call's, as the steps before it left them: redacted, tokenized,
+        // decorated). Taken only if a cache asks. Not copied: the buffered body is not written again once whole.
         var schema = _api.Schema.ToString();
-        // Not copied: the buffered body is not written again once whole, and the fingerprint is taken only if a cache asks.
         ReadOnlyMemory<byte> bytes = body.NewBody ?? _requestBody?.WrittenMemory ?? default;
-        context.Properties.Set(Mesh.Gateway.Core.Caching.RequestFingerprint.Key, () => Fingerprint(schema, model, bytes));
+        var codec = _api.Codec;
+        var root = body.Root;
+        context.Properties.Set(Mesh.Gateway.Core.Caching.RequestFingerprint.Key, request => Fingerprint(schema, model, bytes, codec, root, request));
         context.Identity = _identity;
         context.Headers = _requestHeaders ?? context.Headers;
         _context = context;
@@ -136,11 +139,27 @@ internal sealed partial class ExtProcSession
 
     private bool UpstreamAnswered => _upstreamRefusal is null && _status is >= 200 and < 300;
 
-    private static string Fingerprint(string schema, string model, ReadOnlyMemory<byte> body)
+    // The body without its texts (each emptied through the schema's codec, on a copy), then the messages the steps pass on
+    // (role and text): what the provider will be sent, whichever step changed a text or added a message. Without a parsed
+    // body or a chat request, the body's bytes as they are.
+    internal static string Fingerprint(string schema, string model, ReadOnlyMemory<byte> body, IWireCodec codec, JsonObject? root, ChatRequest? request)
     {
         using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
         hash.AppendData(System.Text.Encoding.UTF8.GetBytes(schema + "\n" + model + "\n"));
-        hash.AppendData(body.Span);
+        if (root is null || request is null)
+        {
+            hash.AppendData(body.Span);
+            return Convert.ToHexStringLower(hash.GetHashAndReset());
+        }
+
+        var shape = root.DeepClone();
+        codec.VisitRequestTexts(shape, static _ => string.Empty);
+        hash.AppendData(JsonText.Serialize(shape));
+        foreach (var message in request.Messages)
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes("\0" + message.Role + "\0" + message.Text));
+        }
+
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 

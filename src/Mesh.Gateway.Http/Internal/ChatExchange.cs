@@ -44,6 +44,12 @@ internal static class ChatExchange
             return;
         }
 
+        // A call the response cache answered says so, as on the other doors.
+        if (call.Properties.TryGetValue(Mesh.Gateway.Core.Caching.ResponseCacheHit.Key, out var hit))
+        {
+            context.Response.Headers[Mesh.Gateway.Core.Caching.ResponseCacheHit.HeaderName] = hit.HeaderValue;
+        }
+
         if (!call.IsStreaming)
         {
             var whole = result.Response;

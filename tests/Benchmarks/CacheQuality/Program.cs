@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Mesh.Gateway.Caching.Semantic;
 using Mesh.Gateway.CacheQuality;
+using Mesh.Gateway.CacheQuality.Learning;
 using Mesh.Gateway.Embeddings;
 
 // Regenerates docs/cache-quality.md: false hits and hit rate of the semantic cache per threshold, tuned on banking77's
@@ -21,18 +22,7 @@ var perIntentCached = 4;
 var perIntentAsked = 4;
 var encoder = new MiniLmTextEncoder();
 var clock = Stopwatch.StartNew();
-var encodeTicks = 0L;
-var encoded = 0;
-float[] Encode(string text)
-{
-    var start = Stopwatch.GetTimestamp();
-    var v = encoder.Encode(text, CancellationToken.None);
-    encodeTicks += Stopwatch.GetTimestamp() - start;
-    encoded++;
-    return v;
-}
-
-var thresholds = Enumerable.Range(0, 15).Select(i => 0.70 + (i * 0.02)).ToArray();
+var memo = new EmbeddingMemo(encoder, Path.Combine(root, "tests/Benchmarks/CacheQuality/obj/embeddings.bin"));
 
 var bankTrain = IntentSet(Csv(Path.Combine(data, "banking77/train.csv")));
 var bankTest = IntentSet(Csv(Path.Combine(data, "banking77/test.csv")));
@@ -40,9 +30,65 @@ var clinc = JsonDocument.Parse(File.ReadAllText(Path.Combine(data, "clinc150/tes
 var clincSet = IntentSet(clinc.GetProperty("test").EnumerateArray().Select(static e => (e[0].GetString()!, e[1].GetString()!)));
 var oos = clinc.GetProperty("oos_test").EnumerateArray().Select(static e => e[0].GetString()!).Take(300).ToList();
 
-var train = Evaluate("banking77 train", bankTrain, []);
-var test = Evaluate("banking77 test", bankTest, []);
-var clincResult = Evaluate("CLINC150 test", clincSet, oos);
+// The learned layer: trained on banking77 train without the first 8 questions of each intent, which stay for tuning the
+// threshold (the report's "banking77 train" column), so neither the tuning nor any reported set was trained on.
+var projectionPath = Path.Combine(root, "src/Mesh.Gateway.Caching/Semantic/cache-projection.bin");
+CacheProjection projection;
+if (args is ["train", ..])
+{
+    var settings = new ProjectionTrainer.Settings();
+    for (var i = 1; i + 1 < args.Length; i += 2)
+    {
+        settings = args[i] switch
+        {
+            "--outputs" => settings with { Outputs = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
+            "--steps" => settings with { Steps = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
+            "--pull" => settings with { Pull = float.Parse(args[i + 1], CultureInfo.InvariantCulture) },
+            "--loss" => settings with { Contrastive = args[i + 1] == "infonce" },
+            "--margin" => settings with { Margin = float.Parse(args[i + 1], CultureInfo.InvariantCulture) },
+            "--scale" => settings with { Scale = float.Parse(args[i + 1], CultureInfo.InvariantCulture) },
+            "--rate" => settings with { LearningRate = float.Parse(args[i + 1], CultureInfo.InvariantCulture) },
+            "--batch" => settings with { Batch = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
+            _ => throw new ArgumentException("unknown option " + args[i]),
+        };
+    }
+
+    var training = bankTrain.Values.Select(texts => (IReadOnlyList<float[]>)[.. texts.Skip(perIntentCached + perIntentAsked).Select(memo.Get)]).ToList();
+    memo.Save();
+    Console.Error.WriteLine($"training {settings} on {training.Sum(static t => t.Count)} questions of {training.Count} intents");
+    var weights = ProjectionTrainer.Train(training, encoder.Dimensions, settings, Console.Error.WriteLine);
+    using (var file = File.Create(projectionPath))
+    {
+        CacheProjection.Write(file, encoder.Dimensions, settings.Outputs, weights);
+    }
+
+    projection = new CacheProjection(encoder.Dimensions, settings.Outputs, weights);
+}
+else
+{
+    projection = CacheProjection.Shipped;
+}
+
+var projected = new Dictionary<string, float[]>(StringComparer.Ordinal);
+float[] Raw(string text) => memo.Get(text);
+float[] Encode(string text)
+{
+    if (!projected.TryGetValue(text, out var v))
+    {
+        projected[text] = v = projection.Project(memo.Get(text));
+    }
+
+    return v;
+}
+
+var thresholds = Enumerable.Range(0, 60).Select(i => 0.40 + (i * 0.01)).ToArray();
+var shown = thresholds.Where((_, i) => i % 4 == 0).ToArray();
+
+var train = Evaluate("banking77 train", bankTrain, [], Encode);
+var test = Evaluate("banking77 test", bankTest, [], Encode);
+var clincResult = Evaluate("CLINC150 test", clincSet, oos, Encode);
+var rawTest = Evaluate("banking77 test", bankTest, [], Raw);
+var rawClinc = Evaluate("CLINC150 test", clincSet, oos, Raw);
 var hard = HardNegatives.Pairs.Select(p => (Sim: Dot(Encode(p.Cached), Encode(p.Asked)), Same: SalientTerms.Signature(p.Cached) == SalientTerms.Signature(p.Asked))).ToList();
 var korean = File.ReadAllLines(Path.Combine(data, "korean-question-pairs/kor_pair_test.csv")).Skip(1)
     .Select(static l => l.Split(','))
@@ -50,23 +96,33 @@ var korean = File.ReadAllLines(Path.Combine(data, "korean-question-pairs/kor_pai
     .Take(400)
     .Select(f => (Sim: Dot(Encode(f[1]), Encode(f[2])), Duplicate: f[3].Trim() == "0", Latin: PromptScript.IsMostlyLatin(f[1]) && PromptScript.IsMostlyLatin(f[2])))
     .ToList();
+memo.Save();
 
-// The default: the lowest threshold whose should-miss false hits on the tuning split (banking77 train) stay within 2%.
+// The default: the lowest threshold whose should-miss false hits on the tuning split (banking77 train, held out from the
+// layer's training) stay within 2%.
 var chosen = thresholds.First(t => train.MissFalse(t, salient: true) <= 0.02);
+const double rawThreshold = 0.82;
 
 var md = new StringBuilder();
 md.AppendLine("# Semantic cache quality");
 md.AppendLine();
-md.AppendLine("Generated by `dotnet run -c Release --project tests/Benchmarks/CacheQuality` (all-MiniLM-L6-v2, the local encoder). Do not edit by hand.");
+md.AppendLine("Generated by `dotnet run -c Release --project tests/Benchmarks/CacheQuality` (all-MiniLM-L6-v2, the local encoder, then the cache's");
+md.AppendLine($"learned layer `Semantic/CacheProjection.cs`, {projection.Inputs} to {projection.Outputs} dimensions). Do not edit by hand. The layer is retrained by the same program with `-- train`");
+md.AppendLine("(deterministic: banking77 train without the first 8 questions of each intent, which are kept for tuning the threshold).");
 md.AppendLine();
-md.AppendLine("How it is measured: per intent, the first " + perIntentCached + " queries (file order) are cached answers; the next " + perIntentAsked + " are lookups that");
-md.AppendLine("**should hit** (a hit is correct when the closest cached query has the lookup's intent, and a false hit when it has another). Each lookup is");
-md.AppendLine("also made with its own intent's entries removed, where it **should miss** (every hit is false): that is what a new question the cache has");
-md.AppendLine("not seen looks like. CLINC150's out-of-scope queries, the hard negatives (`HardNegatives.cs`: the same question about two products,");
-md.AppendLine("versions or places) and the Korean pairs marked different should miss too. Cosines are float; the index's int8 codes differ by about 0.001.");
-md.AppendLine("\"+salient\" adds the cache's salient-terms rule (numbers and capitalised names must agree, `Semantic/SalientTerms.cs`), which the gateway applies.");
+md.AppendLine("## What is measured");
 md.AppendLine();
-md.AppendLine($"**Default threshold: {chosen:F2}** (tuned on banking77 train: the lowest with should-miss false hits <= 2% with the salient rule).");
+md.AppendLine("A **should-hit** lookup is a question asked after other questions *with the same intent* were answered and cached: it is a");
+md.AppendLine("paraphrase or a re-wording whose cached answer would serve it. Per intent the first " + perIntentCached + " questions (file order) are cached and the next");
+md.AppendLine(perIntentAsked + " are looked up against everything cached (all intents). Its **hit rate** counts lookups whose closest cached question reaches the");
+md.AppendLine("threshold and has the lookup's intent; a closest question of another intent above the threshold is a **false hit among should-hit**.");
+md.AppendLine("A **should-miss** lookup is the same question with its own intent's entries removed: a new question the cache has never seen, so");
+md.AppendLine("any hit is false. CLINC150's out-of-scope questions (against all of CLINC150's cached questions), the hard negatives");
+md.AppendLine("(`HardNegatives.cs`: the same question about two products, versions or places) and the Korean pairs marked different should miss too.");
+md.AppendLine("\"Salient\" is the cache's rule that numbers and capitalised names must agree (`Semantic/SalientTerms.cs`); every figure below");
+md.AppendLine("applies it (as the gateway does) unless it says \"vectors only\". Cosines are float; the index's int8 codes differ by about 0.001.");
+md.AppendLine();
+md.AppendLine($"**Default threshold: {chosen:F2}** (tuned on banking77 train's held-out questions: the lowest with should-miss false hits <= 2%).");
 md.AppendLine();
 md.AppendLine("## At the default threshold, on sets it was not tuned on");
 md.AppendLine();
@@ -78,28 +134,41 @@ foreach (var r in new[] { test, clincResult })
 }
 
 md.AppendLine($"| CLINC150 out of scope | {oos.Count} | - | - | {clincResult.OosFalse(chosen):P1} |");
-md.AppendLine($"| hard negatives (+salient) | {hard.Count} | - | - | {hard.Count(h => h.Sim >= chosen && h.Same) / (double)hard.Count:P1} |");
+md.AppendLine($"| hard negatives | {hard.Count} | - | - | {hard.Count(h => h.Sim >= chosen && h.Same) / (double)hard.Count:P1} |");
 md.AppendLine($"| hard negatives (vectors only) | {hard.Count} | - | - | {hard.Count(h => h.Sim >= chosen) / (double)hard.Count:P1} |");
 var kDup = korean.Where(static k => k.Duplicate).ToList();
 var kDiff = korean.Where(static k => !k.Duplicate).ToList();
 md.AppendLine($"| Korean pairs, different (vectors only) | {kDiff.Count} | - | - | {kDiff.Count(k => k.Sim >= chosen) / (double)Math.Max(1, kDiff.Count):P1} |");
 md.AppendLine($"| Korean pairs, same (vectors only) | {kDup.Count} | {kDup.Count(k => k.Sim >= chosen) / (double)Math.Max(1, kDup.Count):P1} | - | - |");
 md.AppendLine($"| Korean pairs as the gateway treats them (script rule: non-Latin prompts never hit semantically) | {korean.Count} | {kDup.Count(k => k.Latin && k.Sim >= chosen) / (double)Math.Max(1, kDup.Count):P1} | - | {kDiff.Count(k => k.Latin && k.Sim >= chosen) / (double)Math.Max(1, kDiff.Count):P1} |");
+md.AppendLine($"| before the layer: banking77 test, encoder alone at {rawThreshold:F2} | {rawTest.Asked.Count} | {rawTest.HitRate(rawThreshold, true):P1} | {rawTest.WrongHit(rawThreshold, true):P1} | {rawTest.MissFalse(rawThreshold, true):P1} |");
+md.AppendLine($"| before the layer: CLINC150 test, encoder alone at {rawThreshold:F2} | {rawClinc.Asked.Count} | {rawClinc.HitRate(rawThreshold, true):P1} | {rawClinc.WrongHit(rawThreshold, true):P1} | {rawClinc.MissFalse(rawThreshold, true):P1} |");
+md.AppendLine();
+md.AppendLine($"**Verdict: the issue's targets are not met** (hit rate >= 60% with false hits <= 2%). The layer lowers the false hits of the");
+md.AppendLine($"threshold tuned on banking77 train (banking77 test {rawTest.MissFalse(rawThreshold, true):P1} -> {test.MissFalse(chosen, true):P1}, CLINC150 {rawClinc.MissFalse(rawThreshold, true):P1} -> {clincResult.MissFalse(chosen, true):P1}) at about the same hit rate;");
+md.AppendLine("it does not lift the hit rate. Why: banking77's 77 intents are siblings in one narrow domain (card_arrival and");
+md.AppendLine("card_delivery_estimate, top_up_failed and top_up_reverted), and even at the lowest threshold shown the closest cached question");
+md.AppendLine($"has another intent for {test.WrongHit(shown[0], true):P0} of banking77 test's should-hit lookups ({clincResult.WrongHit(shown[0], true):P0} on CLINC150): with 4 cached questions an intent, a");
+md.AppendLine("threshold that keeps a new question away from all 304 questions of the other intents 98% of the time also keeps most");
+md.AppendLine("same-intent questions out. A frozen MiniLM with a linear layer cannot separate them further (a margin loss on all pairs,");
+md.AppendLine("also in `Learning/ProjectionTrainer.cs`, did worse on the held-out questions); a larger encoder (an Embed route) is the lever left.");
 md.AppendLine();
 md.AppendLine("## Per threshold");
 md.AppendLine();
-md.AppendLine("Hit rate / false hits among should-hit / false hits when it should miss, with the salient rule; then the out-of-scope, hard-negative (vectors only) and Korean-different (vectors only) false-hit rates.");
+md.AppendLine("Hit rate / false hits among should-hit / false hits when it should miss; then the out-of-scope, hard-negative (salient rule; vectors only) and Korean-different (vectors only) false-hit rates.");
 md.AppendLine();
-md.AppendLine("| threshold | banking77 train | banking77 test | CLINC150 test | CLINC150 oos | hard neg. | Korean diff. |");
+md.AppendLine("| threshold | banking77 train (tuning) | banking77 test | CLINC150 test | CLINC150 oos | hard neg. | Korean diff. |");
 md.AppendLine("|---|---|---|---|---|---|---|");
-foreach (var t in thresholds)
+foreach (var t in shown.Append(chosen).Distinct().Order())
 {
     string Cell(Result r) => $"{r.HitRate(t, true):P0} / {r.WrongHit(t, true):P1} / {r.MissFalse(t, true):P1}";
-    md.AppendLine($"| {t:F2} | {Cell(train)} | {Cell(test)} | {Cell(clincResult)} | {clincResult.OosFalse(t):P1} | {hard.Count(h => h.Sim >= t) / (double)hard.Count:P0} | {kDiff.Count(k => k.Sim >= t) / (double)Math.Max(1, kDiff.Count):P0} |");
+    md.AppendLine($"| {t:F2} | {Cell(train)} | {Cell(test)} | {Cell(clincResult)} | {clincResult.OosFalse(t):P1} | {hard.Count(h => h.Sim >= t && h.Same) / (double)hard.Count:P0}; {hard.Count(h => h.Sim >= t) / (double)hard.Count:P0} | {kDiff.Count(k => k.Sim >= t) / (double)Math.Max(1, kDiff.Count):P0} |");
 }
 
 md.AppendLine();
-md.AppendLine($"Encoder: {encoded} texts, mean {TimeSpan.FromTicks(encodeTicks * TimeSpan.TicksPerSecond / Stopwatch.Frequency).TotalMilliseconds / encoded:F1} ms per text on one thread of a shared 2-core machine; the run took {clock.Elapsed.TotalSeconds:F0} s.");
+md.AppendLine(memo.Encoded == 0
+    ? $"Encoder: every vector came from the run's memo (obj/embeddings.bin); the run took {clock.Elapsed.TotalSeconds:F0} s."
+    : $"Encoder: {memo.Encoded} texts encoded, mean {TimeSpan.FromTicks(memo.EncodeTicks * TimeSpan.TicksPerSecond / Stopwatch.Frequency).TotalMilliseconds / memo.Encoded:F1} ms per text on one thread of a shared 2-core machine; the run took {clock.Elapsed.TotalSeconds:F0} s.");
 md.AppendLine();
 md.AppendLine("Data (copied with their licences into tests/Benchmarks/CacheQuality/data): banking77 (PolyAI, CC-BY-4.0), CLINC150 (CC-BY-3.0), Korean question pairs (songys/Question_pair, MIT).");
 var output = Path.Combine(root, "docs/cache-quality.md");
@@ -107,7 +176,7 @@ File.WriteAllText(output, md.ToString());
 Console.WriteLine(md.ToString());
 return 0;
 
-Result Evaluate(string name, Dictionary<string, List<string>> intents, List<string> outOfScope)
+Result Evaluate(string name, Dictionary<string, List<string>> intents, List<string> outOfScope, Func<string, float[]> Encode)
 {
     var cached = new List<(string Intent, float[] Vector, string Salient)>();
     var asked = new List<(string Intent, float[] Vector, string Salient)>();

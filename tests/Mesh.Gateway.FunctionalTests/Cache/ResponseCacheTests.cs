@@ -138,12 +138,14 @@ public sealed class ResponseCacheTests : IDisposable
     }
 
     [Fact]
-    public async Task Generate_Hit_LedgerRecordsHitAndOriginalUsage()
+    public async Task Generate_Hit_LedgerRecordsHitOriginalUsageAndTheCostSavedAtThePriceTablesPrice()
     {
         await using var upstream = await FakeProviderServer.StartAsync(Ct);
         upstream.Default = FakeResponse.OpenAIChat("Once.", inputTokens: 10, outputTokens: 2);
         var ledger = Path.Combine(_dir, "ledger.jsonl");
-        var sidecar = await InferenceSidecar.StartAsync(Yaml(upstream.BaseUrl, ledgerPath: ledger));
+
+        // The target has no price of its own: only `prices:` prices it (10 x 3 + 2 x 50 per million = 0.00013 USD).
+        var sidecar = await InferenceSidecar.StartAsync(Yaml(upstream.BaseUrl, ledgerPath: ledger) + "prices:\n  gpt-4o-mini: { input: 3, output: 50 }\n");
         try
         {
             await sidecar.Client.GenerateAsync(Deterministic("q"), TeamA(), cancellationToken: Ct);
@@ -159,6 +161,9 @@ public sealed class ResponseCacheTests : IDisposable
         Assert.False(records[0].TryGetProperty("cache_hit", out var none) && none.ValueKind == JsonValueKind.String);
         Assert.Equal("exact", records[1].GetProperty("cache_hit").GetString());
         Assert.Equal(10, records[1].GetProperty("input_tokens").GetInt64());
+        Assert.Equal(0.00013m, records[0].GetProperty("cost_usd").GetDecimal());
+        Assert.Equal(0.00013m, records[1].GetProperty("cost_saved_usd").GetDecimal());
+        Assert.Equal(0m, records[1].GetProperty("cost_usd").GetDecimal());
     }
 
     [Fact]
@@ -209,6 +214,42 @@ public sealed class ResponseCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task Generate_TwoSidecarsOneRedisSemanticRoute_SecondSidecarAnswersAParaphraseFromTheFirstOnesEntry()
+    {
+        await using var redis = await RedisServerProcess.StartAsync();
+        await using var upstream = await FakeProviderServer.StartAsync(Ct);
+        upstream.Default = FakeResponse.OpenAIChat("Open the app, tap Card, then Reset PIN.");
+        await using var one = await InferenceSidecar.StartAsync(Yaml(upstream.BaseUrl, redisUrl: redis.Url, semanticThreshold: 0.85));
+        await using var two = await InferenceSidecar.StartAsync(Yaml(upstream.BaseUrl, redisUrl: redis.Url, semanticThreshold: 0.85));
+
+        await one.Client.GenerateAsync(Deterministic("How do I reset my card PIN?"), TeamA(), cancellationToken: Ct);
+
+        // The first sidecar keeps the answer and shares its vector without making its caller wait: give them a moment.
+        GenerateResponse? paraphrase = null;
+        string? header = null;
+        for (var i = 0; i < 50 && paraphrase?.Cached != true; i++)
+        {
+            if (i > 0)
+            {
+                await Task.Delay(50, Ct);
+            }
+
+            using var call = two.Client.GenerateAsync(Deterministic("How can I reset the PIN of my card?"), TeamA(), cancellationToken: Ct);
+            paraphrase = await call;
+            header = (await call.ResponseHeadersAsync).GetValue("x-mesh-cache");
+        }
+
+        Assert.True(paraphrase!.Cached);
+        Assert.Equal("semantic-hit", header);
+        Assert.Equal("Open the app, tap Card, then Reset PIN.", paraphrase.Text);
+        Assert.Equal(1, upstream.RequestCount);
+
+        // Another tenant shares nothing, semantic or not.
+        Assert.False((await two.Client.GenerateAsync(Deterministic("How can I reset the PIN of my card?"), TeamB(), cancellationToken: Ct)).Cached);
+        Assert.Equal(2, upstream.RequestCount);
+    }
+
+    [Fact]
     public async Task Generate_RedisDown_CallsAnsweredUpstreamNotFailed()
     {
         var redis = await RedisServerProcess.StartAsync();
@@ -230,7 +271,7 @@ public sealed class ResponseCacheTests : IDisposable
     {
         await using var upstream = await FakeProviderServer.StartAsync(Ct);
         upstream.Default = FakeResponse.OpenAIChat("Open the app, tap Card, then Reset PIN.");
-        await using var sidecar = await InferenceSidecar.StartAsync(Yaml(upstream.BaseUrl, semanticThreshold: 0.82));
+        await using var sidecar = await InferenceSidecar.StartAsync(Yaml(upstream.BaseUrl, semanticThreshold: 0.85));
 
         await sidecar.Client.GenerateAsync(Deterministic("How do I reset my card PIN?"), TeamA(), cancellationToken: Ct);
         GenerateResponse? paraphrase = null;
