@@ -237,6 +237,38 @@ public sealed class ExtProcSessionTests
         Assert.True(settled.OutputTokens > 0);
     }
 
+    // A moderation cut by the door's response guardrails: the limits step settles once, with the usage the provider still
+    // reported after the cut and the cut in the record's guardrail actions; the stream's end and a later cancellation add
+    // nothing.
+    [Fact]
+    public async Task ResponseStream_ModerationCut_SettledOnceWithTheCutRecorded()
+    {
+        var ledger = new RecordingLedger();
+        var guard = new Mesh.Gateway.Envoy.Guarding.GuardrailsEnvoyGuard(new Mesh.Gateway.Guardrails.GuardrailEngine(), Mesh.Gateway.Guardrails.GuardPolicy.Default);
+        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: guard, ledger: ledger));
+        var ct = TestContext.Current.CancellationToken;
+        await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
+        await session.HandleAsync(Messages.RequestBody(ChatBody), ct);
+        await session.HandleAsync(Messages.ResponseHeaders(200, "text/event-stream"), ct);
+        var sse = Encoding.UTF8.GetBytes(OpenAIStreams.Stream(
+            ["Here is the plan, and it is a long one with many careful steps written out in full detail for you. ", "I will kill ", "them all tomorrow. ", "More text."],
+            5, 3, "gpt-4o-mini"));
+        ProcessingResponse? last = null;
+        for (var i = 0; i < sse.Length; i += 64)
+        {
+            var end = Math.Min(i + 64, sse.Length);
+            last = await session.HandleAsync(Messages.ResponseBody(sse.AsSpan(i, end - i), end == sse.Length), ct);
+        }
+
+        await session.EndAsync(cancelled: true, ct);
+
+        var settled = Assert.Single(ledger.Settled);
+        Assert.Equal(("ok", 5L, 3L, true, 200), (settled.Status, settled.InputTokens, settled.OutputTokens, settled.ProviderReported, settled.HttpStatus));
+        Assert.Contains("cut:response", settled.GuardrailActions);
+        Assert.Same(settled, session.Record);
+        Assert.Equal(8, (int)last!.DynamicMetadata.Fields["mesh.gateway"].StructValue.Fields["total_tokens"].NumberValue);
+    }
+
     [Fact]
     public async Task ResponseStream_EndsWithoutDoneOrUsage_ChargedAsUpstreamCut()
     {
