@@ -17,7 +17,7 @@ internal static partial class Log
     public static partial void ProtocolViolation(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 5204, Level = LogLevel.Debug, Message = "ext_proc {Provider} {Operation} for tenant {Tenant} ended {Outcome}: {InputTokens} in, {OutputTokens} out")]
-    public static partial void Settled(ILogger logger, string provider, string operation, string tenant, string outcome, int inputTokens, int outputTokens);
+    public static partial void Settled(ILogger logger, string provider, string operation, string tenant, string outcome, long inputTokens, long outputTokens);
 
     [LoggerMessage(EventId = 5205, Level = LogLevel.Warning, Message = "ext_proc settlement failed")]
     public static partial void SettlementFailed(ILogger logger, Exception exception);

@@ -2,12 +2,10 @@ using Mesh.Gateway.Envoy.Authorization;
 using Mesh.Gateway.Envoy.Configuration;
 using Mesh.Gateway.Envoy.Guarding;
 using Mesh.Gateway.Envoy.Processing;
-using Mesh.Gateway.Envoy.Tokens;
 using Mesh.Gateway.Core.Composition;
 using Mesh.Gateway.Core.Providers;
 using Grpc.AspNetCore.Server;
 using Mesh.Gateway.Guardrails;
-using Mesh.Gateway.Tokenizers;
 using Mesh.Gateway.Tenancy.Access;
 using Mesh.Gateway.Tenancy.Authentication;
 using Microsoft.AspNetCore.Builder;
@@ -76,9 +74,6 @@ public static class EnvoyServiceCollectionExtensions
             sp.GetRequiredService<IGuardrailEngine>(), sp.GetRequiredService<GuardrailsPolicies>()));
         services.TryAddSingleton<EnvoyUsageLog>();
         services.TryAddSingleton(static sp => EnvoyPipeline.From(sp));
-        // The gateway's one token counter (the gRPC door's limits count prompts with it too).
-        services.TryAddSingleton(TokenCounter.Default);
-        services.TryAddSingleton<IPromptTokenCounter>(sp => new TiktokenPromptCounter(sp.GetRequiredService<TokenCounter>()));
         services.TryAddSingleton(sp => new AccessEvaluator(
             sp.GetRequiredService<TenantAuthenticator>(), sp.GetRequiredService<ProviderCredentials>(), sp.GetRequiredService<EnvoyOptions>()));
         services.TryAddSingleton(sp => new CheckHandler(
@@ -87,8 +82,6 @@ public static class EnvoyServiceCollectionExtensions
             sp.GetRequiredService<EnvoyOptions>(),
             sp.GetRequiredService<AccessEvaluator>(),
             sp.GetRequiredService<IEnvoyGuard>(),
-            sp.GetRequiredService<IPromptTokenCounter>(),
-            sp.GetRequiredService<IRequestAdmission>(),
             sp.GetRequiredService<TimeProvider>(),
             (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Mesh.Gateway.Envoy.ExtProc"))
         {

@@ -11,9 +11,16 @@ internal static class EnvoyErrors
 
     /// <summary>A pipeline step's error in this door's words: a guardrails block is <c>content_policy_violation</c> (the
     /// code OpenAI's SDKs know), the gRPC door's <see cref="GatewayErrorReasons.Blocked"/>.</summary>
-    public static GatewayError FromStep(GatewayError error) => error.Reason == GatewayErrorReasons.Blocked
-        ? error with { Reason = GatewayErrorReasons.ContentPolicyViolation }
-        : error;
+    /// <remarks>A limits refusal carries the codes OpenAI's SDKs know too: <c>rate_limit_exceeded</c>, <c>insufficient_quota</c>
+    /// (budgets) and <c>limits_unavailable</c> (the limits store is down and fails closed), as Check's refusals do.</remarks>
+    public static GatewayError FromStep(GatewayError error) => error.Reason switch
+    {
+        GatewayErrorReasons.Blocked => error with { Reason = GatewayErrorReasons.ContentPolicyViolation },
+        GatewayErrorReasons.RateLimited when error.Code == GatewayErrorCode.Unavailable => error with { Reason = "LIMITS_UNAVAILABLE" },
+        GatewayErrorReasons.RateLimited => error with { Reason = "RATE_LIMIT_EXCEEDED" },
+        GatewayErrorReasons.BudgetExceeded => error with { Reason = "INSUFFICIENT_QUOTA" },
+        _ => error,
+    };
 
     /// <summary>The HTTP status: the code's, except where HTTP names the refusal more precisely than gRPC does.</summary>
     public static int HttpStatus(GatewayError error) => error.Reason switch

@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
-using Mesh.Gateway.Tenancy.Access;
 using Mesh.Gateway.Tenancy.Ledger;
 
 namespace Mesh.Gateway.Envoy.Processing;
 
 /// <summary>The most recent usage records of the Envoy door (bounded), for diagnostics and tests.</summary>
-/// <remarks>Thread-safe. Ledgers and limits get every record through <see cref="IRequestAdmission"/>.</remarks>
+/// <remarks>Thread-safe. Ledgers and limits get every record from the limits step.</remarks>
 internal sealed class EnvoyUsageLog
 {
     private const int Capacity = 256;

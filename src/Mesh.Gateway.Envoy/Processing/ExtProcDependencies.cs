@@ -1,7 +1,6 @@
 using Mesh.Gateway.Envoy.Authorization;
 using Mesh.Gateway.Envoy.Configuration;
 using Mesh.Gateway.Envoy.Guarding;
-using Mesh.Gateway.Envoy.Tokens;
 using Mesh.Gateway.Tenancy.Access;
 using Microsoft.Extensions.Logging;
 
@@ -12,8 +11,6 @@ internal sealed record ExtProcDependencies(
     EnvoyOptions Options,
     AccessEvaluator Access,
     IEnvoyGuard Guard,
-    IPromptTokenCounter Tokens,
-    IRequestAdmission? Admission,
     TimeProvider Time,
     ILogger Logger)
 {

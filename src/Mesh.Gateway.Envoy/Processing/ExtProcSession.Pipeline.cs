@@ -4,9 +4,11 @@ using Envoy.Service.ExtProc.V3;
 using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Embeddings;
 using Mesh.Gateway.Core.Pipeline;
+using Mesh.Gateway.Core.Providers;
 using Mesh.Gateway.Envoy.Http;
 using Mesh.Gateway.Guardrails.Pipeline;
 using Mesh.Gateway.Providers.Wire;
+using Mesh.Gateway.Tenancy.Limits;
 
 namespace Mesh.Gateway.Envoy.Processing;
 
@@ -56,6 +58,16 @@ internal sealed partial class ExtProcSession
         context.Properties.Set(Mesh.Gateway.Core.Caching.RequestFingerprint.Key, request => Fingerprint(schema, model, bytes, codec, root, request));
         context.Identity = _identity;
         context.Headers = _requestHeaders ?? context.Headers;
+
+        // The limits step admits, settles and records the call: what only the door knows goes with it (operation, the HTTP
+        // status once known, what Check charged), and the target the request goes to (Envoy forwards it, routed or not).
+        context.Properties.Set(LimitsPropertyKeys.DoorFields, _ledger);
+        context.ServedTarget = new ServedTarget(_route?.Target.Provider ?? _api.Provider, KindOf(_route?.Target.Provider ?? _api.Provider), _route?.Target.Model ?? model, _route?.IsFallback ?? false);
+        if (_route is { } route)
+        {
+            context.Properties.Set(Mesh.Gateway.Core.Routing.RoutingPropertyKeys.Decision, route.Decision);
+        }
+
         _context = context;
         var upstream = new DoorUpstream();
         upstream.Attach(context);
@@ -74,11 +86,18 @@ internal sealed partial class ExtProcSession
 
         if (!upstream.IsReached)
         {
-            // A step answered (a cache hit, a refusal) without passing the call on.
-            return await run.ConfigureAwait(false);
+            // A step answered (a cache hit, a refusal) without passing the call on; a hit was admitted first.
+            var answer = await run.ConfigureAwait(false);
+            _admitted = context.Properties.TryGetValue(LimitsPropertyKeys.Lease, out _);
+            return answer;
         }
 
         _upstream = upstream;
+        _admitted = context.Properties.TryGetValue(LimitsPropertyKeys.Lease, out _);
+
+        // Envoy forwards the request once this message is answered: the call has reached its upstream (what was sent is
+        // charged if no usage comes back).
+        context.Attempts = 1;
         if (context.Properties.TryGetValue(GuardrailsPropertyKeys.Vault, out var vault))
         {
             // The request guardrails tokenized with this call's vault: the door's response guard restores from it.
@@ -111,7 +130,6 @@ internal sealed partial class ExtProcSession
 
     private byte[]? _rewrittenBody;
     private ChatMessage[]? _doorMessages;
-    private GatewayError? _upstreamRefusal;
 
     // A step's own answer rendered, with the cache's header when it was a hit.
     private async ValueTask<ProcessingResponse> AnswerWithStepAsync(InferenceResult result, string model, CancellationToken cancellationToken)
@@ -125,19 +143,34 @@ internal sealed partial class ExtProcSession
         return answered;
     }
 
-    // The call was refused after the steps passed it on (admission): they get the refusal in place of an answer and finish.
-    private async ValueTask RefuseUpstreamAsync(GatewayError refusal)
+    private bool UpstreamAnswered => _status is >= 200 and < 300;
+
+    // Retry-After (whole seconds, rounded up) when known, then the x-ratelimit-* headers of the limits step's decision.
+    private IEnumerable<KeyValuePair<string, string>> LimitHeaders(GatewayError error)
     {
-        if (_upstream is null)
+        if (error.RetryAfter is { } retry)
         {
-            return;
+            yield return new("retry-after", Math.Max(1, (long)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        _upstreamRefusal = refusal;
-        await CompletePipelineAsync(cancelled: false).ConfigureAwait(false);
+        if (_context is not null && _context.Properties.TryGetValue(LimitsPropertyKeys.RateLimitHeaders, out var headers))
+        {
+            foreach (var header in headers.ToHeaders())
+            {
+                yield return header;
+            }
+        }
     }
 
-    private bool UpstreamAnswered => _upstreamRefusal is null && _status is >= 200 and < 300;
+    // The provider kind of a provider the door recognised (the providers: section's kinds).
+    private static ProviderKind KindOf(string provider) => provider switch
+    {
+        "anthropic" => ProviderKind.Anthropic,
+        "gemini" => ProviderKind.Gemini,
+        "azure-openai" => ProviderKind.AzureOpenAI,
+        "bedrock" => ProviderKind.Bedrock,
+        _ => ProviderKind.OpenAI,
+    };
 
     // The body without its texts (each emptied through the schema's codec, on a copy), then the messages the steps pass on
     // (role and text): what the provider will be sent, whichever step changed a text or added a message. Without a parsed
@@ -307,8 +340,18 @@ internal sealed partial class ExtProcSession
         Log.AnsweredByStep(_deps.Logger, _api!.Provider, _api.Operation);
         if (result.IsError)
         {
-            _status = EnvoyErrors.HttpStatus(EnvoyErrors.FromStep(result.Error));
-            var refusal = Immediate(EnvoyErrors.FromStep(result.Error));
+            var error = EnvoyErrors.FromStep(result.Error);
+            _status = EnvoyErrors.HttpStatus(error);
+            var refusal = Immediate(error);
+            if (result.Error.Reason is GatewayErrorReasons.RateLimited or GatewayErrorReasons.BudgetExceeded)
+            {
+                // A limits refusal: Retry-After and the remaining requests and tokens, as the providers send them.
+                foreach (var (name, value) in LimitHeaders(result.Error))
+                {
+                    refusal.ImmediateResponse.Headers.SetHeaders.Add(EnvoyHeaders.ExtProcSet(name, value, _deps.Options.WriteRawValue));
+                }
+            }
+
             await FinishAsync(refusal, cancellationToken).ConfigureAwait(false);
             return refusal;
         }
@@ -316,17 +359,13 @@ internal sealed partial class ExtProcSession
         var now = _deps.Time.GetUtcNow();
         byte[]? body = null;
         var contentType = "application/json";
-        ChatUsage? usage = null;
-        string? text = null;
         if (result.Response is { } response)
         {
             body = _api.Codec.RenderResponse(response, model, now);
-            (usage, text) = (response.Usage, response.Text);
         }
         else if (result.Embeddings is { } embeddings)
         {
             body = _api.Codec.RenderEmbeddings(embeddings, model, _body?.Root);
-            usage = new ChatUsage { InputTokens = embeddings.InputTokens };
         }
         else if (result.Stream is { } stream)
         {
@@ -341,7 +380,6 @@ internal sealed partial class ExtProcSession
                 }
 
                 chunks.Add(item.Chunk);
-                usage = item.Chunk.Usage ?? usage;
             }
 
             if (error is not null)
@@ -351,7 +389,6 @@ internal sealed partial class ExtProcSession
 
             body = _api.Codec.RenderStream(chunks, model, now);
             contentType = "text/event-stream";
-            text = string.Concat(chunks.Select(static c => c.TextDelta));
         }
 
         if (body is null)
@@ -360,48 +397,40 @@ internal sealed partial class ExtProcSession
                 $"The gateway answered this call itself but cannot write its answer in the {_api.Schema} shape.")), model, cancellationToken).ConfigureAwait(false);
         }
 
+        // The limits step settled the answer already (a stream once it was read above).
         _status = 200;
-        _jsonCompletion = text;
-        _jsonUsage = new UsageAccumulator();
-        if (usage is { } u && (u.InputTokens > 0 || u.OutputTokens > 0))
-        {
-            _jsonUsage.Reported = true;
-            _jsonUsage.InputTokens = u.InputTokens;
-            _jsonUsage.OutputTokens = u.OutputTokens;
-            _jsonUsage.CachedInputTokens = u.CachedInputTokens;
-            _jsonUsage.CacheWriteInputTokens = u.CacheWriteInputTokens;
-            _jsonUsage.ReasoningTokens = u.ReasoningTokens;
-        }
-
         var answer = Immediate(200, contentType, body, "mesh_gateway_answered_by_step");
         await FinishAsync(answer, cancellationToken).ConfigureAwait(false);
         return answer;
     }
 
-    // Streamed response: the text the SSE processor saw since the last chunk goes to the steps as one chunk; at the end, the
-    // usage and the end of the stream. What the steps release is read at once (no task per chunk); the bytes Envoy forwards
-    // are still the door's (its response guardrails splice them), so a step's change to streamed text is not yet applied.
+    // Streamed response: the steps get the text the caller was sent as one chunk when the stream ends (or before a
+    // cancellation), then the usage and the end of the stream; nothing is allocated or run per body chunk. What the steps
+    // release is read at once (no task); the bytes Envoy forwards are the door's (its response guardrails splice them), so a
+    // step's change to streamed text is not applied.
     private void FeedStream(bool endOfStream)
     {
-        if (_pump is null || _pipelineDone)
+        if (_pump is null || _pipelineDone || !endOfStream)
         {
             return;
         }
 
-        var length = _sse?.CompletionLength ?? 0;
-        if (length > _fed)
-        {
-            _upstream!.Push(new ChatChunk { TextDelta = _sse!.CompletionFrom(_fed), Model = _body?.Model });
-            _fed = length;
-        }
-
-        if (endOfStream)
-        {
-            EndFeed();
-        }
-
+        EndFeed();
         _released!.Clear();
         _pump.ReadAvailable(_released);
+    }
+
+    // What the caller was sent since the steps last looked (after the door's response guardrails): what the steps see and
+    // the limits step counts when no usage comes, as on the other doors, where the limits step sits outside the response
+    // guardrails.
+    private void PushDelivered()
+    {
+        var length = _sse?.DeliveredLength ?? 0;
+        if (length > _fed)
+        {
+            _upstream!.Push(new ChatChunk { TextDelta = _sse!.DeliveredFrom(_fed), Model = _body?.Model });
+            _fed = length;
+        }
     }
 
     private void EndFeed()
@@ -412,9 +441,22 @@ internal sealed partial class ExtProcSession
         }
 
         _feedEnded = true;
-        if (UpstreamAnswered)
+        NoteOutcome();
+        PushDelivered();
+        if (UpstreamAnswered && _sse is { Completed: false, Cut: false, ToolCallCut: false })
         {
-            _upstream!.Push(new ChatChunk { FinishReason = ChatFinishReason.Stop, Usage = UsageOf(_sse?.Usage ?? _jsonUsage), Model = _body?.Model });
+            // The provider's stream ended before its end event (the connection broke): the limits step charges what was
+            // delivered as an upstream cut, as on the other doors.
+            _upstream!.Push(InferenceStreamItem.FromError(new GatewayError
+            {
+                Code = GatewayErrorCode.Unavailable,
+                Reason = GatewayErrorReasons.StreamInterrupted,
+                Message = "The provider's stream ended before its last event.",
+            }));
+        }
+        else if (UpstreamAnswered)
+        {
+            _upstream!.Push(new ChatChunk { FinishReason = ChatFinishReason.Stop, Usage = _context!.Usage, Model = _body?.Model });
         }
         else
         {
@@ -433,12 +475,14 @@ internal sealed partial class ExtProcSession
         }
 
         _pipelineDone = true;
+        NoteOutcome();
         try
         {
             if (_pump is not null)
             {
                 if (cancelled)
                 {
+                    PushDelivered();
                     _upstream.Fail(new OperationCanceledException("Envoy ended the exchange."));
                 }
                 else
@@ -468,7 +512,7 @@ internal sealed partial class ExtProcSession
                 else
                 {
                     _upstream.SetResult(UpstreamAnswered
-                        ? InferenceResult.FromResponse(new ChatResponse { Text = _jsonCompletion ?? WholeText(), Usage = UsageOf(_jsonUsage) ?? ChatUsage.Empty, Model = _body?.Model ?? string.Empty, Provider = _api?.Provider ?? string.Empty })
+                        ? InferenceResult.FromResponse(new ChatResponse { Text = _jsonCompletion ?? WholeText(), Usage = _context!.Usage ?? ChatUsage.Empty, Model = _body?.Model ?? string.Empty, Provider = _api?.Provider ?? string.Empty })
                         : InferenceResult.Failure(UpstreamError()));
                 }
 
@@ -513,7 +557,22 @@ internal sealed partial class ExtProcSession
         }
     }
 
-    private GatewayError UpstreamError() => _upstreamRefusal ?? new()
+    // What the limits step reads when it settles: the HTTP status the caller got, the usage the provider reported, and what
+    // the door's response guardrails did.
+    private void NoteOutcome()
+    {
+        _ledger.HttpStatus = _status;
+        _context!.Usage = UsageOf(_sse?.Usage ?? _jsonUsage);
+        if (_sse is { Rewriting: true } sse && sse.CompletionLength > sse.DeliveredLength && _context.Usage is not { OutputTokens: > 0 })
+        {
+            // The guardrails still hold text back (the caller went away, the upstream broke off): the provider generated it,
+            // so it is counted, though the steps never see it.
+            _ledger.GeneratedText = sse.CompletionText;
+        }
+        NoteGuardrailActions();
+    }
+
+    private GatewayError UpstreamError() => new()
     {
         Code = _status.ToString(System.Globalization.CultureInfo.InvariantCulture)[0] == '4' ? GatewayErrorCode.InvalidArgument : GatewayErrorCode.Unavailable,
         Reason = GatewayErrorReasons.ProviderError,

@@ -40,7 +40,8 @@ internal sealed partial class ExtProcSession
     private TenantOptions? _tenant;
     private IEnvoyGuard _guard;
     private CallIdentity? _identity;
-    private LimitCharges _chargedAtCheck;
+    // The ledger fields the limits step cannot see (operation, HTTP status) and what Check charged already.
+    private readonly DoorLedgerFields _ledger = new();
     private long _started;
     private bool _requestHasContentLength;
     private BodySendMode _requestBodyMode = BodySendMode.Buffered;
@@ -49,13 +50,14 @@ internal sealed partial class ExtProcSession
     private ArrayBufferWriter<byte>? _responseBody;
     private bool _responseBodyTooLarge;
     private RequestBodyResult? _body;
-    private AdmissionResult? _admission;
-    private bool _settled;
+    // The limits step admitted the call (it holds a lease the step settles whichever way the call ends).
+    private bool _admitted;
     private int _status;
     private bool _responseHasContentLength;
 
     // A tool call of the model's in a whole JSON answer was blocked (the answer ends with the schema's content-filter signal).
     private bool _toolCallBlocked;
+    private bool _recorded;
     private SseResponseProcessor? _sse;
     private UsageAccumulator? _jsonUsage;
     private string? _jsonCompletion;
@@ -122,13 +124,9 @@ internal sealed partial class ExtProcSession
     {
         EndRoute(responded: _response == Phase.Done);
         await CompletePipelineAsync(cancelled: _response != Phase.Done).ConfigureAwait(false);
-        if (!_settled && _admission is not null)
-        {
-            var outcome = _response == Phase.Done ? OutcomeForStatus() : UsageRecord.Cancelled;
-            await SettleAsync(outcome, cancellationToken).ConfigureAwait(false);
-        }
-
+        TakeRecord();
         _ = cancelled;
+        _ = cancellationToken;
     }
 
     private async ValueTask<ProcessingResponse> OnRequestHeadersAsync(ProcessingRequest request, CancellationToken cancellationToken)
@@ -184,7 +182,7 @@ internal sealed partial class ExtProcSession
 
             var keyId = MetadataString(authz, CallIdentity.MetadataKeyId) ?? headers.GetValueOrDefault(CheckHandler.KeyIdHeader);
             _identity = new CallIdentity(_tenant.Id, string.IsNullOrEmpty(keyId) ? null : keyId, CallIdentity.Trusted);
-            _chargedAtCheck = CheckHandler.ParseLimitCharges(authz is null
+            _ledger.ChargedBefore = CheckHandler.ParseLimitCharges(authz is null
                 ? headers.GetValueOrDefault(CheckHandler.LimitsChargedHeader)
                 : MetadataString(authz, CheckHandler.LimitsChargedKey));
         }
@@ -243,7 +241,7 @@ internal sealed partial class ExtProcSession
 
         _request = Phase.Done;
         var canRewrite = _requestBodyMode is BodySendMode.Buffered or BodySendMode.BufferedPartial;
-        var result = RequestBodyEditor.Process(_requestBody.WrittenMemory, _api!, _deps.Tokens, _deps.Options.ForceStreamUsage && canRewrite, forPipeline: !_deps.Pipeline.IsEmpty);
+        var result = RequestBodyEditor.Process(_requestBody.WrittenMemory, _api!, _deps.Options.ForceStreamUsage && canRewrite, forPipeline: !_deps.Pipeline.IsEmpty);
         _body = result;
         if (result.Error is { } error)
         {
@@ -263,59 +261,17 @@ internal sealed partial class ExtProcSession
             return Immediate(unroutable);
         }
 
-        // The steps' request half (access, the request guardrails, a cache lookup) runs before admission, in the pipeline's
-        // order: a step that refuses the call (a blocked prompt) reserves nothing and settles nothing.
-        InferenceResult? stepAnswer = null;
+        // The steps' request half, in the pipeline's order: access, the request guardrails (a blocked prompt is refused before
+        // it is admitted), limits (admission; the step settles the call however it ends and writes its ledger record), a
+        // cache lookup (a hit is admitted, then answered by the step).
         if (!_deps.Pipeline.IsEmpty)
         {
-            stepAnswer = await RunPipelineAsync(result, model, cancellationToken).ConfigureAwait(false);
-            if (stepAnswer is { IsError: true })
+            _ledger.Operation = _api.Operation;
+            if (await RunPipelineAsync(result, model, cancellationToken).ConfigureAwait(false) is { } stepAnswer)
             {
                 EndRoute(responded: false);
-                return await AnswerItselfAsync(stepAnswer, model, cancellationToken).ConfigureAwait(false);
+                return await AnswerWithStepAsync(stepAnswer, model, cancellationToken).ConfigureAwait(false);
             }
-
-            if (_rewrittenBody is not null && result.Root is { } rewritten)
-            {
-                // The reservation counts the request as it goes upstream (after the request guardrails' redaction): the steps'
-                // changes are in the parsed body already, so it is counted there rather than parsed again.
-                result = result with { PromptTokens = RequestBodyEditor.CountPrompt(rewritten, _api, _deps.Tokens, result.Model) };
-                _body = result;
-            }
-        }
-
-        // Check charged the request counts already when it says so; the rest (tokens, budgets, streams) is charged here.
-        var admission = _deps.Admission is null
-            ? AdmissionResult.Admitted
-            : await _deps.Admission.AdmitAsync(
-                new AdmissionRequest(_identity!, _route?.Target.Provider ?? _api.Provider, _api.Operation, _route?.Target.Model ?? model, result.PromptTokens, result.MaxOutputTokens)
-                {
-                    Streaming = result.Streaming,
-                    Charges = LimitCharges.All & ~_chargedAtCheck,
-                },
-                cancellationToken).ConfigureAwait(false);
-        if (!admission.IsAdmitted)
-        {
-            EndRoute(responded: false);
-            var limitError = CheckHandler.LimitError(admission);
-
-            // The steps that passed the call on see it refused, as from their next step.
-            await RefuseUpstreamAsync(limitError).ConfigureAwait(false);
-            var refusal = Immediate(limitError);
-            foreach (var (name, value) in CheckHandler.LimitHeaders(admission))
-            {
-                refusal.ImmediateResponse.Headers.SetHeaders.Add(EnvoyHeaders.ExtProcSet(name, value, _deps.Options.WriteRawValue));
-            }
-
-            return refusal;
-        }
-
-        _admission = admission;
-        if (stepAnswer is not null)
-        {
-            // A step answered the call itself (a cache hit): admitted like any call, then settled with its answer.
-            EndRoute(responded: false);
-            return await AnswerWithStepAsync(stepAnswer, model, cancellationToken).ConfigureAwait(false);
         }
 
         var common = new CommonResponse();
@@ -332,7 +288,7 @@ internal sealed partial class ExtProcSession
         }
 
         var answer = new ProcessingResponse { RequestBody = new BodyResponse { Response = common } };
-        if (_deps.Admission is not null)
+        if (_admitted && _context!.Properties.TryGetValue(LimitsPropertyKeys.Lease, out var lease))
         {
             // For Envoy's global rate limiter (descriptors from %DYNAMIC_METADATA(ns:key)%): who, which model, what was reserved.
             var fields = new Struct
@@ -341,7 +297,7 @@ internal sealed partial class ExtProcSession
                 {
                     ["tenant"] = Value.ForString(_identity!.TenantId),
                     ["model"] = Value.ForString(model),
-                    ["reserved_tokens"] = Value.ForNumber(admission.ReservedTokens),
+                    ["reserved_tokens"] = Value.ForNumber((lease.Request.Charges & LimitCharges.Usage) != 0 ? lease.ReservedTokens : 0),
                 },
             };
             if (_identity.KeyId is { } keyId)
@@ -373,11 +329,11 @@ internal sealed partial class ExtProcSession
         _route?.Attempt.FirstOutput();
         _responseHasContentLength = headers.ContainsKey("content-length");
         var answer = new ProcessingResponse { ResponseHeaders = new HeadersResponse { Response = new CommonResponse() } };
-        if (_admission is { Headers.Count: > 0 } admitted)
+        if (_admitted && _context!.Properties.TryGetValue(LimitsPropertyKeys.RateLimitHeaders, out var limits) && limits != RateLimitHeaders.None)
         {
             // Remaining requests and tokens, as the providers report them.
             answer.ResponseHeaders.Response.HeaderMutation = new HeaderMutation();
-            foreach (var (name, value) in admitted.Headers)
+            foreach (var (name, value) in limits.ToHeaders())
             {
                 answer.ResponseHeaders.Response.HeaderMutation.SetHeaders.Add(EnvoyHeaders.ExtProcSet(name, value, _deps.Options.WriteRawValue));
             }
@@ -562,12 +518,12 @@ internal sealed partial class ExtProcSession
         EndRoute(responded: true);
         _finished = true;
         await CompletePipelineAsync(cancelled: false).ConfigureAwait(false);
-        if (_admission is null || _settled)
+        _ = cancellationToken;
+        if (TakeRecord() is not { } record)
         {
             return;
         }
 
-        var record = await SettleAsync(OutcomeForStatus(), cancellationToken).ConfigureAwait(false);
         var fields = new Struct
         {
             Fields =
@@ -592,142 +548,35 @@ internal sealed partial class ExtProcSession
         answer.DynamicMetadata = new Struct { Fields = { [_deps.Options.MetadataNamespace] = Value.ForStruct(fields) } };
     }
 
-    private async ValueTask<UsageRecord> SettleAsync(string outcome, CancellationToken cancellationToken)
+    // The ledger record the limits step wrote when it settled the admitted call (once the pipeline has finished), taken once.
+    private UsageRecord? TakeRecord()
     {
-        _settled = true;
-        var usage = _sse?.Usage ?? _jsonUsage ?? new UsageAccumulator();
-        var model = _route?.Target.Model ?? _body?.Model ?? _api?.PathModel ?? string.Empty;
-        int input = 0, output = 0, reasoning = 0;
-        string? unreported = null;
-        var estimated = false;
-        if (usage.Reported)
-        {
-            input = usage.InputTokens;
-            output = usage.OutputTokens;
-            reasoning = usage.ReasoningTokens;
-            if (UnreportedReason(outcome) is { } cut && cut != UsageRecord.ReasonUsageMissing
-                && (_sse?.CompletionText ?? string.Empty) is { Length: > 0 } seen && _deps.Tokens.Count(model, [seen]) is var counted && counted > output)
-            {
-                // Cut after the provider reported its input only (Anthropic's message_start): its output is what was delivered.
-                output = counted;
-                unreported = cut;
-                estimated = !_deps.Tokens.IsExact(model);
-            }
-        }
-        else if (UnreportedReason(outcome) is { } reason)
-        {
-            // No usage: charge the prompt and the output delivered, counted with the gateway's tokenizer, and settle the limits
-            // and budgets with that as with a reported figure.
-            unreported = reason;
-            estimated = !_deps.Tokens.IsExact(model);
-            input = _body?.PromptTokens ?? 0;
-            var completion = _sse?.CompletionText ?? _jsonCompletion ?? string.Empty;
-            output = completion.Length == 0 ? 0 : _deps.Tokens.Count(model, [completion]);
-            if ((_body?.Reasoning == true || _deps.Tokens.IsReasoningModel(model)) && ReservedOutputTokens() is var reserved && output < reserved)
-            {
-                // A reasoning model bills reasoning it never delivers: at least what was reserved for its output.
-                reasoning = reserved - output;
-                output = reserved;
-                estimated = true;
-            }
-        }
-
-        var record = new UsageRecord
-        {
-            TenantId = _identity?.TenantId ?? _tenant?.Id ?? string.Empty,
-            KeyId = _identity?.KeyId,
-            Provider = _route?.Target.Provider ?? _api?.Provider ?? string.Empty,
-            Operation = _api?.Operation ?? string.Empty,
-            Model = model,
-            InputTokens = input,
-            OutputTokens = output,
-            CachedInputTokens = usage.Reported ? usage.CachedInputTokens : 0,
-            CacheWriteInputTokens = usage.Reported ? usage.CacheWriteInputTokens : 0,
-            ReasoningTokens = reasoning,
-            ProviderReported = usage.Reported && unreported is null,
-            UnreportedReason = unreported,
-            TokensEstimated = estimated,
-            Status = outcome,
-            HttpStatus = _status,
-            Timestamp = _deps.Time.GetUtcNow(),
-            LatencyMs = _deps.Time.GetElapsedTime(_started).TotalMilliseconds,
-            Door = "envoy",
-            GuardrailActions = GuardrailActions(),
-            RouteTarget = _route?.Decision.Target,
-            RouteVariant = _route?.Decision.Variant,
-        };
-        Record = record;
-        Log.Settled(_deps.Logger, record.Provider!, record.Operation!, record.TenantId, outcome, input, output);
-        try
-        {
-            if (_deps.Admission is not null)
-            {
-                // Settlement must happen even when Envoy already cancelled the stream.
-                await _deps.Admission.SettleAsync(_admission!, record, CancellationToken.None).ConfigureAwait(false);
-            }
-
-            _deps.RecentUsage.Add(record);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.SettlementFailed(_deps.Logger, ex);
-        }
-
-        _ = cancellationToken;
-        return record;
-    }
-
-    // What the guardrails did, in the words both doors' ledger records use.
-    private List<string> GuardrailActions()
-    {
-        // The steps' (the request guardrails' redaction), then the door's own.
-        var actions = _context is not null && _context.Properties.TryGetValue(InferencePropertyKeys.GuardrailActions, out var bySteps)
-            ? new List<string>(bySteps)
-            : new List<string>(2);
-
-        var toolCallBlocked = _toolCallBlocked || _sse?.ToolCallCut == true;
-        if ((_sse?.Cut == true || toolCallBlocked) && !actions.Contains(InferencePropertyKeys.CutResponse))
-        {
-            actions.Add(InferencePropertyKeys.CutResponse);
-        }
-
-        if (toolCallBlocked)
-        {
-            actions.Add(InferencePropertyKeys.CutToolCall);
-        }
-
-        return actions;
-    }
-
-    // Why a call without reported usage is charged what the gateway counted; null when it is not charged: an error answer
-    // from the provider (it bills none) or one the gateway gave in its place.
-    private string? UnreportedReason(string outcome)
-    {
-        if (outcome == UsageRecord.Cancelled)
-        {
-            // Envoy cancels the stream when the caller goes away, its route timeout passes or the upstream connection breaks.
-            return UsageRecord.ReasonCancelled;
-        }
-
-        if (_status is < 200 or >= 300)
+        if (_recorded || !_admitted || _context is null || !_context.Properties.TryGetValue(LimitsPropertyKeys.UsageRecord, out var record))
         {
             return null;
         }
 
-        return _sse is { Completed: false } ? UsageRecord.ReasonUpstreamCut : UsageRecord.ReasonUsageMissing;
+        _recorded = true;
+        Record = record;
+        Log.Settled(_deps.Logger, record.Provider ?? string.Empty, record.Operation ?? string.Empty, record.TenantId, record.Status, record.InputTokens, record.OutputTokens);
+        _deps.RecentUsage.Add(record);
+        return record;
     }
 
-    private int ReservedOutputTokens()
+    // What the door's own response guardrails did, for the limits step's ledger record (the steps add theirs themselves).
+    private void NoteGuardrailActions()
     {
-        if (_admission?.Reservation is LimitLease lease)
+        var toolCallBlocked = _toolCallBlocked || _sse?.ToolCallCut == true;
+        if (_sse?.Cut == true || toolCallBlocked)
         {
-            return (int)Math.Clamp(lease.ReservedTokens - Math.Max(0, lease.Request.EstimatedInputTokens), 0, int.MaxValue);
+            _context!.Properties.AddGuardrailAction(InferencePropertyKeys.CutResponse);
         }
 
-        return Math.Max(0, _body?.MaxOutputTokens ?? 0);
+        if (toolCallBlocked)
+        {
+            _context!.Properties.AddGuardrailAction(InferencePropertyKeys.CutToolCall);
+        }
     }
-
-    private string OutcomeForStatus() => _status is >= 200 and < 400 ? UsageRecord.Ok : UsageRecord.Error;
 
     private static ProcessingResponse HeadersAnswer(HeaderMutation mutation)
     {
@@ -742,7 +591,7 @@ internal sealed partial class ExtProcSession
 
     private ProcessingResponse Immediate(GatewayError error)
     {
-        if (_admission is null && _api is not null)
+        if (!_admitted && _api is not null)
         {
             Refusal = error;
         }

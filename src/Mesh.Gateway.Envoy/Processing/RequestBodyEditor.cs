@@ -1,19 +1,19 @@
 using System.Text.Json.Nodes;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Envoy.Http;
-using Mesh.Gateway.Envoy.Tokens;
 using Mesh.Gateway.Providers.Wire;
 
 namespace Mesh.Gateway.Envoy.Processing;
 
-/// <summary>Parses a buffered request body, counts prompt tokens, and asks OpenAI streams for usage.</summary>
+/// <summary>Parses a buffered request body and asks OpenAI streams for usage.</summary>
 /// <remarks>The request guardrails are the pipeline's (RequestGuardrailsStep, on the texts kept here for the steps); their
-/// redaction is written back through the codec (ExtProcSession.WriteBack).</remarks>
+/// redaction is written back through the codec (ExtProcSession.WriteBack). Prompt tokens are the limits step's to count, on
+/// the request as the steps pass it on (TokenizerPromptTokenEstimator, the one counter of every door).</remarks>
 internal static class RequestBodyEditor
 {
     // forPipeline: pipeline steps will see the request, so the parsed body and its texts are kept for them (otherwise they
     // are let go with the request phase).
-    public static RequestBodyResult Process(ReadOnlyMemory<byte> body, ProviderApi api, IPromptTokenCounter counter, bool forceStreamUsage, bool forPipeline = false)
+    public static RequestBodyResult Process(ReadOnlyMemory<byte> body, ProviderApi api, bool forceStreamUsage, bool forPipeline = false)
     {
         var reading = RequestBodyReader.Read(body.Span, api);
         if (reading.Error is { } error)
@@ -72,7 +72,6 @@ internal static class RequestBodyEditor
         {
             Model = model,
             Streaming = streaming,
-            PromptTokens = CountPrompt(obj, api, counter, model, texts),
             MaxOutputTokens = maxOutput,
             UsageRequested = usageRequested,
             UsageForced = usageForced,
@@ -83,30 +82,5 @@ internal static class RequestBodyEditor
             ToolNames = forPipeline ? codec.RequestToolNames(obj) : [],
             Root = forPipeline ? obj : null,
         };
-    }
-
-    /// <summary>The prompt tokens of a request body already parsed (after the steps' changes were written into it, for the
-    /// reservation): OpenAI chat as OpenAI counts prompt_tokens (exact for its encodings); other shapes as the sum of their
-    /// texts. Counting the node in memory spares a second parse of the body.</summary>
-    public static int CountPrompt(JsonObject obj, ProviderApi api, IPromptTokenCounter counter, string? model, IReadOnlyList<string>? texts = null)
-    {
-        if (api.Schema == ApiSchema.OpenAIChat && OpenAIChatTokenRequest.TryMap(obj, model ?? string.Empty, out var chat)
-            && counter.CountChat(chat!) is { } exact)
-        {
-            return exact;
-        }
-
-        if (texts is null)
-        {
-            var visited = new List<string>();
-            api.Codec.VisitRequestTexts(obj, (text, _) =>
-            {
-                visited.Add(text);
-                return text;
-            });
-            texts = visited;
-        }
-
-        return counter.Count(model ?? string.Empty, texts);
     }
 }

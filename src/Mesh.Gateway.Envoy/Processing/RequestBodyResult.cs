@@ -16,8 +16,6 @@ internal sealed record RequestBodyResult
 
     public bool Streaming { get; init; }
 
-    public int PromptTokens { get; init; }
-
     public int? MaxOutputTokens { get; init; }
 
     public bool UsageRequested { get; init; }

@@ -76,6 +76,17 @@ internal sealed class SseResponseProcessor
     /// <summary>The generated text from <paramref name="start"/> on (what came since a caller last looked).</summary>
     public string CompletionFrom(int start) => _completion.ToString(start, _completion.Length - start);
 
+    /// <summary>The length of the text the caller has been sent so far: after the response guardrails when they rewrite the
+    /// stream (redacted, held-back text not yet released), else <see cref="CompletionLength"/>.</summary>
+    public int DeliveredLength => _guard is null ? _completion.Length : _released.Length;
+
+    /// <summary>The delivered text from <paramref name="start"/> on (what the caller was sent since the steps last looked).</summary>
+    public string DeliveredFrom(int start)
+    {
+        var text = _guard is null ? _completion : _released;
+        return text.ToString(start, text.Length - start);
+    }
+
     public bool Rewriting => _guard is not null;
 
     /// <summary>True once a blocking finding (moderation) cut the text.</summary>

@@ -1,6 +1,6 @@
 namespace Mesh.Gateway.Tenancy.Access;
 
-/// <summary>The answer of an <see cref="IRequestAdmission"/>: admitted (with a reservation to settle) or refused.</summary>
+/// <summary>The answer of an <see cref="IRequestAdmission"/>: admitted or refused.</summary>
 public sealed record AdmissionResult
 {
     /// <summary>An admission that reserved nothing.</summary>
@@ -20,12 +20,6 @@ public sealed record AdmissionResult
 
     /// <summary>The <c>x-ratelimit-*</c> headers to send back (lower-case names), refused or not.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
-
-    /// <summary>Tokens reserved against token limits (estimated prompt plus maximum output), for Envoy's rate limiter.</summary>
-    public long ReservedTokens { get; init; }
-
-    /// <summary>Opaque state the admission wants back at settlement (a reservation id, for example).</summary>
-    public object? Reservation { get; init; }
 
     public bool IsAdmitted => DenialMessage is null;
 

@@ -1,13 +1,10 @@
-using Mesh.Gateway.Tenancy.Ledger;
-
 namespace Mesh.Gateway.Tenancy.Access;
 
-/// <summary>The seam where limits and budgets admit a request before it goes upstream and settle what it really used.</summary>
-/// <remarks>Both doors call it: every admitted request is settled exactly once, also when it fails or is cancelled
-/// (then with the usage seen so far). Implementations must be thread-safe.</remarks>
+/// <summary>The Envoy door's admission at ext_authz <c>Check</c>: the request counts, charged before the body is read.</summary>
+/// <remarks>What the call uses (tokens, streams, budgets) is admitted and settled by the limits step once ext_proc has read the
+/// body, told what Check charged so nothing is counted twice; a request-count admission holds nothing to settle.
+/// Implementations must be thread-safe.</remarks>
 public interface IRequestAdmission
 {
     ValueTask<AdmissionResult> AdmitAsync(AdmissionRequest request, CancellationToken cancellationToken);
-
-    ValueTask SettleAsync(AdmissionResult admission, UsageRecord usage, CancellationToken cancellationToken);
 }

@@ -1,17 +1,15 @@
-using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Tenancy.Access;
-using Mesh.Gateway.Tenancy.Budgets;
 using Mesh.Gateway.Tenancy.Ledger;
 
 namespace Mesh.Gateway.Tenancy.Limits;
 
 /// <summary>
-/// The Envoy door's <see cref="IRequestAdmission"/> on the same <see cref="IMeshLimiter"/> and <see cref="IUsageLedger"/> the
-/// Inference API's limits step uses, so both doors share one budget and write the same ledger records.
+/// The Envoy door's <see cref="IRequestAdmission"/> at Check (request counts) on the same <see cref="IMeshLimiter"/> and
+/// <see cref="IUsageLedger"/> the limits step uses, so every door shares one set of counters and budgets.
 /// </summary>
-/// <remarks>A refusal writes a <see cref="UsageRecord.Denied"/> record at once; an admitted call writes its record when it is
-/// settled, with the cost of the usage it reports. Thread-safe.</remarks>
-internal sealed class LimiterAdmission(IMeshLimiter limiter, Func<PriceTable> prices, IUsageLedger ledger, TimeProvider time) : IRequestAdmission
+/// <remarks>A refusal writes a <see cref="UsageRecord.Denied"/> record at once; an admitted call is recorded by the limits step
+/// when it is settled. Thread-safe.</remarks>
+internal sealed class LimiterAdmission(IMeshLimiter limiter, IUsageLedger ledger, TimeProvider time) : IRequestAdmission
 {
     private const string Door = "envoy";
 
@@ -56,37 +54,6 @@ internal sealed class LimiterAdmission(IMeshLimiter limiter, Func<PriceTable> pr
             };
         }
 
-        var lease = decision.Lease!;
-        return new AdmissionResult
-        {
-            Reservation = lease,
-            Headers = headers,
-            ReservedTokens = (request.Charges & LimitCharges.Usage) != 0 ? lease.ReservedTokens : 0,
-        };
-    }
-
-    public async ValueTask SettleAsync(AdmissionResult admission, UsageRecord usage, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(admission);
-        ArgumentNullException.ThrowIfNull(usage);
-        var chat = new ChatUsage
-        {
-            InputTokens = (int)Math.Min(int.MaxValue, usage.InputTokens),
-            OutputTokens = (int)Math.Min(int.MaxValue, usage.OutputTokens),
-            CachedInputTokens = (int)Math.Min(int.MaxValue, usage.CachedInputTokens),
-            CacheWriteInputTokens = (int)Math.Min(int.MaxValue, usage.CacheWriteInputTokens),
-            ReasoningTokens = (int)Math.Min(int.MaxValue, usage.ReasoningTokens),
-        };
-
-        // Settling must happen even when Envoy already cancelled the stream.
-        var (cost, requestId) = admission.Reservation is LimitLease lease
-            ? (await lease.SettleAsync(chat, usage.Model, CancellationToken.None).ConfigureAwait(false), lease.ReservationId)
-            : (prices().Cost(usage.Model, chat), Guid.NewGuid().ToString("N"));
-        await ledger.WriteAsync(usage with
-        {
-            RequestId = string.IsNullOrEmpty(usage.RequestId) ? requestId : usage.RequestId,
-            CostUsd = cost,
-            Door = usage.Door ?? Door,
-        }, CancellationToken.None).ConfigureAwait(false);
+        return new AdmissionResult { Headers = headers };
     }
 }

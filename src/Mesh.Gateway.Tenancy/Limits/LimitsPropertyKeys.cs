@@ -18,4 +18,7 @@ public static class LimitsPropertyKeys
 
     /// <summary>Set by limits once the call is settled: the ledger record written for it.</summary>
     public static readonly InferencePropertyKey<UsageRecord> UsageRecord = new("mesh.usage_record");
+
+    /// <summary>Set by a door that forwards the request itself: the ledger fields only it knows, and what it charged already.</summary>
+    public static readonly InferencePropertyKey<DoorLedgerFields> DoorFields = new("mesh.door_ledger_fields");
 }

@@ -25,7 +25,8 @@ public static class LimitsServiceCollectionExtensions
     /// Binds <c>store:</c>, <c>prices:</c>, <c>limits:</c>, <c>ledger:</c> and each tenant's <c>limits:</c> and <c>budget:</c>,
     /// (validated by <see cref="LimitsOptionsValidator"/> when the host starts, each error naming its key), and registers <see cref="IMeshLimiter"/>,
     /// <see cref="IUsageLedger"/> (a hosted service that drains on stop), the in-process counter store, the pipeline's limits
-    /// step and the Envoy door's <see cref="IRequestAdmission"/> (on the same limiter and ledger).
+    /// step (admission and settlement on every door) and the Envoy door's Check-time <see cref="IRequestAdmission"/> (request
+    /// counts, on the same limiter and ledger).
     /// With <c>store.redis</c> set, the counters live in Redis instead (StackExchange.Redis, connected when the host starts;
     /// a start that cannot reach Redis fails naming <c>store.redis</c>) and <c>ledger.redis_stream</c> adds a stream sink.
     /// </summary>
@@ -131,7 +132,6 @@ public static class LimitsServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<UsageLedger>());
         services.TryAddSingleton<IRequestAdmission>(sp => new LimiterAdmission(
             sp.GetRequiredService<IMeshLimiter>(),
-            () => sp.GetRequiredService<MeshLimiter>().Prices,
             sp.GetRequiredService<IUsageLedger>(),
             sp.GetRequiredService<TimeProvider>()));
         // One prompt-token counter for both doors: the tokenizer the Envoy door counts with (exact where the encoding is known).

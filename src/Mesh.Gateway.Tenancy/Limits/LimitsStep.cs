@@ -21,6 +21,7 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(nextStep);
+        context.Properties.TryGetValue(LimitsPropertyKeys.DoorFields, out var door);
         var request = new LimitRequest
         {
             TenantId = context.Identity?.TenantId ?? string.Empty,
@@ -30,6 +31,7 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
             MaxOutputTokens = context.Operation == InferenceOperation.Embeddings ? 0 : context.ChatRequest?.MaxOutputTokens,
             Streaming = context.IsStreaming,
             Prompt = context.Properties.TryGetValue(PromptCall.Key, out var prompt) ? prompt.Name : null,
+            Charges = door is null ? LimitCharges.All : LimitCharges.All & ~door.ChargedBefore,
         };
 
         var decision = await limiter.AdmitAsync(request, cancellationToken).ConfigureAwait(false);
@@ -37,6 +39,11 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
         if (!decision.IsAllowed)
         {
             var denial = decision.Denial!;
+            if (door is not null)
+            {
+                door.HttpStatus = denial.HttpStatus;
+            }
+
             await WriteRecordAsync(context, request, null, UsageRecord.Denied, 0m).ConfigureAwait(false);
             return InferenceResult.Failure(ToGatewayError(denial));
         }
@@ -61,6 +68,12 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
 
         if (result.IsError)
         {
+            if (door is { HttpStatus: 0 })
+            {
+                // A step's own refusal after admission (a remote check): the door renders it with the code's status.
+                door.HttpStatus = result.Error.Code.ToHttpStatus();
+            }
+
             await FinishAsync(context, lease, context.Usage, UsageRecord.Error, CutReason(result.Error, delivered: false), null).ConfigureAwait(false);
             return result;
         }
@@ -169,6 +182,12 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
         var estimated = false;
         if (reason is not null && context.Attempts > 0 && (usage is null || (status != UsageRecord.Ok && delivered?.Any == true)))
         {
+            if (context.Properties.TryGetValue(LimitsPropertyKeys.DoorFields, out var door) && door.GeneratedText is { } generated)
+            {
+                delivered = new DeliveredOutput();
+                delivered.Add(new ChatChunk { TextDelta = generated });
+            }
+
             var (counted, isEstimate) = Count(context, lease, delivered ?? new DeliveredOutput());
             if (usage is null)
             {
@@ -211,6 +230,7 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
     private async ValueTask WriteRecordAsync(InferenceContext context, LimitRequest request, ChatUsage? usage, string status, decimal cost, string? unreportedReason = null, bool estimated = false, ResponseCacheHit? hit = null)
     {
         context.Properties.TryGetValue(LimitsPropertyKeys.GuardrailActions, out var actions);
+        context.Properties.TryGetValue(LimitsPropertyKeys.DoorFields, out var door);
         context.Properties.TryGetValue(PromptCall.Key, out var prompt);
         var servedModel = context.ServedTarget?.Model ?? request.Model;
         context.Properties.TryGetValue(RoutingPropertyKeys.Decision, out var route);
@@ -223,7 +243,7 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
             Model = servedModel,
             Route = request.Model == servedModel ? null : request.Model,
             Provider = context.ServedTarget?.Provider,
-            Operation = context.Operation == InferenceOperation.Embeddings ? "embeddings" : "chat",
+            Operation = door?.Operation ?? (context.Operation == InferenceOperation.Embeddings ? "embeddings" : "chat"),
             InputTokens = usage?.InputTokens ?? 0,
             CachedInputTokens = usage?.CachedInputTokens ?? 0,
             CacheWriteInputTokens = usage?.CacheWriteInputTokens ?? 0,
@@ -239,6 +259,7 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
             CostSavedUsd = hit?.CostSaved?.Total ?? 0m,
             LatencyMs = time.GetElapsedTime(context.StartTimestamp).TotalMilliseconds,
             Status = status,
+            HttpStatus = door is null ? 0 : door.HttpStatus == 0 && status == UsageRecord.Ok ? 200 : door.HttpStatus,
             Door = context.Source switch { InferenceSource.Envoy => "envoy", InferenceSource.Http => "http", _ => "grpc" },
             GuardrailActions = actions is null ? [] : [.. actions],
             RouteTarget = route?.Target,

@@ -1,5 +1,6 @@
 using Mesh.Gateway.Providers;
 using Mesh.Gateway.Tenancy.Authentication;
+using Mesh.Gateway.Tenancy.Limits;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -59,7 +60,11 @@ internal static class EnvoyDoorServers
             builder.Services.AddMeshTenancy(configuration);
             // As the sidecar's AddGuardrails(): the engine and its pipeline steps (the request's run on this door as a step).
             builder.Services.AddMeshInferenceGuardrails(configuration);
-            builder.Services.AddSingleton<Mesh.Gateway.Tenancy.Access.IRequestAdmission>(AdmitAll.Instance);
+            // As the sidecar's AddLimits(): the limits step admits, settles and records each call (no limits configured, the
+            // ledger kept nowhere).
+            builder.Services.AddSingleton<Mesh.Gateway.Tenancy.Ledger.IUsageLedger>(NullLedger.Instance);
+            builder.Services.AddSingleton(new Mesh.Gateway.Core.Routing.RoutingTableHolder(Mesh.Gateway.Core.Routing.RoutingTable.Create(new Mesh.Gateway.Core.Routing.ModelsOptions(), ["openai"])));
+            builder.Services.AddMeshLimits(configuration);
             builder.Services.AddMeshEnvoy(configuration);
         }
         else

@@ -3,6 +3,7 @@ using System.Globalization;
 using Mesh.Gateway.Envoy.Processing;
 using Mesh.Gateway.Providers;
 using Microsoft.Extensions.Configuration;
+using Mesh.Gateway.Tenancy.Limits;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -27,7 +28,11 @@ internal static class EnvoySessionProfile
         services.AddMeshProviders(configuration);
         services.AddMeshTenancy(configuration);
         services.AddMeshInferenceGuardrails(configuration);
-        services.AddSingleton<Mesh.Gateway.Tenancy.Access.IRequestAdmission>(AdmitAll.Instance);
+        // As the sidecar's AddLimits(): the limits step admits, settles and records each call (no limits configured, the
+        // ledger kept nowhere).
+        services.AddSingleton<Mesh.Gateway.Tenancy.Ledger.IUsageLedger>(NullLedger.Instance);
+        services.AddSingleton(new Mesh.Gateway.Core.Routing.RoutingTableHolder(Mesh.Gateway.Core.Routing.RoutingTable.Create(new Mesh.Gateway.Core.Routing.ModelsOptions(), ["openai"])));
+        services.AddMeshLimits(configuration);
         services.AddMeshEnvoy(configuration);
         using var provider = services.BuildServiceProvider();
         var deps = provider.GetRequiredService<ExtProcDependencies>();
@@ -114,15 +119,15 @@ internal static class EnvoySessionProfile
         var body = System.Text.Json.JsonDocument.Parse(messages.RequestBodyBytes);
         var texts = body.RootElement.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("content").GetString()!).ToList();
         var guard = deps.Guard;
-        var tokens = deps.Tokens;
+        var tokens = provider.GetRequiredService<Mesh.Gateway.Tokenizers.TokenCounter>();
         var engine = provider.GetRequiredService<Mesh.Gateway.Guardrails.IGuardrailEngine>();
         var policy = provider.GetRequiredService<Mesh.Gateway.Guardrails.GuardrailsOptions>().DefaultPolicy;
         Measure("request guardrails, engine.Inspect (all texts)", iterations, () => texts.ForEach(t => engine.Inspect(t, Mesh.Gateway.Guardrails.GuardDirection.Input, policy, null)));
-        Measure("tokens.Count", iterations, () => tokens.Count("gpt-4o-mini", texts));
+        Measure("tokens.CountText", iterations, () => texts.ForEach(t => tokens.Resolve("gpt-4o-mini").CountText(t)));
         Console.WriteLine($"policy: pii {policy.Pii.Enabled} {policy.Pii.Action} [{string.Join(',', policy.Pii.Entities)}], injection {policy.Injection.Enabled}, moderation {policy.Moderation.Enabled}");
         var api = Mesh.Gateway.Envoy.Http.ProviderApiRecognizer.Recognize("/v1/chat/completions")!;
         var bodyBytes = messages.RequestBodyBytes;
-        Measure("RequestBodyEditor.Process", iterations, () => RequestBodyEditor.Process(bodyBytes, api, tokens, true));
+        Measure("RequestBodyEditor.Process", iterations, () => RequestBodyEditor.Process(bodyBytes, api, true));
         Measure("JsonNode.Parse + serialize 8 KiB", iterations, () => Mesh.Gateway.Providers.Wire.JsonText.Serialize(System.Text.Json.Nodes.JsonNode.Parse(bodyBytes)!));
         var chunks = messages.ResponseChunks.Select(c => c.ResponseBody.Body.ToByteArray()).ToList();
         Measure("SSE 51 chunks, guard", iterations, () =>
@@ -146,7 +151,7 @@ internal static class EnvoySessionProfile
         {
             var injectionOnly = policy with { Pii = policy.Pii with { Enabled = false }, Moderation = policy.Moderation with { Enabled = false } };
             MeasureCold("engine.Inspect injection only", iterations, evict, () => engine.Inspect(allText, Mesh.Gateway.Guardrails.GuardDirection.Input, injectionOnly));
-            MeasureCold("tokens.Count", iterations, evict, () => tokens.Count("gpt-4o-mini", texts));
+            MeasureCold("tokens.CountText", iterations, evict, () => texts.ForEach(t => tokens.Resolve("gpt-4o-mini").CountText(t)));
         }
 
         Measure($"Normalizer.Fold {allText.Length} chars", iterations, () => Mesh.Gateway.Guardrails.Moderation.Normalizer.Fold(allText));

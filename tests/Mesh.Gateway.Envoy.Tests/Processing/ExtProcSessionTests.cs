@@ -3,7 +3,6 @@ using System.Text.Json;
 using Envoy.Service.ExtProc.V3;
 using Grpc.Core;
 using Mesh.Gateway.Envoy.Processing;
-using Mesh.Gateway.Envoy.Tokens;
 using Mesh.Gateway.Envoy.Tests.Support;
 using Mesh.Gateway.Testing;
 using Xunit;
@@ -18,13 +17,15 @@ public sealed class ExtProcSessionTests
     [Fact]
     public async Task RequestBody_EmailAndCard_RedactedWithContentLengthAndUsageRequested()
     {
-        var admission = new RecordingAdmission();
-        var session = new ExtProcSession(EnvoyTestBed.Deps(admission: admission, pipeline: EnvoyTestBed.GuardrailsPipeline(new()
-        {
-            ["guardrails:pii:action"] = "redact",
-            ["guardrails:pii:entities:0"] = "email",
-            ["guardrails:pii:entities:1"] = "credit_card",
-        })));
+        var ledger = new RecordingLedger();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(pipeline: EnvoyTestBed.GuardrailsPipeline(
+            new()
+            {
+                ["guardrails:pii:action"] = "redact",
+                ["guardrails:pii:entities:0"] = "email",
+                ["guardrails:pii:entities:1"] = "credit_card",
+            },
+            ledger)));
         var ct = TestContext.Current.CancellationToken;
         var headers = await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a"),
             ("content-length", Encoding.UTF8.GetByteCount(ChatBody).ToString(System.Globalization.CultureInfo.InvariantCulture)), ("accept-encoding", "gzip")), ct);
@@ -44,9 +45,11 @@ public sealed class ExtProcSessionTests
         var contentLength = Messages.Header(body.RequestBody.Response.HeaderMutation, "content-length");
         Assert.Equal(body.RequestBody.Response.BodyMutation.Body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), contentLength);
         Assert.All(body.RequestBody.Response.HeaderMutation.SetHeaders, h => Assert.Equal(string.Empty, h.Header.Value));
-        var admitted = Assert.Single(admission.Admitted);
-        Assert.Equal(("team-a", "openai", "chat", "gpt-4o-mini"), (admitted.Identity.TenantId, admitted.Provider, admitted.Operation, admitted.Model));
-        Assert.True(admitted.PromptTokens > 0);
+        await session.EndAsync(cancelled: true, ct);
+        var admitted = Assert.Single(ledger.Settled);
+        Assert.Equal(("team-a", "openai", "chat", "gpt-4o-mini", "envoy"), (admitted.TenantId, admitted.Provider, admitted.Operation, admitted.Model, admitted.Door));
+        Assert.True(admitted.InputTokens > 0);
+        Assert.Contains("redact:request", admitted.GuardrailActions);
     }
 
     [Fact]
@@ -86,8 +89,8 @@ public sealed class ExtProcSessionTests
     public async Task RequestBody_DuplicateModelKey_Immediate400AndNothingAdmitted()
     {
         // Regression (issue 16): Check and ext_proc must read one body the same way; a key given twice is refused on both.
-        var admission = new RecordingAdmission();
-        var session = new ExtProcSession(EnvoyTestBed.Deps(admission: admission));
+        var ledger = new RecordingLedger();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(ledger: ledger));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
 
@@ -97,7 +100,7 @@ public sealed class ExtProcSessionTests
         Assert.Equal(400, (int)answer.ImmediateResponse.Status.Code);
         using var doc = JsonDocument.Parse(answer.ImmediateResponse.Body.ToStringUtf8());
         Assert.Equal("duplicate_key", doc.RootElement.GetProperty("error").GetProperty("code").GetString());
-        Assert.Empty(admission.Admitted);
+        Assert.Empty(ledger.Records);
     }
 
     [Fact]
@@ -128,22 +131,33 @@ public sealed class ExtProcSessionTests
     [Fact]
     public async Task Admission_Refused_Immediate429WithRetryAfter()
     {
-        var admission = new RecordingAdmission { Refuse = "Tenant team-a is over its token budget." };
-        var session = new ExtProcSession(EnvoyTestBed.Deps(admission: admission));
+        // The limits step refuses (one request a minute, the first one taken); Check charged nothing (no ext_authz metadata).
+        var ledger = new RecordingLedger();
+        var deps = EnvoyTestBed.Deps(pipeline: EnvoyTestBed.Pipeline(new() { ["tenants:0:id"] = "team-a", ["tenants:0:limits:requests_per_minute"] = "1" }, ledger));
         var ct = TestContext.Current.CancellationToken;
-        await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
-
-        var answer = await session.HandleAsync(Messages.RequestBody("""{"model":"gpt-4o-mini","messages":[]}"""), ct);
+        ProcessingResponse? answer = null;
+        for (var i = 0; i < 2; i++)
+        {
+            var session = new ExtProcSession(deps);
+            await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
+            answer = await session.HandleAsync(Messages.RequestBody("""{"model":"gpt-4o-mini","messages":[]}"""), ct);
+            await session.EndAsync(cancelled: true, ct);
+        }
 
         Assert.Equal(429, (int)answer!.ImmediateResponse.Status.Code);
-        Assert.Equal("7", Messages.Header(answer.ImmediateResponse.Headers, "retry-after"));
+        Assert.InRange(int.Parse(Messages.Header(answer.ImmediateResponse.Headers, "retry-after")!, System.Globalization.CultureInfo.InvariantCulture), 1, 60);
+        Assert.Equal("0", Messages.Header(answer.ImmediateResponse.Headers, "x-ratelimit-remaining-requests"));
+        using var doc = JsonDocument.Parse(answer.ImmediateResponse.Body.ToStringUtf8());
+        Assert.Equal("rate_limit_exceeded", doc.RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal(["cancelled", "denied"], ledger.Records.Select(static r => r.Status));
+        Assert.Equal(429, ledger.Records[1].HttpStatus);
     }
 
     [Fact]
     public async Task ResponseStream_SseReplyCallerAskedForUsage_PassedThroughUnchangedAndUsageMetadataOnLastChunk()
     {
-        var admission = new RecordingAdmission();
-        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), admission: admission));
+        var ledger = new RecordingLedger();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), ledger: ledger));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
         await session.HandleAsync(Messages.RequestBody(ChatBody.Replace("\"stream\":true", "\"stream\":true,\"stream_options\":{\"include_usage\":true}", StringComparison.Ordinal)), ct);
@@ -166,15 +180,15 @@ public sealed class ExtProcSessionTests
 
         var usage = last!.DynamicMetadata.Fields["mesh.gateway"].StructValue.Fields;
         Assert.Equal((12, 100, 112), ((int)usage["input_tokens"].NumberValue, (int)usage["output_tokens"].NumberValue, (int)usage["total_tokens"].NumberValue));
-        var settled = Assert.Single(admission.Settled);
+        var settled = Assert.Single(ledger.Settled);
         Assert.Equal(("ok", 12L, 100L, true), (settled.Status, settled.InputTokens, settled.OutputTokens, settled.ProviderReported));
     }
 
     [Fact]
     public async Task ResponseStream_CallerDidNotAskForUsage_UpstreamAskedAndUsageEventLeftOutButCharged()
     {
-        var admission = new RecordingAdmission();
-        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), admission: admission));
+        var ledger = new RecordingLedger();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), ledger: ledger));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
         var request = await session.HandleAsync(Messages.RequestBody(ChatBody), ct);
@@ -196,15 +210,15 @@ public sealed class ExtProcSessionTests
         var received = System.Text.Encoding.UTF8.GetString([.. client]);
         Assert.DoesNotContain("prompt_tokens", received, StringComparison.Ordinal);
         Assert.EndsWith("data: [DONE]\n\n", received, StringComparison.Ordinal);
-        var settled = Assert.Single(admission.Settled);
+        var settled = Assert.Single(ledger.Settled);
         Assert.Equal(("ok", 12L, 100L, true), (settled.Status, settled.InputTokens, settled.OutputTokens, settled.ProviderReported));
     }
 
     [Fact]
     public async Task EndAsync_CancelledMidStream_SettlesOnceWithWhatWasUsed()
     {
-        var admission = new RecordingAdmission();
-        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), admission: admission));
+        var ledger = new RecordingLedger();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), ledger: ledger));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
         await session.HandleAsync(Messages.RequestBody(ChatBody), ct);
@@ -215,7 +229,7 @@ public sealed class ExtProcSessionTests
         await session.EndAsync(cancelled: true, ct);
         await session.EndAsync(cancelled: true, ct);
 
-        var settled = Assert.Single(admission.Settled);
+        var settled = Assert.Single(ledger.Settled);
         Assert.Equal("cancelled", settled.Status);
         Assert.False(settled.ProviderReported);
         Assert.Equal("cancelled", settled.UnreportedReason);
@@ -223,11 +237,43 @@ public sealed class ExtProcSessionTests
         Assert.True(settled.OutputTokens > 0);
     }
 
+    // A moderation cut by the door's response guardrails: the limits step settles once, with the usage the provider still
+    // reported after the cut and the cut in the record's guardrail actions; the stream's end and a later cancellation add
+    // nothing.
+    [Fact]
+    public async Task ResponseStream_ModerationCut_SettledOnceWithTheCutRecorded()
+    {
+        var ledger = new RecordingLedger();
+        var guard = new Mesh.Gateway.Envoy.Guarding.GuardrailsEnvoyGuard(new Mesh.Gateway.Guardrails.GuardrailEngine(), Mesh.Gateway.Guardrails.GuardPolicy.Default);
+        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: guard, ledger: ledger));
+        var ct = TestContext.Current.CancellationToken;
+        await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
+        await session.HandleAsync(Messages.RequestBody(ChatBody), ct);
+        await session.HandleAsync(Messages.ResponseHeaders(200, "text/event-stream"), ct);
+        var sse = Encoding.UTF8.GetBytes(OpenAIStreams.Stream(
+            ["Here is the plan, and it is a long one with many careful steps written out in full detail for you. ", "I will kill ", "them all tomorrow. ", "More text."],
+            5, 3, "gpt-4o-mini"));
+        ProcessingResponse? last = null;
+        for (var i = 0; i < sse.Length; i += 64)
+        {
+            var end = Math.Min(i + 64, sse.Length);
+            last = await session.HandleAsync(Messages.ResponseBody(sse.AsSpan(i, end - i), end == sse.Length), ct);
+        }
+
+        await session.EndAsync(cancelled: true, ct);
+
+        var settled = Assert.Single(ledger.Settled);
+        Assert.Equal(("ok", 5L, 3L, true, 200), (settled.Status, settled.InputTokens, settled.OutputTokens, settled.ProviderReported, settled.HttpStatus));
+        Assert.Contains("cut:response", settled.GuardrailActions);
+        Assert.Same(settled, session.Record);
+        Assert.Equal(8, (int)last!.DynamicMetadata.Fields["mesh.gateway"].StructValue.Fields["total_tokens"].NumberValue);
+    }
+
     [Fact]
     public async Task ResponseStream_EndsWithoutDoneOrUsage_ChargedAsUpstreamCut()
     {
-        var admission = new RecordingAdmission();
-        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), admission: admission));
+        var ledger = new RecordingLedger();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), ledger: ledger));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
         await session.HandleAsync(Messages.RequestBody(ChatBody), ct);
@@ -235,17 +281,17 @@ public sealed class ExtProcSessionTests
 
         await session.HandleAsync(Messages.ResponseBody("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello there\"}}]}\n\n"u8, true), ct);
 
-        var settled = Assert.Single(admission.Settled);
-        Assert.Equal(("ok", false, "upstream_cut"), (settled.Status, settled.ProviderReported, settled.UnreportedReason));
+        var settled = Assert.Single(ledger.Settled);
+        Assert.Equal(("error", false, "upstream_cut", 200), (settled.Status, settled.ProviderReported, settled.UnreportedReason, settled.HttpStatus));
         Assert.True(settled.InputTokens > 0);
-        Assert.Equal(ApproximateTokenCounter.Instance.Count("gpt-4o-mini", ["Hello there"]), settled.OutputTokens);
+        Assert.Equal(Tokenizers.TokenCounter.Default.Resolve("gpt-4o-mini").CountText("Hello there").Tokens, settled.OutputTokens);
     }
 
     [Fact]
     public async Task EndAsync_AnthropicCancelledAfterMessageStart_ReportedInputKeptDeliveredOutputCounted()
     {
-        var admission = new RecordingAdmission();
-        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), admission: admission));
+        var ledger = new RecordingLedger();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), ledger: ledger));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/messages", false, ("x-mesh-tenant", "team-a")), ct);
         await session.HandleAsync(Messages.RequestBody("""{"model":"claude-3-5-haiku-latest","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"hi"}]}"""), ct);
@@ -256,16 +302,16 @@ public sealed class ExtProcSessionTests
 
         await session.EndAsync(cancelled: true, ct);
 
-        var settled = Assert.Single(admission.Settled);
+        var settled = Assert.Single(ledger.Settled);
         Assert.Equal((10L, false, "cancelled"), (settled.InputTokens, settled.ProviderReported, settled.UnreportedReason));
-        Assert.Equal(ApproximateTokenCounter.Instance.Count("claude-3-5-haiku-latest", ["Hello there my good friend"]), settled.OutputTokens);
+        Assert.Equal(Tokenizers.TokenCounter.Default.Resolve("claude-3-5-haiku-latest").CountText("Hello there my good friend").Tokens, settled.OutputTokens);
     }
 
     [Fact]
     public async Task ResponseJson_CompleteWithoutUsage_ChargedAsUsageMissing()
     {
-        var admission = new RecordingAdmission();
-        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), admission: admission));
+        var ledger = new RecordingLedger();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), ledger: ledger));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
         await session.HandleAsync(Messages.RequestBody("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"""), ct);
@@ -273,7 +319,7 @@ public sealed class ExtProcSessionTests
 
         await session.HandleAsync(Messages.ResponseBody("""{"choices":[{"index":0,"message":{"role":"assistant","content":"Hello there"},"finish_reason":"stop"}]}"""u8, true), ct);
 
-        var settled = Assert.Single(admission.Settled);
+        var settled = Assert.Single(ledger.Settled);
         Assert.Equal(("ok", false, "usage_missing"), (settled.Status, settled.ProviderReported, settled.UnreportedReason));
         Assert.True(settled.InputTokens > 0);
     }
@@ -281,8 +327,8 @@ public sealed class ExtProcSessionTests
     [Fact]
     public async Task ResponseJson_ProviderErrorWithoutUsage_NotCharged()
     {
-        var admission = new RecordingAdmission();
-        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), admission: admission));
+        var ledger = new RecordingLedger();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), ledger: ledger));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
         await session.HandleAsync(Messages.RequestBody(ChatBody), ct);
@@ -290,7 +336,7 @@ public sealed class ExtProcSessionTests
 
         await session.HandleAsync(Messages.ResponseBody("""{"error":{"message":"boom"}}"""u8, true), ct);
 
-        var settled = Assert.Single(admission.Settled);
+        var settled = Assert.Single(ledger.Settled);
         Assert.Equal(("error", 0L, 0L, null), (settled.Status, settled.InputTokens, settled.OutputTokens, settled.UnreportedReason));
     }
 
@@ -301,8 +347,8 @@ public sealed class ExtProcSessionTests
     [InlineData("\"max_tokens\":\"lots\"")]
     public async Task RequestBody_MaxTokensNotAPositiveInteger_400NamingTheField(string field)
     {
-        var admission = new RecordingAdmission();
-        var session = new ExtProcSession(EnvoyTestBed.Deps(admission: admission));
+        var ledger = new RecordingLedger();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(ledger: ledger));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
 
@@ -310,7 +356,7 @@ public sealed class ExtProcSessionTests
 
         Assert.Equal(400, (int)answer!.ImmediateResponse.Status.Code);
         Assert.Contains(field[1..field.IndexOf('"', 1)], answer.ImmediateResponse.Body.ToStringUtf8(), StringComparison.Ordinal);
-        Assert.Empty(admission.Settled);
+        Assert.Empty(ledger.Records);
     }
 
     [Fact]

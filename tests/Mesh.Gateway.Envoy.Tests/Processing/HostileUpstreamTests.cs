@@ -124,8 +124,8 @@ public sealed class HostileUpstreamTests
     [InlineData("""{"choices":[{"index":0,"message":{"role":"assistant","content":"mail john.doe@example.com \ud83d"}}],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}""")]
     public async Task ResponseJson_GuardCannotReadIt_502AndUsageSettled(string json)
     {
-        var admission = new RecordingAdmission();
-        var session = await AtResponseBodyAsync(EnvoyTestBed.Deps(admission: admission), 200);
+        var ledger = new RecordingLedger();
+        var session = await AtResponseBodyAsync(EnvoyTestBed.Deps(ledger: ledger), 200);
         var ct = TestContext.Current.CancellationToken;
 
         var answer = await session.HandleAsync(Messages.ResponseBody(Encoding.UTF8.GetBytes(json), endOfStream: true), ct);
@@ -137,7 +137,7 @@ public sealed class HostileUpstreamTests
         Assert.DoesNotContain("john.doe", body, StringComparison.Ordinal);
         using var doc = JsonDocument.Parse(body);
         Assert.Contains("could not be inspected", doc.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
-        var settled = Assert.Single(admission.Settled);
+        var settled = Assert.Single(ledger.Settled);
         Assert.Equal((3L, 4L), (settled.InputTokens, settled.OutputTokens));
     }
 

@@ -2,8 +2,10 @@ using Mesh.Gateway.Envoy.Authorization;
 using Mesh.Gateway.Envoy.Configuration;
 using Mesh.Gateway.Envoy.Guarding;
 using Mesh.Gateway.Envoy.Processing;
-using Mesh.Gateway.Envoy.Tokens;
+using Mesh.Gateway.Core.Routing;
 using Mesh.Gateway.Tenancy.Authentication;
+using Mesh.Gateway.Tenancy.Ledger;
+using Mesh.Gateway.Tenancy.Limits;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -44,23 +46,30 @@ internal static class EnvoyTestBed
     public static AccessEvaluator Evaluator(EnvoyOptions? options = null, TenancyOptions? tenancy = null, TimeProvider? time = null) =>
         new(TenancyServiceCollectionExtensions.Create(tenancy ?? Tenancy(), time ?? TimeProvider.System, NullLoggerFactory.Instance), Credentials(), options ?? new EnvoyOptions());
 
-    public static ExtProcDependencies Deps(IEnvoyGuard? guard = null, RecordingAdmission? admission = null, EnvoyOptions? options = null, EnvoyPipeline? pipeline = null)
+    public static ExtProcDependencies Deps(IEnvoyGuard? guard = null, RecordingLedger? ledger = null, EnvoyOptions? options = null, EnvoyPipeline? pipeline = null)
     {
         options ??= new EnvoyOptions();
-        return new ExtProcDependencies(options, Evaluator(options), guard ?? new TestGuard(), ApproximateTokenCounter.Instance,
-            admission, TimeProvider.System, NullLogger.Instance)
+        return new ExtProcDependencies(options, Evaluator(options), guard ?? new TestGuard(),
+            TimeProvider.System, NullLogger.Instance)
         {
-            Pipeline = pipeline ?? EnvoyPipeline.Empty,
+            Pipeline = pipeline ?? Pipeline(new(), ledger),
         };
     }
 
     /// <summary>The door's pipeline with the guardrails feature's steps, as the sidecar registers them (<c>AddGuardrails()</c>),
-    /// on <paramref name="guardrails"/> (<c>guardrails:</c> keys).</summary>
-    public static EnvoyPipeline GuardrailsPipeline(Dictionary<string, string?> guardrails)
+    /// on <paramref name="guardrails"/> (<c>guardrails:</c> keys), and the limits step writing to <paramref name="ledger"/>.</summary>
+    public static EnvoyPipeline GuardrailsPipeline(Dictionary<string, string?> guardrails, RecordingLedger? ledger = null) => Pipeline(guardrails, ledger);
+
+    /// <summary>The door's pipeline as the sidecar registers it (<c>AddGuardrails()</c>, <c>AddLimits()</c>) on
+    /// <paramref name="configuration"/> (<c>guardrails:</c>, <c>tenants:</c> keys), the ledger kept in <paramref name="ledger"/>.</summary>
+    public static EnvoyPipeline Pipeline(Dictionary<string, string?> configuration, RecordingLedger? ledger = null)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(guardrails).Build();
+        var config = new ConfigurationBuilder().AddInMemoryCollection(configuration).Build();
         var services = new ServiceCollection();
-        services.AddMeshInferenceGuardrails(configuration);
+        services.AddSingleton<IUsageLedger>(ledger ?? new RecordingLedger());
+        services.AddSingleton(new RoutingTableHolder(RoutingTable.Create(new ModelsOptions(), [])));
+        services.AddMeshInferenceGuardrails(config);
+        services.AddMeshLimits(config);
         return EnvoyPipeline.From(services.BuildServiceProvider());
     }
 }

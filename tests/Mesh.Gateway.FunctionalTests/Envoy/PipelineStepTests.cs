@@ -315,9 +315,12 @@ public sealed class PipelineStepTests(EnvoyDoorFixture fixture) : IClassFixture<
 
     private ExtProcSession Session(IInferenceStep step)
     {
-        var deps = fixture.Sidecar.Services.GetRequiredService<ExtProcDependencies>() with
+        // The step inside the sidecar's own limits step, as a registered step sits (the limits step admits, settles, records).
+        var services = fixture.Sidecar.Services;
+        var limits = services.GetServices<InferenceStepRegistration>().Single(static r => r.Order == InferenceStepOrder.Limits).Factory(services);
+        var deps = services.GetRequiredService<ExtProcDependencies>() with
         {
-            Pipeline = new EnvoyPipeline(new InferencePipelineBuilder().AddStep(step).Build(DoorUpstream.Terminal)),
+            Pipeline = new EnvoyPipeline(new InferencePipelineBuilder().AddStep(limits).AddStep(step).Build(DoorUpstream.Terminal)),
         };
         return new ExtProcSession(deps);
     }

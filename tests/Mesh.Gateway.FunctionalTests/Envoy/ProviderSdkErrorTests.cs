@@ -7,7 +7,8 @@ using Envoy.Service.ExtProc.V3;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Mesh.Gateway.Envoy.Processing;
-using Mesh.Gateway.Tenancy.Access;
+using Mesh.Gateway.Core.Routing;
+using Mesh.Gateway.Tenancy.Limits;
 using Mesh.Gateway.Tenancy.Ledger;
 using Mesh.Gateway.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -86,8 +87,9 @@ public sealed class ProviderSdkErrorTests(EnvoyDoorFixture fixture) : IClassFixt
     [Fact]
     public async Task OpenAISdk_LimitHitAtRequestBody_Raises429WithRetryAfter()
     {
-        // The sidecar's own ext_proc session and services, with an admission that refuses (the limiter's answer to a spent quota).
-        var deps = fixture.Sidecar.Services.GetRequiredService<ExtProcDependencies>() with { Admission = new RefusingAdmission() };
+        // The sidecar's own ext_proc session and services, with the limits step on a limiter that refuses (its answer to a spent
+        // quota).
+        var deps = fixture.Sidecar.Services.GetRequiredService<ExtProcDependencies>() with { Pipeline = RefusingLimits() };
         var session = new ExtProcSession(deps);
         var metadata = new Metadata();
         metadata.FilterMetadata["envoy.filters.http.ext_authz"] = new Struct { Fields = { ["tenant"] = Value.ForString("team-a") } };
@@ -108,7 +110,7 @@ public sealed class ProviderSdkErrorTests(EnvoyDoorFixture fixture) : IClassFixt
 
         Assert.Equal(429, error.Status);
         Assert.Equal("13", error.GetRawResponse()!.Headers.TryGetValue("Retry-After", out var retry) ? retry : null);
-        AssertParsedBySdk(error, "HTTP 429 (rate_limit_error: rate_limit_exceeded)", RefusingAdmission.Message);
+        AssertParsedBySdk(error, "HTTP 429 (rate_limit_error: rate_limit_exceeded)", RefusingLimiter.Message);
     }
 
     [Theory]
@@ -188,13 +190,29 @@ public sealed class ProviderSdkErrorTests(EnvoyDoorFixture fixture) : IClassFixt
     private static byte[] Chat(string prompt) =>
         Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { model = "gpt-4o-mini", messages = new[] { new { role = "user", content = prompt } } }));
 
-    private sealed class RefusingAdmission : IRequestAdmission
+    // The door's pipeline as the sidecar registers the limits feature, on a limiter that refuses every call.
+    private static EnvoyPipeline RefusingLimits()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IMeshLimiter>(new RefusingLimiter());
+        services.AddSingleton<IUsageLedger>(new NoLedger());
+        services.AddSingleton(new RoutingTableHolder(RoutingTable.Create(new ModelsOptions(), [])));
+        services.AddMeshLimits(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
+        return EnvoyPipeline.From(services.BuildServiceProvider());
+    }
+
+    private sealed class RefusingLimiter : IMeshLimiter
     {
         public const string Message = "Tenant team-a has used its 600 requests for this minute.";
 
-        public ValueTask<AdmissionResult> AdmitAsync(AdmissionRequest request, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(AdmissionResult.Deny(Message, 429, TimeSpan.FromSeconds(12.2)));
+        public ValueTask<LimitDecision> AdmitAsync(LimitRequest request, CancellationToken cancellationToken) => ValueTask.FromResult(new LimitDecision
+        {
+            Denial = new LimitDenial { Kind = LimitKind.RequestsPerMinute, Scope = LimitScope.Tenant, RetryAfter = TimeSpan.FromSeconds(12.2), Message = Message, Violations = [] },
+        });
+    }
 
-        public ValueTask SettleAsync(AdmissionResult admission, UsageRecord usage, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    private sealed class NoLedger : IUsageLedger
+    {
+        public ValueTask WriteAsync(UsageRecord record, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
     }
 }

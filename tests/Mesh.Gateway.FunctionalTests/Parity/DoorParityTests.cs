@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Mesh.Gateway.Tenancy.VirtualKeys;
 using Mesh.Gateway.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mesh.Gateway.FunctionalTests.Parity;
 
@@ -56,6 +57,8 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
         ("the model's call of a tool not allowed ends with content_filter", false),
         ("bad gateway key", false),
         ("blocked prompt is not admitted", false),
+        ("prompt capture keeps the redacted prompt", false),
+        ("cache hit charges no tokens", false),
     ];
 
     [Theory]
@@ -84,6 +87,8 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
         "the model's call of a tool not allowed ends with content_filter" => ModelCallsToolNotAllowed(door),
         "bad gateway key" => BadKey(door),
         "blocked prompt is not admitted" => BlockedNotAdmitted(door),
+        "prompt capture keeps the redacted prompt" => PromptCaptured(door),
+        "cache hit charges no tokens" => CacheHitNotCharged(door),
         _ => throw new ArgumentOutOfRangeException(nameof(row), row, "no such row"),
     };
 
@@ -272,6 +277,62 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
         Assert.Equal(429, outcome.Status);
         Assert.StartsWith($"Budget reached for tenant:redact/key:{id}: the daily budget of 0.000001 USD", outcome.ErrorMessage, StringComparison.Ordinal);
         Assert.Equal(before, rig.Upstream.RequestCount);
+    }
+
+    // Capture on (capture.tenants: capture): the call's capture, found by its ledger record's request_id, holds the prompt as
+    // it went upstream (redacted by the request guardrails) and the answer as the caller received it.
+    private async Task PromptCaptured(IDoor door)
+    {
+        rig.Upstream.Default = door.Reply(["Noted."]);
+        bool Mine(System.Text.Json.JsonElement r) => r.GetProperty("tenant_id").GetString() == "capture" && r.GetProperty("door").GetString() == door.LedgerDoor;
+        var before = await SettledCountAsync(Mine);
+
+        var outcome = await door.CallAsync(rig, new DoorCall(ParityRig.CaptureKey, ParityRig.SmallModel, PiiPrompt), Ct);
+
+        Assert.True(outcome.Served, outcome.ToString());
+        var record = await NextRecordAsync(Mine, before);
+        var captured = rig.Sidecar.Services.GetRequiredService<Mesh.Gateway.Sidecar.Capture.CaptureStore>().Find(record.GetProperty("request_id").GetString()!);
+        Assert.NotNull(captured);
+        Assert.Equal(door.LedgerDoor, captured.Door);
+        Assert.Contains("user: Write to [EMAIL] about card [CREDIT_CARD].", captured.Prompt, StringComparison.Ordinal);
+        Assert.DoesNotContain("jane.roe@example.org", captured.Prompt, StringComparison.Ordinal);
+        Assert.DoesNotContain("4111 1111 1111 1111", captured.Prompt, StringComparison.Ordinal);
+        Assert.Equal("Noted.", captured.Answer);
+    }
+
+    // The same call twice on a cached route: the second is answered by the gateway (the upstream is not called again) and its
+    // ledger record shows the hit with the original usage and nothing charged (cost 0: token budgets and limits settle with
+    // no tokens unless cache.charge_tokens).
+    private async Task CacheHitNotCharged(IDoor door)
+    {
+        rig.Upstream.Default = door.Reply(["Cached answer."]);
+        var model = door.Model(ParityRig.CacheModel);
+        bool Mine(System.Text.Json.JsonElement r) =>
+            r.GetProperty("tenant_id").GetString() == "redact" && r.GetProperty("door").GetString() == door.LedgerDoor && r.GetProperty("model").GetString() == model;
+        var before = await SettledCountAsync(Mine);
+        var call = new DoorCall(ParityRig.RedactKey, ParityRig.CacheModel, $"What is kept for {door.Name}?");
+        var first = await door.CallAsync(rig, call, Ct);
+        Assert.True(first.Served, first.ToString());
+        var miss = await NextRecordAsync(Mine, before);
+        Assert.True(miss.GetProperty("cost_usd").GetDecimal() > 0m);
+
+        // The answer is kept once the first call has ended; the second call may come before that and go upstream.
+        System.Text.Json.JsonElement? hit = null;
+        for (var i = 0; i < 50 && hit is null; i++)
+        {
+            var again = await door.CallAsync(rig, call, Ct);
+            Assert.True(again.Served, again.ToString());
+            Assert.Equal("Cached answer.", again.Text);
+            var records = await UntilAsync(() => rig.LedgerRecords().Where(Mine).ToList(), r => r.Count > before + 1 + i, "the repeated call's record");
+            hit = records.Skip(before + 1).Cast<System.Text.Json.JsonElement?>().FirstOrDefault(static r => r!.Value.TryGetProperty("cache_hit", out _));
+        }
+
+        Assert.NotNull(hit);
+        var record = hit.Value;
+        Assert.Equal("ok", record.GetProperty("status").GetString());
+        Assert.Equal(miss.GetProperty("input_tokens").GetInt64(), record.GetProperty("input_tokens").GetInt64());
+        Assert.Equal(miss.GetProperty("output_tokens").GetInt64(), record.GetProperty("output_tokens").GetInt64());
+        Assert.Equal(0m, record.GetProperty("cost_usd").GetDecimal());
     }
 
     private async Task LedgerRecord(IDoor door)

@@ -40,9 +40,11 @@ public sealed class EnvoyDoor(EnvoyDoor.Schema schema, bool streams) : IDoor
         (Schema.Anthropic, ParityRig.SmallModel) => "claude-3-5-haiku-latest",
         (Schema.Anthropic, ParityRig.LargeModel) => "claude-opus-4-1",
         (Schema.Anthropic, ParityRig.TelemetryModel) => "claude-3-5-haiku-parity",
+        (Schema.Anthropic, ParityRig.CacheModel) => "claude-3-5-haiku-cache",
         (Schema.Gemini, ParityRig.SmallModel) => "gemini-2.0-flash",
         (Schema.Gemini, ParityRig.LargeModel) => "gemini-2.5-pro",
         (Schema.Gemini, ParityRig.TelemetryModel) => "gemini-2.0-flash-parity",
+        (Schema.Gemini, ParityRig.CacheModel) => "gemini-2.0-flash-cache",
         _ => logical,
     };
 

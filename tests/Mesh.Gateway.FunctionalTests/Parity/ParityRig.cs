@@ -19,6 +19,9 @@ public sealed class ParityRig : IAsyncLifetime
     public const string LargeModel = "gpt-4o";
     public const string TelemetryModel = "gpt-4o-mini-parity";
 
+    /// <summary>A model whose route caches answers (<c>cache.routes</c>, sampled requests too).</summary>
+    public const string CacheModel = "gpt-4o-mini-cache";
+
     /// <summary>The default policy redacts PII, blocks injection and allows the tool <c>get_weather</c> only; tenant
     /// <c>tokenize</c>'s policy tokenizes PII.</summary>
     public const string RedactKey = "mgw-parity-redact";
@@ -31,6 +34,9 @@ public sealed class ParityRig : IAsyncLifetime
     public const string DecoratedKey = "mgw-parity-decorated";
 
     public const string Decorator = "Reply in the house style of the parity rig.";
+
+    /// <summary>Tenant <c>capture</c>: its prompts and answers are captured (<c>capture.tenants</c>), under the default policy.</summary>
+    public const string CaptureKey = "mgw-parity-capture";
 
     private readonly string _dir = Directory.CreateTempSubdirectory("mesh-parity-").FullName;
     private readonly ConcurrentQueue<Activity> _spans = new();
@@ -181,6 +187,9 @@ public sealed class ParityRig : IAsyncLifetime
               - id: decorated
                 api_keys: ["{{ApiKeyHash.Format(DecoratedKey)}}"]
                 models: ["*"]
+              - id: capture
+                api_keys: ["{{ApiKeyHash.Format(CaptureKey)}}"]
+                models: ["*"]
             {{limited}}
             providers:
               - { name: openai, kind: openai, api_key: sk-upstream, base_url: '{{Upstream.BaseUrl}}v1' }
@@ -190,10 +199,23 @@ public sealed class ParityRig : IAsyncLifetime
               - { name: {{SmallModel}}, targets: [ { provider: openai, model: {{SmallModel}} } ] }
               - { name: {{LargeModel}}, targets: [ { provider: openai, model: {{LargeModel}} } ] }
               - { name: {{TelemetryModel}}, targets: [ { provider: openai, model: {{TelemetryModel}} } ] }
+              - { name: {{CacheModel}}, targets: [ { provider: openai, model: {{CacheModel}} } ] }
             prices:
               gpt-4o-mini: { input: 1000, output: 1000 }
               claude-3-5-haiku-latest: { input: 1000, output: 1000 }
               gemini-2.0-flash: { input: 1000, output: 1000 }
+              {{CacheModel}}: { input: 1000, output: 1000 }
+              claude-3-5-haiku-cache: { input: 1000, output: 1000 }
+              gemini-2.0-flash-cache: { input: 1000, output: 1000 }
+            cache:
+              routes:
+                {{CacheModel}}: { ttl_seconds: 300, cache_sampled: true }
+                claude-3-5-haiku-cache: { ttl_seconds: 300, cache_sampled: true }
+                gemini-2.0-flash-cache: { ttl_seconds: 300, cache_sampled: true }
+            capture:
+              enabled: true
+              tenants: [capture]
+              readers: ["{{ApiKeyHash.Format("parity-capture-reader")}}"]
             guardrails:
               pii: { action: redact }
               tools: { allow: [get_weather] }
