@@ -103,7 +103,7 @@ internal static class SidecarFeatures
         ArgumentNullException.ThrowIfNull(admin);
 
         // Features: one line each, e.g. admin.MapUsageEndpoints();
-        admin.MapResponseCacheAdmin();
+        admin.MapResponseCacheAdmin(AdminCredentials.RequireOperator);
         admin.MapAdminApi();
         admin.MapPromptAdminApi();
         admin.MapCaptureEndpoints();

@@ -90,6 +90,26 @@ internal sealed class AdminCredentials : IHostedService, IDisposable
     /// configured), 403 naming the role for a viewer, else the handler.</summary>
     public static RequestDelegate Require(RequestDelegate handler) => Require(AdminRole.Admin, handler);
 
+    /// <summary>Wraps an operator's action that predates the admin API (<c>POST /admin/reload</c>, <c>DELETE /cache</c>): with
+    /// <c>admin.credentials</c> configured it needs the <c>admin</c> role like the admin API; without any, it is answered only to a
+    /// caller on this host (loopback or the Unix socket: a port-forward, a shell in the pod), so an admin listener opened to
+    /// the network never leaves it open.</summary>
+    public static RequestDelegate RequireOperator(RequestDelegate handler) => context =>
+    {
+        if (context.RequestServices.GetRequiredService<AdminCredentials>().Configured)
+        {
+            return Require(AdminRole.Admin, handler)(context);
+        }
+
+        if (context.Connection.RemoteIpAddress is { } remote && !System.Net.IPAddress.IsLoopback(remote))
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return context.Response.WriteAsync("only a caller on this host may do this without an admin credential: set admin.credentials (sha256 of a token) in the configuration\n");
+        }
+
+        return handler(context);
+    };
+
     /// <summary>Wraps a read-only <paramref name="handler"/>: open to the <c>admin</c> and the <c>viewer</c> role.</summary>
     public static RequestDelegate RequireViewer(RequestDelegate handler) => Require(AdminRole.Viewer, handler);
 

@@ -12,9 +12,10 @@ namespace Mesh.Gateway.Sidecar.Admin;
 /// <summary>The admin listener's configuration endpoints: <c>POST /admin/reload</c>, and the version shown by <c>/readyz</c>.</summary>
 internal static class ConfigurationEndpoints
 {
-    /// <summary>Maps <c>POST /admin/reload</c> to <see cref="Reload"/>.</summary>
+    /// <summary>Maps <c>POST /admin/reload</c> to <see cref="Reload"/>, for an operator (<see cref="AdminCredentials.RequireOperator"/>).</summary>
     public static void MapConfigurationEndpoints(this IEndpointRouteBuilder admin) =>
-        admin.MapPost("/admin/reload", static (HttpContext context) => Reload(context.RequestServices.GetRequiredService<ConfigurationReloader>()));
+        admin.MapPost("/admin/reload", AdminCredentials.RequireOperator(static context =>
+            Reload(context.RequestServices.GetRequiredService<ConfigurationReloader>()).ExecuteAsync(context)));
 
     /// <summary>Reads the file again: 200 with the version in force when applied or unchanged, 422 with every error when refused.</summary>
     /// <remarks>A plain method so the admin API's authentication can wrap it.</remarks>

@@ -112,13 +112,15 @@ public static class CachingGatewayBuilderExtensions
         return builder;
     }
 
-    /// <summary>Maps <c>DELETE /cache?tenant=&amp;route=&amp;key=</c> (purge) on the admin listener.</summary>
-    public static IEndpointRouteBuilder MapResponseCacheAdmin(this IEndpointRouteBuilder admin)
+    /// <summary>Maps <c>DELETE /cache?tenant=&amp;route=&amp;key=</c> (purge) on the admin listener, wrapped by
+    /// <paramref name="guard"/> (the host's admin authentication) when given.</summary>
+    public static IEndpointRouteBuilder MapResponseCacheAdmin(this IEndpointRouteBuilder admin, Func<RequestDelegate, RequestDelegate>? guard = null)
     {
         ArgumentNullException.ThrowIfNull(admin);
         if (admin.ServiceProvider.GetService<ResponseCache>() is not null)
         {
-            admin.MapMethods("/cache", [HttpMethods.Delete], (RequestDelegate)ResponseCacheAdmin.PurgeAsync);
+            RequestDelegate purge = ResponseCacheAdmin.PurgeAsync;
+            admin.MapMethods("/cache", [HttpMethods.Delete], guard is null ? purge : guard(purge));
         }
 
         return admin;

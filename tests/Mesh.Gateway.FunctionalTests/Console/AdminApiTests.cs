@@ -46,6 +46,33 @@ public sealed class AdminApiTests : IAsyncLifetime
 
         using var create = await client.PostAsJsonAsync("/admin/v1/keys", new { tenant = "team-a" }, Ct);
         Assert.Equal(HttpStatusCode.Unauthorized, create.StatusCode);
+
+        // The operator's older actions too: a reload, a prompt template.
+        using var reload = await client.PostAsync(new Uri("/admin/reload", UriKind.Relative), null, Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, reload.StatusCode);
+        using var prompt = await client.PutAsJsonAsync("/admin/v1/prompts/p", new { versions = Array.Empty<object>() }, Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, prompt.StatusCode);
+    }
+
+    [Fact]
+    public async Task CachePurgeAndReload_NeedTheAdminCredentialWhereOneIsConfigured()
+    {
+        await using var rig = await ConsoleRig.StartAsync(ConsoleRig.Yaml(Path.Combine(_dir, "cache.jsonl"), cache: true));
+        using var anonymous = new HttpClient { BaseAddress = rig.AdminAddress };
+
+        using (var refused = await anonymous.DeleteAsync(new Uri("/cache?tenant=team-a", UriKind.Relative), Ct))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+
+        using (var purged = await rig.Admin.DeleteAsync(new Uri("/cache?tenant=team-a", UriKind.Relative), Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, purged.StatusCode);
+        }
+
+        using var reload = await rig.Admin.PostAsync(new Uri("/admin/reload", UriKind.Relative), null, Ct);
+        Assert.NotEqual(HttpStatusCode.Unauthorized, reload.StatusCode);
+        Assert.NotEqual(HttpStatusCode.Forbidden, reload.StatusCode);
     }
 
     [Fact]

@@ -92,6 +92,9 @@ public sealed class ConfigurationReloadTests : IDisposable
 
     private const string OtherKeyHash = "sha256:0000000000000000000000000000000000000000000000000000000000000002";
 
+    // The admin credential PostReloadAsync presents: with admin.credentials configured, a reload needs it.
+    private const string ReloadToken = "reload-admin-token";
+
     // The sections whose change is applied live; every other one is named in restart_required with its reason.
     private static readonly string[] LiveSections = ["models", "providers", "tenants", "auth", "limits", "prices", "guardrails", "admin", "prompts"];
 
@@ -115,7 +118,7 @@ public sealed class ConfigurationReloadTests : IDisposable
         { "prompts", Prompt("hi"), Prompt("hello") },
         { "http", "http: { max_request_bytes: 1000 }\n", "http: { max_request_bytes: 2000 }\n" },
         { "cache", "cache: { routes: { chat: { ttl_seconds: 60 } } }\n", "cache: { routes: { chat: { ttl_seconds: 120 } } }\n" },
-        { "admin", "admin: { credentials: [\"" + KeyHash + "\"] }\n", "admin: { credentials: [\"" + OtherKeyHash + "\"] }\n" },
+        { "admin", "admin: { credentials: [\"" + ReloadTokenHash + "\"] }\n", "admin: { credentials: [\"" + ReloadTokenHash + "\", \"" + OtherKeyHash + "\"] }\n" },
         { "capture", "capture: { max_chars: 100 }\n", "capture: { max_chars: 200 }\n" },
     };
 
@@ -269,7 +272,7 @@ public sealed class ConfigurationReloadTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, await AdminGetAsync(sidecar, "admin-one"));
 
         await File.WriteAllTextAsync(ConfigPath, FileText("admin-two", 100), Ct);
-        var (status, body) = await PostReloadAsync(sidecar);
+        var (status, body) = await PostReloadAsync(sidecar, "admin-one");
 
         Assert.True(status == HttpStatusCode.OK, body.ToString());
         Assert.Empty(body.GetProperty("configuration").GetProperty("restart_required").EnumerateArray());
@@ -278,7 +281,8 @@ public sealed class ConfigurationReloadTests : IDisposable
 
         // The call log's capacity is applied live.
         await File.WriteAllTextAsync(ConfigPath, FileText("admin-two", 200), Ct);
-        (status, body) = await PostReloadAsync(sidecar);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostReloadAsync(sidecar, "admin-one")).Status);
+        (status, body) = await PostReloadAsync(sidecar, "admin-two");
         Assert.True(status == HttpStatusCode.OK, body.ToString());
         Assert.Empty(body.GetProperty("configuration").GetProperty("restart_required").EnumerateArray());
         if (!SidecarHost.OutOfProcess)
@@ -430,10 +434,15 @@ public sealed class ConfigurationReloadTests : IDisposable
             options => options with { ConfigYaml = null, ConfigPath = ConfigPath, ReloadOnChange = false, GrpcAddress = null, AdminAddress = null });
     }
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostReloadAsync(SidecarHost sidecar)
+    private static string ReloadTokenHash => "sha256:" + Sha256(ReloadToken);
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostReloadAsync(SidecarHost sidecar, string token = ReloadToken)
     {
-        using var response = await sidecar.AdminClient.PostAsync(new Uri("/admin/reload", UriKind.Relative), null, Ct);
-        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.Clone());
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/admin/reload", UriKind.Relative));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var response = await sidecar.AdminClient.SendAsync(request, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        return (response.StatusCode, text.StartsWith('{') ? JsonDocument.Parse(text).RootElement.Clone() : JsonSerializer.SerializeToElement(text));
     }
 
     private static async Task<JsonElement> ReadyzAsync(SidecarHost sidecar)
