@@ -66,9 +66,11 @@ set_args() {
 
 throughput() { # name pid
   local name=$1 pid=$2 before_cpu before_up after_cpu after_up out rps ok failed
-  before_cpu=$(cpu_ticks "$pid"); before_up=$(upstream_count)
   set_args "$name"
-  out=$(taskset -c "$LOAD_CPU" h2load -D "$DURATION" --warm-up-time=1 -c "$CONCURRENCY" -m 1 -t 1 "${ARGS[@]}")
+  # A warm-up run outside the counts (h2load's own warm-up requests would be in the CPU and upstream figures).
+  taskset -c "$LOAD_CPU" h2load -D 1 -c "$CONCURRENCY" -m 1 -t 1 "${ARGS[@]}" >/dev/null
+  before_cpu=$(cpu_ticks "$pid"); before_up=$(upstream_count)
+  out=$(taskset -c "$LOAD_CPU" h2load -D "$DURATION" -c "$CONCURRENCY" -m 1 -t 1 "${ARGS[@]}")
   after_cpu=$(cpu_ticks "$pid"); after_up=$(upstream_count)
   rps=$(sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p' <<<"$out")
   ok=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' <<<"$out")
