@@ -41,7 +41,7 @@ internal sealed partial class ExtProcSession
     private IEnvoyGuard _guard;
     private CallIdentity? _identity;
     // The ledger fields the limits step cannot see (operation, HTTP status) and what Check charged already.
-    private readonly DoorLedgerFields _ledger = new();
+    private readonly DoorCallFields _ledger = new();
     private long _started;
     private bool _requestHasContentLength;
     private BodySendMode _requestBodyMode = BodySendMode.Buffered;
@@ -249,24 +249,19 @@ internal sealed partial class ExtProcSession
         }
 
         var model = result.Model ?? string.Empty;
-        var access = AccessPolicy.Authorize(_tenant!, _api!.Operation, result.Model);
-        if (!access.Allowed)
-        {
-            var reason = access.Denial == AccessDenial.ModelNotAllowed ? GatewayErrorReasons.ModelNotAllowed : GatewayErrorReasons.OperationNotAllowed;
-            return Immediate(EnvoyErrors.Create(GatewayErrorCode.PermissionDenied, reason, access.Message));
-        }
-
-        if (PickRoute(model.Length > 0 ? model : _api.PathModel ?? string.Empty, result.Streaming, canRewrite) is { } unroutable)
+        var api = _api!;
+        if (PickRoute(model.Length > 0 ? model : api.PathModel ?? string.Empty, result.Streaming, canRewrite) is { } unroutable)
         {
             return Immediate(unroutable);
         }
 
-        // The steps' request half, in the pipeline's order: access, the request guardrails (a blocked prompt is refused before
+        // The steps' request half, in the pipeline's order: access (the authentication step authorizes the body's model and
+        // the operation for the tenant Check vouched for), the request guardrails (a blocked prompt is refused before
         // it is admitted), limits (admission; the step settles the call however it ends and writes its ledger record), a
         // cache lookup (a hit is admitted, then answered by the step).
         if (!_deps.Pipeline.IsEmpty)
         {
-            _ledger.Operation = _api.Operation;
+            _ledger.Operation = api.Operation;
             if (await RunPipelineAsync(result, model, cancellationToken).ConfigureAwait(false) is { } stepAnswer)
             {
                 EndRoute(responded: false);
