@@ -12,13 +12,16 @@ internal static class EnvoyErrors
     /// <summary>A pipeline step's error in this door's words: a guardrails block is <c>content_policy_violation</c> (the
     /// code OpenAI's SDKs know), the gRPC door's <see cref="GatewayErrorReasons.Blocked"/>.</summary>
     /// <remarks>A limits refusal carries the codes OpenAI's SDKs know too: <c>rate_limit_exceeded</c>, <c>insufficient_quota</c>
-    /// (budgets) and <c>limits_unavailable</c> (the limits store is down and fails closed), as Check's refusals do.</remarks>
+    /// (budgets) and <c>limits_unavailable</c> (the limits store is down and fails closed), as Check's refusals do; an access
+    /// refusal <c>model_not_allowed</c> or <c>operation_not_allowed</c>, as Check's.</remarks>
     public static GatewayError FromStep(GatewayError error) => error.Reason switch
     {
         GatewayErrorReasons.Blocked => error with { Reason = GatewayErrorReasons.ContentPolicyViolation },
         GatewayErrorReasons.RateLimited when error.Code == GatewayErrorCode.Unavailable => error with { Reason = "LIMITS_UNAVAILABLE" },
         GatewayErrorReasons.RateLimited => error with { Reason = "RATE_LIMIT_EXCEEDED" },
         GatewayErrorReasons.BudgetExceeded => error with { Reason = "INSUFFICIENT_QUOTA" },
+        GatewayErrorReasons.PermissionDenied when error.Metadata.GetValueOrDefault("denial") == "ModelNotAllowed" => error with { Reason = GatewayErrorReasons.ModelNotAllowed },
+        GatewayErrorReasons.PermissionDenied when error.Metadata.GetValueOrDefault("denial") == "OperationNotAllowed" => error with { Reason = GatewayErrorReasons.OperationNotAllowed },
         _ => error,
     };
 

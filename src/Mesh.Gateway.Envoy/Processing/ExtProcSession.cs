@@ -24,10 +24,12 @@ namespace Mesh.Gateway.Envoy.Processing;
 
 /// <summary>One ext_proc stream = one HTTP request and its response: the state machine that answers each of Envoy's messages.</summary>
 /// <remarks>Answers exactly one message of the matching type per request message (none in observability mode). Request path:
-/// headers (recognise the API, tenant, custody) → buffered body (parse, guardrails, tokens, admission). Response path: headers
-/// (switch SSE to STREAMED through mode_override) → body chunks (usage, response guardrails) → usage as dynamic metadata on
-/// the last answer. Whatever happens, an admitted request is settled exactly once (<see cref="EndAsync"/> settles a stream
-/// Envoy cancelled). Not thread-safe: Envoy's messages on one stream are handled one at a time.</remarks>
+/// headers (recognise the API, tenant, custody) → buffered body (parse, then the pipeline's steps: access, request guardrails,
+/// limits' admission, ...). Response path: headers (switch SSE to STREAMED through mode_override) → body chunks (usage,
+/// response guardrails) → the steps get the answer, the limits step settles it, and its record becomes dynamic metadata on
+/// the last answer. Whatever happens, the steps are completed exactly once (<see cref="EndAsync"/> completes them with a
+/// cancellation when Envoy ended the stream), so an admitted request is settled once. Not thread-safe: Envoy's messages on
+/// one stream are handled one at a time.</remarks>
 internal sealed partial class ExtProcSession
 {
     private const string ExtAuthzNamespace = "envoy.filters.http.ext_authz";
@@ -41,7 +43,7 @@ internal sealed partial class ExtProcSession
     private IEnvoyGuard _guard;
     private CallIdentity? _identity;
     // The ledger fields the limits step cannot see (operation, HTTP status) and what Check charged already.
-    private readonly DoorLedgerFields _ledger = new();
+    private readonly DoorCallFields _ledger = new();
     private long _started;
     private bool _requestHasContentLength;
     private BodySendMode _requestBodyMode = BodySendMode.Buffered;
@@ -87,7 +89,7 @@ internal sealed partial class ExtProcSession
     /// <summary>The model the request names (path or body), once known.</summary>
     public string? RequestModel => _body?.Model ?? _api?.PathModel;
 
-    /// <summary>The usage record of the finished request, once settled (tests, diagnostics).</summary>
+    /// <summary>The ledger record the limits step wrote for the admitted request, once settled (telemetry, tests).</summary>
     public UsageRecord? Record { get; private set; }
 
     /// <summary>Handles one message; returns the answer, or null when none is due (observability mode, after an immediate response).</summary>
@@ -249,24 +251,19 @@ internal sealed partial class ExtProcSession
         }
 
         var model = result.Model ?? string.Empty;
-        var access = AccessPolicy.Authorize(_tenant!, _api!.Operation, result.Model);
-        if (!access.Allowed)
-        {
-            var reason = access.Denial == AccessDenial.ModelNotAllowed ? GatewayErrorReasons.ModelNotAllowed : GatewayErrorReasons.OperationNotAllowed;
-            return Immediate(EnvoyErrors.Create(GatewayErrorCode.PermissionDenied, reason, access.Message));
-        }
-
-        if (PickRoute(model.Length > 0 ? model : _api.PathModel ?? string.Empty, result.Streaming, canRewrite) is { } unroutable)
+        var api = _api!;
+        if (PickRoute(model.Length > 0 ? model : api.PathModel ?? string.Empty, result.Streaming, canRewrite) is { } unroutable)
         {
             return Immediate(unroutable);
         }
 
-        // The steps' request half, in the pipeline's order: access, the request guardrails (a blocked prompt is refused before
+        // The steps' request half, in the pipeline's order: access (the authentication step authorizes the body's model and
+        // the operation for the tenant Check vouched for), the request guardrails (a blocked prompt is refused before
         // it is admitted), limits (admission; the step settles the call however it ends and writes its ledger record), a
         // cache lookup (a hit is admitted, then answered by the step).
         if (!_deps.Pipeline.IsEmpty)
         {
-            _ledger.Operation = _api.Operation;
+            _ledger.Operation = api.Operation;
             if (await RunPipelineAsync(result, model, cancellationToken).ConfigureAwait(false) is { } stepAnswer)
             {
                 EndRoute(responded: false);

@@ -54,7 +54,10 @@ internal sealed class AuthenticationStep(TenantAuthenticator authenticator) : II
 
     private static ValueTask<InferenceResult> Authorize(InferenceContext context, TenantOptions tenant, InferenceHandler nextStep, CancellationToken cancellationToken)
     {
-        var operation = context.Operation == InferenceOperation.Embeddings ? "embeddings" : "chat";
+        // A door that names the operation in its API's words (the Envoy door's responses) is authorized for that operation.
+        var operation = context.Properties.TryGetValue(Limits.LimitsPropertyKeys.DoorFields, out var door) && door.Operation is { } named
+            ? named
+            : context.Operation == InferenceOperation.Embeddings ? "embeddings" : "chat";
         // A published prompt's call is checked against the tenant's prompts, not its models (the publisher chose the model).
         var access = context.Properties.TryGetValue(PromptCall.Key, out var prompt)
             ? AccessPolicy.AuthorizePrompt(tenant, prompt.Name)
@@ -62,7 +65,11 @@ internal sealed class AuthenticationStep(TenantAuthenticator authenticator) : II
         if (!access.Allowed)
         {
             var reason = access.Denial == AccessDenial.PromptNotAllowed ? PromptErrors.PromptNotAllowed : GatewayErrorReasons.PermissionDenied;
-            return ValueTask.FromResult(InferenceResult.Failure(Error(GatewayErrorCode.PermissionDenied, reason, access.Message)));
+            return ValueTask.FromResult(InferenceResult.Failure(Error(GatewayErrorCode.PermissionDenied, reason, access.Message) with
+            {
+                // Which rule refused, for a door whose callers see a finer code (the Envoy door's model_not_allowed).
+                Metadata = new Dictionary<string, string> { ["denial"] = access.Denial.ToString() },
+            }));
         }
 
         return nextStep(context, cancellationToken);

@@ -20,5 +20,5 @@ public static class LimitsPropertyKeys
     public static readonly InferencePropertyKey<UsageRecord> UsageRecord = new("mesh.usage_record");
 
     /// <summary>Set by a door that forwards the request itself: the ledger fields only it knows, and what it charged already.</summary>
-    public static readonly InferencePropertyKey<DoorLedgerFields> DoorFields = new("mesh.door_ledger_fields");
+    public static readonly InferencePropertyKey<DoorCallFields> DoorFields = new("mesh.door_ledger_fields");
 }

@@ -83,6 +83,28 @@ public sealed class ExtProcSessionTests
         var answer = await session.HandleAsync(Messages.RequestBody("""{"model":"o3-pro","messages":[]}"""), ct);
 
         Assert.Equal(403, (int)answer!.ImmediateResponse.Status.Code);
+        using var doc = JsonDocument.Parse(answer.ImmediateResponse.Body.ToStringUtf8());
+        Assert.Equal("model_not_allowed", doc.RootElement.GetProperty("error").GetProperty("code").GetString());
+    }
+
+    // The body's operation is authorized by the authentication step in the API's own words: a tenant allowed chat only may
+    // not call the Responses API, and the refusal admits (and records) nothing.
+    [Fact]
+    public async Task RequestBody_OperationNotAllowed_Immediate403FromTheAuthenticationStep()
+    {
+        var ledger = new RecordingLedger();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(pipeline: EnvoyTestBed.Pipeline(
+            new() { ["tenants:0:id"] = "team-a", ["tenants:0:models:0"] = "*", ["tenants:0:operations:0"] = "chat" }, ledger)));
+        var ct = TestContext.Current.CancellationToken;
+        await session.HandleAsync(Messages.RequestHeaders("/v1/responses", false, ("x-mesh-tenant", "team-a")), ct);
+
+        var answer = await session.HandleAsync(Messages.RequestBody("""{"model":"gpt-4o-mini","input":"hi"}"""), ct);
+
+        Assert.Equal(403, (int)answer!.ImmediateResponse.Status.Code);
+        using var doc = JsonDocument.Parse(answer.ImmediateResponse.Body.ToStringUtf8());
+        Assert.Equal("operation_not_allowed", doc.RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.Empty(ledger.Records);
+        Assert.NotNull(session.Refusal);
     }
 
     [Fact]
@@ -133,7 +155,7 @@ public sealed class ExtProcSessionTests
     {
         // The limits step refuses (one request a minute, the first one taken); Check charged nothing (no ext_authz metadata).
         var ledger = new RecordingLedger();
-        var deps = EnvoyTestBed.Deps(pipeline: EnvoyTestBed.Pipeline(new() { ["tenants:0:id"] = "team-a", ["tenants:0:limits:requests_per_minute"] = "1" }, ledger));
+        var deps = EnvoyTestBed.Deps(pipeline: EnvoyTestBed.Pipeline(new() { ["tenants:0:id"] = "team-a", ["tenants:0:models:0"] = "*", ["tenants:0:limits:requests_per_minute"] = "1" }, ledger));
         var ct = TestContext.Current.CancellationToken;
         ProcessingResponse? answer = null;
         for (var i = 0; i < 2; i++)

@@ -60,12 +60,25 @@ internal static class EnvoyTestBed
     /// on <paramref name="guardrails"/> (<c>guardrails:</c> keys), and the limits step writing to <paramref name="ledger"/>.</summary>
     public static EnvoyPipeline GuardrailsPipeline(Dictionary<string, string?> guardrails, RecordingLedger? ledger = null) => Pipeline(guardrails, ledger);
 
-    /// <summary>The door's pipeline as the sidecar registers it (<c>AddGuardrails()</c>, <c>AddLimits()</c>) on
-    /// <paramref name="configuration"/> (<c>guardrails:</c>, <c>tenants:</c> keys), the ledger kept in <paramref name="ledger"/>.</summary>
+    /// <summary>The door's pipeline as the sidecar registers it (<c>AddTenancy()</c>, <c>AddGuardrails()</c>, <c>AddLimits()</c>)
+    /// on <paramref name="configuration"/> (<c>guardrails:</c>, <c>tenants:</c> keys; without tenants, <see cref="Tenancy"/>'s
+    /// team-a), the ledger kept in <paramref name="ledger"/>.</summary>
     public static EnvoyPipeline Pipeline(Dictionary<string, string?> configuration, RecordingLedger? ledger = null)
     {
-        var config = new ConfigurationBuilder().AddInMemoryCollection(configuration).Build();
+        var keys = new Dictionary<string, string?>(configuration);
+        if (!keys.ContainsKey("tenants:0:id"))
+        {
+            keys["tenants:0:id"] = "team-a";
+            keys["tenants:0:api_keys:0"] = ApiKeyHash.Format(KeyA);
+            keys["tenants:0:models:0"] = "gpt-4o-mini";
+            keys["tenants:0:models:1"] = "claude-3-5-haiku-*";
+            keys["tenants:0:models:2"] = "gemini-2.0-flash";
+            keys["tenants:0:models:3"] = "text-embedding-3-small";
+        }
+
+        var config = new ConfigurationBuilder().AddInMemoryCollection(keys).Build();
         var services = new ServiceCollection();
+        services.AddMeshTenancy(config);
         services.AddSingleton<IUsageLedger>(ledger ?? new RecordingLedger());
         services.AddSingleton(new RoutingTableHolder(RoutingTable.Create(new ModelsOptions(), [])));
         services.AddMeshInferenceGuardrails(config);

@@ -1,10 +1,11 @@
 namespace Mesh.Gateway.Tenancy.Limits;
 
-/// <summary>What a door that forwards the request itself (Envoy) knows of a call and the limits step cannot see: the operation
-/// in the door's API's words and the HTTP status its upstream answered with, read when the ledger record is written.</summary>
+/// <summary>What a door that forwards the request itself (Envoy) knows of a call and the steps cannot see: the operation in
+/// the door's API's words (authorized by the authentication step, recorded by the limits step), the HTTP status its upstream
+/// answered with, what it charged before the pipeline ran; read by the limits step when it admits and records the call.</summary>
 /// <remarks>One per call, set in the call's properties (<see cref="LimitsPropertyKeys.DoorFields"/>) by the door and updated
 /// as the exchange goes on. Not thread-safe: the door updates it between Envoy's messages.</remarks>
-public sealed class DoorLedgerFields
+public sealed class DoorCallFields
 {
     /// <summary>The operation as the door's API names it (<c>chat</c>, <c>responses</c>, <c>embeddings</c>).</summary>
     public string? Operation { get; set; }
