@@ -96,7 +96,7 @@ public sealed class ConfigurationReloadTests : IDisposable
     private const string ReloadToken = "reload-admin-token";
 
     // The sections whose change is applied live; every other one is named in restart_required with its reason.
-    private static readonly string[] LiveSections = ["models", "providers", "tenants", "auth", "limits", "prices", "guardrails", "admin", "prompts"];
+    private static readonly string[] LiveSections = ["models", "providers", "tenants", "auth", "limits", "prices", "guardrails", "admin", "prompts", "telemetry"];
 
     // One row per top-level section (listen has its own test): the file before and after (a token names a replacement of Base).
     public static TheoryData<string, string, string> SectionChanges => new()
@@ -110,7 +110,7 @@ public sealed class ConfigurationReloadTests : IDisposable
         { "ledger", "ledger: { path: '' }\n", "ledger: { path: '', capacity: 50 }\n" },
         { "providers", "", "providers2" },
         { "models", "", "models2" },
-        { "telemetry", "telemetry: { service_name: a }\n", "telemetry: { service_name: b }\n" },
+        { "telemetry", "telemetry: { otlp_protocol: grpc }\n", "telemetry: { otlp_protocol: http/protobuf }\n" },
         { "tenants", "tenants: [ { id: t, api_keys: [\"" + KeyHash + "\"] } ]\n", "tenants: [ { id: t, api_keys: [\"" + KeyHash + "\"], models: [chat] } ]\n" },
         { "auth", "auth: { gateway_key_headers: [x-a] }\n", "auth: { gateway_key_headers: [x-b] }\n" },
         { "envoy", "envoy: { tenant_header: x-a }\n", "envoy: { tenant_header: x-b }\n" },
@@ -290,6 +290,103 @@ public sealed class ConfigurationReloadTests : IDisposable
             Assert.Equal(200, sidecar.Services.GetRequiredService<Mesh.Gateway.Sidecar.Console.RecentCalls>().Capacity);
         }
     }
+
+    [Fact]
+    public async Task Reload_TelemetryEndpointAddedMovedRemoved_SpansGoToTheEndpointInForce()
+    {
+        // The SDK listens process-wide and other tests run sidecars in this process too: model names of this test's own tell
+        // its spans apart.
+        var tag = "tel-" + Guid.NewGuid().ToString("N")[..8];
+        await using var first = await Telemetry.OtlpReceiver.StartAsync(Ct);
+        await using var second = await Telemetry.OtlpReceiver.StartAsync(Ct);
+        var models = Base.Replace("models: [ { name: chat, targets: [ { provider: p0, model: m1 } ] } ]",
+            $"models: [ {{ name: {tag}-a, targets: [ {{ provider: p0, model: m1 }} ] }}, {{ name: {tag}-b, targets: [ {{ provider: p0, model: m1 }} ] }}, {{ name: {tag}-c, targets: [ {{ provider: p0, model: m1 }} ] }}, {{ name: {tag}-d, targets: [ {{ provider: p0, model: m1 }} ] }} ]",
+            StringComparison.Ordinal);
+        string FileText(Uri? endpoint) => models + (endpoint is null
+            ? "telemetry: { otlp_protocol: http/protobuf, service_name: reload-test }\n"
+            : $"telemetry: {{ otlp_endpoint: '{endpoint}', otlp_protocol: http/protobuf, service_name: reload-test }}\n");
+        var sidecar = await StartAsync(FileText(null));
+        try
+        {
+            var client = new V1.Inference.InferenceClient(sidecar.Channel);
+
+            // Started with no endpoint: the call's span goes nowhere.
+            await client.GenerateAsync(Inference.InferenceSidecar.Ask(tag + "-a"), cancellationToken: Ct);
+
+            // Endpoint added: the next call's span reaches it (from the next batch: the SDK sends every 5 s).
+            await ReloadToAsync(sidecar, FileText(first.Endpoint));
+            await client.GenerateAsync(Inference.InferenceSidecar.Ask(tag + "-b"), cancellationToken: Ct);
+            await WaitForSpanAsync(first, tag + "-b");
+
+            // Moved: the next call's span reaches the new receiver and not the old.
+            await ReloadToAsync(sidecar, FileText(second.Endpoint));
+            await client.GenerateAsync(Inference.InferenceSidecar.Ask(tag + "-c"), cancellationToken: Ct);
+            await WaitForSpanAsync(second, tag + "-c");
+
+            // Removed: nothing more is sent.
+            await ReloadToAsync(sidecar, FileText(null));
+            await client.GenerateAsync(Inference.InferenceSidecar.Ask(tag + "-d"), cancellationToken: Ct);
+        }
+        finally
+        {
+            // Stopping the host flushes what is still batched.
+            await sidecar.DisposeAsync();
+        }
+
+        Assert.False(HasSpan(first, tag + "-a") || HasSpan(second, tag + "-a"), "a span from before any endpoint was exported");
+        Assert.False(HasSpan(first, tag + "-c"), "the old receiver got a span after the move");
+        Assert.False(HasSpan(second, tag + "-b"), "the new receiver got a span from before the move");
+        Assert.False(HasSpan(first, tag + "-d") || HasSpan(second, tag + "-d"), "a span was exported after the endpoint was removed");
+
+        // The resource still names the service (the OTLP exporter behind the swap carries the pipeline's resource).
+        var resources = second.Exports.Where(static e => e.Path == "/v1/traces")
+            .SelectMany(static e => Telemetry.Otlp.ExportTraceServiceRequest.Parser.ParseFrom(e.Body).ResourceSpans).ToList();
+        Assert.NotEmpty(resources);
+        Assert.All(resources, static r => Assert.Equal("reload-test", r.Resource.Attributes.Single(static a => a.Key == "service.name").Value.StringValue));
+    }
+
+    [Fact]
+    public async Task Reload_TelemetryServiceNameAndMetricsInterval_NamedAsKeysNeedingRestart()
+    {
+        await using var sidecar = await StartAsync(Base + "telemetry: { service_name: a, metrics_interval_ms: 15000 }\n");
+        await File.WriteAllTextAsync(ConfigPath, Base + "telemetry: { service_name: b, metrics_interval_ms: 15000 }\n", Ct);
+
+        var (status, body) = await PostReloadAsync(sidecar);
+
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        var restart = body.GetProperty("configuration").GetProperty("restart_required").EnumerateArray().Select(static e => e.GetString()!).ToList();
+        Assert.Equal(["telemetry.service_name"], restart.Select(static r => r.Split(' ')[0]));
+
+        await File.WriteAllTextAsync(ConfigPath, Base + "telemetry: { service_name: b, metrics_interval_ms: 30000 }\n", Ct);
+        (status, body) = await PostReloadAsync(sidecar);
+
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        restart = [.. body.GetProperty("configuration").GetProperty("restart_required").EnumerateArray().Select(static e => e.GetString()!)];
+        Assert.Equal(["telemetry.metrics_interval_ms"], restart.Select(static r => r.Split(' ')[0]));
+    }
+
+    private async Task ReloadToAsync(SidecarHost sidecar, string yaml)
+    {
+        await File.WriteAllTextAsync(ConfigPath, yaml, Ct);
+        var (status, body) = await PostReloadAsync(sidecar);
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        Assert.Equal("applied", body.GetProperty("result").GetString());
+        Assert.Empty(body.GetProperty("configuration").GetProperty("restart_required").EnumerateArray());
+    }
+
+    private static async Task WaitForSpanAsync(Telemetry.OtlpReceiver receiver, string model)
+    {
+        for (var waited = 0; !HasSpan(receiver, model); waited += 100)
+        {
+            Assert.True(waited < 30_000, $"no span for {model} reached {receiver.Endpoint} in 30 s");
+            await Task.Delay(100, Ct);
+        }
+    }
+
+    private static bool HasSpan(Telemetry.OtlpReceiver receiver, string model) =>
+        receiver.Exports.Any(e => e.Path == "/v1/traces" && Contains(e.Body, model));
+
+    private static bool Contains(byte[] body, string text) => body.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(text)) >= 0;
 
     private static async Task<HttpStatusCode> AdminGetAsync(SidecarHost sidecar, string token)
     {
