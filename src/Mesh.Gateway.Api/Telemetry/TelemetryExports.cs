@@ -230,8 +230,17 @@ internal sealed class TelemetryExports : IDisposable
             exports.TracesOn ? _on.ShouldSample(samplingParameters) : new SamplingResult(SamplingDecision.Drop);
     }
 
+    /// <summary>The metrics pipeline (its own provider; built when the host starts, flushed when the host's services are disposed).</summary>
+    internal sealed class Meters(MeterProvider provider) : IDisposable
+    {
+        public void Dispose() => provider.Dispose();
+    }
+
     /// <summary>Applies <c>telemetry.otlp_endpoint</c> / <c>otlp_protocol</c> of each new configuration version (none without <see cref="ConfigurationVersions"/>).</summary>
-    internal sealed class Reloader(ConfigurationVersions? versions, TelemetryExports exports) : IHostedService, IDisposable
+    /// <remarks>Holds <paramref name="meters"/> so the metrics pipeline starts with the host.</remarks>
+#pragma warning disable CS9113 // meters is taken to build it at start.
+    internal sealed class Reloader(ConfigurationVersions? versions, TelemetryExports exports, Meters meters) : IHostedService, IDisposable
+#pragma warning restore CS9113
     {
         private IDisposable? _subscription;
 

@@ -85,27 +85,33 @@ public static class TelemetryServiceCollectionExtensions
         // the sampler drops every span and nothing is sent.
         services.AddSingleton(new TelemetryExportTarget(endpoint, protocol));
         services.TryAddSingleton(static sp => new TelemetryExports(sp.GetRequiredService<TelemetryExportTarget>()));
-        services.AddHostedService(static sp => new TelemetryExports.Reloader(sp.GetService<ConfigurationVersions>(), sp.GetRequiredService<TelemetryExports>()));
+        services.AddHostedService(static sp => new TelemetryExports.Reloader(sp.GetService<ConfigurationVersions>(), sp.GetRequiredService<TelemetryExports>(), sp.GetRequiredService<TelemetryExports.Meters>()));
         if (configuration is IConfigurationBuilder builder && configuration[GrpcInstrumentationSwitch] is null)
         {
             builder.AddInMemoryCollection([new(GrpcInstrumentationSwitch, "true")]);
         }
 
+        // Traces go through the host's OpenTelemetry builder. Metrics get a provider of their own, so /metrics (the admin
+        // feature's Prometheus reader on the host's builder) shows the gateway's meter alone whether or not OTLP is on. Both
+        // carry one resource (the same service.instance.id).
+        var instance = Guid.NewGuid().ToString();
+        void Resource(ResourceBuilder resource) => resource.AddService(options.ServiceName, autoGenerateServiceInstanceId: false, serviceInstanceId: instance);
         services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(options.ServiceName))
             .WithTracing(tracing => tracing
+                .ConfigureResource(Resource)
                 .AddSource(GatewayTelemetry.Name)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .SetSampler(static sp => new TelemetryExports.Switch(sp.GetRequiredService<TelemetryExports>()))
-                .AddProcessor(static sp => new TelemetryExports.Batching(sp.GetRequiredService<TelemetryExports>())))
-            .WithMetrics(metrics => metrics
-                .AddMeter(GatewayTelemetry.Name)
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation()
-                .AddReader(sp => new PeriodicExportingMetricReader(sp.GetRequiredService<TelemetryExports>().Metrics, options.MetricsIntervalMs)));
+                .AddProcessor(static sp => new TelemetryExports.Batching(sp.GetRequiredService<TelemetryExports>())));
+        services.TryAddSingleton(sp => new TelemetryExports.Meters(Sdk.CreateMeterProviderBuilder()
+            .ConfigureResource(Resource)
+            .AddMeter(GatewayTelemetry.Name)
+            .AddAspNetCoreInstrumentation()
+            .AddHttpClientInstrumentation()
+            .AddRuntimeInstrumentation()
+            .AddReader(new PeriodicExportingMetricReader(sp.GetRequiredService<TelemetryExports>().Metrics, options.MetricsIntervalMs))
+            .Build()));
         return services;
     }
-
 }
