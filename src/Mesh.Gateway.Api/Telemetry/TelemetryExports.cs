@@ -14,40 +14,66 @@ namespace Mesh.Gateway.Api.Telemetry;
 internal sealed record TelemetryExportTarget(Uri? Endpoint, OtlpExportProtocol Protocol);
 
 /// <summary>
-/// The exporters registered once in the OpenTelemetry pipeline, whose OTLP exporter inside is replaced when the target changes
-/// (<see cref="Apply"/>): with no endpoint the sampler drops every span and metrics go nowhere; a new endpoint gets the next batch.
+/// The telemetry pipelines and their exporters, whose OTLP exporter inside is replaced when the target changes (<see cref="Apply"/>):
+/// a new endpoint gets the next batch. With no endpoint no span is listened to (as if telemetry were off) and metrics go nowhere.
 /// </summary>
-/// <remarks>The span path reads one volatile field (the sampler); the swap and the export share a lock taken once per batch on
-/// the exporters' own threads. A replaced OTLP exporter is shut down by the thread applying the version, never by a call.</remarks>
+/// <remarks>Nothing is added on the span path; the swap and the export share a lock taken once per batch on the exporters' own
+/// threads. A replaced OTLP exporter is shut down by the thread applying the version, never by a call.</remarks>
 internal sealed class TelemetryExports : IDisposable
 {
-    private volatile bool _tracesOn;
+    private readonly Lock _gate = new();
+    private readonly Func<BaseProcessor<Activity>, TracerProvider> _buildTraces;
+    private TracerProvider? _traces;
 
-    public TelemetryExports(TelemetryExportTarget target)
+    /// <param name="target">Where to export at start.</param>
+    /// <param name="buildTraces">Builds the traces pipeline (sources, instrumentation, resource) around the given processor.</param>
+    public TelemetryExports(TelemetryExportTarget target, Func<BaseProcessor<Activity>, TracerProvider> buildTraces)
     {
+        ArgumentNullException.ThrowIfNull(target);
+        _buildTraces = buildTraces;
         Traces = new ReloadingTraceExporter(target);
         Metrics = new ReloadingMetricExporter(target);
-        _tracesOn = target.Endpoint is not null;
+        if (target.Endpoint is not null)
+        {
+            _traces = buildTraces(new BatchActivityExportProcessor(Traces));
+        }
     }
-
-    /// <summary>True while spans have somewhere to go.</summary>
-    public bool TracesOn => _tracesOn;
 
     public ReloadingTraceExporter Traces { get; }
 
     public ReloadingMetricExporter Metrics { get; }
 
-    /// <summary>Points both signals at <paramref name="target"/> from their next batch (no-op when it is the same).</summary>
+    /// <summary>Points both signals at <paramref name="target"/> from their next batch (no-op when it is the same). Spans are
+    /// listened to only while there is an endpoint: removing it disposes the traces pipeline (flushing what it holds to the
+    /// endpoint it had), adding one builds it again.</summary>
     public void Apply(TelemetryExportTarget target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        Traces.Apply(target);
-        Metrics.Apply(target);
-        _tracesOn = target.Endpoint is not null;
+        lock (_gate)
+        {
+            if (target.Endpoint is null && _traces is not null)
+            {
+                _traces.Dispose();
+                _traces = null;
+            }
+
+            Traces.Apply(target);
+            Metrics.Apply(target);
+            if (target.Endpoint is not null && _traces is null)
+            {
+                _traces = _buildTraces(new BatchActivityExportProcessor(Traces));
+            }
+        }
     }
 
     public void Dispose()
     {
+        lock (_gate)
+        {
+            _traces?.Dispose();
+            _traces = null;
+        }
+
         Traces.Dispose();
         Metrics.Dispose();
     }
@@ -206,28 +232,6 @@ internal sealed class TelemetryExports : IDisposable
 
             base.Dispose(disposing);
         }
-    }
-
-    /// <summary>The batch processor in front of <see cref="Traces"/>: a span that ends while there is no endpoint is not queued
-    /// (another sidecar in the process may have sampled it), so it is never sent to an endpoint added after.</summary>
-    internal sealed class Batching(TelemetryExports exports) : BatchActivityExportProcessor(exports.Traces)
-    {
-        public override void OnEnd(Activity data)
-        {
-            if (exports.TracesOn)
-            {
-                base.OnEnd(data);
-            }
-        }
-    }
-
-    /// <summary>Drops every span while there is no endpoint (no span is built for nothing); otherwise the SDK's default (parent-based, always on).</summary>
-    internal sealed class Switch(TelemetryExports exports) : Sampler
-    {
-        private readonly Sampler _on = new ParentBasedSampler(new AlwaysOnSampler());
-
-        public override SamplingResult ShouldSample(in SamplingParameters samplingParameters) =>
-            exports.TracesOn ? _on.ShouldSample(samplingParameters) : new SamplingResult(SamplingDecision.Drop);
     }
 
     /// <summary>The metrics pipeline (its own provider; built when the host starts, flushed when the host's services are disposed).</summary>

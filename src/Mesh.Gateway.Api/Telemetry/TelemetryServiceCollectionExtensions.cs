@@ -25,7 +25,7 @@ public static class TelemetryServiceCollectionExtensions
     /// Binds <c>telemetry:</c> and adds OpenTelemetry (<c>AddOpenTelemetry()</c>) with one resource (<c>service.name</c> from
     /// <c>telemetry.service_name</c>), the Mesh.Gateway source and meter, and the ASP.NET Core (gRPC on), HttpClient and runtime
     /// instrumentation, exported over OTLP to <c>telemetry.otlp_endpoint</c>, else <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>. With no
-    /// endpoint every span is dropped at its start and nothing is sent. The endpoint and protocol follow each configuration version
+    /// endpoint no span is listened to and nothing is sent. The endpoint and protocol follow each configuration version
     /// (<see cref="TelemetryExports"/>); the service name and the metrics interval are read at start. Throws naming the key when
     /// the section is invalid.
     /// </summary>
@@ -84,26 +84,26 @@ public static class TelemetryServiceCollectionExtensions
         // Registered whether or not there is an endpoint, so a reload can add, move or remove it (TelemetryExports); with none
         // the sampler drops every span and nothing is sent.
         services.AddSingleton(new TelemetryExportTarget(endpoint, protocol));
-        services.TryAddSingleton(static sp => new TelemetryExports(sp.GetRequiredService<TelemetryExportTarget>()));
         services.AddHostedService(static sp => new TelemetryExports.Reloader(sp.GetService<ConfigurationVersions>(), sp.GetRequiredService<TelemetryExports>(), sp.GetRequiredService<TelemetryExports.Meters>()));
         if (configuration is IConfigurationBuilder builder && configuration[GrpcInstrumentationSwitch] is null)
         {
             builder.AddInMemoryCollection([new(GrpcInstrumentationSwitch, "true")]);
         }
 
-        // Traces go through the host's OpenTelemetry builder. Metrics get a provider of their own, so /metrics (the admin
-        // feature's Prometheus reader on the host's builder) shows the gateway's meter alone whether or not OTLP is on. Both
-        // carry one resource (the same service.instance.id).
+        // Traces and metrics each get a provider of their own: spans are listened to only while there is an endpoint (the
+        // traces provider is built and disposed as it comes and goes), and /metrics (the admin feature's Prometheus reader on
+        // the host's OpenTelemetry builder) shows the gateway's meter alone whether or not OTLP is on. Both carry one resource
+        // (the same service.instance.id); the instrumentation reads the host's configuration (the gRPC switch).
         var instance = Guid.NewGuid().ToString();
         void Resource(ResourceBuilder resource) => resource.AddService(options.ServiceName, autoGenerateServiceInstanceId: false, serviceInstanceId: instance);
-        services.AddOpenTelemetry()
-            .WithTracing(tracing => tracing
-                .ConfigureResource(Resource)
-                .AddSource(GatewayTelemetry.Name)
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
-                .SetSampler(static sp => new TelemetryExports.Switch(sp.GetRequiredService<TelemetryExports>()))
-                .AddProcessor(static sp => new TelemetryExports.Batching(sp.GetRequiredService<TelemetryExports>())));
+        services.TryAddSingleton(sp => new TelemetryExports(sp.GetRequiredService<TelemetryExportTarget>(), processor => Sdk.CreateTracerProviderBuilder()
+            .ConfigureServices(s => s.AddSingleton(configuration))
+            .ConfigureResource(Resource)
+            .AddSource(GatewayTelemetry.Name)
+            .AddAspNetCoreInstrumentation()
+            .AddHttpClientInstrumentation()
+            .AddProcessor(processor)
+            .Build()));
         services.TryAddSingleton(sp => new TelemetryExports.Meters(Sdk.CreateMeterProviderBuilder()
             .ConfigureResource(Resource)
             .AddMeter(GatewayTelemetry.Name)
