@@ -15,7 +15,7 @@ internal sealed record TelemetryExportTarget(Uri? Endpoint, OtlpExportProtocol P
 
 /// <summary>
 /// The telemetry pipelines and their exporters, whose OTLP exporter inside is replaced when the target changes (<see cref="Apply"/>):
-/// a new endpoint gets the next batch. With no endpoint no span is listened to (as if telemetry were off) and metrics go nowhere.
+/// a new endpoint gets the next batch. With no endpoint neither pipeline runs (as when telemetry is off).
 /// </summary>
 /// <remarks>Nothing is added on the span path; the swap and the export share a lock taken once per batch on the exporters' own
 /// threads. A replaced OTLP exporter is shut down by the thread applying the version, never by a call.</remarks>
@@ -23,19 +23,23 @@ internal sealed class TelemetryExports : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly Func<BaseProcessor<Activity>, TracerProvider> _buildTraces;
+    private readonly Func<BaseExporter<Metric>, MeterProvider> _buildMetrics;
     private TracerProvider? _traces;
+    private MeterProvider? _metrics;
 
     /// <param name="target">Where to export at start.</param>
     /// <param name="buildTraces">Builds the traces pipeline (sources, instrumentation, resource) around the given processor.</param>
-    public TelemetryExports(TelemetryExportTarget target, Func<BaseProcessor<Activity>, TracerProvider> buildTraces)
+    /// <param name="buildMetrics">Builds the metrics pipeline (meters, instrumentation, resource, periodic reader) around the given exporter.</param>
+    public TelemetryExports(TelemetryExportTarget target, Func<BaseProcessor<Activity>, TracerProvider> buildTraces, Func<BaseExporter<Metric>, MeterProvider> buildMetrics)
     {
         ArgumentNullException.ThrowIfNull(target);
         _buildTraces = buildTraces;
+        _buildMetrics = buildMetrics;
         Traces = new ReloadingTraceExporter(target);
         Metrics = new ReloadingMetricExporter(target);
         if (target.Endpoint is not null)
         {
-            _traces = buildTraces(new BatchActivityExportProcessor(Traces));
+            Build();
         }
     }
 
@@ -43,25 +47,24 @@ internal sealed class TelemetryExports : IDisposable
 
     public ReloadingMetricExporter Metrics { get; }
 
-    /// <summary>Points both signals at <paramref name="target"/> from their next batch (no-op when it is the same). Spans are
-    /// listened to only while there is an endpoint: removing it disposes the traces pipeline (flushing what it holds to the
-    /// endpoint it had), adding one builds it again.</summary>
+    /// <summary>Points both signals at <paramref name="target"/> from their next batch (no-op when it is the same). The
+    /// pipelines run only while there is an endpoint: removing it disposes them (flushing what they hold to the endpoint they
+    /// had), adding one builds them again (metrics then count from zero); moving it keeps them.</summary>
     public void Apply(TelemetryExportTarget target)
     {
         ArgumentNullException.ThrowIfNull(target);
         lock (_gate)
         {
-            if (target.Endpoint is null && _traces is not null)
+            if (target.Endpoint is null)
             {
-                _traces.Dispose();
-                _traces = null;
+                Stop();
             }
 
             Traces.Apply(target);
             Metrics.Apply(target);
             if (target.Endpoint is not null && _traces is null)
             {
-                _traces = _buildTraces(new BatchActivityExportProcessor(Traces));
+                Build();
             }
         }
     }
@@ -70,12 +73,25 @@ internal sealed class TelemetryExports : IDisposable
     {
         lock (_gate)
         {
-            _traces?.Dispose();
-            _traces = null;
+            Stop();
         }
 
         Traces.Dispose();
         Metrics.Dispose();
+    }
+
+    private void Build()
+    {
+        _traces = _buildTraces(new BatchActivityExportProcessor(Traces));
+        _metrics = _buildMetrics(Metrics);
+    }
+
+    private void Stop()
+    {
+        _traces?.Dispose();
+        _traces = null;
+        _metrics?.Dispose();
+        _metrics = null;
     }
 
     /// <summary>OTLP/HTTP takes one URL per signal; OTLP/gRPC takes the collector's root.</summary>
@@ -234,17 +250,9 @@ internal sealed class TelemetryExports : IDisposable
         }
     }
 
-    /// <summary>The metrics pipeline (its own provider; built when the host starts, flushed when the host's services are disposed).</summary>
-    internal sealed class Meters(MeterProvider provider) : IDisposable
-    {
-        public void Dispose() => provider.Dispose();
-    }
-
     /// <summary>Applies <c>telemetry.otlp_endpoint</c> / <c>otlp_protocol</c> of each new configuration version (none without <see cref="ConfigurationVersions"/>).</summary>
-    /// <remarks>Holds <paramref name="meters"/> so the metrics pipeline starts with the host.</remarks>
-#pragma warning disable CS9113 // meters is taken to build it at start.
-    internal sealed class Reloader(ConfigurationVersions? versions, TelemetryExports exports, Meters meters) : IHostedService, IDisposable
-#pragma warning restore CS9113
+    /// <remarks>Resolving <paramref name="exports"/> builds the pipelines at start when there is an endpoint.</remarks>
+    internal sealed class Reloader(ConfigurationVersions? versions, TelemetryExports exports) : IHostedService, IDisposable
     {
         private IDisposable? _subscription;
 

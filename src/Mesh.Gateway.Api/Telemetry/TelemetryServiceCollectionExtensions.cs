@@ -81,37 +81,38 @@ public static class TelemetryServiceCollectionExtensions
             throw new InvalidOperationException("Invalid telemetry configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors));
         }
 
-        // Registered whether or not there is an endpoint, so a reload can add, move or remove it (TelemetryExports); with none
-        // the sampler drops every span and nothing is sent.
+        // Registered whether or not there is an endpoint, so a reload can add, move or remove it (TelemetryExports).
         services.AddSingleton(new TelemetryExportTarget(endpoint, protocol));
-        services.AddHostedService(static sp => new TelemetryExports.Reloader(sp.GetService<ConfigurationVersions>(), sp.GetRequiredService<TelemetryExports>(), sp.GetRequiredService<TelemetryExports.Meters>()));
+        services.AddHostedService(static sp => new TelemetryExports.Reloader(sp.GetService<ConfigurationVersions>(), sp.GetRequiredService<TelemetryExports>()));
         if (configuration is IConfigurationBuilder builder && configuration[GrpcInstrumentationSwitch] is null)
         {
             builder.AddInMemoryCollection([new(GrpcInstrumentationSwitch, "true")]);
         }
 
-        // Traces and metrics each get a provider of their own: spans are listened to only while there is an endpoint (the
-        // traces provider is built and disposed as it comes and goes), and /metrics (the admin feature's Prometheus reader on
-        // the host's OpenTelemetry builder) shows the gateway's meter alone whether or not OTLP is on. Both carry one resource
-        // (the same service.instance.id); the instrumentation reads the host's configuration (the gRPC switch).
+        // Traces and metrics each get a provider of their own, built while there is an endpoint and disposed when it goes (with
+        // none, nothing listens, as before), so /metrics (the admin feature's Prometheus reader on the host's OpenTelemetry
+        // builder) shows the gateway's meter alone whether or not OTLP is on. Both carry one resource (the same
+        // service.instance.id); the trace instrumentation reads the host's configuration (the gRPC switch).
         var instance = Guid.NewGuid().ToString();
         void Resource(ResourceBuilder resource) => resource.AddService(options.ServiceName, autoGenerateServiceInstanceId: false, serviceInstanceId: instance);
-        services.TryAddSingleton(sp => new TelemetryExports(sp.GetRequiredService<TelemetryExportTarget>(), processor => Sdk.CreateTracerProviderBuilder()
-            .ConfigureServices(s => s.AddSingleton(configuration))
-            .ConfigureResource(Resource)
-            .AddSource(GatewayTelemetry.Name)
-            .AddAspNetCoreInstrumentation()
-            .AddHttpClientInstrumentation()
-            .AddProcessor(processor)
-            .Build()));
-        services.TryAddSingleton(sp => new TelemetryExports.Meters(Sdk.CreateMeterProviderBuilder()
-            .ConfigureResource(Resource)
-            .AddMeter(GatewayTelemetry.Name)
-            .AddAspNetCoreInstrumentation()
-            .AddHttpClientInstrumentation()
-            .AddRuntimeInstrumentation()
-            .AddReader(new PeriodicExportingMetricReader(sp.GetRequiredService<TelemetryExports>().Metrics, options.MetricsIntervalMs))
-            .Build()));
+        services.TryAddSingleton(sp => new TelemetryExports(
+            sp.GetRequiredService<TelemetryExportTarget>(),
+            processor => Sdk.CreateTracerProviderBuilder()
+                .ConfigureServices(s => s.AddSingleton(configuration))
+                .ConfigureResource(Resource)
+                .AddSource(GatewayTelemetry.Name)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddProcessor(processor)
+                .Build(),
+            exporter => Sdk.CreateMeterProviderBuilder()
+                .ConfigureResource(Resource)
+                .AddMeter(GatewayTelemetry.Name)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddReader(new PeriodicExportingMetricReader(exporter, options.MetricsIntervalMs))
+                .Build()));
         return services;
     }
 }

@@ -76,6 +76,11 @@ public sealed class TelemetryReloadTests : IDisposable
         Assert.False(HasSpan(second, tag + "-b"), "the new receiver got a span from before the move");
         Assert.False(HasSpan(first, tag + "-d") || HasSpan(second, tag + "-d"), "a span was exported after the endpoint was removed");
         Assert.Equal(1, GenAiSpans(first, tag + "-b")); // sent once: the exporter behind the swap sends nothing of its own
+
+        // Metrics follow the same endpoint: removing it flushed the call on the second receiver's watch there, and nothing
+        // recorded after it was sent anywhere.
+        Assert.Contains(second.Exports, e => e.Path == "/v1/metrics" && Contains(e.Body, tag + "-c"));
+        Assert.DoesNotContain(first.Exports.Concat(second.Exports), e => e.Path == "/v1/metrics" && Contains(e.Body, tag + "-d"));
         Assert.Equal(1, GenAiSpans(second, tag + "-c"));
 
         // The resource still names the service (the OTLP exporter behind the swap carries the pipeline's resource).
