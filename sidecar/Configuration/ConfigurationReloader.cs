@@ -29,7 +29,6 @@ internal sealed class ConfigurationReloader
         ["providers"] = "connections and credentials are built at start",
         ["store"] = "the counter store holds the windows and spend",
         ["ledger"] = "its sinks hold files and connections",
-        ["telemetry"] = "exporters are built at start",
         ["envoy"] = "the Envoy door's options are read at start",
         ["shutdown"] = "read at start",
         ["grpc"] = "Kestrel's HTTP/2 limits are set at start",
@@ -41,9 +40,13 @@ internal sealed class ConfigurationReloader
         ["capture"] = "capture's options and store are read at start",
     };
 
-    // Keys of a live section that its feature still reads only at start (named in restart_required when they change). None
-    // now: admin.recent_calls, the last one, is applied live (RecentCallsReload).
-    private static readonly Dictionary<string, string> StartOnlyKeys = new(StringComparer.OrdinalIgnoreCase);
+    // Keys of a live section that its feature still reads only at start (named in restart_required when they change).
+    // admin.recent_calls is applied live (RecentCallsReload); telemetry's endpoint and protocol are (TelemetryExports).
+    private static readonly Dictionary<string, string> StartOnlyKeys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["telemetry:service_name"] = "service.name is a resource attribute fixed when the telemetry providers are built",
+        ["telemetry:metrics_interval_ms"] = "the metric reader's period is set at start",
+    };
 
     private readonly Lock _gate = new();
     private readonly SidecarStartOptions _options;

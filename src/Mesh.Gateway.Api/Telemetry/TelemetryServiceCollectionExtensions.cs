@@ -1,7 +1,9 @@
+using Mesh.Gateway.Core.Composition;
 using Mesh.Gateway.Core.Composition.Schema;
 using Mesh.Gateway.Core.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
@@ -20,10 +22,12 @@ public static class TelemetryServiceCollectionExtensions
     public const string GrpcInstrumentationSwitch = "OTEL_DOTNET_EXPERIMENTAL_ASPNETCORE_ENABLE_GRPC_INSTRUMENTATION";
 
     /// <summary>
-    /// Binds <c>telemetry:</c> and, when an endpoint is configured (<c>telemetry.otlp_endpoint</c>, else <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>),
-    /// adds OpenTelemetry (<c>AddOpenTelemetry()</c>) with one resource (<c>service.name</c> from <c>telemetry.service_name</c>), the
-    /// Mesh.Gateway source and meter, and the ASP.NET Core (gRPC on), HttpClient and runtime instrumentation, exported over OTLP.
-    /// Nothing is added otherwise. Throws naming the key when the section is invalid.
+    /// Binds <c>telemetry:</c> and adds OpenTelemetry (<c>AddOpenTelemetry()</c>) with one resource (<c>service.name</c> from
+    /// <c>telemetry.service_name</c>), the Mesh.Gateway source and meter, and the ASP.NET Core (gRPC on), HttpClient and runtime
+    /// instrumentation, exported over OTLP to <c>telemetry.otlp_endpoint</c>, else <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>. With no
+    /// endpoint no span is listened to and nothing is sent. The endpoint and protocol follow each configuration version
+    /// (<see cref="TelemetryExports"/>); the service name and the metrics interval are read at start. Throws naming the key when
+    /// the section is invalid.
     /// </summary>
     /// <remarks>
     /// When <paramref name="configuration"/> is the host's configuration builder (as in the sidecar), the gRPC switch is set in it,
@@ -77,44 +81,38 @@ public static class TelemetryServiceCollectionExtensions
             throw new InvalidOperationException("Invalid telemetry configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors));
         }
 
-        if (endpoint is null)
-        {
-            return services;
-        }
-
+        // Registered whether or not there is an endpoint, so a reload can add, move or remove it (TelemetryExports).
+        services.AddSingleton(new TelemetryExportTarget(endpoint, protocol));
+        services.AddHostedService(static sp => new TelemetryExports.Reloader(sp.GetService<ConfigurationVersions>(), sp.GetRequiredService<TelemetryExports>()));
         if (configuration is IConfigurationBuilder builder && configuration[GrpcInstrumentationSwitch] is null)
         {
             builder.AddInMemoryCollection([new(GrpcInstrumentationSwitch, "true")]);
         }
 
-        services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(options.ServiceName))
-            .WithTracing(tracing => tracing
+        // Traces and metrics each get a provider of their own, built while there is an endpoint and disposed when it goes (with
+        // none, nothing listens, as before), so /metrics (the admin feature's Prometheus reader on the host's OpenTelemetry
+        // builder) shows the gateway's meter alone whether or not OTLP is on. Both carry one resource (the same
+        // service.instance.id); the trace instrumentation reads the host's configuration (the gRPC switch).
+        var instance = Guid.NewGuid().ToString();
+        void Resource(ResourceBuilder resource) => resource.AddService(options.ServiceName, autoGenerateServiceInstanceId: false, serviceInstanceId: instance);
+        services.TryAddSingleton(sp => new TelemetryExports(
+            sp.GetRequiredService<TelemetryExportTarget>(),
+            processor => Sdk.CreateTracerProviderBuilder()
+                .ConfigureServices(s => s.AddSingleton(configuration))
+                .ConfigureResource(Resource)
                 .AddSource(GatewayTelemetry.Name)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
-                .AddOtlpExporter(o =>
-                {
-                    o.Endpoint = Signal(endpoint, protocol, "v1/traces");
-                    o.Protocol = protocol;
-                }))
-            .WithMetrics(metrics => metrics
+                .AddProcessor(processor)
+                .Build(),
+            exporter => Sdk.CreateMeterProviderBuilder()
+                .ConfigureResource(Resource)
                 .AddMeter(GatewayTelemetry.Name)
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddOtlpExporter((o, reader) =>
-                {
-                    o.Endpoint = Signal(endpoint, protocol, "v1/metrics");
-                    o.Protocol = protocol;
-                    reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = options.MetricsIntervalMs;
-                }));
+                .AddReader(new PeriodicExportingMetricReader(exporter, options.MetricsIntervalMs))
+                .Build()));
         return services;
     }
-
-    /// <summary>OTLP/HTTP takes one URL per signal; OTLP/gRPC takes the collector's root.</summary>
-    private static Uri Signal(Uri endpoint, OtlpExportProtocol protocol, string path) =>
-        protocol == OtlpExportProtocol.HttpProtobuf && endpoint.AbsolutePath is "/" or ""
-            ? new Uri(endpoint, path)
-            : endpoint;
 }

@@ -96,7 +96,7 @@ public sealed class ConfigurationReloadTests : IDisposable
     private const string ReloadToken = "reload-admin-token";
 
     // The sections whose change is applied live; every other one is named in restart_required with its reason.
-    private static readonly string[] LiveSections = ["models", "providers", "tenants", "auth", "limits", "prices", "guardrails", "admin", "prompts"];
+    private static readonly string[] LiveSections = ["models", "providers", "tenants", "auth", "limits", "prices", "guardrails", "admin", "prompts", "telemetry"];
 
     // One row per top-level section (listen has its own test): the file before and after (a token names a replacement of Base).
     public static TheoryData<string, string, string> SectionChanges => new()
@@ -110,7 +110,7 @@ public sealed class ConfigurationReloadTests : IDisposable
         { "ledger", "ledger: { path: '' }\n", "ledger: { path: '', capacity: 50 }\n" },
         { "providers", "", "providers2" },
         { "models", "", "models2" },
-        { "telemetry", "telemetry: { service_name: a }\n", "telemetry: { service_name: b }\n" },
+        { "telemetry", "telemetry: { otlp_protocol: grpc }\n", "telemetry: { otlp_protocol: http/protobuf }\n" },
         { "tenants", "tenants: [ { id: t, api_keys: [\"" + KeyHash + "\"] } ]\n", "tenants: [ { id: t, api_keys: [\"" + KeyHash + "\"], models: [chat] } ]\n" },
         { "auth", "auth: { gateway_key_headers: [x-a] }\n", "auth: { gateway_key_headers: [x-b] }\n" },
         { "envoy", "envoy: { tenant_header: x-a }\n", "envoy: { tenant_header: x-b }\n" },

@@ -12,6 +12,7 @@ using OpenTelemetry.Instrumentation.AspNetCore;
 namespace Mesh.Gateway.FunctionalTests.Telemetry;
 
 /// <summary>The sidecar's OTLP exporter pointed at a test OTLP/HTTP receiver: what a collector would get from one Generate call.</summary>
+[Collection(Host.OtlpProcessWide.Name)]
 public sealed class OtlpExportTests
 {
     private const string Prompt = "Tell me about the zebra-quokka-7f3a9c treaty";
@@ -91,11 +92,8 @@ public sealed class OtlpExportTests
         {
             Assert.Equal("true", sidecar.Services.GetRequiredService<IConfiguration>()[TelemetryServiceCollectionExtensions.GrpcInstrumentationSwitch]);
 
-            // The switch is read into an internal option of the instrumentation (1.21); a rename there fails this test.
-            var options = sidecar.Services.GetRequiredService<IOptionsMonitor<AspNetCoreTraceInstrumentationOptions>>().Get(Options.DefaultName);
-            var grpc = typeof(AspNetCoreTraceInstrumentationOptions).GetProperty("EnableGrpcAspNetCoreSupport", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
-            Assert.NotNull(grpc);
-            Assert.Equal(true, grpc.GetValue(options));
+            // The traces pipeline is a provider of its own (it comes and goes with the endpoint, TelemetryExports), reading this
+            // configuration: the rpc.* attributes asserted in Generate_OtlpHttpEndpointConfigured_... show the switch in effect.
         }
         finally
         {
