@@ -109,15 +109,42 @@ internal sealed class TelemetryExports : IDisposable
         ResourceBuilder.CreateEmpty().AddAttributes(provider.GetResource().Attributes);
 
     /// <summary>Spans' exporter: delegates each batch to the OTLP exporter of the current target.</summary>
-    internal sealed class ReloadingTraceExporter(TelemetryExportTarget target) : BaseExporter<Activity>
+    internal sealed class ReloadingTraceExporter(TelemetryExportTarget target) : ReloadingExporter<Activity>(target, static (t, parent) =>
+    {
+        var exporter = new OtlpTraceExporter(Options(t, "v1/traces"));
+        var owner = Sdk.CreateTracerProviderBuilder()
+            .SetResourceBuilder(ResourceOf(parent))
+            .AddProcessor(new SimpleActivityExportProcessor(exporter))
+            .Build();
+        return (owner, exporter);
+    });
+
+    /// <summary>Metrics' exporter (inside the periodic reader): delegates each collection to the OTLP exporter of the current target.</summary>
+    internal sealed class ReloadingMetricExporter(TelemetryExportTarget target) : ReloadingExporter<Metric>(target, static (t, parent) =>
+    {
+        var exporter = new OtlpMetricExporter(Options(t, "v1/metrics"));
+        var owner = Sdk.CreateMeterProviderBuilder()
+            .SetResourceBuilder(ResourceOf(parent))
+            .AddReader(new BaseExportingMetricReader(exporter))
+            .Build();
+        return (owner, exporter);
+    });
+
+    /// <summary>An exporter that hands each batch to the OTLP exporter of the current target, built on the first batch after a
+    /// change (inside a provider of its own that carries the pipeline's resource); the one replaced is disposed by the caller
+    /// of <see cref="Apply"/>.</summary>
+    internal abstract class ReloadingExporter<T>(
+        TelemetryExportTarget target,
+        Func<TelemetryExportTarget, BaseProvider?, (IDisposable Owner, BaseExporter<T> Exporter)> build) : BaseExporter<T>
+        where T : class
     {
         private readonly Lock _gate = new();
         private TelemetryExportTarget _target = target;
-        private (TracerProvider Owner, OtlpTraceExporter Exporter)? _inner;
+        private (IDisposable Owner, BaseExporter<T> Exporter)? _inner;
 
         public void Apply(TelemetryExportTarget next)
         {
-            TracerProvider? old = null;
+            IDisposable? old;
             lock (_gate)
             {
                 if (next == _target)
@@ -133,7 +160,7 @@ internal sealed class TelemetryExports : IDisposable
             old?.Dispose();
         }
 
-        public override ExportResult Export(in Batch<Activity> batch)
+        public override ExportResult Export(in Batch<T> batch)
         {
             lock (_gate)
             {
@@ -142,16 +169,7 @@ internal sealed class TelemetryExports : IDisposable
                     return ExportResult.Success;
                 }
 
-                if (_inner is null)
-                {
-                    var exporter = new OtlpTraceExporter(Options(_target, "v1/traces"));
-                    var owner = Sdk.CreateTracerProviderBuilder()
-                        .SetResourceBuilder(ResourceOf(ParentProvider))
-                        .AddProcessor(new SimpleActivityExportProcessor(exporter))
-                        .Build();
-                    _inner = (owner, exporter);
-                }
-
+                _inner ??= build(_target, ParentProvider);
                 return _inner.Value.Exporter.Export(batch);
             }
         }
@@ -160,7 +178,7 @@ internal sealed class TelemetryExports : IDisposable
         {
             lock (_gate)
             {
-                return _inner?.Owner.ForceFlush(timeoutMilliseconds) ?? true;
+                return _inner?.Exporter.ForceFlush(timeoutMilliseconds) ?? true;
             }
         }
 
@@ -168,74 +186,7 @@ internal sealed class TelemetryExports : IDisposable
         {
             if (disposing)
             {
-                TracerProvider? old;
-                lock (_gate)
-                {
-                    old = _inner?.Owner;
-                    _inner = null;
-                    _target = _target with { Endpoint = null };
-                }
-
-                old?.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
-    }
-
-    /// <summary>Metrics' exporter (inside the periodic reader): delegates each collection to the OTLP exporter of the current target.</summary>
-    internal sealed class ReloadingMetricExporter(TelemetryExportTarget target) : BaseExporter<Metric>
-    {
-        private readonly Lock _gate = new();
-        private TelemetryExportTarget _target = target;
-        private (MeterProvider Owner, OtlpMetricExporter Exporter)? _inner;
-
-        public void Apply(TelemetryExportTarget next)
-        {
-            MeterProvider? old = null;
-            lock (_gate)
-            {
-                if (next == _target)
-                {
-                    return;
-                }
-
-                _target = next;
-                old = _inner?.Owner;
-                _inner = null;
-            }
-
-            old?.Dispose();
-        }
-
-        public override ExportResult Export(in Batch<Metric> batch)
-        {
-            lock (_gate)
-            {
-                if (_target.Endpoint is null)
-                {
-                    return ExportResult.Success;
-                }
-
-                if (_inner is null)
-                {
-                    var exporter = new OtlpMetricExporter(Options(_target, "v1/metrics"));
-                    var owner = Sdk.CreateMeterProviderBuilder()
-                        .SetResourceBuilder(ResourceOf(ParentProvider))
-                        .AddReader(new BaseExportingMetricReader(exporter))
-                        .Build();
-                    _inner = (owner, exporter);
-                }
-
-                return _inner.Value.Exporter.Export(batch);
-            }
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                MeterProvider? old;
+                IDisposable? old;
                 lock (_gate)
                 {
                     old = _inner?.Owner;
