@@ -7,6 +7,7 @@ using Mesh.Gateway.Core.Composition;
 using Mesh.Gateway.Core.Composition.Schema;
 using Mesh.Gateway.Core.Embeddings;
 using Mesh.Gateway.Core.Pipeline;
+using Mesh.Gateway.Core.Routing;
 using Mesh.Gateway.Tenancy.Limits;
 using Mesh.Gateway.Tenancy.Stores.Redis;
 using Microsoft.AspNetCore.Builder;
@@ -44,6 +45,7 @@ public static class CachingGatewayBuilderExtensions
             ConfigurationKey.Value("max_bytes", "bytes", null, "The in-process store's bound; least recently used entries are evicted beyond it."),
             ConfigurationKey.Value("semantic_max_bytes", "bytes", null, "The semantic vector index's bound (evicted the same way)."),
             ConfigurationKey.Value("charge_tokens", "boolean", "false", "Charge a hit to token budgets too (by default a hit counts against request limits only)."),
+            ConfigurationKey.Value("encoder", "model route", null, "An Embed route whose vectors the semantic cache uses instead of the local sentence encoder (thresholds are then that model's cosine)."),
             ConfigurationKey.Nested("routes", ConfigurationNode.Map(ConfigurationNode.Mapping(
                 ConfigurationKey.Value("ttl_seconds", "integer", null, "How long an answer is kept."),
                 ConfigurationKey.Value("cache_sampled", "boolean", "false", "Cache requests that sample (temperature above 0, or omitted)."),
@@ -55,9 +57,16 @@ public static class CachingGatewayBuilderExtensions
                 "Per-tenant settings (by tenant id).")),
             "The response cache (exact and semantic).");
         var semantic = options.Routes.Values.Any(static r => r.SemanticThreshold is not null);
-        if (semantic)
+        if (semantic && options.Encoder is null)
         {
             builder.Requires(nameof(AddResponseCache), "AddSentenceEncoder");
+        }
+
+        if (options.Encoder is not null)
+        {
+            // The encoder route is called through this gateway's router; its name must be a models: route.
+            builder.Requires(nameof(AddResponseCache), "AddInferenceApi");
+            services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ResponseCacheOptions>>(new CacheEncoderRouteValidator(builder.Configuration));
         }
 
         var redis = !string.IsNullOrEmpty(builder.Configuration["store:redis"]);
@@ -89,12 +98,19 @@ public static class CachingGatewayBuilderExtensions
                 store = new InProcessResponseCacheStore(options.MaxBytes, time);
             }
 
-            Func<ITextEncoder>? encoder = null;
+            ISemanticEncoder? encoder = null;
             SemanticIndex? index = null;
-            if (semantic)
+            if (semantic && options.Encoder is { } route)
+            {
+                // The route's model decides the vectors' length: the index takes the first one's. The router is resolved on
+                // the first lookup (it is the pipeline's terminal, built after this step).
+                encoder = new RouteSemanticEncoder(route, () => sp.GetService<InferenceRouter>() is { } router ? router.HandleAsync : null, time, logger);
+                index = new SemanticIndex(0, options.SemanticMaxBytes, time);
+            }
+            else if (semantic)
             {
                 // Resolved on the first semantic lookup, so the model loads only when a semantic route is used.
-                encoder = () => sp.GetRequiredService<ITextEncoder>();
+                encoder = new LocalSemanticEncoder(() => sp.GetRequiredService<ITextEncoder>());
                 // The index holds the learned layer's output (docs/cache-quality.md), not the encoder's own vectors.
                 index = new SemanticIndex(CacheProjection.Shipped.Outputs, options.SemanticMaxBytes, time);
             }

@@ -22,4 +22,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1805, Level = LogLevel.Warning, Message = "Response cache: the semantic lookup failed ({ErrorType}); treated as a miss")]
     public static partial void SemanticFailed(ILogger logger, string errorType);
+
+    [LoggerMessage(EventId = 1806, Level = LogLevel.Warning, Message = "Response cache: the encoder route {Route} gave no vector ({Reason}); semantic lookups miss until it answers")]
+    public static partial void EncoderRouteFailed(ILogger logger, string route, string reason);
+
+    [LoggerMessage(EventId = 1807, Level = LogLevel.Information, Message = "Response cache: the encoder route {Route} answers again")]
+    public static partial void EncoderRouteBack(ILogger logger, string route);
 }

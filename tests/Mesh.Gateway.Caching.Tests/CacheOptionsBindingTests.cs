@@ -45,4 +45,22 @@ public sealed class CacheOptionsBindingTests
         Assert.Contains(result.Failures!, f => f.StartsWith("cache.routes.chat.ttl_seconds", StringComparison.Ordinal));
         Assert.Contains(result.Failures!, f => f.StartsWith("cache.routes.chat.semantic_threshold", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Validate_EncoderNamesNoModelsRoute_ErrorNamesTheKeyAndTheRoute()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["models:0:name"] = "chat",
+            ["models:1:name"] = "embed-small",
+        }).Build();
+        var validator = new CacheEncoderRouteValidator(configuration);
+
+        var unknown = validator.Validate(null, new ResponseCacheOptions { Encoder = "embed-large" });
+        var known = validator.Validate(null, new ResponseCacheOptions { Encoder = "embed-small" });
+
+        Assert.True(unknown.Failed);
+        Assert.Equal("cache.encoder: unknown model 'embed-large' (an Embed route named under models:)", Assert.Single(unknown.Failures!));
+        Assert.True(known.Succeeded);
+    }
 }

@@ -10,6 +10,10 @@ public sealed record ResponseCacheOptions
     /// <summary>The bound of the semantic index (vectors) in bytes; the oldest vectors are evicted beyond it.</summary>
     public long SemanticMaxBytes { get; init; } = 32L * 1024 * 1024;
 
+    /// <summary>An Embed route (a <c>models:</c> name) whose vectors the semantic cache uses instead of the local sentence
+    /// encoder: a larger or multilingual model. Null: the local encoder (all-MiniLM-L6-v2 and the cache's learned layer).</summary>
+    public string? Encoder { get; init; }
+
     /// <summary>True to charge a hit's original usage to token budgets too; by default a hit counts against request limits only.</summary>
     public bool ChargeTokens { get; init; }
 

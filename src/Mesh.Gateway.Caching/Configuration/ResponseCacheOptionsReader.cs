@@ -15,6 +15,7 @@ internal static class ResponseCacheOptionsReader
             MaxBytes = Long(section, "max_bytes", errors) ?? defaults.MaxBytes,
             SemanticMaxBytes = Long(section, "semantic_max_bytes", errors) ?? defaults.SemanticMaxBytes,
             ChargeTokens = Bool(section, "charge_tokens", errors) ?? defaults.ChargeTokens,
+            Encoder = string.IsNullOrWhiteSpace(section["encoder"]) ? null : section["encoder"]!.Trim(),
         };
         foreach (var route in section.GetSection("routes").GetChildren())
         {

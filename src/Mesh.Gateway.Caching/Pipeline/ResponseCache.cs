@@ -20,14 +20,14 @@ public sealed class ResponseCache
 {
     private readonly ResponseCacheOptions _options;
     private readonly IResponseCacheStore _store;
-    private readonly Func<ITextEncoder>? _encoder;
+    private readonly ISemanticEncoder? _encoder;
     private readonly SemanticIndex? _index;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Func<PriceTable>? _prices;
     private readonly RedisSemanticShare? _share;
 
-    internal ResponseCache(ResponseCacheOptions options, IResponseCacheStore store, Func<ITextEncoder>? encoder, SemanticIndex? index, TimeProvider time, ILogger logger, Func<PriceTable>? prices = null, RedisSemanticShare? share = null)
+    internal ResponseCache(ResponseCacheOptions options, IResponseCacheStore store, ISemanticEncoder? encoder, SemanticIndex? index, TimeProvider time, ILogger logger, Func<PriceTable>? prices = null, RedisSemanticShare? share = null)
     {
         _prices = prices;
         _share = share;
@@ -107,7 +107,7 @@ public sealed class ResponseCache
 
             // The salient terms (numbers, names) join the partition: prompts that differ in them are never neighbours.
             var salient = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(SalientTerms.Signature(semantic.Prompt))))[..16];
-            plan = plan with { Semantic = (SemanticPrefix + CacheKey.Prefix(tenant, context.Model) + CacheKey.Escape(user ?? string.Empty) + ":" + partition + ":" + salient, semantic.Prompt) };
+            plan = plan with { Semantic = (SemanticPrefix + CacheKey.Prefix(tenant, context.Model) + CacheKey.Escape(user ?? string.Empty) + ":" + partition + ":" + salient + _encoder!.Tag, semantic.Prompt) };
         }
 
         return plan;
@@ -130,14 +130,18 @@ public sealed class ResponseCache
 
         try
         {
-            var embedding = PromptEmbedding.GetOrEncode(context, _encoder!(), semantic.Prompt, cancellationToken);
+            if (await _encoder!.EncodeAsync(context, semantic.Prompt, cancellationToken).ConfigureAwait(false) is not { } vector)
+            {
+                return null;
+            }
+
             if (_share is not null)
             {
                 // What other sidecars kept in this partition since the last look.
                 await _share.SyncAsync(semantic.Partition, _index!).ConfigureAwait(false);
             }
 
-            var match = _index!.Search(semantic.Partition, CacheProjection.Shipped.Project(embedding.Vector), (float)plan.Route.SemanticThreshold!.Value);
+            var match = _index!.Search(semantic.Partition, vector, (float)plan.Route.SemanticThreshold!.Value);
             if (match is { } found && await ReadAsync(found.EntryKey, plan.Control, cancellationToken).ConfigureAwait(false) is { } close)
             {
                 return (close, "semantic");
@@ -158,9 +162,10 @@ public sealed class ResponseCache
         {
             // Everything that reads the call's context happens before the first await: the call goes on without us.
             float[]? vector = null;
-            if (plan.Semantic is { } semantic && PromptScript.IsMostlyLatin(semantic.Prompt))
+            var semantic = plan.Semantic is { } s && PromptScript.IsMostlyLatin(s.Prompt) ? s.Prompt : null;
+            if (semantic is not null)
             {
-                vector = CacheProjection.Shipped.Project(PromptEmbedding.GetOrEncode(context, _encoder!(), semantic.Prompt, CancellationToken.None).Vector);
+                vector = _encoder!.Kept(context, semantic);
             }
 
             // A target without its own price is priced from the price table (`prices:`), so a hit's saving is not 0.
@@ -173,7 +178,14 @@ public sealed class ResponseCache
             }
 
             CacheMetrics.BytesWritten.Add(bytes.Length);
-            if (vector is not null)
+            if (semantic is not null && vector is null)
+            {
+                // A route encoder this call did not ask (its lookup was skipped: no-cache): encode now, off the caller's path.
+                // A call whose lookup asked and got nothing has an empty vector, which is not kept.
+                vector = await _encoder!.EncodeAsync(null, semantic, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            if (vector is not null && _index!.Fits(vector.Length))
             {
                 _index!.Add(plan.Semantic!.Value.Partition, vector, plan.Key.StoreKey, plan.Ttl);
                 if (_share is not null)

@@ -83,7 +83,7 @@ internal sealed class RedisSemanticShare(Func<IDatabase?> database, string keyPr
                     }
                 }
 
-                if (owner != _instance && entryKey is not null && bytes is not null && bytes.Length == index.Dimensions * sizeof(float))
+                if (owner != _instance && entryKey is not null && bytes is not null && bytes.Length % sizeof(float) == 0 && index.Fits(bytes.Length / sizeof(float)))
                 {
                     index.Add(partition, MemoryMarshal.Cast<byte, float>(bytes), entryKey, TimeSpan.FromSeconds(ttl));
                 }

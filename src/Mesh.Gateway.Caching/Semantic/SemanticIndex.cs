@@ -6,9 +6,12 @@ namespace Mesh.Gateway.Caching.Semantic;
 /// <summary>The semantic cache's vectors in this process, one <see cref="VectorPartition"/> per partition, bounded in bytes
 /// across them all: beyond the bound the oldest vectors (of any partition) are evicted.</summary>
 /// <remarks>Thread-safe: each partition is locked around a search or an insert. A vector only points at an exact entry; an
-/// entry that expired or was evicted from the store is a miss however close its vector.</remarks>
+/// entry that expired or was evicted from the store is a miss however close its vector. Built with 0 dimensions, the index
+/// takes the length of the first vector added (an Embed route's model decides it); a vector of another length is refused
+/// and a query of another length finds nothing.</remarks>
 internal sealed class SemanticIndex(int dimensions, long maxBytes, TimeProvider time)
 {
+    private int _dimensions = dimensions;
     private readonly ConcurrentDictionary<string, VectorPartition> _partitions = new(StringComparer.Ordinal);
     private readonly Lock _evicting = new();
     private long _bytes;
@@ -16,19 +19,28 @@ internal sealed class SemanticIndex(int dimensions, long maxBytes, TimeProvider 
 
     public long Bytes => Interlocked.Read(ref _bytes);
 
-    public int Dimensions => dimensions;
+    public int Dimensions => Volatile.Read(ref _dimensions);
+
+    /// <summary>True when a vector of <paramref name="length"/> can be added: the index's length, or any while it has none.</summary>
+    public bool Fits(int length) => length > 0 && Dimensions is var d && (d == 0 || d == length);
 
     public void Add(string partition, ReadOnlySpan<float> vector, string entryKey, TimeSpan ttl)
     {
-        ArgumentOutOfRangeException.ThrowIfNotEqual(vector.Length, dimensions);
-        var target = _partitions.GetOrAdd(partition, static (_, d) => new VectorPartition(d), dimensions);
+        if (vector.IsEmpty)
+        {
+            throw new ArgumentOutOfRangeException(nameof(vector), "an empty vector");
+        }
+
+        var dims = Interlocked.CompareExchange(ref _dimensions, vector.Length, 0) is var was && was == 0 ? vector.Length : was;
+        ArgumentOutOfRangeException.ThrowIfNotEqual(vector.Length, dims);
+        var target = _partitions.GetOrAdd(partition, static (_, d) => new VectorPartition(d), dims);
         var expires = time.GetTimestamp() + (long)(ttl.TotalSeconds * time.TimestampFrequency);
         lock (target)
         {
             target.Add(vector, entryKey, expires, Interlocked.Increment(ref _sequence));
         }
 
-        if (Interlocked.Add(ref _bytes, VectorPartition.RowBytes(dimensions, entryKey)) > maxBytes)
+        if (Interlocked.Add(ref _bytes, VectorPartition.RowBytes(dims, entryKey)) > maxBytes)
         {
             Evict();
         }
@@ -36,7 +48,7 @@ internal sealed class SemanticIndex(int dimensions, long maxBytes, TimeProvider 
 
     public (string EntryKey, float Similarity)? Search(string partition, ReadOnlySpan<float> query, float threshold)
     {
-        if (!_partitions.TryGetValue(partition, out var target))
+        if (query.Length != Dimensions || !_partitions.TryGetValue(partition, out var target))
         {
             return null;
         }

@@ -18,8 +18,8 @@ if (args is ["bench", ..])
 
 var root = FindRoot();
 var data = Path.Combine(root, "tests/Benchmarks/CacheQuality/data");
-var perIntentCached = 4;
-var perIntentAsked = 4;
+var perIntentCached = IntArg("--cached", 4);
+var perIntentAsked = IntArg("--asked", 4);
 var encoder = new MiniLmTextEncoder();
 var clock = Stopwatch.StartNew();
 var memo = new EmbeddingMemo(encoder, Path.Combine(root, "tests/Benchmarks/CacheQuality/obj/embeddings.bin"));
@@ -197,6 +197,12 @@ Result Evaluate(string name, Dictionary<string, List<string>> intents, List<stri
         cached.Where(c => c.Intent != a.Intent).Select(c => Dot(a.Vector, c.Vector)).DefaultIfEmpty(-1).Max(),
         cached.Where(c => c.Intent == a.Intent && c.Salient == a.Salient).Select(c => Dot(a.Vector, c.Vector)).DefaultIfEmpty(-1).Max(),
         cached.Where(c => c.Intent != a.Intent && c.Salient == a.Salient).Select(c => Dot(a.Vector, c.Vector)).DefaultIfEmpty(-1).Max()))], oosBest);
+}
+
+int IntArg(string name, int fallback)
+{
+    var at = Array.IndexOf(args, name);
+    return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
 }
 
 static Dictionary<string, List<string>> IntentSet(IEnumerable<(string Text, string Intent)> rows)

@@ -70,6 +70,22 @@ public sealed class VectorPartitionTests
         Assert.Equal("b", index.Search("s|other:chat:x", vector, 0.9f)?.EntryKey);
     }
 
+    [Fact]
+    public void SemanticIndex_WithoutDimensions_TakesTheFirstVectorsLengthAndRefusesAnother()
+    {
+        var vector = RandomUnit(new Random(6));
+        var index = new SemanticIndex(0, 1 << 20, new FakeTimeProvider());
+        Assert.True(index.Fits(7));
+
+        index.Add("s|acme:chat:x", vector, "a", TimeSpan.FromHours(1));
+
+        Assert.Equal(Dimensions, index.Dimensions);
+        Assert.False(index.Fits(Dimensions + 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => index.Add("s|acme:chat:x", new float[Dimensions + 1], "b", TimeSpan.FromHours(1)));
+        Assert.Null(index.Search("s|acme:chat:x", new float[Dimensions + 1], 0.1f));
+        Assert.Equal("a", index.Search("s|acme:chat:x", vector, 0.9f)?.EntryKey);
+    }
+
     internal static float[] RandomUnit(Random random)
     {
         var v = new float[Dimensions];

@@ -323,6 +323,56 @@ public sealed class ResponseCacheTests : IDisposable
         return request;
     }
 
+    [Fact]
+    public async Task Generate_SemanticRouteEncodedByAnEmbedRoute_HitsOnThatModelsVectorsAndAFailingEncoderIsAMiss()
+    {
+        await using var upstream = await FakeProviderServer.StartAsync(Ct);
+        upstream.Default = FakeResponse.OpenAIChat("Open the app, tap Card, then Reset PIN.");
+        var yaml = Yaml(upstream.BaseUrl, semanticThreshold: 0.9)
+            .Replace("models:\n", "models:\n  - { name: embed, targets: [ { provider: p0, model: text-embedding-3-small } ] }\n", StringComparison.Ordinal)
+            .Replace("cache:\n", "cache:\n  encoder: embed\n", StringComparison.Ordinal);
+        await using var sidecar = await InferenceSidecar.StartAsync(yaml);
+
+        // 1: a miss. The lookup embeds the prompt through the route once; keeping the answer reuses that vector.
+        upstream.Enqueue(Embedding(1, 0, 0));
+        Assert.False((await sidecar.Client.GenerateAsync(Deterministic("how do i reset my card pin"), TeamA(), cancellationToken: Ct)).Cached);
+        for (var i = 0; i < 50 && !(await sidecar.Client.GenerateAsync(Deterministic("how do i reset my card pin"), TeamA(), cancellationToken: Ct)).Cached; i++)
+        {
+            await Task.Delay(20, Ct);
+        }
+
+        await Task.Delay(50, Ct);
+
+        // 2: a prompt the local encoder would never match, but the route's model says it is the same question: a semantic hit.
+        upstream.Enqueue(Embedding(0.99f, 0.1f, 0));
+        using var close = sidecar.Client.GenerateAsync(Deterministic("tell me a joke about cats"), TeamA(), cancellationToken: Ct);
+        var hit = await close;
+        Assert.True(hit.Cached);
+        Assert.Equal("semantic-hit", (await close.ResponseHeadersAsync).GetValue("x-mesh-cache"));
+        Assert.Equal("Open the app, tap Card, then Reset PIN.", hit.Text);
+
+        // 3: a vector far from it: a miss answered upstream.
+        upstream.Enqueue(Embedding(0, 1, 0));
+        Assert.False((await sidecar.Client.GenerateAsync(Deterministic("what should i cook tonight"), TeamA(), cancellationToken: Ct)).Cached);
+
+        // 4: the encoder route refuses: a miss answered upstream, never an error.
+        upstream.Enqueue(FakeResponse.Json("""{"error":{"message":"bad input","type":"invalid_request_error"}}""", 400));
+        var failed = await sidecar.Client.GenerateAsync(Deterministic("how can i reset the pin of my card"), TeamA(), cancellationToken: Ct);
+        Assert.False(failed.Cached);
+        Assert.Equal("Open the app, tap Card, then Reset PIN.", failed.Text);
+
+        var paths = upstream.Requests.Select(static r => r.PathAndQuery.Contains("/embeddings", StringComparison.Ordinal) ? "embed" : "chat").ToList();
+        Assert.Equal(["embed", "chat", "embed", "embed", "chat", "embed", "chat"], paths);
+        var embedded = upstream.Requests.Where(static r => r.PathAndQuery.Contains("/embeddings", StringComparison.Ordinal)).Select(static r => JsonDocument.Parse(r.Body).RootElement).ToList();
+        Assert.Equal("text-embedding-3-small", embedded[0].GetProperty("model").GetString());
+        Assert.Equal("tell me a joke about cats", embedded[1].GetProperty("input")[0].GetString());
+    }
+
+    private static FakeResponse Embedding(params float[] vector) => FakeResponse.Json(
+        "{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":[" +
+        string.Join(",", vector.Select(static v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))) +
+        "]}],\"model\":\"text-embedding-3-small\",\"usage\":{\"prompt_tokens\":6,\"total_tokens\":6}}");
+
     private static Metadata TeamA() => Headers(KeyA);
 
     private static Metadata TeamB() => Headers(KeyB);
