@@ -14,7 +14,7 @@ internal static class NoSentenceEncoderGatewayBuilderExtensions
 {
     /// <summary>The message a semantic route gets in a build without the local encoder.</summary>
     public const string Message = "this build has no local sentence encoder (the native build leaves ONNX Runtime and all-MiniLM-L6-v2 out); "
-        + "remove semantic_threshold, or run the JIT build (or publish with -p:MeshEmbeddings=true)";
+        + "set cache.encoder to an Embed route, remove semantic_threshold, or run the JIT build (or publish with -p:MeshEmbeddings=true)";
 
     public static IMeshGatewayBuilder AddSentenceEncoder(this IMeshGatewayBuilder builder)
     {
@@ -33,6 +33,12 @@ internal static class NoSentenceEncoderGatewayBuilderExtensions
         {
             ArgumentNullException.ThrowIfNull(options);
             var errors = new List<string>();
+            if (options.Encoder is not null)
+            {
+                // An Embed route encodes: the local encoder is not needed.
+                return ValidateOptionsResult.Success;
+            }
+
             foreach (var (route, settings) in options.Routes)
             {
                 if (settings.SemanticThreshold is not null)
