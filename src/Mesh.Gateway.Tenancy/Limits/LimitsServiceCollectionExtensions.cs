@@ -4,6 +4,7 @@ using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Core.Routing;
 using Mesh.Gateway.Tenancy.Access;
 using Mesh.Gateway.Tenancy.Authentication;
+using Mesh.Gateway.Tenancy.Budgets;
 using Mesh.Gateway.Tenancy.Ledger;
 using Mesh.Gateway.Tenancy.Stores;
 using Mesh.Gateway.Tenancy.Stores.Redis;
@@ -92,7 +93,8 @@ public static class LimitsServiceCollectionExtensions
             services.AddHostedService(sp => sp.GetRequiredService<BudgetAlertWebhook>());
         }
         services.TryAddSingleton<IMeshLimiter>(sp => sp.GetRequiredService<MeshLimiter>());
-        services.TryAddSingleton<IModelPriceLookup>(sp => sp.GetRequiredService<MeshLimiter>().Prices);
+        // The table in force, read per lookup: a reloaded `prices:` reaches the router's cost strategy too.
+        services.TryAddSingleton<IModelPriceLookup>(sp => new CurrentPrices(sp.GetRequiredService<MeshLimiter>()));
 
         if (!string.IsNullOrEmpty(ledger.Path))
         {

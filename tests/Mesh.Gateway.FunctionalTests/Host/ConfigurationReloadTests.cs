@@ -123,6 +123,24 @@ public sealed class ConfigurationReloadTests : IDisposable
     };
 
     [Fact]
+    public async Task Reload_PricesSwapped_CostStrategyRoutesToTheNewCheapestTarget()
+    {
+        // Two targets without prices of their own: the cost strategy reads the price table, which a reload replaces.
+        const string routes = "listen: { grpc: 127.0.0.1:0, admin: 127.0.0.1:0 }\nlogging: { level: warning }\n"
+            + "providers: [ { name: p0, kind: mock } ]\n"
+            + "models: [ { name: chat, strategy: cost, targets: [ { provider: p0, model: m1 }, { provider: p0, model: m2 } ] } ]\n";
+        await using var sidecar = await StartAsync(routes + "prices: { m1: { input: 1, output: 1 }, m2: { input: 9, output: 9 } }\n");
+        var client = new V1.Inference.InferenceClient(sidecar.Channel);
+        Assert.Equal("m1", (await client.GenerateAsync(Inference.InferenceSidecar.Ask("chat"), cancellationToken: Ct)).ProviderModel);
+
+        await File.WriteAllTextAsync(ConfigPath, routes + "prices: { m1: { input: 9, output: 9 }, m2: { input: 1, output: 1 } }\n", Ct);
+        var (status, _) = await PostReloadAsync(sidecar);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("m2", (await client.GenerateAsync(Inference.InferenceSidecar.Ask("chat"), cancellationToken: Ct)).ProviderModel);
+    }
+
+    [Fact]
     public async Task Reload_PromptVersionOfAModelTheNewFileRemoves_RefusedNamingTheVersion()
     {
         var before = Base + Prompt("hi");
