@@ -95,14 +95,27 @@ internal sealed partial class InferenceService : V1.Inference.InferenceBase
         await FlagCacheHitAsync(call, context).ConfigureAwait(false);
         if (result.Response is { } whole)
         {
-            // A step answered a streamed call with a whole response: send it as one delta and the final chunk.
-            var delta = new GenerateChunk { Id = whole.Id ?? string.Empty, Text = whole.Text, Reasoning = whole.Reasoning ?? string.Empty, Provider = call.ServedTarget?.Provider ?? whole.Provider, ProviderModel = whole.Model };
-            foreach (var (toolCall, index) in whole.ToolCalls.Select(static (c, i) => (c, i)))
+            // A step answered a streamed call with a whole response: send it as deltas (its tool items, text, citations) and
+            // the final chunk; the first delta names the call as a provider's stream does.
+            var firstDelta = true;
+            foreach (var chunk in whole.AsChunks())
             {
-                delta.ToolCalls.Add(new ToolCallDelta { Index = index, Id = toolCall.Id, Name = toolCall.Name, Arguments = toolCall.ArgumentsJson });
+                if (GenerateResponseMapper.ToProtoDelta(chunk) is not { } delta)
+                {
+                    continue;
+                }
+
+                if (firstDelta)
+                {
+                    delta.Id = whole.Id ?? string.Empty;
+                    delta.Provider = call.ServedTarget?.Provider ?? whole.Provider;
+                    delta.ProviderModel = whole.Model;
+                    firstDelta = false;
+                }
+
+                await responseStream.WriteAsync(delta).ConfigureAwait(false);
             }
 
-            await responseStream.WriteAsync(delta).ConfigureAwait(false);
             await responseStream.WriteAsync(FinalChunk(call, whole.FinishReason, whole.ProviderFinishReason, whole.Usage, whole.Id, whole.Model)).ConfigureAwait(false);
             return;
         }

@@ -97,18 +97,11 @@ internal sealed record CachedResponse
     /// calls), then the final chunk with the finish reason and the original usage.</summary>
     public IEnumerable<ChatChunk> ToChunks()
     {
-        if (Reasoning is not null || ReasoningSignature is not null)
+        foreach (var chunk in ToResponse().AsChunks())
         {
-            yield return new ChatChunk { Id = Id, Model = Model, ReasoningDelta = Reasoning, ReasoningSignature = ReasoningSignature };
+            yield return chunk;
         }
 
-        yield return new ChatChunk
-        {
-            Id = Id,
-            Model = Model,
-            TextDelta = Text,
-            ToolCallDeltas = [.. ToolCalls.Select(static (c, i) => new ChatToolCallDelta { Index = i, Id = c.Id, Name = c.Name, ArgumentsFragment = c.Arguments })],
-        };
         yield return new ChatChunk { Id = Id, Model = Model, FinishReason = FinishReason, ProviderFinishReason = ProviderFinishReason, Usage = Usage };
     }
 }

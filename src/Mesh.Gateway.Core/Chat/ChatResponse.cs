@@ -38,4 +38,32 @@ public sealed record ChatResponse
 
     /// <summary>The model the provider reports having used (may be more specific than the one asked for).</summary>
     public string Model { get; init; } = string.Empty;
+
+    /// <summary>This answer as the deltas of a stream, for a door that must stream a whole answer (a cache hit, a step's own
+    /// answer): the reasoning, the provider's own tool items (before the text, as the provider sends them), the text with the
+    /// tool calls, then the text's annotations; the final chunk (finish reason, usage) is the caller's.</summary>
+    public IEnumerable<ChatChunk> AsChunks()
+    {
+        if (Reasoning is not null || ReasoningSignature is not null)
+        {
+            yield return new ChatChunk { Id = Id, Model = Model, ReasoningDelta = Reasoning, ReasoningSignature = ReasoningSignature };
+        }
+
+        foreach (var item in ProviderItems)
+        {
+            yield return new ChatChunk { Id = Id, Model = Model, ProviderItem = item };
+        }
+
+        yield return new ChatChunk
+        {
+            Id = Id,
+            Model = Model,
+            TextDelta = Text,
+            ToolCallDeltas = [.. ToolCalls.Select(static (c, i) => new ChatToolCallDelta { Index = i, Id = c.Id, Name = c.Name, ArgumentsFragment = c.ArgumentsJson })],
+        };
+        foreach (var annotation in TextAnnotations)
+        {
+            yield return new ChatChunk { Id = Id, Model = Model, TextAnnotation = annotation };
+        }
+    }
 }

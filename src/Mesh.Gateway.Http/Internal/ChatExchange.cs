@@ -84,8 +84,12 @@ internal static class ChatExchange
         using var sse = new SseWriter(context);
         if (result.Response is { } single)
         {
-            // A step answered a streamed call with a whole response: send it as one delta and the end.
-            await answer.DeltaAsync(sse, AsChunk(single), call).ConfigureAwait(false);
+            // A step answered a streamed call with a whole response: send it as deltas (its tool items, text, citations) and the end.
+            foreach (var chunk in single.AsChunks())
+            {
+                await answer.DeltaAsync(sse, chunk, call).ConfigureAwait(false);
+            }
+
             await answer.EndAsync(sse, single.FinishReason, single.ProviderFinishReason, single.Usage, call).ConfigureAwait(false);
             return;
         }
@@ -128,15 +132,6 @@ internal static class ChatExchange
 
         await answer.EndAsync(sse, finish ?? ChatFinishReason.Other, providerFinish, call.Usage ?? usage ?? ChatUsage.Empty, call).ConfigureAwait(false);
     }
-
-    private static ChatChunk AsChunk(ChatResponse whole) => new()
-    {
-        Id = whole.Id,
-        Model = whole.Model,
-        TextDelta = whole.Text,
-        ReasoningDelta = whole.Reasoning,
-        ToolCallDeltas = [.. whole.ToolCalls.Select(static (c, i) => new ChatToolCallDelta { Index = i, Id = c.Id, Name = c.Name, ArgumentsFragment = c.ArgumentsJson })],
-    };
 
     private static GatewayError Internal(string message) => new() { Code = GatewayErrorCode.Internal, Reason = GatewayErrorReasons.ProviderError, Message = message };
 }
