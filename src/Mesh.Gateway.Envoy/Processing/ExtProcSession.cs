@@ -204,9 +204,11 @@ internal sealed partial class ExtProcSession
 
         // The tenant's own guardrail policy from here on (the default policy when it has none).
         _guard = _deps.Guard.ForTenant(_tenant!.Id);
-        if (_api.PathModel is { } pathModel && !AccessPolicy.IsModelAllowed(_tenant, pathModel))
+        if (_api.PathModel is { } pathModel && CallerAccess.Authorize(_tenant, _api.Operation, pathModel, prompt: null) is { } denied)
         {
-            return Immediate(EnvoyErrors.Create(GatewayErrorCode.PermissionDenied, GatewayErrorReasons.ModelNotAllowed, $"Tenant '{_tenant.Id}' may not use the model '{pathModel}'."));
+            // A model in the path (Azure deployment, Gemini) the tenant may not use: refused before the body is read, with
+            // the authentication step's decision.
+            return Immediate(EnvoyErrors.FromStep(denied));
         }
 
         if (options.StripAcceptEncoding && headers.ContainsKey("accept-encoding"))
