@@ -71,10 +71,7 @@ public static class InferenceServiceCollectionExtensions
             sp.GetService<ILogger<InferenceRouter>>(),
             health: sp.GetRequiredService<TargetHealthRegistry>(),
             prices: sp.GetService<IModelPriceLookup>()));
-        services.TryAddSingleton(static sp => new InferenceTelemetryStep(
-            sp.GetRequiredService<TimeProvider>(), sp.GetService<ILoggerFactory>()?.CreateLogger("Mesh.Gateway.Calls")));
-        services.AddInferenceStep(InferenceStepOrder.Telemetry, static sp => sp.GetRequiredService<InferenceTelemetryStep>());
-        services.AddInferenceStep(InferenceStepOrder.UpstreamMark, static sp => sp.GetRequiredService<InferenceTelemetryStep>().CreateUpstreamMark());
+        services.AddInferenceTelemetry();
         services.TryAddSingleton(static sp =>
         {
             var router = sp.GetRequiredService<InferenceRouter>();

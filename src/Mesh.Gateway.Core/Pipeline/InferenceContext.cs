@@ -32,6 +32,21 @@ public sealed class InferenceContext
         return new InferenceContext(InferenceOperation.Chat, request.Model, isStreaming, timeProvider.GetTimestamp()) { _chatRequest = request };
     }
 
+    /// <summary>A chat call that began at <paramref name="startTimestamp"/> (<see cref="TimeProvider.GetTimestamp"/>), before its
+    /// context could be built (the Envoy door reads the request body after the headers started the call).</summary>
+    public static InferenceContext ForChat(ChatRequest request, bool isStreaming, long startTimestamp)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return new InferenceContext(InferenceOperation.Chat, request.Model, isStreaming, startTimestamp) { _chatRequest = request };
+    }
+
+    /// <summary>An embeddings call that began at <paramref name="startTimestamp"/> (see <see cref="ForChat(ChatRequest, bool, long)"/>).</summary>
+    public static InferenceContext ForEmbeddings(EmbeddingRequest request, long startTimestamp)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return new InferenceContext(InferenceOperation.Embeddings, request.Model, isStreaming: false, startTimestamp) { _embeddingRequest = request };
+    }
+
     /// <summary>An embeddings call.</summary>
     public static InferenceContext ForEmbeddings(EmbeddingRequest request, TimeProvider timeProvider)
     {

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Mesh.Gateway.Core.Pipeline;
 
 /// <summary>The <see cref="InferenceProperties"/> keys several features share.</summary>
@@ -6,6 +8,15 @@ public static class InferencePropertyKeys
     /// <summary>Appended to by guardrail steps, read into the call's ledger record: what the guardrails did
     /// (<see cref="RedactedRequest"/>, <see cref="CutResponse"/>), the same words on every door.</summary>
     public static readonly InferencePropertyKey<List<string>> GuardrailActions = new("mesh.guardrail_actions");
+
+    /// <summary>The caller's trace context where the door's transport does not make it <see cref="Activity.Current"/> (the Envoy
+    /// door: the app's <c>traceparent</c> request header, not the proxy's ext_proc stream): the telemetry step's span is its child.</summary>
+    public static readonly InferencePropertyKey<ActivityContext> TraceParent = new("mesh.trace_parent");
+
+    /// <summary>Timestamp ticks between the call's start and its upstream mark that the door spent waiting on its peer rather
+    /// than working (the Envoy door: the proxy buffering the request body between its headers and body messages); the
+    /// telemetry step leaves them out of <c>mesh.gateway.overhead.duration</c>.</summary>
+    public static readonly InferencePropertyKey<long> PeerWaitTicks = new("mesh.peer_wait_ticks");
 
     /// <summary>The request was redacted or tokenized before it went upstream.</summary>
     public const string RedactedRequest = "redact:request";

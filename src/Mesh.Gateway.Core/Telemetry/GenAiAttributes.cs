@@ -67,6 +67,9 @@ public static class GenAiAttributes
     public const string ServerPort = "server.port";
     public const string ErrorType = "error.type";
 
+    /// <summary>The door a call came through: grpc, http or envoy (span attribute).</summary>
+    public const string MeshDoor = "mesh.gateway.door";
+
     /// <summary>A routing target, as <c>provider/model</c> (target health metrics).</summary>
     public const string MeshTarget = "mesh.gateway.target";
 

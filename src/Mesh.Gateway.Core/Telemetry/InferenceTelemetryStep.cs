@@ -31,13 +31,8 @@ public sealed class InferenceTelemetryStep : IInferenceStep
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(nextStep);
-        var operation = context.Operation == InferenceOperation.Embeddings ? GenAiOperationNames.Embeddings : GenAiOperationNames.Chat;
-        var activity = GatewayTelemetry.ActivitySource.StartActivity($"{operation} {context.Model}", ActivityKind.Client);
-        if (activity is { IsAllDataRequested: true })
-        {
-            AddRequestTags(activity, context, operation);
-        }
-
+        var operation = OperationName(context);
+        var activity = StartSpan(context, operation);
         InferenceResult result;
         try
         {
@@ -61,6 +56,17 @@ public sealed class InferenceTelemetryStep : IInferenceStep
 
         Finish(activity, context, operation, result.Error?.Reason, result.Error?.Message);
         return result;
+    }
+
+    /// <summary>A call its door refused before the steps ran (the Envoy door's Check, its header phase, a body it cannot read):
+    /// the error span and <c>gen_ai.client.operation.duration</c> of a call a step refuses, from <paramref name="context"/> (its
+    /// start, door, model and <see cref="InferencePropertyKeys.TraceParent"/>).</summary>
+    public void RecordRefused(InferenceContext context, GatewayError error)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(error);
+        var operation = OperationName(context);
+        Finish(StartSpan(context, operation), context, operation, error.Reason, error.Message);
     }
 
     /// <summary>The innermost step (<see cref="InferenceStepOrder.UpstreamMark"/>) that marks when the call goes upstream, so that
@@ -95,9 +101,42 @@ public sealed class InferenceTelemetryStep : IInferenceStep
         }
     }
 
+    private static string OperationName(InferenceContext context) =>
+        context.Operation == InferenceOperation.Embeddings ? GenAiOperationNames.Embeddings : GenAiOperationNames.Chat;
+
+    private static string DoorName(InferenceSource source) => source switch
+    {
+        InferenceSource.Envoy => "envoy",
+        InferenceSource.Http => "http",
+        _ => "grpc",
+    };
+
+    // The call's CLIENT span, a child of the door's trace context: the caller's traceparent as the door read it, else
+    // Activity.Current (which ASP.NET Core takes from the gRPC or HTTP request). It starts when the call arrived, which is
+    // before the steps run where a door builds the call's context late (the Envoy door, once the request body is read).
+    private Activity? StartSpan(InferenceContext context, string operation)
+    {
+        if (!GatewayTelemetry.ActivitySource.HasListeners())
+        {
+            return null;
+        }
+
+        context.Properties.TryGetValue(InferencePropertyKeys.TraceParent, out var parent);
+        var started = _timeProvider.GetUtcNow() - _timeProvider.GetElapsedTime(context.StartTimestamp);
+        var name = context.Model.Length == 0 ? operation : $"{operation} {context.Model}";
+        var activity = GatewayTelemetry.ActivitySource.StartActivity(name, ActivityKind.Client, parent, startTime: started);
+        if (activity is { IsAllDataRequested: true })
+        {
+            AddRequestTags(activity, context, operation);
+        }
+
+        return activity;
+    }
+
     private static void AddRequestTags(Activity activity, InferenceContext context, string operation)
     {
         activity.SetTag(GenAiAttributes.OperationName, operation);
+        activity.SetTag(GenAiAttributes.MeshDoor, DoorName(context.Source));
         activity.SetTag(GenAiAttributes.RequestModel, context.Model);
         if (context.ConversationId is { Length: > 0 } conversation)
         {
@@ -175,11 +214,13 @@ public sealed class InferenceTelemetryStep : IInferenceStep
 
         GatewayMetrics.OperationDuration.Record(duration, tags);
         GatewayCallLog.Completed(
-            _logger, context.Source switch { InferenceSource.Envoy => "envoy", InferenceSource.Http => "http", _ => "grpc" }, operation, context.Identity?.TenantId, context.Identity?.KeyId, context.Model, context.ServedTarget?.Provider,
+            _logger, DoorName(context.Source), operation, context.Identity?.TenantId, context.Identity?.KeyId, context.Model, context.ServedTarget?.Provider,
             context.ServedTarget?.Model, errorType ?? "OK", context.Usage?.InputTokens ?? 0, context.Usage?.OutputTokens ?? 0, duration * 1000);
         if (context.Properties.TryGetValue(UpstreamStart, out var upstream))
         {
-            GatewayMetrics.Overhead.Record(_timeProvider.GetElapsedTime(context.StartTimestamp, upstream).TotalSeconds, tags);
+            // The gateway's own time on the request: arrival to the upstream mark, less what the door spent waiting on its peer.
+            var waited = context.Properties.GetValue(InferencePropertyKeys.PeerWaitTicks, 0L);
+            GatewayMetrics.Overhead.Record(_timeProvider.GetElapsedTime(context.StartTimestamp + waited, upstream).TotalSeconds, tags);
         }
 
         if (activity is null)

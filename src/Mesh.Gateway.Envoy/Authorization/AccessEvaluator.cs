@@ -1,7 +1,6 @@
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Envoy.Configuration;
 using Mesh.Gateway.Envoy.Http;
-using Mesh.Gateway.Tenancy.Access;
 using Mesh.Gateway.Tenancy.Authentication;
 
 namespace Mesh.Gateway.Envoy.Authorization;
@@ -34,20 +33,17 @@ internal sealed class AccessEvaluator
                 "This endpoint is not served through the AI gateway."));
         }
 
-        var auth = await _authenticator.AuthenticateAsync(new CallerCredentials(headers, peerPrincipal, FromAuthenticatedProxy: true), cancellationToken).ConfigureAwait(false);
-        if (!auth.Succeeded)
+        // The authentication step's decision (who, and the tenant's operations and models), made before any body exists: the
+        // model is the path's or the body's when Check was sent it, else not known yet (the body phase's step decides then).
+        var decision = await CallerAccess.DecideAsync(
+            _authenticator, new CallerCredentials(headers, peerPrincipal, FromAuthenticatedProxy: true), api.Operation, api.PathModel ?? bodyModel, cancellationToken).ConfigureAwait(false);
+        var auth = decision.Authentication;
+        if (!decision.Allowed)
         {
-            return Deny(api, AuthenticationError(auth)) with { Authentication = auth };
+            return Deny(api, EnvoyErrors.FromStep(decision.Error!)) with { Authentication = auth };
         }
 
         var tenant = auth.Tenant!;
-        var model = api.PathModel ?? bodyModel;
-        var access = AccessPolicy.Authorize(tenant, api.Operation, model);
-        if (!access.Allowed)
-        {
-            var reason = access.Denial == AccessDenial.ModelNotAllowed ? GatewayErrorReasons.ModelNotAllowed : GatewayErrorReasons.OperationNotAllowed;
-            return Deny(api, EnvoyErrors.Create(GatewayErrorCode.PermissionDenied, reason, access.Message)) with { Authentication = auth };
-        }
 
         var set = new List<KeyValuePair<string, string>>(2) { new(_options.TenantHeader, tenant.Id) };
         string? credentialHeader = null;
@@ -71,9 +67,6 @@ internal sealed class AccessEvaluator
             : [];
         return new AccessOutcome { Api = api, Authentication = auth, HeadersToSet = set, HeadersToRemove = remove };
     }
-
-    // The one mapping every door uses (AuthenticationResultExtensions), so a bad key is the same code on each.
-    internal static GatewayError AuthenticationError(AuthenticationResult auth) => auth.ToGatewayError();
 
     private static AccessOutcome Deny(ProviderApi? api, GatewayError error) => new() { Error = error, Api = api };
 }

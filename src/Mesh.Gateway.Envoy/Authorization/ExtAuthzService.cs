@@ -1,6 +1,7 @@
 using Envoy.Service.Auth.V3;
 using Grpc.Core;
-using Mesh.Gateway.Envoy.Telemetry;
+using Mesh.Gateway.Core.Telemetry;
+using Mesh.Gateway.Envoy.Processing;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Gateway.Envoy.Authorization;
@@ -11,33 +12,34 @@ internal sealed class ExtAuthzService : global::Envoy.Service.Auth.V3.Authorizat
     private readonly CheckHandler _handler;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly InferenceTelemetryStep _telemetry;
 
-    public ExtAuthzService(CheckHandler handler, ILogger<ExtAuthzService> logger, TimeProvider time)
+    public ExtAuthzService(CheckHandler handler, ILogger<ExtAuthzService> logger, TimeProvider time, InferenceTelemetryStep telemetry)
     {
         _handler = handler;
         _logger = logger;
         _time = time;
+        _telemetry = telemetry;
     }
 
     public override async Task<CheckResponse> Check(CheckRequest request, ServerCallContext context)
     {
         var started = _time.GetTimestamp();
-        var startedAt = _time.GetUtcNow();
         var decision = await _handler.DecideAsync(request, context.CancellationToken).ConfigureAwait(false);
         var response = decision.Response;
         Log.Checked(_logger, response.Status.Code, response.HttpResponseCase);
         if (decision.Refusal is { } refusal && decision.Api is not null)
         {
-            // A call refused here never reaches ext_proc: its span and duration are recorded now, as the gRPC door's are.
-            EnvoyCallTelemetry.RecordRefusal(_time, started, startedAt, decision.Headers.GetValueOrDefault("traceparent"),
-                decision.Headers.GetValueOrDefault("tracestate"), decision.Api, decision.Model, refusal);
+            // A call refused here never reaches ext_proc or the steps: its span, duration and call line are recorded now by
+            // the telemetry step, as a step's refusal is.
+            _telemetry.RecordRefused(EnvoyCallContext.Refused(decision.Api, decision.Model, streaming: false, started, decision.Headers, identity: null), refusal);
         }
-
-        if (response.Status.Code != 0)
+        else if (response.Status.Code != 0)
         {
             // Refusals at Information, as the one line per call is (the call never reaches ext_proc).
             Log.CheckRefused(_logger, response.Status.Code, response.DeniedResponse?.Status is { } status ? (int)status.Code : 0);
         }
+
         return response;
     }
 }

@@ -4,6 +4,7 @@ using Mesh.Gateway.Envoy.Guarding;
 using Mesh.Gateway.Envoy.Processing;
 using Mesh.Gateway.Core.Composition;
 using Mesh.Gateway.Core.Providers;
+using Mesh.Gateway.Core.Telemetry;
 using Grpc.AspNetCore.Server;
 using Mesh.Gateway.Guardrails;
 using Mesh.Gateway.Tenancy.Access;
@@ -73,6 +74,8 @@ public static class EnvoyServiceCollectionExtensions
         services.TryAddSingleton<IEnvoyGuard>(static sp => new ReloadingEnvoyGuard(
             sp.GetRequiredService<IGuardrailEngine>(), sp.GetRequiredService<GuardrailsPolicies>()));
         services.TryAddSingleton<EnvoyUsageLog>();
+        // The GenAI span and metrics of each call: the telemetry step every door runs (added once, whichever door adds it).
+        services.AddInferenceTelemetry();
         services.TryAddSingleton(static sp => EnvoyPipeline.From(sp));
         services.TryAddSingleton(sp => new AccessEvaluator(
             sp.GetRequiredService<TenantAuthenticator>(), sp.GetRequiredService<ProviderCredentials>(), sp.GetRequiredService<EnvoyOptions>()));
@@ -87,6 +90,7 @@ public static class EnvoyServiceCollectionExtensions
         {
             RecentUsage = sp.GetRequiredService<EnvoyUsageLog>(),
             Pipeline = sp.GetRequiredService<EnvoyPipeline>(),
+            Telemetry = sp.GetRequiredService<InferenceTelemetryStep>(),
 
             // The routing table comes with AddMeshInference; an Envoy-only host forwards as the app asked.
             Router = sp.GetService<Mesh.Gateway.Core.Routing.RoutingTableHolder>() is { } routes
@@ -94,7 +98,9 @@ public static class EnvoyServiceCollectionExtensions
                 : null,
         });
         services.TryAddSingleton(static sp => new Mesh.Gateway.Core.Routing.Health.TargetHealthRegistry(sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<ExtAuthzService>();
+        services.TryAddSingleton(static sp => new ExtAuthzService(
+            sp.GetRequiredService<CheckHandler>(), sp.GetRequiredService<ILogger<ExtAuthzService>>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<InferenceTelemetryStep>()));
         services.TryAddSingleton<ExtProcService>();
         return services;
     }

@@ -14,6 +14,20 @@ internal static class EnvoyHeaders
     public static string ValueOf(HeaderValue header) =>
         header.RawValue.IsEmpty ? header.Value : Encoding.UTF8.GetString(header.RawValue.Span);
 
+    /// <summary>The app's W3C trace context (<c>traceparent</c>, <c>tracestate</c>) in lower-case request headers; default when
+    /// absent or invalid, or when nothing listens to the gateway's spans (nothing is parsed then).</summary>
+    public static System.Diagnostics.ActivityContext TraceContext(IReadOnlyDictionary<string, string> headers)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        if (!Core.Telemetry.GatewayTelemetry.ActivitySource.HasListeners() || !headers.TryGetValue("traceparent", out var traceParent))
+        {
+            return default;
+        }
+
+        _ = System.Diagnostics.ActivityContext.TryParse(traceParent, headers.GetValueOrDefault("tracestate"), isRemote: true, out var context);
+        return context;
+    }
+
     /// <summary>Lower-case name → value; repeated names joined with ',' as Envoy does for ext_authz.</summary>
     public static Dictionary<string, string> ToDictionary(HeaderMap? map)
     {

@@ -10,14 +10,12 @@ namespace Mesh.Gateway.Envoy.Processing;
 /// answer. Thread-safe; built once.</remarks>
 internal sealed class EnvoyPipeline
 {
-    // The policies the door still applies in its own code (Guarding for the response, EnvoyCallTelemetry) and so must
-    // not run a second time as steps. Issue 15: each moves into its step and leaves this list; every other step (cache,
-    // prompt decorators, ...) runs on this door as it is registered.
+    // The policies the door still applies in its own code (Guarding for the response) and so must not run a second time as
+    // steps. Issue 15: each moves into its step and leaves this list; every other step (telemetry, cache, prompt
+    // decorators, ...) runs on this door as it is registered.
     private static readonly int[] AppliedByDoor =
     [
-        InferenceStepOrder.Telemetry,
         InferenceStepOrder.ResponseGuardrails,
-        InferenceStepOrder.UpstreamMark,
     ];
 
     public EnvoyPipeline(InferencePipeline pipeline) => Pipeline = pipeline;

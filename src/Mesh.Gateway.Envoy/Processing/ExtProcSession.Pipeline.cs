@@ -33,8 +33,9 @@ internal sealed partial class ExtProcSession
     /// changed the request's texts.</summary>
     private async ValueTask<InferenceResult?> RunPipelineAsync(RequestBodyResult body, string model, CancellationToken cancellationToken)
     {
+        // The call began with its request headers: its duration, span and ledger latency count from there.
         var context = _api!.Operation == "embeddings"
-            ? InferenceContext.ForEmbeddings(new EmbeddingRequest { Model = model, Inputs = body.Texts }, _deps.Time)
+            ? InferenceContext.ForEmbeddings(new EmbeddingRequest { Model = model, Inputs = body.Texts }, _started)
             : InferenceContext.ForChat(
                 new ChatRequest
                 {
@@ -45,8 +46,18 @@ internal sealed partial class ExtProcSession
                     Temperature = Temperature(body.Root),
                 },
                 body.Streaming,
-                _deps.Time);
+                _started);
         context.Source = InferenceSource.Envoy;
+        if (_requestHeaders is { } headers)
+        {
+            // The app's trace context (the ext_proc stream's own is the proxy's), and the time Envoy took to send the body.
+            EnvoyCallContext.WithTraceParent(context, headers);
+        }
+
+        if (_peerWait > 0)
+        {
+            context.Properties.Set(InferencePropertyKeys.PeerWaitTicks, _peerWait);
+        }
 
         // The context has only the texts: a cache keys this call by the request as it goes upstream, i.e. the body's other
         // fields and the messages the cache passes (the call's, as the steps before it left them: redacted, tokenized,

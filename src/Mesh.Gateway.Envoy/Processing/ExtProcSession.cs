@@ -33,6 +33,7 @@ namespace Mesh.Gateway.Envoy.Processing;
 internal sealed partial class ExtProcSession
 {
     private const string ExtAuthzNamespace = "envoy.filters.http.ext_authz";
+    private static readonly Dictionary<string, string> EmptyHeaders = [];
 
     private readonly ExtProcDependencies _deps;
     private Phase _request = Phase.ExpectHeaders;
@@ -45,6 +46,9 @@ internal sealed partial class ExtProcSession
     // The ledger fields the limits step cannot see (operation, HTTP status) and what Check charged already.
     private readonly DoorCallFields _ledger = new();
     private long _started;
+    // When the request headers were answered, then how long Envoy took to send the body after them (not the gateway's time).
+    private long _headersAnswered;
+    private long _peerWait;
     private bool _requestHasContentLength;
     private BodySendMode _requestBodyMode = BodySendMode.Buffered;
     private BodySendMode _responseBodyMode = BodySendMode.Buffered;
@@ -89,7 +93,7 @@ internal sealed partial class ExtProcSession
     /// <summary>The model the request names (path or body), once known.</summary>
     public string? RequestModel => _body?.Model ?? _api?.PathModel;
 
-    /// <summary>The ledger record the limits step wrote for the admitted request, once settled (telemetry, tests).</summary>
+    /// <summary>The ledger record the limits step wrote for the admitted request, once settled (tests, diagnostics).</summary>
     public UsageRecord? Record { get; private set; }
 
     /// <summary>Handles one message; returns the answer, or null when none is due (observability mode, after an immediate response).</summary>
@@ -200,9 +204,11 @@ internal sealed partial class ExtProcSession
 
         // The tenant's own guardrail policy from here on (the default policy when it has none).
         _guard = _deps.Guard.ForTenant(_tenant!.Id);
-        if (_api.PathModel is { } pathModel && !AccessPolicy.IsModelAllowed(_tenant, pathModel))
+        if (_api.PathModel is { } pathModel && CallerAccess.Authorize(_tenant, _api.Operation, pathModel, prompt: null) is { } denied)
         {
-            return Immediate(EnvoyErrors.Create(GatewayErrorCode.PermissionDenied, GatewayErrorReasons.ModelNotAllowed, $"Tenant '{_tenant.Id}' may not use the model '{pathModel}'."));
+            // A model in the path (Azure deployment, Gemini) the tenant may not use: refused before the body is read, with
+            // the authentication step's decision.
+            return Immediate(EnvoyErrors.FromStep(denied));
         }
 
         if (options.StripAcceptEncoding && headers.ContainsKey("accept-encoding"))
@@ -216,6 +222,7 @@ internal sealed partial class ExtProcSession
             _finished = _api.Operation != "chat" && _api.Operation != "responses" && _api.Operation != "embeddings";
         }
 
+        _headersAnswered = _deps.Time.GetTimestamp();
         return HeadersAnswer(mutation);
     }
 
@@ -242,6 +249,11 @@ internal sealed partial class ExtProcSession
         }
 
         _request = Phase.Done;
+        if (_headersAnswered != 0)
+        {
+            _peerWait = _deps.Time.GetTimestamp() - _headersAnswered;
+        }
+
         var canRewrite = _requestBodyMode is BodySendMode.Buffered or BodySendMode.BufferedPartial;
         var result = RequestBodyEditor.Process(_requestBody.WrittenMemory, _api!, _deps.Options.ForceStreamUsage && canRewrite, forPipeline: !_deps.Pipeline.IsEmpty);
         _body = result;
@@ -369,6 +381,12 @@ internal sealed partial class ExtProcSession
         if (_response != Phase.ExpectBody)
         {
             throw Violation("response_body before response_headers or after the response ended");
+        }
+
+        if (_context is { TimeToFirstToken: null } call)
+        {
+            // The first of the answer reaches the gateway (the telemetry step's time to first chunk).
+            call.TimeToFirstToken = _deps.Time.GetElapsedTime(call.StartTimestamp);
         }
 
         var answer = new ProcessingResponse { ResponseBody = new BodyResponse { Response = new CommonResponse() } };
@@ -591,6 +609,13 @@ internal sealed partial class ExtProcSession
         if (!_admitted && _api is not null)
         {
             Refusal = error;
+            if (_context is null)
+            {
+                // Refused before the steps ran (ext_proc's own authentication, the path model, the body, the route): the
+                // telemetry step records it as it records a step's refusal.
+                _deps.Telemetry?.RecordRefused(
+                    EnvoyCallContext.Refused(_api, RequestModel, _body?.Streaming ?? false, _started, _requestHeaders ?? EmptyHeaders, _identity), error);
+            }
         }
 
         return Immediate(EnvoyErrors.HttpStatus(error), "application/json", EnvoyErrors.Render(_api, error), "mesh_gateway_" + EnvoyErrors.WireCode(error));

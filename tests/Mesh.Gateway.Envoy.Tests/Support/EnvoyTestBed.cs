@@ -9,6 +9,7 @@ using Mesh.Gateway.Tenancy.Limits;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Mesh.Gateway.Core.Telemetry;
 
 namespace Mesh.Gateway.Envoy.Tests.Support;
 
@@ -46,13 +47,15 @@ internal static class EnvoyTestBed
     public static AccessEvaluator Evaluator(EnvoyOptions? options = null, TenancyOptions? tenancy = null, TimeProvider? time = null) =>
         new(TenancyServiceCollectionExtensions.Create(tenancy ?? Tenancy(), time ?? TimeProvider.System, NullLoggerFactory.Instance), Credentials(), options ?? new EnvoyOptions());
 
-    public static ExtProcDependencies Deps(IEnvoyGuard? guard = null, RecordingLedger? ledger = null, EnvoyOptions? options = null, EnvoyPipeline? pipeline = null)
+    public static ExtProcDependencies Deps(IEnvoyGuard? guard = null, RecordingLedger? ledger = null, EnvoyOptions? options = null, EnvoyPipeline? pipeline = null, TimeProvider? time = null)
     {
         options ??= new EnvoyOptions();
+        time ??= TimeProvider.System;
         return new ExtProcDependencies(options, Evaluator(options), guard ?? new TestGuard(),
-            TimeProvider.System, NullLogger.Instance)
+            time, NullLogger.Instance)
         {
-            Pipeline = pipeline ?? Pipeline(new(), ledger),
+            Pipeline = pipeline ?? Pipeline(new(), ledger, time),
+            Telemetry = new Mesh.Gateway.Core.Telemetry.InferenceTelemetryStep(time),
         };
     }
 
@@ -62,8 +65,8 @@ internal static class EnvoyTestBed
 
     /// <summary>The door's pipeline as the sidecar registers it (<c>AddTenancy()</c>, <c>AddGuardrails()</c>, <c>AddLimits()</c>)
     /// on <paramref name="configuration"/> (<c>guardrails:</c>, <c>tenants:</c> keys; without tenants, <see cref="Tenancy"/>'s
-    /// team-a), the ledger kept in <paramref name="ledger"/>.</summary>
-    public static EnvoyPipeline Pipeline(Dictionary<string, string?> configuration, RecordingLedger? ledger = null)
+    /// team-a), the ledger kept in <paramref name="ledger"/>, the steps' clock <paramref name="time"/>.</summary>
+    public static EnvoyPipeline Pipeline(Dictionary<string, string?> configuration, RecordingLedger? ledger = null, TimeProvider? time = null)
     {
         var keys = new Dictionary<string, string?>(configuration);
         if (!keys.ContainsKey("tenants:0:id"))
@@ -78,11 +81,13 @@ internal static class EnvoyTestBed
 
         var config = new ConfigurationBuilder().AddInMemoryCollection(keys).Build();
         var services = new ServiceCollection();
+        services.AddSingleton(time ?? TimeProvider.System);
         services.AddMeshTenancy(config);
         services.AddSingleton<IUsageLedger>(ledger ?? new RecordingLedger());
         services.AddSingleton(new RoutingTableHolder(RoutingTable.Create(new ModelsOptions(), [])));
         services.AddMeshInferenceGuardrails(config);
         services.AddMeshLimits(config);
+        services.AddInferenceTelemetry();
         return EnvoyPipeline.From(services.BuildServiceProvider());
     }
 }

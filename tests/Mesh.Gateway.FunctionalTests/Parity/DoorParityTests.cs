@@ -367,6 +367,16 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
         var span = Assert.Single(await UntilAsync(() => rig.Spans(trace), static spans => spans.Count > 0, "the call's span"));
         Assert.Equal($"chat {model}", span.DisplayName);
         Assert.Equal(ActivityKind.Client, span.Kind);
+        // Under the caller's span: directly (the Envoy door reads the app's traceparent), or through the server's own request
+        // span (ASP.NET Core's, on the gRPC and HTTP doors).
+        var local = span;
+        while (local.Parent is { } up)
+        {
+            local = up;
+        }
+
+        Assert.Equal(parent, local.ParentSpanId);
+        Assert.Equal(door.LedgerDoor, span.GetTagItem("mesh.gateway.door"));
         Assert.Equal("chat", span.GetTagItem("gen_ai.operation.name"));
         Assert.Equal(door.GenAiProvider, span.GetTagItem("gen_ai.provider.name"));
         Assert.Equal(model, span.GetTagItem("gen_ai.request.model"));
@@ -383,15 +393,24 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
     private async Task RefusedTelemetry(IDoor door)
     {
         var trace = ActivityTraceId.CreateRandom();
+        var parent = ActivitySpanId.CreateRandom();
         var model = door.Model(ParityRig.LargeModel);
 
-        var outcome = await door.CallAsync(rig, new DoorCall(ParityRig.NarrowKey, ParityRig.LargeModel, "Hello", TraceParent: $"00-{trace}-{ActivitySpanId.CreateRandom()}-01"), Ct);
+        var outcome = await door.CallAsync(rig, new DoorCall(ParityRig.NarrowKey, ParityRig.LargeModel, "Hello", TraceParent: $"00-{trace}-{parent}-01"), Ct);
 
         Assert.Equal(403, outcome.Status);
         var span = Assert.Single(await UntilAsync(() => rig.Spans(trace), static spans => spans.Count > 0, "the refused call's span"));
         Assert.Equal($"chat {model}", span.DisplayName);
         Assert.Equal(ActivityKind.Client, span.Kind);
         Assert.Equal(ActivityStatusCode.Error, span.Status);
+        var local = span;
+        while (local.Parent is { } up)
+        {
+            local = up;
+        }
+
+        Assert.Equal(parent, local.ParentSpanId);
+        Assert.Equal(door.LedgerDoor, span.GetTagItem("mesh.gateway.door"));
         Assert.Equal("chat", span.GetTagItem("gen_ai.operation.name"));
         Assert.Equal(model, span.GetTagItem("gen_ai.request.model"));
         Assert.False(string.IsNullOrEmpty(span.GetTagItem("error.type") as string));

@@ -90,6 +90,27 @@ public sealed class AuthenticationStepTests
         Assert.Equal("team-a", seen?.TenantId);
     }
 
+    // The Envoy door's Check decides with CallerAccess before any body exists; the step decides the same way for every door.
+    [Theory]
+    [InlineData("chat", Key, null)]
+    [InlineData("gpt-4o", Key, GatewayErrorReasons.PermissionDenied)]
+    [InlineData("chat", "sk-wrong", GatewayErrorReasons.InvalidApiKey)]
+    [InlineData("chat", null, GatewayErrorReasons.MissingApiKey)]
+    public async Task InvokeAsync_AnyCall_SameDecisionAsCallerAccess(string model, string? key, string? reason)
+    {
+        var headers = key is null ? [] : new[] { ("authorization", "Bearer " + key) };
+        var (result, _) = await RunAsync(s_tenants, model, headers);
+        var authenticator = TenancyServiceCollectionExtensions.Create(s_tenants, TimeProvider.System, NullLoggerFactory.Instance);
+        var decision = await CallerAccess.DecideAsync(
+            authenticator, new CallerCredentials(headers.ToDictionary(h => h.Item1, h => h.Item2)), "chat", model, TestContext.Current.CancellationToken);
+
+        Assert.Equal(reason, result.Error?.Reason);
+        Assert.Equal(reason, decision.Error?.Reason);
+        Assert.Equal(result.Error?.Code, decision.Error?.Code);
+        Assert.Equal(result.Error?.Metadata.GetValueOrDefault("denial"), decision.Error?.Metadata.GetValueOrDefault("denial"));
+        Assert.Equal(reason is null, decision.Allowed);
+    }
+
     private static async Task<(InferenceResult Result, InferenceContext Context)> RunAsync(TenancyOptions options, string model, params (string Name, string Value)[] headers)
     {
         var step = new AuthenticationStep(TenancyServiceCollectionExtensions.Create(options, TimeProvider.System, NullLoggerFactory.Instance));
