@@ -1,4 +1,5 @@
 using Mesh.Gateway.Core.Prompts;
+using Mesh.Gateway.Core.Stores;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -35,11 +36,10 @@ public sealed class PromptCatalog : IHostedService, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _changes = new(1, 1);
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly StoreFollower _follower;
     private PromptsOptions _yaml;
     private Dictionary<string, ManagedPrompt> _managed = new(StringComparer.Ordinal);
     private Dictionary<string, string> _notServed = new(StringComparer.Ordinal);
-    private Task? _poller;
     private bool _failing;
     private int _disposed;
 
@@ -62,6 +62,7 @@ public sealed class PromptCatalog : IHostedService, IAsyncDisposable
         _modelErrors = modelErrors;
         _time = time;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _follower = new StoreFollower(RefreshAsync, store.SubscribeAsync, ex => Log.SyncFailed(_logger, _managed.Count, ex), PollInterval, time);
     }
 
     /// <summary>A model check from the options validators (<see cref="PromptModelsValidator"/>): the errors, or none.</summary>
@@ -235,62 +236,19 @@ public sealed class PromptCatalog : IHostedService, IAsyncDisposable
         return true;
     }
 
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        await RefreshAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await _store.SubscribeAsync(() => _ = RefreshAsync(_stopping.Token).AsTask(), cancellationToken).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // Without the channel the poll still brings changes, within PollInterval.
-        catch (Exception ex) when (ex is not OperationCanceledException)
-#pragma warning restore CA1031
-        {
-            Log.SyncFailed(_logger, _managed.Count, ex);
-        }
+    public Task StartAsync(CancellationToken cancellationToken) => _follower.StartAsync(cancellationToken);
 
-        _poller ??= Task.Run(PollAsync, CancellationToken.None);
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (Volatile.Read(ref _disposed) == 1)
-        {
-            return;
-        }
-
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        if (_poller is not null)
-        {
-            await _poller.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => _follower.StopAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
-        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await _follower.DisposeAsync().ConfigureAwait(false);
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
             return;
         }
 
-        _stopping.Dispose();
         _changes.Dispose();
-    }
-
-    private async Task PollAsync()
-    {
-        using var timer = new PeriodicTimer(PollInterval, _time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
-            {
-                await RefreshAsync(_stopping.Token).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
     }
 
     // One change at a time on this sidecar: read the store, apply the edit to the current template, check the result as a

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Mesh.Gateway.Core.Stores;
 using Mesh.Gateway.Tenancy.Access;
 using Mesh.Gateway.Tenancy.Authentication;
 using Microsoft.Extensions.Hosting;
@@ -27,9 +28,8 @@ public sealed class VirtualKeyRegistry : IHostedService, IAsyncDisposable, IDisp
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _refresh = new(1, 1);
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly StoreFollower _follower;
     private Snapshot _snapshot = Snapshot.Empty;
-    private Task? _poller;
     private bool _failing;
     private int _disposed;
 
@@ -42,6 +42,7 @@ public sealed class VirtualKeyRegistry : IHostedService, IAsyncDisposable, IDisp
         _tenants = tenants;
         _time = time;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _follower = new StoreFollower(RefreshAsync, store.SubscribeAsync, ex => Log.SyncFailed(_logger, _snapshot.ById.Count, ex), PollInterval, time);
     }
 
     /// <summary>An empty registry over an in-process store (for an authenticator built without the host).</summary>
@@ -247,75 +248,31 @@ public sealed class VirtualKeyRegistry : IHostedService, IAsyncDisposable, IDisp
         }
     }
 
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        await RefreshAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await _store.SubscribeAsync(() => _ = RefreshAsync(_stopping.Token).AsTask(), cancellationToken).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // Without the channel the poll still brings changes, within PollInterval.
-        catch (Exception ex) when (ex is not OperationCanceledException)
-#pragma warning restore CA1031
-        {
-            Log.SyncFailed(_logger, _snapshot.ById.Count, ex);
-        }
+    public Task StartAsync(CancellationToken cancellationToken) => _follower.StartAsync(cancellationToken);
 
-        _poller ??= Task.Run(PollAsync, CancellationToken.None);
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (Volatile.Read(ref _disposed) == 1)
-        {
-            return;
-        }
-
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        if (_poller is not null)
-        {
-            await _poller.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => _follower.StopAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
-        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await _follower.DisposeAsync().ConfigureAwait(false);
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
             return;
         }
 
-        _stopping.Dispose();
         _refresh.Dispose();
     }
 
     /// <summary>Stops the poll without waiting for it (a container disposed synchronously).</summary>
     public void Dispose()
     {
+        _follower.Dispose();
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
             return;
         }
 
-        _stopping.Cancel();
-        _stopping.Dispose();
         _refresh.Dispose();
-    }
-
-    private async Task PollAsync()
-    {
-        using var timer = new PeriodicTimer(PollInterval, _time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
-            {
-                await RefreshAsync(_stopping.Token).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
     }
 
     private async ValueTask<VirtualKey?> CurrentAsync(string id, CancellationToken cancellationToken)
