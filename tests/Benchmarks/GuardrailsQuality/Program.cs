@@ -227,6 +227,17 @@ switch (mode)
         return 0;
     }
 
+    case "national-ids":
+    {
+        var piiOnly = new GuardPolicy { Injection = new InjectionPolicy { Enabled = false }, Moderation = new ModerationPolicy { Enabled = false } };
+        foreach (var c in NationalIdTexts.Evaluate(engine, piiOnly))
+        {
+            Console.WriteLine($"{c.Type,-16} n={c.Positives,4} R(context)={c.RecallWithContext:F3} R(bare)={c.RecallBare:F3} P={c.Precision:F3} fp={c.Fp}");
+        }
+
+        return 0;
+    }
+
     case "learned-latency":
         Console.WriteLine(Mesh.Gateway.GuardrailsQuality.Learned.LearnedLatency.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20));
         return 0;

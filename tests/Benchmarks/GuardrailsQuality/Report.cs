@@ -77,7 +77,37 @@ internal static class Report
         }
 
         md.AppendLine();
-        md.AppendLine("PII types measured nowhere (no detector): person names, postal addresses, dates of birth, organisations and locations need a named-entity model (WNUT-17's entity spans in the shared data would measure one; none ships). Passport numbers: the US passport is 9 digits with no check digit (context words only, not built); the machine-readable zone of ICAO 9303 passports has check digits (not built). National IDs with checksums (UK NHS mod 11, Australian TFN, and others) are not built yet: Presidio's cases for `au_tfn`, `uk_nhs` and `us_passport` stay unevaluated below.");
+        md.AppendLine();
+        md.AppendLine("## PII: national identifiers and passports (synthetic values in sentences, exact span and type)");
+        md.AppendLine();
+        md.AppendLine("No public labelled set has these types, so the values are built from each type's published rule (random body, check digits computed, " + NationalIdTexts.PerType.ToString(inv) + " per type, in the forms people write them) and placed in sentences with the type's own context word (\"NHS number\", \"Steuer-ID\", \"codice fiscale\" ...) and in sentences without one. Negatives: each value with one digit changed (not for passports and NINOs, which carry no check digit) and all " + PhoneTexts.Load().Count.ToString(inv) + " texts of the phone fixture (numbers that are not national IDs). Default policy, every PII type on, so a value claimed by the wrong type (a phone, a TFN for a BSN) counts as a miss and a false positive. This fits nothing (no threshold or rule was tuned on it) but measures the implementation against the same published rules it implements; the checks themselves are pinned to the issuers' published example numbers in `Guardrails.Tests/Pii/NationalIdTests.cs`. Presidio's cases for `au_tfn`, `uk_nhs` and `us_passport` are in the first PII table (written with them in view).");
+        md.AppendLine();
+        md.AppendLine("| type | rule | values | recall with the context word | recall without | precision | false positives |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|");
+        var rules = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [PiiEntityTypes.UkNhs] = "10 digits, mod 11",
+            [PiiEntityTypes.AuTfn] = "9 digits, weighted mod 11",
+            [PiiEntityTypes.NlBsn] = "9 digits, 11-test",
+            [PiiEntityTypes.DeTaxId] = "11 digits, ISO 7064 MOD 11,10 + digit-frequency rule",
+            [PiiEntityTypes.InAadhaar] = "12 digits, Verhoeff",
+            [PiiEntityTypes.FrInsee] = "13 characters + mod-97 key (2A/2B)",
+            [PiiEntityTypes.EsDni] = "8 digits + mod-23 letter",
+            [PiiEntityTypes.EsNie] = "X/Y/Z + 7 digits + mod-23 letter",
+            [PiiEntityTypes.UkNino] = "prefix rules + A-D suffix (no check digit)",
+            [PiiEntityTypes.ItFiscalCode] = "16 characters, odd/even table check letter (omocodia)",
+            [PiiEntityTypes.Passport] = "after a passport word; MRZ line: ICAO 9303 check digits",
+        };
+        var piiDefault = new GuardPolicy { Injection = new InjectionPolicy { Enabled = false }, Moderation = new ModerationPolicy { Enabled = false } };
+        foreach (var c in NationalIdTexts.Evaluate(engine, piiDefault))
+        {
+            md.AppendLine(inv, $"| {c.Type} | {rules[c.Type]} | {c.Positives / 2} | {c.RecallWithContext:F3} | {c.RecallBare:F3} | {c.Precision:F3} | {c.Fp} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("Without a context word, a bare run of digits that a mod-10/11 check accepts by chance one time in ten or eleven (NHS, TFN, BSN, Steuer-ID, Aadhaar) scores under the default threshold (0.3 or 0.4): recall without the word is 0 by design, and a policy that wants them lowers `overrides.TYPE.threshold`. INSEE (a date and a mod-97 key), DNI/NIE (a check letter), NINO (letters) and the codice fiscale stand alone. A passport number outside the machine-readable zone has no check digit: it is found only after a passport word (Presidio's three `us_passport` cases without one are misses).");
+        md.AppendLine();
+        md.AppendLine("PII types measured nowhere (no detector): person names, postal addresses, dates of birth, organisations and locations need a named-entity model (WNUT-17's entity spans in the shared data would measure one; none ships). Identifiers without a check digit or a distinctive shape (US passport and driver's licence numbers, most national ID cards' document numbers) are found only after a context word (passports) or not at all (driver's licences).");
         md.AppendLine();
 
         md.AppendLine("## Prompt injection (held-out half)");
