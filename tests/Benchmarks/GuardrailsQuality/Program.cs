@@ -204,6 +204,13 @@ switch (mode)
         return 0;
     }
 
+    case "experiment":
+    {
+        using var store = new Mesh.Gateway.GuardrailsQuality.Learned.EmbeddingStore(EmbeddingCachePath());
+        Console.WriteLine(new Mesh.Gateway.GuardrailsQuality.Learned.GeneralizationReport(store).Experiment());
+        return 0;
+    }
+
     case "phones":
     {
         var phoneOnly = new GuardPolicy { Pii = new PiiPolicy { Entities = [PiiEntityTypes.Phone] }, Injection = new InjectionPolicy { Enabled = false }, Moderation = new ModerationPolicy { Enabled = false } };
