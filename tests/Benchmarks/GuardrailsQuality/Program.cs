@@ -211,6 +211,17 @@ switch (mode)
         return 0;
     }
 
+    case "export-embeddings":
+    {
+        // The 8-bit vectors of every text the leave-one-dataset-out protocol reads, for the quality tests (committed).
+        using var store = new Mesh.Gateway.GuardrailsQuality.Learned.EmbeddingStore(EmbeddingCachePath());
+        string path = Path.Combine(Fixtures.RepoRoot, "tests", "Mesh.Gateway.Guardrails.Tests", "Fixtures", "learned", "embeddings.i8");
+        var texts = GeneralizationData.Injection().Concat(GeneralizationData.Moderation()).Concat(GeneralizationData.ModerationBenign()).Select(s => s.Text);
+        store.WriteCommitted(path, texts);
+        Console.WriteLine("written " + path + $" ({new FileInfo(path).Length / 1024} KiB)");
+        return 0;
+    }
+
     case "phones":
     {
         var phoneOnly = new GuardPolicy { Pii = new PiiPolicy { Entities = [PiiEntityTypes.Phone] }, Injection = new InjectionPolicy { Enabled = false }, Moderation = new ModerationPolicy { Enabled = false } };
