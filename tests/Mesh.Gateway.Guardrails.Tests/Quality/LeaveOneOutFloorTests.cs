@@ -39,15 +39,14 @@ public sealed class LeaveOneOutFloorTests
     // Moderation, left out, rules + learned: (category, set, precision floor, recall floor).
     public static TheoryData<string, string, double, double> ModerationFloors => new()
     {
+        // Violence has no row: at 3 % flagged per benign set, neither the rules nor the head keep a threshold that flags
+        // anything on a left-out violence set (docs/guardrails-quality.md).
         { "harassment", "RealToxicityPrompts", 0.37, 0.21 },
-        { "harassment", "davidson tweets", 0.52, 0.87 },
+        { "harassment", "davidson tweets", 0.58, 0.46 },
         { "hate", "RealToxicityPrompts", 0.49, 0.37 },
-        { "hate", "davidson tweets", 0.55, 0.88 },
-        { "hate", "hatecheck", 0.53, 0.94 },
-        { "hate", "toxigen", 0.61, 0.61 },
-        { "violence", "RealToxicityPrompts", 0.61, 0.21 },
-        { "violence", "SimpleSafetyTests", 0.40, 0.65 },
-        { "violence", "hatecheck", 0.82, 0.57 },
+        { "hate", "davidson tweets", 0.66, 0.79 },
+        { "hate", "hatecheck", 0.61, 0.76 },
+        { "hate", "toxigen", 0.62, 0.58 },
     };
 
     [Fact]

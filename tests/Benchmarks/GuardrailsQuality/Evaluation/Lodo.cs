@@ -63,7 +63,7 @@ internal static class Lodo
                 }
 
                 var scorer = fitFor(byCategory.Key)([.. others.Where(s => s.Part == SplitPart.Tune), .. benign.Where(s => s.Part == SplitPart.Tune)]);
-                double th = ThresholdAtBestF1([.. others.Where(s => s.Part == SplitPart.HeldOut).Select(s => (s, scorer(s)))]);
+                double th = ModerationThreshold(others, benign, scorer);
                 result.Add((byCategory.Key, Measure(set, [.. byCategory.Where(s => s.Set == set).Select(s => (s, scorer(s)))], th)));
             }
         }
@@ -79,11 +79,23 @@ internal static class Lodo
         {
             var scorer = fitFor(byCategory.Key)([.. byCategory.Where(s => s.Part == SplitPart.Tune), .. benign.Where(s => s.Part == SplitPart.Tune)]);
             var held = byCategory.Where(s => s.Part == SplitPart.HeldOut).Select(s => (s, scorer(s))).ToList();
-            double th = ThresholdAtBestF1(held);
+            double th = ModerationThreshold([.. byCategory], benign, scorer);
             result.AddRange(held.GroupBy(x => x.s.Set).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (byCategory.Key, Measure(g.Key, [.. g], th))));
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Moderation's threshold: the best mean F1 on the labelled calibration sets' held-out halves, raised where needed so that
+    /// every benign set (ordinary prompts, e-mails: <paramref name="benign"/>'s held-out half) stays at or under
+    /// <see cref="TargetFalsePositives"/>: without that floor a head fitted on tweets flagged "Say hello." as harassment.
+    /// </summary>
+    internal static double ModerationThreshold(List<Sample> labelled, List<Sample> benign, Func<Sample, double> scorer)
+    {
+        double f1 = ThresholdAtBestF1([.. labelled.Where(s => s.Part == SplitPart.HeldOut).Select(s => (s, scorer(s)))]);
+        double fp = ThresholdAtFalsePositives([.. benign.Where(s => s.Part == SplitPart.HeldOut).Select(s => (s, scorer(s)))], TargetFalsePositives, worstSet: true);
+        return Math.Max(f1, fp);
     }
 
     internal static SetFigure Measure(string set, List<(Sample Sample, double Score)> scored, double threshold)

