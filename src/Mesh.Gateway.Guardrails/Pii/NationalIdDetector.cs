@@ -41,6 +41,8 @@ internal static class NationalIdDetector
     private const int MaxGroups = 8;
     private const int MaxChars = 24;
 
+    private static readonly SearchValues<char> DigitsOrUpper = SearchValues.Create("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+
     private static readonly SearchValues<string> PassportWords = SearchValues.Create(["passport", "reisepass", "pasaporte", "passeport", "passaporto", "travel document"], StringComparison.OrdinalIgnoreCase);
 
     internal static void Scan(ReadOnlySpan<char> t, PiiKinds kinds, List<RawFinding> output)
@@ -77,12 +79,7 @@ internal static class NationalIdDetector
         }
     }
 
-    private static int IndexOfDigitOrUpper(ReadOnlySpan<char> t)
-    {
-        int d = t.IndexOfAnyInRange('0', '9');
-        int u = (d < 0 ? t : t[..d]).IndexOfAnyInRange('A', 'Z');
-        return u >= 0 ? u : d;
-    }
+    private static int IndexOfDigitOrUpper(ReadOnlySpan<char> t) => t.IndexOfAny(DigitsOrUpper);
 
     /// <summary>Tries every shape at word start <paramref name="s"/>; returns the end of the finding added, or 0.</summary>
     private static int TryAt(ReadOnlySpan<char> t, int s, PiiKinds kinds, List<RawFinding> output)
