@@ -157,9 +157,11 @@ public sealed partial class GuardrailEngine : IGuardrailEngine
             var a = InjectionScorer.Score(text, direction);
             injectionScore = injectionOverride ?? a.Score;
             bool hit = injectionScore >= policy.Source.Injection.Threshold;
-            if (learnedVector is not null && injectionOverride is null)
+            if (learnedVector is not null && injectionOverride is null && direction == GuardDirection.Input)
             {
-                // Rules OR the learned head (calibrated so that, with the rules at their default, its threshold keeps the false positives at the target).
+                // Rules OR the learned head (calibrated so that, with the rules at their default, its threshold keeps every
+                // calibration set at the false-positive target). User input only: the head has no second labelled set of
+                // retrieved documents to be measured on, so documents and tool results are judged by the rules.
                 double learned = LearnedHeads.Shipped.Score(LearnedHeads.InjectionHead, learnedVector, a.Score);
                 hit |= learned >= policy.Source.Learned.Threshold;
                 injectionScore = Math.Max(injectionScore, learned);

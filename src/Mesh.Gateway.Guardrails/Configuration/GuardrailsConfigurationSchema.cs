@@ -22,7 +22,7 @@ internal static class GuardrailsConfigurationSchema
             ConfigurationKey.Value("enabled", "boolean", "true", "Detect personal data."),
             ConfigurationKey.Value("action", TextActions, "redact", "What to do with a finding."),
             ConfigurationKey.Nested("entities", ConfigurationNode.List(ConfigurationNode.Value("string")),
-                "The entity types to detect (a list or a comma-separated string; secrets, all); default every type."),
+                "The entity types to detect (a list or a comma-separated string; secrets, national_ids, all); default every type."),
             ConfigurationKey.Value("threshold", Score, "0.5", "The lowest detector score acted on."),
             ConfigurationKey.Nested("overrides", ConfigurationNode.Map(ConfigurationNode.Mapping(
                 ConfigurationKey.Value("action", TextActions, null, "The action for this entity type."),

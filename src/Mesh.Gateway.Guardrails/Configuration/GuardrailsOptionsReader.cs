@@ -80,7 +80,7 @@ internal sealed class GuardrailsOptionsReader
             {
                 if (!PiiKindNames.TryParse(e, out _))
                 {
-                    _errors.Add($"{path}.entities: unknown entity type '{e}' (known: {string.Join(", ", PiiEntityTypes.All)}, secrets, all)");
+                    _errors.Add($"{path}.entities: unknown entity type '{e}' (known: {string.Join(", ", PiiEntityTypes.All)}, secrets, national_ids, all)");
                 }
             }
 

@@ -43,6 +43,10 @@ public static class GuardrailsServiceCollectionExtensions
             return new GuardrailEngine(sp.GetServices<IGuardClassifier>(), sp.GetRequiredService<TimeProvider>(), encoder);
         });
 
+        // With a policy's learned detectors on, the model loads before the host reports started (readiness waits for it).
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(static sp => new Mesh.Gateway.Guardrails.Learned.LearnedWarmUp(
+            sp.GetRequiredService<GuardrailsOptions>(), sp.GetService<Mesh.Gateway.Core.Embeddings.ITextEncoder>()));
+
         // The policies of each new configuration version, applied live.
         services.TryAddSingleton(static sp => new GuardrailsPolicies(sp.GetRequiredService<GuardrailsOptions>()));
         services.TryAddSingleton(static sp => new ConfigurationVersions(sp, sp.GetRequiredService<TimeProvider>()));

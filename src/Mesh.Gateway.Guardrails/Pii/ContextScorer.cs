@@ -16,6 +16,15 @@ internal static class ContextScorer
     private static readonly SearchValues<string> IbanWords = SearchValues.Create(["iban", "bank", "account", "transfer", "swift", "bic"], StringComparison.OrdinalIgnoreCase);
     private static readonly SearchValues<string> IpWords = SearchValues.Create(["ip", "address", "server", "host", "connect", "gateway"], StringComparison.OrdinalIgnoreCase);
     private static readonly SearchValues<string> WalletWords = SearchValues.Create(["wallet", "bitcoin", "btc", "eth", "address", "crypto"], StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<string> NhsWords = SearchValues.Create(["nhs", "health service", "patient number"], StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<string> TfnWords = SearchValues.Create(["tfn", "tax file"], StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<string> BsnWords = SearchValues.Create(["bsn", "burgerservicenummer", "sofinummer", "sofi", "citizen service"], StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<string> SteuerWords = SearchValues.Create(["steuer", "identifikationsnummer", "idnr", "tax id", "tax identification", "tin"], StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<string> AadhaarWords = SearchValues.Create(["aadhaar", "aadhar", "uidai", "uid"], StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<string> InseeWords = SearchValues.Create(["insee", "sécurité sociale", "securite sociale", "nir", "sécu", "secu", "social security"], StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<string> SpanishIdWords = SearchValues.Create(["dni", "nie", "nif", "documento", "identidad", "extranjero"], StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<string> NinoWords = SearchValues.Create(["national insurance", "nino", "ni number", "ni no"], StringComparison.OrdinalIgnoreCase);
+    private static readonly SearchValues<string> FiscalCodeWords = SearchValues.Create(["codice fiscale", "fiscal code", "tax code", "cf"], StringComparison.OrdinalIgnoreCase);
     private static readonly SearchValues<string> NegativeNumberWords = SearchValues.Create(["order", "invoice", "tracking", "isbn", "serial", "version", "ref", "sku", "part no"], StringComparison.OrdinalIgnoreCase);
 
     internal static void Apply(ReadOnlySpan<char> t, List<RawFinding> findings)
@@ -32,6 +41,15 @@ internal static class ContextScorer
                 PiiEntityTypes.Iban => IbanWords,
                 PiiEntityTypes.IpAddress => IpWords,
                 PiiEntityTypes.CryptoWallet => WalletWords,
+                PiiEntityTypes.UkNhs => NhsWords,
+                PiiEntityTypes.AuTfn => TfnWords,
+                PiiEntityTypes.NlBsn => BsnWords,
+                PiiEntityTypes.DeTaxId => SteuerWords,
+                PiiEntityTypes.InAadhaar => AadhaarWords,
+                PiiEntityTypes.FrInsee => InseeWords,
+                PiiEntityTypes.EsDni or PiiEntityTypes.EsNie => SpanishIdWords,
+                PiiEntityTypes.UkNino => NinoWords,
+                PiiEntityTypes.ItFiscalCode => FiscalCodeWords,
                 _ => null,
             };
             if (words is null)
@@ -42,7 +60,8 @@ internal static class ContextScorer
             var before = t[Math.Max(0, f.Start - Window)..f.Start];
             if (ContainsAny(before, words))
             {
-                f.Score = Math.Min(1.0, f.Score + Boost);
+                // A national ID's own word ("NHS", "Steuer-ID") next to digits its check accepts outweighs a generic one ("number").
+                f.Score = IsNationalId(f.Type) ? 1.0 : Math.Min(1.0, f.Score + Boost);
             }
             else if (f.Type is PiiEntityTypes.Phone or PiiEntityTypes.UsSsn or PiiEntityTypes.CreditCard && ContainsAny(before, NegativeNumberWords))
             {
@@ -50,6 +69,9 @@ internal static class ContextScorer
             }
         }
     }
+
+    private static bool IsNationalId(string type) => type is PiiEntityTypes.UkNhs or PiiEntityTypes.AuTfn or PiiEntityTypes.NlBsn or PiiEntityTypes.DeTaxId
+        or PiiEntityTypes.InAadhaar or PiiEntityTypes.FrInsee or PiiEntityTypes.EsDni or PiiEntityTypes.EsNie or PiiEntityTypes.UkNino or PiiEntityTypes.ItFiscalCode;
 
     private static bool ContainsAny(ReadOnlySpan<char> text, SearchValues<string> words)
     {

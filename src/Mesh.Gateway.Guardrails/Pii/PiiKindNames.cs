@@ -22,6 +22,18 @@ internal static class PiiKindNames
             PiiEntityTypes.PrivateKey => PiiKinds.PrivateKey,
             PiiEntityTypes.Secret => PiiKinds.Secret,
             PiiEntityTypes.SecretsGroup => PiiKinds.Secrets,
+            PiiEntityTypes.UkNhs => PiiKinds.UkNhs,
+            PiiEntityTypes.AuTfn => PiiKinds.AuTfn,
+            PiiEntityTypes.NlBsn or "bsn" => PiiKinds.NlBsn,
+            PiiEntityTypes.DeTaxId => PiiKinds.DeTaxId,
+            PiiEntityTypes.InAadhaar or "aadhaar" => PiiKinds.InAadhaar,
+            PiiEntityTypes.FrInsee => PiiKinds.FrInsee,
+            PiiEntityTypes.EsDni => PiiKinds.EsDni,
+            PiiEntityTypes.EsNie => PiiKinds.EsNie,
+            PiiEntityTypes.UkNino => PiiKinds.UkNino,
+            PiiEntityTypes.ItFiscalCode => PiiKinds.ItFiscalCode,
+            PiiEntityTypes.Passport => PiiKinds.Passport,
+            PiiEntityTypes.NationalIdsGroup => PiiKinds.NationalIds,
             "all" => PiiKinds.All,
             _ => PiiKinds.None,
         };
@@ -34,6 +46,8 @@ internal static class PiiKindNames
         "ssn" => PiiEntityTypes.UsSsn,
         "ip" => PiiEntityTypes.IpAddress,
         "crypto" => PiiEntityTypes.CryptoWallet,
+        "bsn" => PiiEntityTypes.NlBsn,
+        "aadhaar" => PiiEntityTypes.InAadhaar,
         var other => other,
     };
 }

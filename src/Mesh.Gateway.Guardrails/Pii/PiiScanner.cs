@@ -25,6 +25,7 @@ internal static class PiiScanner
         }
 
         SecretDetector.Scan(t, kinds, output);
+        NationalIdDetector.Scan(t, kinds, output);
         if (output.Count > first)
         {
             var mine = output.GetRange(first, output.Count - first);

@@ -204,6 +204,24 @@ switch (mode)
         return 0;
     }
 
+    case "experiment":
+    {
+        using var store = new Mesh.Gateway.GuardrailsQuality.Learned.EmbeddingStore(EmbeddingCachePath());
+        Console.WriteLine(new Mesh.Gateway.GuardrailsQuality.Learned.GeneralizationReport(store).Experiment());
+        return 0;
+    }
+
+    case "export-embeddings":
+    {
+        // The 8-bit vectors of every text the leave-one-dataset-out protocol reads, for the quality tests (committed).
+        using var store = new Mesh.Gateway.GuardrailsQuality.Learned.EmbeddingStore(EmbeddingCachePath());
+        string path = Path.Combine(Fixtures.RepoRoot, "tests", "Mesh.Gateway.Guardrails.Tests", "Fixtures", "learned", "embeddings.i8");
+        var texts = GeneralizationData.Injection().Concat(GeneralizationData.Moderation()).Concat(GeneralizationData.ModerationBenign()).Select(s => s.Text);
+        store.WriteCommitted(path, texts);
+        Console.WriteLine("written " + path + $" ({new FileInfo(path).Length / 1024} KiB)");
+        return 0;
+    }
+
     case "phones":
     {
         var phoneOnly = new GuardPolicy { Pii = new PiiPolicy { Entities = [PiiEntityTypes.Phone] }, Injection = new InjectionPolicy { Enabled = false }, Moderation = new ModerationPolicy { Enabled = false } };
@@ -222,6 +240,17 @@ switch (mode)
                     Console.WriteLine($"  miss: {t.Value}  found {string.Join(",", f.Select(x => t.Value[x.Utf16Start..x.Utf16End]))}");
                 }
             }
+        }
+
+        return 0;
+    }
+
+    case "national-ids":
+    {
+        var piiOnly = new GuardPolicy { Injection = new InjectionPolicy { Enabled = false }, Moderation = new ModerationPolicy { Enabled = false } };
+        foreach (var c in NationalIdTexts.Evaluate(engine, piiOnly))
+        {
+            Console.WriteLine($"{c.Type,-16} n={c.Positives,4} R(context)={c.RecallWithContext:F3} R(bare)={c.RecallBare:F3} P={c.Precision:F3} fp={c.Fp}");
         }
 
         return 0;

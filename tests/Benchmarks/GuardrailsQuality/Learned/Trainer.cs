@@ -13,7 +13,7 @@ internal static class Trainer
     private const double LearningRate = 0.5;
     private const double L2 = 1e-3;
 
-    internal static LearnedHeads.Head Train(IReadOnlyList<Sample> training, Func<Sample, float[]> embed, Func<Sample, double> rule)
+    internal static LearnedHeads.Head Train(IReadOnlyList<Sample> training, Func<Sample, float[]> embed, Func<Sample, double> rule, double negativeWeight = 1, double l2 = L2)
     {
         int n = training.Count;
         int d = 385;
@@ -42,7 +42,7 @@ internal static class Trainer
             {
                 foreach (int i in g)
                 {
-                    weight[i] = 0.5 / mine.Count / g.Count();
+                    weight[i] = (label ? 1 : negativeWeight) * 0.5 / mine.Count / g.Count();
                 }
             }
         }
@@ -104,7 +104,7 @@ internal static class Trainer
 
             for (int k = 0; k < d; k++)
             {
-                w[k] -= LearningRate * (grad[k] + L2 * w[k]);
+                w[k] -= LearningRate * (grad[k] + l2 * w[k]);
             }
 
             b -= LearningRate * gb;
