@@ -136,7 +136,8 @@ public sealed partial class SidecarHost : IAsyncDisposable
         options = configure?.Invoke(options) ?? options;
         if (OutOfProcess)
         {
-            return await StartProcessAsync(options, givenEnvironment, listenKeys.EnvoyDoor);
+            // --envoy opens the door as listen.envoy does (HostSettings.LoadEnvoy), so a placed socket means the door is on.
+            return await StartProcessAsync(options, givenEnvironment, listenKeys.EnvoyDoor || options.EnvoyAddress is not null);
         }
 
         var app = GatewayHost.Build(options);

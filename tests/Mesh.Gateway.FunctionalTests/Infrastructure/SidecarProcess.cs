@@ -87,9 +87,10 @@ public sealed partial class SidecarProcess : IAsyncDisposable
         {
             // Read before the dispose: a disposed Process no longer answers HasExited ("No process is associated").
             var output = sidecar.Output;
-            var exit = process.HasExited ? process.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none: timed out";
+            int? exitCode = process.HasExited ? process.ExitCode : null;
+            var exit = exitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none: timed out";
             await sidecar.DisposeAsync();
-            throw new SidecarDidNotStartException(process.HasExited ? process.ExitCode : null, $"The sidecar did not start (exit {exit}):\n{output}", output);
+            throw new SidecarDidNotStartException(exitCode, $"The sidecar did not start (exit {exit}):\n{output}", output);
         }
 
         var (grpc, admin) = await sidecar._listening.Task;
