@@ -163,6 +163,9 @@ public sealed partial class SidecarHost : IAsyncDisposable
             if (_process is not null)
             {
                 _process.Terminate();
+
+                // As the in-process host's StopAsync(token) gives up the graceful stop when the token fires: killed.
+                using var giveUp = cancellationToken.Register(_process.Kill);
                 await _process.WaitForExitAsync(TimeSpan.FromSeconds(30));
             }
             else

@@ -157,6 +157,19 @@ public sealed partial class SidecarProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills the process (SIGKILL), as a stop given up.</summary>
+    public void Kill()
+    {
+        try
+        {
+            _process.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+    }
+
     /// <summary>Waits for the process to exit and returns its exit code.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
