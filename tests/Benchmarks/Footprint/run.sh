@@ -7,12 +7,15 @@
 #   @RATE     at fixed rates (RATES, calls/s; h2load --rps over CLIENTS connections): RSS at the end, the largest RSS
 #             sampled, sidecar CPU per call (µs, /proc/PID/stat) and the mock upstream's own CPU per request beside it
 #   burst     peak RSS (VmHWM) after BURST calls as fast as they go (BURST_CLIENTS connections, 10 streams each)
-#   growth    with GROWTH=600: GROWTH seconds at GROWTH_RATE calls/s (default 1000), RSS sampled every GROWTH_SAMPLE s: the RSS
+#   growth    with GROWTH=600: GROWTH seconds at GROWTH_RATE calls/s (default 1000) for the variants named in GROWTH_VARIANTS
+#             (default "jit native"), RSS sampled every GROWTH_SAMPLE s: the RSS
 #             after the first minute, at the end, the largest, and the slope over the second half (MB/min; ~0 = no growth)
 #   portkey   with PORTKEY=1: tests/Benchmarks/Portkey/run.sh afterwards with the native build as its sidecar (NATIVE=...),
 #             PORTKEY_ROUNDS / PORTKEY_DURATION / PORTKEY_WARMUP passed on as its ROUNDS / DURATION / WARMUP
 # Each variant is a build (jit | native) with environment settings; the default set names the GC settings tried:
-#   VARIANTS="jit:jit native:native native-gen0=4M:native:DOTNET_GCgen0size=0x400000 ..." (name:build[:VAR=VALUE,...])
+#   VARIANTS="jit:jit native:native native-gen0=4M:native:DOTNET_GCgen0size=400000 ..." (name:build[:VAR=VALUE,...])
+# GC values are hexadecimal WITHOUT "0x": the native runtime ignores a 0x-prefixed value without a word (session 12: the
+# 0x variants measured the default), while the JIT runtime takes both.
 # The servers are pinned to CPU 0 and the load to CPU 1 (taskset), as the Portkey benchmark does.
 #   STARTS=5 IDLE=5 DURATION=10 RATES="1000 5000" bash tests/Benchmarks/Footprint/run.sh
 # A quick proof that it works: STARTS=1 IDLE=1 DURATION=1 RATES=200 BURST=500 VARIANTS="jit:jit native:native" bash ...
@@ -33,7 +36,8 @@ LOAD_CPU=${LOAD_CPU:-1}
 GROWTH=${GROWTH:-0}
 GROWTH_RATE=${GROWTH_RATE:-1000}
 GROWTH_SAMPLE=${GROWTH_SAMPLE:-30}
-VARIANTS=${VARIANTS:-"jit:jit jit-tiering-off:jit:DOTNET_TieredCompilation=0 native:native native-gen0=4M:native:DOTNET_GCgen0size=0x400000 native-conserve:native:DOTNET_GCConserveMemory=7 native-limit=64M:native:DOTNET_GCHeapHardLimit=0x4000000"}
+GROWTH_VARIANTS=${GROWTH_VARIANTS:-"jit native"}
+VARIANTS=${VARIANTS:-"jit:jit jit-tiering-off:jit:DOTNET_TieredCompilation=0 native:native native-gen0=4M:native:DOTNET_GCgen0size=400000 native-conserve:native:DOTNET_GCConserveMemory=7 native-limit=64M:native:DOTNET_GCHeapHardLimit=4000000 native-limit=32M:native:DOTNET_GCHeapHardLimit=2000000"}
 
 . "$root/tests/Benchmarks/h2load-lib.sh"
 dotnet build "$root/sidecar/Mesh.Gateway.Sidecar.csproj" -c Release -v q -nologo >/dev/null
@@ -109,7 +113,7 @@ for variant in $VARIANTS; do
   generate "$BURST" "$BURST_CLIENTS" 10 >"$WORK/$name-burst.out"
   result "$name" burst_peak_rss_mb "$(awk -v k="$(hwm_kb "$pid")" 'BEGIN {printf "%.1f", k / 1024}')"
 
-  if [ "$GROWTH" -gt 0 ]; then
+  if [ "$GROWTH" -gt 0 ] && [[ " $GROWTH_VARIANTS " == *" $name "* ]]; then
     # A fresh process, so the burst's peak does not hide a slow climb.
     kill "$pid"; wait "$pid" 2>/dev/null || true
     (cd "$WORK/run" && exec env "${environment[@]}" taskset -c "$SERVER_CPU" "${command[@]}") >>"$WORK/$name.log" 2>&1 &
