@@ -17,10 +17,30 @@ public sealed partial class SidecarProcess : IAsyncDisposable
     private readonly string? _configPath;
     private GrpcChannel? _channel;
 
+    // Every process started and not yet disposed: a test that never disposes its host (some keep one in a field) would
+    // otherwise leave its sidecar running after the test run (session 12: 111 native sidecars after two runs).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, Process> s_running = new();
+
+    static SidecarProcess() => AppDomain.CurrentDomain.ProcessExit += static (_, _) =>
+    {
+        foreach (var process in s_running.Values)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // Already exited.
+            }
+        }
+    };
+
     private SidecarProcess(Process process, string? configPath)
     {
         _process = process;
         _configPath = configPath;
+        s_running[process.Id] = process;
     }
 
     /// <summary>The gRPC target (<c>http://127.0.0.1:port</c> or <c>unix:/path</c>).</summary>
@@ -189,6 +209,7 @@ public sealed partial class SidecarProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _channel?.Dispose();
+        s_running.TryRemove(_process.Id, out _);
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
