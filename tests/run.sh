@@ -45,8 +45,9 @@ dotnet test Mesh.Gateway.sln "$@"
 # (SidecarHost starts it instead of the in-process sidecar); session 12: 688 passed, 80 skipped (they reach into the
 # in-process sidecar), none failed. On by default: in CPU the publish is about 1 min (61 s user+sys after a change) and
 # the native functional run under 3 (162 s, every sidecar process included), so with the JIT run's 6 min CI stays within
-# its 20 on a quiet 2-core machine. On the shared machine at load average 10-35 they took 4-16 min and 5-8 min of wall
-# time (docs/0023-native-aot.md, "Session 12"): set MESH_NATIVE_TESTS=0 (or =subset) where CI shares its cores.
+# its 20 on a quiet 2-core machine (at load average 3-6 the publish took 3.7 min of wall time). On the shared machine at
+# load 10-35 they took 4-16 min and 5-8 min (docs/0023-native-aot.md, "Session 12"): set MESH_NATIVE_TESTS=0 (or
+# =subset) where CI shares its cores.
 #   MESH_NATIVE_TESTS=1       every functional test against the native executable (the default)
 #   MESH_NATIVE_TESTS=subset  the door-parity table, start errors, listeners and inference only
 #   MESH_NATIVE_TESTS=0       no native run
