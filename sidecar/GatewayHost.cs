@@ -167,15 +167,16 @@ internal static partial class GatewayHost
             startup.Completed = true;
             OpenEnvoySocketToGroup(settings);
             var listeners = app.Services.GetRequiredService<SidecarListeners>();
-            Log.Listening(app.Logger, listeners.GrpcEndPoint, listeners.AdminEndPoint);
+            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(ListenersCategory);
+            Log.Listening(logger, listeners.GrpcEndPoint, listeners.AdminEndPoint);
             if (listeners.EnvoyEndPoint is { } envoy)
             {
-                Log.ListeningEnvoy(app.Logger, envoy, settings.EnvoySecret is null ? "socket file permissions" : "shared secret");
+                Log.ListeningEnvoy(logger, envoy, settings.EnvoySecret is null ? "socket file permissions" : "shared secret");
             }
 
             if (listeners.HttpEndPoint is { } http)
             {
-                Log.ListeningHttp(app.Logger, http);
+                Log.ListeningHttp(logger, http);
             }
         });
         return app;
@@ -190,6 +191,9 @@ internal static partial class GatewayHost
             : string.Join("; ", lines);
     }
 
+    /// <summary>The log category of the "Listening: ..." lines.</summary>
+    internal const string ListenersCategory = "Mesh.Gateway.Sidecar.Listeners";
+
     /// <summary>Console logging at <see cref="HostSettings.LogLevel"/>.</summary>
     internal static void ConfigureLogging(ILoggingBuilder logging, HostSettings settings, StartupPhase startup)
     {
@@ -200,6 +204,10 @@ internal static partial class GatewayHost
         // The rule names its category: a rule matching every category replaces the minimum level for all of them (it did, and
         // Debug and Trace, where prompts may be logged, reached the console at any logging.level).
         logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", level => startup.Completed && level >= settings.LogLevel);
+
+        // Where the sidecar listens is logged at any logging.level but none: with port 0 it is the only way to learn the port,
+        // and the functional tests against the published executable read it (a quiet logging.level hid it from them).
+        logging.AddFilter(ListenersCategory, level => level >= LogLevel.Information && settings.LogLevel != LogLevel.None);
 
         // ASP.NET Core logs every request at Information; keep its warnings and errors only.
         logging.AddFilter("Microsoft.AspNetCore", level => level >= LogLevel.Warning && level >= settings.LogLevel);

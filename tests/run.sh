@@ -42,15 +42,30 @@ done
 dotnet test Mesh.Gateway.sln "$@"
 
 # The native build (docs/0023-native-aot.md): published once, then the functional tests run against that executable
-# (SidecarHost starts it instead of the in-process sidecar). Opt-in (MESH_NATIVE_TESTS=1) until the publish is timed on a
-# quiet machine: on the shared 2-core machine it took 35 min (load average 25, docs/0023-native-aot.md), against CI's
-# 20-minute budget (the JIT run alone is about 5).
-if [ "${MESH_NATIVE_TESTS:-0}" != 0 ]; then
+# (SidecarHost starts it instead of the in-process sidecar); session 12: 688 passed, 80 skipped (they reach into the
+# in-process sidecar), none failed. On by default: in CPU the publish is about 1 min (61 s user+sys after a change) and
+# the native functional run under 3 (162 s, every sidecar process included), so with the JIT run's 6 min CI stays within
+# its 20 on a quiet 2-core machine (at load average 3-6 the publish took 3.7 min of wall time). On the shared machine at
+# load 10-35 they took 4-16 min and 5-8 min (docs/0023-native-aot.md, "Session 12"): set MESH_NATIVE_TESTS=0 (or
+# =subset) where CI shares its cores.
+#   MESH_NATIVE_TESTS=1       every functional test against the native executable (the default)
+#   MESH_NATIVE_TESTS=subset  the door-parity table, start errors, listeners and inference only
+#   MESH_NATIVE_TESTS=0       no native run
+#   MESH_NATIVE_EXECUTABLE=path  an executable already published (no publish here)
+if [ "${MESH_NATIVE_TESTS:-1}" != 0 ]; then
   native="$(mktemp -d)"
   start=$SECONDS
-  dotnet publish sidecar -c Release -r linux-x64 -p:PublishAot=true -o "$native" -v q -nologo
-  echo "native publish: $((SECONDS - start)) s"
-  MESH_SIDECAR_EXECUTABLE="$native/Mesh.Gateway.Sidecar" dotnet test tests/Mesh.Gateway.FunctionalTests "$@"
+  executable="${MESH_NATIVE_EXECUTABLE:-}"
+  if [ -z "$executable" ]; then
+    dotnet publish sidecar -c Release -r linux-x64 -p:PublishAot=true -o "$native" -v q -nologo
+    echo "native publish: $((SECONDS - start)) s"
+    executable="$native/Mesh.Gateway.Sidecar"
+  fi
+  filter=()
+  if [ "$MESH_NATIVE_TESTS" = subset ]; then
+    filter=(--filter "FullyQualifiedName~DoorParity|FullyQualifiedName~StartupError|FullyQualifiedName~AdminAndGrpcListener|FullyQualifiedName~InferenceApi")
+  fi
+  MESH_SIDECAR_EXECUTABLE="$(realpath "$executable")" dotnet test tests/Mesh.Gateway.FunctionalTests "${filter[@]}" "$@"
   echo "native publish and functional tests: $((SECONDS - start)) s"
   rm -rf "$native"
 fi

@@ -17,6 +17,9 @@ internal static class CaptureGatewayBuilderExtensions
     /// <summary>Binds <c>capture:</c>, keeps captures in a bounded in-memory ring and adds the capture step
     /// (<see cref="InferenceStepOrder.Capture"/>); with <c>capture.store.kind: redis</c>, captures go to <c>store.redis</c>. Needs <c>AddLimits()</c> (the call id is the ledger's) and <c>AddAdmin()</c>
     /// (captures are read through the admin API).</summary>
+    // capture.store's keys are read by reflection through CaptureOptions.Store's type (ConfigurationSchemaReflector), which
+    // the native build's trimmer cannot follow: kept here (NestedOptionsKeptTests).
+    [System.Diagnostics.CodeAnalysis.DynamicDependency(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicProperties | System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicParameterlessConstructor, typeof(CaptureStoreOptions))]
     public static IMeshGatewayBuilder AddCapture(this IMeshGatewayBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);

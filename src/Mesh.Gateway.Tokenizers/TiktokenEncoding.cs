@@ -29,26 +29,30 @@ public sealed partial class TiktokenEncoding
     private static readonly Lazy<RankTable> s_o200kRanks = new(() => RankFileLoader.LoadEmbedded(O200kBaseName));
     private static readonly Lazy<RankTable> s_cl100kRanks = new(() => RankFileLoader.LoadEmbedded(Cl100kBaseName));
 
+    // The built-in encodings exist without their rank tables: a table is read on the encoding's first count, so a
+    // resolver that names every encoding (ModelTokenizerResolver) loads only those its models use (about 10 MB of heap
+    // for o200k_base, with more allocated while it loads).
     private static readonly Lazy<TiktokenEncoding> s_o200k = new(() => new TiktokenEncoding(
-        O200kBaseName, s_o200kRanks.Value, PreTokenizerKind.O200k, O200kSpecialTokens()));
+        O200kBaseName, s_o200kRanks, PreTokenizerKind.O200k, O200kSpecialTokens()));
 
     private static readonly Lazy<TiktokenEncoding> s_cl100k = new(() => new TiktokenEncoding(
-        Cl100kBaseName, s_cl100kRanks.Value, PreTokenizerKind.Cl100k, Cl100kSpecialTokens()));
+        Cl100kBaseName, s_cl100kRanks, PreTokenizerKind.Cl100k, Cl100kSpecialTokens()));
 
     private static readonly Lazy<TiktokenEncoding> s_o200kHarmony = new(() => new TiktokenEncoding(
-        O200kHarmonyName, s_o200kRanks.Value, PreTokenizerKind.O200k, O200kHarmonySpecialTokens()));
+        O200kHarmonyName, s_o200kRanks, PreTokenizerKind.O200k, O200kHarmonySpecialTokens()));
 
-    private readonly RankTable _ranks;
+    private readonly Lazy<RankTable> _ranks;
     private readonly PreTokenizerKind _kind;
     private readonly Dictionary<string, int> _specialTokens;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _specialLookup;
     private readonly FrozenDictionary<int, byte[]> _specialBytes;
     private readonly int _maxSpecialLength;
 
-    private TiktokenEncoding(string name, RankTable ranks, PreTokenizerKind kind, IEnumerable<KeyValuePair<string, int>> specialTokens)
+    // A table already loaded (WithSpecialTokens) is checked against the special tokens at once; a table not loaded yet is
+    // checked when it loads, on the first count.
+    private TiktokenEncoding(string name, Lazy<RankTable> ranks, PreTokenizerKind kind, IEnumerable<KeyValuePair<string, int>> specialTokens)
     {
         Name = name;
-        _ranks = ranks;
         _kind = kind;
         _specialTokens = new Dictionary<string, int>(specialTokens, StringComparer.Ordinal);
         _specialLookup = _specialTokens.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -58,16 +62,28 @@ public sealed partial class TiktokenEncoding
         var bytes = new Dictionary<int, byte[]>();
         foreach (KeyValuePair<string, int> pair in specialTokens)
         {
-            if (ranks.Contains(pair.Value))
-            {
-                throw new ArgumentException($"Special token '{pair.Key}' reuses the ordinary token id {pair.Value}.", nameof(specialTokens));
-            }
-
             bytes[pair.Value] = Encoding.UTF8.GetBytes(pair.Key);
             _maxSpecialLength = Math.Max(_maxSpecialLength, pair.Key.Length);
         }
 
         _specialBytes = bytes.ToFrozenDictionary();
+        var special = _specialTokens;
+        _ranks = ranks.IsValueCreated
+            ? new Lazy<RankTable>(Checked(ranks.Value, special))
+            : new Lazy<RankTable>(() => Checked(ranks.Value, special));
+    }
+
+    private static RankTable Checked(RankTable ranks, Dictionary<string, int> specialTokens)
+    {
+        foreach (KeyValuePair<string, int> pair in specialTokens)
+        {
+            if (ranks.Contains(pair.Value))
+            {
+                throw new ArgumentException($"Special token '{pair.Key}' reuses the ordinary token id {pair.Value}.", nameof(specialTokens));
+            }
+        }
+
+        return ranks;
     }
 
     /// <summary>o200k_base, loaded on first use.</summary>
@@ -79,6 +95,12 @@ public sealed partial class TiktokenEncoding
     /// <summary>o200k_harmony (gpt-oss), loaded on first use; shares o200k_base's ranks.</summary>
     public static TiktokenEncoding O200kHarmony => s_o200kHarmony.Value;
 
+    /// <summary>True once the rank table has been read (the first count, decode or <see cref="MergeableTokenCount"/>).</summary>
+    internal bool RanksLoaded => _ranks.IsValueCreated;
+
+    /// <summary>o200k_base's pattern and special tokens over <paramref name="ranks"/>, read on first use (tests).</summary>
+    internal static TiktokenEncoding Deferred(string name, Lazy<RankTable> ranks) => new(name, ranks, PreTokenizerKind.O200k, O200kSpecialTokens());
+
     /// <summary>The encoding's name, as tiktoken names it.</summary>
     public string Name { get; }
 
@@ -86,7 +108,7 @@ public sealed partial class TiktokenEncoding
     public IReadOnlyDictionary<string, int> SpecialTokens => _specialTokens;
 
     /// <summary>Number of ordinary (mergeable) tokens; their ids are 0 to this count minus one.</summary>
-    public int MergeableTokenCount => _ranks.Count;
+    public int MergeableTokenCount => _ranks.Value.Count;
 
     /// <summary>Returns a built-in encoding by tiktoken name (<c>o200k_base</c>, <c>cl100k_base</c>,
     /// <c>o200k_harmony</c>), or null.</summary>
@@ -114,6 +136,7 @@ public sealed partial class TiktokenEncoding
             merged[pair.Key] = pair.Value;
         }
 
+        _ = _ranks.Value; // a clash with an ordinary token id is reported here, as before
         return new TiktokenEncoding(name, _ranks, _kind, merged);
     }
 
@@ -211,9 +234,10 @@ public sealed partial class TiktokenEncoding
     /// <exception cref="ArgumentOutOfRangeException">The id is not a token of this encoding.</exception>
     public ReadOnlySpan<byte> TokenBytes(int token)
     {
-        if (_ranks.Contains(token))
+        RankTable ranks = _ranks.Value;
+        if (ranks.Contains(token))
         {
-            return _ranks.TokenBytes(token);
+            return ranks.TokenBytes(token);
         }
 
         return _specialBytes.TryGetValue(token, out byte[]? special)
@@ -336,7 +360,7 @@ public sealed partial class TiktokenEncoding
         where TSplitter : ISplitter
         where TSink : ITokenSink, allows ref struct
     {
-        RankTable ranks = _ranks;
+        RankTable ranks = _ranks.Value;
         int p = 0;
         while (p < utf8.Length)
         {

@@ -28,6 +28,13 @@ for metric in [m for m in rows if m.startswith("at_")]:
     table.append([f"@{rate}/s CPU per call (us)", *(str(v[n]["cpu_us"]) for n in names)])
     table.append([f"@{rate}/s upstream CPU per call (us)", *(str(v[n]["upstream_cpu_us"]) for n in names)])
 table.append(["peak RSS after burst (MB)", *(str(rows["burst_peak_rss_mb"][n]) for n in names)])
+if "growth" in rows:
+    g = rows["growth"]
+    first = next(iter(g.values()))
+    label = f'growth {first["seconds"]}s @{first["rate"]}/s'
+    table.append([f"{label} achieved (calls/s)", *(str(g[n]["achieved_rps"]) if n in g else "" for n in names)])
+    table.append([f"{label} RSS 1 min / end / max (MB)", *(f'{g[n]["rss_after_1min_mb"]} / {g[n]["rss_end_mb"]} / {g[n]["rss_max_mb"]}' if n in g else "" for n in names)])
+    table.append([f"{label} slope, 2nd half (MB/min)", *(str(g[n]["slope_mb_per_min"]) if n in g else "" for n in names)])
 widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
 for row in table:
     print(" | ".join(c.ljust(w) for c, w in zip(row, widths)))

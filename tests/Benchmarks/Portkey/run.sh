@@ -14,6 +14,7 @@
 # /count) and every answer to have carried a body.
 #   ROUNDS=3 DURATION=10 CONCURRENCY=32 RATE=100 LATENCY_SECONDS=20 WARMUP=30 bash tests/Benchmarks/Portkey/run.sh
 #   PROFILE=full ... bash tests/Benchmarks/Portkey/run.sh   (tenant key, limits, budget, ledger, OTLP telemetry on; see below)
+#   NATIVE=path/to/Mesh.Gateway.Sidecar ... bash tests/Benchmarks/Portkey/run.sh   (the native build as the sidecar, docs/0023)
 # Needs h2load (apt-get install -y nghttp2-client), node, and `npm ci` in this folder (done here if missing).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -30,6 +31,8 @@ LOAD_CPU=${LOAD_CPU:-1}
 . "$root/tests/Benchmarks/h2load-lib.sh"
 dotnet build "$root/sidecar/Mesh.Gateway.Sidecar.csproj" -c Release -v q -nologo >/dev/null
 SIDECAR="$root/sidecar/bin/Release/net10.0/Mesh.Gateway.Sidecar.dll"
+SIDECAR_COMMAND=(dotnet "$SIDECAR")
+if [ -n "${NATIVE:-}" ]; then SIDECAR_COMMAND=("$(realpath "$NATIVE")"); fi
 UP=$(free_port); SC=$(free_port); ADMIN=$(free_port); PK=$(free_port); FL=$(free_port)
 dotnet "$BENCH" bench-requests "$WORK"
 
@@ -61,12 +64,12 @@ telemetry: { otlp_endpoint: 'http://127.0.0.1:$OT', otlp_protocol: http/protobuf
 YAML
   SIDECAR_AUTH=(-H "x-api-key: $key")
 fi
-echo "sidecar profile: ${PROFILE:-bare}" >&2
+echo "sidecar profile: ${PROFILE:-bare}, build: ${SIDECAR_COMMAND[0]}" >&2
 
 taskset -c "$SERVER_CPU" dotnet "$BENCH" mock-upstream "$UP" >"$WORK/upstream.log" 2>&1 &
 UP_PID=$!; PIDS+=("$UP_PID")
 # The sidecar runs as shipped (its usage ledger on, writing usage/ledger.jsonl under its working directory, $WORK/run).
-(cd "$WORK/run" && exec taskset -c "$SERVER_CPU" dotnet "$SIDECAR" --config "$WORK/config/sidecar.yaml" --grpc "127.0.0.1:$SC" --admin "127.0.0.1:$ADMIN") >"$WORK/sidecar.log" 2>&1 &
+(cd "$WORK/run" && exec taskset -c "$SERVER_CPU" "${SIDECAR_COMMAND[@]}" --config "$WORK/config/sidecar.yaml" --grpc "127.0.0.1:$SC" --admin "127.0.0.1:$ADMIN") >"$WORK/sidecar.log" 2>&1 &
 SC_PID=$!; PIDS+=("$SC_PID")
 taskset -c "$SERVER_CPU" dotnet "$BENCH" floor-proxy "$FL" "http://127.0.0.1:$UP/v1" >"$WORK/floor.log" 2>&1 &
 FL_PID=$!; PIDS+=("$FL_PID")

@@ -125,6 +125,11 @@ public sealed class EnvoyDoorCacheTests
     {
         await using var upstream = await FakeProviderServer.StartAsync(Ct);
         upstream.Default = FakeResponse.OpenAIChat("Open the app, tap Card, then Reset PIN.", inputTokens: 8, outputTokens: 9);
+        if (SidecarHost.OutOfProcess)
+        {
+            Assert.Skip("A semantic route needs the local sentence encoder, which the native build leaves out (docs/0023-native-aot.md); its start error is StartupErrorTests' case.");
+        }
+
         await using var sidecar = await SidecarHost.StartAsync(Yaml(semantic: true));
         var envoy = new FakeEnvoy(sidecar.EnvoyChannel, upstream.BaseUrl, TimeSpan.FromSeconds(60));
 

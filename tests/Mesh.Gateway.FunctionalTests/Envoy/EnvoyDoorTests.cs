@@ -137,9 +137,10 @@ public sealed class EnvoyDoorTests(EnvoyDoorFixture fixture) : IClassFixture<Env
     [Fact]
     public async Task Stream_CancelledMidway_EndsCleanlyRecordsUsageAndKeepsServing()
     {
+        // The services first: against the published executable this skips, and must not leave an answer queued for the next test.
+        var log = fixture.Sidecar.Services.GetRequiredService<ExtProcDependencies>().RecentUsage;
         var stream = RecordedFixtures.ReadBytes("raw-sse/openai__testopenai-cassettes__chat-streaming.sse");
         fixture.Upstream.Enqueue(FakeResponse.Sse(stream));
-        var log = fixture.Sidecar.Services.GetRequiredService<ExtProcDependencies>().RecentUsage;
         var envoy = fixture.Envoy();
         envoy.CancelAfterResponseChunks = 20;
 

@@ -136,7 +136,8 @@ public sealed partial class SidecarHost : IAsyncDisposable
         options = configure?.Invoke(options) ?? options;
         if (OutOfProcess)
         {
-            return await StartProcessAsync(options, givenEnvironment, listenKeys.EnvoyDoor);
+            // --envoy opens the door as listen.envoy does (HostSettings.LoadEnvoy), so a placed socket means the door is on.
+            return await StartProcessAsync(options, givenEnvironment, listenKeys.EnvoyDoor || options.EnvoyAddress is not null);
         }
 
         var app = GatewayHost.Build(options);
@@ -162,6 +163,9 @@ public sealed partial class SidecarHost : IAsyncDisposable
             if (_process is not null)
             {
                 _process.Terminate();
+
+                // As the in-process host's StopAsync(token) gives up the graceful stop when the token fires: killed.
+                using var giveUp = cancellationToken.Register(_process.Kill);
                 await _process.WaitForExitAsync(TimeSpan.FromSeconds(30));
             }
             else

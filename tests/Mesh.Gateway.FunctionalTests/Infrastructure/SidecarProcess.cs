@@ -17,10 +17,30 @@ public sealed partial class SidecarProcess : IAsyncDisposable
     private readonly string? _configPath;
     private GrpcChannel? _channel;
 
+    // Every process started and not yet disposed: a test that never disposes its host (some keep one in a field) would
+    // otherwise leave its sidecar running after the test run (session 12: 111 native sidecars after two runs).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, Process> s_running = new();
+
+    static SidecarProcess() => AppDomain.CurrentDomain.ProcessExit += static (_, _) =>
+    {
+        foreach (var process in s_running.Values)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // Already exited.
+            }
+        }
+    };
+
     private SidecarProcess(Process process, string? configPath)
     {
         _process = process;
         _configPath = configPath;
+        s_running[process.Id] = process;
     }
 
     /// <summary>The gRPC target (<c>http://127.0.0.1:port</c> or <c>unix:/path</c>).</summary>
@@ -87,9 +107,10 @@ public sealed partial class SidecarProcess : IAsyncDisposable
         {
             // Read before the dispose: a disposed Process no longer answers HasExited ("No process is associated").
             var output = sidecar.Output;
-            var exit = process.HasExited ? process.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : "none: timed out";
+            int? exitCode = process.HasExited ? process.ExitCode : null;
+            var exit = exitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none: timed out";
             await sidecar.DisposeAsync();
-            throw new SidecarDidNotStartException(process.HasExited ? process.ExitCode : null, $"The sidecar did not start (exit {exit}):\n{output}", output);
+            throw new SidecarDidNotStartException(exitCode, $"The sidecar did not start (exit {exit}):\n{output}", output);
         }
 
         var (grpc, admin) = await sidecar._listening.Task;
@@ -156,6 +177,19 @@ public sealed partial class SidecarProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills the process (SIGKILL), as a stop given up.</summary>
+    public void Kill()
+    {
+        try
+        {
+            _process.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+    }
+
     /// <summary>Waits for the process to exit and returns its exit code.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
@@ -175,6 +209,7 @@ public sealed partial class SidecarProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _channel?.Dispose();
+        s_running.TryRemove(_process.Id, out _);
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

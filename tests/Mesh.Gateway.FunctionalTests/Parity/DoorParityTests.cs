@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Mesh.Gateway.Tenancy.VirtualKeys;
 using Mesh.Gateway.Testing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Mesh.Gateway.FunctionalTests.Parity;
 
@@ -291,13 +290,14 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
 
         Assert.True(outcome.Served, outcome.ToString());
         var record = await NextRecordAsync(Mine, before);
-        var captured = rig.Sidecar.Services.GetRequiredService<Mesh.Gateway.Sidecar.Capture.CaptureStore>().Find(record.GetProperty("request_id").GetString()!);
+        var captured = await rig.CaptureAsync(record.GetProperty("request_id").GetString()!);
         Assert.NotNull(captured);
-        Assert.Equal(door.LedgerDoor, captured.Door);
-        Assert.Contains("user: Write to [EMAIL] about card [CREDIT_CARD].", captured.Prompt, StringComparison.Ordinal);
-        Assert.DoesNotContain("jane.roe@example.org", captured.Prompt, StringComparison.Ordinal);
-        Assert.DoesNotContain("4111 1111 1111 1111", captured.Prompt, StringComparison.Ordinal);
-        Assert.Equal("Noted.", captured.Answer);
+        var prompt = captured.Value.GetProperty("prompt").GetString();
+        Assert.Equal(door.LedgerDoor, captured.Value.GetProperty("door").GetString());
+        Assert.Contains("user: Write to [EMAIL] about card [CREDIT_CARD].", prompt, StringComparison.Ordinal);
+        Assert.DoesNotContain("jane.roe@example.org", prompt, StringComparison.Ordinal);
+        Assert.DoesNotContain("4111 1111 1111 1111", prompt, StringComparison.Ordinal);
+        Assert.Equal("Noted.", captured.Value.GetProperty("answer").GetString());
     }
 
     // The same call twice on a cached route: the second is answered by the gateway (the upstream is not called again) and its

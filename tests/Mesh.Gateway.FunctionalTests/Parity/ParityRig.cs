@@ -1,12 +1,15 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Mesh.Gateway.FunctionalTests.Infrastructure;
+using OtlpReceiver = Mesh.Gateway.FunctionalTests.Telemetry.OtlpReceiver;
 using Mesh.Gateway.Tenancy.Authentication;
 using Mesh.Gateway.Tenancy.VirtualKeys;
 using Mesh.Gateway.Testing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Mesh.Gateway.FunctionalTests.Parity;
 
@@ -38,11 +41,21 @@ public sealed class ParityRig : IAsyncLifetime
     /// <summary>Tenant <c>capture</c>: its prompts and answers are captured (<c>capture.tenants</c>), under the default policy.</summary>
     public const string CaptureKey = "mgw-parity-capture";
 
+    /// <summary>The admin API's token (<c>admin.credentials</c>, also in <c>capture.readers</c>).</summary>
+    public const string AdminToken = "mgw-parity-admin-token";
+
+    // What the sidecar emits, as the rig compares it; the published executable's telemetry is read the way a user reads it.
+    private static readonly string[] GatewayInstruments =
+    [
+        "gen_ai.client.token.usage", "gen_ai.client.operation.duration", "gen_ai.client.operation.time_to_first_chunk", "mesh.gateway.overhead.duration",
+    ];
+
     private readonly string _dir = Directory.CreateTempSubdirectory("mesh-parity-").FullName;
     private readonly ConcurrentQueue<Activity> _spans = new();
     private readonly ConcurrentQueue<(string Instrument, string? Model)> _measurements = new();
     private ActivityListener? _activities;
     private MeterListener? _meters;
+    private OtlpReceiver? _otlp;
 
     public FakeProviderServer Upstream { get; private set; } = null!;
 
@@ -87,6 +100,13 @@ public sealed class ParityRig : IAsyncLifetime
         _meters.Start();
 
         Upstream = await FakeProviderServer.StartAsync(TestContext.Current.CancellationToken);
+        // The published executable (MESH_SIDECAR_EXECUTABLE) runs in a process of its own, where the listeners above hear
+        // nothing: its spans come through its OTLP export and its metrics from the admin listener's /metrics, as a user sees them.
+        if (SidecarHost.OutOfProcess)
+        {
+            _otlp = await OtlpReceiver.StartAsync(TestContext.Current.CancellationToken);
+        }
+
         Sidecar = await SidecarHost.StartAsync(Yaml());
     }
 
@@ -104,23 +124,74 @@ public sealed class ParityRig : IAsyncLifetime
             await Upstream.DisposeAsync();
         }
 
+        if (_otlp is not null)
+        {
+            await _otlp.DisposeAsync();
+        }
+
         Directory.Delete(_dir, recursive: true);
     }
 
-    /// <summary>Creates a virtual key as the admin API does (its registry); returns its id and secret.</summary>
+    /// <summary>Creates a virtual key through the admin API (<c>POST /admin/v1/keys</c>); returns its id and secret.</summary>
     public async Task<(string Id, string Secret)> CreateVirtualKeyAsync(VirtualKeyRequest request)
     {
-        var change = await Sidecar.Services.GetRequiredService<VirtualKeyRegistry>().CreateAsync(request, TestContext.Current.CancellationToken);
-        Assert.Null(change.Error);
-        return (change.Key!.Id, change.Issued!.Secret);
+        var body = new JsonObject { ["tenant"] = request.TenantId };
+        if (request.Limits is { } limits)
+        {
+            body["limits"] = new JsonObject { ["requests_per_minute"] = limits.RequestsPerMinute, ["tokens_per_minute"] = limits.TokensPerMinute };
+        }
+
+        if (request.Budget is { } budget)
+        {
+            body["budget"] = new JsonObject { ["per_day_usd"] = budget.PerDayUsd, ["per_month_usd"] = budget.PerMonthUsd };
+        }
+
+        using var post = new HttpRequestMessage(HttpMethod.Post, "/admin/v1/keys") { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
+        post.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+        using var response = await Sidecar.AdminClient.SendAsync(post, TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.IsSuccessStatusCode, $"POST /admin/v1/keys: {(int)response.StatusCode} {text}");
+        var issued = JsonDocument.Parse(text).RootElement;
+        return (issued.GetProperty("key").GetProperty("id").GetString()!, issued.GetProperty("secret").GetString()!);
+    }
+
+    /// <summary>A call's captured prompt and answer through the admin API (<c>GET /admin/v1/calls/{id}/capture</c>); null when 404.</summary>
+    public async Task<JsonElement?> CaptureAsync(string requestId)
+    {
+        using var get = new HttpRequestMessage(HttpMethod.Get, $"/admin/v1/calls/{Uri.EscapeDataString(requestId)}/capture");
+        get.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+        using var response = await Sidecar.AdminClient.SendAsync(get, TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        Assert.True(response.IsSuccessStatusCode, $"GET capture: {(int)response.StatusCode} {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
     }
 
     /// <summary>The gateway spans of one trace.</summary>
-    public IReadOnlyList<Activity> Spans(ActivityTraceId trace) => [.. _spans.Where(a => a.TraceId == trace)];
+    public IReadOnlyList<ParitySpan> Spans(ActivityTraceId trace) => _otlp is null
+        ? [.. _spans.Where(a => a.TraceId == trace).Select(ParitySpan.From)]
+        : [.. ParitySpan.From(_otlp.Exports, trace)];
 
     /// <summary>The names of the gateway instruments recorded for <paramref name="model"/>.</summary>
-    public IReadOnlySet<string> InstrumentsFor(string model) =>
-        _measurements.Where(m => m.Model == model).Select(static m => m.Instrument).ToHashSet(StringComparer.Ordinal);
+    public IReadOnlySet<string> InstrumentsFor(string model) => _otlp is null
+        ? _measurements.Where(m => m.Model == model).Select(static m => m.Instrument).ToHashSet(StringComparer.Ordinal)
+        : ScrapedInstruments(model);
+
+    // The admin listener's /metrics (Prometheus text): an instrument "a.b.c" is a family "a_b_c[_unit][_bucket|_sum|_count|_total]".
+    private HashSet<string> ScrapedInstruments(string model)
+    {
+        var text = Sidecar.AdminClient.GetStringAsync("/metrics", TestContext.Current.CancellationToken).GetAwaiter().GetResult();
+        var label = $"gen_ai_request_model=\"{model}\"";
+        var families = text.Split('\n')
+            .Where(line => line.Length > 0 && line[0] != '#' && line.Contains(label, StringComparison.Ordinal))
+            .Select(static line => line[..line.IndexOf('{', StringComparison.Ordinal)])
+            .ToList();
+        return GatewayInstruments.Where(i => families.Any(f => f.StartsWith(i.Replace('.', '_'), StringComparison.Ordinal))).ToHashSet(StringComparer.Ordinal);
+    }
 
     /// <summary>The ledger's records so far.</summary>
     public IReadOnlyList<JsonElement> LedgerRecords()
@@ -157,6 +228,13 @@ public sealed class ParityRig : IAsyncLifetime
 
         _measurements.Enqueue((instrument.Name, model));
     }
+
+    // Spans and metrics leave the published executable through its OTLP export (flushed every 5 s by the SDK's batch).
+    private string Telemetry() => _otlp is null ? string.Empty : $$"""
+        telemetry:
+              otlp_endpoint: '{{_otlp.Endpoint}}'
+              otlp_protocol: http/protobuf
+        """;
 
     private string Yaml()
     {
@@ -215,7 +293,10 @@ public sealed class ParityRig : IAsyncLifetime
             capture:
               enabled: true
               tenants: [capture]
-              readers: ["{{ApiKeyHash.Format("parity-capture-reader")}}"]
+              readers: ["{{ApiKeyHash.Format("parity-capture-reader")}}", "{{ApiKeyHash.Format(AdminToken)}}"]
+            admin:
+              credentials: ["{{ApiKeyHash.Format(AdminToken)}}"]
+            {{Telemetry()}}
             guardrails:
               pii: { action: redact }
               tools: { allow: [get_weather] }

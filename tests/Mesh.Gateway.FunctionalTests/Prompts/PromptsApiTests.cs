@@ -262,6 +262,11 @@ public sealed class PromptsApiTests : IAsyncLifetime
     [Fact]
     public async Task Run_Chain_EachStepsSpanCarriesPromptNameAndVersion()
     {
+        if (SidecarHost.OutOfProcess)
+        {
+            Assert.Skip("Listens to the sidecar's ActivitySource in this process: not possible against the published executable (MESH_SIDECAR_EXECUTABLE).");
+        }
+
         var spans = new ConcurrentQueue<Activity>();
         using var listener = new ActivityListener
         {
