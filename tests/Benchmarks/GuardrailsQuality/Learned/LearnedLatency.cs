@@ -82,24 +82,18 @@ internal static class LearnedLatency
 
     private static (double MeanMs, double P99) MeanAndP99(int runs, Action action)
     {
-        for (int i = 0; i < Math.Min(5, runs); i++)
-        {
-            action();
-        }
-
-        var times = new double[runs];
-        for (int i = 0; i < runs; i++)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            action();
-            times[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-        }
-
-        Array.Sort(times);
-        return (times.Average(), times[Math.Min(runs - 1, (int)Math.Ceiling(runs * 0.99) - 1)]);
+        var times = Sorted(runs, action);
+        return (times.Average(), P99(times));
     }
 
     private static (double P50, double P99) Measure(int runs, Action action)
+    {
+        var times = Sorted(runs, action);
+        return (times[runs / 2], P99(times));
+    }
+
+    // Each call's wall time in ms, sorted, after up to 5 warm-up calls.
+    private static double[] Sorted(int runs, Action action)
     {
         for (int i = 0; i < Math.Min(5, runs); i++)
         {
@@ -115,6 +109,8 @@ internal static class LearnedLatency
         }
 
         Array.Sort(times);
-        return (times[runs / 2], times[Math.Min(runs - 1, (int)Math.Ceiling(runs * 0.99) - 1)]);
+        return times;
     }
+
+    private static double P99(double[] sorted) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(sorted.Length * 0.99) - 1)];
 }
