@@ -1,7 +1,6 @@
 #if MESH_NO_EMBEDDINGS
 using Mesh.Gateway.Caching.Configuration;
 using Mesh.Gateway.Core.Composition;
-using Mesh.Gateway.Guardrails;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -23,7 +22,6 @@ internal static class NoSentenceEncoderGatewayBuilderExtensions
         if (builder.TryAddFeature(nameof(AddSentenceEncoder)))
         {
             builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ResponseCacheOptions>, NoSemanticRoutes>());
-            builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GuardrailsOptions>, NoLearnedLayer>());
         }
 
         return builder;
@@ -52,32 +50,5 @@ internal static class NoSentenceEncoderGatewayBuilderExtensions
             return MeshOptions.Result(errors);
         }
     }
-
-    // The guardrails' learned layer needs the encoder too: without this a policy with learned.enabled failed its first call.
-    private sealed class NoLearnedLayer : IValidateOptions<GuardrailsOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, GuardrailsOptions options)
-        {
-            ArgumentNullException.ThrowIfNull(options);
-            var errors = new List<string>();
-            if (options.DefaultPolicy.Learned.Enabled)
-            {
-                errors.Add($"guardrails.learned.enabled: {LearnedMessage}");
-            }
-
-            foreach (var (policy, settings) in options.Policies)
-            {
-                if (settings.Learned.Enabled && !options.DefaultPolicy.Learned.Enabled)
-                {
-                    errors.Add($"guardrails.policies.{policy}.learned.enabled: {LearnedMessage}");
-                }
-            }
-
-            return MeshOptions.Result(errors);
-        }
-    }
-
-    private const string LearnedMessage = "this build has no local sentence encoder (the native build leaves ONNX Runtime and all-MiniLM-L6-v2 out); "
-        + "turn the learned layer off, or run the JIT build (or publish with -p:MeshEmbeddings=true)";
 }
 #endif

@@ -4,6 +4,7 @@ using Mesh.Gateway.Guardrails.Configuration;
 using Mesh.Gateway.Guardrails;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -31,17 +32,12 @@ public static class GuardrailsServiceCollectionExtensions
         services.AddConfigurationSection(GuardrailsOptions.SectionName, GuardrailsConfigurationSchema.Section,
             "Guardrails: PII redaction, prompt-injection and moderation checks, per policy and per tenant.");
         services.TryAddSingleton(TimeProvider.System);
-        // The sentence encoder is optional (AddSentenceEncoder): without it a policy's learned detectors cannot run, which stops the start.
-        services.TryAddSingleton<IGuardrailEngine>(sp =>
-        {
-            var encoder = sp.GetService<Mesh.Gateway.Core.Embeddings.ITextEncoder>();
-            if (encoder is null && LearnedPolicies(sp.GetRequiredService<GuardrailsOptions>()).FirstOrDefault() is { } name)
-            {
-                throw new InvalidOperationException($"guardrails: policy '{name}' turns on learned detectors (learned.enabled) but no sentence encoder is registered: add AddSentenceEncoder() (Mesh.Gateway.Embeddings) or turn learned off.");
-            }
-
-            return new GuardrailEngine(sp.GetServices<IGuardClassifier>(), sp.GetRequiredService<TimeProvider>(), encoder);
-        });
+        // The sentence encoder is optional (AddSentenceEncoder): without it a policy's learned detectors cannot run, which stops
+        // the start and refuses a reload (one line per policy, through the options check), never the first call.
+        services.AddSingleton<IValidateOptions<GuardrailsOptions>>(static sp => new LearnedNeedsEncoderValidator(
+            sp.GetService<IServiceProviderIsService>()?.IsService(typeof(Mesh.Gateway.Core.Embeddings.ITextEncoder)) ?? false));
+        services.TryAddSingleton<IGuardrailEngine>(static sp => new GuardrailEngine(
+            sp.GetServices<IGuardClassifier>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<Mesh.Gateway.Core.Embeddings.ITextEncoder>()));
 
         // With a policy's learned detectors on, the model loads before the host reports started (readiness waits for it).
         services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(static sp => new Mesh.Gateway.Guardrails.Learned.LearnedWarmUp(
@@ -54,7 +50,4 @@ public static class GuardrailsServiceCollectionExtensions
             sp.GetRequiredService<ConfigurationVersions>(), sp.GetRequiredService<GuardrailsPolicies>()));
         return services;
     }
-
-    private static IEnumerable<string> LearnedPolicies(GuardrailsOptions options) =>
-        new[] { options.DefaultPolicy }.Concat(options.Policies.Values).Where(static p => p.Learned.Enabled).Select(static p => p.Name);
 }

@@ -1,6 +1,7 @@
 using Mesh.Gateway.Guardrails;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Mesh.Gateway.Guardrails.Tests.Configuration;
 
@@ -35,14 +36,41 @@ public sealed class LearnedOptionsTests
     }
 
     [Fact]
-    public void Engine_LearnedOnWithoutSentenceEncoder_StopsWithAMessageNamingTheFix()
+    public void Start_LearnedOnWithoutSentenceEncoder_IsAStartErrorNamingTheKeyAndTheFix()
     {
         var services = new ServiceCollection();
+        services.AddMeshGuardrails(Config(
+            ("guardrails:learned:enabled", "true"),
+            ("guardrails:policies:strict:pii:enabled", "false")));
+        using var provider = services.BuildServiceProvider();
+
+        // The options check (ValidateOnStart, and a reload's check) refuses it, before any call resolves the engine.
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<GuardrailsOptions>>().Value);
+        var line = Assert.Single(error.Failures);
+        Assert.StartsWith("guardrails.learned.enabled: ", line, StringComparison.Ordinal);
+        Assert.Contains("turn the learned layer off", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_LearnedOnInOnePolicyWithoutSentenceEncoder_NamesThatPolicy()
+    {
+        var services = new ServiceCollection();
+        services.AddMeshGuardrails(Config(("guardrails:policies:strict:learned:enabled", "true")));
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<GuardrailsOptions>>().Value);
+        Assert.StartsWith("guardrails.policies.strict.learned.enabled: ", Assert.Single(error.Failures), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_LearnedOnWithASentenceEncoder_Passes()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<Mesh.Gateway.Core.Embeddings.ITextEncoder>(_ => throw new InvalidOperationException("the check must not build the encoder"));
         services.AddMeshGuardrails(Config(("guardrails:learned:enabled", "true")));
         using var provider = services.BuildServiceProvider();
 
-        var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IGuardrailEngine>());
-        Assert.Contains("AddSentenceEncoder", error.Message, StringComparison.Ordinal);
+        Assert.True(provider.GetRequiredService<IOptions<GuardrailsOptions>>().Value.DefaultPolicy.Learned.Enabled);
     }
 
     [Fact]
