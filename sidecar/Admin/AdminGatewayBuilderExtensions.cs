@@ -39,20 +39,25 @@ internal static class AdminGatewayBuilderExtensions
 
     /// <summary><c>/metrics</c> in the Prometheus text format, from the same OpenTelemetry instruments as the OTLP export (the
     /// gateway's meter: GenAI names, overhead, guardrail findings, and whatever else records on it), each metric capped at
-    /// <see cref="CardinalityLimit"/> label sets.</summary>
+    /// <see cref="CardinalityLimit"/> label sets; and the runtime's own meter (<c>System.Runtime</c>: the process's working set
+    /// and CPU time, GC heap sizes, collections and pauses, thread pool), so an operator sees what the sidecar costs its pod.
+    /// The runtime's instruments are observed only when scraped.</summary>
     public static IMeshGatewayBuilder AddMetrics(this IMeshGatewayBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         if (builder.TryAddFeature(nameof(AddMetrics)))
         {
             builder.Services.AddOpenTelemetry().WithMetrics(static metrics => metrics
-                .AddMeter(GatewayTelemetry.Name)
+                .AddMeter(GatewayTelemetry.Name, RuntimeMeterName)
                 .AddView(static instrument => instrument.Meter.Name == GatewayTelemetry.Name ? new MetricStreamConfiguration { CardinalityLimit = CardinalityLimit } : null)
                 .AddPrometheusExporter(static prometheus => prometheus.DisableTotalNameSuffixForCounters = false));
         }
 
         return builder;
     }
+
+    /// <summary>The runtime's built-in meter (.NET 9 and later): <c>dotnet.process.memory.working_set</c>, <c>dotnet.gc.*</c>, ...</summary>
+    public const string RuntimeMeterName = "System.Runtime";
 
     /// <summary>Label sets kept per metric; beyond it the SDK folds new ones into one overflow series.</summary>
     public const int CardinalityLimit = 500;

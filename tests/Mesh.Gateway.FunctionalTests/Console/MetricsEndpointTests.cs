@@ -56,7 +56,7 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
             "error_type", "type", "action", "direction", "le", "otel_scope_name", "otel_scope_version", "otel_scope_schema_url",
             "mesh_gateway_target", "mesh_gateway_target_state", "mesh_gateway_latency_kind", "outcome", "service_name", "telemetry_sdk_language", "telemetry_sdk_name", "telemetry_sdk_version", "job", "instance",
         ];
-        foreach (var sample in families.Values.SelectMany(static f => f.Samples))
+        foreach (var sample in families.Values.Where(static f => !f.Name.StartsWith("dotnet_", StringComparison.Ordinal)).SelectMany(static f => f.Samples))
         {
             Assert.All(sample.Labels, label =>
             {
@@ -64,6 +64,28 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
                 Assert.DoesNotContain("team-", label.Value, StringComparison.Ordinal);
                 Assert.DoesNotContain("key-", label.Value, StringComparison.Ordinal);
             });
+        }
+    }
+
+    [Fact]
+    public async Task Metrics_ShowWhatTheSidecarCostsItsPod_MemoryCpuAndGcFromTheRuntimeMeter()
+    {
+        Assert.Null(await _rig.CallAsync(ConsoleRig.TeamAKey));
+
+        using var response = await _rig.Probes.GetAsync(new Uri("/metrics", UriKind.Relative), Ct);
+        var families = PrometheusText.Parse(await response.Content.ReadAsStringAsync(Ct));
+
+        var workingSet = Assert.Single(families["dotnet_process_memory_working_set_bytes"].Samples);
+        Assert.InRange(workingSet.Value, 1024 * 1024, 64.0 * 1024 * 1024 * 1024);
+        var cpu = families["dotnet_process_cpu_time_seconds_total"];
+        Assert.Equal("counter", cpu.Type);
+        Assert.True(cpu.Samples.Sum(static s => s.Value) > 0);
+        Assert.Contains(cpu.Samples, static s => s.Labels.GetValueOrDefault("cpu_mode") == "user");
+        Assert.Contains(families.Keys, static name => name.StartsWith("dotnet_gc_", StringComparison.Ordinal));
+        // The runtime's labels are its own small fixed sets (generation, cpu mode, exception type), never a caller's.
+        foreach (var sample in families.Values.Where(static f => f.Name.StartsWith("dotnet_", StringComparison.Ordinal)).SelectMany(static f => f.Samples))
+        {
+            Assert.All(sample.Labels.Keys, static key => Assert.Contains(key, RuntimeLabels));
         }
     }
 
@@ -90,6 +112,9 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
+
+    private static readonly string[] RuntimeLabels =
+        ["gc_heap_generation", "cpu_mode", "error_type", "otel_scope_name", "otel_scope_version", "otel_scope_schema_url", "le", "job", "instance"];
 
     private static string Prometheus(string otelName, string? unitSuffix) =>
         otelName.Replace('.', '_') + (unitSuffix is null ? string.Empty : "_" + unitSuffix);
