@@ -1,14 +1,22 @@
+using System.Collections.Concurrent;
 using Mesh.Gateway.Core.Embeddings;
 using Mesh.Gateway.Core.Pipeline;
 
 namespace Mesh.Gateway.Caching.Semantic;
 
 /// <summary>The local sentence encoder (all-MiniLM-L6-v2, offline) followed by the cache's learned layer
-/// (<see cref="CacheProjection"/>, docs/cache-quality.md). The encoder's vector is the call's
-/// <see cref="PromptEmbedding"/>, shared with any other policy (the guardrails' learned layer) that encodes the same text.</summary>
+/// (<see cref="CacheProjection"/>, docs/cache-quality.md), with the <see cref="PairVerifier"/> as a semantic hit's second
+/// stage. The encoder's vector is the call's <see cref="PromptEmbedding"/>, shared with any other policy (the guardrails'
+/// learned layer) that encodes the same text.</summary>
 /// <param name="encoder">Resolved on the first semantic lookup, so the model loads only when a semantic route is used.</param>
-internal sealed class LocalSemanticEncoder(Func<ITextEncoder> encoder) : ISemanticEncoder
+/// <param name="verifier">The pair verifier (the shipped one in the gateway).</param>
+internal sealed class LocalSemanticEncoder(Func<ITextEncoder> encoder, PairVerifier verifier) : ISemanticEncoder
 {
+    /// <summary>Words whose vectors are kept; beyond it the memo starts again (a word costs about 0.6 KB).</summary>
+    internal const int MaxWords = 10_000;
+
+    private readonly ConcurrentDictionary<string, float[]> _words = new(StringComparer.Ordinal);
+
     // Empty: the partitions keep the names they had before an Embed route could encode.
     public string Tag => string.Empty;
 
@@ -20,4 +28,29 @@ internal sealed class LocalSemanticEncoder(Func<ITextEncoder> encoder) : ISemant
         new(CacheProjection.Shipped.Project(context is null
             ? encoder().Encode(prompt, cancellationToken)
             : PromptEmbedding.GetOrEncode(context, encoder(), prompt, cancellationToken).Vector));
+
+    // Each differing word not seen before costs one (short) encoder call; common words are kept.
+    public bool Confirms(string prompt, string cachedPrompt, float similarity, CancellationToken cancellationToken)
+    {
+        var features = new float[PairVerifier.FeatureCount(verifier.WordDimensions)];
+        PairVerifier.Describe(prompt, cachedPrompt, similarity, word => WordVector(word, cancellationToken), features);
+        return verifier.Probability(features) >= verifier.Accept;
+    }
+
+    private float[] WordVector(string word, CancellationToken cancellationToken)
+    {
+        if (_words.TryGetValue(word, out var kept))
+        {
+            return kept;
+        }
+
+        var vector = CacheProjection.Shipped.Project(encoder().Encode(word, cancellationToken));
+        if (_words.Count >= MaxWords)
+        {
+            _words.Clear();
+        }
+
+        _words[word] = vector;
+        return vector;
+    }
 }

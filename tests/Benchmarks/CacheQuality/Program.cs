@@ -86,17 +86,68 @@ float[] Encode(string text)
     return v;
 }
 
+var words = new Dictionary<string, float[]>(StringComparer.Ordinal);
+float[] WordVector(string word)
+{
+    if (!words.TryGetValue(word, out var v))
+    {
+        words[word] = v = projection.Project(memo.Get(word));
+    }
+
+    return v;
+}
+
 var thresholds = Enumerable.Range(0, 60).Select(i => 0.40 + (i * 0.01)).ToArray();
+
+// The pair verifier: trained on pairs of banking77 train's questions the layer was trained on (never the first 8 of an
+// intent, which stay for tuning), each question with its closest questions of its own intent (one answer serves) and of
+// other intents (the sibling intents a threshold alone lets through).
+var verifierPath = Path.Combine(root, "src/Mesh.Gateway.Caching/Semantic/cache-verifier.bin");
+PairVerifier verifier;
+if (args is ["train-verifier", ..])
+{
+    var (pairFeatures, pairSame) = VerifierPairs(bankTrain, perIntentCached + perIntentAsked, neighbours: 3, substitutes: !args.Contains("--no-substitutes"));
+    memo.Save();
+    Console.Error.WriteLine($"verifier: {pairFeatures.Count} pairs ({pairSame.Count(static s => s)} same intent)");
+    var (weights, bias) = VerifierTrainer.Train(pairFeatures, pairSame, new VerifierTrainer.Settings(), Console.Error.WriteLine);
+    var trained = new PairVerifier(projection.Outputs, weights, bias, 0.5f);
+
+    // The acceptance probability: the one that lets the most should-hit lookups of the tuning split through at the lowest
+    // threshold whose should-miss false hits stay within 2% there.
+    var tuning = Evaluate("banking77 train", bankTrain, [], Encode, check: trained);
+    var best = (Accept: 0.5f, Threshold: 1.0, Hits: -1.0);
+    foreach (var accept in Enumerable.Range(1, 19).Select(static i => i * 0.05f))
+    {
+        if (thresholds.FirstOrDefault(t => tuning.MissFalse(t, true, accept) <= 0.02) is var t && t > 0 && tuning.HitRate(t, true, accept) is var hits && hits > best.Hits)
+        {
+            best = (accept, t, hits);
+        }
+
+        Console.Error.WriteLine($"accept {accept:F2}: threshold {t:F2}, tuning hit rate {tuning.HitRate(t, true, accept):P1}");
+    }
+
+    verifier = new PairVerifier(projection.Outputs, weights, bias, best.Accept);
+    using var file = File.Create(verifierPath);
+    verifier.Write(file);
+    Console.Error.WriteLine($"verifier written: accept at {best.Accept:F2} (threshold {best.Threshold:F2}, tuning hit rate {best.Hits:P1})");
+}
+else
+{
+    verifier = PairVerifier.Shipped;
+}
+
+
 var shown = thresholds.Where((_, i) => i % 4 == 0).ToArray();
 
-var train = Evaluate("banking77 train", bankTrain, [], Encode);
-var test = Evaluate("banking77 test", bankTest, [], Encode);
-var clincResult = Evaluate("CLINC150 test", clincSet, oos, Encode);
-var denseTest = Evaluate("banking77 test, 20 cached an intent", bankTest, [], Encode, DenseCached, DenseAsked);
-var denseClinc = Evaluate("CLINC150 test, 20 cached an intent", clincSet, oos, Encode, DenseCached, DenseAsked);
+var train = Evaluate("banking77 train", bankTrain, [], Encode, check: verifier);
+var test = Evaluate("banking77 test", bankTest, [], Encode, check: verifier);
+var clincResult = Evaluate("CLINC150 test", clincSet, oos, Encode, check: verifier);
+var denseTest = Evaluate("banking77 test, 20 cached an intent", bankTest, [], Encode, DenseCached, DenseAsked, check: verifier);
+var denseClinc = Evaluate("CLINC150 test, 20 cached an intent", clincSet, oos, Encode, DenseCached, DenseAsked, check: verifier);
 var rawTest = Evaluate("banking77 test", bankTest, [], Raw);
 var rawClinc = Evaluate("CLINC150 test", clincSet, oos, Raw);
-var hard = HardNegatives.Pairs.Select(p => (Sim: Dot(Encode(p.Cached), Encode(p.Asked)), Same: SalientTerms.Signature(p.Cached) == SalientTerms.Signature(p.Asked))).ToList();
+var hard = HardNegatives.Pairs.Select(p => (Sim: Dot(Encode(p.Cached), Encode(p.Asked)), Same: SalientTerms.Signature(p.Cached) == SalientTerms.Signature(p.Asked))
+    is var (sim, same) ? (Sim: sim, Same: same, P: Probability(verifier, p.Asked, p.Cached, sim)) : default).ToList();
 var korean = File.ReadAllLines(Path.Combine(data, "korean-question-pairs/kor_pair_test.csv")).Skip(1)
     .Select(static l => l.Split(','))
     .Where(static f => f.Length >= 4)
@@ -104,6 +155,29 @@ var korean = File.ReadAllLines(Path.Combine(data, "korean-question-pairs/kor_pai
     .Select(f => (Sim: Dot(Encode(f[1]), Encode(f[2])), Duplicate: f[3].Trim() == "0", Latin: PromptScript.IsMostlyLatin(f[1]) && PromptScript.IsMostlyLatin(f[2])))
     .ToList();
 memo.Save();
+
+if (args.Contains("--explore"))
+{
+    foreach (var accept in new[] { 0f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f })
+    {
+        foreach (var margin in new[] { 0.0, 0.02, 0.05 })
+        {
+            var t = thresholds.FirstOrDefault(t => train.MissFalse(t, true, accept, margin) <= 0.02);
+            string C(Result r) => $"{r.HitRate(t, true, accept, margin):P1}/{r.MissFalse(t, true, accept, margin):P1}";
+            Console.Error.WriteLine($"accept {accept:F2} margin {margin:F2} t {t:F2}: tune {C(train)} b77 {C(test)} clinc {C(clincResult)} oos {clincResult.OosFalse(t, accept, margin):P1} dense b77 {C(denseTest)} dense clinc {C(denseClinc)} oos {denseClinc.OosFalse(t, accept, margin):P1} hard {hard.Count(h => h.Same && h.Sim >= t && h.P >= accept)}/{hard.Count}");
+        }
+    }
+
+    foreach (var (pair, h) in HardNegatives.Pairs.Zip(hard))
+    {
+        if (h.Same && h.Sim >= 0.8)
+        {
+            Console.Error.WriteLine($"{h.Sim:F3} p={h.P:F2} {pair.Cached} | {pair.Asked}");
+        }
+    }
+
+    return 0;
+}
 
 // The default: the lowest threshold whose should-miss false hits on the tuning split (banking77 train, held out from the
 // layer's training) stay within 2%.
@@ -210,29 +284,186 @@ File.WriteAllText(output, md.ToString());
 Console.WriteLine(md.ToString());
 return 0;
 
-Result Evaluate(string name, Dictionary<string, List<string>> intents, List<string> outOfScope, Func<string, float[]> Encode, int perIntentCached = 0, int perIntentAsked = 0)
+Result Evaluate(string name, Dictionary<string, List<string>> intents, List<string> outOfScope, Func<string, float[]> Encode, int perIntentCached = 0, int perIntentAsked = 0, PairVerifier? check = null)
 {
     perIntentCached = perIntentCached > 0 ? perIntentCached : perIntentCachedDefault;
     perIntentAsked = perIntentAsked > 0 ? perIntentAsked : perIntentAskedDefault;
-    var cached = new List<(string Intent, float[] Vector, string Salient)>();
-    var asked = new List<(string Intent, float[] Vector, string Salient)>();
+    var cached = new List<Entry>();
+    var asked = new List<Entry>();
     foreach (var (intent, texts) in intents)
     {
-        cached.AddRange(texts.Take(perIntentCached).Select(t => (intent, Encode(t), SalientTerms.Signature(t))));
-        asked.AddRange(texts.Skip(perIntentCached).Take(perIntentAsked).Select(t => (intent, Encode(t), SalientTerms.Signature(t))));
+        cached.AddRange(texts.Take(perIntentCached).Select(t => new Entry(intent, t, Encode(t), SalientTerms.Signature(t))));
+        asked.AddRange(texts.Skip(perIntentCached).Take(perIntentAsked).Select(t => new Entry(intent, t, Encode(t), SalientTerms.Signature(t))));
+    }
+
+    // The closest cached question among `among`, its probability by the verifier (1 without one), and the closest of an
+    // intent other than its own (for the margin test).
+    (float Sim, float P, float Runner) Closest(Entry a, IEnumerable<Entry> among)
+    {
+        Entry? best = null;
+        var sim = -1f;
+        foreach (var c in among)
+        {
+            var d = Dot(a.Vector, c.Vector);
+            if (d > sim)
+            {
+                (best, sim) = (c, d);
+            }
+        }
+
+        if (best is null)
+        {
+            return (-1, 0, -1);
+        }
+
+        var runner = among.Where(c => c.Intent != best.Intent).Select(c => Dot(a.Vector, c.Vector)).DefaultIfEmpty(-1).Max();
+        return (sim, check is null ? 1f : Probability(check, a.Text, best.Text, sim), runner);
     }
 
     var oosBest = outOfScope.Select(t =>
     {
-        var v = Encode(t);
-        var s = SalientTerms.Signature(t);
-        return cached.Where(c => c.Salient == s).Select(c => Dot(v, c.Vector)).DefaultIfEmpty(-1).Max();
+        var q = new Entry(string.Empty, t, Encode(t), SalientTerms.Signature(t));
+        return Closest(q, cached.Where(c => c.Salient == q.Salient));
     }).ToList();
-    return new Result(name, [.. asked.Select(a => new Lookup(
-        cached.Where(c => c.Intent == a.Intent).Select(c => Dot(a.Vector, c.Vector)).DefaultIfEmpty(-1).Max(),
-        cached.Where(c => c.Intent != a.Intent).Select(c => Dot(a.Vector, c.Vector)).DefaultIfEmpty(-1).Max(),
-        cached.Where(c => c.Intent == a.Intent && c.Salient == a.Salient).Select(c => Dot(a.Vector, c.Vector)).DefaultIfEmpty(-1).Max(),
-        cached.Where(c => c.Intent != a.Intent && c.Salient == a.Salient).Select(c => Dot(a.Vector, c.Vector)).DefaultIfEmpty(-1).Max()))], oosBest);
+    return new Result(name, [.. asked.Select(a =>
+    {
+        var same = Closest(a, cached.Where(c => c.Intent == a.Intent && c.Salient == a.Salient));
+        var other = Closest(a, cached.Where(c => c.Intent != a.Intent && c.Salient == a.Salient));
+        return new Lookup(
+            cached.Where(c => c.Intent == a.Intent).Select(c => Dot(a.Vector, c.Vector)).DefaultIfEmpty(-1).Max(),
+            cached.Where(c => c.Intent != a.Intent).Select(c => Dot(a.Vector, c.Vector)).DefaultIfEmpty(-1).Max(),
+            same.Sim, other.Sim, same.P, other.P, other.Runner);
+    })], oosBest);
+}
+
+float Probability(PairVerifier check, string prompt, string cachedPrompt, float similarity)
+{
+    var features = new float[PairVerifier.FeatureCount(check.WordDimensions)];
+    PairVerifier.Describe(prompt, cachedPrompt, similarity, WordVector, features);
+    return check.Probability(features);
+}
+
+// Pairs of training questions: each question with its `neighbours` closest questions of its own intent and of other
+// intents (by the learned layer's cosine), the first `skip` questions of every intent left out.
+(List<float[]> Features, List<bool> Same) VerifierPairs(Dictionary<string, List<string>> intents, int skip, int neighbours, bool substitutes)
+{
+    var entries = intents.SelectMany(i => i.Value.Skip(skip).Select(t => new Entry(i.Key, t, Encode(t), string.Empty))).ToList();
+    var features = new List<float[]>();
+    var same = new List<bool>();
+    for (var i = 0; i < entries.Count; i++)
+    {
+        // The `neighbours` closest of its own intent and of other intents, kept sorted (closest first).
+        var own = new List<(float Sim, int At)>();
+        var others = new List<(float Sim, int At)>();
+        for (var j = 0; j < entries.Count; j++)
+        {
+            if (j == i || entries[j].Text == entries[i].Text)
+            {
+                continue;
+            }
+
+            var sim = Dot(entries[i].Vector, entries[j].Vector);
+            var list = entries[j].Intent == entries[i].Intent ? own : others;
+            if (list.Count < neighbours || sim > list[^1].Sim)
+            {
+                var at = list.FindIndex(x => x.Sim < sim);
+                list.Insert(at < 0 ? list.Count : at, (sim, j));
+                if (list.Count > neighbours)
+                {
+                    list.RemoveAt(list.Count - 1);
+                }
+            }
+        }
+
+        foreach (var (sim, j) in own.Concat(others))
+        {
+            var f = new float[PairVerifier.FeatureCount(projection.Outputs)];
+            PairVerifier.Describe(entries[i].Text, entries[j].Text, sim, WordVector, f);
+            features.Add(f);
+            same.Add(entries[j].Intent == entries[i].Intent);
+        }
+    }
+
+    // Substitutes: each question with one of its words replaced by the training vocabulary's word closest to it (the
+    // encoder's vectors of single words), which is most often a sibling (debit for credit, cancel for activate) and
+    // sometimes an opposite: the same question about another thing, which needs another answer. The 100 commonest words
+    // (how, do, my, can) are never replaced nor used, nor is a word sharing its first four letters (card, cards).
+    if (substitutes)
+    {
+        var frequency = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var e in entries)
+        {
+            foreach (var w in PairVerifier.Words(e.Text))
+            {
+                frequency[w] = frequency.GetValueOrDefault(w) + 1;
+            }
+        }
+
+        var common = frequency.OrderByDescending(static f => f.Value).ThenBy(static f => f.Key, StringComparer.Ordinal).Take(100).Select(static f => f.Key).ToHashSet(StringComparer.Ordinal);
+        var vocabulary = frequency.Keys.Where(w => !common.Contains(w) && w.Length >= 3 && w.All(char.IsLetter)).Order(StringComparer.Ordinal).ToList();
+        var nearest = new Dictionary<string, string?>(StringComparer.Ordinal);
+        string? Nearest(string word)
+        {
+            if (!nearest.TryGetValue(word, out var found))
+            {
+                var v = memo.Get(word);
+                var best = -2f;
+                foreach (var other in vocabulary)
+                {
+                    if (other == word || (other.Length >= 4 && word.Length >= 4 && other[..4] == word[..4]) || other.Contains(word, StringComparison.Ordinal) || word.Contains(other, StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    var sim = Dot(v, memo.Get(other));
+                    if (sim > best)
+                    {
+                        (best, found) = (sim, other);
+                    }
+                }
+
+                nearest[word] = found;
+            }
+
+            return found;
+        }
+
+        var random = new Random(18);
+        var added = 0;
+        foreach (var e in entries)
+        {
+            var candidates = PairVerifier.Words(e.Text).Where(w => !common.Contains(w) && w.Length >= 3 && w.All(char.IsLetter)).ToList();
+            if (candidates.Count == 0)
+            {
+                continue;
+            }
+
+            var word = candidates[random.Next(candidates.Count)];
+            if (Nearest(word) is not { } replacement)
+            {
+                continue;
+            }
+
+            var text = System.Text.RegularExpressions.Regex.Replace(e.Text, @"\b" + System.Text.RegularExpressions.Regex.Escape(word) + @"\b", replacement, System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+            if (text == e.Text)
+            {
+                continue;
+            }
+
+            var f = new float[PairVerifier.FeatureCount(projection.Outputs)];
+            PairVerifier.Describe(text, e.Text, Dot(Encode(text), e.Vector), WordVector, f);
+            features.Add(f);
+            same.Add(false);
+            if (++added % 2000 == 0)
+            {
+                memo.Save();
+            }
+        }
+
+        Console.Error.WriteLine($"substitutes: {added}");
+    }
+
+    return (features, same);
 }
 
 int IntArg(string name, int fallback)
@@ -309,17 +540,27 @@ static string FindRoot()
     return dir?.FullName ?? throw new InvalidOperationException("run from inside the repository");
 }
 
-internal sealed record Lookup(float Same, float Other, float SameSalient, float OtherSalient);
+internal sealed record Entry(string Intent, string Text, float[] Vector, string Salient);
 
-internal sealed record Result(string Name, List<Lookup> Asked, List<float> OosBest)
+/// <summary>One lookup: the closest cached question of its own intent and of another (vectors only, then with the salient
+/// rule), the verifier's probability for each of the two (salient rule), and the closest of a third intent (margin test).</summary>
+internal sealed record Lookup(float Same, float Other, float SameSalient, float OtherSalient, float PSame, float POther, float OtherRunner);
+
+/// <summary>A set's lookups. <c>accept</c>: the verifier's acceptance probability (0: no verifier); <c>margin</c>: refuse a
+/// hit whose closest question of another intent is within it (0: no margin test). Both apply with the salient rule only.</summary>
+internal sealed record Result(string Name, List<Lookup> Asked, List<(float Sim, float P, float Runner)> OosBest)
 {
-    public double HitRate(double t, bool salient) => Asked.Count(l => Best(l, salient) is var (s, o) && s >= t && s >= o) / (double)Asked.Count;
+    public double HitRate(double t, bool salient, float accept = 0, double margin = 0) =>
+        Asked.Count(l => Best(l, salient) is var (s, o) && s >= t && s >= o && (!salient || (l.PSame >= accept && s - o >= margin))) / (double)Asked.Count;
 
-    public double WrongHit(double t, bool salient) => Asked.Count(l => Best(l, salient) is var (s, o) && o >= t && o > s) / (double)Asked.Count;
+    public double WrongHit(double t, bool salient, float accept = 0, double margin = 0) =>
+        Asked.Count(l => Best(l, salient) is var (s, o) && o >= t && o > s && (!salient || (l.POther >= accept && o - s >= margin))) / (double)Asked.Count;
 
-    public double MissFalse(double t, bool salient) => Asked.Count(l => Best(l, salient).Other >= t) / (double)Asked.Count;
+    public double MissFalse(double t, bool salient, float accept = 0, double margin = 0) =>
+        Asked.Count(l => Best(l, salient).Other >= t && (!salient || (l.POther >= accept && l.OtherSalient - l.OtherRunner >= margin))) / (double)Asked.Count;
 
-    public double OosFalse(double t) => OosBest.Count == 0 ? 0 : OosBest.Count(s => s >= t) / (double)OosBest.Count;
+    public double OosFalse(double t, float accept = 0, double margin = 0) =>
+        OosBest.Count == 0 ? 0 : OosBest.Count(o => o.Sim >= t && o.P >= accept && o.Sim - o.Runner >= margin) / (double)OosBest.Count;
 
     private static (float Same, float Other) Best(Lookup l, bool salient) => salient ? (l.SameSalient, l.OtherSalient) : (l.Same, l.Other);
 }
