@@ -29,28 +29,39 @@ internal sealed class LocalSemanticEncoder(Func<ITextEncoder> encoder, PairVerif
             ? encoder().Encode(prompt, cancellationToken)
             : PromptEmbedding.GetOrEncode(context, encoder(), prompt, cancellationToken).Vector));
 
-    // Each differing word not seen before costs one (short) encoder call; common words are kept.
+    // The differing words not seen before are encoded in one batch (one run of the model); the words seen are kept.
     public bool Confirms(string prompt, string cachedPrompt, float similarity, CancellationToken cancellationToken)
     {
+        var vectors = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        List<string>? missing = null;
+        foreach (var word in PairVerifier.DifferingWords(prompt, cachedPrompt))
+        {
+            if (_words.TryGetValue(word, out var kept))
+            {
+                vectors[word] = kept;
+            }
+            else
+            {
+                (missing ??= []).Add(word);
+            }
+        }
+
+        if (missing is not null)
+        {
+            var encoded = encoder().EncodeMany(missing, cancellationToken);
+            if (_words.Count + missing.Count > MaxWords)
+            {
+                _words.Clear();
+            }
+
+            for (var i = 0; i < missing.Count; i++)
+            {
+                vectors[missing[i]] = _words[missing[i]] = CacheProjection.Shipped.Project(encoded[i]);
+            }
+        }
+
         var features = new float[PairVerifier.FeatureCount(verifier.WordDimensions)];
-        PairVerifier.Describe(prompt, cachedPrompt, similarity, word => WordVector(word, cancellationToken), features);
+        PairVerifier.Describe(prompt, cachedPrompt, similarity, word => vectors[word], features);
         return verifier.Probability(features) >= verifier.Accept;
-    }
-
-    private float[] WordVector(string word, CancellationToken cancellationToken)
-    {
-        if (_words.TryGetValue(word, out var kept))
-        {
-            return kept;
-        }
-
-        var vector = CacheProjection.Shipped.Project(encoder().Encode(word, cancellationToken));
-        if (_words.Count >= MaxWords)
-        {
-            _words.Clear();
-        }
-
-        _words[word] = vector;
-        return vector;
     }
 }

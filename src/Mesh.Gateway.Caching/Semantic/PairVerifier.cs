@@ -73,8 +73,7 @@ internal sealed class PairVerifier
     {
         var a = Words(prompt);
         var b = Words(cached);
-        var onlyA = a.Where(w => !b.Contains(w)).Take(MaxDifferingWords).ToList();
-        var onlyB = b.Where(w => !a.Contains(w)).Take(MaxDifferingWords).ToList();
+        var (onlyA, onlyB) = Differing(a, b);
         var countA = a.Count(w => !b.Contains(w));
         var countB = b.Count(w => !a.Contains(w));
         var union = a.Count + countB;
@@ -101,6 +100,16 @@ internal sealed class PairVerifier
         TensorPrimitives.Abs(difference, difference);
         TensorPrimitives.Multiply(va, vb, features.Slice(Scalars + dimensions, dimensions));
     }
+
+    /// <summary>The words whose vectors <see cref="Describe"/> reads for this pair (none when one side has no word of its own).</summary>
+    internal static IEnumerable<string> DifferingWords(string prompt, string cached)
+    {
+        var (onlyA, onlyB) = Differing(Words(prompt), Words(cached));
+        return onlyA.Count == 0 || onlyB.Count == 0 ? [] : onlyA.Concat(onlyB);
+    }
+
+    private static (List<string> OnlyA, List<string> OnlyB) Differing(List<string> a, List<string> b) =>
+        ([.. a.Where(w => !b.Contains(w)).Take(MaxDifferingWords)], [.. b.Where(w => !a.Contains(w)).Take(MaxDifferingWords)]);
 
     /// <summary>The distinct lower-cased words of the first <see cref="MaxPromptChars"/> characters, in order.</summary>
     internal static List<string> Words(string text)

@@ -111,7 +111,8 @@ internal static class CacheLatency
             _ = verifier.Probability(features);
         })));
         var runs1 = Math.Max(5, (int)(30 * scale));
-        report.AppendLine(Row("encoder, one word not kept yet (the verifier's cost per new differing word)", Measure(runs1, () => encoder.Encode(Words[q++ % Words.Length], CancellationToken.None))));
+        report.AppendLine(Row("encoder, one word not kept yet (the verifier's cost when one differing word is new)", Measure(runs1, () => encoder.EncodeMany([Words[q++ % Words.Length]], CancellationToken.None))));
+        report.AppendLine(Row("encoder, 16 words not kept yet in one batch (the verifier's worst case: 8 new differing words a side)", Measure(runs1, () => encoder.EncodeMany([.. Enumerable.Range(q++, 16).Select(static i => Words[i % Words.Length])], CancellationToken.None))));
         report.AppendLine();
         report.AppendLine($"Bytes per vector in the index: {VectorPartition.RowBytes(dimensions, "00000000:chat::0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", Prompts[0])} (with a 64-character entry key and a {Prompts[0].Length}-character prompt).");
         return report.ToString();
