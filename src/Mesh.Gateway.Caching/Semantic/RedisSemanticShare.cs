@@ -8,8 +8,9 @@ namespace Mesh.Gateway.Caching.Semantic;
 /// <summary>
 /// The semantic vectors shared through Redis (<c>store.redis</c>): every sidecar appends the vectors it keeps to one Redis
 /// stream per semantic partition (<c>&lt;prefix&gt;:cache:&lt;tenant&gt;:&lt;route&gt;:…:sem</c>, its entries the
-/// projected vector, the entry's key and TTL, and the prompt's first characters for the pair verifier), and before a semantic search reads what the others appended since its last
-/// read into its own index. The search itself stays in process (a flat scan of the local copy).
+/// projected vector, the entry's key and TTL, and the prompt's first characters for the pair verifier), and before a semantic
+/// search reads what the others appended since its last read into its own index. The search itself stays in process (a flat
+/// scan of the local copy).
 /// </summary>
 /// <remarks>
 /// Bounded on both sides: each stream is trimmed to about <c>maxPerPartition</c> vectors and expires with the last TTL written
