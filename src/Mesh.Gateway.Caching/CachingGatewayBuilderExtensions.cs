@@ -110,7 +110,7 @@ public static class CachingGatewayBuilderExtensions
             else if (semantic)
             {
                 // Resolved on the first semantic lookup, so the model loads only when a semantic route is used.
-                encoder = new LocalSemanticEncoder(() => sp.GetRequiredService<ITextEncoder>());
+                encoder = new LocalSemanticEncoder(() => sp.GetRequiredService<ITextEncoder>(), PairVerifier.Shipped);
                 // The index holds the learned layer's output (docs/cache-quality.md), not the encoder's own vectors.
                 index = new SemanticIndex(CacheProjection.Shipped.Outputs, options.SemanticMaxBytes, time);
             }

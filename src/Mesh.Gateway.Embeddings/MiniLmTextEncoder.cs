@@ -46,6 +46,29 @@ internal sealed class MiniLmTextEncoder : ITextEncoder, IDisposable
         return Normalize(mean);
     }
 
+    public float[][] EncodeMany(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        if (texts.Count == 0)
+        {
+            return [];
+        }
+
+        // Texts of one window each (the pair verifier's words) go through the model in one batch; a longer one alone.
+        if (texts.Any(static t => Windows(t).Length > 1))
+        {
+            return [.. texts.Select(t => Encode(t, cancellationToken))];
+        }
+
+        var vectors = _encoder.Value.Encode([.. texts], cancellationToken);
+        foreach (var vector in vectors)
+        {
+            Normalize(vector);
+        }
+
+        return vectors;
+    }
+
     public void Dispose()
     {
         if (_encoder.IsValueCreated)

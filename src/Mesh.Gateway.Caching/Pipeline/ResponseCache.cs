@@ -141,8 +141,21 @@ public sealed class ResponseCache
                 await _share.SyncAsync(semantic.Partition, _index!).ConfigureAwait(false);
             }
 
+            // The closest cached prompt above the threshold is a candidate; the encoder's verifier then decides (the local
+            // encoder's pair verifier refuses near-duplicates whose differing words change the question).
             var match = _index!.Search(semantic.Partition, vector, (float)plan.Route.SemanticThreshold!.Value);
-            if (match is { } found && await ReadAsync(found.EntryKey, plan.Control, cancellationToken).ConfigureAwait(false) is { } close)
+            if (match is not { } found)
+            {
+                return null;
+            }
+
+            if (!_encoder.Confirms(semantic.Prompt, found.Prompt, found.Similarity, cancellationToken))
+            {
+                CacheMetrics.SemanticRefused.Add(1);
+                return null;
+            }
+
+            if (await ReadAsync(found.EntryKey, plan.Control, cancellationToken).ConfigureAwait(false) is { } close)
             {
                 return (close, "semantic");
             }
@@ -185,12 +198,12 @@ public sealed class ResponseCache
                 vector = await _encoder!.EncodeAsync(null, semantic, CancellationToken.None).ConfigureAwait(false);
             }
 
-            if (vector is not null && _index!.Fits(vector.Length))
+            if (vector is not null && semantic is not null && _index!.Fits(vector.Length))
             {
-                _index!.Add(plan.Semantic!.Value.Partition, vector, plan.Key.StoreKey, plan.Ttl);
+                _index!.Add(plan.Semantic!.Value.Partition, vector, plan.Key.StoreKey, semantic, plan.Ttl);
                 if (_share is not null)
                 {
-                    await _share.PublishAsync(plan.Semantic!.Value.Partition, vector, plan.Key.StoreKey, plan.Ttl).ConfigureAwait(false);
+                    await _share.PublishAsync(plan.Semantic!.Value.Partition, vector, plan.Key.StoreKey, semantic, plan.Ttl).ConfigureAwait(false);
                 }
             }
         }

@@ -17,4 +17,8 @@ internal interface ISemanticEncoder
     /// <summary>The prompt's vector, kept in <paramref name="context"/> (when given) for the rest of the call; null when the
     /// encoder gave none (the lookup is then a miss, never an error).</summary>
     ValueTask<float[]?> EncodeAsync(InferenceContext? context, string prompt, CancellationToken cancellationToken);
+
+    /// <summary>Whether the answer kept for <paramref name="cachedPrompt"/> may serve <paramref name="prompt"/>, which the index
+    /// found at <paramref name="similarity"/> (at or above the route's threshold): the second stage of a semantic hit.</summary>
+    bool Confirms(string prompt, string cachedPrompt, float similarity, CancellationToken cancellationToken);
 }

@@ -8,8 +8,9 @@ namespace Mesh.Gateway.Caching.Semantic;
 /// <summary>
 /// The semantic vectors shared through Redis (<c>store.redis</c>): every sidecar appends the vectors it keeps to one Redis
 /// stream per semantic partition (<c>&lt;prefix&gt;:cache:&lt;tenant&gt;:&lt;route&gt;:…:sem</c>, its entries the
-/// projected vector, the entry's key and TTL), and before a semantic search reads what the others appended since its last
-/// read into its own index. The search itself stays in process (a flat scan of the local copy).
+/// projected vector, the entry's key and TTL, and the prompt's first characters for the pair verifier), and before a semantic
+/// search reads what the others appended since its last read into its own index. The search itself stays in process (a flat
+/// scan of the local copy).
 /// </summary>
 /// <remarks>
 /// Bounded on both sides: each stream is trimmed to about <c>maxPerPartition</c> vectors and expires with the last TTL written
@@ -25,7 +26,7 @@ internal sealed class RedisSemanticShare(Func<IDatabase?> database, string keyPr
     private int _down;
 
     /// <summary>Appends a vector this sidecar kept, for the others.</summary>
-    public async ValueTask PublishAsync(string partition, float[] vector, string entryKey, TimeSpan ttl)
+    public async ValueTask PublishAsync(string partition, float[] vector, string entryKey, string prompt, TimeSpan ttl)
     {
         if (database() is not { } db || ttl <= TimeSpan.Zero)
         {
@@ -41,6 +42,7 @@ internal sealed class RedisSemanticShare(Func<IDatabase?> database, string keyPr
                     new NameValueEntry("k", entryKey),
                     new NameValueEntry("t", (long)Math.Ceiling(ttl.TotalSeconds)),
                     new NameValueEntry("v", MemoryMarshal.AsBytes(vector.AsSpan()).ToArray()),
+                    new NameValueEntry("p", prompt.Length > PairVerifier.MaxPromptChars ? prompt[..PairVerifier.MaxPromptChars] : prompt),
                 ],
                 maxLength: maxPerPartition,
                 useApproximateMaxLength: true).ConfigureAwait(false);
@@ -69,7 +71,7 @@ internal sealed class RedisSemanticShare(Func<IDatabase?> database, string keyPr
             Up();
             foreach (var entry in entries)
             {
-                string? owner = null, entryKey = null;
+                string? owner = null, entryKey = null, prompt = null;
                 long ttl = 0;
                 byte[]? bytes = null;
                 foreach (var field in entry.Values)
@@ -80,12 +82,14 @@ internal sealed class RedisSemanticShare(Func<IDatabase?> database, string keyPr
                         case "k": entryKey = field.Value; break;
                         case "t": ttl = (long)field.Value; break;
                         case "v": bytes = field.Value; break;
+                        case "p": prompt = field.Value; break;
                     }
                 }
 
                 if (owner != _instance && entryKey is not null && bytes is not null && bytes.Length % sizeof(float) == 0 && index.Fits(bytes.Length / sizeof(float)))
                 {
-                    index.Add(partition, MemoryMarshal.Cast<byte, float>(bytes), entryKey, TimeSpan.FromSeconds(ttl));
+                    // A vector without its prompt (a sidecar of an earlier version) is kept with none: the verifier then refuses it.
+                    index.Add(partition, MemoryMarshal.Cast<byte, float>(bytes), entryKey, prompt ?? string.Empty, TimeSpan.FromSeconds(ttl));
                 }
             }
 

@@ -21,6 +21,9 @@ internal sealed class RouteSemanticEncoder(string route, Func<InferenceHandler?>
     public float[]? Kept(InferenceContext context, string prompt) =>
         context.Properties.TryGetValue(Key, out var kept) && string.Equals(kept.Text, prompt, StringComparison.Ordinal) ? kept.Vector : null;
 
+    // The pair verifier is trained on the local encoder's vectors (and its cosine scale): an Embed route's threshold decides alone.
+    public bool Confirms(string prompt, string cachedPrompt, float similarity, CancellationToken cancellationToken) => true;
+
     public async ValueTask<float[]?> EncodeAsync(InferenceContext? context, string prompt, CancellationToken cancellationToken)
     {
         if (context is not null && Kept(context, prompt) is { } kept)

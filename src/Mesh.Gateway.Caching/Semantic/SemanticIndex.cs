@@ -24,7 +24,9 @@ internal sealed class SemanticIndex(int dimensions, long maxBytes, TimeProvider 
     /// <summary>True when a vector of <paramref name="length"/> can be added: the index's length, or any while it has none.</summary>
     public bool Fits(int length) => length > 0 && Dimensions is var d && (d == 0 || d == length);
 
-    public void Add(string partition, ReadOnlySpan<float> vector, string entryKey, TimeSpan ttl)
+    /// <summary>Adds the vector of a kept entry's prompt; the index keeps the prompt's first
+    /// <see cref="PairVerifier.MaxPromptChars"/> characters beside it, for the pair verifier.</summary>
+    public void Add(string partition, ReadOnlySpan<float> vector, string entryKey, string prompt, TimeSpan ttl)
     {
         if (vector.IsEmpty)
         {
@@ -35,18 +37,19 @@ internal sealed class SemanticIndex(int dimensions, long maxBytes, TimeProvider 
         ArgumentOutOfRangeException.ThrowIfNotEqual(vector.Length, dims);
         var target = _partitions.GetOrAdd(partition, static (_, d) => new VectorPartition(d), dims);
         var expires = time.GetTimestamp() + (long)(ttl.TotalSeconds * time.TimestampFrequency);
+        prompt = prompt.Length > PairVerifier.MaxPromptChars ? prompt[..PairVerifier.MaxPromptChars] : prompt;
         lock (target)
         {
-            target.Add(vector, entryKey, expires, Interlocked.Increment(ref _sequence));
+            target.Add(vector, entryKey, prompt, expires, Interlocked.Increment(ref _sequence));
         }
 
-        if (Interlocked.Add(ref _bytes, VectorPartition.RowBytes(dims, entryKey)) > maxBytes)
+        if (Interlocked.Add(ref _bytes, VectorPartition.RowBytes(dims, entryKey, prompt)) > maxBytes)
         {
             Evict();
         }
     }
 
-    public (string EntryKey, float Similarity)? Search(string partition, ReadOnlySpan<float> query, float threshold)
+    public (string EntryKey, float Similarity, string Prompt)? Search(string partition, ReadOnlySpan<float> query, float threshold)
     {
         if (query.Length != Dimensions || !_partitions.TryGetValue(partition, out var target))
         {

@@ -22,6 +22,7 @@ internal sealed class VectorPartition
     private sbyte[] _codes;
     private float[] _scales;
     private string[] _keys;
+    private string[] _prompts;
     private long[] _expires;
     private long[] _sequence;
     private int _head;
@@ -35,6 +36,7 @@ internal sealed class VectorPartition
         _codes = new sbyte[capacity * dimensions];
         _scales = new float[capacity];
         _keys = new string[capacity];
+        _prompts = new string[capacity];
         _expires = new long[capacity];
         _sequence = new long[capacity];
     }
@@ -44,10 +46,13 @@ internal sealed class VectorPartition
     /// <summary>The sequence number of the oldest vector (long.MaxValue when empty).</summary>
     public long OldestSequence => Count == 0 ? long.MaxValue : _sequence[_head];
 
-    /// <summary>Bytes one vector costs (bits, codes, scale, expiry, sequence, and its entry key).</summary>
-    public static long RowBytes(int dimensions, string key) => (((dimensions + 63) / 64) * 8) + dimensions + 4 + 8 + 8 + 8 + 40 + (key.Length * 2L);
+    /// <summary>Bytes one vector costs (bits, codes, scale, expiry, sequence, its entry key and its prompt for the verifier).</summary>
+    public static long RowBytes(int dimensions, string key, string prompt) =>
+        (((dimensions + 63) / 64) * 8) + dimensions + 4 + 8 + 8 + 8 + 40 + (key.Length * 2L) + 8 + 24 + (prompt.Length * 2L);
 
-    public void Add(ReadOnlySpan<float> vector, string key, long expiresAt, long sequence)
+    /// <summary>Adds a vector pointing at the entry <paramref name="key"/>; <paramref name="prompt"/> is the cached prompt (as
+    /// the pair verifier reads it: at most <see cref="PairVerifier.MaxPromptChars"/> characters).</summary>
+    public void Add(ReadOnlySpan<float> vector, string key, string prompt, long expiresAt, long sequence)
     {
         if (_tail == _scales.Length)
         {
@@ -57,6 +62,7 @@ internal sealed class VectorPartition
         var row = _tail++;
         Quantize(vector, _bits.AsSpan(row * _words, _words), _codes.AsSpan(row * _dimensions, _dimensions), out _scales[row]);
         _keys[row] = key;
+        _prompts[row] = prompt;
         _expires[row] = expiresAt;
         _sequence[row] = sequence;
     }
@@ -65,9 +71,11 @@ internal sealed class VectorPartition
     public long RemoveOldest()
     {
         var key = _keys[_head];
+        var prompt = _prompts[_head];
         _keys[_head] = null!;
+        _prompts[_head] = null!;
         _head++;
-        return RowBytes(_dimensions, key);
+        return RowBytes(_dimensions, key, prompt);
     }
 
     /// <summary>Drops every vector; returns their bytes.</summary>
@@ -82,8 +90,8 @@ internal sealed class VectorPartition
         return bytes;
     }
 
-    /// <summary>The live entry most similar to <paramref name="query"/> with its (int8) cosine, or null when none reaches <paramref name="threshold"/>.</summary>
-    public (string Key, float Similarity)? Search(ReadOnlySpan<float> query, float threshold, long now)
+    /// <summary>The live entry most similar to <paramref name="query"/> with its (int8) cosine and its prompt, or null when none reaches <paramref name="threshold"/>.</summary>
+    public (string Key, float Similarity, string Prompt)? Search(ReadOnlySpan<float> query, float threshold, long now)
     {
         if (Count == 0)
         {
@@ -128,7 +136,7 @@ internal sealed class VectorPartition
             worst = bestDistance[Candidates - 1];
         }
 
-        (string Key, float Similarity)? best = null;
+        (string Key, float Similarity, string Prompt)? best = null;
         for (var i = 0; i < Candidates && bestDistance[i] != int.MaxValue; i++)
         {
             var row = bestRow[i];
@@ -140,7 +148,7 @@ internal sealed class VectorPartition
             var similarity = Dot(queryCodes, _codes.AsSpan(row * _dimensions, _dimensions)) * queryScale * _scales[row];
             if (similarity >= threshold && (best is null || similarity > best.Value.Similarity))
             {
-                best = (_keys[row], similarity);
+                best = (_keys[row], similarity, _prompts[row]);
             }
         }
 
@@ -201,16 +209,19 @@ internal sealed class VectorPartition
         var codes = capacity == _scales.Length ? _codes : new sbyte[capacity * _dimensions];
         var scales = capacity == _scales.Length ? _scales : new float[capacity];
         var keys = capacity == _scales.Length ? _keys : new string[capacity];
+        var prompts = capacity == _scales.Length ? _prompts : new string[capacity];
         var expires = capacity == _scales.Length ? _expires : new long[capacity];
         var sequence = capacity == _scales.Length ? _sequence : new long[capacity];
         Array.Copy(_bits, _head * _words, bits, 0, count * _words);
         Array.Copy(_codes, _head * _dimensions, codes, 0, count * _dimensions);
         Array.Copy(_scales, _head, scales, 0, count);
         Array.Copy(_keys, _head, keys, 0, count);
+        Array.Copy(_prompts, _head, prompts, 0, count);
         Array.Copy(_expires, _head, expires, 0, count);
         Array.Copy(_sequence, _head, sequence, 0, count);
         Array.Clear(keys, count, capacity - count);
-        (_bits, _codes, _scales, _keys, _expires, _sequence) = (bits, codes, scales, keys, expires, sequence);
+        Array.Clear(prompts, count, capacity - count);
+        (_bits, _codes, _scales, _keys, _prompts, _expires, _sequence) = (bits, codes, scales, keys, prompts, expires, sequence);
         _head = 0;
         _tail = count;
     }

@@ -15,6 +15,8 @@ internal static class CacheMetrics
 
     public static readonly Counter<long> Evictions = GatewayTelemetry.Meter.CreateCounter<long>(GenAiMetricNames.CacheEvictions, "{entry}", "Entries evicted to stay within the cache's byte bound.");
 
+    public static readonly Counter<long> SemanticRefused = GatewayTelemetry.Meter.CreateCounter<long>(GenAiMetricNames.CacheSemanticRefused, "{lookup}", "Semantic candidates above the threshold that the pair verifier refused.");
+
     public static void Hit(string tenant, string route, string kind) =>
         Hits.Add(1, new KeyValuePair<string, object?>("mesh.tenant", tenant), new KeyValuePair<string, object?>(GenAiAttributes.RequestModel, route), new KeyValuePair<string, object?>("mesh.cache.kind", kind));
 

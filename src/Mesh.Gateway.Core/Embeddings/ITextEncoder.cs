@@ -15,4 +15,17 @@ public interface ITextEncoder
 
     /// <summary>Encodes <paramref name="text"/>; CPU-bound, runs on the caller's thread.</summary>
     float[] Encode(string text, CancellationToken cancellationToken);
+
+    /// <summary>Encodes several texts, in one run of the model where the encoder can (short texts); the vectors in order.</summary>
+    float[][] EncodeMany(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        var vectors = new float[texts.Count][];
+        for (var i = 0; i < vectors.Length; i++)
+        {
+            vectors[i] = Encode(texts[i], cancellationToken);
+        }
+
+        return vectors;
+    }
 }

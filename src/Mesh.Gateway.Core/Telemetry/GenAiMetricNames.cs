@@ -43,6 +43,9 @@ public static class GenAiMetricNames
     /// <summary>Counter of entries the in-process cache evicted to stay within its byte bound.</summary>
     public const string CacheEvictions = "mesh.gateway.cache.evictions";
 
+    /// <summary>Counter: semantic candidates above the route's threshold that the cache's pair verifier refused.</summary>
+    public const string CacheSemanticRefused = "mesh.gateway.cache.semantic_refused";
+
     public const string TokenUnit = "{token}";
     public const string SecondsUnit = "s";
 

@@ -75,7 +75,7 @@ internal static class CacheLatency
         var entries = 100_000;
         for (var i = 0; i < entries; i++)
         {
-            partition.Add(projection.Project(RandomUnit(random, 384)), "k" + i.ToString(CultureInfo.InvariantCulture), long.MaxValue, i);
+            partition.Add(projection.Project(RandomUnit(random, 384)), "k" + i.ToString(CultureInfo.InvariantCulture), Prompts[i % Prompts.Length], long.MaxValue, i);
         }
 
         var raw = Enumerable.Range(0, 64).Select(_ => RandomUnit(random, 384)).ToArray();
@@ -84,10 +84,52 @@ internal static class CacheLatency
         var searches = Math.Max(50, (int)(2000 * scale));
         report.AppendLine(Row($"semantic search, {entries:N0} vectors of {dimensions} (Hamming pre-filter + int8 re-rank of 16)", Measure(searches, () => partition.Search(queries[q++ % queries.Length], 0.85f, 0))));
         report.AppendLine(Row($"semantic lookup without the encoder: project 384 to {dimensions} + search {entries:N0}", Measure(searches, () => partition.Search(projection.Project(raw[q++ % raw.Length]), 0.85f, 0))));
+
+        // The pair verifier on the closest vector, found whatever its similarity (threshold -1), so every lookup has a candidate
+        // to verify: the worst case. The differing words' vectors are kept (warmed once); a word not kept yet costs one short
+        // encoder call, measured on its own row.
+        var verifier = PairVerifier.Shipped;
+        var words = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        float[] WordVector(string word) => words.TryGetValue(word, out var v) ? v : words[word] = projection.Project(encoder.Encode(word, CancellationToken.None));
+        var features = new float[PairVerifier.FeatureCount(verifier.WordDimensions)];
+        bool Lookup(int i)
+        {
+            var found = partition.Search(projection.Project(raw[i % raw.Length]), -1f, 0)!.Value;
+            PairVerifier.Describe(Asked[i % Asked.Length], found.Prompt, found.Similarity, WordVector, features);
+            return verifier.Probability(features) >= verifier.Accept;
+        }
+
+        for (var i = 0; i < raw.Length * Asked.Length; i++)
+        {
+            Lookup(i);
+        }
+
+        report.AppendLine(Row($"semantic lookup without the encoder, with the pair verifier: project + search {entries:N0} + verify the closest", Measure(searches, () => Lookup(q++))));
+        report.AppendLine(Row("pair verifier alone (features of a pair + probability), word vectors kept", Measure(searches, () =>
+        {
+            PairVerifier.Describe(Asked[q % Asked.Length], Prompts[q++ % Prompts.Length], 0.9f, WordVector, features);
+            _ = verifier.Probability(features);
+        })));
+        var runs1 = Math.Max(5, (int)(30 * scale));
+        report.AppendLine(Row("encoder, one word not kept yet (the verifier's cost when one differing word is new)", Measure(runs1, () => encoder.EncodeMany([Words[q++ % Words.Length]], CancellationToken.None))));
+        report.AppendLine(Row("encoder, 16 words not kept yet in one batch (the verifier's worst case: 8 new differing words a side)", Measure(runs1, () => encoder.EncodeMany([.. Enumerable.Range(q++, 16).Select(static i => Words[i % Words.Length])], CancellationToken.None))));
         report.AppendLine();
-        report.AppendLine($"Bytes per vector in the index: {VectorPartition.RowBytes(dimensions, "00000000:chat::0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")} (with a 64-character entry key).");
+        report.AppendLine($"Bytes per vector in the index: {VectorPartition.RowBytes(dimensions, "00000000:chat::0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", Prompts[0])} (with a 64-character entry key and a {Prompts[0].Length}-character prompt).");
         return report.ToString();
     }
+
+    // Cached and asked prompts of the verifier's rows: the same kind of question, a word or a few apart.
+    private static readonly string[] Prompts =
+    [
+        "How do I activate my new card?", "Why was my transfer declined?", "Can I change my PIN at an ATM?",
+        "How long does a top up take to show?", "Where can I see my exchange rate?", "My card payment was charged twice",
+    ];
+
+    private static readonly string[] Asked =
+    [
+        "How can I activate the card I received?", "Why did my transfer get rejected?", "Is it possible to change my PIN at a cash machine?",
+        "When will my top up show in my account?", "What exchange rate did I get?", "I was charged twice for one card payment",
+    ];
 
     private static readonly string[] Words = ["the", "card", "i", "ordered", "last", "week", "has", "not", "arrived", "yet", "what", "should", "do", "and", "can", "still", "use", "my", "phone", "to", "pay"];
 

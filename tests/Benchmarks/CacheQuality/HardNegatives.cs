@@ -98,4 +98,51 @@ internal static class HardNegatives
         ("How do I calculate compound interest monthly?", "How do I calculate simple interest monthly?"),
         ("What documents do I need to rent an apartment?", "What documents do I need to buy an apartment?"),
     ];
+
+    /// <summary>A second set, written in session 13 after the pair verifier was designed and committed before anything was
+    /// measured on it, so it measures the verifier afresh (the first set informed its training's design): the same question
+    /// about two products, plans or versions, most of them one lower-case word apart. Never trained or tuned on.</summary>
+    public static readonly (string Cached, string Asked)[] Fresh =
+    [
+        ("How do I renew my passport online?", "How do I renew my driving licence online?"),
+        ("What is the monthly fee for the premium account?", "What is the monthly fee for the standard account?"),
+        ("How do I install the desktop app?", "How do I install the mobile app?"),
+        ("Does the basic plan include phone support?", "Does the business plan include phone support?"),
+        ("How long does the battery last on the wireless earbuds?", "How long does the battery last on the wireless headphones?"),
+        ("Can I return shoes bought in the sale?", "Can I return a jacket bought in the sale?"),
+        ("What is the weight limit for checked luggage?", "What is the weight limit for cabin luggage?"),
+        ("How do I update the firmware on my router?", "How do I update the firmware on my camera?"),
+        ("Is the electric model eligible for the tax credit?", "Is the hybrid model eligible for the tax credit?"),
+        ("How do I cancel my gym membership?", "How do I pause my gym membership?"),
+        ("What is the interest rate on the fixed mortgage?", "What is the interest rate on the variable mortgage?"),
+        ("How do I connect the wireless keyboard to my laptop?", "How do I connect the wireless mouse to my laptop?"),
+        ("Which charger works with the older tablet?", "Which charger works with the newer tablet?"),
+        ("How do I book a table for lunch?", "How do I book a table for dinner?"),
+        ("What are the opening hours of the north branch?", "What are the opening hours of the south branch?"),
+        ("Is the vegetarian menu available on weekends?", "Is the children's menu available on weekends?"),
+        ("How do I enable automatic backups on my phone?", "How do I disable automatic backups on my phone?"),
+        ("What does the free version of the software include?", "What does the paid version of the software include?"),
+        ("How much does the annual subscription cost?", "How much does the monthly subscription cost?"),
+        ("How do I upgrade from the old version of the app?", "How do I downgrade to the old version of the app?"),
+        ("Can I use the travel card on buses?", "Can I use the travel card on trains?"),
+        ("How do I clean the glass hob?", "How do I clean the gas hob?"),
+        ("What is the delivery charge for large items?", "What is the delivery charge for small items?"),
+        ("How do I report a fault with my broadband?", "How do I report a fault with my landline?"),
+        ("Does the student discount apply to textbooks?", "Does the student discount apply to laptops?"),
+        ("How do I reset the password for my work email?", "How do I reset the password for my personal email?"),
+        ("What is the warranty on the washing machine?", "What is the warranty on the dishwasher?"),
+        ("How do I change the language of the keyboard?", "How do I change the language of the voice assistant?"),
+        ("Can I bring my dog on the ferry?", "Can I bring my bike on the ferry?"),
+        ("How do I get a copy of my birth certificate?", "How do I get a copy of my marriage certificate?"),
+        ("How many vacation days do part-time staff get?", "How many vacation days do full-time staff get?"),
+        ("What is the minimum age to rent a car?", "What is the maximum age to rent a car?"),
+        ("How do I add funds to my prepaid card?", "How do I withdraw funds from my prepaid card?"),
+        ("Is the outdoor pool heated?", "Is the indoor pool heated?"),
+        ("How do I set up direct debit for my water bill?", "How do I set up direct debit for my gas bill?"),
+        ("What is the screen size of the small model?", "What is the screen size of the large model?"),
+        ("How do I move photos to the cloud?", "How do I move photos to a memory card?"),
+        ("Which plan includes unlimited calls?", "Which plan includes unlimited data?"),
+        ("How do I stop receiving marketing emails?", "How do I start receiving marketing emails?"),
+        ("Can I pay the invoice in instalments?", "Can I pay the invoice in advance?"),
+    ];
 }

@@ -19,6 +19,20 @@ public sealed class MiniLmTextEncoderTests
     }
 
     [Fact]
+    public void EncodeMany_ShortTextsInOneBatch_TheSameVectorsAsOneByOne()
+    {
+        string[] texts = ["enable", "disable roaming", "How do I reset my card PIN?"];
+
+        var batch = Encoder.EncodeMany(texts, TestContext.Current.CancellationToken);
+
+        Assert.Equal(texts.Length, batch.Length);
+        for (var i = 0; i < texts.Length; i++)
+        {
+            Assert.InRange(Dot(batch[i], Encoder.Encode(texts[i], TestContext.Current.CancellationToken)), 0.9999f, 1.0001f);
+        }
+    }
+
+    [Fact]
     public void Encode_TextLongerThanTheModelSees_TailStillCounts()
     {
         var filler = string.Join(' ', Enumerable.Repeat("The weather report says it will be sunny and warm all week.", 40));

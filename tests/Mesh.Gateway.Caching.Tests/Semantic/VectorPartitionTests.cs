@@ -15,7 +15,7 @@ public sealed class VectorPartitionTests
         var vectors = Enumerable.Range(0, 5000).Select(_ => RandomUnit(random)).ToArray();
         for (var i = 0; i < vectors.Length; i++)
         {
-            partition.Add(vectors[i], "k" + i, long.MaxValue, i);
+            partition.Add(vectors[i], "k" + i, "prompt " + i, long.MaxValue, i);
         }
 
         var nearDuplicate = Perturb(vectors[1234], random, 0.02f);
@@ -32,7 +32,7 @@ public sealed class VectorPartitionTests
     {
         var partition = new VectorPartition(Dimensions);
         var vector = RandomUnit(new Random(1));
-        partition.Add(vector, "old", expiresAt: 10, sequence: 1);
+        partition.Add(vector, "old", "old prompt", expiresAt: 10, sequence: 1);
 
         Assert.Equal("old", partition.Search(vector, 0.9f, now: 9)?.Key);
         Assert.Null(partition.Search(vector, 0.9f, now: 10));
@@ -42,12 +42,12 @@ public sealed class VectorPartitionTests
     public void SemanticIndex_BeyondItsByteBound_EvictsTheOldestVectorsFirst()
     {
         var random = new Random(3);
-        var rowBytes = VectorPartition.RowBytes(Dimensions, "k0000");
+        var rowBytes = VectorPartition.RowBytes(Dimensions, "k0000", "p");
         var index = new SemanticIndex(Dimensions, maxBytes: rowBytes * 100, new FakeTimeProvider());
         var vectors = Enumerable.Range(0, 300).Select(_ => RandomUnit(random)).ToArray();
         for (var i = 0; i < vectors.Length; i++)
         {
-            index.Add(i % 2 == 0 ? "even" : "odd", vectors[i], "k" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture), TimeSpan.FromHours(1));
+            index.Add(i % 2 == 0 ? "even" : "odd", vectors[i], "k" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture), "p", TimeSpan.FromHours(1));
         }
 
         Assert.InRange(index.Bytes, 1, rowBytes * 100);
@@ -61,8 +61,8 @@ public sealed class VectorPartitionTests
     {
         var vector = RandomUnit(new Random(5));
         var index = new SemanticIndex(Dimensions, 1 << 20, new FakeTimeProvider());
-        index.Add("s|acme:chat:x", vector, "a", TimeSpan.FromHours(1));
-        index.Add("s|other:chat:x", vector, "b", TimeSpan.FromHours(1));
+        index.Add("s|acme:chat:x", vector, "a", "p", TimeSpan.FromHours(1));
+        index.Add("s|other:chat:x", vector, "b", "p", TimeSpan.FromHours(1));
 
         Assert.Equal(1, index.Purge("s|acme:"));
 
@@ -77,11 +77,11 @@ public sealed class VectorPartitionTests
         var index = new SemanticIndex(0, 1 << 20, new FakeTimeProvider());
         Assert.True(index.Fits(7));
 
-        index.Add("s|acme:chat:x", vector, "a", TimeSpan.FromHours(1));
+        index.Add("s|acme:chat:x", vector, "a", "p", TimeSpan.FromHours(1));
 
         Assert.Equal(Dimensions, index.Dimensions);
         Assert.False(index.Fits(Dimensions + 1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => index.Add("s|acme:chat:x", new float[Dimensions + 1], "b", TimeSpan.FromHours(1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => index.Add("s|acme:chat:x", new float[Dimensions + 1], "b", "p", TimeSpan.FromHours(1)));
         Assert.Null(index.Search("s|acme:chat:x", new float[Dimensions + 1], 0.1f));
         Assert.Equal("a", index.Search("s|acme:chat:x", vector, 0.9f)?.EntryKey);
     }

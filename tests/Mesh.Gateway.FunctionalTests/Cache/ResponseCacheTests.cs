@@ -301,6 +301,36 @@ public sealed class ResponseCacheTests : IDisposable
         Assert.Equal(calls + 3, upstream.RequestCount);
     }
 
+    // The pair verifier (docs/cache-quality.md): "disable" is as close to the cached "enable" question as a paraphrase is to
+    // the threshold, but the words that differ turn the question around, so it goes upstream while the paraphrase hits.
+    [Fact]
+    public async Task Generate_OneWordTurnsTheQuestionAround_VerifierSendsItUpstreamWhileAParaphraseHits()
+    {
+        await using var upstream = await FakeProviderServer.StartAsync(Ct);
+        upstream.Default = FakeResponse.OpenAIChat("Open Settings, then Network, then turn Roaming on.");
+        await using var sidecar = await InferenceSidecar.StartAsync(Yaml(upstream.BaseUrl, semanticThreshold: 0.85));
+
+        await sidecar.Client.GenerateAsync(Deterministic("How do I enable roaming on my phone?"), TeamA(), cancellationToken: Ct);
+        GenerateResponse? paraphrase = null;
+        for (var i = 0; i < 50 && paraphrase?.Cached != true; i++)
+        {
+            if (i > 0)
+            {
+                await Task.Delay(20, Ct);
+            }
+
+            paraphrase = await sidecar.Client.GenerateAsync(Deterministic("How can I turn on roaming on my phone?"), TeamA(), cancellationToken: Ct);
+        }
+
+        Assert.True(paraphrase!.Cached);
+        var calls = upstream.RequestCount;
+
+        var opposite = await sidecar.Client.GenerateAsync(Deterministic("How do I disable roaming on my phone?"), TeamA(), cancellationToken: Ct);
+
+        Assert.False(opposite.Cached);
+        Assert.Equal(calls + 1, upstream.RequestCount);
+    }
+
     private static async Task<(string Text, GenerateChunk Final, Metadata Headers)> ReadStreamAsync(InferenceSidecar sidecar, GenerateRequest request)
     {
         using var call = sidecar.Client.GenerateStream(request, TeamA(), cancellationToken: Ct);
