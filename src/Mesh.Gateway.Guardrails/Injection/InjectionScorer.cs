@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Mesh.Gateway.Guardrails.Internal;
 using Mesh.Gateway.Guardrails.Internal.Prefilter;
 
 namespace Mesh.Gateway.Guardrails.Injection;
@@ -19,17 +20,18 @@ internal static class InjectionScorer
     private static readonly TriggerScanner Scanner = new(InjectionTriggers.All());
 
     // Indexed by the tier numbers of InjectionTriggers; the first six run on every direction, the last three on retrieved documents.
+    // Each regex is built when its tier's trigger words first appear (DeferredRegex).
     private static readonly Tier[] Tiers =
     [
-        new(new Regex(InjectionPatterns.Tier1, Options), 0.7, "override"),
-        new(new Regex(InjectionPatterns.Tier2, Options), 0.4, "jailbreak"),
-        new(new Regex(InjectionPatterns.Tier3, Options), 0.15, "role_play"),
-        new(new Regex(InjectionPatterns.Personas, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking), 0.5, "persona"),
-        new(new Regex(InjectionPatterns.Extraction, Options), 0.55, "system_prompt_extraction"),
-        new(new Regex(InjectionPatterns.Persona, Options), 0.4, "persona"),
-        new(new Regex(InjectionPatterns.IndirectStrong, Options), 0.6, "indirect"),
-        new(new Regex(InjectionPatterns.IndirectTask, Options), 0.5, "indirect_task"),
-        new(new Regex(InjectionPatterns.IndirectQuestion, Options), 0.45, "indirect_question"),
+        new(new DeferredRegex(InjectionPatterns.Tier1, Options), 0.7, "override"),
+        new(new DeferredRegex(InjectionPatterns.Tier2, Options), 0.4, "jailbreak"),
+        new(new DeferredRegex(InjectionPatterns.Tier3, Options), 0.15, "role_play"),
+        new(new DeferredRegex(InjectionPatterns.Personas, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking), 0.5, "persona"),
+        new(new DeferredRegex(InjectionPatterns.Extraction, Options), 0.55, "system_prompt_extraction"),
+        new(new DeferredRegex(InjectionPatterns.Persona, Options), 0.4, "persona"),
+        new(new DeferredRegex(InjectionPatterns.IndirectStrong, Options), 0.6, "indirect"),
+        new(new DeferredRegex(InjectionPatterns.IndirectTask, Options), 0.5, "indirect_task"),
+        new(new DeferredRegex(InjectionPatterns.IndirectQuestion, Options), 0.45, "indirect_question"),
     ];
 
     internal static InjectionAssessment Score(ReadOnlySpan<char> text, GuardDirection direction) => Score(text, direction, prefilter: true);
@@ -79,7 +81,7 @@ internal static class InjectionScorer
                 using var windows = Scanner.Windows(text, hits, t);
                 foreach (var (start, end) in windows.Items)
                 {
-                    foreach (ValueMatch m in tier.Regex.EnumerateMatches(text[..end], start))
+                    foreach (ValueMatch m in tier.Regex.Value.EnumerateMatches(text[..end], start))
                     {
                         acc.Add(tier.Weight / (1 + count), m.Index, m.Index + m.Length, tier.Signal);
                         if (++count >= MaxHitsPerTier)
@@ -101,7 +103,10 @@ internal static class InjectionScorer
         }
     }
 
-    private sealed record Tier(Regex Regex, double Weight, string Signal);
+    /// <summary>Every tier's regex, built now (tests: a pattern the engine cannot build fails there, not on a first use).</summary>
+    internal static IEnumerable<Regex> BuildAll() => Tiers.Select(t => t.Regex.Value);
+
+    private sealed record Tier(DeferredRegex Regex, double Weight, string Signal);
 
     private struct Accumulator
     {

@@ -15,7 +15,7 @@ internal static class CooccurrenceRules
     internal const double ViolenceWeight = 0.6;
     private const int MaxSentence = 240;
 
-    private static readonly Regex IdentityRegex = new(@"\b" + ModerationLexicon.Identity + @"\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+    internal static readonly DeferredRegex Identity = new(@"\b" + ModerationLexicon.Identity + @"\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
 
     private static readonly SearchValues<string> Hostile = SearchValues.Create(
         [
@@ -56,7 +56,7 @@ internal static class CooccurrenceRules
             using var windows = scanner.Windows(text, hits, ModerationTriggers.IdentityTier);
             foreach (var (start, end) in windows.Items)
             {
-                foreach (ValueMatch m in IdentityRegex.EnumerateMatches(text[..end], start))
+                foreach (ValueMatch m in Identity.Value.EnumerateMatches(text[..end], start))
                 {
                     if (m.Index < lastSentenceEnd)
                     {

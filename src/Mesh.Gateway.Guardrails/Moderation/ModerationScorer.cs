@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Mesh.Gateway.Guardrails.Internal;
 using Mesh.Gateway.Guardrails.Internal.Prefilter;
 
 namespace Mesh.Gateway.Guardrails.Moderation;
@@ -13,7 +14,8 @@ internal static class ModerationScorer
     private const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking;
     private const int MaxHitsPerRule = 4;
 
-    private static readonly (int Category, Regex Regex, double Weight)[] Rules = BuildRules();
+    // Each rule's regex is built when its trigger words first appear (DeferredRegex), as are the two counter-speech regexes.
+    private static readonly (int Category, DeferredRegex Regex, double Weight)[] Rules = BuildRules();
 
     private static readonly TriggerScanner Scanner = new(ModerationTriggers.All());
 
@@ -21,12 +23,12 @@ internal static class ModerationScorer
 
     private static readonly System.Buffers.SearchValues<char> Quotes = System.Buffers.SearchValues.Create("\"'‘’“”");
 
-    private static readonly Regex CounterSpeech = new(
+    private static readonly DeferredRegex CounterSpeech = new(
         @"\b(is|are|was|it'?s)\s+(so\s+|really\s+|just\s+|totally\s+)?(wrong|not\s+ok(ay)?|unacceptable|hateful|racist|sexist|bigoted|disgusting\s+to\s+say|not\s+acceptable)\b|\b(stop\s+saying|don'?t\s+say|shouldn'?t\s+say|never\s+say|if\s+you\s+say|saying\s+that|statements?\s+like|when\s+people\s+say|people\s+who\s+say)\b",
         Options);
 
     /// <summary>Someone else's words reported to argue against them: counter-speech even without quotation marks.</summary>
-    private static readonly Regex ReportedSpeech = new(
+    private static readonly DeferredRegex ReportedSpeech = new(
         @"\b(saying\s+(that\s+)?(you|they|he|she|people|we)|stop\s+(saying|calling)|calling\s+(\w+\s+){1,3}(\w+\s+)?is|call\s+out|(you|they|he|she)\s+said|when\s+people\s+say|people\s+who\s+say|if\s+you\s+say|statements?\s+like|don'?t\s+say)\b",
         Options);
 
@@ -69,7 +71,7 @@ internal static class ModerationScorer
             using var windows = Scanner.Windows(text, hits, r);
             foreach (var (start, end) in windows.Items)
             {
-                foreach (ValueMatch m in regex.EnumerateMatches(text[..end], start))
+                foreach (ValueMatch m in regex.Value.EnumerateMatches(text[..end], start))
                 {
                     double w = weight / (1 + count);
                     if (IsNegated(text, m.Index))
@@ -141,7 +143,7 @@ internal static class ModerationScorer
     {
         if (state == 0)
         {
-            state = (CounterSpeech.IsMatch(text) && text.IndexOfAny(Quotes) >= 0) || ReportedSpeech.IsMatch(text) ? 2 : 1;
+            state = (CounterSpeech.Value.IsMatch(text) && text.IndexOfAny(Quotes) >= 0) || ReportedSpeech.Value.IsMatch(text) ? 2 : 1;
         }
 
         return state == 2;
@@ -156,12 +158,25 @@ internal static class ModerationScorer
                before.Contains("n’t ", StringComparison.OrdinalIgnoreCase);
     }
 
-    private static (int, Regex, double)[] BuildRules()
+    /// <summary>Every regex of the moderation rules, built now (tests: a pattern the engine cannot build fails there, not on a first use).</summary>
+    internal static IEnumerable<Regex> BuildAll()
     {
-        var list = new List<(int, Regex, double)>();
+        foreach (var rule in Rules)
+        {
+            yield return rule.Regex.Value;
+        }
+
+        yield return CounterSpeech.Value;
+        yield return ReportedSpeech.Value;
+        yield return CooccurrenceRules.Identity.Value;
+    }
+
+    private static (int, DeferredRegex, double)[] BuildRules()
+    {
+        var list = new List<(int, DeferredRegex, double)>();
         foreach (var (category, pattern, weight) in ModerationLexicon.Rules)
         {
-            list.Add((ModerationCategories.IndexOf(category), new Regex(pattern, Options), weight));
+            list.Add((ModerationCategories.IndexOf(category), new DeferredRegex(pattern, Options), weight));
         }
 
         return [.. list];

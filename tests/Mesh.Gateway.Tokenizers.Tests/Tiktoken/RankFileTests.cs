@@ -21,4 +21,37 @@ public sealed class RankFileTests
     {
         Assert.Throws<InvalidDataException>(() => RankFileLoader.Parse("YQ== 0\nnot-base64!! 1\n"u8));
     }
+
+    [Fact]
+    public void Parse_RanksOutOfFileOrder_EachTokenAtItsRank()
+    {
+        // The 256 single bytes, then "ab" and "cde", written in reverse rank order without a final newline.
+        byte[][] tokens = [.. Enumerable.Range(0, 256).Select(b => new[] { (byte)b }), "ab"u8.ToArray(), "cde"u8.ToArray()];
+        string text = string.Join("\n", tokens.Select((t, rank) => $"{Convert.ToBase64String(t)} {rank}").Reverse());
+
+        RankTable table = RankFileLoader.Parse(System.Text.Encoding.ASCII.GetBytes(text));
+
+        Assert.Equal(258, table.Count);
+        for (int rank = 0; rank < tokens.Length; rank++)
+        {
+            Assert.Equal(tokens[rank], table.TokenBytes(rank).ToArray());
+        }
+
+        Assert.True(table.TryGetRank("cde"u8, out int cde));
+        Assert.Equal(257, cde);
+    }
+
+    [Theory]
+    [InlineData("YWI= 256\nYWI= 256\n")] // a rank twice
+    [InlineData("YWI= 257\n")] // rank 256 missing
+    [InlineData("YWI 256\n")] // not base64's length
+    [InlineData("YWI=\n")] // no rank
+    public void Parse_DuplicateOrMissingRankOrBadLength_Throws(string defect)
+    {
+        // Valid apart from the defect: every single byte has its token, so the table itself would accept it.
+        string bytes = string.Concat(Enumerable.Range(0, 256).Select(b => $"{Convert.ToBase64String([(byte)b])} {b}\n"));
+        RankFileLoader.Parse(System.Text.Encoding.ASCII.GetBytes(bytes + "YWI= 256\n"));
+
+        Assert.Throws<InvalidDataException>(() => RankFileLoader.Parse(System.Text.Encoding.ASCII.GetBytes(bytes + defect)));
+    }
 }
