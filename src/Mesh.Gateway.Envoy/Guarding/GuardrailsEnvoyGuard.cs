@@ -69,23 +69,4 @@ internal sealed class GuardrailsEnvoyGuard : IEnvoyGuard
         var (call, blocked) = ToolCallGuard.Inspect(_engine, _policy, _vault, new Mesh.Gateway.Core.Chat.ChatToolCall(string.Empty, name, arguments), GuardDirection.Output);
         return blocked is null ? call.ArgumentsJson : null;
     }
-
-    public bool AllowsTool(string name) => _policy.Tools.IsAllowed(name);
-
-    public IEnvoyStreamGuard CreateResponseStream() => new Stream(_engine.CreateStream(_policy, GuardDirection.Output, _vault));
-
-    private sealed class Stream(StreamingRedactor redactor) : IEnvoyStreamGuard
-    {
-        public StreamGuardOutput Push(string delta)
-        {
-            var output = redactor.Push(delta);
-            return new StreamGuardOutput(output.Text, output.Stopped, output.FinishReason);
-        }
-
-        public StreamGuardOutput Complete()
-        {
-            var output = redactor.Complete();
-            return new StreamGuardOutput(output.Text, output.Stopped, output.FinishReason);
-        }
-    }
 }

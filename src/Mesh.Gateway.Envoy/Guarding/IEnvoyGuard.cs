@@ -20,10 +20,4 @@ internal interface IEnvoyGuard
     /// <summary>A tool call of the model's: the arguments to deliver (redacted where the policy says), or null when the policy
     /// blocks the call (a tool it does not allow, a blocking finding in the arguments).</summary>
     string? InspectToolCall(string name, string arguments) => arguments;
-
-    /// <summary>Whether the policy lets the model call the tool <paramref name="name"/> (<c>tools.allow</c>): a streamed call is
-    /// judged by its name when it starts.</summary>
-    bool AllowsTool(string name) => true;
-
-    IEnvoyStreamGuard CreateResponseStream();
 }

@@ -32,11 +32,7 @@ internal sealed class ReloadingEnvoyGuard(IGuardrailEngine engine, GuardrailsPol
 
     public GuardCheck InspectResponse(string text) => Inner.InspectResponse(text);
 
-    public IEnvoyStreamGuard CreateResponseStream() => Inner.CreateResponseStream();
-
     public string? InspectToolCall(string name, string arguments) => Inner.InspectToolCall(name, arguments);
-
-    public bool AllowsTool(string name) => Inner.AllowsTool(name);
 
     private sealed record Built(GuardrailsOptions Options, GuardrailsEnvoyGuard Guard);
 }

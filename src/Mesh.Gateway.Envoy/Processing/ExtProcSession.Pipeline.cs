@@ -48,6 +48,9 @@ internal sealed partial class ExtProcSession
                 body.Streaming,
                 _started);
         context.Source = InferenceSource.Envoy;
+
+        // Envoy forwards the provider's whole response whatever the steps cut: the usage it reports after a cut still comes.
+        context.Properties.Set(InferencePropertyKeys.UsageAfterCut, true);
         if (_requestHeaders is { } headers)
         {
             // The app's trace context (the ext_proc stream's own is the proxy's), and the time Envoy took to send the body.
@@ -415,10 +418,19 @@ internal sealed partial class ExtProcSession
         return answer;
     }
 
-    // Streamed response: the steps get the text the caller was sent as one chunk when the stream ends (or before a
-    // cancellation), then the usage and the end of the stream; nothing is allocated or run per body chunk. What the steps
-    // release is read at once (no task); the bytes Envoy forwards are the door's (its response guardrails splice them), so a
-    // step's change to streamed text is not applied.
+    // The response steps fed per provider event, when the response guardrails inspect this call's answer: the SSE reader
+    // pushes each delta and tool-call piece and writes what the steps release into the events Envoy forwards. Null when they
+    // do not: the answer goes on as it came and the steps get it once, at its end (FeedStream).
+    private StepResponseGuard? ResponseGuard() =>
+        _pump is not null && _upstream is not null && _context is not null
+        && _context.Properties.TryGetValue(GuardrailsPropertyKeys.ResponseGuarded, out var guarded) && guarded
+            ? new StepResponseGuard(_upstream, _pump, _body?.Model)
+            : null;
+
+    // Streamed response the response guardrails do not rewrite: the steps get the text the caller was sent as one chunk when
+    // the stream ends (or before a cancellation), then the usage and the end of the stream; nothing is allocated or run per
+    // body chunk. When they rewrite it, the SSE reader fed them each event (ResponseGuard); here they get the end. What the
+    // steps release is read at once (no task).
     private void FeedStream(bool endOfStream)
     {
         if (_pump is null || _pipelineDone || !endOfStream)
@@ -436,6 +448,12 @@ internal sealed partial class ExtProcSession
     // guardrails.
     private void PushDelivered()
     {
+        if (_sse is { Rewriting: true })
+        {
+            // The steps were fed every event already.
+            return;
+        }
+
         var length = _sse?.DeliveredLength ?? 0;
         if (length > _fed)
         {

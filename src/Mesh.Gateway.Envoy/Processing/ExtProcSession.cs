@@ -360,7 +360,7 @@ internal sealed partial class ExtProcSession
         var isSse = contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase);
         if (isSse && _status is >= 200 and < 300)
         {
-            _sse = new SseResponseProcessor(_api!.Codec, _guard, stripUsageOnly: _body?.UsageForced == true);
+            _sse = new SseResponseProcessor(_api!.Codec, ResponseGuard(), stripUsageOnly: _body?.UsageForced == true);
             if (_responseBodyMode != BodySendMode.Streamed)
             {
                 // Chunks must flow as they come: switch this response to STREAMED. Body modes in an override are taken

@@ -54,11 +54,9 @@ public sealed class GuardrailsEnvoyGuardTests
         Assert.Equal("strict", guard.Policy.Name);
         Assert.Equal(GuardAction.Block, guard.Policy.Pii.Action);
         Assert.Equal(["email", "credit_card"], guard.Policy.Pii.Entities);
-        var stream = guard.CreateResponseStream();
-        var output = stream.Push("mail me at jane.roe@example.org please");
-        var rest = stream.Complete();
-        Assert.True(output.Stopped || rest.Stopped);
-        Assert.DoesNotContain("jane.roe@example.org", output.Text + rest.Text, StringComparison.Ordinal);
+        var output = guard.InspectResponse("mail me at jane.roe@example.org please");
+        Assert.True(output.Blocked);
+        Assert.DoesNotContain("jane.roe@example.org", output.Text, StringComparison.Ordinal);
     }
 
     // Regression: each request text got a vault of its own that was then dropped, so placeholders went upstream and came
@@ -79,13 +77,10 @@ public sealed class GuardrailsEnvoyGuardTests
         var second = engine.Inspect("Again: jane.roe@example.org and john.doe@example.com.", GuardDirection.Input, tenant.Policy, vault);
 
         var call = tenant.WithVault(vault);
-        var stream = call.CreateResponseStream();
-        var streamed = stream.Push("Sent to [EMAIL").Text + stream.Push("_1] and [EMAIL_2].").Text + stream.Complete().Text;
 
         Assert.Equal("tok", tenant.Policy.Name);
         Assert.Equal("Mail [EMAIL_1] today.", first.RedactedText);
         Assert.Equal("Again: [EMAIL_1] and [EMAIL_2].", second.RedactedText);
-        Assert.Equal("Sent to jane.roe@example.org and john.doe@example.com.", streamed);
         Assert.Equal("Sent to jane.roe@example.org.", call.InspectResponse("Sent to [EMAIL_1].").Text);
         Assert.Equal("Sent to [EMAIL_1].", tenant.InspectResponse("Sent to [EMAIL_1].").Text);
     }

@@ -179,7 +179,7 @@ public sealed class ExtProcSessionTests
     public async Task ResponseStream_SseReplyCallerAskedForUsage_PassedThroughUnchangedAndUsageMetadataOnLastChunk()
     {
         var ledger = new RecordingLedger();
-        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), ledger: ledger));
+        var session = new ExtProcSession(EnvoyTestBed.Deps(ledger: ledger, pipeline: EnvoyTestBed.Pipeline(EnvoyTestBed.ResponsesUnguarded, ledger)));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
         await session.HandleAsync(Messages.RequestBody(ChatBody.Replace("\"stream\":true", "\"stream\":true,\"stream_options\":{\"include_usage\":true}", StringComparison.Ordinal)), ct);
@@ -210,7 +210,7 @@ public sealed class ExtProcSessionTests
     public async Task ResponseStream_CallerDidNotAskForUsage_UpstreamAskedAndUsageEventLeftOutButCharged()
     {
         var ledger = new RecordingLedger();
-        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), ledger: ledger));
+        var session = new ExtProcSession(EnvoyTestBed.Deps(ledger: ledger, pipeline: EnvoyTestBed.Pipeline(EnvoyTestBed.ResponsesUnguarded, ledger)));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
         var request = await session.HandleAsync(Messages.RequestBody(ChatBody), ct);
@@ -240,7 +240,7 @@ public sealed class ExtProcSessionTests
     public async Task EndAsync_CancelledMidStream_SettlesOnceWithWhatWasUsed()
     {
         var ledger = new RecordingLedger();
-        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), ledger: ledger));
+        var session = new ExtProcSession(EnvoyTestBed.Deps(ledger: ledger, pipeline: EnvoyTestBed.Pipeline(EnvoyTestBed.ResponsesUnguarded, ledger)));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
         await session.HandleAsync(Messages.RequestBody(ChatBody), ct);
@@ -295,7 +295,7 @@ public sealed class ExtProcSessionTests
     public async Task ResponseStream_EndsWithoutDoneOrUsage_ChargedAsUpstreamCut()
     {
         var ledger = new RecordingLedger();
-        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), ledger: ledger));
+        var session = new ExtProcSession(EnvoyTestBed.Deps(ledger: ledger, pipeline: EnvoyTestBed.Pipeline(EnvoyTestBed.ResponsesUnguarded, ledger)));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
         await session.HandleAsync(Messages.RequestBody(ChatBody), ct);
@@ -313,7 +313,7 @@ public sealed class ExtProcSessionTests
     public async Task EndAsync_AnthropicCancelledAfterMessageStart_ReportedInputKeptDeliveredOutputCounted()
     {
         var ledger = new RecordingLedger();
-        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), ledger: ledger));
+        var session = new ExtProcSession(EnvoyTestBed.Deps(ledger: ledger, pipeline: EnvoyTestBed.Pipeline(EnvoyTestBed.ResponsesUnguarded, ledger)));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/messages", false, ("x-mesh-tenant", "team-a")), ct);
         await session.HandleAsync(Messages.RequestBody("""{"model":"claude-3-5-haiku-latest","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"hi"}]}"""), ct);
@@ -333,7 +333,7 @@ public sealed class ExtProcSessionTests
     public async Task ResponseJson_CompleteWithoutUsage_ChargedAsUsageMissing()
     {
         var ledger = new RecordingLedger();
-        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), ledger: ledger));
+        var session = new ExtProcSession(EnvoyTestBed.Deps(ledger: ledger, pipeline: EnvoyTestBed.Pipeline(EnvoyTestBed.ResponsesUnguarded, ledger)));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
         await session.HandleAsync(Messages.RequestBody("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"""), ct);
@@ -350,7 +350,7 @@ public sealed class ExtProcSessionTests
     public async Task ResponseJson_ProviderErrorWithoutUsage_NotCharged()
     {
         var ledger = new RecordingLedger();
-        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), ledger: ledger));
+        var session = new ExtProcSession(EnvoyTestBed.Deps(ledger: ledger, pipeline: EnvoyTestBed.Pipeline(EnvoyTestBed.ResponsesUnguarded, ledger)));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
         await session.HandleAsync(Messages.RequestBody(ChatBody), ct);

@@ -59,6 +59,14 @@ internal static class EnvoyTestBed
         };
     }
 
+    /// <summary><c>guardrails:</c> keys under which nothing reads the model's output: the response guardrails step lets the
+    /// answer through as it comes (the door forwards it unchanged).</summary>
+    public static Dictionary<string, string?> ResponsesUnguarded => new()
+    {
+        ["guardrails:pii:enabled"] = "false",
+        ["guardrails:moderation:enabled"] = "false",
+    };
+
     /// <summary>The door's pipeline with the guardrails feature's steps, as the sidecar registers them (<c>AddGuardrails()</c>),
     /// on <paramref name="guardrails"/> (<c>guardrails:</c> keys), and the limits step writing to <paramref name="ledger"/>.</summary>
     public static EnvoyPipeline GuardrailsPipeline(Dictionary<string, string?> guardrails, RecordingLedger? ledger = null) => Pipeline(guardrails, ledger);
