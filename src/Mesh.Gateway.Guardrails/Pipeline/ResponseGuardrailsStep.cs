@@ -121,6 +121,11 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
 
     private ChatResponse GuardWhole(ChatResponse response, GuardPolicy policy, GuardTokenVault? vault)
     {
+        if (response.TextParts.Count > 1)
+        {
+            return GuardParts(response, policy, vault);
+        }
+
         if (response.Text.Length == 0)
         {
             return response;
@@ -139,6 +144,47 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
         }
 
         return ReferenceEquals(output.Text, response.Text) || output.Text == response.Text ? response : response with { Text = output.Text };
+    }
+
+    // Each part inspected as a whole text of its own (a finding is not joined across parts, as it is not across a stream's
+    // runs); a blocking finding cuts its part there and empties the parts after it.
+    private ChatResponse GuardParts(ChatResponse response, GuardPolicy policy, GuardTokenVault? vault)
+    {
+        var parts = new string[response.TextParts.Count];
+        var changed = false;
+        string? stopped = null;
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var part = response.TextParts[i];
+            if (stopped is not null || part.Length == 0)
+            {
+                parts[i] = stopped is null ? part : string.Empty;
+                changed |= parts[i] != part;
+                continue;
+            }
+
+            var output = WholeOutputGuard.Inspect(engine, policy, vault, part);
+            parts[i] = output.Text;
+            changed |= output.Text != part;
+            if (output.Stopped)
+            {
+                stopped = output.FinishReason ?? policy.Stream.FinishReason;
+            }
+        }
+
+        if (stopped is not null)
+        {
+            return response with
+            {
+                Text = string.Concat(parts),
+                TextParts = parts,
+                ToolCalls = [],
+                FinishReason = ChatFinishReason.ContentFilter,
+                ProviderFinishReason = stopped,
+            };
+        }
+
+        return changed ? response with { Text = string.Concat(parts), TextParts = parts } : response;
     }
 
     // The model's tool calls: a call the policy does not allow, or whose arguments hold a blocking finding, ends the answer

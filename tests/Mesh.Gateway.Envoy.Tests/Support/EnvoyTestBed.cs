@@ -1,6 +1,5 @@
 using Mesh.Gateway.Envoy.Authorization;
 using Mesh.Gateway.Envoy.Configuration;
-using Mesh.Gateway.Envoy.Guarding;
 using Mesh.Gateway.Envoy.Processing;
 using Mesh.Gateway.Core.Routing;
 using Mesh.Gateway.Tenancy.Authentication;
@@ -47,12 +46,11 @@ internal static class EnvoyTestBed
     public static AccessEvaluator Evaluator(EnvoyOptions? options = null, TenancyOptions? tenancy = null, TimeProvider? time = null) =>
         new(TenancyServiceCollectionExtensions.Create(tenancy ?? Tenancy(), time ?? TimeProvider.System, NullLoggerFactory.Instance), Credentials(), options ?? new EnvoyOptions());
 
-    public static ExtProcDependencies Deps(IEnvoyGuard? guard = null, RecordingLedger? ledger = null, EnvoyOptions? options = null, EnvoyPipeline? pipeline = null, TimeProvider? time = null)
+    public static ExtProcDependencies Deps(RecordingLedger? ledger = null, EnvoyOptions? options = null, EnvoyPipeline? pipeline = null, TimeProvider? time = null)
     {
         options ??= new EnvoyOptions();
         time ??= TimeProvider.System;
-        return new ExtProcDependencies(options, Evaluator(options), guard ?? new TestGuard(),
-            time, NullLogger.Instance)
+        return new ExtProcDependencies(options, Evaluator(options), time, NullLogger.Instance)
         {
             Pipeline = pipeline ?? Pipeline(new(), ledger, time),
             Telemetry = new Mesh.Gateway.Core.Telemetry.InferenceTelemetryStep(time),

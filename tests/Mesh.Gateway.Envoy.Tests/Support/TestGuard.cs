@@ -1,40 +1,20 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Mesh.Gateway.Core.Chat;
-using Mesh.Gateway.Envoy.Guarding;
 using Mesh.Gateway.Envoy.Processing;
 
 namespace Mesh.Gateway.Envoy.Tests.Support;
 
-/// <summary>A small stand-in for the response guardrails: e-mails and 16-digit card numbers redacted, "BLOCKME" blocked.
+/// <summary>A small stand-in for the response steps as the SSE reader feeds them: e-mails and 16-digit card numbers redacted.
 /// The stream guard holds back the last 40 characters so a value split across deltas is still caught, and holds tool calls
 /// until the end of their run: a call of a tool named "delete*" cuts the answer, others go on with their arguments redacted.</summary>
 /// <remarks>The SSE reader's tests use it to check the reader's translation (splices, held events, cut signals) apart from
 /// the real steps, which the session and parity tests run.</remarks>
-internal sealed partial class TestGuard(bool responses = true) : IEnvoyGuard, IResponseStreamGuard
+internal sealed partial class TestGuard : IResponseStreamGuard
 {
     private const int Hold = 40;
     private readonly StringBuilder _pending = new();
     private readonly SortedDictionary<int, (string? Id, string? Name, StringBuilder Arguments)> _calls = [];
-
-    public bool InspectsResponses => responses;
-
-    public IEnvoyGuard ForTenant(string tenantId) => this;
-
-    public IEnvoyGuard WithVault(Mesh.Gateway.Guardrails.GuardTokenVault vault) => this;
-
-    public GuardCheck InspectResponse(string text) => Check(text);
-
-    private static GuardCheck Check(string text)
-    {
-        if (text.Contains("BLOCKME", StringComparison.Ordinal))
-        {
-            return new GuardCheck(true, "Blocked: the prompt breaks the content policy.", text, false);
-        }
-
-        var redacted = Redact(text);
-        return new GuardCheck(false, null, redacted, redacted != text);
-    }
 
     internal static string Redact(string text) => Card().Replace(Email().Replace(text, "[EMAIL]"), "[CREDIT_CARD]");
 

@@ -205,6 +205,26 @@ public sealed class GuardrailStepsTests
         Assert.Equal(usageAfterCut ? 3 : (int?)null, after.SingleOrDefault()?.Usage?.OutputTokens);
     }
 
+    // A whole answer in parts (two text blocks): each part inspected on its own and written back in its place; a moderation
+    // finding in the first cuts it and empties the second.
+    [Fact]
+    public async Task Invoke_WholeAnswerInParts_EachPartGuardedInItsPlace()
+    {
+        ChatResponse Parts(params string[] parts) => new() { Text = string.Concat(parts), TextParts = parts, FinishReason = ChatFinishReason.Stop };
+
+        var redacted = await Pipeline(Terminal(_ => { }, () => InferenceResult.FromResponse(Parts("Sure.", "Mail jane.roe@example.org now."))))
+            .ExecuteAsync(Chat("Who?", streaming: false), Ct);
+        var cut = await Pipeline(Terminal(_ => { }, () => InferenceResult.FromResponse(Parts("Here is the plan. I will kill them all tomorrow.", "More text."))))
+            .ExecuteAsync(Chat("What is the plan?", streaming: false), Ct);
+
+        Assert.Equal(["Sure.", "Mail [EMAIL] now."], redacted.Response!.TextParts);
+        Assert.Equal("Sure.Mail [EMAIL] now.", redacted.Response.Text);
+        Assert.Equal(ChatFinishReason.ContentFilter, cut.Response!.FinishReason);
+        Assert.DoesNotContain("kill", cut.Response.TextParts[0], StringComparison.Ordinal);
+        Assert.StartsWith("Here is the plan.", cut.Response.TextParts[0], StringComparison.Ordinal);
+        Assert.Equal(string.Empty, cut.Response.TextParts[1]);
+    }
+
     private static async IAsyncEnumerable<InferenceStreamItem> Chunks(ChatChunk[] chunks)
     {
         foreach (var chunk in chunks)
