@@ -24,6 +24,12 @@ public sealed record ChatChunk
     /// <summary>An annotation added to the answer's text (see <see cref="ChatResponse.TextAnnotations"/>).</summary>
     public JsonElement? TextAnnotation { get; init; }
 
+    /// <summary>True when the provider ended a run of text (a content block, an output item) and the answer goes on: a step
+    /// that holds text or tool calls back releases them with this chunk, and inspects what follows as a new run.</summary>
+    /// <remarks>Only doors that forward a provider's own events send it (the Envoy door, where the held text must go out
+    /// before the block's end event); a chunk with a <see cref="FinishReason"/> or <see cref="Usage"/> ends the last run.</remarks>
+    public bool EndsTextRun { get; init; }
+
     public ChatFinishReason? FinishReason { get; init; }
 
     public string? ProviderFinishReason { get; init; }

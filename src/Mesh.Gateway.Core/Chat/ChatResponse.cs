@@ -9,6 +9,11 @@ public sealed record ChatResponse
 
     public string Text { get; init; } = string.Empty;
 
+    /// <summary>The answer's text as its separate parts (an Anthropic message's text blocks, a Responses answer's output texts),
+    /// when a door must write each back where it was; empty when the text is one part. When set, <see cref="Text"/> is their
+    /// concatenation, and a step that rewrites the text rewrites each part.</summary>
+    public IReadOnlyList<string> TextParts { get; init; } = [];
+
     /// <summary>Reasoning text the provider returned (thinking blocks, reasoning_content), if any.</summary>
     public string? Reasoning { get; init; }
 

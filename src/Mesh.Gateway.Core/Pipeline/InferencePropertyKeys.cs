@@ -18,6 +18,11 @@ public static class InferencePropertyKeys
     /// telemetry step leaves them out of <c>mesh.gateway.overhead.duration</c>.</summary>
     public static readonly InferencePropertyKey<long> PeerWaitTicks = new("mesh.peer_wait_ticks");
 
+    /// <summary>True when the door's upstream goes on after a step cut the answer and its usage still comes (the Envoy door: the
+    /// proxy forwards the provider's whole response): a step that cuts a stream passes on the usage that follows, so the
+    /// call is settled with what the provider reports. Elsewhere a cut stops reading the upstream (the provider call ends).</summary>
+    public static readonly InferencePropertyKey<bool> UsageAfterCut = new("mesh.usage_after_cut");
+
     /// <summary>The request was redacted or tokenized before it went upstream.</summary>
     public const string RedactedRequest = "redact:request";
 

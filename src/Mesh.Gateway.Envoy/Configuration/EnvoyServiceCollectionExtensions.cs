@@ -1,6 +1,5 @@
 using Mesh.Gateway.Envoy.Authorization;
 using Mesh.Gateway.Envoy.Configuration;
-using Mesh.Gateway.Envoy.Guarding;
 using Mesh.Gateway.Envoy.Processing;
 using Mesh.Gateway.Core.Composition;
 using Mesh.Gateway.Core.Providers;
@@ -69,10 +68,6 @@ public static class EnvoyServiceCollectionExtensions
             var authenticator = sp.GetRequiredService<TenantAuthenticator>();
             return TenantLimitsMetadata.Live(() => authenticator.Options.Tenants);
         });
-        // The guardrails feature's engine and policies: the default policy, and each tenant's own once ext_authz or ext_proc
-        // has resolved the tenant.
-        services.TryAddSingleton<IEnvoyGuard>(static sp => new ReloadingEnvoyGuard(
-            sp.GetRequiredService<IGuardrailEngine>(), sp.GetRequiredService<GuardrailsPolicies>()));
         services.TryAddSingleton<EnvoyUsageLog>();
         // The GenAI span and metrics of each call: the telemetry step every door runs (added once, whichever door adds it).
         services.AddInferenceTelemetry();
@@ -84,7 +79,6 @@ public static class EnvoyServiceCollectionExtensions
         services.TryAddSingleton(sp => new ExtProcDependencies(
             sp.GetRequiredService<EnvoyOptions>(),
             sp.GetRequiredService<AccessEvaluator>(),
-            sp.GetRequiredService<IEnvoyGuard>(),
             sp.GetRequiredService<TimeProvider>(),
             (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("Mesh.Gateway.Envoy.ExtProc"))
         {

@@ -10,13 +10,6 @@ namespace Mesh.Gateway.Envoy.Processing;
 /// answer. Thread-safe; built once.</remarks>
 internal sealed class EnvoyPipeline
 {
-    // The policies the door still applies in its own code (Guarding for the response) and so must not run a second time as
-    // steps. Issue 15: each moves into its step and leaves this list; every other step (telemetry, cache, prompt
-    // decorators, ...) runs on this door as it is registered.
-    private static readonly int[] AppliedByDoor =
-    [
-        InferenceStepOrder.ResponseGuardrails,
-    ];
 
     public EnvoyPipeline(InferencePipeline pipeline) => Pipeline = pipeline;
 
@@ -27,7 +20,7 @@ internal sealed class EnvoyPipeline
 
     public bool IsEmpty => Pipeline.Steps.Count == 0;
 
-    /// <summary>The registered steps the door does not apply itself.</summary>
+    /// <summary>Every registered step: the door applies no policy of its own.</summary>
     public static EnvoyPipeline From(IServiceProvider services) =>
-        new(services.BuildInferencePipeline(DoorUpstream.Terminal, static r => Array.IndexOf(AppliedByDoor, r.Order) < 0));
+        new(services.BuildInferencePipeline(DoorUpstream.Terminal));
 }

@@ -1,6 +1,5 @@
 using Mesh.Gateway.Envoy.Authorization;
 using Mesh.Gateway.Envoy.Configuration;
-using Mesh.Gateway.Envoy.Guarding;
 using Mesh.Gateway.Tenancy.Access;
 using Microsoft.Extensions.Logging;
 
@@ -10,7 +9,6 @@ namespace Mesh.Gateway.Envoy.Processing;
 internal sealed record ExtProcDependencies(
     EnvoyOptions Options,
     AccessEvaluator Access,
-    IEnvoyGuard Guard,
     TimeProvider Time,
     ILogger Logger)
 {

@@ -48,6 +48,9 @@ internal sealed partial class ExtProcSession
                 body.Streaming,
                 _started);
         context.Source = InferenceSource.Envoy;
+
+        // Envoy forwards the provider's whole response whatever the steps cut: the usage it reports after a cut still comes.
+        context.Properties.Set(InferencePropertyKeys.UsageAfterCut, true);
         if (_requestHeaders is { } headers)
         {
             // The app's trace context (the ext_proc stream's own is the proxy's), and the time Envoy took to send the body.
@@ -109,12 +112,6 @@ internal sealed partial class ExtProcSession
         // Envoy forwards the request once this message is answered: the call has reached its upstream (what was sent is
         // charged if no usage comes back).
         context.Attempts = 1;
-        if (context.Properties.TryGetValue(GuardrailsPropertyKeys.Vault, out var vault))
-        {
-            // The request guardrails tokenized with this call's vault: the door's response guard restores from it.
-            _guard = _guard.WithVault(vault);
-        }
-
         if (context.IsStreaming)
         {
             var result = await run.ConfigureAwait(false);
@@ -415,10 +412,97 @@ internal sealed partial class ExtProcSession
         return answer;
     }
 
-    // Streamed response: the steps get the text the caller was sent as one chunk when the stream ends (or before a
-    // cancellation), then the usage and the end of the stream; nothing is allocated or run per body chunk. What the steps
-    // release is read at once (no task); the bytes Envoy forwards are the door's (its response guardrails splice them), so a
-    // step's change to streamed text is not applied.
+    // True when the response guardrails inspect this call's answer (the step said so when the steps passed the call on).
+    private bool ResponseGuarded => _upstream is not null && _context is not null
+        && _context.Properties.TryGetValue(GuardrailsPropertyKeys.ResponseGuarded, out var guarded) && guarded;
+
+    // A whole JSON answer's text parts and tool calls through the response steps: a whole call's steps get the answer now
+    // (they settle it: the limits step writes its record); a streamed call answered with JSON (a provider that did not
+    // stream) feeds them each part as a run. Returns the parts and calls to write back (calls null: blocked), or an error.
+    private async ValueTask<(IReadOnlyList<string> Texts, IReadOnlyList<ChatToolCall>? Calls, GatewayError? Error)> GuardWholeAsync(List<string> texts, List<ChatToolCall> calls)
+    {
+        if (_runPending)
+        {
+            NoteOutcome();
+            _runPending = false;
+            _pipelineDone = true;
+            _upstream!.SetResult(InferenceResult.FromResponse(new ChatResponse
+            {
+                Text = string.Concat(texts),
+                TextParts = texts.Count > 1 ? texts : [],
+                ToolCalls = calls,
+                FinishReason = calls.Count > 0 ? ChatFinishReason.ToolCalls : ChatFinishReason.Stop,
+                Usage = _context!.Usage ?? ChatUsage.Empty,
+                Model = _body?.Model ?? string.Empty,
+                Provider = _api?.Provider ?? string.Empty,
+            }));
+            InferenceResult result;
+            try
+            {
+                result = await _run.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.PipelineFailed(_deps.Logger, ex);
+                return ([], null, Uninspectable("the response steps failed"));
+            }
+
+            if (result.IsError)
+            {
+                return ([], null, EnvoyErrors.FromStep(result.Error));
+            }
+
+            var guarded = result.Response!;
+            IReadOnlyList<string> parts = guarded.TextParts.Count == texts.Count ? guarded.TextParts
+                : texts.Count == 1 ? [guarded.Text]
+                : texts.Count == 0 ? []
+                : [guarded.Text, .. Enumerable.Repeat(string.Empty, texts.Count - 1)];
+            return (parts, guarded.ToolCalls.Count == calls.Count ? guarded.ToolCalls : null, null);
+        }
+
+        if (ResponseGuard() is not { } feed)
+        {
+            return (texts, calls, null);
+        }
+
+        var released = new string[texts.Count];
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var pushed = feed.Push(texts[i]);
+            var rest = feed.EndRun();
+            released[i] = pushed.Stopped ? pushed.Text : pushed.Text + rest.Text;
+            if (pushed.Stopped || rest.Stopped)
+            {
+                Array.Fill(released, string.Empty, i + 1, texts.Count - i - 1);
+                return (released, null, null);
+            }
+        }
+
+        if (calls.Count == 0)
+        {
+            return (released, calls, null);
+        }
+
+        _ = feed.PushToolCalls([.. calls.Select(static (c, i) => new ChatToolCallDelta { Index = i, Id = c.Id, Name = c.Name, ArgumentsFragment = c.ArgumentsJson })]);
+        var tools = feed.EndRun();
+        return tools.Stopped || tools.ToolCalls is not { } toolCalls || toolCalls.Count != calls.Count
+            ? (released, null, null)
+            : (released, [.. toolCalls.Select((d, i) => calls[i] with { ArgumentsJson = d.ArgumentsFragment ?? calls[i].ArgumentsJson })], null);
+    }
+
+    // The response steps fed per provider event, when the response guardrails inspect this call's answer: the SSE reader
+    // pushes each delta and tool-call piece and writes what the steps release into the events Envoy forwards. Null when they
+    // do not: the answer goes on as it came and the steps get it once, at its end (FeedStream).
+    private StepResponseGuard? ResponseGuard() =>
+        _pump is not null && _upstream is not null && _context is not null
+        && _context.Properties.TryGetValue(GuardrailsPropertyKeys.ResponseGuarded, out var guarded) && guarded
+            ? new StepResponseGuard(_upstream, _pump, _body?.Model)
+            : null;
+
+    // Streamed response the response guardrails do not rewrite: the steps get the text the caller was sent as one chunk when
+    // the stream ends (or before a cancellation), then the usage and the end of the stream; nothing is allocated or run per
+    // body chunk. When they rewrite it, the SSE reader fed them each event (ResponseGuard); here they get the end. What the
+    // steps release is read at once (no task).
     private void FeedStream(bool endOfStream)
     {
         if (_pump is null || _pipelineDone || !endOfStream)
@@ -436,6 +520,12 @@ internal sealed partial class ExtProcSession
     // guardrails.
     private void PushDelivered()
     {
+        if (_sse is { Rewriting: true })
+        {
+            // The steps were fed every event already.
+            return;
+        }
+
         var length = _sse?.DeliveredLength ?? 0;
         if (length > _fed)
         {

@@ -11,7 +11,7 @@ using Grpc.Core;
 using Mesh.Gateway.Core.Identity;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Envoy.Authorization;
-using Mesh.Gateway.Envoy.Guarding;
+using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Envoy.Http;
 using Mesh.Gateway.Providers.Wire;
 using Mesh.Gateway.Tenancy.Access;
@@ -41,7 +41,6 @@ internal sealed partial class ExtProcSession
     private bool _finished;
     private ProviderApi? _api;
     private TenantOptions? _tenant;
-    private IEnvoyGuard _guard;
     private CallIdentity? _identity;
     // The ledger fields the limits step cannot see (operation, HTTP status) and what Check charged already.
     private readonly DoorCallFields _ledger = new();
@@ -71,7 +70,6 @@ internal sealed partial class ExtProcSession
     public ExtProcSession(ExtProcDependencies deps)
     {
         _deps = deps;
-        _guard = deps.Guard;
     }
 
     private enum Phase
@@ -202,9 +200,7 @@ internal sealed partial class ExtProcSession
             }
         }
 
-        // The tenant's own guardrail policy from here on (the default policy when it has none).
-        _guard = _deps.Guard.ForTenant(_tenant!.Id);
-        if (_api.PathModel is { } pathModel && CallerAccess.Authorize(_tenant, _api.Operation, pathModel, prompt: null) is { } denied)
+        if (_api.PathModel is { } pathModel && CallerAccess.Authorize(_tenant!, _api.Operation, pathModel, prompt: null) is { } denied)
         {
             // A model in the path (Azure deployment, Gemini) the tenant may not use: refused before the body is read, with
             // the authentication step's decision.
@@ -360,7 +356,7 @@ internal sealed partial class ExtProcSession
         var isSse = contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase);
         if (isSse && _status is >= 200 and < 300)
         {
-            _sse = new SseResponseProcessor(_api!.Codec, _guard, stripUsageOnly: _body?.UsageForced == true);
+            _sse = new SseResponseProcessor(_api!.Codec, ResponseGuard(), stripUsageOnly: _body?.UsageForced == true);
             if (_responseBodyMode != BodySendMode.Streamed)
             {
                 // Chunks must flow as they come: switch this response to STREAMED. Body modes in an override are taken
@@ -412,7 +408,7 @@ internal sealed partial class ExtProcSession
                 _responseBodyTooLarge = true;
             }
 
-            if ((body.EndOfStream || _responseBodyMode == BodySendMode.Buffered) && InspectWholeResponse(answer.ResponseBody.Response) is { } error)
+            if ((body.EndOfStream || _responseBodyMode == BodySendMode.Buffered) && await InspectWholeResponseAsync(answer.ResponseBody.Response).ConfigureAwait(false) is { } error)
             {
                 answer = Immediate(error);
                 _status = EnvoyErrors.HttpStatus(error);
@@ -441,17 +437,18 @@ internal sealed partial class ExtProcSession
         return answer;
     }
 
-    // A whole (BUFFERED) JSON response: usage, and the response guardrails applied to its texts. An error when the guardrails
-    // cannot read it: the client must not get text nobody inspected.
-    private GatewayError? InspectWholeResponse(CommonResponse common)
+    // A whole (BUFFERED) JSON response: usage, and, when the response guardrails inspect the call's answer, the response
+    // steps run on it (its text parts kept apart, its tool calls) and what they return written back where each part was. An
+    // error when the body cannot be read: the client must not get text nobody inspected.
+    private async ValueTask<GatewayError?> InspectWholeResponseAsync(CommonResponse common)
     {
         if (_api is null)
         {
             return null;
         }
 
-        // What the guardrails must see before the client does: a successful BUFFERED response.
-        var inspect = _guard.InspectsResponses && _status is >= 200 and < 300 && _responseBodyMode == BodySendMode.Buffered;
+        // What the guardrails must see before the client does: a successful BUFFERED response of a call they inspect.
+        var inspect = ResponseGuarded && _status is >= 200 and < 300 && _responseBodyMode == BodySendMode.Buffered;
         if (_responseBodyTooLarge && inspect)
         {
             return Uninspectable("larger than envoy.max_request_body_bytes");
@@ -469,6 +466,9 @@ internal sealed partial class ExtProcSession
             json = json[3..];
         }
 
+        JsonNode node;
+        List<string> texts = [];
+        List<ChatToolCall> calls = [];
         try
         {
             using (var doc = JsonDocument.Parse(json))
@@ -482,28 +482,17 @@ internal sealed partial class ExtProcSession
                 return null;
             }
 
-            var node = JsonNode.Parse(json.Span)!;
-            var texts = new List<string>();
-            var changed = ResponseTexts.MapAllText(node, text =>
+            node = JsonNode.Parse(json.Span)!;
+            _ = ResponseTexts.MapAllText(node, text =>
             {
-                var check = _guard.InspectResponse(text);
-                texts.Add(check.Text);
-                return check.Text;
+                texts.Add(text);
+                return text;
             });
-            _jsonCompletion = string.Concat(texts);
-            var (toolsChanged, toolsBlocked) = _api.Codec.GuardResponseToolCalls(node, _guard.InspectToolCall);
-            changed |= toolsChanged;
-            _toolCallBlocked = toolsBlocked;
-            if (changed)
+            _ = _api.Codec.GuardResponseToolCalls(node, (name, arguments) =>
             {
-                var bytes = JsonText.Serialize(node);
-                common.BodyMutation = new BodyMutation { Body = UnsafeByteOperations.UnsafeWrap(bytes) };
-                if (_responseHasContentLength)
-                {
-                    common.HeaderMutation = new HeaderMutation();
-                    common.HeaderMutation.SetHeaders.Add(EnvoyHeaders.ExtProcSet("content-length", bytes.Length.ToString(CultureInfo.InvariantCulture), _deps.Options.WriteRawValue));
-                }
-            }
+                calls.Add(new ChatToolCall(string.Empty, name, arguments));
+                return arguments;
+            });
         }
         catch (JsonException)
         {
@@ -516,6 +505,34 @@ internal sealed partial class ExtProcSession
             // JSON the guardrails cannot read without ambiguity: a property named twice (JsonNode refuses it, and a
             // redaction of one copy would leave the other for a client that keeps it) or a lone surrogate escape.
             return Uninspectable(ex is ArgumentException ? "a property named twice" : "a string that is not valid UTF-16");
+        }
+
+        var (guardedTexts, guardedCalls, error) = await GuardWholeAsync(texts, calls).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        _jsonCompletion = string.Concat(guardedTexts);
+        var next = 0;
+        var changed = ResponseTexts.MapAllText(node, _ => guardedTexts[next++]);
+        if (calls.Count > 0)
+        {
+            var call = 0;
+            var (toolsChanged, toolsBlocked) = _api.Codec.GuardResponseToolCalls(node, (_, _) => guardedCalls?[call++].ArgumentsJson);
+            changed |= toolsChanged;
+            _toolCallBlocked = toolsBlocked;
+        }
+
+        if (changed)
+        {
+            var bytes = JsonText.Serialize(node);
+            common.BodyMutation = new BodyMutation { Body = UnsafeByteOperations.UnsafeWrap(bytes) };
+            if (_responseHasContentLength)
+            {
+                common.HeaderMutation = new HeaderMutation();
+                common.HeaderMutation.SetHeaders.Add(EnvoyHeaders.ExtProcSet("content-length", bytes.Length.ToString(CultureInfo.InvariantCulture), _deps.Options.WriteRawValue));
+            }
         }
 
         return null;

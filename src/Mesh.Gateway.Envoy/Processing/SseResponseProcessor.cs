@@ -2,17 +2,19 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Mesh.Gateway.Envoy.Guarding;
+using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Providers.Sse;
 using Mesh.Gateway.Providers.Wire;
 
 namespace Mesh.Gateway.Envoy.Processing;
 
-/// <summary>Follows one streamed (SSE) response chunk by chunk: usage and generated text, and, when response guardrails are on,
-/// rewrites the events so redactions apply across chunk boundaries without breaking the stream.</summary>
+/// <summary>Follows one streamed (SSE) response chunk by chunk: usage and generated text, and, when the response guardrails
+/// inspect it, translates the provider's events to the steps and writes what they release back into the events.</summary>
 /// <remarks>Pass-through mode (no response guard): every chunk is forwarded unchanged; events are only observed.
-/// Rewrite mode: each chunk is replaced by the complete events it finishes, their text deltas replaced by what the streaming
-/// redactor releases; held-back text is released at the end of the text run (finish event, block stop, [DONE], end of stream).
+/// Rewrite mode: each chunk is replaced by the complete events it finishes, their text deltas replaced by what the steps
+/// release; held-back text is released at the end of the text run (finish event, block stop, [DONE], end of stream). A tool
+/// call's events are held while the steps hold the call, then go on with its guarded arguments (or are replaced by the
+/// schema's content-filter signal when the call is blocked). The decisions are the steps'; this class only translates.
 /// Not thread-safe: one instance per ext_proc stream.</remarks>
 internal sealed class SseResponseProcessor
 {
@@ -20,7 +22,7 @@ internal sealed class SseResponseProcessor
 
     private readonly IWireCodec _codec;
     private readonly IWireStreamCodec _wire;
-    private readonly IEnvoyGuard? _guard;
+    private readonly IResponseStreamGuard? _guard;
     private readonly bool _fastPath;
 
     // Rewrite mode refuses a property named twice: the splice would replace one copy, and which one a client reads is up
@@ -35,8 +37,20 @@ internal sealed class SseResponseProcessor
     private readonly ArrayBufferWriter<byte> _output = new(1024);
     private readonly ArrayBufferWriter<byte> _lastDeltaEvent = new(512);
     private readonly bool _stripUsageOnly;
-    private IEnvoyStreamGuard? _stream;
+    // Text has gone to the guard since the last end of a run.
+    private bool _runOpen;
     private string? _lastDeltaName;
+
+    // A tool call's events, held while the steps hold the call, with the original arguments per call (the door's index).
+    private readonly List<HeldEvent> _held = [];
+    private readonly Dictionary<int, StringBuilder> _heldArguments = [];
+    private int _nextWholeCall;
+
+    // The guarded arguments that differ from the provider's, for the events that repeat them later (response.completed).
+    private Dictionary<int, string>? _guardedArguments;
+
+    // Where each finished text run ends in _released: the texts that whole-text events repeat (Responses).
+    private readonly List<int> _runEnds = [];
 
     // Set when a blocking finding (moderation) cut the text: the cut is announced once, later text is dropped.
     private bool _stopped;
@@ -47,20 +61,20 @@ internal sealed class SseResponseProcessor
     private bool _toolCut;
 
     /// <param name="codec">The wire schema of the provider API the stream comes from.</param>
-    /// <param name="guard">The guard; rewrite mode when it inspects responses.</param>
+    /// <param name="guard">The response steps as the reader feeds them; rewrite mode when given.</param>
     /// <param name="fastPath">True (always, outside tests): the codec's one-pass reader of plain text deltas (OpenAI chat's
     /// <see cref="Providers.OpenAI.OpenAIChatChunk"/>) is tried first. False gives the general path alone, the reference the
     /// fast path is tested against.</param>
     /// <param name="stripUsageOnly">True when the gateway asked the stream for usage the caller did not ask for
     /// (<see cref="IWireCodec.RequestStreamUsage"/> forced it): the codec's usage-only event is read and then left out of
     /// what the caller gets.</param>
-    public SseResponseProcessor(IWireCodec codec, IEnvoyGuard? guard, bool fastPath = true, bool stripUsageOnly = false)
+    public SseResponseProcessor(IWireCodec codec, IResponseStreamGuard? guard, bool fastPath = true, bool stripUsageOnly = false)
     {
         ArgumentNullException.ThrowIfNull(codec);
         _codec = codec;
         _wire = codec.Stream;
         _stripUsageOnly = stripUsageOnly;
-        _guard = guard is { InspectsResponses: true } ? guard : null;
+        _guard = guard;
         _fastPath = fastPath;
         _eventOptions = new JsonDocumentOptions { AllowDuplicateProperties = _guard is null };
     }
@@ -273,14 +287,51 @@ internal sealed class SseResponseProcessor
             return;
         }
 
-        if (BlocksToolCall(root))
+        IReadOnlyList<ChatToolCallDelta> pieces;
+        try
         {
-            CutToolCall(e, output);
+            pieces = _wire.ToolCallPieces(root);
+        }
+        catch (InvalidOperationException)
+        {
+            // A tool call whose pieces cannot be read cannot be inspected: it does not go on.
             return;
         }
 
         var ends = _wire.EndsText(root);
         var whole = _wire.RepeatsWholeText(root);
+        if (pieces.Count > 0)
+        {
+            HoldToolCall(e, delta, pieces);
+            if (ends && !_stopped)
+            {
+                // The event that carries the call also ends the text (Gemini's last event): released now, itself included.
+                FlushHeldText(output, e.Name);
+            }
+
+            return;
+        }
+
+        if (_held.Count > 0)
+        {
+            if (ends || whole)
+            {
+                // The end of the held call's run: the steps inspect it whole and release it (or cut the answer).
+                FlushHeldText(output, e.Name);
+                if (_stopped)
+                {
+                    AfterStop(e, output);
+                    return;
+                }
+            }
+            else if (delta is null)
+            {
+                // The call's other events (its stop, its arguments' done): they go with it.
+                Hold(e, e.Data.Span, indices: null);
+                return;
+            }
+        }
+
         if (delta is null && !ends && !whole)
         {
             output.Write(e.Raw.Span);
@@ -324,16 +375,22 @@ internal sealed class SseResponseProcessor
                 MapWhole(node);
             }
 
+            if (_guardedArguments is not null)
+            {
+                _ = _wire.RewriteToolCallArguments(node, (index, _) => _guardedArguments.GetValueOrDefault(index));
+            }
+
             WriteEvent(output, e.Name, node);
             return;
         }
 
         var cut = false;
-        if (ends && _stream is not null)
+        var endsRun = ends && _runOpen;
+        if (endsRun)
         {
-            var rest = _stream.Complete();
+            var rest = _guard!.EndRun();
+            _runOpen = false;
             released += rest.Text;
-            _stream = null;
             cut = rest.Stopped && Stop(rest.FinishReason);
         }
 
@@ -342,10 +399,21 @@ internal sealed class SseResponseProcessor
             MapWhole(node);
         }
 
+        if (_guardedArguments is not null)
+        {
+            // An event that repeats a call's arguments (response.completed): the guarded ones.
+            _ = _wire.RewriteToolCallArguments(node, (index, _) => _guardedArguments.GetValueOrDefault(index));
+        }
+
         if (delta is not null || released.Length > 0)
         {
             _wire.SetDelta(node, released);
             _released.Append(released);
+        }
+
+        if (endsRun)
+        {
+            _runEnds.Add(_released.Length);
         }
 
         if (cut)
@@ -360,8 +428,8 @@ internal sealed class SseResponseProcessor
     // Feeds a text delta to the stream guard and keeps its event as the shape of a later synthetic one; returns the text released.
     private string PushDelta(SseEvent e, string delta)
     {
-        _stream ??= _guard!.CreateResponseStream();
-        var pushed = _stream.Push(delta);
+        var pushed = _guard!.Push(delta);
+        _runOpen = true;
         var released = pushed.Text;
         if (pushed.Stopped)
         {
@@ -430,20 +498,6 @@ internal sealed class SseResponseProcessor
         }
     }
 
-    // The first event of a tool call the policy does not allow (judged by the tool's name; the arguments of an allowed call go
-    // on as they stream). An event whose name cannot be read is not delivered either.
-    private bool BlocksToolCall(JsonElement root)
-    {
-        try
-        {
-            return _wire.StartsToolCall(root) is { } name && !_guard!.AllowsTool(name);
-        }
-        catch (InvalidOperationException)
-        {
-            return true;
-        }
-    }
-
     private bool StartsToolCallAfterCut(JsonElement root)
     {
         try
@@ -458,25 +512,155 @@ internal sealed class SseResponseProcessor
         return _toolCut;
     }
 
-    // A blocked tool call: the text held back before it goes out, then the answer ends with the schema's content-filter signal
-    // (in place of the call's first event where the schema can, else with its end event), and nothing of the call is delivered.
-    private void CutToolCall(SseEvent e, ArrayBufferWriter<byte> output)
+    // A tool call's event while the steps hold the call: its pieces go to them, its bytes wait here. Text in the same event
+    // (Gemini's parts) goes to them too, and the event waits with the text they released in its place.
+    private void HoldToolCall(SseEvent e, string? delta, IReadOnlyList<ChatToolCallDelta> pieces)
     {
-        FlushHeldText(output, beforeName: e.Name);
-        _toolCut = true;
-        if (_stopped)
+        int[]? indices = null;
+        if (_wire.SendsWholeToolCalls)
         {
-            // The held text was itself cut, and that cut announced.
+            // Each call whole in one event, numbered within it: numbered across the stream here, so calls stay apart.
+            indices = new int[pieces.Count];
+            var renumbered = new ChatToolCallDelta[pieces.Count];
+            for (var i = 0; i < pieces.Count; i++)
+            {
+                indices[i] = _nextWholeCall++;
+                renumbered[i] = pieces[i] with { Index = indices[i] };
+            }
+
+            pieces = renumbered;
+        }
+
+        foreach (var piece in pieces)
+        {
+            if (!_heldArguments.TryGetValue(piece.Index, out var arguments))
+            {
+                _heldArguments[piece.Index] = arguments = new StringBuilder();
+            }
+
+            arguments.Append(piece.ArgumentsFragment);
+        }
+
+        var data = e.Data.Span;
+        var raw = true;
+        if (delta is not null)
+        {
+            var released = PushDelta(e, delta);
+            try
+            {
+                var node = JsonNode.Parse(data)!;
+                _wire.SetDelta(node, released);
+                data = JsonText.Serialize(node);
+                raw = false;
+                _released.Append(released);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or JsonException)
+            {
+                // Its text cannot be written back: the event does not go on (its call still goes to the steps).
+                data = default;
+                raw = false;
+            }
+        }
+
+        var pushed = _guard!.PushToolCalls(pieces);
+        if (pushed.Stopped && !_stopped)
+        {
+            _stopPending = Stop(pushed.FinishReason);
+        }
+
+        Hold(e, data, indices, raw);
+    }
+
+    // The event as it came (Raw) goes on when nothing in it changes; Data is what the rewrite starts from.
+    private void Hold(SseEvent e, ReadOnlySpan<byte> data, int[]? indices, bool raw = true) =>
+        _held.Add(new HeldEvent(e.Name, data.ToArray(), raw ? e.Raw.ToArray() : null, indices));
+
+    // What the steps released at the end of the held calls' run: the calls, whole and guarded, or nothing (a cut). The held
+    // events go on as they came when no argument changed, else with the guarded arguments written back (the whole arguments
+    // in a call's first fragment and its done events, the later fragments emptied).
+    private void ReleaseToolCalls(StreamGuardOutput released, ArrayBufferWriter<byte> output)
+    {
+        if (_held.Count == 0)
+        {
             return;
         }
 
-        _ = Stop(null);
+        var held = _held.ToArray();
+        _held.Clear();
+        var originals = _heldArguments.ToDictionary(static p => p.Key, static p => p.Value.ToString());
+        _heldArguments.Clear();
+        if (released.Stopped || _stopped)
+        {
+            CutToolCall(held, released.FinishReason, output);
+            return;
+        }
+
+        Dictionary<int, string>? changed = null;
+        foreach (var call in released.ToolCalls ?? [])
+        {
+            if (call.ArgumentsFragment is { } guarded && originals.TryGetValue(call.Index, out var original) && guarded != original)
+            {
+                (changed ??= [])[call.Index] = guarded;
+            }
+        }
+
+        if (changed is null)
+        {
+            foreach (var e in held)
+            {
+                if (e.Raw is { } bytes)
+                {
+                    output.Write(bytes);
+                }
+                else
+                {
+                    WriteData(output, e.Name, e.Data);
+                }
+            }
+
+            return;
+        }
+
+        foreach (var (index, arguments) in changed)
+        {
+            (_guardedArguments ??= [])[index] = arguments;
+        }
+
+        var written = new HashSet<int>();
+        foreach (var e in held)
+        {
+            try
+            {
+                var node = JsonNode.Parse(e.Data)!;
+                _ = _wire.RewriteToolCallArguments(node, (index, whole) =>
+                {
+                    var call = e.Indices is { } map ? (index < map.Length ? map[index] : -1) : index;
+                    return !changed.TryGetValue(call, out var arguments) ? null
+                        : whole || written.Add(call) ? arguments
+                        : string.Empty;
+                });
+                WriteEvent(output, e.Name, node);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or JsonException)
+            {
+                // Its arguments cannot be written back: the event does not go on with the originals.
+            }
+        }
+    }
+
+    // A blocked tool call: the answer ends with the schema's content-filter signal (in place of the call's first event where
+    // the schema can, else with its end event, see AfterStop), and nothing of the call is delivered.
+    private void CutToolCall(HeldEvent[] held, string? finishReason, ArrayBufferWriter<byte> output)
+    {
+        _toolCut = true;
+        _stopPending = false;
+        _ = Stop(finishReason ?? _stopFinishReason);
         try
         {
-            var node = JsonNode.Parse(e.Data.Span)!;
+            var node = JsonNode.Parse(held[0].Data)!;
             if (_wire.TryCutToolCall(node, _stopFinishReason))
             {
-                WriteEvent(output, e.Name, node);
+                WriteEvent(output, held[0].Name, node);
             }
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or JsonException)
@@ -523,49 +707,90 @@ internal sealed class SseResponseProcessor
         }
     }
 
-    private void MapWhole(JsonNode node) => ResponseTexts.MapAllText(node, text => _guard!.InspectResponse(text).Text);
-
-    // Releases text the stream guard still holds as a synthetic delta event shaped like the last one seen.
+    // Ends the text run: the text the steps still hold goes out as a synthetic delta event shaped like the last one seen, then
+    // the tool calls they held (or the cut).
     private void FlushHeldText(ArrayBufferWriter<byte> output, string? beforeName)
     {
-        if (_stream is null)
+        if (_stopped)
+        {
+            // Cut: nothing more is released, and nothing held goes on.
+            _runOpen = false;
+            _held.Clear();
+            _heldArguments.Clear();
+            return;
+        }
+
+        if (!_runOpen && _held.Count == 0)
         {
             return;
         }
 
-        var completed = _stream.Complete();
+        var hadText = _runOpen;
+        var completed = _guard!.EndRun();
+        _runOpen = false;
         var rest = completed.Text;
-        _stream = null;
-        if (completed.Stopped)
+        var toolsHeld = _held.Count > 0;
+        if (completed.Stopped && !toolsHeld)
         {
             // Cut at the end of the text run: the held text (what precedes the finding) goes out, then the cut is announced.
             _stopPending = Stop(completed.FinishReason);
         }
 
-        if (rest.Length == 0 || _lastDeltaEvent.WrittenCount == 0)
+        if (rest.Length > 0 && _lastDeltaEvent.WrittenCount > 0)
         {
-            FlushStop(output);
-            return;
+            try
+            {
+                if (JsonNode.Parse(_lastDeltaEvent.WrittenSpan) is JsonObject synthetic)
+                {
+                    _wire.PrepareSyntheticDelta(synthetic);
+                    _wire.SetDelta(synthetic, rest);
+                    WriteEvent(output, _lastDeltaName ?? beforeName, synthetic);
+                    _released.Append(rest);
+                }
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+            {
+                // The last delta event's shape cannot be rebuilt (a property named twice where the fast path does not look, an
+                // odd property name): the held text is dropped rather than sent uninspected in a broken event.
+            }
         }
 
-        try
+        if (hadText)
         {
-            if (JsonNode.Parse(_lastDeltaEvent.WrittenSpan) is not JsonObject synthetic)
+            _runEnds.Add(_released.Length);
+        }
+
+        FlushStop(output);
+        if (toolsHeld)
+        {
+            ReleaseToolCalls(completed, output);
+        }
+    }
+
+    // The texts an event repeats whole (Responses' done events and response.completed): the texts delivered for the runs they
+    // repeat, the last ones in order, so the caller reads what the steps released, never the provider's text.
+    private void MapWhole(JsonNode node)
+    {
+        var count = 0;
+        _ = _wire.MapRepeatedTexts(node, text =>
+        {
+            count++;
+            return text;
+        });
+        var first = _runEnds.Count - count;
+        var next = 0;
+        _ = _wire.MapRepeatedTexts(node, _ =>
+        {
+            var run = first + next++;
+            if (run < 0)
             {
-                return;
+                // A text no delta streamed: nothing inspected it, so nothing of it goes on.
+                return string.Empty;
             }
 
-            _wire.PrepareSyntheticDelta(synthetic);
-            _wire.SetDelta(synthetic, rest);
-            WriteEvent(output, _lastDeltaName ?? beforeName, synthetic);
-            _released.Append(rest);
-            FlushStop(output);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
-        {
-            // The last delta event's shape cannot be rebuilt (a property named twice where the fast path does not look, an
-            // odd property name): the held text is dropped rather than sent uninspected in a broken event.
-        }
+            var start = run == 0 ? 0 : _runEnds[run - 1];
+            return _released.ToString(start, _runEnds[run] - start);
+        });
     }
 
     // Writes the event with the delta string at the schema's path replaced by released; false when it cannot (multi-line
@@ -637,4 +862,19 @@ internal sealed class SseResponseProcessor
             return null;
         }
     }
+
+    private static void WriteData(ArrayBufferWriter<byte> output, string? name, byte[] data)
+    {
+        if (data.Length == 0)
+        {
+            return;
+        }
+
+        WriteName(output, name);
+        output.Write("data: "u8);
+        output.Write(data);
+        output.Write("\n\n"u8);
+    }
+
+    private sealed record HeldEvent(string? Name, byte[] Data, byte[]? Raw, int[]? Indices);
 }

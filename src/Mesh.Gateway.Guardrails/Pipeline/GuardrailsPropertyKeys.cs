@@ -11,6 +11,10 @@ public static class GuardrailsPropertyKeys
     /// <summary>The call's tokenization vault, when the policy tokenizes: placeholders sent upstream, originals restored on the way back.</summary>
     public static readonly InferencePropertyKey<GuardTokenVault> Vault = new("mesh.guardrails.vault");
 
+    /// <summary>True when the response guardrails inspect this call's answer (a door that forwards the provider's own bytes
+    /// feeds them every chunk and writes back what they release; otherwise it forwards the answer as it comes).</summary>
+    public static readonly InferencePropertyKey<bool> ResponseGuarded = new("mesh.guardrails.response_guarded");
+
     /// <summary>True when the request was changed (redacted or tokenized) before it went upstream.</summary>
     public static readonly InferencePropertyKey<bool> RequestRedacted = new("mesh.guardrails.request_redacted");
 }

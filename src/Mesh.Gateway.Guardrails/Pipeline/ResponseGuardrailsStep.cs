@@ -30,9 +30,13 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
         }
 
         // Nothing reads the output: hold nothing back (a held tail would only add latency), and add no async layer to the call.
-        return !policy.InspectsOutput && !policy.Tools.Restricts
-            ? nextStep(context, cancellationToken)
-            : GuardAsync(context, nextStep, policy, cancellationToken);
+        if (!policy.InspectsOutput && !policy.Tools.Restricts)
+        {
+            return nextStep(context, cancellationToken);
+        }
+
+        context.Properties.Set(GuardrailsPropertyKeys.ResponseGuarded, true);
+        return GuardAsync(context, nextStep, policy, cancellationToken);
     }
 
     private async ValueTask<InferenceResult> GuardAsync(InferenceContext context, InferenceHandler nextStep, GuardPolicy policy, CancellationToken cancellationToken)
@@ -60,13 +64,68 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
             return InferenceResult.FromResponse(guarded);
         }
 
-        return result.Stream is { } stream
-            ? InferenceResult.FromStream(GuardStream(stream, engine.CreateStream(policy, GuardDirection.Output, vault), new ToolCalls(engine, policy, vault), context.Properties, cancellationToken))
-            : result;
+        if (result.Stream is not { } stream)
+        {
+            return result;
+        }
+
+        Func<StreamingRedactor> redactor = () => engine.CreateStream(policy, GuardDirection.Output, vault);
+        var tools = new ToolCalls(engine, policy, vault);
+        return InferenceResult.FromStream(context.Properties.TryGetValue(InferencePropertyKeys.UsageAfterCut, out var usageAfterCut) && usageAfterCut
+            ? GuardStreamThenUsage(stream, redactor, tools, context.Properties, cancellationToken)
+            : GuardStream(stream, redactor, tools, context.Properties, cancellationToken));
+    }
+
+    // For a door whose upstream goes on after a cut (the Envoy door): the guarded stream, then, when it was cut before the
+    // upstream ended, the usage the upstream still reports (no text, no tool call), so the call settles on it.
+    private static async IAsyncEnumerable<InferenceStreamItem> GuardStreamThenUsage(
+        IAsyncEnumerable<InferenceStreamItem> stream, Func<StreamingRedactor> newRedactor, ToolCalls tools, InferenceProperties properties, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var upstream = new SharedUpstream(stream.GetAsyncEnumerator(cancellationToken));
+        try
+        {
+            await foreach (var item in GuardStream(upstream, newRedactor, tools, properties, cancellationToken).ConfigureAwait(false))
+            {
+                yield return item;
+            }
+
+            // Cut (the guard stopped reading before the upstream's end): what follows is read for its usage only.
+            var cut = properties.TryGetValue(InferencePropertyKeys.GuardrailActions, out var actions) && actions.Contains(InferencePropertyKeys.CutResponse);
+            while (cut && await upstream.MoveNextAsync().ConfigureAwait(false))
+            {
+                if (upstream.Current is { IsError: false, Chunk: { Usage: { } usage } chunk })
+                {
+                    yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = chunk.Id, Model = chunk.Model, Usage = usage });
+                }
+            }
+        }
+        finally
+        {
+            await upstream.Inner.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    // The upstream's enumerator read by the guard and then by its caller: the guard's end of reading does not end it.
+    private sealed class SharedUpstream(IAsyncEnumerator<InferenceStreamItem> inner) : IAsyncEnumerable<InferenceStreamItem>, IAsyncEnumerator<InferenceStreamItem>
+    {
+        public IAsyncEnumerator<InferenceStreamItem> Inner => inner;
+
+        public InferenceStreamItem Current => inner.Current;
+
+        public IAsyncEnumerator<InferenceStreamItem> GetAsyncEnumerator(CancellationToken cancellationToken = default) => this;
+
+        public ValueTask<bool> MoveNextAsync() => inner.MoveNextAsync();
+
+        public ValueTask DisposeAsync() => default;
     }
 
     private ChatResponse GuardWhole(ChatResponse response, GuardPolicy policy, GuardTokenVault? vault)
     {
+        if (response.TextParts.Count > 1)
+        {
+            return GuardParts(response, policy, vault);
+        }
+
         if (response.Text.Length == 0)
         {
             return response;
@@ -85,6 +144,47 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
         }
 
         return ReferenceEquals(output.Text, response.Text) || output.Text == response.Text ? response : response with { Text = output.Text };
+    }
+
+    // Each part inspected as a whole text of its own (a finding is not joined across parts, as it is not across a stream's
+    // runs); a blocking finding cuts its part there and empties the parts after it.
+    private ChatResponse GuardParts(ChatResponse response, GuardPolicy policy, GuardTokenVault? vault)
+    {
+        var parts = new string[response.TextParts.Count];
+        var changed = false;
+        string? stopped = null;
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var part = response.TextParts[i];
+            if (stopped is not null || part.Length == 0)
+            {
+                parts[i] = stopped is null ? part : string.Empty;
+                changed |= parts[i] != part;
+                continue;
+            }
+
+            var output = WholeOutputGuard.Inspect(engine, policy, vault, part);
+            parts[i] = output.Text;
+            changed |= output.Text != part;
+            if (output.Stopped)
+            {
+                stopped = output.FinishReason ?? policy.Stream.FinishReason;
+            }
+        }
+
+        if (stopped is not null)
+        {
+            return response with
+            {
+                Text = string.Concat(parts),
+                TextParts = parts,
+                ToolCalls = [],
+                FinishReason = ChatFinishReason.ContentFilter,
+                ProviderFinishReason = stopped,
+            };
+        }
+
+        return changed ? response with { Text = string.Concat(parts), TextParts = parts } : response;
     }
 
     // The model's tool calls: a call the policy does not allow, or whose arguments hold a blocking finding, ends the answer
@@ -109,8 +209,9 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
     }
 
     private static async IAsyncEnumerable<InferenceStreamItem> GuardStream(
-        IAsyncEnumerable<InferenceStreamItem> stream, StreamingRedactor redactor, ToolCalls tools, InferenceProperties properties, [EnumeratorCancellation] CancellationToken cancellationToken)
+        IAsyncEnumerable<InferenceStreamItem> stream, Func<StreamingRedactor> newRedactor, ToolCalls tools, InferenceProperties properties, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var redactor = newRedactor();
         var completed = false;
         string? id = null;
         string? model = null;
@@ -153,7 +254,7 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
                 // A tool call is held whole until the text ends: its arguments are inspected as one JSON value.
                 tools.Add(chunk.ToolCallDeltas);
                 chunk = chunk with { ToolCallDeltas = [] };
-                if (chunk is { TextDelta: null or "", ReasoningDelta: null or "", ReasoningSignature: null, FinishReason: null, Usage: null })
+                if (chunk is { TextDelta: null or "", ReasoningDelta: null or "", ReasoningSignature: null, FinishReason: null, Usage: null, EndsTextRun: false })
                 {
                     continue;
                 }
@@ -176,6 +277,49 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
                 }
 
                 text = output.Text;
+            }
+
+            if (!completed && chunk is { EndsTextRun: true, FinishReason: null, Usage: null })
+            {
+                // The end of one run (a content block, an output item; a door that forwards the provider's events says so):
+                // what was held back goes out now, before the provider's end event, and the next run is inspected anew.
+                var rest = redactor.Complete();
+                text = string.IsNullOrEmpty(text) ? rest.Text : text + rest.Text;
+                if (rest.Stopped)
+                {
+                    foreach (var cut in Cut(rest with { Text = text }, id, model, properties))
+                    {
+                        yield return cut;
+                    }
+
+                    yield break;
+                }
+
+                redactor = newRedactor();
+                if (tools.Held)
+                {
+                    if (!string.IsNullOrEmpty(text))
+                    {
+                        yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, TextDelta = text });
+                        text = null;
+                    }
+
+                    var released = tools.Release();
+                    if (released is null)
+                    {
+                        foreach (var cut in CutToolCall(tools.Policy, id, model, properties))
+                        {
+                            yield return cut;
+                        }
+
+                        yield break;
+                    }
+
+                    yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, ToolCallDeltas = released });
+                }
+
+                yield return InferenceStreamItem.FromChunk(chunk with { TextDelta = text });
+                continue;
             }
 
             if (!completed && (chunk.FinishReason is not null || chunk.Usage is not null))

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Providers.Wire;
 
@@ -151,6 +152,47 @@ internal sealed class AnthropicMessagesCodec : IWireCodec, IWireStreamCodec
         WireJson.Type(root) == "content_block_start" && root.TryGetProperty("content_block", out var block) && block.ValueKind == JsonValueKind.Object
         && WireJson.Type(block) == "tool_use" && block.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String
             ? name.GetString() : null;
+
+    // A tool_use block's start (its id and name; its input arrives as deltas) and its input_json_delta pieces, by block index.
+    public IReadOnlyList<ChatToolCallDelta> ToolCallPieces(JsonElement root)
+    {
+        switch (WireJson.Type(root))
+        {
+            case "content_block_start" when WireJson.Obj(root, "content_block") is { } block && WireJson.Type(block) == "tool_use":
+                return [new ChatToolCallDelta
+                {
+                    Index = WireJson.Int(root, "index") ?? throw new InvalidOperationException("A tool_use block without an index."),
+                    Id = block.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null,
+                    Name = block.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString() : null,
+                    ArgumentsFragment = string.Empty,
+                }];
+            case "content_block_delta" when WireJson.Obj(root, "delta") is { } delta && WireJson.Type(delta) == "input_json_delta":
+                return [new ChatToolCallDelta
+                {
+                    Index = WireJson.Int(root, "index") ?? throw new InvalidOperationException("An input_json_delta without an index."),
+                    ArgumentsFragment = delta.TryGetProperty("partial_json", out var json) && json.ValueKind == JsonValueKind.String
+                        ? json.GetString() : throw new InvalidOperationException("An input_json_delta without partial_json."),
+                }];
+            default:
+                return [];
+        }
+    }
+
+    public bool RewriteToolCallArguments(JsonNode root, Func<int, bool, string?> arguments)
+    {
+        if (root["type"]?.GetValue<string>() != "content_block_delta" || root["delta"] is not JsonObject delta || delta["partial_json"] is not JsonValue
+            || root["index"] is not JsonValue i || !i.TryGetValue<int>(out var index))
+        {
+            return false;
+        }
+
+        if (arguments(index, false) is { } text)
+        {
+            delta["partial_json"] = text;
+        }
+
+        return true;
+    }
 
     // The blocked call's block goes entirely (its start is dropped, so its input deltas and stop are too; no block follows a
     // cut); message_delta then carries the refusal and message_stop ends the stream.

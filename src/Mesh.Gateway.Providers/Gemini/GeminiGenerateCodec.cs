@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Providers.Wire;
 
@@ -202,6 +203,69 @@ internal sealed class GeminiGenerateCodec : IWireCodec, IWireStreamCodec
         }
 
         return null;
+    }
+
+    // Each functionCall part is a whole call: its name and its args object (as JSON text), numbered by its place in the event.
+    public IReadOnlyList<ChatToolCallDelta> ToolCallPieces(JsonElement root)
+    {
+        List<ChatToolCallDelta>? pieces = null;
+        foreach (var call in FunctionCalls(root))
+        {
+            pieces ??= [];
+            pieces.Add(new ChatToolCallDelta
+            {
+                Index = pieces.Count,
+                Id = call.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null,
+                Name = call.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString() : null,
+                ArgumentsFragment = call.TryGetProperty("args", out var args) ? args.GetRawText() : "{}",
+            });
+        }
+
+        return (IReadOnlyList<ChatToolCallDelta>?)pieces ?? [];
+    }
+
+    public bool SendsWholeToolCalls => true;
+
+    public bool RewriteToolCallArguments(JsonNode root, Func<int, bool, string?> arguments)
+    {
+        if (root["candidates"] is not JsonArray { Count: > 0 } cands || cands[0]?["content"]?["parts"] is not JsonArray parts)
+        {
+            return false;
+        }
+
+        var position = 0;
+        var any = false;
+        foreach (var part in parts)
+        {
+            if (part?["functionCall"] is JsonObject call)
+            {
+                any = true;
+                if (arguments(position++, true) is { } text)
+                {
+                    call["args"] = JsonNode.Parse(text);
+                }
+            }
+        }
+
+        return any;
+    }
+
+    private static IEnumerable<JsonElement> FunctionCalls(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("candidates", out var cands) || cands.ValueKind != JsonValueKind.Array
+            || cands.GetArrayLength() == 0 || WireJson.Obj(cands[0], "content") is not { } content
+            || !content.TryGetProperty("parts", out var parts) || parts.ValueKind != JsonValueKind.Array)
+        {
+            yield break;
+        }
+
+        foreach (var part in parts.EnumerateArray())
+        {
+            if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("functionCall", out var call))
+            {
+                yield return call.ValueKind == JsonValueKind.Object ? call : throw new InvalidOperationException("A functionCall that is not an object.");
+            }
+        }
     }
 
     // The event goes on without its calls (and without its text: nothing follows a cut), ended with finishReason SAFETY; its

@@ -212,6 +212,69 @@ internal sealed class OpenAIChatCodec : IWireCodec, IWireStreamCodec
         return null;
     }
 
+    // choices[0].delta.tool_calls[]: index, id and function.name on a call's first piece, function.arguments fragments.
+    public IReadOnlyList<ChatToolCallDelta> ToolCallPieces(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("choices", out var choices) || choices.ValueKind != JsonValueKind.Array
+            || choices.GetArrayLength() == 0 || !choices[0].TryGetProperty("delta", out var delta) || delta.ValueKind != JsonValueKind.Object
+            || !delta.TryGetProperty("tool_calls", out var calls) || calls.ValueKind != JsonValueKind.Array || calls.GetArrayLength() == 0)
+        {
+            return [];
+        }
+
+        var pieces = new List<ChatToolCallDelta>(calls.GetArrayLength());
+        var position = 0;
+        foreach (var call in calls.EnumerateArray())
+        {
+            if (call.ValueKind != JsonValueKind.Object)
+            {
+                throw new InvalidOperationException("A tool call piece is not an object.");
+            }
+
+            var fn = WireJson.Obj(call, "function");
+            pieces.Add(new ChatToolCallDelta
+            {
+                Index = WireJson.Int(call, "index") ?? position,
+                Id = call.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null,
+                Name = fn is { } f && f.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString() : null,
+                ArgumentsFragment = fn is { } g && g.TryGetProperty("arguments", out var args) && args.ValueKind == JsonValueKind.String ? args.GetString() : null,
+            });
+            position++;
+        }
+
+        return pieces;
+    }
+
+    public bool RewriteToolCallArguments(JsonNode root, Func<int, bool, string?> arguments)
+    {
+        if (root["choices"] is not JsonArray { Count: > 0 } choices || choices[0]?["delta"]?["tool_calls"] is not JsonArray calls)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < calls.Count; i++)
+        {
+            if (calls[i] is not JsonObject call)
+            {
+                continue;
+            }
+
+            var index = call["index"] is JsonValue v && v.TryGetValue<int>(out var n) ? n : i;
+            if (arguments(index, false) is { } text)
+            {
+                if (call["function"] is not JsonObject fn)
+                {
+                    fn = [];
+                    call["function"] = fn;
+                }
+
+                fn["arguments"] = text;
+            }
+        }
+
+        return true;
+    }
+
     // The call's first event becomes the finish: an empty delta with the cut's finish reason (as TryMakeCutEvent shapes it).
     public bool TryCutToolCall(JsonNode root, string? finishReason) => root is JsonObject copy && TryMakeCutEvent(copy, finishReason);
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Providers.Wire;
 
@@ -164,6 +165,82 @@ internal sealed class OpenAIResponsesCodec : IWireCodec, IWireStreamCodec
         && WireJson.Type(item) == "function_call" && item.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String
             ? name.GetString() : null;
 
+    // A function_call item's start (output_item.added: call_id, name, the arguments so far) and its arguments deltas, by
+    // output_index. The done events and response.completed repeat the whole arguments (RewriteToolCallArguments).
+    public IReadOnlyList<ChatToolCallDelta> ToolCallPieces(JsonElement root)
+    {
+        switch (WireJson.Type(root))
+        {
+            case "response.output_item.added" when WireJson.Obj(root, "item") is { } item && WireJson.Type(item) == "function_call":
+                return [new ChatToolCallDelta
+                {
+                    Index = WireJson.Int(root, "output_index") ?? throw new InvalidOperationException("A function_call item without an output_index."),
+                    Id = item.TryGetProperty("call_id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null,
+                    Name = item.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString() : null,
+                    ArgumentsFragment = item.TryGetProperty("arguments", out var args) && args.ValueKind == JsonValueKind.String ? args.GetString() : null,
+                }];
+            case "response.function_call_arguments.delta":
+                return [new ChatToolCallDelta
+                {
+                    Index = WireJson.Int(root, "output_index") ?? throw new InvalidOperationException("An arguments delta without an output_index."),
+                    ArgumentsFragment = root.TryGetProperty("delta", out var d) && d.ValueKind == JsonValueKind.String
+                        ? d.GetString() : throw new InvalidOperationException("An arguments delta without its delta."),
+                }];
+            default:
+                return [];
+        }
+    }
+
+    public bool RewriteToolCallArguments(JsonNode root, Func<int, bool, string?> arguments)
+    {
+        var index = root["output_index"] is JsonValue v && v.TryGetValue<int>(out var n) ? n : -1;
+        switch (root["type"]?.GetValue<string>())
+        {
+            case "response.output_item.added" when root["item"] is JsonObject item && IsCall(item) && index >= 0:
+                // Clients join the arguments deltas (after what the item started with): the guarded whole goes in the first
+                // delta, so the item starts empty.
+                if (arguments(index, true) is not null)
+                {
+                    item["arguments"] = string.Empty;
+                }
+
+                return true;
+            case "response.function_call_arguments.delta" when index >= 0:
+                Set(root, "delta", arguments(index, false));
+                return true;
+            case "response.function_call_arguments.done" when index >= 0:
+                Set(root, "arguments", arguments(index, true));
+                return true;
+            case "response.output_item.done" when root["item"] is JsonObject item && IsCall(item) && index >= 0:
+                Set(item, "arguments", arguments(index, true));
+                return true;
+            case "response.completed" or "response.incomplete" when OutputOf(root) is { } output:
+                for (var i = 0; i < output.Count; i++)
+                {
+                    if (output[i] is JsonObject call && IsCall(call))
+                    {
+                        Set(call, "arguments", arguments(i, true));
+                    }
+                }
+
+                return true;
+            default:
+                return false;
+        }
+
+        static JsonArray? OutputOf(JsonNode root) => root["response"] is JsonObject response ? response["output"] as JsonArray : null;
+
+        static bool IsCall(JsonObject item) => item["type"] is JsonValue t && t.TryGetValue<string>(out var type) && type == "function_call";
+
+        static void Set(JsonNode o, string name, string? text)
+        {
+            if (text is not null)
+            {
+                o[name] = text;
+            }
+        }
+    }
+
     // The blocked call's argument events and its item's done event are dropped; response.completed then becomes
     // response.incomplete (content_filter) without the call.
     public bool KeepsAfterToolCut(JsonElement root) =>
@@ -179,6 +256,52 @@ internal sealed class OpenAIResponsesCodec : IWireCodec, IWireStreamCodec
             if (output![i] is JsonObject item && item["type"] is JsonValue t && t.TryGetValue<string>(out var type) && type == "function_call")
             {
                 output.RemoveAt(i);
+            }
+        }
+    }
+
+    // output_text.done's text, and every output_text part under the event (content_part.done, output_item.done,
+    // response.completed), in order; reasoning summaries are not answer text.
+    public bool MapRepeatedTexts(JsonNode root, Func<string, string> map)
+    {
+        var any = false;
+        if (root["type"] is JsonValue rt && rt.TryGetValue<string>(out var rootType) && rootType == "response.output_text.done")
+        {
+            if (root["text"] is JsonValue tv && tv.TryGetValue<string>(out var text))
+            {
+                root["text"] = map(text);
+                return true;
+            }
+
+            return false;
+        }
+
+        Walk(root);
+        return any;
+
+        void Walk(JsonNode? n)
+        {
+            switch (n)
+            {
+                case JsonObject o when o["type"] is JsonValue t && t.TryGetValue<string>(out var type) && type == "output_text"
+                                        && o["text"] is JsonValue v && v.TryGetValue<string>(out var text):
+                    o["text"] = map(text);
+                    any = true;
+                    break;
+                case JsonObject o:
+                    foreach (var (_, child) in o.ToList())
+                    {
+                        Walk(child);
+                    }
+
+                    break;
+                case JsonArray a:
+                    foreach (var child in a)
+                    {
+                        Walk(child);
+                    }
+
+                    break;
             }
         }
     }

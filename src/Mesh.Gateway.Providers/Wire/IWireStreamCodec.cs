@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Mesh.Gateway.Core.Chat;
 
 namespace Mesh.Gateway.Providers.Wire;
 
@@ -45,6 +46,10 @@ internal interface IWireStreamCodec
     /// <summary>True for events that repeat the whole text (done/completed); they are inspected as whole texts.</summary>
     bool RepeatsWholeText(JsonElement root) => false;
 
+    /// <summary>Calls <paramref name="map"/> for each answer text an event repeats whole (<see cref="RepeatsWholeText"/>, or an
+    /// end event when <see cref="EndEventsRepeatText"/>), in order, and writes back what it returns. False when it has none.</summary>
+    bool MapRepeatedTexts(JsonNode root, Func<string, string> map) => false;
+
     /// <summary>True for an event that carries only usage the gateway asked for on the caller's behalf.</summary>
     bool IsUsageOnly(JsonElement root) => false;
 
@@ -72,6 +77,24 @@ internal interface IWireStreamCodec
     /// <c>content_filter</c> by default), only <paramref name="delivered"/> where it repeats the text. False: the event goes
     /// on unchanged or is dropped, as <see cref="KeepsAfterCut"/> says.</summary>
     bool TryRewriteAfterCut(JsonNode root, string delivered, string? finishReason) => false;
+
+    /// <summary>The pieces of the model's streamed tool calls the event carries, in order: each with its call's index, the
+    /// call's id and name on its first piece, and a fragment of its JSON arguments (OpenAI chat
+    /// <c>delta.tool_calls[].function.arguments</c>, Anthropic <c>input_json_delta.partial_json</c>, Responses
+    /// <c>response.function_call_arguments.delta</c>, Gemini's whole <c>functionCall.args</c>). Empty when it carries none.</summary>
+    /// <remarks>The index is the schema's own: stable across a call's events, except where each call comes whole in one event
+    /// (<see cref="SendsWholeToolCalls"/>), where it is the call's place in its event.</remarks>
+    /// <exception cref="InvalidOperationException">A field cannot be read.</exception>
+    IReadOnlyList<ChatToolCallDelta> ToolCallPieces(JsonElement root) => [];
+
+    /// <summary>True when each tool call comes whole in one event (Gemini): the reader numbers a stream's calls itself.</summary>
+    bool SendsWholeToolCalls => false;
+
+    /// <summary>Writes guarded arguments into an event of a streamed tool call: for each arguments field of a call, asks
+    /// <paramref name="arguments"/> with the call's index (as <see cref="ToolCallPieces"/> gives it, or its place in a
+    /// whole-answer event) and whether the field holds the whole arguments (a done event, Gemini's <c>args</c>) or a fragment,
+    /// and writes the string it returns (null leaves the field). False when the event has no such field.</summary>
+    bool RewriteToolCallArguments(JsonNode root, Func<int, bool, string?> arguments) => false;
 
     /// <summary>The name of the tool the event starts a call of (the first event of a streamed tool call), or null.</summary>
     /// <exception cref="InvalidOperationException">A field cannot be read.</exception>

@@ -118,7 +118,6 @@ internal static class EnvoySessionProfile
 
         var body = System.Text.Json.JsonDocument.Parse(messages.RequestBodyBytes);
         var texts = body.RootElement.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("content").GetString()!).ToList();
-        var guard = deps.Guard;
         var tokens = provider.GetRequiredService<Mesh.Gateway.Tokenizers.TokenCounter>();
         var engine = provider.GetRequiredService<Mesh.Gateway.Guardrails.IGuardrailEngine>();
         var policy = provider.GetRequiredService<Mesh.Gateway.Guardrails.GuardrailsOptions>().DefaultPolicy;
@@ -130,15 +129,7 @@ internal static class EnvoySessionProfile
         Measure("RequestBodyEditor.Process", iterations, () => RequestBodyEditor.Process(bodyBytes, api, true));
         Measure("JsonNode.Parse + serialize 8 KiB", iterations, () => Mesh.Gateway.Providers.Wire.JsonText.Serialize(System.Text.Json.Nodes.JsonNode.Parse(bodyBytes)!));
         var chunks = messages.ResponseChunks.Select(c => c.ResponseBody.Body.ToByteArray()).ToList();
-        Measure("SSE 51 chunks, guard", iterations, () =>
-        {
-            var sse = new SseResponseProcessor(api.Codec, guard);
-            for (var i = 0; i < chunks.Count; i++)
-            {
-                sse.OnChunk(chunks[i], i == chunks.Count - 1);
-            }
-        });
-        Measure("SSE 51 chunks, no guard", iterations, () =>
+        Measure("SSE 51 chunks, pass-through", iterations, () =>
         {
             var sse = new SseResponseProcessor(api.Codec, null);
             for (var i = 0; i < chunks.Count; i++)
@@ -177,16 +168,6 @@ internal static class EnvoySessionProfile
             });
         }
 
-        Measure("stream guard push x48 words", iterations, () =>
-        {
-            var s = guard.CreateResponseStream();
-            for (var i = 0; i < 48; i++)
-            {
-                s.Push("word ");
-            }
-
-            s.Complete();
-        });
         return 0;
     }
 

@@ -179,7 +179,7 @@ public sealed class ExtProcSessionTests
     public async Task ResponseStream_SseReplyCallerAskedForUsage_PassedThroughUnchangedAndUsageMetadataOnLastChunk()
     {
         var ledger = new RecordingLedger();
-        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), ledger: ledger));
+        var session = new ExtProcSession(EnvoyTestBed.Deps(ledger: ledger, pipeline: EnvoyTestBed.Pipeline(EnvoyTestBed.ResponsesUnguarded, ledger)));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
         await session.HandleAsync(Messages.RequestBody(ChatBody.Replace("\"stream\":true", "\"stream\":true,\"stream_options\":{\"include_usage\":true}", StringComparison.Ordinal)), ct);
@@ -210,7 +210,7 @@ public sealed class ExtProcSessionTests
     public async Task ResponseStream_CallerDidNotAskForUsage_UpstreamAskedAndUsageEventLeftOutButCharged()
     {
         var ledger = new RecordingLedger();
-        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), ledger: ledger));
+        var session = new ExtProcSession(EnvoyTestBed.Deps(ledger: ledger, pipeline: EnvoyTestBed.Pipeline(EnvoyTestBed.ResponsesUnguarded, ledger)));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
         var request = await session.HandleAsync(Messages.RequestBody(ChatBody), ct);
@@ -240,7 +240,7 @@ public sealed class ExtProcSessionTests
     public async Task EndAsync_CancelledMidStream_SettlesOnceWithWhatWasUsed()
     {
         var ledger = new RecordingLedger();
-        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), ledger: ledger));
+        var session = new ExtProcSession(EnvoyTestBed.Deps(ledger: ledger, pipeline: EnvoyTestBed.Pipeline(EnvoyTestBed.ResponsesUnguarded, ledger)));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
         await session.HandleAsync(Messages.RequestBody(ChatBody), ct);
@@ -266,8 +266,7 @@ public sealed class ExtProcSessionTests
     public async Task ResponseStream_ModerationCut_SettledOnceWithTheCutRecorded()
     {
         var ledger = new RecordingLedger();
-        var guard = new Mesh.Gateway.Envoy.Guarding.GuardrailsEnvoyGuard(new Mesh.Gateway.Guardrails.GuardrailEngine(), Mesh.Gateway.Guardrails.GuardPolicy.Default);
-        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: guard, ledger: ledger));
+        var session = new ExtProcSession(EnvoyTestBed.Deps(ledger: ledger));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
         await session.HandleAsync(Messages.RequestBody(ChatBody), ct);
@@ -295,7 +294,7 @@ public sealed class ExtProcSessionTests
     public async Task ResponseStream_EndsWithoutDoneOrUsage_ChargedAsUpstreamCut()
     {
         var ledger = new RecordingLedger();
-        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), ledger: ledger));
+        var session = new ExtProcSession(EnvoyTestBed.Deps(ledger: ledger, pipeline: EnvoyTestBed.Pipeline(EnvoyTestBed.ResponsesUnguarded, ledger)));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
         await session.HandleAsync(Messages.RequestBody(ChatBody), ct);
@@ -313,7 +312,7 @@ public sealed class ExtProcSessionTests
     public async Task EndAsync_AnthropicCancelledAfterMessageStart_ReportedInputKeptDeliveredOutputCounted()
     {
         var ledger = new RecordingLedger();
-        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), ledger: ledger));
+        var session = new ExtProcSession(EnvoyTestBed.Deps(ledger: ledger, pipeline: EnvoyTestBed.Pipeline(EnvoyTestBed.ResponsesUnguarded, ledger)));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/messages", false, ("x-mesh-tenant", "team-a")), ct);
         await session.HandleAsync(Messages.RequestBody("""{"model":"claude-3-5-haiku-latest","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"hi"}]}"""), ct);
@@ -329,11 +328,39 @@ public sealed class ExtProcSessionTests
         Assert.Equal(Tokenizers.TokenCounter.Default.Resolve("claude-3-5-haiku-latest").CountText("Hello there my good friend").Tokens, settled.OutputTokens);
     }
 
+    // A whole Anthropic answer with two text blocks and a tool call: the response steps get the parts apart and the call,
+    // and what they return is written back where each was (the second block's e-mail redacted in the second block, the
+    // call's arguments redacted), with the content-length fixed; the limits step settles it once.
+    [Fact]
+    public async Task ResponseJson_TwoTextBlocksAndAToolCall_EachRedactedInItsOwnPlace()
+    {
+        var ledger = new RecordingLedger();
+        var session = new ExtProcSession(EnvoyTestBed.Deps(pipeline: EnvoyTestBed.GuardrailsPipeline(new() { ["guardrails:pii:action"] = "redact" }, ledger)));
+        var ct = TestContext.Current.CancellationToken;
+        await session.HandleAsync(Messages.RequestHeaders("/v1/messages", false, ("x-mesh-tenant", "team-a")), ct);
+        await session.HandleAsync(Messages.RequestBody("""{"model":"claude-3-5-haiku-latest","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}"""), ct);
+        const string Answer = """{"id":"msg_1","type":"message","role":"assistant","content":[{"type":"text","text":"Sure, Oslo it is."},{"type":"text","text":"I will tell jane.roe@example.org."},{"type":"tool_use","id":"toolu_1","name":"get_weather","input":{"city":"Oslo","notify":"john.doe@example.com"}}],"stop_reason":"tool_use","usage":{"input_tokens":20,"output_tokens":9}}""";
+        await session.HandleAsync(Messages.ResponseHeaders(200, "application/json", ("content-length", Encoding.UTF8.GetByteCount(Answer).ToString(System.Globalization.CultureInfo.InvariantCulture))), ct);
+
+        var answer = await session.HandleAsync(Messages.ResponseBody(Encoding.UTF8.GetBytes(Answer), true), ct);
+
+        var written = answer!.ResponseBody.Response.BodyMutation.Body;
+        using var doc = JsonDocument.Parse(written.Memory);
+        var content = doc.RootElement.GetProperty("content");
+        Assert.Equal("Sure, Oslo it is.", content[0].GetProperty("text").GetString());
+        Assert.Equal("I will tell [EMAIL].", content[1].GetProperty("text").GetString());
+        Assert.Equal("[EMAIL]", content[2].GetProperty("input").GetProperty("notify").GetString());
+        Assert.Equal("tool_use", doc.RootElement.GetProperty("stop_reason").GetString());
+        Assert.Equal(written.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), Messages.Header(answer.ResponseBody.Response.HeaderMutation, "content-length"));
+        var settled = Assert.Single(ledger.Settled);
+        Assert.Equal(("ok", 20L, 9L), (settled.Status, settled.InputTokens, settled.OutputTokens));
+    }
+
     [Fact]
     public async Task ResponseJson_CompleteWithoutUsage_ChargedAsUsageMissing()
     {
         var ledger = new RecordingLedger();
-        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), ledger: ledger));
+        var session = new ExtProcSession(EnvoyTestBed.Deps(ledger: ledger, pipeline: EnvoyTestBed.Pipeline(EnvoyTestBed.ResponsesUnguarded, ledger)));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
         await session.HandleAsync(Messages.RequestBody("""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"""), ct);
@@ -350,7 +377,7 @@ public sealed class ExtProcSessionTests
     public async Task ResponseJson_ProviderErrorWithoutUsage_NotCharged()
     {
         var ledger = new RecordingLedger();
-        var session = new ExtProcSession(EnvoyTestBed.Deps(guard: new TestGuard(responses: false), ledger: ledger));
+        var session = new ExtProcSession(EnvoyTestBed.Deps(ledger: ledger, pipeline: EnvoyTestBed.Pipeline(EnvoyTestBed.ResponsesUnguarded, ledger)));
         var ct = TestContext.Current.CancellationToken;
         await session.HandleAsync(Messages.RequestHeaders("/v1/chat/completions", false, ("x-mesh-tenant", "team-a")), ct);
         await session.HandleAsync(Messages.RequestBody(ChatBody), ct);

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using Mesh.Gateway.Envoy.Guarding;
 using Mesh.Gateway.Envoy.Http;
 using Mesh.Gateway.Envoy.Processing;
+using Mesh.Gateway.Envoy.Tests.Support;
 using Mesh.Gateway.Guardrails;
 using Mesh.Gateway.Providers.Wire;
 using Mesh.Gateway.Testing;
@@ -30,13 +30,12 @@ public sealed class SseModerationCutTests
 
     [Theory]
     [MemberData(nameof(Deltas))]
-    public void OnChunk_ModerationCut_FinishReasonContentFilterAndNoTextPastTheCut(string[] deltas)
+    public async Task OnChunk_ModerationCut_FinishReasonContentFilterAndNoTextPastTheCut(string[] deltas)
     {
-        var guard = new GuardrailsEnvoyGuard(new GuardrailEngine(), GuardPolicy.Default);
         var bytes = Encoding.UTF8.GetBytes(OpenAIStreams.Stream(deltas, 5, 3, "gpt-4o-mini"));
         for (var size = 7; size <= bytes.Length; size += 61)
         {
-            var sse = new SseResponseProcessor(WireCodecs.For(ApiSchema.OpenAIChat), guard);
+            var sse = new SseResponseProcessor(WireCodecs.For(ApiSchema.OpenAIChat), await PipelineGuard.CreateAsync());
             var output = new StringBuilder();
             for (var offset = 0; offset < bytes.Length; offset += size)
             {

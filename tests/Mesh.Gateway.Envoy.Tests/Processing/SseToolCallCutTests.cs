@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Mesh.Gateway.Envoy.Guarding;
 using Mesh.Gateway.Envoy.Processing;
 using Mesh.Gateway.Envoy.Tests.Support;
 using Mesh.Gateway.Guardrails;
@@ -88,13 +87,88 @@ public sealed class SseToolCallCutTests
         Assert.False(sse.Cut);
     }
 
+    // An allowed call whose arguments carry an e-mail split across two pieces: the guard gets the pieces and returns the call
+    // whole and redacted at the end of its run; the reader writes it back into the provider's own events (the whole arguments
+    // in the first piece, later pieces emptied, done events repeating the whole), so the caller's SDK assembles the redacted
+    // arguments, at every split of the bytes.
+    [Theory]
+    [InlineData(nameof(ApiSchema.OpenAIChat))]
+    [InlineData(nameof(ApiSchema.AnthropicMessages))]
+    [InlineData(nameof(ApiSchema.OpenAIResponses))]
+    [InlineData(nameof(ApiSchema.GeminiGenerate))]
+    public void ToolCallArgumentsWithAnEmail_RedactedInWhatTheCallerAssemblesAtEverySplit(string wire)
+    {
+        var schema = Enum.Parse<ApiSchema>(wire);
+        const string Arguments = "{\"city\":\"Oslo\",\"notify\":\"jane.roe@example.org\"}";
+        var bytes = Encoding.UTF8.GetBytes(ToolCallStream(schema, "get_weather", Arguments));
+        for (var cut = 0; cut <= bytes.Length; cut += 5)
+        {
+            var (output, sse) = Run(schema, bytes, cut);
+
+            Assert.DoesNotContain("jane.roe", output, StringComparison.Ordinal);
+            Assert.Equal("{\"city\":\"Oslo\",\"notify\":\"[EMAIL]\"}", AssembledArguments(schema, Data(output)));
+            Assert.Contains("get_weather", output, StringComparison.Ordinal);
+            Assert.False(sse.Cut);
+        }
+    }
+
+    private static string ToolCallStream(ApiSchema schema, string name, string arguments)
+    {
+        string[] pieces = [arguments[..30], arguments[30..]];
+        static string Q(string s) => JsonSerializer.Serialize(s);
+        return schema switch
+        {
+            ApiSchema.OpenAIChat =>
+                "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"" + name + "\",\"arguments\":\"\"}}]},\"finish_reason\":null}]}\n\n"
+                + string.Concat(pieces.Select(p => "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":" + Q(p) + "}}]},\"finish_reason\":null}]}\n\n"))
+                + "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\ndata: [DONE]\n\n",
+            ApiSchema.AnthropicMessages =>
+                Event("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"" + name + "\",\"input\":{}}}")
+                + string.Concat(pieces.Select(p => Event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":" + Q(p) + "}}")))
+                + Event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}")
+                + Event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"tool_use\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":9}}")
+                + Event("message_stop", "{\"type\":\"message_stop\"}"),
+            ApiSchema.OpenAIResponses =>
+                Event("response.output_item.added", "{\"type\":\"response.output_item.added\",\"output_index\":0,\"item\":{\"type\":\"function_call\",\"id\":\"fc_1\",\"call_id\":\"call_1\",\"name\":\"" + name + "\",\"arguments\":\"\"}}")
+                + string.Concat(pieces.Select(p => Event("response.function_call_arguments.delta", "{\"type\":\"response.function_call_arguments.delta\",\"item_id\":\"fc_1\",\"output_index\":0,\"delta\":" + Q(p) + "}")))
+                + Event("response.function_call_arguments.done", "{\"type\":\"response.function_call_arguments.done\",\"item_id\":\"fc_1\",\"output_index\":0,\"arguments\":" + Q(arguments) + "}")
+                + Event("response.output_item.done", "{\"type\":\"response.output_item.done\",\"output_index\":0,\"item\":{\"type\":\"function_call\",\"id\":\"fc_1\",\"call_id\":\"call_1\",\"name\":\"" + name + "\",\"arguments\":" + Q(arguments) + "}}")
+                + Event("response.completed", "{\"type\":\"response.completed\",\"response\":{\"id\":\"r\",\"status\":\"completed\",\"output\":[{\"type\":\"function_call\",\"id\":\"fc_1\",\"call_id\":\"call_1\",\"name\":\"" + name + "\",\"arguments\":" + Q(arguments) + "}],\"usage\":{\"input_tokens\":20,\"output_tokens\":9,\"total_tokens\":29}}}"),
+            _ => "data: {\"candidates\":[{\"content\":{\"parts\":[{\"functionCall\":{\"name\":\"" + name + "\",\"args\":" + arguments + "}}],\"role\":\"model\"},\"index\":0}]}\r\n\r\n"
+                + "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"\"}],\"role\":\"model\"},\"finishReason\":\"STOP\",\"index\":0}],\"usageMetadata\":{\"promptTokenCount\":20,\"candidatesTokenCount\":9,\"totalTokenCount\":29}}\r\n\r\n",
+        };
+    }
+
+    // The arguments as the schema's SDK assembles them: the pieces joined (Responses: and its done events must agree), or
+    // Gemini's args object.
+    private static string AssembledArguments(ApiSchema schema, List<JsonElement> events)
+    {
+        switch (schema)
+        {
+            case ApiSchema.OpenAIChat:
+                return string.Concat(events.Where(static e => e.GetProperty("choices")[0].GetProperty("delta").TryGetProperty("tool_calls", out _))
+                    .Select(static e => e.GetProperty("choices")[0].GetProperty("delta").GetProperty("tool_calls")[0].GetProperty("function").GetProperty("arguments").GetString()));
+            case ApiSchema.AnthropicMessages:
+                return string.Concat(events.Where(static e => e.GetProperty("type").GetString() == "content_block_delta").Select(static e => e.GetProperty("delta").GetProperty("partial_json").GetString()));
+            case ApiSchema.OpenAIResponses:
+                var joined = string.Concat(events.Where(static e => e.GetProperty("type").GetString() == "response.function_call_arguments.delta").Select(static e => e.GetProperty("delta").GetString()));
+                Assert.Equal(joined, events.Single(static e => e.GetProperty("type").GetString() == "response.function_call_arguments.done").GetProperty("arguments").GetString());
+                Assert.Equal(joined, events.Single(static e => e.GetProperty("type").GetString() == "response.output_item.done").GetProperty("item").GetProperty("arguments").GetString());
+                Assert.Equal(joined, events.Single(static e => e.GetProperty("type").GetString() == "response.completed").GetProperty("response").GetProperty("output")[0].GetProperty("arguments").GetString());
+                return joined;
+            default:
+                return events.Select(static e => e.GetProperty("candidates")[0].GetProperty("content").GetProperty("parts")[0])
+                    .Single(static p => p.TryGetProperty("functionCall", out _)).GetProperty("functionCall").GetProperty("args").GetRawText();
+        }
+    }
+
     [Fact]
-    public void AnthropicMessages_ToolCallAfterAModerationCut_NotDelivered()
+    public async Task AnthropicMessages_ToolCallAfterAModerationCut_NotDelivered()
     {
         // The guardrails' own moderation (TestGuard's stream guard never cuts).
         var bytes = Encoding.UTF8.GetBytes(AnthropicText("I will kill them all tomorrow.") + AnthropicCall("get_weather"));
 
-        var (output, sse) = Run(ApiSchema.AnthropicMessages, bytes, 0, new GuardrailsEnvoyGuard(new GuardrailEngine(), GuardPolicy.Default));
+        var (output, sse) = Run(ApiSchema.AnthropicMessages, bytes, 0, await PipelineGuard.CreateAsync());
 
         Assert.True(sse.Cut);
         Assert.DoesNotContain("get_weather", output, StringComparison.Ordinal);
@@ -138,7 +212,7 @@ public sealed class SseToolCallCutTests
         Assert.Equal((20, 9), (sse.Usage.InputTokens, sse.Usage.OutputTokens));
     }
 
-    private static (string Output, SseResponseProcessor Sse) Run(ApiSchema schema, byte[] bytes, int cut, IEnvoyGuard? guard = null)
+    private static (string Output, SseResponseProcessor Sse) Run(ApiSchema schema, byte[] bytes, int cut, IResponseStreamGuard? guard = null)
     {
         var sse = new SseResponseProcessor(WireCodecs.For(schema), guard ?? new TestGuard());
         var output = new List<byte>();

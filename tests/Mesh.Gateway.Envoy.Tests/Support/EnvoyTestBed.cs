@@ -1,6 +1,5 @@
 using Mesh.Gateway.Envoy.Authorization;
 using Mesh.Gateway.Envoy.Configuration;
-using Mesh.Gateway.Envoy.Guarding;
 using Mesh.Gateway.Envoy.Processing;
 using Mesh.Gateway.Core.Routing;
 using Mesh.Gateway.Tenancy.Authentication;
@@ -47,17 +46,24 @@ internal static class EnvoyTestBed
     public static AccessEvaluator Evaluator(EnvoyOptions? options = null, TenancyOptions? tenancy = null, TimeProvider? time = null) =>
         new(TenancyServiceCollectionExtensions.Create(tenancy ?? Tenancy(), time ?? TimeProvider.System, NullLoggerFactory.Instance), Credentials(), options ?? new EnvoyOptions());
 
-    public static ExtProcDependencies Deps(IEnvoyGuard? guard = null, RecordingLedger? ledger = null, EnvoyOptions? options = null, EnvoyPipeline? pipeline = null, TimeProvider? time = null)
+    public static ExtProcDependencies Deps(RecordingLedger? ledger = null, EnvoyOptions? options = null, EnvoyPipeline? pipeline = null, TimeProvider? time = null)
     {
         options ??= new EnvoyOptions();
         time ??= TimeProvider.System;
-        return new ExtProcDependencies(options, Evaluator(options), guard ?? new TestGuard(),
-            time, NullLogger.Instance)
+        return new ExtProcDependencies(options, Evaluator(options), time, NullLogger.Instance)
         {
             Pipeline = pipeline ?? Pipeline(new(), ledger, time),
             Telemetry = new Mesh.Gateway.Core.Telemetry.InferenceTelemetryStep(time),
         };
     }
+
+    /// <summary><c>guardrails:</c> keys under which nothing reads the model's output: the response guardrails step lets the
+    /// answer through as it comes (the door forwards it unchanged).</summary>
+    public static Dictionary<string, string?> ResponsesUnguarded => new()
+    {
+        ["guardrails:pii:enabled"] = "false",
+        ["guardrails:moderation:enabled"] = "false",
+    };
 
     /// <summary>The door's pipeline with the guardrails feature's steps, as the sidecar registers them (<c>AddGuardrails()</c>),
     /// on <paramref name="guardrails"/> (<c>guardrails:</c> keys), and the limits step writing to <paramref name="ledger"/>.</summary>

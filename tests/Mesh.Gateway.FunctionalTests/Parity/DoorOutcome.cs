@@ -19,6 +19,10 @@ public sealed record DoorOutcome
     /// <summary>The finish reason in OpenAI's words (stop, length, content_filter, tool_calls), null when none was sent.</summary>
     public string? FinishReason { get; init; }
 
+    /// <summary>The arguments of the model's tool calls as the caller assembles them (a stream's pieces joined; Gemini's whole
+    /// <c>args</c>), one JSON text per call in order; empty when the answer called no tool.</summary>
+    public IReadOnlyList<string> ToolArguments { get; init; } = [];
+
     /// <summary>The response body as the app received it, where the door has one (every text it carries, not only the deltas an SDK joins).</summary>
     public string? Body { get; init; }
 

@@ -54,6 +54,8 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
         ("injection in a tool result blocked before the upstream", false),
         ("pii in a tool result redacted before the upstream", false),
         ("the model's call of a tool not allowed ends with content_filter", false),
+        ("pii in the model's tool-call arguments redacted", false),
+        ("a blocking finding in the model's tool-call arguments ends with content_filter", false),
         ("bad gateway key", false),
         ("blocked prompt is not admitted", false),
         ("prompt capture keeps the redacted prompt", false),
@@ -84,6 +86,8 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
         "injection in a tool result blocked before the upstream" => ToolResultInjection(door),
         "pii in a tool result redacted before the upstream" => ToolResultPii(door),
         "the model's call of a tool not allowed ends with content_filter" => ModelCallsToolNotAllowed(door),
+        "pii in the model's tool-call arguments redacted" => ModelToolArgumentsRedacted(door),
+        "a blocking finding in the model's tool-call arguments ends with content_filter" => ModelToolArgumentsBlocked(door),
         "bad gateway key" => BadKey(door),
         "blocked prompt is not admitted" => BlockedNotAdmitted(door),
         "prompt capture keeps the redacted prompt" => PromptCaptured(door),
@@ -527,5 +531,35 @@ public sealed class DoorParityTests(ParityRig rig) : IClassFixture<ParityRig>
         Assert.True(outcome.Served, outcome.ToString());
         Assert.Equal("content_filter", outcome.FinishReason);
         Assert.DoesNotContain("delete_account", outcome.Body ?? string.Empty, StringComparison.Ordinal);
+    }
+
+    // The model calls an allowed tool with personal data in its arguments: the caller gets the call with the value redacted
+    // (streamed: the pieces held and inspected whole, whatever the split), never the value.
+    private async Task ModelToolArgumentsRedacted(IDoor door)
+    {
+        rig.Upstream.Default = door.ToolCallReply("get_weather", "{\"city\":\"Oslo\",\"notify\":\"jane.roe@example.org\"}");
+
+        var outcome = await door.CallAsync(rig, new DoorCall(ParityRig.RedactKey, ParityRig.SmallModel, "Weather in Oslo?") { Tools = ["get_weather"] }, Ct);
+
+        Assert.True(outcome.Served, outcome.ToString());
+        Assert.NotEqual("content_filter", outcome.FinishReason);
+        using var arguments = System.Text.Json.JsonDocument.Parse(Assert.Single(outcome.ToolArguments));
+        Assert.Equal("Oslo", arguments.RootElement.GetProperty("city").GetString());
+        Assert.Equal("[EMAIL]", arguments.RootElement.GetProperty("notify").GetString());
+        Assert.DoesNotContain("jane.roe@example.org", outcome.Body ?? string.Empty, StringComparison.Ordinal);
+    }
+
+    // A moderation finding in an allowed call's arguments blocks the call: the answer ends with content_filter and nothing of
+    // the arguments reaches the caller.
+    private async Task ModelToolArgumentsBlocked(IDoor door)
+    {
+        rig.Upstream.Default = door.ToolCallReply("get_weather", "{\"city\":\"Oslo\",\"note\":\"I will kill them all tomorrow.\"}");
+
+        var outcome = await door.CallAsync(rig, new DoorCall(ParityRig.RedactKey, ParityRig.SmallModel, "Weather in Oslo?") { Tools = ["get_weather"] }, Ct);
+
+        Assert.True(outcome.Served, outcome.ToString());
+        Assert.Equal("content_filter", outcome.FinishReason);
+        Assert.Empty(outcome.ToolArguments);
+        Assert.DoesNotContain("kill", outcome.Body ?? string.Empty, StringComparison.Ordinal);
     }
 }

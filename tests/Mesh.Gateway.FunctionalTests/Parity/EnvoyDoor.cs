@@ -168,10 +168,101 @@ public sealed class EnvoyDoor(EnvoyDoor.Schema schema, bool streams) : IDoor
             (_, true) => ReadStream(exchange.ResponseBody),
             _ => ReadWhole(exchange.ResponseBody),
         };
-        return outcome with { Body = Encoding.UTF8.GetString(exchange.ResponseBody) };
+        return outcome with { Body = Encoding.UTF8.GetString(exchange.ResponseBody), ToolArguments = ToolArgumentsOf(exchange.ResponseBody) };
     }
 
     public override string ToString() => Name;
+
+    // The model's tool calls as each schema's SDK assembles them: OpenAI chat's tool_calls argument pieces joined per index,
+    // Anthropic's tool_use input (whole) or input_json_delta pieces, Responses' function_call items or argument deltas,
+    // Gemini's functionCall args.
+    private List<string> ToolArgumentsOf(byte[] body)
+    {
+        var calls = new SortedDictionary<int, StringBuilder>();
+        void Add(int index, string? piece) => (calls.TryGetValue(index, out var b) ? b : calls[index] = new StringBuilder()).Append(piece);
+        var documents = streams
+            ? Encoding.UTF8.GetString(body).Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n')
+                .Where(static l => l.StartsWith("data: ", StringComparison.Ordinal) && l != "data: [DONE]").Select(static l => l["data: ".Length..]).ToList()
+            : [Encoding.UTF8.GetString(body)];
+        foreach (var json in documents)
+        {
+            using var doc = JsonDocument.Parse(json);
+            var root = doc.RootElement;
+            switch (schema)
+            {
+                case Schema.Anthropic when streams:
+                    if (root.GetProperty("type").GetString() == "content_block_delta" && root.GetProperty("delta").GetProperty("type").GetString() == "input_json_delta")
+                    {
+                        Add(root.GetProperty("index").GetInt32(), root.GetProperty("delta").GetProperty("partial_json").GetString());
+                    }
+
+                    break;
+                case Schema.Anthropic:
+                    var blocks = root.GetProperty("content").EnumerateArray().ToList();
+                    for (var i = 0; i < blocks.Count; i++)
+                    {
+                        if (blocks[i].GetProperty("type").GetString() == "tool_use")
+                        {
+                            Add(i, blocks[i].GetProperty("input").GetRawText());
+                        }
+                    }
+
+                    break;
+                case Schema.Gemini:
+                    if (root.TryGetProperty("candidates", out var cands) && cands.GetArrayLength() > 0 && cands[0].TryGetProperty("content", out var content)
+                        && content.TryGetProperty("parts", out var parts))
+                    {
+                        foreach (var part in parts.EnumerateArray())
+                        {
+                            if (part.TryGetProperty("functionCall", out var call))
+                            {
+                                Add(calls.Count, call.TryGetProperty("args", out var args) ? args.GetRawText() : "{}");
+                            }
+                        }
+                    }
+
+                    break;
+                case Schema.Responses when streams:
+                    if (root.GetProperty("type").GetString() == "response.function_call_arguments.delta")
+                    {
+                        Add(root.GetProperty("output_index").GetInt32(), root.GetProperty("delta").GetString());
+                    }
+
+                    break;
+                case Schema.Responses:
+                    var output = root.GetProperty("output").EnumerateArray().ToList();
+                    for (var i = 0; i < output.Count; i++)
+                    {
+                        if (output[i].GetProperty("type").GetString() == "function_call")
+                        {
+                            Add(i, output[i].GetProperty("arguments").GetString());
+                        }
+                    }
+
+                    break;
+                default:
+                    var message = streams ? "delta" : "message";
+                    if (root.TryGetProperty("choices", out var choices) && choices.GetArrayLength() > 0 && choices[0].TryGetProperty(message, out var m)
+                        && m.TryGetProperty("tool_calls", out var toolCalls) && toolCalls.ValueKind == JsonValueKind.Array)
+                    {
+                        var position = 0;
+                        foreach (var call in toolCalls.EnumerateArray())
+                        {
+                            var index = call.TryGetProperty("index", out var ix) ? ix.GetInt32() : position;
+                            position++;
+                            if (call.TryGetProperty("function", out var fn) && fn.TryGetProperty("arguments", out var a))
+                            {
+                                Add(index, a.GetString());
+                            }
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        return [.. calls.Values.Select(static b => b.ToString())];
+    }
 
     private DoorOutcome ReadWhole(byte[] bytes)
     {

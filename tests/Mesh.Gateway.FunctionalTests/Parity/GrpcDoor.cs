@@ -55,20 +55,25 @@ public sealed class GrpcDoor(bool streams) : IDoor
             if (!streams)
             {
                 var response = await client.GenerateAsync(generate, headers, cancellationToken: cancellationToken);
-                return new DoorOutcome { Text = response.Text, FinishReason = Finish(response.FinishReason) };
+                return new DoorOutcome { Text = response.Text, FinishReason = Finish(response.FinishReason), ToolArguments = [.. response.ToolCalls.Select(static c => c.Arguments)] };
             }
 
             using var stream = client.GenerateStream(generate, headers, cancellationToken: cancellationToken);
             var text = new System.Text.StringBuilder();
             string? finish = null;
+            var tools = new SortedDictionary<int, System.Text.StringBuilder>();
             while (await stream.ResponseStream.MoveNext(cancellationToken))
             {
                 var chunk = stream.ResponseStream.Current;
                 text.Append(chunk.Text);
                 finish = Finish(chunk.FinishReason) ?? finish;
+                foreach (var piece in chunk.ToolCalls)
+                {
+                    (tools.TryGetValue(piece.Index, out var arguments) ? arguments : tools[piece.Index] = new System.Text.StringBuilder()).Append(piece.Arguments);
+                }
             }
 
-            return new DoorOutcome { Text = text.ToString(), FinishReason = finish };
+            return new DoorOutcome { Text = text.ToString(), FinishReason = finish, ToolArguments = [.. tools.Values.Select(static b => b.ToString())] };
         }
         catch (RpcException ex)
         {

@@ -58,11 +58,17 @@ public sealed class HttpDoor(bool streams) : IDoor
             if (!streams)
             {
                 ChatCompletion completion = await client.CompleteChatAsync(messages, chat, cancellationToken);
-                return new DoorOutcome { Text = string.Concat(completion.Content.Select(static p => p.Text)), FinishReason = Finish(completion.FinishReason) };
+                return new DoorOutcome
+                {
+                    Text = string.Concat(completion.Content.Select(static p => p.Text)),
+                    FinishReason = Finish(completion.FinishReason),
+                    ToolArguments = [.. completion.ToolCalls.Select(static c => c.FunctionArguments.ToString())],
+                };
             }
 
             var text = new System.Text.StringBuilder();
             string? finish = null;
+            var tools = new SortedDictionary<int, System.Text.StringBuilder>();
             await foreach (var update in client.CompleteChatStreamingAsync(messages, chat, cancellationToken))
             {
                 foreach (var part in update.ContentUpdate)
@@ -70,10 +76,15 @@ public sealed class HttpDoor(bool streams) : IDoor
                     text.Append(part.Text);
                 }
 
+                foreach (var tool in update.ToolCallUpdates)
+                {
+                    (tools.TryGetValue(tool.Index, out var arguments) ? arguments : tools[tool.Index] = new System.Text.StringBuilder()).Append(tool.FunctionArgumentsUpdate?.ToString());
+                }
+
                 finish = update.FinishReason is { } reason ? Finish(reason) : finish;
             }
 
-            return new DoorOutcome { Text = text.ToString(), FinishReason = finish };
+            return new DoorOutcome { Text = text.ToString(), FinishReason = finish, ToolArguments = [.. tools.Values.Select(static b => b.ToString())] };
         }
         catch (ClientResultException ex)
         {

@@ -136,6 +136,104 @@ public sealed class GuardrailStepsTests
         Assert.Same(error, items[^1].Error);
     }
 
+    // Two runs of text (two content blocks, say), each ending with a chunk that ends the run but not the answer: what the
+    // first holds back comes out before its end, and a value split across the runs' boundary is not joined into one.
+    [Fact]
+    public async Task Invoke_TextRunEndsWithoutTheAnswer_HeldTextReleasedBeforeTheRunsEndAndEachRunInspected()
+    {
+        var call = Chat("Who do I contact?", streaming: true);
+        ChatChunk[] upstream =
+        [
+            new() { TextDelta = "Mail jane.roe@exam" },
+            new() { TextDelta = "ple.org now." },
+            new() { EndsTextRun = true },
+            new() { TextDelta = "Card 4111 1111 " },
+            new() { TextDelta = "1111 1111 here." },
+            new() { EndsTextRun = true },
+            new() { FinishReason = ChatFinishReason.Stop, Usage = new ChatUsage { InputTokens = 5, OutputTokens = 3 } },
+        ];
+
+        var result = await Pipeline(Terminal(_ => { }, () => InferenceResult.FromStream(Chunks(upstream)))).ExecuteAsync(call, Ct);
+        var chunks = await ChunksAsync(result);
+
+        var ends = chunks.Select((c, i) => (c, i)).Where(static p => p.c.EndsTextRun).Select(static p => p.i).ToList();
+        Assert.Equal(2, ends.Count);
+        Assert.Equal("Mail [EMAIL] now.", string.Concat(chunks.Take(ends[0] + 1).Select(static c => c.TextDelta)));
+        Assert.Equal("Card [CREDIT_CARD] here.", string.Concat(chunks.Skip(ends[0] + 1).Take(ends[1] - ends[0]).Select(static c => c.TextDelta)));
+        Assert.Equal(ChatFinishReason.Stop, chunks[^1].FinishReason);
+    }
+
+    // A streamed tool call held until its run ends: released there whole, its arguments redacted, before the run's end.
+    [Fact]
+    public async Task Invoke_ToolCallPiecesThenRunEnd_CallReleasedWholeAndRedactedAtTheRunEnd()
+    {
+        var call = Chat("Weather in Oslo?", streaming: true);
+        ChatChunk[] upstream =
+        [
+            new() { ToolCallDeltas = [new ChatToolCallDelta { Index = 1, Id = "toolu_1", Name = "get_weather", ArgumentsFragment = "{\"city\":\"Oslo\",\"notify\":\"jane.roe@ex" }] },
+            new() { ToolCallDeltas = [new ChatToolCallDelta { Index = 1, ArgumentsFragment = "ample.org\"}" }] },
+            new() { EndsTextRun = true },
+            new() { FinishReason = ChatFinishReason.ToolCalls },
+        ];
+
+        var result = await Pipeline(Terminal(_ => { }, () => InferenceResult.FromStream(Chunks(upstream)))).ExecuteAsync(call, Ct);
+        var chunks = await ChunksAsync(result);
+
+        var released = Assert.Single(chunks.SelectMany(static c => c.ToolCallDeltas));
+        Assert.Equal((1, "toolu_1", "get_weather", "{\"city\":\"Oslo\",\"notify\":\"[EMAIL]\"}"), (released.Index, released.Id, released.Name, released.ArgumentsFragment));
+        Assert.True(chunks.FindIndex(static c => c.ToolCallDeltas.Count > 0) < chunks.FindIndex(static c => c.EndsTextRun));
+    }
+
+    // On a door whose upstream goes on after a cut (the Envoy door), the usage reported after the cut still comes through,
+    // without any text; elsewhere the cut stops reading the upstream.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Invoke_ModerationCutWithUsageAfterCut_UsageOnlyPassedOnWhenTheDoorSaysSo(bool usageAfterCut)
+    {
+        var call = Chat("What is the plan?", streaming: true);
+        call.Properties.Set(InferencePropertyKeys.UsageAfterCut, usageAfterCut);
+
+        var result = await Pipeline(Terminal(_ => { }, Stream("Here is the plan. ", "I will kill ", "them all tomorrow. ", "More text."))).ExecuteAsync(call, Ct);
+        var chunks = await ChunksAsync(result);
+
+        Assert.DoesNotContain("kill", string.Concat(chunks.Select(static c => c.TextDelta)), StringComparison.Ordinal);
+        var cut = chunks.FindIndex(static c => c.FinishReason == ChatFinishReason.ContentFilter);
+        Assert.True(cut >= 0);
+        var after = chunks.Skip(cut + 1).ToList();
+        Assert.All(after, static c => Assert.Null(c.TextDelta));
+        Assert.Equal(usageAfterCut ? 3 : (int?)null, after.SingleOrDefault()?.Usage?.OutputTokens);
+    }
+
+    // A whole answer in parts (two text blocks): each part inspected on its own and written back in its place; a moderation
+    // finding in the first cuts it and empties the second.
+    [Fact]
+    public async Task Invoke_WholeAnswerInParts_EachPartGuardedInItsPlace()
+    {
+        ChatResponse Parts(params string[] parts) => new() { Text = string.Concat(parts), TextParts = parts, FinishReason = ChatFinishReason.Stop };
+
+        var redacted = await Pipeline(Terminal(_ => { }, () => InferenceResult.FromResponse(Parts("Sure.", "Mail jane.roe@example.org now."))))
+            .ExecuteAsync(Chat("Who?", streaming: false), Ct);
+        var cut = await Pipeline(Terminal(_ => { }, () => InferenceResult.FromResponse(Parts("Here is the plan. I will kill them all tomorrow.", "More text."))))
+            .ExecuteAsync(Chat("What is the plan?", streaming: false), Ct);
+
+        Assert.Equal(["Sure.", "Mail [EMAIL] now."], redacted.Response!.TextParts);
+        Assert.Equal("Sure.Mail [EMAIL] now.", redacted.Response.Text);
+        Assert.Equal(ChatFinishReason.ContentFilter, cut.Response!.FinishReason);
+        Assert.DoesNotContain("kill", cut.Response.TextParts[0], StringComparison.Ordinal);
+        Assert.StartsWith("Here is the plan.", cut.Response.TextParts[0], StringComparison.Ordinal);
+        Assert.Equal(string.Empty, cut.Response.TextParts[1]);
+    }
+
+    private static async IAsyncEnumerable<InferenceStreamItem> Chunks(ChatChunk[] chunks)
+    {
+        foreach (var chunk in chunks)
+        {
+            await Task.Yield();
+            yield return InferenceStreamItem.FromChunk(chunk);
+        }
+    }
+
     private static async IAsyncEnumerable<InferenceStreamItem> Broken(GatewayError error, string text)
     {
         await Task.Yield();
