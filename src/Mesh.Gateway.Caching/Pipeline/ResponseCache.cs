@@ -151,7 +151,7 @@ public sealed class ResponseCache
 
             if (!_encoder.Confirms(semantic.Prompt, found.Prompt, found.Similarity, cancellationToken))
             {
-                CacheMetrics.SemanticRefused.Add(1);
+                CacheMetrics.Refused(context.Identity?.TenantId ?? string.Empty, context.Model);
                 return null;
             }
 

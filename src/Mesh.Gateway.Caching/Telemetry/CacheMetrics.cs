@@ -20,6 +20,9 @@ internal static class CacheMetrics
     public static void Hit(string tenant, string route, string kind) =>
         Hits.Add(1, new KeyValuePair<string, object?>("mesh.tenant", tenant), new KeyValuePair<string, object?>(GenAiAttributes.RequestModel, route), new KeyValuePair<string, object?>("mesh.cache.kind", kind));
 
+    public static void Refused(string tenant, string route) =>
+        SemanticRefused.Add(1, new KeyValuePair<string, object?>("mesh.tenant", tenant), new KeyValuePair<string, object?>(GenAiAttributes.RequestModel, route));
+
     public static void Miss(string tenant, string route) =>
         Misses.Add(1, new KeyValuePair<string, object?>("mesh.tenant", tenant), new KeyValuePair<string, object?>(GenAiAttributes.RequestModel, route));
 }
