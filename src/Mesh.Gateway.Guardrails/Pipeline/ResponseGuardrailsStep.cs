@@ -71,52 +71,8 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
 
         Func<StreamingRedactor> redactor = () => engine.CreateStream(policy, GuardDirection.Output, vault);
         var tools = new ToolCalls(engine, policy, vault);
-        return InferenceResult.FromStream(context.Properties.TryGetValue(InferencePropertyKeys.UsageAfterCut, out var usageAfterCut) && usageAfterCut
-            ? GuardStreamThenUsage(stream, redactor, tools, context.Properties, cancellationToken)
-            : GuardStream(stream, redactor, tools, context.Properties, cancellationToken));
-    }
-
-    // For a door whose upstream goes on after a cut (the Envoy door): the guarded stream, then, when it was cut before the
-    // upstream ended, the usage the upstream still reports (no text, no tool call), so the call settles on it.
-    private static async IAsyncEnumerable<InferenceStreamItem> GuardStreamThenUsage(
-        IAsyncEnumerable<InferenceStreamItem> stream, Func<StreamingRedactor> newRedactor, ToolCalls tools, InferenceProperties properties, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var upstream = new SharedUpstream(stream.GetAsyncEnumerator(cancellationToken));
-        try
-        {
-            await foreach (var item in GuardStream(upstream, newRedactor, tools, properties, cancellationToken).ConfigureAwait(false))
-            {
-                yield return item;
-            }
-
-            // Cut (the guard stopped reading before the upstream's end): what follows is read for its usage only.
-            var cut = properties.TryGetValue(InferencePropertyKeys.GuardrailActions, out var actions) && actions.Contains(InferencePropertyKeys.CutResponse);
-            while (cut && await upstream.MoveNextAsync().ConfigureAwait(false))
-            {
-                if (upstream.Current is { IsError: false, Chunk: { Usage: { } usage } chunk })
-                {
-                    yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = chunk.Id, Model = chunk.Model, Usage = usage });
-                }
-            }
-        }
-        finally
-        {
-            await upstream.Inner.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    // The upstream's enumerator read by the guard and then by its caller: the guard's end of reading does not end it.
-    private sealed class SharedUpstream(IAsyncEnumerator<InferenceStreamItem> inner) : IAsyncEnumerable<InferenceStreamItem>, IAsyncEnumerator<InferenceStreamItem>
-    {
-        public IAsyncEnumerator<InferenceStreamItem> Inner => inner;
-
-        public InferenceStreamItem Current => inner.Current;
-
-        public IAsyncEnumerator<InferenceStreamItem> GetAsyncEnumerator(CancellationToken cancellationToken = default) => this;
-
-        public ValueTask<bool> MoveNextAsync() => inner.MoveNextAsync();
-
-        public ValueTask DisposeAsync() => default;
+        var usageAfterCut = context.Properties.TryGetValue(InferencePropertyKeys.UsageAfterCut, out var goesOn) && goesOn;
+        return InferenceResult.FromStream(GuardStream(stream, redactor, tools, context.Properties, usageAfterCut, cancellationToken));
     }
 
     private ChatResponse GuardWhole(ChatResponse response, GuardPolicy policy, GuardTokenVault? vault)
@@ -209,191 +165,221 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
     }
 
     private static async IAsyncEnumerable<InferenceStreamItem> GuardStream(
-        IAsyncEnumerable<InferenceStreamItem> stream, Func<StreamingRedactor> newRedactor, ToolCalls tools, InferenceProperties properties, [EnumeratorCancellation] CancellationToken cancellationToken)
+        IAsyncEnumerable<InferenceStreamItem> stream, Func<StreamingRedactor> newRedactor, ToolCalls tools, InferenceProperties properties, bool usageAfterCut, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var redactor = newRedactor();
         var completed = false;
+        var cutShort = false;
         string? id = null;
         string? model = null;
-        await foreach (var upstreamItem in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
+        var upstream = stream.GetAsyncEnumerator(cancellationToken);
+        try
         {
-            var item = upstreamItem;
-            if (item.IsError)
+            while (await upstream.MoveNextAsync().ConfigureAwait(false))
             {
-                // The text so far reaches the caller before the error, inspected as the end of the text (the Envoy door
-                // releases it the same way when the upstream breaks off).
-                if (!completed)
+                var item = upstream.Current;
+                if (item.IsError)
                 {
-                    completed = true;
-                    var held = redactor.Complete();
-                    if (held.Stopped)
+                    // The text so far reaches the caller before the error, inspected as the end of the text (the Envoy door
+                    // releases it the same way when the upstream breaks off).
+                    if (!completed)
                     {
-                        foreach (var cut in Cut(held, id, model, properties))
+                        completed = true;
+                        var held = redactor.Complete();
+                        if (held.Stopped)
+                        {
+                            foreach (var cut in Cut(held, id, model, properties))
+                            {
+                                yield return cut;
+                            }
+
+                            yield break;
+                        }
+
+                        if (held.Text.Length > 0)
+                        {
+                            yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, TextDelta = held.Text });
+                        }
+                    }
+
+                    yield return item;
+                    yield break;
+                }
+
+                var chunk = item.Chunk;
+                id ??= chunk.Id;
+                model ??= chunk.Model;
+                if (chunk.ToolCallDeltas.Count > 0)
+                {
+                    // A tool call is held whole until the text ends: its arguments are inspected as one JSON value.
+                    tools.Add(chunk.ToolCallDeltas);
+                    chunk = chunk with { ToolCallDeltas = [] };
+                    if (chunk is { TextDelta: null or "", ReasoningDelta: null or "", ReasoningSignature: null, FinishReason: null, Usage: null, EndsTextRun: false })
+                    {
+                        continue;
+                    }
+
+                    item = InferenceStreamItem.FromChunk(chunk);
+                }
+
+                var text = chunk.TextDelta;
+                if (!completed && text is { Length: > 0 })
+                {
+                    var output = redactor.Push(text);
+                    if (output.Stopped)
+                    {
+                        foreach (var cut in Cut(output, id, model, properties))
                         {
                             yield return cut;
                         }
 
-                        yield break;
+                        cutShort = true;
+                        break;
                     }
 
-                    if (held.Text.Length > 0)
-                    {
-                        yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, TextDelta = held.Text });
-                    }
+                    text = output.Text;
                 }
 
-                yield return item;
-                yield break;
-            }
-
-            var chunk = item.Chunk;
-            id ??= chunk.Id;
-            model ??= chunk.Model;
-            if (chunk.ToolCallDeltas.Count > 0)
-            {
-                // A tool call is held whole until the text ends: its arguments are inspected as one JSON value.
-                tools.Add(chunk.ToolCallDeltas);
-                chunk = chunk with { ToolCallDeltas = [] };
-                if (chunk is { TextDelta: null or "", ReasoningDelta: null or "", ReasoningSignature: null, FinishReason: null, Usage: null, EndsTextRun: false })
+                if (!completed && chunk is { EndsTextRun: true, FinishReason: null, Usage: null })
                 {
+                    // The end of one run (a content block, an output item; a door that forwards the provider's events says so):
+                    // what was held back goes out now, before the provider's end event, and the next run is inspected anew.
+                    var rest = redactor.Complete();
+                    text = string.IsNullOrEmpty(text) ? rest.Text : text + rest.Text;
+                    if (rest.Stopped)
+                    {
+                        foreach (var cut in Cut(rest with { Text = text }, id, model, properties))
+                        {
+                            yield return cut;
+                        }
+
+                        cutShort = true;
+                        break;
+                    }
+
+                    redactor = newRedactor();
+                    if (tools.Held)
+                    {
+                        if (!string.IsNullOrEmpty(text))
+                        {
+                            yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, TextDelta = text });
+                            text = null;
+                        }
+
+                        var released = tools.Release();
+                        if (released is null)
+                        {
+                            foreach (var cut in CutToolCall(tools.Policy, id, model, properties))
+                            {
+                                yield return cut;
+                            }
+
+                            cutShort = true;
+                            break;
+                        }
+
+                        yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, ToolCallDeltas = released });
+                    }
+
+                    yield return InferenceStreamItem.FromChunk(chunk with { TextDelta = text });
                     continue;
                 }
 
-                item = InferenceStreamItem.FromChunk(chunk);
-            }
-
-            var text = chunk.TextDelta;
-            if (!completed && text is { Length: > 0 })
-            {
-                var output = redactor.Push(text);
-                if (output.Stopped)
+                if (!completed && (chunk.FinishReason is not null || chunk.Usage is not null))
                 {
-                    foreach (var cut in Cut(output, id, model, properties))
+                    // The end of the text: release what was held back, before the finish reason and usage.
+                    completed = true;
+                    var rest = redactor.Complete();
+                    text = string.IsNullOrEmpty(text) ? rest.Text : text + rest.Text;
+                    if (rest.Stopped)
                     {
-                        yield return cut;
-                    }
-
-                    yield break;
-                }
-
-                text = output.Text;
-            }
-
-            if (!completed && chunk is { EndsTextRun: true, FinishReason: null, Usage: null })
-            {
-                // The end of one run (a content block, an output item; a door that forwards the provider's events says so):
-                // what was held back goes out now, before the provider's end event, and the next run is inspected anew.
-                var rest = redactor.Complete();
-                text = string.IsNullOrEmpty(text) ? rest.Text : text + rest.Text;
-                if (rest.Stopped)
-                {
-                    foreach (var cut in Cut(rest with { Text = text }, id, model, properties))
-                    {
-                        yield return cut;
-                    }
-
-                    yield break;
-                }
-
-                redactor = newRedactor();
-                if (tools.Held)
-                {
-                    if (!string.IsNullOrEmpty(text))
-                    {
-                        yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, TextDelta = text });
-                        text = null;
-                    }
-
-                    var released = tools.Release();
-                    if (released is null)
-                    {
-                        foreach (var cut in CutToolCall(tools.Policy, id, model, properties))
+                        foreach (var cut in Cut(rest with { Text = text }, id, model, properties))
                         {
                             yield return cut;
                         }
 
-                        yield break;
+                        cutShort = true;
+                        break;
                     }
 
-                    yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, ToolCallDeltas = released });
+                    if (tools.Held)
+                    {
+                        if (!string.IsNullOrEmpty(text))
+                        {
+                            yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, TextDelta = text });
+                            text = null;
+                        }
+
+                        var released = tools.Release();
+                        if (released is null)
+                        {
+                            foreach (var cut in CutToolCall(tools.Policy, id, model, properties))
+                            {
+                                yield return cut;
+                            }
+
+                            cutShort = true;
+                            break;
+                        }
+
+                        yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, ToolCallDeltas = released });
+                    }
                 }
 
-                yield return InferenceStreamItem.FromChunk(chunk with { TextDelta = text });
-                continue;
+                yield return ReferenceEquals(text, chunk.TextDelta) ? item : InferenceStreamItem.FromChunk(chunk with { TextDelta = text });
             }
 
-            if (!completed && (chunk.FinishReason is not null || chunk.Usage is not null))
+            if (cutShort)
             {
-                // The end of the text: release what was held back, before the finish reason and usage.
-                completed = true;
+                // Cut before the upstream's end. Where it goes on whatever the steps cut (the Envoy door's proxy forwards the
+                // provider's whole response), what follows is read for its usage only, so the call settles on it; elsewhere
+                // reading stops here (disposing the upstream ends the provider call).
+                while (usageAfterCut && await upstream.MoveNextAsync().ConfigureAwait(false))
+                {
+                    if (upstream.Current is { IsError: false, Chunk: { Usage: { } usage } after })
+                    {
+                        yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = after.Id, Model = after.Model, Usage = usage });
+                    }
+                }
+
+                yield break;
+            }
+
+            if (!completed)
+            {
                 var rest = redactor.Complete();
-                text = string.IsNullOrEmpty(text) ? rest.Text : text + rest.Text;
                 if (rest.Stopped)
                 {
-                    foreach (var cut in Cut(rest with { Text = text }, id, model, properties))
+                    foreach (var cut in Cut(rest, id, model, properties))
                     {
                         yield return cut;
                     }
-
-                    yield break;
                 }
-
-                if (tools.Held)
+                else if (rest.Text.Length > 0)
                 {
-                    if (!string.IsNullOrEmpty(text))
-                    {
-                        yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, TextDelta = text });
-                        text = null;
-                    }
-
-                    var released = tools.Release();
-                    if (released is null)
-                    {
-                        foreach (var cut in CutToolCall(tools.Policy, id, model, properties))
-                        {
-                            yield return cut;
-                        }
-
-                        yield break;
-                    }
-
-                    yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, ToolCallDeltas = released });
+                    yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, TextDelta = rest.Text });
                 }
-            }
 
-            yield return ReferenceEquals(text, chunk.TextDelta) ? item : InferenceStreamItem.FromChunk(chunk with { TextDelta = text });
-        }
-
-        if (!completed)
-        {
-            var rest = redactor.Complete();
-            if (rest.Stopped)
-            {
-                foreach (var cut in Cut(rest, id, model, properties))
+                if (!rest.Stopped && tools.Held)
                 {
-                    yield return cut;
+                    foreach (var held in ReleaseAtEnd(tools, id, model, properties))
+                    {
+                        yield return held;
+                    }
                 }
             }
-            else if (rest.Text.Length > 0)
+            else if (tools.Held)
             {
-                yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, TextDelta = rest.Text });
-            }
-
-            if (!rest.Stopped && tools.Held)
-            {
+                // Tool-call pieces after the end of the text (a provider that sends them after its finish event).
                 foreach (var held in ReleaseAtEnd(tools, id, model, properties))
                 {
                     yield return held;
                 }
             }
         }
-        else if (tools.Held)
+        finally
         {
-            // Tool-call pieces after the end of the text (a provider that sends them after its finish event).
-            foreach (var held in ReleaseAtEnd(tools, id, model, properties))
-            {
-                yield return held;
-            }
+            await upstream.DisposeAsync().ConfigureAwait(false);
         }
     }
 
