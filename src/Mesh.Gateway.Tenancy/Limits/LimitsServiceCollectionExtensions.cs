@@ -147,11 +147,6 @@ public static class LimitsServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<TokenCounter>()));
         services.AddHostedService(sp => new LimiterShutdown(sp.GetRequiredService<MeshLimiter>()));
-        // The routes' rank tables load once the host has started (not before readiness, and usually before the first call).
-        services.TryAddSingleton(static sp => new TokenizerWarmUp(
-            sp.GetRequiredService<TokenCounter>(), sp.GetService<RoutingTableHolder>(), sp.GetService<IHostApplicationLifetime>(),
-            sp.GetService<ILoggerFactory>()?.CreateLogger<TokenizerWarmUp>() ?? Microsoft.Extensions.Logging.Abstractions.NullLogger<TokenizerWarmUp>.Instance));
-        services.AddHostedService(static sp => sp.GetRequiredService<TokenizerWarmUp>());
         return services;
     }
 }

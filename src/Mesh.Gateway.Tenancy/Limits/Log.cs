@@ -24,7 +24,4 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7010, Level = LogLevel.Warning, Message = "Budget alert for tenant {TenantId} could not be delivered to limits.alert_webhook after {Attempts} attempts")]
     public static partial void AlertWebhookFailed(ILogger logger, string tenantId, int attempts, Exception? exception);
-
-    [LoggerMessage(EventId = 7011, Level = LogLevel.Warning, Message = "Could not load the tokenizer tables ahead of the first call; the first call that counts tokens loads them")]
-    public static partial void TokenizerWarmUpFailed(ILogger logger, Exception exception);
 }
