@@ -264,7 +264,6 @@ internal sealed class OpenAIResponsesCodec : IWireCodec, IWireStreamCodec
     // response.completed), in order; reasoning summaries are not answer text.
     public bool MapRepeatedTexts(JsonNode root, Func<string, string> map)
     {
-        var any = false;
         if (root["type"] is JsonValue rt && rt.TryGetValue<string>(out var rootType) && rootType == "response.output_text.done")
         {
             if (root["text"] is JsonValue tv && tv.TryGetValue<string>(out var text))
@@ -276,7 +275,26 @@ internal sealed class OpenAIResponsesCodec : IWireCodec, IWireStreamCodec
             return false;
         }
 
-        Walk(root);
+        return MapOutputTexts(root, map);
+    }
+
+    // Every output_text under node carries the delivered text (one text part in practice; a second gets none).
+    private static void SetTexts(JsonNode node, string delivered)
+    {
+        var first = true;
+        MapOutputTexts(node, _ =>
+        {
+            var text = first ? delivered : string.Empty;
+            first = false;
+            return text;
+        });
+    }
+
+    // Maps the text of every output_text part under node, in document order; whether there was one.
+    private static bool MapOutputTexts(JsonNode? node, Func<string, string> map)
+    {
+        var any = false;
+        Walk(node);
         return any;
 
         void Walk(JsonNode? n)
@@ -287,38 +305,6 @@ internal sealed class OpenAIResponsesCodec : IWireCodec, IWireStreamCodec
                                         && o["text"] is JsonValue v && v.TryGetValue<string>(out var text):
                     o["text"] = map(text);
                     any = true;
-                    break;
-                case JsonObject o:
-                    foreach (var (_, child) in o.ToList())
-                    {
-                        Walk(child);
-                    }
-
-                    break;
-                case JsonArray a:
-                    foreach (var child in a)
-                    {
-                        Walk(child);
-                    }
-
-                    break;
-            }
-        }
-    }
-
-    // Every output_text under node carries the delivered text (one text part in practice; a second gets none).
-    private static void SetTexts(JsonNode node, string delivered)
-    {
-        var first = true;
-        Walk(node);
-
-        void Walk(JsonNode? n)
-        {
-            switch (n)
-            {
-                case JsonObject o when o["type"] is JsonValue t && t.TryGetValue<string>(out var type) && type == "output_text" && o["text"] is JsonValue:
-                    o["text"] = first ? delivered : string.Empty;
-                    first = false;
                     break;
                 case JsonObject o:
                     foreach (var (_, child) in o.ToList())
