@@ -260,25 +260,19 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
                     redactor = newRedactor();
                     if (tools.Held)
                     {
-                        if (!string.IsNullOrEmpty(text))
+                        // The text held before the calls goes first, then the calls (or the cut of a blocked one).
+                        var release = ReleaseHeld(tools, text, id, model, properties, out var toolCut);
+                        foreach (var held in release)
                         {
-                            yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, TextDelta = text });
-                            text = null;
+                            yield return held;
                         }
 
-                        var released = tools.Release();
-                        if (released is null)
+                        text = string.IsNullOrEmpty(text) ? text : null;
+                        if (toolCut)
                         {
-                            foreach (var cut in CutToolCall(tools.Policy, id, model, properties))
-                            {
-                                yield return cut;
-                            }
-
                             cutShort = true;
                             break;
                         }
-
-                        yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, ToolCallDeltas = released });
                     }
 
                     yield return InferenceStreamItem.FromChunk(chunk with { TextDelta = text });
@@ -304,25 +298,19 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
 
                     if (tools.Held)
                     {
-                        if (!string.IsNullOrEmpty(text))
+                        // The text held before the calls goes first, then the calls (or the cut of a blocked one).
+                        var release = ReleaseHeld(tools, text, id, model, properties, out var toolCut);
+                        foreach (var held in release)
                         {
-                            yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, TextDelta = text });
-                            text = null;
+                            yield return held;
                         }
 
-                        var released = tools.Release();
-                        if (released is null)
+                        text = string.IsNullOrEmpty(text) ? text : null;
+                        if (toolCut)
                         {
-                            foreach (var cut in CutToolCall(tools.Policy, id, model, properties))
-                            {
-                                yield return cut;
-                            }
-
                             cutShort = true;
                             break;
                         }
-
-                        yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, ToolCallDeltas = released });
                     }
                 }
 
@@ -362,7 +350,7 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
 
                 if (!rest.Stopped && tools.Held)
                 {
-                    foreach (var held in ReleaseAtEnd(tools, id, model, properties))
+                    foreach (var held in ReleaseHeld(tools, text: null, id, model, properties, out _))
                     {
                         yield return held;
                     }
@@ -371,7 +359,7 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
             else if (tools.Held)
             {
                 // Tool-call pieces after the end of the text (a provider that sends them after its finish event).
-                foreach (var held in ReleaseAtEnd(tools, id, model, properties))
+                foreach (var held in ReleaseHeld(tools, text: null, id, model, properties, out _))
                 {
                     yield return held;
                 }
@@ -383,12 +371,28 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
         }
     }
 
-    private static IEnumerable<InferenceStreamItem> ReleaseAtEnd(ToolCalls tools, string? id, string? model, InferenceProperties properties)
+    // The held tool calls released: after the text held before them (if any), the calls as the policy passed them, or the
+    // cut (content_filter, no call) when it blocked one (cut is then true).
+    private static List<InferenceStreamItem> ReleaseHeld(ToolCalls tools, string? text, string? id, string? model, InferenceProperties properties, out bool cut)
     {
+        var items = new List<InferenceStreamItem>(2);
+        if (!string.IsNullOrEmpty(text))
+        {
+            items.Add(InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, TextDelta = text }));
+        }
+
         var released = tools.Release();
-        return released is null
-            ? CutToolCall(tools.Policy, id, model, properties)
-            : [InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, ToolCallDeltas = released })];
+        cut = released is null;
+        if (released is null)
+        {
+            items.AddRange(CutToolCall(tools.Policy, id, model, properties));
+        }
+        else
+        {
+            items.Add(InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, ToolCallDeltas = released }));
+        }
+
+        return items;
     }
 
     // A tool call the policy blocked: the stream ends with content_filter and no tool call.
