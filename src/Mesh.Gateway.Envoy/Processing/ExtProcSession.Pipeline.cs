@@ -418,8 +418,9 @@ internal sealed partial class ExtProcSession
 
     // A whole JSON answer's text parts and tool calls through the response steps: a whole call's steps get the answer now
     // (they settle it: the limits step writes its record); a streamed call answered with JSON (a provider that did not
-    // stream) feeds them each part as a run. Returns the parts and calls to write back (calls null: blocked), or an error.
-    private async ValueTask<(IReadOnlyList<string> Texts, IReadOnlyList<ChatToolCall>? Calls, GatewayError? Error)> GuardWholeAsync(List<string> texts, List<ChatToolCall> calls)
+    // stream) feeds them each part as a run. Returns the parts and calls to write back (calls null: blocked), whether the
+    // steps cut the answer (a moderation finding: the body then ends with the schema's content-filter signal), or an error.
+    private async ValueTask<(IReadOnlyList<string> Texts, IReadOnlyList<ChatToolCall>? Calls, bool Cut, GatewayError? Error)> GuardWholeAsync(List<string> texts, List<ChatToolCall> calls)
     {
         if (_runPending)
         {
@@ -444,12 +445,12 @@ internal sealed partial class ExtProcSession
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 Log.PipelineFailed(_deps.Logger, ex);
-                return ([], null, Uninspectable("the response steps failed"));
+                return ([], null, false, Uninspectable("the response steps failed"));
             }
 
             if (result.IsError)
             {
-                return ([], null, EnvoyErrors.FromStep(result.Error));
+                return ([], null, false, EnvoyErrors.FromStep(result.Error));
             }
 
             var guarded = result.Response!;
@@ -457,12 +458,12 @@ internal sealed partial class ExtProcSession
                 : texts.Count == 1 ? [guarded.Text]
                 : texts.Count == 0 ? []
                 : [guarded.Text, .. Enumerable.Repeat(string.Empty, texts.Count - 1)];
-            return (parts, guarded.ToolCalls.Count == calls.Count ? guarded.ToolCalls : null, null);
+            return (parts, guarded.ToolCalls.Count == calls.Count ? guarded.ToolCalls : null, guarded.FinishReason == ChatFinishReason.ContentFilter, null);
         }
 
         if (ResponseGuard() is not { } feed)
         {
-            return (texts, calls, null);
+            return (texts, calls, false, null);
         }
 
         var released = new string[texts.Count];
@@ -474,20 +475,20 @@ internal sealed partial class ExtProcSession
             if (pushed.Stopped || rest.Stopped)
             {
                 Array.Fill(released, string.Empty, i + 1, texts.Count - i - 1);
-                return (released, null, null);
+                return (released, null, true, null);
             }
         }
 
         if (calls.Count == 0)
         {
-            return (released, calls, null);
+            return (released, calls, false, null);
         }
 
         _ = feed.PushToolCalls([.. calls.Select(static (c, i) => new ChatToolCallDelta { Index = i, Id = c.Id, Name = c.Name, ArgumentsFragment = c.ArgumentsJson })]);
         var tools = feed.EndRun();
         return tools.Stopped || tools.ToolCalls is not { } toolCalls || toolCalls.Count != calls.Count
-            ? (released, null, null)
-            : (released, [.. toolCalls.Select((d, i) => calls[i] with { ArgumentsJson = d.ArgumentsFragment ?? calls[i].ArgumentsJson })], null);
+            ? (released, null, true, null)
+            : (released, [.. toolCalls.Select((d, i) => calls[i] with { ArgumentsJson = d.ArgumentsFragment ?? calls[i].ArgumentsJson })], false, null);
     }
 
     // The response steps fed per provider event, when the response guardrails inspect this call's answer: the SSE reader

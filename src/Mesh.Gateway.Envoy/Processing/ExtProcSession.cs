@@ -62,6 +62,7 @@ internal sealed partial class ExtProcSession
 
     // A tool call of the model's in a whole JSON answer was blocked (the answer ends with the schema's content-filter signal).
     private bool _toolCallBlocked;
+    private bool _wholeCut;
     private bool _recorded;
     private SseResponseProcessor? _sse;
     private UsageAccumulator? _jsonUsage;
@@ -507,7 +508,7 @@ internal sealed partial class ExtProcSession
             return Uninspectable(ex is ArgumentException ? "a property named twice" : "a string that is not valid UTF-16");
         }
 
-        var (guardedTexts, guardedCalls, error) = await GuardWholeAsync(texts, calls).ConfigureAwait(false);
+        var (guardedTexts, guardedCalls, cut, error) = await GuardWholeAsync(texts, calls).ConfigureAwait(false);
         if (error is not null)
         {
             return error;
@@ -522,6 +523,13 @@ internal sealed partial class ExtProcSession
             var (toolsChanged, toolsBlocked) = _api.Codec.GuardResponseToolCalls(node, (_, _) => guardedCalls?[call++].ArgumentsJson);
             changed |= toolsChanged;
             _toolCallBlocked = toolsBlocked;
+        }
+
+        if (cut)
+        {
+            // As the streamed cut ends: the caller's SDK reads why the answer stopped, whichever door it came through.
+            _api.Codec.MarkContentFiltered(node);
+            _wholeCut = changed = true;
         }
 
         if (changed)
@@ -599,7 +607,7 @@ internal sealed partial class ExtProcSession
     private void NoteGuardrailActions()
     {
         var toolCallBlocked = _toolCallBlocked || _sse?.ToolCallCut == true;
-        if (_sse?.Cut == true || toolCallBlocked)
+        if (_sse?.Cut == true || _wholeCut || toolCallBlocked)
         {
             _context!.Properties.AddGuardrailAction(InferencePropertyKeys.CutResponse);
         }

@@ -63,12 +63,20 @@ internal sealed class AnthropicMessagesCodec : IWireCodec, IWireStreamCodec
             ResponseToolCalls.String(block, "type") == "tool_use" && ResponseToolCalls.String(block, "name") is { } name
                 ? (name, block["input"]?.ToJsonString() ?? "{}", args => block["input"] = JsonNode.Parse(args))
                 : null, guard);
-        if (result.Blocked && root is JsonObject message)
+        if (result.Blocked)
         {
-            message["stop_reason"] = "refusal";
+            MarkContentFiltered(root);
         }
 
         return result;
+    }
+
+    public void MarkContentFiltered(JsonNode root)
+    {
+        if (root is JsonObject message)
+        {
+            message["stop_reason"] = "refusal";
+        }
     }
 
     public (bool Requested, bool Forced) RequestStreamUsage(JsonObject root, bool force) => (false, false);

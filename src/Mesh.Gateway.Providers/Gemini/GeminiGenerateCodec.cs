@@ -69,7 +69,7 @@ internal sealed class GeminiGenerateCodec : IWireCodec, IWireStreamCodec
                     : null, guard);
             if (b && candidate is JsonObject obj)
             {
-                obj["finishReason"] = "SAFETY";
+                obj["finishReason"] = Safety;
             }
 
             (changed, blocked) = (changed || c, blocked || b);
@@ -77,6 +77,19 @@ internal sealed class GeminiGenerateCodec : IWireCodec, IWireStreamCodec
 
         return (changed, blocked);
     }
+
+    public void MarkContentFiltered(JsonNode root)
+    {
+        foreach (var candidate in RequestTexts.Items(root["candidates"]))
+        {
+            if (candidate is JsonObject obj)
+            {
+                obj["finishReason"] = Safety;
+            }
+        }
+    }
+
+    private const string Safety = "SAFETY";
 
     public IReadOnlyList<string> RequestToolNames(JsonNode root)
     {

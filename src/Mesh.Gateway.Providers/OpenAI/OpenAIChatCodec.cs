@@ -56,7 +56,7 @@ internal sealed class OpenAIChatCodec : IWireCodec, IWireStreamCodec
                     : null, guard);
             if (b && choice is JsonObject obj)
             {
-                obj["finish_reason"] = "content_filter";
+                obj["finish_reason"] = ContentFilter;
                 if (obj["message"] is JsonObject message)
                 {
                     message.Remove("tool_calls");
@@ -68,6 +68,19 @@ internal sealed class OpenAIChatCodec : IWireCodec, IWireStreamCodec
 
         return (changed, blocked);
     }
+
+    public void MarkContentFiltered(JsonNode root)
+    {
+        foreach (var choice in RequestTexts.Items(root["choices"]))
+        {
+            if (choice is JsonObject obj)
+            {
+                obj["finish_reason"] = ContentFilter;
+            }
+        }
+    }
+
+    private const string ContentFilter = "content_filter";
 
     public IReadOnlyList<string> RequestToolNames(JsonNode root) => [.. RequestTexts.ToolNames(root["tools"], "function"), .. RequestTexts.ToolNames(root["functions"])];
 

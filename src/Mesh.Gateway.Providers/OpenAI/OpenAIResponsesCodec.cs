@@ -87,13 +87,21 @@ internal sealed class OpenAIResponsesCodec : IWireCodec, IWireStreamCodec
             ResponseToolCalls.String(item, "type") == "function_call" && ResponseToolCalls.String(item, "name") is { } name
                 ? (name, ResponseToolCalls.String(item, "arguments") ?? "{}", args => item["arguments"] = args)
                 : null, guard);
-        if (result.Blocked && root is JsonObject response)
+        if (result.Blocked)
+        {
+            MarkContentFiltered(root);
+        }
+
+        return result;
+    }
+
+    public void MarkContentFiltered(JsonNode root)
+    {
+        if (root is JsonObject response)
         {
             response["status"] = "incomplete";
             response["incomplete_details"] = new JsonObject { ["reason"] = "content_filter" };
         }
-
-        return result;
     }
 
     public (bool Requested, bool Forced) RequestStreamUsage(JsonObject root, bool force) => (false, false);

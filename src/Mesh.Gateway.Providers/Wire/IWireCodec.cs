@@ -35,6 +35,14 @@ internal interface IWireCodec
     /// the schema's content-filter signal. Returns whether the body changed and whether a call was blocked.</summary>
     (bool Changed, bool Blocked) GuardResponseToolCalls(JsonNode root, Func<string, string, string?> guard) => (false, false);
 
+    /// <summary>Ends a whole response body with the schema's content-filter signal (the gateway's guardrails cut its answer):
+    /// OpenAI chat <c>finish_reason</c> <c>content_filter</c>, Anthropic <c>stop_reason</c> <c>refusal</c>, Gemini
+    /// <c>finishReason</c> <c>SAFETY</c>, Responses <c>status</c> <c>incomplete</c> with <c>incomplete_details.reason</c>
+    /// <c>content_filter</c>, as the schema's streamed cut ends. Schemas without an answer (embeddings) leave the body as it is.</summary>
+    void MarkContentFiltered(JsonNode root)
+    {
+    }
+
     /// <summary>For a streamed request: whether the caller asked for usage in the stream, and, when the schema reports it
     /// only on request and <paramref name="force"/> is set, asks for it (Forced). Schemas that always report usage: (false, false).</summary>
     (bool Requested, bool Forced) RequestStreamUsage(JsonObject root, bool force);
