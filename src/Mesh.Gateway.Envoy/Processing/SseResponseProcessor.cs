@@ -34,6 +34,9 @@ internal sealed class SseResponseProcessor
     private readonly StringBuilder _released = new();
     private static readonly System.Text.Encodings.Web.JavaScriptEncoder StringEncoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
+    // Throws on a lone surrogate, as JsonEncodedText.Encode did (ArgumentException): such text is not written half-replaced.
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private readonly ArrayBufferWriter<byte> _output = new(1024);
     private readonly ArrayBufferWriter<byte> _lastDeltaEvent = new(512);
     private readonly bool _stripUsageOnly;
@@ -816,10 +819,52 @@ internal sealed class SseResponseProcessor
         output.Write("data: "u8);
         output.Write(data[..start]);
         output.Write("\""u8);
-        output.Write(JsonEncodedText.Encode(released, StringEncoder).EncodedUtf8Bytes);
+        WriteEscaped(output, released);
         output.Write("\""u8);
         output.Write(data[end..]);
         output.Write("\n\n"u8);
+    }
+
+    // The string's JSON escaping (what JsonEncodedText.Encode with the same encoder gives), written straight into the output:
+    // no encoded copy or string per event.
+    private static void WriteEscaped(ArrayBufferWriter<byte> output, string text)
+    {
+        if (text.Length == 0)
+        {
+            return;
+        }
+
+        byte[]? rented = null;
+        var max = StrictUtf8.GetMaxByteCount(text.Length);
+        var utf8 = max <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        try
+        {
+            ReadOnlySpan<byte> source = utf8[..StrictUtf8.GetBytes(text, utf8)];
+            while (true)
+            {
+                // An escaped byte takes at most 6 (\uXXXX): asked for in full, one pass does it.
+                var status = StringEncoder.EncodeUtf8(source, output.GetSpan(source.Length * 6), out var consumed, out var written);
+                output.Advance(written);
+                if (status == OperationStatus.Done)
+                {
+                    return;
+                }
+
+                if (status != OperationStatus.DestinationTooSmall)
+                {
+                    throw new ArgumentException("The text is not valid UTF-8.", nameof(text));
+                }
+
+                source = source[consumed..];
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 
     private static void WriteName(ArrayBufferWriter<byte> output, string? name)
@@ -827,7 +872,7 @@ internal sealed class SseResponseProcessor
         if (name is not null)
         {
             output.Write("event: "u8);
-            output.Write(Encoding.UTF8.GetBytes(name));
+            output.Advance(Encoding.UTF8.GetBytes(name, output.GetSpan(Encoding.UTF8.GetMaxByteCount(name.Length))));
             output.Write("\n"u8);
         }
     }

@@ -11,13 +11,14 @@ internal sealed class StepResponseGuard(DoorUpstream upstream, InferenceStreamPu
 {
     private readonly List<InferenceStreamItem> _items = new(4);
 
-    public StreamGuardOutput Push(string delta) => Feed(new ChatChunk { TextDelta = delta, Model = model });
+    // A delta goes in as a text item (no chunk allocated per event; the steps that read it pass text items on as such).
+    public StreamGuardOutput Push(string delta) => Feed(InferenceStreamItem.FromTextDelta(delta));
 
-    public StreamGuardOutput PushToolCalls(IReadOnlyList<ChatToolCallDelta> pieces) => Feed(new ChatChunk { ToolCallDeltas = pieces, Model = model });
+    public StreamGuardOutput PushToolCalls(IReadOnlyList<ChatToolCallDelta> pieces) => Feed(InferenceStreamItem.FromChunk(new ChatChunk { ToolCallDeltas = pieces, Model = model }));
 
-    public StreamGuardOutput EndRun() => Feed(new ChatChunk { EndsTextRun = true, Model = model });
+    public StreamGuardOutput EndRun() => Feed(InferenceStreamItem.FromChunk(new ChatChunk { EndsTextRun = true, Model = model }));
 
-    private StreamGuardOutput Feed(ChatChunk chunk)
+    private StreamGuardOutput Feed(InferenceStreamItem chunk)
     {
         if (pump.Ended)
         {
@@ -36,6 +37,16 @@ internal sealed class StepResponseGuard(DoorUpstream upstream, InferenceStreamPu
         {
             if (item.IsError)
             {
+                continue;
+            }
+
+            if (item.IsTextDelta)
+            {
+                if (item.TextDelta.Length > 0)
+                {
+                    text = text is null ? item.TextDelta : text + item.TextDelta;
+                }
+
                 continue;
             }
 

@@ -167,7 +167,8 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
     private static async IAsyncEnumerable<InferenceStreamItem> GuardStream(
         IAsyncEnumerable<InferenceStreamItem> stream, Func<StreamingRedactor> newRedactor, ToolCalls tools, InferenceProperties properties, bool usageAfterCut, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var redactor = newRedactor();
+        // Made when a run's first text comes (a run ended by the stream's end alone holds nothing).
+        StreamingRedactor? redactor = null;
         var completed = false;
         var cutShort = false;
         string? id = null;
@@ -185,7 +186,7 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
                     if (!completed)
                     {
                         completed = true;
-                        var held = redactor.Complete();
+                        var held = redactor?.Complete() ?? StreamingOutput.Empty;
                         if (held.Stopped)
                         {
                             foreach (var cut in Cut(held, id, model, properties))
@@ -204,6 +205,32 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
 
                     yield return item;
                     yield break;
+                }
+
+                if (item.IsTextDelta)
+                {
+                    // A door's plain text delta (the Envoy door, per provider event): guarded and passed on as a text item,
+                    // with no chunk made on either side.
+                    if (completed || item.TextDelta.Length == 0)
+                    {
+                        yield return item;
+                        continue;
+                    }
+
+                    var pushed = (redactor ??= newRedactor()).Push(item.TextDelta);
+                    if (pushed.Stopped)
+                    {
+                        foreach (var cut in Cut(pushed, id, model, properties))
+                        {
+                            yield return cut;
+                        }
+
+                        cutShort = true;
+                        break;
+                    }
+
+                    yield return ReferenceEquals(pushed.Text, item.TextDelta) ? item : InferenceStreamItem.FromTextDelta(pushed.Text);
+                    continue;
                 }
 
                 var chunk = item.Chunk;
@@ -225,7 +252,7 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
                 var text = chunk.TextDelta;
                 if (!completed && text is { Length: > 0 })
                 {
-                    var output = redactor.Push(text);
+                    var output = (redactor ??= newRedactor()).Push(text);
                     if (output.Stopped)
                     {
                         foreach (var cut in Cut(output, id, model, properties))
@@ -244,7 +271,7 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
                 {
                     // The end of one run (a content block, an output item; a door that forwards the provider's events says so):
                     // what was held back goes out now, before the provider's end event, and the next run is inspected anew.
-                    var rest = redactor.Complete();
+                    var rest = redactor?.Complete() ?? StreamingOutput.Empty;
                     text = string.IsNullOrEmpty(text) ? rest.Text : text + rest.Text;
                     if (rest.Stopped)
                     {
@@ -257,7 +284,7 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
                         break;
                     }
 
-                    redactor = newRedactor();
+                    redactor = null;
                     if (tools.Held)
                     {
                         // The text held before the calls goes first, then the calls (or the cut of a blocked one).
@@ -283,7 +310,7 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
                 {
                     // The end of the text: release what was held back, before the finish reason and usage.
                     completed = true;
-                    var rest = redactor.Complete();
+                    var rest = redactor?.Complete() ?? StreamingOutput.Empty;
                     text = string.IsNullOrEmpty(text) ? rest.Text : text + rest.Text;
                     if (rest.Stopped)
                     {
@@ -335,7 +362,7 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
 
             if (!completed)
             {
-                var rest = redactor.Complete();
+                var rest = redactor?.Complete() ?? StreamingOutput.Empty;
                 if (rest.Stopped)
                 {
                     foreach (var cut in Cut(rest, id, model, properties))

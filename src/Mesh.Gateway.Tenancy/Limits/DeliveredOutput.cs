@@ -36,6 +36,13 @@ internal sealed class DeliveredOutput
         }
     }
 
+    /// <summary>A text delta delivered on its own (a door's text item).</summary>
+    public void AddText(string text)
+    {
+        Any = true;
+        _text.Append(text);
+    }
+
     public void Add(ChatResponse response)
     {
         Any = true;

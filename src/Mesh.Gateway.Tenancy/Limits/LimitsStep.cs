@@ -126,6 +126,11 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
                     status = UsageRecord.Error;
                     reason = CutReason(item.Error, delivered.Any);
                 }
+                else if (item.IsTextDelta)
+                {
+                    // A door's plain text delta: counted as it is, no chunk made for it.
+                    delivered.AddText(item.TextDelta);
+                }
                 else
                 {
                     // Counted as delivered once handed to the door: a caller that stops reading after it has had it.

@@ -163,6 +163,34 @@ public sealed class GuardrailStepsTests
         Assert.Equal(ChatFinishReason.Stop, chunks[^1].FinishReason);
     }
 
+    // A door that feeds text deltas as text items (the Envoy door, no chunk per event): an email split across two items is
+    // redacted, what the step releases stays text items, and the held tail comes out at the run's end.
+    [Fact]
+    public async Task Invoke_TextItemsSplittingAnEmail_RedactedAndReleasedAsTextItems()
+    {
+        var call = Chat("Who do I contact?", streaming: true);
+        InferenceStreamItem[] upstream =
+        [
+            InferenceStreamItem.FromTextDelta("Mail jane.roe@exam"),
+            InferenceStreamItem.FromTextDelta("ple.org now."),
+            InferenceStreamItem.FromChunk(new ChatChunk { EndsTextRun = true }),
+            InferenceStreamItem.FromChunk(new ChatChunk { FinishReason = ChatFinishReason.Stop }),
+        ];
+
+        var result = await Pipeline(Terminal(_ => { }, () => InferenceResult.FromStream(Raw(upstream)))).ExecuteAsync(call, Ct);
+        var items = new List<InferenceStreamItem>();
+        await foreach (var item in result.Stream!)
+        {
+            items.Add(item);
+        }
+
+        Assert.Equal("Mail [EMAIL] now.", string.Concat(items.Select(static i => i.TextDelta)));
+        var end = items.FindIndex(static i => !i.IsTextDelta && i.Chunk!.EndsTextRun);
+        Assert.True(end > 0);
+        Assert.All(items.Take(end), static i => Assert.True(i.IsTextDelta));
+        Assert.DoesNotContain(items, static i => i.TextDelta?.Contains("jane", StringComparison.Ordinal) == true);
+    }
+
     // A streamed tool call held until its run ends: released there whole, its arguments redacted, before the run's end.
     [Fact]
     public async Task Invoke_ToolCallPiecesThenRunEnd_CallReleasedWholeAndRedactedAtTheRunEnd()
@@ -231,6 +259,15 @@ public sealed class GuardrailStepsTests
         {
             await Task.Yield();
             yield return InferenceStreamItem.FromChunk(chunk);
+        }
+    }
+
+    private static async IAsyncEnumerable<InferenceStreamItem> Raw(InferenceStreamItem[] items)
+    {
+        foreach (var item in items)
+        {
+            await Task.Yield();
+            yield return item;
         }
     }
 
