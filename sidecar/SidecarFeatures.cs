@@ -41,6 +41,7 @@ internal static class SidecarFeatures
         "prompts", // prompt templates and decorators
         "http", // the HTTP door (listen.http places it)
         "cache", // the response cache (exact and semantic)
+        "sentence_encoder", // the local sentence encoder (semantic cache, learned guardrails): precision, windows
         "admin", // the console and admin API: credentials, recent calls kept
         "capture", // opt-in capture of redacted prompts and answers (off by default)
     ];

@@ -38,6 +38,7 @@ internal sealed class ConfigurationReloader
         ["cache"] = "the cache's store and encoder are built at start",
         ["admin"] = "the admin API's options are read at start",
         ["capture"] = "capture's options and store are read at start",
+        ["sentence_encoder"] = "the model is loaded once, with the precision read at start",
     };
 
     // Keys of a live section that its feature still reads only at start (named in restart_required when they change).

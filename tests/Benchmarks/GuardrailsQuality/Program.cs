@@ -256,6 +256,15 @@ switch (mode)
         return 0;
     }
 
+    case "encoder-compare":
+        Console.WriteLine(Mesh.Gateway.GuardrailsQuality.Learned.EncoderComparison.Run(
+            args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 15, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 300));
+        return 0;
+
+    case "encoder-memory":
+        Console.WriteLine(Mesh.Gateway.GuardrailsQuality.Learned.EncoderComparison.Memory(args.Length > 1 ? args[1] : "int8"));
+        return 0;
+
     case "learned-latency":
         Console.WriteLine(Mesh.Gateway.GuardrailsQuality.Learned.LearnedLatency.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20));
         return 0;

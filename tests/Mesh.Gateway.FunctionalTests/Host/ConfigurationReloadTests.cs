@@ -120,6 +120,7 @@ public sealed class ConfigurationReloadTests : IDisposable
         { "cache", "cache: { routes: { chat: { ttl_seconds: 60 } } }\n", "cache: { routes: { chat: { ttl_seconds: 120 } } }\n" },
         { "admin", "admin: { credentials: [\"" + ReloadTokenHash + "\"] }\n", "admin: { credentials: [\"" + ReloadTokenHash + "\", \"" + OtherKeyHash + "\"] }\n" },
         { "capture", "capture: { max_chars: 100 }\n", "capture: { max_chars: 200 }\n" },
+        { "sentence_encoder", "sentence_encoder: { max_windows: 8 }\n", "sentence_encoder: { max_windows: 4 }\n" },
     };
 
     [Fact]

@@ -107,6 +107,7 @@ public sealed class StartupErrorTests
         ("cache:\n  max_byte: 1MiB\n", 2, 3, "cache.max_byte", "max_bytes"),
         ("admin:\n  credential: []\n", 2, 3, "admin.credential", "credentials"),
         ("capture:\n  retension: 1h\n", 2, 3, "capture.retension", "retention"),
+        ("sentence_encoder:\n  max_window: 4\n", 2, 3, "sentence_encoder.max_window", "max_windows"),
     ];
 
     [Fact]
