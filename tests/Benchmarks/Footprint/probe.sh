@@ -3,7 +3,7 @@
 # footprint configuration, one Generate, IDLE seconds, then RATE calls/s for DURATION seconds; /proc/PID/smaps by kind
 # (smaps.py) and the runtime's own meter from /metrics (GC heap, committed memory, thread pool) before, at the end of the
 # load and IDLE seconds after it. A probe for finding causes, not a benchmark of record (run.sh is that).
-#   NATIVE=path/to/Mesh.Gateway.Sidecar [RATE=5000 DURATION=10 IDLE=3] bash tests/Benchmarks/Footprint/probe.sh [VAR=VALUE ...]
+#   NATIVE=path/to/Mesh.Gateway.Sidecar [RATE=5000 DURATION=10 IDLE=3 EXTRA_YAML=...] bash tests/Benchmarks/Footprint/probe.sh [VAR=VALUE ...]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
@@ -26,6 +26,8 @@ providers:
 models:
   - { name: bench, targets: [ { provider: upstream, model: gpt-4o-mini } ] }
 YAML
+# EXTRA_YAML='admin: { recent_calls: 1000 }' adds top-level sections to the configuration.
+if [ -n "${EXTRA_YAML:-}" ]; then printf '%s\n' "$EXTRA_YAML" >>"$WORK/sidecar.yaml"; fi
 taskset -c "$SERVER_CPU" dotnet "$BENCH" mock-upstream "$UP" >"$WORK/upstream.log" 2>&1 &
 PIDS+=("$!")
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$UP/count" >/dev/null && break; sleep 0.2; done
@@ -33,7 +35,7 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$UP/count" >/dev/null && br
 pid=$!; PIDS+=("$pid")
 for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$ADMIN/readyz" >/dev/null && break; sleep 0.1; done
 generate() { taskset -c "$LOAD_CPU" h2load -n "$1" -c 1 -m 1 -t 1 -d "$WORK/generate.frame" -H 'content-type: application/grpc' -H 'te: trailers' "http://127.0.0.1:$SC/mesh.gateway.v1.Inference/Generate" >/dev/null; }
-metrics() { curl -sf "http://127.0.0.1:$ADMIN/metrics" | grep -E '^dotnet_(gc_last_collection|gc_heap_total_allocated|process_memory|thread_pool_thread_count|gc_collections)' | sed 's/{otel_scope[^}]*}//; s/,otel_scope[^}]*}/}/' || true; }
+metrics() { curl -sf "http://127.0.0.1:$ADMIN/metrics" | grep -E '^dotnet_(gc_last_collection|gc_heap_total_allocated|process_memory|thread_pool_thread_count|gc_collections)' || true; }
 snap() { python3 "$here/smaps.py" "$pid" "$NATIVE" >"$WORK/$1.json"; metrics >"$WORK/$1.metrics"; }
 generate 1
 sleep "$IDLE"
