@@ -14,6 +14,8 @@
 #             PORTKEY_ROUNDS / PORTKEY_DURATION / PORTKEY_WARMUP passed on as its ROUNDS / DURATION / WARMUP
 # Each variant is a build (jit | native) with environment settings; the default set names the GC settings tried:
 #   VARIANTS="jit:jit native:native native-gen0=net:native:DOTNET_GCgen0size=0 ..." (name:build[:VAR=VALUE,...])
+#   build native=PATH runs another native executable (its own size row), so two executables alternate in one run:
+#   VARIANTS="before:native=out/before/Mesh.Gateway.Sidecar after:native=out/after/Mesh.Gateway.Sidecar before2:native=... after2:..."
 # The native build ships a 4 MB gen0 budget (GCgen0size=400000, baked in at publish: sidecar/Mesh.Gateway.Sidecar.csproj);
 # DOTNET_GCgen0size=0 gives .NET's own budget (derived from the CPU's largest cache), other values another fixed budget.
 # GC values are hexadecimal WITHOUT "0x": the native runtime ignores a 0x-prefixed value without a word (session 12: the
@@ -42,8 +44,9 @@ GROWTH_VARIANTS=${GROWTH_VARIANTS:-"jit native"}
 VARIANTS=${VARIANTS:-"jit:jit jit-tiering-off:jit:DOTNET_TieredCompilation=0 native:native native-gen0=net:native:DOTNET_GCgen0size=0 native-gen0=2M:native:DOTNET_GCgen0size=200000 native-gen0=8M:native:DOTNET_GCgen0size=800000 native-conserve:native:DOTNET_GCConserveMemory=7 native-limit=64M:native:DOTNET_GCHeapHardLimit=4000000 native-limit=32M:native:DOTNET_GCHeapHardLimit=2000000"}
 
 . "$root/tests/Benchmarks/h2load-lib.sh"
-dotnet build "$root/sidecar/Mesh.Gateway.Sidecar.csproj" -c Release -v q -nologo >/dev/null
 JIT_DIR="$root/sidecar/bin/Release/net10.0"
+# The JIT build only when a variant runs it (a native-only run, e.g. before/after executables, needs no build).
+if [[ " $VARIANTS " == *":jit"* ]]; then dotnet build "$root/sidecar/Mesh.Gateway.Sidecar.csproj" -c Release -v q -nologo >/dev/null; fi
 if [ -z "${NATIVE:-}" ]; then
   echo "publishing the native build (minutes)" >&2
   dotnet publish "$root/sidecar/Mesh.Gateway.Sidecar.csproj" -c Release -r linux-x64 -p:PublishAot=true -o "$WORK/native" -v q -nologo >/dev/null
@@ -81,7 +84,11 @@ generate() { taskset -c "$LOAD_CPU" h2load -n "$1" -c "$2" -m "$3" -t 1 -d "$WOR
 echo "load average at start: $(loadavg); STARTS=$STARTS IDLE=$IDLE DURATION=$DURATION RATES=$RATES BURST=$BURST GROWTH=$GROWTH" >&2
 for variant in $VARIANTS; do
   IFS=: read -r name build settings <<<"$variant"
-  if [ "$build" = native ]; then command=("$NATIVE"); else command=(dotnet "$JIT_DIR/Mesh.Gateway.Sidecar.dll"); fi
+  if [ "$build" = native ]; then command=("$NATIVE")
+  elif [[ "$build" == native=* ]]; then
+    command=("$(realpath "${build#native=}")")
+    echo "{\"name\":\"$name\",\"metric\":\"size_mb\",\"value\":\"$(mb "$(stat -c %s "${command[0]}")")\"}" >>"$WORK/results.jsonl"
+  else command=(dotnet "$JIT_DIR/Mesh.Gateway.Sidecar.dll"); fi
   command+=(--config "$WORK/sidecar.yaml" --grpc "127.0.0.1:$SC" --admin "127.0.0.1:$ADMIN")
   environment=()
   IFS=, read -r -a environment <<<"${settings:-}"
