@@ -19,8 +19,7 @@ public static class GuardApiExtensions
             return services;
         }
 
-        services.AddGrpc().AddServiceOptions<GuardService>(static grpc => grpc.Interceptors.Add<ApiCallerInterceptor>());
-        services.TryAddSingleton<ApiCallerInterceptor>();
+        services.AddGrpc();
         services.TryAddScoped<GuardService>();
         return services;
     }

@@ -24,7 +24,7 @@ internal static class GenerateRequestMapper
         var messages = new List<Core.Chat.ChatMessage>(request.Messages.Count);
         for (var i = 0; i < request.Messages.Count; i++)
         {
-            var error = TryMapMessage(request.Messages[i], $"messages[{i}]", out var message);
+            var error = TryMapMessage(request.Messages[i], i, out var message);
             if (error is not null)
             {
                 return error;
@@ -229,8 +229,10 @@ internal static class GenerateRequestMapper
         return null;
     }
 
-    private static GatewayError? TryMapMessage(V1.Message message, string at, out Core.Chat.ChatMessage? mapped)
+    private static GatewayError? TryMapMessage(V1.Message message, int index, out Core.Chat.ChatMessage? mapped)
     {
+        // The field paths are built only for an error: formatting them for every message and part cost two strings each per call.
+        var at = new FieldPath(index);
         mapped = null;
         ChatRole role;
         switch (message.Role)
@@ -247,7 +249,7 @@ internal static class GenerateRequestMapper
         for (var j = 0; j < message.Content.Count; j++)
         {
             var part = message.Content[j];
-            var path = $"{at}.content[{j}]";
+            var path = new FieldPath(index, j);
             switch (part.KindCase)
             {
                 case ContentPart.KindOneofCase.Text:
@@ -290,7 +292,7 @@ internal static class GenerateRequestMapper
 
                     break;
                 default:
-                    return GatewayError.InvalidArgument(path, "must set text, image or reasoning");
+                    return GatewayError.InvalidArgument(path.ToString(), "must set text, image or reasoning");
             }
         }
 
@@ -330,5 +332,11 @@ internal static class GenerateRequestMapper
             ToolCallId = string.IsNullOrEmpty(message.ToolCallId) ? null : message.ToolCallId,
         };
         return null;
+    }
+
+    /// <summary><c>messages[i]</c> or <c>messages[i].content[j]</c>, formatted only when an error names it.</summary>
+    private readonly record struct FieldPath(int Message, int Part = -1)
+    {
+        public override string ToString() => Part < 0 ? $"messages[{Message}]" : $"messages[{Message}].content[{Part}]";
     }
 }

@@ -23,8 +23,8 @@ public static class InferenceServiceCollectionExtensions
 {
     /// <summary>
     /// Binds <c>models:</c> (validated against <c>providers:</c> when the host starts, each error naming its key), and registers
-    /// the router, the inference pipeline (with the telemetry step outermost) and the <c>mesh.gateway.v1.Inference</c> service,
-    /// whose calls pass through <see cref="ApiCallerInterceptor"/>. With no models configured, serves <c>mock</c> from the mock
+    /// the router, the inference pipeline (with the telemetry step outermost) and the <c>mesh.gateway.v1.Inference</c> service
+    /// (which reads its callers' credentials through <see cref="Callers.ApiCaller"/>). With no models configured, serves <c>mock</c> from the mock
     /// provider; any configured provider is also reachable as <c>provider/model</c>. A changed configuration file rebuilds the
     /// routing table from each new configuration version (ConfigurationVersions). Needs <c>AddMeshProviders</c> and <c>AddMeshTenancy</c>;
     /// map the service with <see cref="InferenceEndpointRouteBuilderExtensions.MapMeshInference"/>. Calling it again adds nothing.
@@ -49,7 +49,7 @@ public static class InferenceServiceCollectionExtensions
             return services;
         }
 
-        services.AddGrpc().AddServiceOptions<InferenceService>(static grpc => grpc.Interceptors.Add<ApiCallerInterceptor>());
+        services.AddGrpc();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(static sp => new ConfigurationVersions(sp, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IValidateOptions<ModelsOptions>>(static sp => new ModelsOptionsValidator(sp.GetRequiredService<ProvidersOptions>()));
@@ -83,7 +83,6 @@ public static class InferenceServiceCollectionExtensions
             sp.GetRequiredService<IProviderRegistry>(),
             sp.GetService<ILogger<RoutingTableReloader>>()));
         services.TryAddSingleton(TokenCounter.Default);
-        services.TryAddSingleton<ApiCallerInterceptor>();
         services.TryAddSingleton<InferenceService>();
         return services;
     }

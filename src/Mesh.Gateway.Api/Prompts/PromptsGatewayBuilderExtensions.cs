@@ -37,7 +37,7 @@ public static class PromptsGatewayBuilderExtensions
             builder.Services.AddSingleton<IHostedService>(static sp => sp.GetRequiredService<PromptCatalog>());
             builder.Services.AddSingleton<IHostedService>(static sp => new PromptRegistryReloader(
                 sp.GetRequiredService<ConfigurationVersions>(), sp.GetRequiredService<PromptCatalog>()));
-            builder.Services.AddGrpc().AddServiceOptions<PromptsService>(static grpc => grpc.Interceptors.Add<ApiCallerInterceptor>());
+            builder.Services.AddGrpc();
             builder.Services.TryAddSingleton<PromptsService>();
         }
 

@@ -16,8 +16,8 @@ public sealed partial class InferenceRouter
     /// </summary>
     private async IAsyncEnumerable<InferenceStreamItem> StreamAsync(InferenceContext context, ModelRoute route, RouteSelection selection, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var total = new CancellationTokenSource(TimeSpan.FromMilliseconds(route.Timeouts.TotalMs), _timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, total.Token);
+        using var total = _timeProvider == TimeProvider.System ? null : new CancellationTokenSource(TimeSpan.FromMilliseconds(route.Timeouts.TotalMs), _timeProvider);
+        using var linked = Deadline(total, route, cancellationToken);
         var request = context.ChatRequest!;
         GatewayError? last = null;
         StreamAttempt? started = null;

@@ -63,8 +63,8 @@ public sealed partial class InferenceRouter
         CancellationToken cancellationToken)
         where T : class
     {
-        using var total = new CancellationTokenSource(TimeSpan.FromMilliseconds(route.Timeouts.TotalMs), _timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, total.Token);
+        using var total = _timeProvider == TimeProvider.System ? null : new CancellationTokenSource(TimeSpan.FromMilliseconds(route.Timeouts.TotalMs), _timeProvider);
+        using var linked = Deadline(total, route, cancellationToken);
         GatewayError? last = null;
         foreach (var (target, isFallback) in selection.Candidates)
         {

@@ -147,6 +147,21 @@ public sealed partial class InferenceRouter
         }
     }
 
+    /// <summary>The call's deadline: cancelled by the caller or after <c>timeouts.total_ms</c>. On the system clock one linked
+    /// source does both (a second source and its registration per call were measurable, docs/0024); another clock (a test's)
+    /// runs its own timer source, <paramref name="total"/>.</summary>
+    private static CancellationTokenSource Deadline(CancellationTokenSource? total, ModelRoute route, CancellationToken caller)
+    {
+        if (total is not null)
+        {
+            return CancellationTokenSource.CreateLinkedTokenSource(caller, total.Token);
+        }
+
+        var linked = CancellationTokenSource.CreateLinkedTokenSource(caller);
+        linked.CancelAfter(TimeSpan.FromMilliseconds(route.Timeouts.TotalMs));
+        return linked;
+    }
+
     private GatewayError TotalTimeout(InferenceContext context, ModelRoute route, bool midStream)
     {
         var elapsed = _timeProvider.GetElapsedTime(context.StartTimestamp);

@@ -12,8 +12,11 @@ namespace Mesh.Gateway.Providers.Http;
 
 /// <summary>
 /// A provider reached over HTTP: a translator per request for the schema, an auth handler for credentials, and one
-/// <see cref="HttpClient"/> over a <see cref="SocketsHttpHandler"/> (connection pooling, connect timeout) per provider.
+/// <see cref="HttpMessageInvoker"/> over a <see cref="SocketsHttpHandler"/> (connection pooling, connect timeout) per provider.
 /// </summary>
+/// <remarks>An <see cref="HttpMessageInvoker"/>, not an <see cref="HttpClient"/>: the client's base address, default headers and
+/// timeout are not used here (each request carries its absolute URI, the timeouts are this class's own), and its
+/// <c>SendAsync</c> adds an async layer and a linked cancellation source per call (docs/0024).</remarks>
 internal sealed class HttpChatProvider : IChatProvider, IEmbeddingProvider, IDisposable
 {
     private const int MaxBodyBytes = 32 * 1024 * 1024;
@@ -21,11 +24,15 @@ internal sealed class HttpChatProvider : IChatProvider, IEmbeddingProvider, IDis
     private readonly Func<IChatTranslator> _chatTranslator;
     private readonly Func<IEmbeddingTranslator>? _embeddingTranslator;
     private readonly IProviderAuth _auth;
-    private readonly HttpClient _client;
+    private readonly HttpMessageInvoker _client;
     private readonly IReadOnlyDictionary<string, string> _headers;
     private readonly TimeSpan _requestTimeout;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+
+    // The last relative URI and its absolute Uri: a translator's path is the same on every call of a provider (only Azure's
+    // and Gemini's name the deployment or model in it), and parsing a Uri per call showed in the profile.
+    private CachedUri? _lastUri;
 
     public HttpChatProvider(
         string name,
@@ -62,7 +69,7 @@ internal sealed class HttpChatProvider : IChatProvider, IEmbeddingProvider, IDis
             // costs a handler layer per call); a 3xx is reported as the provider's error instead.
             AllowAutoRedirect = false,
         };
-        _client = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        _client = new HttpMessageInvoker(handler, disposeHandler: true);
     }
 
     public string Name { get; }
@@ -268,8 +275,7 @@ internal sealed class HttpChatProvider : IChatProvider, IEmbeddingProvider, IDis
     {
         // Sent exactly as the translator escaped it: Bedrock model ids carry ':' as %3A, which System.Uri would otherwise
         // unescape, and SigV4 signs the path as sent (escaped once more).
-        var uri = new Uri(_baseUrl.AbsoluteUri + upstream.RelativeUri, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
-        var message = new HttpRequestMessage(HttpMethod.Post, uri)
+        var message = new HttpRequestMessage(HttpMethod.Post, AbsoluteUri(upstream.RelativeUri))
         {
             Content = new ByteArrayContent(upstream.Body),
         };
@@ -287,7 +293,8 @@ internal sealed class HttpChatProvider : IChatProvider, IEmbeddingProvider, IDis
         try
         {
             await _auth.ApplyAsync(message, upstream.Body, token).ConfigureAwait(false);
-            var response = await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+            // The invoker returns once the headers are read (as HttpClient's ResponseHeadersRead); the body is read by the caller.
+            var response = await _client.SendAsync(message, token).ConfigureAwait(false);
             return (response, null);
         }
         catch (OperationCanceledException) when (!callerToken.IsCancellationRequested)
@@ -302,6 +309,21 @@ internal sealed class HttpChatProvider : IChatProvider, IEmbeddingProvider, IDis
             return (null, new ProviderError { Kind = ProviderErrorKind.Connection, Message = $"{Name}: {ex.Message}", Provider = Name, IsRetryable = true });
         }
     }
+
+    private Uri AbsoluteUri(string relative)
+    {
+        // One reference read and one write: concurrent calls see either entry whole (a Uri is immutable and shareable).
+        if (Volatile.Read(ref _lastUri) is { } last && string.Equals(last.Relative, relative, StringComparison.Ordinal))
+        {
+            return last.Absolute;
+        }
+
+        var uri = new Uri(_baseUrl.AbsoluteUri + relative, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+        Volatile.Write(ref _lastUri, new CachedUri(relative, uri));
+        return uri;
+    }
+
+    private sealed record CachedUri(string Relative, Uri Absolute);
 
     /// <summary>The whole response body in one pooled buffer (sized from Content-Length when the provider sends it), returned
     /// to the pool when the caller disposes it: a unary answer is parsed once and never kept.</summary>
