@@ -37,7 +37,7 @@ internal static class LearnedLatency
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         long rssCollected = Environment.WorkingSet;
         var defaults = new SentenceEncoderOptions();
-        md.AppendLine(inv, $"Encoder: {encoder.ModelName} (`sentence_encoder.precision: {defaults.Precision}`, the default), at most {defaults.MaxWindows} windows of {MiniLmTextEncoder.WindowPieces} word pieces a text. Model loaded: working set +{(rssAfter - rssBefore) / (1024.0 * 1024):F0} MiB (managed heap +{(heapAfter - before) / (1024.0 * 1024):F0} MiB of garbage from the load; +{(rssCollected - rssBefore) / (1024.0 * 1024):F0} MiB after a full collection).");
+        md.AppendLine(inv, $"Encoder: {encoder.ModelName} (`sentence_encoder.precision: {defaults.Precision}`, the default), at most {defaults.MaxWindows} windows of {MiniLmTextEncoder.WindowPieces} word pieces a text. Model loaded: working set +{(rssAfter - rssBefore) / (1024.0 * 1024):F0} MiB (managed heap +{(heapAfter - before) / (1024.0 * 1024):F0} MiB; working set +{(rssCollected - rssBefore) / (1024.0 * 1024):F0} MiB after a full collection).");
         md.AppendLine();
         md.AppendLine("| what | runs | p50 (ms) | p99 (ms) | CPU p50 (ms) |");
         md.AppendLine("|---|---:|---:|---:|---:|");
