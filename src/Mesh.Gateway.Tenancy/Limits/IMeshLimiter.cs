@@ -5,4 +5,8 @@ namespace Mesh.Gateway.Tenancy.Limits;
 public interface IMeshLimiter
 {
     ValueTask<LimitDecision> AdmitAsync(LimitRequest request, CancellationToken cancellationToken);
+
+    /// <summary>False when no limit or budget can charge a call of <paramref name="tenantId"/> (none is configured for it), so
+    /// a caller need not estimate the prompt for the reservation.</summary>
+    bool MayCharge(string tenantId) => true;
 }

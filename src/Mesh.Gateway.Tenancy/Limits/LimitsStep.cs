@@ -22,12 +22,17 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(nextStep);
         context.Properties.TryGetValue(LimitsPropertyKeys.DoorFields, out var door);
+        var tenantId = context.Identity?.TenantId ?? string.Empty;
+
+        // The estimate only sizes the reservation: a call no limit or budget charges skips counting its prompt (a tokenizer pass
+        // per call, docs/0024). The Envoy door reports the reserved tokens to its proxy, so it always gets the estimate.
+        var skipEstimate = door is null && !limiter.MayCharge(tenantId);
         var request = new LimitRequest
         {
-            TenantId = context.Identity?.TenantId ?? string.Empty,
+            TenantId = tenantId,
             KeyId = context.Identity?.KeyId,
             Model = context.Model,
-            EstimatedInputTokens = context.ChatRequest is { } chat ? estimator.EstimateInputTokens(chat) : EstimateEmbeddings(context),
+            EstimatedInputTokens = skipEstimate ? 0 : context.ChatRequest is { } chat ? estimator.EstimateInputTokens(chat) : EstimateEmbeddings(context),
             MaxOutputTokens = context.Operation == InferenceOperation.Embeddings ? 0 : context.ChatRequest?.MaxOutputTokens,
             Streaming = context.IsStreaming,
             Prompt = context.Properties.TryGetValue(PromptCall.Key, out var prompt) ? prompt.Name : null,

@@ -69,6 +69,9 @@ internal sealed class MeshLimiter : IMeshLimiter
     /// <summary>Settlements still being retried (the store was unavailable when the call ended).</summary>
     public int PendingSettlements => _retries.Count;
 
+    /// <inheritdoc/>
+    public bool MayCharge(string tenantId) => _policy.Tenants.ContainsKey(tenantId);
+
     public async ValueTask<LimitDecision> AdmitAsync(LimitRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -60,6 +60,50 @@ public sealed class LimitsStepChargingTests
         Assert.Equal([InferencePropertyKeys.CutResponse], record.GuardrailActions);
     }
 
+    [Theory]
+    [InlineData("acme", 1)]
+    [InlineData("free", 0)]
+    public async Task Unary_TenantWithAndWithoutLimits_PromptEstimatedOnlyWhereALimitCanCharge(string tenant, int estimates)
+    {
+        var ledger = new CapturingLedger();
+        var store = new InProcessCounterStore(TimeProvider.System);
+        var limiter = new MeshLimiter(new LimitsOptions { Tenants = [new TenantOptions { Id = "acme", Limits = new TenantLimitsOptions { TokensPerMinute = 1_000_000 } }] }, store, store, TimeProvider.System);
+        var estimator = new CountingEstimator();
+        var pipeline = new InferencePipelineBuilder()
+            .Use((context, next, ct) =>
+            {
+                context.Identity = new CallIdentity(tenant, "key-1", CallIdentity.ApiKey);
+                return next(context, ct);
+            })
+            .AddStep(new LimitsStep(limiter, ledger, estimator, TimeProvider.System, TokenCounter.Default))
+            .Build((context, _) =>
+            {
+                context.Attempts = 1;
+                context.ServedTarget = new ServedTarget("p0", ProviderKind.OpenAI, "gpt-4o-mini", IsFallback: false);
+                context.Usage = new ChatUsage { InputTokens = 7, OutputTokens = 3 };
+                return ValueTask.FromResult(InferenceResult.FromResponse(new ChatResponse { Text = "Hi.", Usage = context.Usage, Provider = "p0", Model = "gpt-4o-mini" }));
+            });
+        var call = InferenceContext.ForChat(new ChatRequest { Model = "gpt-4o-mini", Messages = [ChatMessage.User("Say hello.")] }, isStreaming: false, TimeProvider.System);
+
+        var result = await pipeline.ExecuteAsync(call, Ct);
+
+        Assert.False(result.IsError);
+        Assert.Equal(estimates, estimator.Calls);
+        var record = Assert.Single(ledger.Records);
+        Assert.Equal(("ok", 7, 3), (record.Status, record.InputTokens, record.OutputTokens));
+    }
+
+    private sealed class CountingEstimator : IPromptTokenEstimator
+    {
+        public int Calls { get; private set; }
+
+        public long EstimateInputTokens(ChatRequest request)
+        {
+            Calls++;
+            return 5;
+        }
+    }
+
     private static async IAsyncEnumerable<InferenceStreamItem> CutStream(InferenceContext context)
     {
         await Task.Yield();
