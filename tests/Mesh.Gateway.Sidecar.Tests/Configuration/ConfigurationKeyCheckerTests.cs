@@ -44,6 +44,7 @@ public sealed class ConfigurationKeyCheckerTests
         { "cache:\n  routes:\n    chat:\n      ttl_second: 5\n", "gateway.yaml:4:7: unknown key 'cache.routes.chat.ttl_second'; did you mean 'ttl_seconds'?" },
         { "admin:\n  credential: []\n", "gateway.yaml:2:3: unknown key 'admin.credential'; did you mean 'credentials'?" },
         { "capture:\n  store:\n    max_entry: 10\n", "gateway.yaml:3:5: unknown key 'capture.store.max_entry'; did you mean 'max_entries'?" },
+        { "sentence_encoder:\n  max_window: 4\n", "gateway.yaml:2:3: unknown key 'sentence_encoder.max_window'; did you mean 'max_windows'?" },
         { "tenatns: []\n", "gateway.yaml:1:1: unknown key 'tenatns'; did you mean 'tenants'?" },
     };
 
