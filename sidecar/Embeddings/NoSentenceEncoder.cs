@@ -1,6 +1,7 @@
 #if MESH_NO_EMBEDDINGS
 using Mesh.Gateway.Caching.Configuration;
 using Mesh.Gateway.Core.Composition;
+using Mesh.Gateway.Core.Composition.Schema;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -22,6 +23,13 @@ internal static class NoSentenceEncoderGatewayBuilderExtensions
         if (builder.TryAddFeature(nameof(AddSentenceEncoder)))
         {
             builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ResponseCacheOptions>, NoSemanticRoutes>());
+
+            // The section's keys stay known, so one configuration file serves both builds and a typo in it is still refused;
+            // here they have nothing to configure.
+            builder.Services.AddConfigurationSection("sentence_encoder", ConfigurationNode.Mapping(
+                ConfigurationKey.Value("precision", "int8 | fp32", "int8", "The local encoder's weights (no effect in this build: it has no local encoder)."),
+                ConfigurationKey.Value("max_windows", "integer", "8", "Windows read per text (no effect in this build: it has no local encoder).")),
+                "The local sentence encoder (not in this build).");
         }
 
         return builder;
