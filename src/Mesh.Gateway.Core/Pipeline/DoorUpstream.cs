@@ -71,6 +71,27 @@ public sealed class DoorUpstream : IValueTaskSource<InferenceResult>, IValueTask
     /// <inheritdoc/>
     public InferenceStreamItem Current => _current;
 
+    /// <summary>True when <see cref="MoveNextAsync"/> would not wait: an item, the end or a failure is there to read.</summary>
+    internal bool HasNext => _queue.Count > 0 || _fault is not null || _completed;
+
+    /// <summary><see cref="MoveNextAsync"/> when <see cref="HasNext"/>: the next item (true), the end (false), or the failure
+    /// fed by <see cref="Fail"/>, thrown.</summary>
+    internal bool ReadNext()
+    {
+        if (_queue.TryDequeue(out var item))
+        {
+            _current = item;
+            return true;
+        }
+
+        if (_fault is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(_fault);
+        }
+
+        return _completed ? false : throw new InvalidOperationException("Nothing to read yet (HasNext is false).");
+    }
+
     /// <summary>Makes this the upstream of <paramref name="context"/>'s call.</summary>
     public void Attach(InferenceContext context)
     {

@@ -3,16 +3,30 @@ namespace Mesh.Gateway.Core.Pipeline;
 /// <summary>Reads a pipeline's streamed result as far as it goes without waiting: after each item a door fed into its
 /// <see cref="DoorUpstream"/>, what the steps released.</summary>
 /// <remarks>For doors driven by their peer's messages (the Envoy door): the pipeline's output is pulled on the door's thread,
-/// with no task started per chunk. Not thread-safe.</remarks>
+/// with no task started per chunk. Where the steps only added stages to the door's own upstream (no step wrapped it in an
+/// iterator), the stages run right here, item by item, with no async state machine resumed per item. Not thread-safe.</remarks>
 public sealed class InferenceStreamPump : IAsyncDisposable
 {
     private readonly IAsyncEnumerator<InferenceStreamItem> _items;
+
+    // Set when the stages are driven here over the door's upstream (HasNext tells when reading it would not wait).
+    private readonly InferenceStagedStream.Runner? _stages;
+    private readonly DoorUpstream? _upstream;
     private ValueTask<bool> _pending;
     private bool _hasPending;
+    private bool _ended;
 
     public InferenceStreamPump(IAsyncEnumerable<InferenceStreamItem> stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        if (stream is InferenceStagedStream { Source: DoorUpstream upstream } staged)
+        {
+            _upstream = upstream;
+            _stages = staged.Open();
+            _items = upstream.GetAsyncEnumerator();
+            return;
+        }
+
         _items = stream.GetAsyncEnumerator();
     }
 
@@ -24,6 +38,12 @@ public sealed class InferenceStreamPump : IAsyncDisposable
     public void ReadAvailable(ICollection<InferenceStreamItem> into)
     {
         ArgumentNullException.ThrowIfNull(into);
+        if (_stages is not null)
+        {
+            ReadStages(_stages, _upstream!, into);
+            return;
+        }
+
         while (!Ended)
         {
             var next = _hasPending ? _pending : _items.MoveNextAsync();
@@ -55,11 +75,74 @@ public sealed class InferenceStreamPump : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops reading: the steps' <c>finally</c> blocks run (a stream abandoned mid-way still settles).</summary>
+    // The stages' loop (InferenceStagedStream) run synchronously: the upstream is read only when it has something, so its
+    // reads never wait.
+    private void ReadStages(InferenceStagedStream.Runner stages, DoorUpstream upstream, ICollection<InferenceStreamItem> into)
+    {
+        var output = stages.Output;
+        while (!Ended && upstream.HasNext)
+        {
+            bool more;
+            try
+            {
+                more = !stages.Stopped && upstream.ReadNext();
+            }
+            catch
+            {
+                Ended = true;
+                throw;
+            }
+
+            if (more)
+            {
+                stages.Pass(upstream.Current);
+            }
+            else
+            {
+                stages.Complete();
+                Ended = true;
+            }
+
+            foreach (var item in output)
+            {
+                into.Add(item);
+            }
+
+            output.Clear();
+        }
+
+        if (!Ended && stages.Stopped)
+        {
+            // A stage stopped the stream: nothing more is read from the upstream.
+            stages.Complete();
+            Ended = true;
+            foreach (var item in output)
+            {
+                into.Add(item);
+            }
+
+            output.Clear();
+        }
+    }
+
+    /// <summary>Stops reading: the steps' <c>finally</c> blocks and stages' ends run (a stream abandoned mid-way still settles).</summary>
     /// <remarks>A read still waiting for input must have been ended first (<see cref="DoorUpstream.Fail"/> or
     /// <see cref="DoorUpstream.Complete"/>), or this waits for it.</remarks>
     public async ValueTask DisposeAsync()
     {
+        if (_ended)
+        {
+            return;
+        }
+
+        _ended = true;
+        if (_stages is not null)
+        {
+            Ended = true;
+            await _stages.EndAsync(_items).ConfigureAwait(false);
+            return;
+        }
+
         if (_hasPending)
         {
             _hasPending = false;

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using Mesh.Gateway.Core.Pipeline;
 using Mesh.Gateway.Core.Providers;
 using Mesh.Gateway.Core.Routing;
@@ -49,9 +48,9 @@ public sealed class InferenceTelemetryStep : IInferenceStep
             throw;
         }
 
-        if (result.Stream is { } stream)
+        if (result.Stream is not null)
         {
-            return InferenceResult.FromStream(Observe(stream, activity, context, operation, cancellationToken));
+            return result.WithStage(new StreamEnd(this, activity, context, operation), cancellationToken);
         }
 
         Finish(activity, context, operation, result.Error?.Reason, result.Error?.Message);
@@ -73,31 +72,38 @@ public sealed class InferenceTelemetryStep : IInferenceStep
     /// <c>mesh.gateway.overhead.duration</c> records the time the gateway's steps took on the request.</summary>
     public IInferenceStep CreateUpstreamMark() => new UpstreamMarkStep(_timeProvider);
 
-    private async IAsyncEnumerable<InferenceStreamItem> Observe(
-        IAsyncEnumerable<InferenceStreamItem> stream, Activity? activity, InferenceContext context, string operation, [EnumeratorCancellation] CancellationToken cancellationToken)
+    // Watches the stream for its end (ended, failed, cut or abandoned by the door), without an async layer of its own.
+    private sealed class StreamEnd(InferenceTelemetryStep step, Activity? activity, InferenceContext context, string operation) : IInferenceStreamStage
     {
-        string? errorType = "cancelled";
-        string? errorMessage = null;
-        try
-        {
-            await foreach (var item in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
-            {
-                if (item.IsError)
-                {
-                    errorType = item.Error.Reason;
-                    errorMessage = item.Error.Message;
-                    yield return item;
-                    yield break;
-                }
+        private string? _errorType = "cancelled";
+        private string? _errorMessage;
+        private bool _failed;
 
-                yield return item;
+        public bool OnItem(in InferenceStreamItem item, List<InferenceStreamItem> output)
+        {
+            if (item.IsError && !_failed)
+            {
+                _failed = true;
+                _errorType = item.Error.Reason;
+                _errorMessage = item.Error.Message;
             }
 
-            errorType = null;
+            output.Add(item);
+            return true;
         }
-        finally
+
+        public void OnCompleted(List<InferenceStreamItem> output)
         {
-            Finish(activity, context, operation, errorType, errorMessage);
+            if (!_failed)
+            {
+                _errorType = null;
+            }
+        }
+
+        public ValueTask OnEndAsync()
+        {
+            step.Finish(activity, context, operation, _errorType, _errorMessage);
+            return ValueTask.CompletedTask;
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Pipeline;
 
@@ -64,7 +63,7 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
             return InferenceResult.FromResponse(guarded);
         }
 
-        if (result.Stream is not { } stream)
+        if (result.Stream is null)
         {
             return result;
         }
@@ -72,7 +71,7 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
         Func<StreamingRedactor> redactor = () => engine.CreateStream(policy, GuardDirection.Output, vault);
         var tools = new ToolCalls(engine, policy, vault);
         var usageAfterCut = context.Properties.TryGetValue(InferencePropertyKeys.UsageAfterCut, out var goesOn) && goesOn;
-        return InferenceResult.FromStream(GuardStream(stream, redactor, tools, context.Properties, usageAfterCut, cancellationToken));
+        return result.WithStage(new GuardStage(redactor, tools, context.Properties, usageAfterCut), cancellationToken);
     }
 
     private ChatResponse GuardWhole(ChatResponse response, GuardPolicy policy, GuardTokenVault? vault)
@@ -164,237 +163,199 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
         return guarded.SequenceEqual(response.ToolCalls) ? response : response with { ToolCalls = guarded };
     }
 
-    private static async IAsyncEnumerable<InferenceStreamItem> GuardStream(
-        IAsyncEnumerable<InferenceStreamItem> stream, Func<StreamingRedactor> newRedactor, ToolCalls tools, InferenceProperties properties, bool usageAfterCut, [EnumeratorCancellation] CancellationToken cancellationToken)
+    // The stream guarded item by item, in the stream's one loop of stages (no async layer of its own).
+    private sealed class GuardStage(Func<StreamingRedactor> newRedactor, ToolCalls tools, InferenceProperties properties, bool usageAfterCut) : IInferenceStreamStage
     {
         // Made when a run's first text comes (a run ended by the stream's end alone holds nothing).
-        StreamingRedactor? redactor = null;
-        var completed = false;
-        var cutShort = false;
-        string? id = null;
-        string? model = null;
-        var upstream = stream.GetAsyncEnumerator(cancellationToken);
-        try
+        private StreamingRedactor? _redactor;
+        private bool _completed;
+        private bool _cutShort;
+        private string? _id;
+        private string? _model;
+
+        public bool OnItem(in InferenceStreamItem item, List<InferenceStreamItem> output)
         {
-            while (await upstream.MoveNextAsync().ConfigureAwait(false))
+            if (_cutShort)
             {
-                var item = upstream.Current;
-                if (item.IsError)
+                // Cut before the upstream's end, where it goes on whatever the steps cut (the Envoy door's proxy forwards the
+                // provider's whole response): what follows is read for its usage only, so the call settles on it.
+                if (!item.IsError && !item.IsTextDelta && item.Chunk is { Usage: { } usage } after)
                 {
-                    // The text so far reaches the caller before the error, inspected as the end of the text (the Envoy door
-                    // releases it the same way when the upstream breaks off).
-                    if (!completed)
-                    {
-                        completed = true;
-                        var held = redactor?.Complete() ?? StreamingOutput.Empty;
-                        if (held.Stopped)
-                        {
-                            foreach (var cut in Cut(held, id, model, properties))
-                            {
-                                yield return cut;
-                            }
-
-                            yield break;
-                        }
-
-                        if (held.Text.Length > 0)
-                        {
-                            yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, TextDelta = held.Text });
-                        }
-                    }
-
-                    yield return item;
-                    yield break;
+                    output.Add(InferenceStreamItem.FromChunk(new ChatChunk { Id = after.Id, Model = after.Model, Usage = usage }));
                 }
 
-                if (item.IsTextDelta)
-                {
-                    // A door's plain text delta (the Envoy door, per provider event): guarded and passed on as a text item,
-                    // with no chunk made on either side.
-                    if (completed || item.TextDelta.Length == 0)
-                    {
-                        yield return item;
-                        continue;
-                    }
-
-                    var pushed = (redactor ??= newRedactor()).Push(item.TextDelta);
-                    if (pushed.Stopped)
-                    {
-                        foreach (var cut in Cut(pushed, id, model, properties))
-                        {
-                            yield return cut;
-                        }
-
-                        cutShort = true;
-                        break;
-                    }
-
-                    yield return ReferenceEquals(pushed.Text, item.TextDelta) ? item : InferenceStreamItem.FromTextDelta(pushed.Text);
-                    continue;
-                }
-
-                var chunk = item.Chunk;
-                id ??= chunk.Id;
-                model ??= chunk.Model;
-                if (chunk.ToolCallDeltas.Count > 0)
-                {
-                    // A tool call is held whole until the text ends: its arguments are inspected as one JSON value.
-                    tools.Add(chunk.ToolCallDeltas);
-                    chunk = chunk with { ToolCallDeltas = [] };
-                    if (chunk is { TextDelta: null or "", ReasoningDelta: null or "", ReasoningSignature: null, FinishReason: null, Usage: null, EndsTextRun: false })
-                    {
-                        continue;
-                    }
-
-                    item = InferenceStreamItem.FromChunk(chunk);
-                }
-
-                var text = chunk.TextDelta;
-                if (!completed && text is { Length: > 0 })
-                {
-                    var output = (redactor ??= newRedactor()).Push(text);
-                    if (output.Stopped)
-                    {
-                        foreach (var cut in Cut(output, id, model, properties))
-                        {
-                            yield return cut;
-                        }
-
-                        cutShort = true;
-                        break;
-                    }
-
-                    text = output.Text;
-                }
-
-                if (!completed && chunk is { EndsTextRun: true, FinishReason: null, Usage: null })
-                {
-                    // The end of one run (a content block, an output item; a door that forwards the provider's events says so):
-                    // what was held back goes out now, before the provider's end event, and the next run is inspected anew.
-                    var rest = redactor?.Complete() ?? StreamingOutput.Empty;
-                    text = string.IsNullOrEmpty(text) ? rest.Text : text + rest.Text;
-                    if (rest.Stopped)
-                    {
-                        foreach (var cut in Cut(rest with { Text = text }, id, model, properties))
-                        {
-                            yield return cut;
-                        }
-
-                        cutShort = true;
-                        break;
-                    }
-
-                    redactor = null;
-                    if (tools.Held)
-                    {
-                        // The text held before the calls goes first, then the calls (or the cut of a blocked one).
-                        var release = ReleaseHeld(tools, text, id, model, properties, out var toolCut);
-                        foreach (var held in release)
-                        {
-                            yield return held;
-                        }
-
-                        text = string.IsNullOrEmpty(text) ? text : null;
-                        if (toolCut)
-                        {
-                            cutShort = true;
-                            break;
-                        }
-                    }
-
-                    yield return InferenceStreamItem.FromChunk(chunk with { TextDelta = text });
-                    continue;
-                }
-
-                if (!completed && (chunk.FinishReason is not null || chunk.Usage is not null))
-                {
-                    // The end of the text: release what was held back, before the finish reason and usage.
-                    completed = true;
-                    var rest = redactor?.Complete() ?? StreamingOutput.Empty;
-                    text = string.IsNullOrEmpty(text) ? rest.Text : text + rest.Text;
-                    if (rest.Stopped)
-                    {
-                        foreach (var cut in Cut(rest with { Text = text }, id, model, properties))
-                        {
-                            yield return cut;
-                        }
-
-                        cutShort = true;
-                        break;
-                    }
-
-                    if (tools.Held)
-                    {
-                        // The text held before the calls goes first, then the calls (or the cut of a blocked one).
-                        var release = ReleaseHeld(tools, text, id, model, properties, out var toolCut);
-                        foreach (var held in release)
-                        {
-                            yield return held;
-                        }
-
-                        text = string.IsNullOrEmpty(text) ? text : null;
-                        if (toolCut)
-                        {
-                            cutShort = true;
-                            break;
-                        }
-                    }
-                }
-
-                yield return ReferenceEquals(text, chunk.TextDelta) ? item : InferenceStreamItem.FromChunk(chunk with { TextDelta = text });
+                return true;
             }
 
-            if (cutShort)
+            if (item.IsError)
             {
-                // Cut before the upstream's end. Where it goes on whatever the steps cut (the Envoy door's proxy forwards the
-                // provider's whole response), what follows is read for its usage only, so the call settles on it; elsewhere
-                // reading stops here (disposing the upstream ends the provider call).
-                while (usageAfterCut && await upstream.MoveNextAsync().ConfigureAwait(false))
+                // The text so far reaches the caller before the error, inspected as the end of the text (the Envoy door
+                // releases it the same way when the upstream breaks off).
+                if (!_completed)
                 {
-                    if (upstream.Current is { IsError: false, Chunk: { Usage: { } usage } after })
+                    _completed = true;
+                    var held = _redactor?.Complete() ?? StreamingOutput.Empty;
+                    if (held.Stopped)
                     {
-                        yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = after.Id, Model = after.Model, Usage = usage });
+                        output.AddRange(Cut(held, _id, _model, properties));
+                        return false;
+                    }
+
+                    if (held.Text.Length > 0)
+                    {
+                        output.Add(InferenceStreamItem.FromChunk(new ChatChunk { Id = _id, Model = _model, TextDelta = held.Text }));
                     }
                 }
 
-                yield break;
+                output.Add(item);
+                return false;
             }
 
-            if (!completed)
+            if (item.IsTextDelta)
             {
-                var rest = redactor?.Complete() ?? StreamingOutput.Empty;
+                // A door's plain text delta (the Envoy door, per provider event): guarded and passed on as a text item,
+                // with no chunk made on either side.
+                if (_completed || item.TextDelta.Length == 0)
+                {
+                    output.Add(item);
+                    return true;
+                }
+
+                var pushed = (_redactor ??= newRedactor()).Push(item.TextDelta);
+                if (pushed.Stopped)
+                {
+                    return CutShort(pushed, output);
+                }
+
+                output.Add(ReferenceEquals(pushed.Text, item.TextDelta) ? item : InferenceStreamItem.FromTextDelta(pushed.Text));
+                return true;
+            }
+
+            var passed = item;
+            var chunk = item.Chunk;
+            _id ??= chunk.Id;
+            _model ??= chunk.Model;
+            if (chunk.ToolCallDeltas.Count > 0)
+            {
+                // A tool call is held whole until the text ends: its arguments are inspected as one JSON value.
+                tools.Add(chunk.ToolCallDeltas);
+                chunk = chunk with { ToolCallDeltas = [] };
+                if (chunk is { TextDelta: null or "", ReasoningDelta: null or "", ReasoningSignature: null, FinishReason: null, Usage: null, EndsTextRun: false })
+                {
+                    return true;
+                }
+
+                passed = InferenceStreamItem.FromChunk(chunk);
+            }
+
+            var text = chunk.TextDelta;
+            if (!_completed && text is { Length: > 0 })
+            {
+                var guarded = (_redactor ??= newRedactor()).Push(text);
+                if (guarded.Stopped)
+                {
+                    return CutShort(guarded, output);
+                }
+
+                text = guarded.Text;
+            }
+
+            if (!_completed && chunk is { EndsTextRun: true, FinishReason: null, Usage: null })
+            {
+                // The end of one run (a content block, an output item; a door that forwards the provider's events says so):
+                // what was held back goes out now, before the provider's end event, and the next run is inspected anew.
+                var rest = _redactor?.Complete() ?? StreamingOutput.Empty;
+                text = string.IsNullOrEmpty(text) ? rest.Text : text + rest.Text;
                 if (rest.Stopped)
                 {
-                    foreach (var cut in Cut(rest, id, model, properties))
+                    return CutShort(rest with { Text = text }, output);
+                }
+
+                _redactor = null;
+                if (tools.Held)
+                {
+                    // The text held before the calls goes first, then the calls (or the cut of a blocked one).
+                    output.AddRange(ReleaseHeld(tools, text, _id, _model, properties, out var toolCut));
+                    text = string.IsNullOrEmpty(text) ? text : null;
+                    if (toolCut)
                     {
-                        yield return cut;
+                        _cutShort = true;
+                        return usageAfterCut;
                     }
+                }
+
+                output.Add(InferenceStreamItem.FromChunk(chunk with { TextDelta = text }));
+                return true;
+            }
+
+            if (!_completed && (chunk.FinishReason is not null || chunk.Usage is not null))
+            {
+                // The end of the text: release what was held back, before the finish reason and usage.
+                _completed = true;
+                var rest = _redactor?.Complete() ?? StreamingOutput.Empty;
+                text = string.IsNullOrEmpty(text) ? rest.Text : text + rest.Text;
+                if (rest.Stopped)
+                {
+                    return CutShort(rest with { Text = text }, output);
+                }
+
+                if (tools.Held)
+                {
+                    // The text held before the calls goes first, then the calls (or the cut of a blocked one).
+                    output.AddRange(ReleaseHeld(tools, text, _id, _model, properties, out var toolCut));
+                    text = string.IsNullOrEmpty(text) ? text : null;
+                    if (toolCut)
+                    {
+                        _cutShort = true;
+                        return usageAfterCut;
+                    }
+                }
+            }
+
+            output.Add(ReferenceEquals(text, chunk.TextDelta) ? passed : InferenceStreamItem.FromChunk(chunk with { TextDelta = text }));
+            return true;
+        }
+
+        public void OnCompleted(List<InferenceStreamItem> output)
+        {
+            if (_cutShort)
+            {
+                return;
+            }
+
+            if (!_completed)
+            {
+                var rest = _redactor?.Complete() ?? StreamingOutput.Empty;
+                if (rest.Stopped)
+                {
+                    output.AddRange(Cut(rest, _id, _model, properties));
                 }
                 else if (rest.Text.Length > 0)
                 {
-                    yield return InferenceStreamItem.FromChunk(new ChatChunk { Id = id, Model = model, TextDelta = rest.Text });
+                    output.Add(InferenceStreamItem.FromChunk(new ChatChunk { Id = _id, Model = _model, TextDelta = rest.Text }));
                 }
 
                 if (!rest.Stopped && tools.Held)
                 {
-                    foreach (var held in ReleaseHeld(tools, text: null, id, model, properties, out _))
-                    {
-                        yield return held;
-                    }
+                    output.AddRange(ReleaseHeld(tools, text: null, _id, _model, properties, out _));
                 }
             }
             else if (tools.Held)
             {
                 // Tool-call pieces after the end of the text (a provider that sends them after its finish event).
-                foreach (var held in ReleaseHeld(tools, text: null, id, model, properties, out _))
-                {
-                    yield return held;
-                }
+                output.AddRange(ReleaseHeld(tools, text: null, _id, _model, properties, out _));
             }
         }
-        finally
+
+        public ValueTask OnEndAsync() => ValueTask.CompletedTask;
+
+        // A cut before the upstream's end: reading stops there (the upstream is disposed, which ends the provider call), unless
+        // the call goes on for its usage (the Envoy door).
+        private bool CutShort(StreamingOutput output, List<InferenceStreamItem> items)
         {
-            await upstream.DisposeAsync().ConfigureAwait(false);
+            items.AddRange(Cut(output, _id, _model, properties));
+            _cutShort = true;
+            return usageAfterCut;
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Mesh.Gateway.Core.Caching;
 using Mesh.Gateway.Core.Chat;
 using Mesh.Gateway.Core.Pipeline;
@@ -97,7 +96,7 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
             return result;
         }
 
-        return InferenceResult.FromStream(SettleWhenDone(context, lease, result.Stream!, CancellationToken.None));
+        return result.WithStage(new SettleWhenDone(this, context, lease), CancellationToken.None);
     }
 
     /// <summary>The gateway error a denial becomes: RESOURCE_EXHAUSTED (or UNAVAILABLE when the store is down and the limit fails closed).</summary>
@@ -115,54 +114,56 @@ internal sealed class LimitsStep(IMeshLimiter limiter, IUsageLedger ledger, IPro
         };
     }
 
-    private async IAsyncEnumerable<InferenceStreamItem> SettleWhenDone(InferenceContext context, LimitLease lease, IAsyncEnumerable<InferenceStreamItem> stream, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    // Counts what the stream delivers and settles once it is over, whichever way: "cancelled" unless it completes (a door that
+    // stops reading ends it all the same). No async layer of its own: it runs in the stream's one loop of stages.
+    private sealed class SettleWhenDone(LimitsStep step, InferenceContext context, LimitLease lease) : IInferenceStreamStage
     {
-        // "cancelled" unless the stream reaches its end: a door that stops reading disposes the iterator, running the finally.
-        var status = UsageRecord.Cancelled;
-        var reason = UsageRecord.ReasonCancelled;
-        ChatUsage? lastUsage = null;
-        var delivered = new DeliveredOutput();
-        try
-        {
-            await foreach (var item in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
-            {
-                if (item.IsError)
-                {
-                    status = UsageRecord.Error;
-                    reason = CutReason(item.Error, delivered.Any);
-                }
-                else if (item.IsTextDelta)
-                {
-                    // A door's plain text delta: counted as it is, no chunk made for it.
-                    delivered.AddText(item.TextDelta);
-                }
-                else
-                {
-                    // Counted as delivered once handed to the door: a caller that stops reading after it has had it.
-                    delivered.Add(item.Chunk);
-                    if (item.Chunk.Usage is { } usage)
-                    {
-                        lastUsage = usage;
-                    }
-                }
+        private readonly DeliveredOutput _delivered = new();
+        private string _status = UsageRecord.Cancelled;
+        private string? _reason = UsageRecord.ReasonCancelled;
+        private ChatUsage? _lastUsage;
 
-                yield return item;
+        public bool OnItem(in InferenceStreamItem item, List<InferenceStreamItem> output)
+        {
+            if (item.IsError)
+            {
+                _status = UsageRecord.Error;
+                _reason = CutReason(item.Error, _delivered.Any);
+            }
+            else if (item.IsTextDelta)
+            {
+                // A door's plain text delta: counted as it is, no chunk made for it.
+                _delivered.AddText(item.TextDelta);
+            }
+            else
+            {
+                // Counted as delivered once handed to the door: a caller that stops reading after it has had it.
+                var chunk = item.Chunk;
+                _delivered.Add(chunk);
+                if (chunk.Usage is { } usage)
+                {
+                    _lastUsage = usage;
+                }
             }
 
-            if (status != UsageRecord.Error)
+            output.Add(item);
+            return true;
+        }
+
+        public void OnCompleted(List<InferenceStreamItem> output)
+        {
+            if (_status != UsageRecord.Error)
             {
                 // A stream a guardrail cut (its step stopped reading upstream, so the provider's usage never came) is charged
                 // what the gateway counted, as a guardrail cut.
-                status = UsageRecord.Ok;
-                reason = context.Properties.TryGetValue(InferencePropertyKeys.GuardrailActions, out var actions) && actions.Contains(InferencePropertyKeys.CutResponse)
+                _status = UsageRecord.Ok;
+                _reason = context.Properties.TryGetValue(InferencePropertyKeys.GuardrailActions, out var actions) && actions.Contains(InferencePropertyKeys.CutResponse)
                     ? UsageRecord.ReasonGuardrailCut
                     : UsageRecord.ReasonUsageMissing;
             }
         }
-        finally
-        {
-            await FinishAsync(context, lease, context.Usage ?? lastUsage, status, reason, delivered).ConfigureAwait(false);
-        }
+
+        public ValueTask OnEndAsync() => step.FinishAsync(context, lease, context.Usage ?? _lastUsage, _status, _reason, _delivered);
     }
 
     // Why a call that failed is charged what the gateway counted; null when it is not charged (the provider refused it, so
