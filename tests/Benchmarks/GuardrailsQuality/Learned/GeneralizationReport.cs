@@ -229,6 +229,59 @@ internal sealed class GeneralizationReport(EmbeddingStore store)
         LearnedHeads.Write(writer, heads);
     }
 
+    /// <summary>
+    /// The shipped heads as the engine runs them (rules at their default threshold OR the head at the learned threshold 0.5)
+    /// on every set's held-out half, which the shipped heads were calibrated on but not trained on: what a user of
+    /// <c>guardrails.learned</c> gets. The figures the goals are judged on are the left-out ones above.
+    /// </summary>
+    internal string Shipped(LearnedHeads heads, string title)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var md = new StringBuilder();
+        double learnedTh = new LearnedPolicy().Threshold;
+        double injTh = new InjectionPolicy().Threshold;
+        double modTh = new ModerationPolicy().Threshold;
+        var injection = GeneralizationData.Injection().Where(s => s.Part == SplitPart.HeldOut).ToList();
+        md.AppendLine(inv, $"#### {title}");
+        md.AppendLine();
+        md.AppendLine("| injection set | kind | held-out texts | rules at 0.4 | rules + shipped head |");
+        md.AppendLine("|---|---|---:|---:|---:|");
+        foreach (var g in injection.GroupBy(s => s.Set).OrderBy(g => g.Any(s => s.Positive) ? 0 : 1).ThenBy(g => g.Key, StringComparer.Ordinal))
+        {
+            bool attack = g.Any(s => s.Positive);
+            double rules = g.Count(s => InjectionRule(s) >= injTh) / (double)g.Count();
+            double both = g.Count(s => InjectionRule(s) >= injTh || (s.Direction == GuardDirection.Input && heads.Score(LearnedHeads.InjectionHead, Embed(s), InjectionRule(s)) >= learnedTh)) / (double)g.Count();
+            md.AppendLine(inv, $"| {g.Key} | {(attack ? "attack (detection)" : "benign (false positives)")} | {g.Count()} | {rules:F3} | {both:F3} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("| category | set | held-out positives / negatives | rules P / R | rules + shipped head P / R |");
+        md.AppendLine("|---|---|---:|---:|---:|");
+        var moderation = GeneralizationData.Moderation().Where(s => s.Part == SplitPart.HeldOut).ToList();
+        var benign = GeneralizationData.ModerationBenign().Where(s => s.Part == SplitPart.HeldOut).ToList();
+        foreach (var g in moderation.GroupBy(s => (s.Category, s.Set)).OrderBy(g => g.Key.Category, StringComparer.Ordinal).ThenBy(g => g.Key.Set, StringComparer.Ordinal))
+        {
+            string c = g.Key.Category;
+            var rules = PR(g, s => ModerationRule(s, c) >= modTh);
+            var both = PR(g, s => ModerationRule(s, c) >= modTh || heads.Score(c, Embed(s), ModerationRule(s, c)) >= learnedTh);
+            md.AppendLine(inv, $"| {c} | {g.Key.Set} | {g.Count(s => s.Positive)} / {g.Count(s => !s.Positive)} | {rules} | {both} |");
+        }
+
+        md.AppendLine();
+        var flagged = ModerationCategories.All.Select(c => (c, Rate: benign.Count(s => ModerationRule(s, c) >= modTh || heads.Score(c, Embed(s), ModerationRule(s, c)) >= learnedTh) / (double)benign.Count)).ToList();
+        md.AppendLine("Benign prompts and e-mails (NotInject, OpenAI examples, BIPIA e-mails; " + benign.Count.ToString(inv) + " held-out texts) flagged by rules + shipped heads: " + string.Join(", ", flagged.Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.c} {f.Rate:F3}"))) + ".");
+        md.AppendLine();
+        return md.ToString();
+
+        static string PR(IEnumerable<Sample> g, Func<Sample, bool> hit)
+        {
+            int tp = g.Count(s => s.Positive && hit(s)), fp = g.Count(s => !s.Positive && hit(s)), pos = g.Count(s => s.Positive);
+            string p = tp + fp == 0 ? "n/a" : (tp / (double)(tp + fp)).ToString("F3", CultureInfo.InvariantCulture);
+            string r = pos == 0 ? "n/a" : (tp / (double)pos).ToString("F3", CultureInfo.InvariantCulture);
+            return p + " / " + r;
+        }
+    }
+
     internal string Build()
     {
         var inv = CultureInfo.InvariantCulture;
@@ -336,6 +389,11 @@ internal sealed class GeneralizationReport(EmbeddingStore store)
         int met = goalRows.Count(x => x.Figure.Recall >= 0.8 && x.Figure.Precision >= 0.8);
         md.AppendLine(inv, $"Goal: recall >= 0.8 at precision >= 0.8 per category on every left-out set. Met on {met} of {goalRows.Count} (category, left-out set) pairs with both classes; mean distance to recall 0.8: {goalRows.Average(x => Math.Max(0, 0.8 - x.Figure.Recall)):F3}, to precision 0.8: {goalRows.Average(x => Math.Max(0, 0.8 - (double.IsNaN(x.Figure.Precision) ? 0 : x.Figure.Precision))):F3}.");
         md.AppendLine();
+        md.AppendLine("### The shipped heads on the held-out halves");
+        md.AppendLine();
+        md.AppendLine("What `guardrails.learned` runs (`src/Mesh.Gateway.Guardrails/Learned/learned-heads.txt`, written by `-- train`): heads trained on every set's tune half with the int8 encoder's vectors (the default `sentence_encoder.precision`), calibrated on the held-out halves (so these figures are not independent: the left-out tables above are the ones the goals are judged on). A finding when the rules reach their default threshold OR a head reaches the learned threshold 0.5. Reproduce for another heads file: `-- shipped PATH`.");
+        md.AppendLine();
+        md.Append(Shipped(LearnedHeads.Shipped, "Shipped heads"));
         md.AppendLine(inv, $"Encoder: {store.Encoded} texts encoded in this run ({(store.Encoded == 0 ? 0 : store.EncodeTime.TotalMilliseconds / store.Encoded):F1} ms mean per text on one thread); vectors of earlier runs are cached under obj/.");
         md.AppendLine();
         return md.ToString();
