@@ -213,6 +213,13 @@ switch (mode)
         return 0;
     }
 
+    case "moderation-experiment":
+    {
+        using var store = new Mesh.Gateway.GuardrailsQuality.Learned.EmbeddingStore(EmbeddingCachePath());
+        Console.WriteLine(new Mesh.Gateway.GuardrailsQuality.Learned.GeneralizationReport(store).ModerationExperiment());
+        return 0;
+    }
+
     case "experiment":
     {
         using var store = new Mesh.Gateway.GuardrailsQuality.Learned.EmbeddingStore(EmbeddingCachePath());

@@ -42,12 +42,12 @@ public sealed class LeaveOneOutFloorTests
     {
         // Violence has no row: at 3 % flagged per benign set, neither the rules nor the head keep a threshold that flags
         // anything on a left-out violence set (docs/guardrails-quality.md).
-        { "harassment", "RealToxicityPrompts", 0.33, 0.30 },
-        { "harassment", "davidson tweets", 0.57, 0.46 },
-        { "hate", "RealToxicityPrompts", 0.50, 0.38 },
-        { "hate", "davidson tweets", 0.64, 0.79 },
-        { "hate", "hatecheck", 0.60, 0.77 },
-        { "hate", "toxigen", 0.65, 0.62 },
+        { "harassment", "RealToxicityPrompts", 0.44, 0.17 },
+        { "harassment", "davidson tweets", 0.55, 0.78 },
+        { "hate", "RealToxicityPrompts", 0.58, 0.32 },
+        { "hate", "davidson tweets", 0.70, 0.76 },
+        { "hate", "hatecheck", 0.59, 0.84 },
+        { "hate", "toxigen", 0.65, 0.63 },
     };
 
     [Fact]

@@ -65,6 +65,13 @@ internal sealed class GeneralizationReport(EmbeddingStore store)
     /// <summary>The injection head's L2 penalty (on standardized features): the default 1e-3 saturates the head's probabilities on a few hundred texts.</summary>
     internal const double InjectionL2 = 0.1;
 
+    /// <summary>
+    /// The moderation heads' L2 penalty (on standardized features), the injection head's: with 1e-3 the heads fitted the
+    /// training sets' own vocabulary (tweets, hatecheck's templates) and, left out, recalled less (session 15: harassment on
+    /// Davidson 0.47 -> 0.79, hate on hatecheck 0.77 -> 0.84, hate on Davidson precision 0.64 -> 0.70; `-- moderation-experiment`).
+    /// </summary>
+    internal const double ModerationL2 = InjectionL2;
+
     internal Func<string, Lodo.Fit> ModerationFit(bool rules, bool learned)
     {
         if (!learned)
@@ -75,7 +82,7 @@ internal sealed class GeneralizationReport(EmbeddingStore store)
         double ruleThreshold = new ModerationPolicy().Threshold;
         return category => training =>
         {
-            var head = Trainer.Train(training, Embed, rules ? s => ModerationRule(s, category) : _ => 0);
+            var head = Trainer.Train(training, Embed, rules ? s => ModerationRule(s, category) : _ => 0, 1, ModerationL2);
             return rules ? s => Combined(ModerationRule(s, category), ruleThreshold, head.Score(Embed(s), ModerationRule(s, category))) : s => head.Score(Embed(s), 0);
         };
     }
@@ -148,6 +155,67 @@ internal sealed class GeneralizationReport(EmbeddingStore store)
         };
     }
 
+    /// <summary>Moderation variants: how the head and the rules combine, the head's penalty, the calibration rule.</summary>
+    internal Func<string, Lodo.Fit> ModerationVariant(bool orRules, bool ruleFeature, double l2, bool gate = false)
+    {
+        double ruleThreshold = new ModerationPolicy().Threshold;
+        return category => training =>
+        {
+            var head = Trainer.Train(training, Embed, ruleFeature ? s => ModerationRule(s, category) : _ => 0, 1, l2);
+            return s =>
+            {
+                double rule = ModerationRule(s, category);
+                double learned = head.Score(Embed(s), ruleFeature ? rule : 0);
+                if (gate)
+                {
+                    // The rules decide far from their threshold (no trigger at all: the head may still fire; a strong rule hit
+                    // stays a hit); the head decides in the band around it.
+                    return rule >= 2 * ruleThreshold ? 1 + rule : learned;
+                }
+
+                return orRules ? Combined(rule, ruleThreshold, learned) : learned;
+            };
+        };
+    }
+
+    internal string ModerationExperiment()
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var moderation = GeneralizationData.Moderation();
+        var benign = GeneralizationData.ModerationBenign();
+        Func<List<Sample>, List<Sample>, Func<Sample, double>, double> f1 = Lodo.ModerationThreshold, bal = Lodo.ModerationThresholdBalanced;
+        var variants = new List<(string Name, Func<string, Lodo.Fit> Fit, Func<List<Sample>, List<Sample>, Func<Sample, double>, double> Th)>
+        {
+            ("rules", ModerationFit(true, false), f1),
+            ("or l2=.001 f1 (session 14)", ModerationVariant(true, true, 1e-3), f1),
+            ("or l2=.1 f1 (shipped)", ModerationFit(true, true), f1),
+            ("or l2=.03 f1", ModerationVariant(true, true, 0.03), f1),
+            ("or l2=.3 f1", ModerationVariant(true, true, 0.3), f1),
+            ("or l2=.001 bal", ModerationVariant(true, true, 1e-3), bal),
+            ("or l2=.1 bal", ModerationVariant(true, true, 0.1), bal),
+            ("head alone l2=.001 f1", ModerationVariant(false, true, 1e-3), f1),
+            ("head alone l2=.1 f1", ModerationVariant(false, true, 0.1), f1),
+            ("gate l2=.001 bal", ModerationVariant(true, true, 1e-3, gate: true), bal),
+        };
+        var md = new StringBuilder();
+        var results = variants.Select(v => (v.Name, Rows: Lodo.ModerationLeaveOneOut(moderation, benign, v.Fit, v.Th))).ToList();
+        md.AppendLine("| category / set | " + string.Join(" | ", results.Select(r => r.Name)) + " |");
+        foreach (var (category, fig) in results[0].Rows)
+        {
+            md.AppendLine($"| {category} / {fig.Set} | " + string.Join(" | ", results.Select(r =>
+            {
+                var f = r.Rows.First(x => x.Category == category && x.Figure.Set == fig.Set).Figure;
+                return (double.IsNaN(f.Precision) ? "n/a" : f.Precision.ToString("F2", inv)) + "/" + f.Recall.ToString("F2", inv);
+            })) + " |");
+        }
+
+        md.AppendLine("| met | " + string.Join(" | ", results.Select(r => r.Rows.Count(x => x.Figure.Precision >= 0.8 && x.Figure.Recall >= 0.8).ToString(inv))) + " |");
+        md.AppendLine("| mean dist P | " + string.Join(" | ", results.Select(r => r.Rows.Average(x => Math.Max(0, 0.8 - (double.IsNaN(x.Figure.Precision) ? 0 : x.Figure.Precision))).ToString("F3", inv))) + " |");
+        md.AppendLine("| mean dist R | " + string.Join(" | ", results.Select(r => r.Rows.Average(x => Math.Max(0, 0.8 - x.Figure.Recall)).ToString("F3", inv))) + " |");
+        md.AppendLine("| hate mean dist P+R | " + string.Join(" | ", results.Select(r => r.Rows.Where(x => x.Category == "hate").Average(x => Math.Max(0, 0.8 - (double.IsNaN(x.Figure.Precision) ? 0 : x.Figure.Precision)) + Math.Max(0, 0.8 - x.Figure.Recall)).ToString("F3", inv))) + " |");
+        return md.ToString();
+    }
+
     internal string Experiment()
     {
         var inv = CultureInfo.InvariantCulture;
@@ -214,7 +282,7 @@ internal sealed class GeneralizationReport(EmbeddingStore store)
         foreach (string category in ModerationCategories.All)
         {
             var labelled = moderation.Where(s => s.Category == category).ToList();
-            var mh = Trainer.Train([.. labelled.Where(s => s.Part == SplitPart.Tune), .. benign.Where(s => s.Part == SplitPart.Tune)], Embed, s => ModerationRule(s, category));
+            var mh = Trainer.Train([.. labelled.Where(s => s.Part == SplitPart.Tune), .. benign.Where(s => s.Part == SplitPart.Tune)], Embed, s => ModerationRule(s, category), 1, ModerationL2);
             double modTh = new ModerationPolicy().Threshold;
             double mt = Lodo.ModerationThreshold(labelled, benign, s => Combined(ModerationRule(s, category), modTh, mh.Score(Embed(s), ModerationRule(s, category))));
             heads.Add((category, Ship(mh, mt)));
@@ -378,6 +446,8 @@ internal sealed class GeneralizationReport(EmbeddingStore store)
         var single = ModerationCategories.All.Where(c => labelledBy.GetValueOrDefault(c) == 1).ToList();
         md.AppendLine();
         md.AppendLine("✓ = rules + learned has a higher F1 than the rules alone on that left-out set.");
+        md.AppendLine();
+        md.AppendLine("The heads are logistic regressions with an L2 penalty of 0.1 on standardized features, the injection head's (session 15; 0.001 before, with which the heads fitted their training sets' own vocabulary: left out, harassment on Davidson recalled 0.47 and hate on hatecheck 0.77). Variants tried (`dotnet run -c Release --project tests/Benchmarks/GuardrailsQuality -- moderation-experiment`): L2 0.001, 0.03, 0.1, 0.3 (every value from 0.03 up beats 0.001 on five of the six hate and harassment pairs; 0.1 is kept because the injection head uses it, not picked among them on these sets; harassment on RealToxicityPrompts loses F1 with all of them); a threshold at the best mean min(precision, recall) instead of the best F1 (with L2 0.1 worse or equal on every pair); the head alone with the rule score as a feature, without the OR (violence then finds 0.31 of hatecheck's threats at 0.92 precision, where the OR finds none, but hate loses on Davidson and toxigen); the rules deciding alone only far above their threshold (the same as the head alone: the rule scores never reach twice the threshold). None meets 0.8 / 0.8 on any pair.");
         md.AppendLine();
         if (single.Count > 0)
         {
