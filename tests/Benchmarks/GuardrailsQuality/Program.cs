@@ -204,6 +204,22 @@ switch (mode)
         return 0;
     }
 
+    case "shipped":
+    {
+        // The shipped heads (or a heads file given, e.g. an earlier version's) on the held-out halves, as the engine runs them.
+        using var store = new Mesh.Gateway.GuardrailsQuality.Learned.EmbeddingStore(EmbeddingCachePath());
+        var heads = args.Length > 1 ? Mesh.Gateway.Guardrails.Learned.LearnedHeads.Parse(new StreamReader(args[1])) : Mesh.Gateway.Guardrails.Learned.LearnedHeads.Shipped;
+        Console.WriteLine(new Mesh.Gateway.GuardrailsQuality.Learned.GeneralizationReport(store).Shipped(heads, args.Length > 1 ? args[1] : "shipped"));
+        return 0;
+    }
+
+    case "moderation-experiment":
+    {
+        using var store = new Mesh.Gateway.GuardrailsQuality.Learned.EmbeddingStore(EmbeddingCachePath());
+        Console.WriteLine(new Mesh.Gateway.GuardrailsQuality.Learned.GeneralizationReport(store).ModerationExperiment());
+        return 0;
+    }
+
     case "experiment":
     {
         using var store = new Mesh.Gateway.GuardrailsQuality.Learned.EmbeddingStore(EmbeddingCachePath());

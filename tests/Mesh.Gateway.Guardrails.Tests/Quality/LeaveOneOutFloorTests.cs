@@ -9,7 +9,8 @@ namespace Mesh.Gateway.Guardrails.Tests.Quality;
 /// trained fold by fold exactly as the report trains them) on every left-out set, from the repo's fixtures and the
 /// committed 8-bit sentence vectors of their texts (Fixtures/learned/embeddings.i8, written by the report program's
 /// <c>export-embeddings</c>; no model loads here). Each figure has a floor (detection, precision, recall) or a ceiling
-/// (false positives) at what the protocol reaches today on the 8-bit vectors (a few thousandths off the report's 32-bit ones),
+/// (false positives) at what the protocol reaches today on the 8-bit copies of the int8 encoder's vectors (moderation up to
+/// 0.09 off the report's float vectors: a threshold fitted on the best F1 moves with small changes of the scores),
 /// so a change that makes any left-out set worse fails.
 /// </summary>
 public sealed class LeaveOneOutFloorTests
@@ -30,7 +31,7 @@ public sealed class LeaveOneOutFloorTests
     public static TheoryData<string, double> InjectionCeilings => new()
     {
         { "BIPIA e-mails without attacks", 0.0 },
-        { "NotInject (benign, trigger words)", 0.22 },
+        { "NotInject (benign, trigger words)", 0.254 },
         { "OpenAI API example prompts", 0.0 },
         { "hatecheck non-hateful", 0.0 },
         { "toxigen neutral", 0.0 },
@@ -41,12 +42,12 @@ public sealed class LeaveOneOutFloorTests
     {
         // Violence has no row: at 3 % flagged per benign set, neither the rules nor the head keep a threshold that flags
         // anything on a left-out violence set (docs/guardrails-quality.md).
-        { "harassment", "RealToxicityPrompts", 0.37, 0.21 },
-        { "harassment", "davidson tweets", 0.58, 0.46 },
-        { "hate", "RealToxicityPrompts", 0.49, 0.37 },
-        { "hate", "davidson tweets", 0.66, 0.79 },
-        { "hate", "hatecheck", 0.61, 0.76 },
-        { "hate", "toxigen", 0.62, 0.58 },
+        { "harassment", "RealToxicityPrompts", 0.44, 0.17 },
+        { "harassment", "davidson tweets", 0.55, 0.78 },
+        { "hate", "RealToxicityPrompts", 0.58, 0.32 },
+        { "hate", "davidson tweets", 0.70, 0.76 },
+        { "hate", "hatecheck", 0.59, 0.84 },
+        { "hate", "toxigen", 0.65, 0.63 },
     };
 
     [Fact]

@@ -48,7 +48,11 @@ internal static class Lodo
         [.. samples.Select(s => (s, scorer(s))).GroupBy(x => x.s.Set).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => Measure(g.Key, [.. g], threshold))];
 
     /// <summary>Moderation, per category: the threshold maximizes the mean F1 of the other sets labelling the category; sets alone in labelling it have no left-out figure.</summary>
-    internal static List<(string Category, SetFigure Figure)> ModerationLeaveOneOut(List<Sample> samples, List<Sample> benign, Func<string, Fit> fitFor)
+    internal static List<(string Category, SetFigure Figure)> ModerationLeaveOneOut(List<Sample> samples, List<Sample> benign, Func<string, Fit> fitFor) =>
+        ModerationLeaveOneOut(samples, benign, fitFor, ModerationThreshold);
+
+    /// <summary>As above, with the calibration rule <paramref name="threshold"/> (labelled calibration sets, benign sets, scorer) in place of <see cref="ModerationThreshold"/>.</summary>
+    internal static List<(string Category, SetFigure Figure)> ModerationLeaveOneOut(List<Sample> samples, List<Sample> benign, Func<string, Fit> fitFor, Func<List<Sample>, List<Sample>, Func<Sample, double>, double> threshold)
     {
         var result = new List<(string, SetFigure)>();
         foreach (var byCategory in samples.GroupBy(s => s.Category).OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -63,7 +67,7 @@ internal static class Lodo
                 }
 
                 var scorer = fitFor(byCategory.Key)([.. others.Where(s => s.Part == SplitPart.Tune), .. benign.Where(s => s.Part == SplitPart.Tune)]);
-                double th = ModerationThreshold(others, benign, scorer);
+                double th = threshold(others, benign, scorer);
                 result.Add((byCategory.Key, Measure(set, [.. byCategory.Where(s => s.Set == set).Select(s => (s, scorer(s)))], th)));
             }
         }
@@ -96,6 +100,35 @@ internal static class Lodo
         double f1 = ThresholdAtBestF1([.. labelled.Where(s => s.Part == SplitPart.HeldOut).Select(s => (s, scorer(s)))]);
         double fp = ThresholdAtFalsePositives([.. benign.Where(s => s.Part == SplitPart.HeldOut).Select(s => (s, scorer(s)))], TargetFalsePositives, worstSet: true);
         return Math.Max(f1, fp);
+    }
+
+    /// <summary>
+    /// Like <see cref="ModerationThreshold"/>, but the threshold maximizes the mean over the calibration sets of min(precision,
+    /// recall) (the goal is both at 0.8; F1 trades one for the other), then is raised for the benign sets as there.
+    /// </summary>
+    internal static double ModerationThresholdBalanced(List<Sample> labelled, List<Sample> benign, Func<Sample, double> scorer)
+    {
+        var scored = labelled.Where(s => s.Part == SplitPart.HeldOut).Select(s => (Sample: s, Score: scorer(s))).ToList();
+        var sets = scored.GroupBy(x => x.Sample.Set).Where(g => g.Any(x => x.Sample.Positive)).Select(g => g.ToArray()).ToList();
+        double best = double.PositiveInfinity, bestValue = -1;
+        foreach (double t in scored.Select(x => x.Score).Where(s => s > 0).Distinct().Order())
+        {
+            double v = sets.Average(g =>
+            {
+                int tp = g.Count(x => x.Sample.Positive && x.Score >= t);
+                int fp = g.Count(x => !x.Sample.Positive && x.Score >= t);
+                int pos = g.Count(x => x.Sample.Positive);
+                return tp == 0 ? 0 : Math.Min(tp / (double)(tp + fp), tp / (double)pos);
+            });
+            if (v > bestValue)
+            {
+                bestValue = v;
+                best = t;
+            }
+        }
+
+        double fpTh = ThresholdAtFalsePositives([.. benign.Where(s => s.Part == SplitPart.HeldOut).Select(s => (s, scorer(s)))], TargetFalsePositives, worstSet: true);
+        return Math.Max(best, fpTh);
     }
 
     internal static SetFigure Measure(string set, List<(Sample Sample, double Score)> scored, double threshold)

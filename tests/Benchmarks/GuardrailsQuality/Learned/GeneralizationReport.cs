@@ -65,6 +65,13 @@ internal sealed class GeneralizationReport(EmbeddingStore store)
     /// <summary>The injection head's L2 penalty (on standardized features): the default 1e-3 saturates the head's probabilities on a few hundred texts.</summary>
     internal const double InjectionL2 = 0.1;
 
+    /// <summary>
+    /// The moderation heads' L2 penalty (on standardized features), the injection head's: with 1e-3 the heads fitted the
+    /// training sets' own vocabulary (tweets, hatecheck's templates) and, left out, recalled less (session 15: harassment on
+    /// Davidson 0.47 -> 0.79, hate on hatecheck 0.77 -> 0.84, hate on Davidson precision 0.64 -> 0.70; `-- moderation-experiment`).
+    /// </summary>
+    internal const double ModerationL2 = InjectionL2;
+
     internal Func<string, Lodo.Fit> ModerationFit(bool rules, bool learned)
     {
         if (!learned)
@@ -75,7 +82,7 @@ internal sealed class GeneralizationReport(EmbeddingStore store)
         double ruleThreshold = new ModerationPolicy().Threshold;
         return category => training =>
         {
-            var head = Trainer.Train(training, Embed, rules ? s => ModerationRule(s, category) : _ => 0);
+            var head = Trainer.Train(training, Embed, rules ? s => ModerationRule(s, category) : _ => 0, 1, ModerationL2);
             return rules ? s => Combined(ModerationRule(s, category), ruleThreshold, head.Score(Embed(s), ModerationRule(s, category))) : s => head.Score(Embed(s), 0);
         };
     }
@@ -148,6 +155,67 @@ internal sealed class GeneralizationReport(EmbeddingStore store)
         };
     }
 
+    /// <summary>Moderation variants: how the head and the rules combine, the head's penalty, the calibration rule.</summary>
+    internal Func<string, Lodo.Fit> ModerationVariant(bool orRules, bool ruleFeature, double l2, bool gate = false)
+    {
+        double ruleThreshold = new ModerationPolicy().Threshold;
+        return category => training =>
+        {
+            var head = Trainer.Train(training, Embed, ruleFeature ? s => ModerationRule(s, category) : _ => 0, 1, l2);
+            return s =>
+            {
+                double rule = ModerationRule(s, category);
+                double learned = head.Score(Embed(s), ruleFeature ? rule : 0);
+                if (gate)
+                {
+                    // The rules decide far from their threshold (no trigger at all: the head may still fire; a strong rule hit
+                    // stays a hit); the head decides in the band around it.
+                    return rule >= 2 * ruleThreshold ? 1 + rule : learned;
+                }
+
+                return orRules ? Combined(rule, ruleThreshold, learned) : learned;
+            };
+        };
+    }
+
+    internal string ModerationExperiment()
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var moderation = GeneralizationData.Moderation();
+        var benign = GeneralizationData.ModerationBenign();
+        Func<List<Sample>, List<Sample>, Func<Sample, double>, double> f1 = Lodo.ModerationThreshold, bal = Lodo.ModerationThresholdBalanced;
+        var variants = new List<(string Name, Func<string, Lodo.Fit> Fit, Func<List<Sample>, List<Sample>, Func<Sample, double>, double> Th)>
+        {
+            ("rules", ModerationFit(true, false), f1),
+            ("or l2=.001 f1 (session 14)", ModerationVariant(true, true, 1e-3), f1),
+            ("or l2=.1 f1 (shipped)", ModerationFit(true, true), f1),
+            ("or l2=.03 f1", ModerationVariant(true, true, 0.03), f1),
+            ("or l2=.3 f1", ModerationVariant(true, true, 0.3), f1),
+            ("or l2=.001 bal", ModerationVariant(true, true, 1e-3), bal),
+            ("or l2=.1 bal", ModerationVariant(true, true, 0.1), bal),
+            ("head alone l2=.001 f1", ModerationVariant(false, true, 1e-3), f1),
+            ("head alone l2=.1 f1", ModerationVariant(false, true, 0.1), f1),
+            ("gate l2=.001 bal", ModerationVariant(true, true, 1e-3, gate: true), bal),
+        };
+        var md = new StringBuilder();
+        var results = variants.Select(v => (v.Name, Rows: Lodo.ModerationLeaveOneOut(moderation, benign, v.Fit, v.Th))).ToList();
+        md.AppendLine("| category / set | " + string.Join(" | ", results.Select(r => r.Name)) + " |");
+        foreach (var (category, fig) in results[0].Rows)
+        {
+            md.AppendLine($"| {category} / {fig.Set} | " + string.Join(" | ", results.Select(r =>
+            {
+                var f = r.Rows.First(x => x.Category == category && x.Figure.Set == fig.Set).Figure;
+                return (double.IsNaN(f.Precision) ? "n/a" : f.Precision.ToString("F2", inv)) + "/" + f.Recall.ToString("F2", inv);
+            })) + " |");
+        }
+
+        md.AppendLine("| met | " + string.Join(" | ", results.Select(r => r.Rows.Count(x => x.Figure.Precision >= 0.8 && x.Figure.Recall >= 0.8).ToString(inv))) + " |");
+        md.AppendLine("| mean dist P | " + string.Join(" | ", results.Select(r => r.Rows.Average(x => Math.Max(0, 0.8 - (double.IsNaN(x.Figure.Precision) ? 0 : x.Figure.Precision))).ToString("F3", inv))) + " |");
+        md.AppendLine("| mean dist R | " + string.Join(" | ", results.Select(r => r.Rows.Average(x => Math.Max(0, 0.8 - x.Figure.Recall)).ToString("F3", inv))) + " |");
+        md.AppendLine("| hate mean dist P+R | " + string.Join(" | ", results.Select(r => r.Rows.Where(x => x.Category == "hate").Average(x => Math.Max(0, 0.8 - (double.IsNaN(x.Figure.Precision) ? 0 : x.Figure.Precision)) + Math.Max(0, 0.8 - x.Figure.Recall)).ToString("F3", inv))) + " |");
+        return md.ToString();
+    }
+
     internal string Experiment()
     {
         var inv = CultureInfo.InvariantCulture;
@@ -214,7 +282,7 @@ internal sealed class GeneralizationReport(EmbeddingStore store)
         foreach (string category in ModerationCategories.All)
         {
             var labelled = moderation.Where(s => s.Category == category).ToList();
-            var mh = Trainer.Train([.. labelled.Where(s => s.Part == SplitPart.Tune), .. benign.Where(s => s.Part == SplitPart.Tune)], Embed, s => ModerationRule(s, category));
+            var mh = Trainer.Train([.. labelled.Where(s => s.Part == SplitPart.Tune), .. benign.Where(s => s.Part == SplitPart.Tune)], Embed, s => ModerationRule(s, category), 1, ModerationL2);
             double modTh = new ModerationPolicy().Threshold;
             double mt = Lodo.ModerationThreshold(labelled, benign, s => Combined(ModerationRule(s, category), modTh, mh.Score(Embed(s), ModerationRule(s, category))));
             heads.Add((category, Ship(mh, mt)));
@@ -227,6 +295,59 @@ internal sealed class GeneralizationReport(EmbeddingStore store)
         writer.WriteLine("# (injection: every benign set at most 3 % false positives; a bias of -1000 means no threshold under 1 reached that: the head never fires alone).");
         writer.WriteLine("# Format: 'head <name> <bias> <rule weight>' then one line of 384 weights.");
         LearnedHeads.Write(writer, heads);
+    }
+
+    /// <summary>
+    /// The shipped heads as the engine runs them (rules at their default threshold OR the head at the learned threshold 0.5)
+    /// on every set's held-out half, which the shipped heads were calibrated on but not trained on: what a user of
+    /// <c>guardrails.learned</c> gets. The figures the goals are judged on are the left-out ones above.
+    /// </summary>
+    internal string Shipped(LearnedHeads heads, string title)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var md = new StringBuilder();
+        double learnedTh = new LearnedPolicy().Threshold;
+        double injTh = new InjectionPolicy().Threshold;
+        double modTh = new ModerationPolicy().Threshold;
+        var injection = GeneralizationData.Injection().Where(s => s.Part == SplitPart.HeldOut).ToList();
+        md.AppendLine(inv, $"#### {title}");
+        md.AppendLine();
+        md.AppendLine("| injection set | kind | held-out texts | rules at 0.4 | rules + shipped head |");
+        md.AppendLine("|---|---|---:|---:|---:|");
+        foreach (var g in injection.GroupBy(s => s.Set).OrderBy(g => g.Any(s => s.Positive) ? 0 : 1).ThenBy(g => g.Key, StringComparer.Ordinal))
+        {
+            bool attack = g.Any(s => s.Positive);
+            double rules = g.Count(s => InjectionRule(s) >= injTh) / (double)g.Count();
+            double both = g.Count(s => InjectionRule(s) >= injTh || (s.Direction == GuardDirection.Input && heads.Score(LearnedHeads.InjectionHead, Embed(s), InjectionRule(s)) >= learnedTh)) / (double)g.Count();
+            md.AppendLine(inv, $"| {g.Key} | {(attack ? "attack (detection)" : "benign (false positives)")} | {g.Count()} | {rules:F3} | {both:F3} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("| category | set | held-out positives / negatives | rules P / R | rules + shipped head P / R |");
+        md.AppendLine("|---|---|---:|---:|---:|");
+        var moderation = GeneralizationData.Moderation().Where(s => s.Part == SplitPart.HeldOut).ToList();
+        var benign = GeneralizationData.ModerationBenign().Where(s => s.Part == SplitPart.HeldOut).ToList();
+        foreach (var g in moderation.GroupBy(s => (s.Category, s.Set)).OrderBy(g => g.Key.Category, StringComparer.Ordinal).ThenBy(g => g.Key.Set, StringComparer.Ordinal))
+        {
+            string c = g.Key.Category;
+            var rules = PR(g, s => ModerationRule(s, c) >= modTh);
+            var both = PR(g, s => ModerationRule(s, c) >= modTh || heads.Score(c, Embed(s), ModerationRule(s, c)) >= learnedTh);
+            md.AppendLine(inv, $"| {c} | {g.Key.Set} | {g.Count(s => s.Positive)} / {g.Count(s => !s.Positive)} | {rules} | {both} |");
+        }
+
+        md.AppendLine();
+        var flagged = ModerationCategories.All.Select(c => (c, Rate: benign.Count(s => ModerationRule(s, c) >= modTh || heads.Score(c, Embed(s), ModerationRule(s, c)) >= learnedTh) / (double)benign.Count)).ToList();
+        md.AppendLine("Benign prompts and e-mails (NotInject, OpenAI examples, BIPIA e-mails; " + benign.Count.ToString(inv) + " held-out texts) flagged by rules + shipped heads: " + string.Join(", ", flagged.Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.c} {f.Rate:F3}"))) + ".");
+        md.AppendLine();
+        return md.ToString();
+
+        static string PR(IEnumerable<Sample> g, Func<Sample, bool> hit)
+        {
+            int tp = g.Count(s => s.Positive && hit(s)), fp = g.Count(s => !s.Positive && hit(s)), pos = g.Count(s => s.Positive);
+            string p = tp + fp == 0 ? "n/a" : (tp / (double)(tp + fp)).ToString("F3", CultureInfo.InvariantCulture);
+            string r = pos == 0 ? "n/a" : (tp / (double)pos).ToString("F3", CultureInfo.InvariantCulture);
+            return p + " / " + r;
+        }
     }
 
     internal string Build()
@@ -326,6 +447,8 @@ internal sealed class GeneralizationReport(EmbeddingStore store)
         md.AppendLine();
         md.AppendLine("✓ = rules + learned has a higher F1 than the rules alone on that left-out set.");
         md.AppendLine();
+        md.AppendLine("The heads are logistic regressions with an L2 penalty of 0.1 on standardized features, the injection head's (session 15; 0.001 before, with which the heads fitted their training sets' own vocabulary: left out, harassment on Davidson recalled 0.47 and hate on hatecheck 0.77). Variants tried (`dotnet run -c Release --project tests/Benchmarks/GuardrailsQuality -- moderation-experiment`): L2 0.001, 0.03, 0.1, 0.3 (every value from 0.03 up beats 0.001 on five of the six hate and harassment pairs; 0.1 is kept because the injection head uses it, not picked among them on these sets; harassment on RealToxicityPrompts loses F1 with all of them); a threshold at the best mean min(precision, recall) instead of the best F1 (with L2 0.1 worse or equal on every pair); the head alone with the rule score as a feature, without the OR (violence then finds 0.31 of hatecheck's threats at 0.92 precision, where the OR finds none, but hate loses on Davidson and toxigen); the rules deciding alone only far above their threshold (the same as the head alone: the rule scores never reach twice the threshold). None meets 0.8 / 0.8 on any pair.");
+        md.AppendLine();
         if (single.Count > 0)
         {
             md.AppendLine("Labelled by one set only, so no left-out figure (in-distribution only): " + string.Join(", ", single.Select(c => $"{c} ({moderation.First(s => s.Category == c && s.Positive).Set})")) + ".");
@@ -336,6 +459,11 @@ internal sealed class GeneralizationReport(EmbeddingStore store)
         int met = goalRows.Count(x => x.Figure.Recall >= 0.8 && x.Figure.Precision >= 0.8);
         md.AppendLine(inv, $"Goal: recall >= 0.8 at precision >= 0.8 per category on every left-out set. Met on {met} of {goalRows.Count} (category, left-out set) pairs with both classes; mean distance to recall 0.8: {goalRows.Average(x => Math.Max(0, 0.8 - x.Figure.Recall)):F3}, to precision 0.8: {goalRows.Average(x => Math.Max(0, 0.8 - (double.IsNaN(x.Figure.Precision) ? 0 : x.Figure.Precision))):F3}.");
         md.AppendLine();
+        md.AppendLine("### The shipped heads on the held-out halves");
+        md.AppendLine();
+        md.AppendLine("What `guardrails.learned` runs (`src/Mesh.Gateway.Guardrails/Learned/learned-heads.txt`, written by `-- train`): heads trained on every set's tune half with the int8 encoder's vectors (the default `sentence_encoder.precision`), calibrated on the held-out halves (so these figures are not independent: the left-out tables above are the ones the goals are judged on). A finding when the rules reach their default threshold OR a head reaches the learned threshold 0.5. Reproduce for another heads file: `-- shipped PATH`.");
+        md.AppendLine();
+        md.Append(Shipped(LearnedHeads.Shipped, "Shipped heads"));
         md.AppendLine(inv, $"Encoder: {store.Encoded} texts encoded in this run ({(store.Encoded == 0 ? 0 : store.EncodeTime.TotalMilliseconds / store.Encoded):F1} ms mean per text on one thread); vectors of earlier runs are cached under obj/.");
         md.AppendLine();
         return md.ToString();
