@@ -5,7 +5,7 @@ namespace Mesh.Gateway.Caching.Tests.Semantic;
 
 /// <summary>
 /// The floors docs/cache-quality.md reached, held on the shipped encoder + learned layer: without the pair verifier at 0.85
-/// (the default before it) and with it at the default threshold (0.83, tuned with it on banking77 train), on banking77's
+/// (the default before it) and with it at the default threshold (0.83 with the int8 encoder, tuned with it on banking77 train), on banking77's
 /// test split (4 cached and 4 asked questions per intent, as the report), and on hard negatives held here. The sets were
 /// never trained or tuned on.
 /// </summary>
@@ -30,7 +30,7 @@ public sealed class SemanticQualityFloorTests
             falseWhenShouldMiss += other >= Threshold ? 1 : 0;
         }
 
-        // Report: 25.6% hits, 3.2% wrong among should-hit, 3.9% false when it should miss (308 lookups).
+        // Report (int8 encoder, layer retrained on its vectors): 24.7% hits, 3.6% wrong among should-hit, 4.2% false when it should miss (308 lookups).
         Assert.Equal(308, asked.Count);
         Assert.InRange(hits / (double)asked.Count, 0.24, 1);
         Assert.InRange(wrongWhenShouldHit / (double)asked.Count, 0, 0.04);
@@ -54,9 +54,10 @@ public sealed class SemanticQualityFloorTests
             falseWhenShouldMiss += o >= threshold && verifier.Confirms(a.Text, other, o, TestContext.Current.CancellationToken) ? 1 : 0;
         }
 
-        // Report: 31.2% hits, 5.2% false when it should miss (308 lookups); without the verifier at 0.85: 25.6%, 3.9%.
-        Assert.InRange(hits / (double)asked.Count, 0.30, 1);
-        Assert.InRange(falseWhenShouldMiss / (double)asked.Count, 0, 0.055);
+        // Report (int8 encoder, layer and verifier retrained on its vectors): 27.6% hits, 4.5% false when it should miss
+        // (308 lookups); without the verifier at 0.85: 24.7%, 4.2%.
+        Assert.InRange(hits / (double)asked.Count, 0.27, 1);
+        Assert.InRange(falseWhenShouldMiss / (double)asked.Count, 0, 0.05);
     }
 
     [Fact]
