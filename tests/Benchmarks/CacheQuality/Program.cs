@@ -5,6 +5,7 @@ using System.Text.Json;
 using Mesh.Gateway.Caching.Semantic;
 using Mesh.Gateway.CacheQuality;
 using Mesh.Gateway.CacheQuality.Learning;
+using Mesh.Gateway.Core.Embeddings;
 using Mesh.Gateway.Embeddings;
 
 // Regenerates docs/cache-quality.md: false hits and hit rate of the semantic cache per threshold, tuned on banking77's
@@ -25,7 +26,21 @@ const int DenseCached = 20;
 const int DenseAsked = 10;
 var perIntentCachedDefault = perIntentCached;
 var perIntentAskedDefault = perIntentAsked;
-var encoder = new MiniLmTextEncoder();
+// `--encoder arctic-xs` measures another encoder: its layer, verifier and report go under obj/arctic-xs, never to the
+// shipped files or docs/.
+var encoderName = StringArg("--encoder", "minilm");
+ITextEncoder encoder = encoderName switch
+{
+    "minilm" => new MiniLmTextEncoder(),
+    "arctic-xs" => new ArcticXsTextEncoder(),
+    _ => throw new ArgumentException("unknown encoder " + encoderName),
+};
+var outDir = encoderName == "minilm" ? null : Path.Combine(root, "tests/Benchmarks/CacheQuality/obj", encoderName);
+if (outDir is not null)
+{
+    Directory.CreateDirectory(outDir);
+}
+
 var clock = Stopwatch.StartNew();
 var memo = new EmbeddingMemo(encoder, Path.Combine(root, "tests/Benchmarks/CacheQuality/obj/embeddings.bin"));
 
@@ -37,7 +52,7 @@ var oos = clinc.GetProperty("oos_test").EnumerateArray().Select(static e => e[0]
 
 // The learned layer: trained on banking77 train without the first 8 questions of each intent, which stay for tuning the
 // threshold (the report's "banking77 train" column), so neither the tuning nor any reported set was trained on.
-var projectionPath = Path.Combine(root, "src/Mesh.Gateway.Caching/Semantic/cache-projection.bin");
+var projectionPath = outDir is null ? Path.Combine(root, "src/Mesh.Gateway.Caching/Semantic/cache-projection.bin") : Path.Combine(outDir, "cache-projection.bin");
 CacheProjection projection;
 if (args is ["train", ..])
 {
@@ -54,6 +69,7 @@ if (args is ["train", ..])
             "--scale" => settings with { Scale = float.Parse(args[i + 1], CultureInfo.InvariantCulture) },
             "--rate" => settings with { LearningRate = float.Parse(args[i + 1], CultureInfo.InvariantCulture) },
             "--batch" => settings with { Batch = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
+            "--encoder" => settings,
             _ => throw new ArgumentException("unknown option " + args[i]),
         };
     }
@@ -71,7 +87,7 @@ if (args is ["train", ..])
 }
 else
 {
-    projection = CacheProjection.Shipped;
+    projection = outDir is null ? CacheProjection.Shipped : CacheProjection.Read(File.OpenRead(projectionPath));
 }
 
 var projected = new Dictionary<string, float[]>(StringComparer.Ordinal);
@@ -104,9 +120,10 @@ var thresholds = Enumerable.Range(0, 60).Select(i => 0.40 + (i * 0.01)).ToArray(
 // The pair verifier: trained on pairs of banking77 train's questions the layer was trained on (never the first 8 of an
 // intent, which stay for tuning), each question with its closest questions of its own intent (one answer serves) and of
 // other intents (the sibling intents a threshold alone lets through).
-var verifierPath = Path.Combine(root, "src/Mesh.Gateway.Caching/Semantic/cache-verifier.bin");
+var verifierPath = outDir is null ? Path.Combine(root, "src/Mesh.Gateway.Caching/Semantic/cache-verifier.bin") : Path.Combine(outDir, "cache-verifier.bin");
 PairVerifier verifier;
-if (args is ["train-verifier", ..])
+// Another encoder's verifier is trained in the same run as its layer when it has none yet.
+if (args is ["train-verifier", ..] || (outDir is not null && !File.Exists(verifierPath)))
 {
     var (pairFeatures, pairSame) = VerifierPairs(bankTrain, perIntentCached + perIntentAsked, neighbours: 3, substitutes: !args.Contains("--no-substitutes"));
     memo.Save();
@@ -135,7 +152,7 @@ if (args is ["train-verifier", ..])
 }
 else
 {
-    verifier = PairVerifier.Shipped;
+    verifier = outDir is null ? PairVerifier.Shipped : PairVerifier.Read(File.OpenRead(verifierPath));
 }
 
 
@@ -146,7 +163,9 @@ var test = Evaluate("banking77 test", bankTest, [], Encode, check: verifier);
 var clincResult = Evaluate("CLINC150 test", clincSet, oos, Encode, check: verifier);
 var denseTest = Evaluate("banking77 test, 20 cached an intent", bankTest, [], Encode, DenseCached, DenseAsked, check: verifier);
 var denseClinc = Evaluate("CLINC150 test, 20 cached an intent", clincSet, oos, Encode, DenseCached, DenseAsked, check: verifier);
+var rawTrain = Evaluate("banking77 train", bankTrain, [], Raw);
 var rawTest = Evaluate("banking77 test", bankTest, [], Raw);
+var rawDense = Evaluate("banking77 test, 20 cached an intent", bankTest, [], Raw, DenseCached, DenseAsked);
 var rawClinc = Evaluate("CLINC150 test", clincSet, oos, Raw);
 var hard = HardNegatives.Pairs.Select(p => (Sim: Dot(Encode(p.Cached), Encode(p.Asked)), Same: SalientTerms.Signature(p.Cached) == SalientTerms.Signature(p.Asked))
     is var (sim, same) ? (Sim: sim, Same: same, P: Probability(verifier, p.Asked, p.Cached, sim)) : default).ToList();
@@ -227,6 +246,12 @@ md.AppendLine($"| Korean pairs, same (vectors only) | {kDup.Count} | {Pct(kDup.C
 md.AppendLine($"| Korean pairs as the gateway treats them (script rule: non-Latin prompts never hit semantically) | {korean.Count} | {Pct(kDup.Count(k => k.Latin && k.Sim >= chosen) / (double)Math.Max(1, kDup.Count))} | - | {Pct(kDiff.Count(k => k.Latin && k.Sim >= chosen) / (double)Math.Max(1, kDiff.Count))} | - |");
 md.AppendLine($"| before the layer: banking77 test, encoder alone at {rawThreshold:F2} | {rawTest.Asked.Count} | {Pct(rawTest.HitRate(rawThreshold, true))} | {Pct(rawTest.WrongHit(rawThreshold, true))} | {Pct(rawTest.MissFalse(rawThreshold, true))} | - |");
 md.AppendLine($"| before the layer: CLINC150 test, encoder alone at {rawThreshold:F2} | {rawClinc.Asked.Count} | {Pct(rawClinc.HitRate(rawThreshold, true))} | {Pct(rawClinc.WrongHit(rawThreshold, true))} | {Pct(rawClinc.MissFalse(rawThreshold, true))} | - |");
+var rawChosen = thresholds.FirstOrDefault(t => rawTrain.MissFalse(t, true) <= 0.02);
+foreach (var r in new[] { rawDense, rawTest, rawClinc })
+{
+    md.AppendLine($"| vectors only (no layer, no verifier): {r.Name}, at {rawChosen:F2} (tuned as the default) | {r.Asked.Count} | {Pct(r.HitRate(rawChosen, true))} | {Pct(r.WrongHit(rawChosen, true))} | {Pct(r.MissFalse(rawChosen, true))} | - |");
+}
+
 md.AppendLine();
 
 // The verdict, target by target.
@@ -369,11 +394,11 @@ foreach (var t in shown.Append(chosen).Append(before).Distinct().Order())
 
 md.AppendLine();
 md.AppendLine(memo.Encoded == 0
-    ? $"Encoder: every vector came from the run's memo (obj/embeddings.bin); the run took {clock.Elapsed.TotalSeconds:F0} s."
-    : $"Encoder: {memo.Encoded} texts encoded, mean {TimeSpan.FromTicks(memo.EncodeTicks * TimeSpan.TicksPerSecond / Stopwatch.Frequency).TotalMilliseconds / memo.Encoded:F1} ms per text on one thread of a shared 2-core machine; the run took {clock.Elapsed.TotalSeconds:F0} s.");
+    ? $"Encoder ({encoder.ModelName}): every vector came from the run's memo (obj/embeddings.bin); the run took {clock.Elapsed.TotalSeconds:F0} s."
+    : $"Encoder ({encoder.ModelName}): {memo.Encoded} texts encoded, mean {TimeSpan.FromTicks(memo.EncodeTicks * TimeSpan.TicksPerSecond / Stopwatch.Frequency).TotalMilliseconds / memo.Encoded:F1} ms per text on one thread of a shared 2-core machine; the run took {clock.Elapsed.TotalSeconds:F0} s.");
 md.AppendLine();
 md.AppendLine("Data (copied with their licences into tests/Benchmarks/CacheQuality/data): banking77 (PolyAI, CC-BY-4.0), CLINC150 (CC-BY-3.0), Korean question pairs (songys/Question_pair, MIT).");
-var output = Path.Combine(root, "docs/cache-quality.md");
+var output = outDir is null ? Path.Combine(root, "docs/cache-quality.md") : Path.Combine(outDir, "cache-quality.md");
 File.WriteAllText(output, md.ToString());
 Console.WriteLine(md.ToString());
 return 0;
@@ -568,6 +593,12 @@ float Probability(PairVerifier check, string prompt, string cachedPrompt, float 
     }
 
     return (features, same);
+}
+
+string StringArg(string name, string fallback)
+{
+    var at = Array.IndexOf(args, name);
+    return at >= 0 && at + 1 < args.Length ? args[at + 1] : fallback;
 }
 
 int IntArg(string name, int fallback)
