@@ -50,7 +50,7 @@ public static class CachingGatewayBuilderExtensions
                 ConfigurationKey.Value("ttl_seconds", "integer", null, "How long an answer is kept."),
                 ConfigurationKey.Value("cache_sampled", "boolean", "false", "Cache requests that sample (temperature above 0, or omitted)."),
                 ConfigurationKey.Value("per_user", "boolean", "false", "Partition entries by the caller's user as well as the tenant."),
-                ConfigurationKey.Value("semantic_threshold", "number (0..1)", null, "Cosine similarity for a semantic hit candidate (with the local encoder the pair verifier then accepts or refuses it; docs/cache-quality.md tunes 0.84 with the int8 encoder); unset: exact hits only."))),
+                ConfigurationKey.Value("semantic_threshold", "number (0..1)", null, "Cosine similarity for a semantic hit candidate (with the local encoder the pair verifier then accepts or refuses it; docs/cache-quality.md tunes 0.83 with the int8 encoder); unset: exact hits only."))),
                 "Caching per route (by route name); a route not listed is not cached."),
             ConfigurationKey.Nested("tenants", ConfigurationNode.Map(ConfigurationNode.Mapping(
                 ConfigurationKey.Value("ttl_seconds", "integer", null, "A shorter TTL for this tenant's entries."))),

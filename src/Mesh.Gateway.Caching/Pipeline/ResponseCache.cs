@@ -113,6 +113,11 @@ public sealed class ResponseCache
         return plan;
     }
 
+    /// <summary>Semantic candidates above the threshold put to the verifier, closest first: at most this many verifier
+    /// runs (each at most one short encoder batch for differing words not kept yet) a lookup. Chosen on the tuning split
+    /// (docs/cache-quality.md, "Candidates tried"); the quality program models the lookup with it.</summary>
+    internal const int SemanticCandidates = 2;
+
     private const string SemanticPrefix = "s|";
 
     /// <summary>The kept answer for the plan, exact first, then the closest one above the route's threshold; null on a miss.</summary>
@@ -141,23 +146,25 @@ public sealed class ResponseCache
                 await _share.SyncAsync(semantic.Partition, _index!).ConfigureAwait(false);
             }
 
-            // The closest cached prompt above the threshold is a candidate; the encoder's verifier then decides (the local
-            // encoder's pair verifier refuses near-duplicates whose differing words change the question).
-            var match = _index!.Search(semantic.Partition, vector, (float)plan.Route.SemanticThreshold!.Value);
-            if (match is not { } found)
+            // The closest cached prompts above the threshold are candidates, tried closest first; the encoder's verifier
+            // decides each (the local encoder's pair verifier refuses near-duplicates whose differing words change the
+            // question), and the first it accepts whose entry is still kept serves. Where the closest is a sibling
+            // question's, the next may be a paraphrase's (docs/cache-quality.md, "Candidates tried").
+            var candidates = new SemanticCandidate[SemanticCandidates];
+            var count = _index!.Search(semantic.Partition, vector, (float)plan.Route.SemanticThreshold!.Value, candidates);
+            for (var i = 0; i < count; i++)
             {
-                return null;
-            }
+                var found = candidates[i];
+                if (!_encoder.Confirms(semantic.Prompt, found.Prompt, found.Similarity, cancellationToken))
+                {
+                    CacheMetrics.Refused(context.Identity?.TenantId ?? string.Empty, context.Model);
+                    continue;
+                }
 
-            if (!_encoder.Confirms(semantic.Prompt, found.Prompt, found.Similarity, cancellationToken))
-            {
-                CacheMetrics.Refused(context.Identity?.TenantId ?? string.Empty, context.Model);
-                return null;
-            }
-
-            if (await ReadAsync(found.EntryKey, plan.Control, cancellationToken).ConfigureAwait(false) is { } close)
-            {
-                return (close, "semantic");
+                if (await ReadAsync(found.EntryKey, plan.Control, cancellationToken).ConfigureAwait(false) is { } close)
+                {
+                    return (close, "semantic");
+                }
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)

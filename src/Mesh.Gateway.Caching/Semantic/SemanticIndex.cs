@@ -49,17 +49,26 @@ internal sealed class SemanticIndex(int dimensions, long maxBytes, TimeProvider 
         }
     }
 
+    /// <summary>The closest live entry that reaches <paramref name="threshold"/> in <paramref name="partition"/>, or null.</summary>
     public (string EntryKey, float Similarity, string Prompt)? Search(string partition, ReadOnlySpan<float> query, float threshold)
+    {
+        Span<SemanticCandidate> found = [default];
+        return Search(partition, query, threshold, found) == 0 ? null : (found[0].EntryKey, found[0].Similarity, found[0].Prompt);
+    }
+
+    /// <summary>The live entries that reach <paramref name="threshold"/> in <paramref name="partition"/>, closest first, at
+    /// most <paramref name="found"/>'s length; returns how many.</summary>
+    public int Search(string partition, ReadOnlySpan<float> query, float threshold, Span<SemanticCandidate> found)
     {
         if (query.Length != Dimensions || !_partitions.TryGetValue(partition, out var target))
         {
-            return null;
+            return 0;
         }
 
         var now = time.GetTimestamp();
         lock (target)
         {
-            return target.Search(query, threshold, now);
+            return target.Search(query, threshold, now, found);
         }
     }
 

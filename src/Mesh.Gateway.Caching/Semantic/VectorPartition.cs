@@ -93,9 +93,17 @@ internal sealed class VectorPartition
     /// <summary>The live entry most similar to <paramref name="query"/> with its (int8) cosine and its prompt, or null when none reaches <paramref name="threshold"/>.</summary>
     public (string Key, float Similarity, string Prompt)? Search(ReadOnlySpan<float> query, float threshold, long now)
     {
-        if (Count == 0)
+        Span<SemanticCandidate> found = [default];
+        return Search(query, threshold, now, found) == 0 ? null : (found[0].EntryKey, found[0].Similarity, found[0].Prompt);
+    }
+
+    /// <summary>The live entries most similar to <paramref name="query"/> that reach <paramref name="threshold"/>, closest
+    /// first, at most <paramref name="found"/>'s length (and at most <see cref="Candidates"/>); returns how many.</summary>
+    public int Search(ReadOnlySpan<float> query, float threshold, long now, Span<SemanticCandidate> found)
+    {
+        if (Count == 0 || found.IsEmpty)
         {
-            return null;
+            return 0;
         }
 
         Span<ulong> queryBits = stackalloc ulong[_words];
@@ -136,7 +144,7 @@ internal sealed class VectorPartition
             worst = bestDistance[Candidates - 1];
         }
 
-        (string Key, float Similarity, string Prompt)? best = null;
+        var count = 0;
         for (var i = 0; i < Candidates && bestDistance[i] != int.MaxValue; i++)
         {
             var row = bestRow[i];
@@ -146,13 +154,23 @@ internal sealed class VectorPartition
             }
 
             var similarity = Dot(queryCodes, _codes.AsSpan(row * _dimensions, _dimensions)) * queryScale * _scales[row];
-            if (similarity >= threshold && (best is null || similarity > best.Value.Similarity))
+            if (similarity < threshold || (count == found.Length && similarity <= found[count - 1].Similarity))
             {
-                best = (_keys[row], similarity, _prompts[row]);
+                continue;
             }
+
+            // Insert in order of similarity, the least similar dropped when full.
+            var at = count < found.Length ? count++ : count - 1;
+            while (at > 0 && found[at - 1].Similarity < similarity)
+            {
+                found[at] = found[at - 1];
+                at--;
+            }
+
+            found[at] = new SemanticCandidate(_keys[row], similarity, _prompts[row]);
         }
 
-        return best;
+        return count;
     }
 
     /// <summary>Sign bits and int8 codes of a (normalized) vector; <paramref name="scale"/> turns a code back into a component.</summary>

@@ -105,6 +105,23 @@ internal static class CacheLatency
         }
 
         report.AppendLine(Row($"semantic lookup without the encoder, with the pair verifier: project + search {entries:N0} + verify the closest", Measure(searches, () => Lookup(q++))));
+
+        // The lookup's bound: the verifier runs on at most ResponseCache.SemanticCandidates candidates, closest first. Its worst
+        // case is every candidate refused, so each is verified; here every one is, whatever the verifier says.
+        var tried = new SemanticCandidate[ResponseCache.SemanticCandidates];
+        int LookupAll(int i)
+        {
+            var count = partition.Search(projection.Project(raw[i % raw.Length]), -1f, 0, tried);
+            for (var c = 0; c < count; c++)
+            {
+                PairVerifier.Describe(Asked[i % Asked.Length], tried[c].Prompt, tried[c].Similarity, WordVector, features);
+                _ = verifier.Probability(features);
+            }
+
+            return count;
+        }
+
+        report.AppendLine(Row($"the same, verifying the {ResponseCache.SemanticCandidates} closest (the lookup's worst case: every candidate refused)", Measure(searches, () => LookupAll(q++))));
         report.AppendLine(Row("pair verifier alone (features of a pair + probability), word vectors kept", Measure(searches, () =>
         {
             PairVerifier.Describe(Asked[q % Asked.Length], Prompts[q++ % Prompts.Length], 0.9f, WordVector, features);

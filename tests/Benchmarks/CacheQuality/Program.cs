@@ -5,6 +5,7 @@ using System.Text.Json;
 using Mesh.Gateway.Caching.Semantic;
 using Mesh.Gateway.CacheQuality;
 using Mesh.Gateway.CacheQuality.Learning;
+using Mesh.Gateway.Core.Embeddings;
 using Mesh.Gateway.Embeddings;
 
 // Regenerates docs/cache-quality.md: false hits and hit rate of the semantic cache per threshold, tuned on banking77's
@@ -25,7 +26,21 @@ const int DenseCached = 20;
 const int DenseAsked = 10;
 var perIntentCachedDefault = perIntentCached;
 var perIntentAskedDefault = perIntentAsked;
-var encoder = new MiniLmTextEncoder();
+// `--encoder arctic-xs` measures another encoder: its layer, verifier and report go under obj/arctic-xs, never to the
+// shipped files or docs/.
+var encoderName = StringArg("--encoder", "minilm");
+ITextEncoder encoder = encoderName switch
+{
+    "minilm" => new MiniLmTextEncoder(),
+    "arctic-xs" => new ArcticXsTextEncoder(),
+    _ => throw new ArgumentException("unknown encoder " + encoderName),
+};
+var outDir = encoderName == "minilm" ? null : Path.Combine(root, "tests/Benchmarks/CacheQuality/obj", encoderName);
+if (outDir is not null)
+{
+    Directory.CreateDirectory(outDir);
+}
+
 var clock = Stopwatch.StartNew();
 var memo = new EmbeddingMemo(encoder, Path.Combine(root, "tests/Benchmarks/CacheQuality/obj/embeddings.bin"));
 
@@ -37,7 +52,7 @@ var oos = clinc.GetProperty("oos_test").EnumerateArray().Select(static e => e[0]
 
 // The learned layer: trained on banking77 train without the first 8 questions of each intent, which stay for tuning the
 // threshold (the report's "banking77 train" column), so neither the tuning nor any reported set was trained on.
-var projectionPath = Path.Combine(root, "src/Mesh.Gateway.Caching/Semantic/cache-projection.bin");
+var projectionPath = outDir is null ? Path.Combine(root, "src/Mesh.Gateway.Caching/Semantic/cache-projection.bin") : Path.Combine(outDir, "cache-projection.bin");
 CacheProjection projection;
 if (args is ["train", ..])
 {
@@ -54,6 +69,7 @@ if (args is ["train", ..])
             "--scale" => settings with { Scale = float.Parse(args[i + 1], CultureInfo.InvariantCulture) },
             "--rate" => settings with { LearningRate = float.Parse(args[i + 1], CultureInfo.InvariantCulture) },
             "--batch" => settings with { Batch = int.Parse(args[i + 1], CultureInfo.InvariantCulture) },
+            "--encoder" => settings,
             _ => throw new ArgumentException("unknown option " + args[i]),
         };
     }
@@ -71,7 +87,7 @@ if (args is ["train", ..])
 }
 else
 {
-    projection = CacheProjection.Shipped;
+    projection = outDir is null ? CacheProjection.Shipped : CacheProjection.Read(File.OpenRead(projectionPath));
 }
 
 var projected = new Dictionary<string, float[]>(StringComparer.Ordinal);
@@ -97,14 +113,17 @@ float[] WordVector(string word)
     return v;
 }
 
+// The candidates the report's "Candidates tried" section compares (the lookup tries ResponseCache.SemanticCandidates).
+const int MaxTried = 4;
 var thresholds = Enumerable.Range(0, 60).Select(i => 0.40 + (i * 0.01)).ToArray();
 
 // The pair verifier: trained on pairs of banking77 train's questions the layer was trained on (never the first 8 of an
 // intent, which stay for tuning), each question with its closest questions of its own intent (one answer serves) and of
 // other intents (the sibling intents a threshold alone lets through).
-var verifierPath = Path.Combine(root, "src/Mesh.Gateway.Caching/Semantic/cache-verifier.bin");
+var verifierPath = outDir is null ? Path.Combine(root, "src/Mesh.Gateway.Caching/Semantic/cache-verifier.bin") : Path.Combine(outDir, "cache-verifier.bin");
 PairVerifier verifier;
-if (args is ["train-verifier", ..])
+// Another encoder's verifier is trained in the same run as its layer when it has none yet.
+if (args is ["train-verifier", ..] || (outDir is not null && !File.Exists(verifierPath)))
 {
     var (pairFeatures, pairSame) = VerifierPairs(bankTrain, perIntentCached + perIntentAsked, neighbours: 3, substitutes: !args.Contains("--no-substitutes"));
     memo.Save();
@@ -133,7 +152,7 @@ if (args is ["train-verifier", ..])
 }
 else
 {
-    verifier = PairVerifier.Shipped;
+    verifier = outDir is null ? PairVerifier.Shipped : PairVerifier.Read(File.OpenRead(verifierPath));
 }
 
 
@@ -144,7 +163,9 @@ var test = Evaluate("banking77 test", bankTest, [], Encode, check: verifier);
 var clincResult = Evaluate("CLINC150 test", clincSet, oos, Encode, check: verifier);
 var denseTest = Evaluate("banking77 test, 20 cached an intent", bankTest, [], Encode, DenseCached, DenseAsked, check: verifier);
 var denseClinc = Evaluate("CLINC150 test, 20 cached an intent", clincSet, oos, Encode, DenseCached, DenseAsked, check: verifier);
+var rawTrain = Evaluate("banking77 train", bankTrain, [], Raw);
 var rawTest = Evaluate("banking77 test", bankTest, [], Raw);
+var rawDense = Evaluate("banking77 test, 20 cached an intent", bankTest, [], Raw, DenseCached, DenseAsked);
 var rawClinc = Evaluate("CLINC150 test", clincSet, oos, Raw);
 var hard = HardNegatives.Pairs.Select(p => (Sim: Dot(Encode(p.Cached), Encode(p.Asked)), Same: SalientTerms.Signature(p.Cached) == SalientTerms.Signature(p.Asked))
     is var (sim, same) ? (Sim: sim, Same: same, P: Probability(verifier, p.Asked, p.Cached, sim)) : default).ToList();
@@ -225,6 +246,12 @@ md.AppendLine($"| Korean pairs, same (vectors only) | {kDup.Count} | {Pct(kDup.C
 md.AppendLine($"| Korean pairs as the gateway treats them (script rule: non-Latin prompts never hit semantically) | {korean.Count} | {Pct(kDup.Count(k => k.Latin && k.Sim >= chosen) / (double)Math.Max(1, kDup.Count))} | - | {Pct(kDiff.Count(k => k.Latin && k.Sim >= chosen) / (double)Math.Max(1, kDiff.Count))} | - |");
 md.AppendLine($"| before the layer: banking77 test, encoder alone at {rawThreshold:F2} | {rawTest.Asked.Count} | {Pct(rawTest.HitRate(rawThreshold, true))} | {Pct(rawTest.WrongHit(rawThreshold, true))} | {Pct(rawTest.MissFalse(rawThreshold, true))} | - |");
 md.AppendLine($"| before the layer: CLINC150 test, encoder alone at {rawThreshold:F2} | {rawClinc.Asked.Count} | {Pct(rawClinc.HitRate(rawThreshold, true))} | {Pct(rawClinc.WrongHit(rawThreshold, true))} | {Pct(rawClinc.MissFalse(rawThreshold, true))} | - |");
+var rawChosen = thresholds.FirstOrDefault(t => rawTrain.MissFalse(t, true) <= 0.02);
+foreach (var r in new[] { rawDense, rawTest, rawClinc })
+{
+    md.AppendLine($"| vectors only (no layer, no verifier): {r.Name}, at {rawChosen:F2} (tuned as the default) | {r.Asked.Count} | {Pct(r.HitRate(rawChosen, true))} | {Pct(r.WrongHit(rawChosen, true))} | {Pct(r.MissFalse(rawChosen, true))} | - |");
+}
+
 md.AppendLine();
 
 // The verdict, target by target.
@@ -290,7 +317,7 @@ md.AppendLine("more of them through than the threshold alone; the substitute rul
 md.AppendLine("failure (one word apart), so their figure is less independent than CLINC150's. The **second set** (`HardNegatives.Fresh`, 40");
 md.AppendLine("pairs: the same question about two products, plans or versions, most one lower-case word apart) was written after the verifier");
 md.AppendLine($"and committed before anything was measured on it: it measures the verifier afresh, {fresh.Count(h => h.Same && h.Sim >= chosen && h.P >= accept)} of {fresh.Count} hits with it at {chosen:F2}, {fresh.Count(h => h.Same && h.Sim >= before)} of {fresh.Count} without it at {before:F2}");
-md.AppendLine("(so the first set's 3.3 % flatters the verifier). The pairs of the second set that still hit, with their cosine and the verifier's probability:");
+md.AppendLine($"(so the first set's {Pct(HardFalse(chosen, accept))} flatters the verifier). The pairs of the second set that still hit, with their cosine and the verifier's probability:");
 md.AppendLine(string.Join("; ", HardNegatives.Fresh.Zip(fresh).Where(x => x.Second.Same && x.Second.Sim >= chosen && x.Second.P >= accept).Select(x => $"\"{x.First.Cached}\" / \"{x.First.Asked}\" ({x.Second.Sim:F2}, {x.Second.P:F2})")) + ".");
 md.AppendLine();
 
@@ -313,6 +340,27 @@ foreach (var (name, a, margin) in options)
     md.AppendLine(t == 0
         ? $"| {name} | none reaches 2% | - | - |"
         : $"| {name}{(a == accept && margin == 0 ? " (shipped)" : string.Empty)} | {t:F2} | {Pct(train.HitRate(t, true, a, margin))} | {Pct(train.MissFalse(t, true, a, margin))} |");
+}
+
+md.AppendLine();
+md.AppendLine("## Candidates tried");
+md.AppendLine();
+md.AppendLine("The lookup puts the closest cached questions above the threshold to the verifier in turn, closest first, and serves the first");
+md.AppendLine($"it accepts (`ResponseCache.SemanticCandidates`, now **{Result.Shipped}**). Where the closest is a sibling intent's question and the verifier refuses");
+md.AppendLine("it, the next may be a paraphrase's; but each further candidate is also one more chance for a sibling to be accepted. Each row:");
+md.AppendLine($"the lowest threshold that keeps the tuning split's should-miss false hits within 2% (verifier at {accept:F2}), the tuning hit rate there");
+md.AppendLine("(the choice is made on these two columns: the highest tuning hit rate, the fewest candidates on a tie), then the sets it was not tuned on");
+md.AppendLine("at that threshold (hit rate / false hits when it should miss). The hard negatives do not move: each has one cached question.");
+md.AppendLine();
+md.AppendLine("| candidates tried | threshold | tuning hit rate | tuning false hits | banking77 test, 20 cached | CLINC150 test, 20 cached | banking77 test | CLINC150 test | CLINC150 oos (20 cached) |");
+md.AppendLine("|---|---|---|---|---|---|---|---|---|");
+for (var k = 1; k <= MaxTried; k++)
+{
+    var t = thresholds.FirstOrDefault(t => train.MissFalse(t, true, accept, 0, k) <= 0.02);
+    string Cell(Result r) => $"{Pct(r.HitRate(t, true, accept, 0, k))} / {Pct(r.MissFalse(t, true, accept, 0, k))}";
+    md.AppendLine(t == 0
+        ? $"| {k} | none reaches 2% | - | - | - | - | - | - | - |"
+        : $"| {k}{(k == Result.Shipped ? " (shipped)" : string.Empty)} | {t:F2} | {Pct(train.HitRate(t, true, accept, 0, k))} | {Pct(train.MissFalse(t, true, accept, 0, k))} | {Cell(denseTest)} | {Cell(denseClinc)} | {Cell(test)} | {Cell(clincResult)} | {Pct(denseClinc.OosFalse(t, accept, 0, k))} |");
 }
 
 md.AppendLine();
@@ -346,11 +394,11 @@ foreach (var t in shown.Append(chosen).Append(before).Distinct().Order())
 
 md.AppendLine();
 md.AppendLine(memo.Encoded == 0
-    ? $"Encoder: every vector came from the run's memo (obj/embeddings.bin); the run took {clock.Elapsed.TotalSeconds:F0} s."
-    : $"Encoder: {memo.Encoded} texts encoded, mean {TimeSpan.FromTicks(memo.EncodeTicks * TimeSpan.TicksPerSecond / Stopwatch.Frequency).TotalMilliseconds / memo.Encoded:F1} ms per text on one thread of a shared 2-core machine; the run took {clock.Elapsed.TotalSeconds:F0} s.");
+    ? $"Encoder ({encoder.ModelName}): every vector came from the run's memo (obj/embeddings.bin); the run took {clock.Elapsed.TotalSeconds:F0} s."
+    : $"Encoder ({encoder.ModelName}): {memo.Encoded} texts encoded, mean {TimeSpan.FromTicks(memo.EncodeTicks * TimeSpan.TicksPerSecond / Stopwatch.Frequency).TotalMilliseconds / memo.Encoded:F1} ms per text on one thread of a shared 2-core machine; the run took {clock.Elapsed.TotalSeconds:F0} s.");
 md.AppendLine();
 md.AppendLine("Data (copied with their licences into tests/Benchmarks/CacheQuality/data): banking77 (PolyAI, CC-BY-4.0), CLINC150 (CC-BY-3.0), Korean question pairs (songys/Question_pair, MIT).");
-var output = Path.Combine(root, "docs/cache-quality.md");
+var output = outDir is null ? Path.Combine(root, "docs/cache-quality.md") : Path.Combine(outDir, "cache-quality.md");
 File.WriteAllText(output, md.ToString());
 Console.WriteLine(md.ToString());
 return 0;
@@ -391,10 +439,18 @@ Result Evaluate(string name, Dictionary<string, List<string>> intents, List<stri
         return (sim, check is null ? 1f : Probability(check, a.Text, best.Text, sim), runner);
     }
 
+    // The MaxTried closest cached questions among `among`, closest first, each with whether it has the lookup's intent and
+    // the verifier's probability: the candidates the gateway's lookup puts to the verifier in turn.
+    Candidate[] Ranked(Entry a, IEnumerable<Entry> among) =>
+        [.. among.Select(c => (Entry: c, Sim: Dot(a.Vector, c.Vector))).OrderByDescending(static x => x.Sim).Take(MaxTried)
+            .Select(x => new Candidate(x.Sim, x.Entry.Intent == a.Intent, check is null ? 1f : Probability(check, a.Text, x.Entry.Text, x.Sim)))];
+
     var oosBest = outOfScope.Select(t =>
     {
         var q = new Entry(string.Empty, t, Encode(t), SalientTerms.Signature(t));
-        return Closest(q, cached.Where(c => c.Salient == q.Salient));
+        var among = cached.Where(c => c.Salient == q.Salient).ToList();
+        var (sim, p, runner) = Closest(q, among);
+        return new OosLookup(sim, p, runner, Ranked(q, among));
     }).ToList();
     return new Result(name, [.. asked.Select(a =>
     {
@@ -403,7 +459,9 @@ Result Evaluate(string name, Dictionary<string, List<string>> intents, List<stri
         return new Lookup(
             cached.Where(c => c.Intent == a.Intent).Select(c => Dot(a.Vector, c.Vector)).DefaultIfEmpty(-1).Max(),
             cached.Where(c => c.Intent != a.Intent).Select(c => Dot(a.Vector, c.Vector)).DefaultIfEmpty(-1).Max(),
-            same.Sim, other.Sim, same.P, other.P, other.Runner);
+            same.Sim, other.Sim, same.P, other.P, other.Runner,
+            Ranked(a, cached.Where(c => c.Salient == a.Salient)),
+            Ranked(a, cached.Where(c => c.Intent != a.Intent && c.Salient == a.Salient)));
     })], oosBest);
 }
 
@@ -537,6 +595,12 @@ float Probability(PairVerifier check, string prompt, string cachedPrompt, float 
     return (features, same);
 }
 
+string StringArg(string name, string fallback)
+{
+    var at = Array.IndexOf(args, name);
+    return at >= 0 && at + 1 < args.Length ? args[at + 1] : fallback;
+}
+
 int IntArg(string name, int fallback)
 {
     var at = Array.IndexOf(args, name);
@@ -613,25 +677,60 @@ static string FindRoot()
 
 internal sealed record Entry(string Intent, string Text, float[] Vector, string Salient);
 
+/// <summary>A candidate put to the verifier: its cosine, whether it has the lookup's intent, the verifier's probability.</summary>
+internal readonly record struct Candidate(float Sim, bool Same, float P);
+
+/// <summary>An out-of-scope lookup: the closest cached question, its probability, the closest of another intent (margin
+/// test), and the ranked candidates.</summary>
+internal sealed record OosLookup(float Sim, float P, float Runner, Candidate[] Ranked);
+
 /// <summary>One lookup: the closest cached question of its own intent and of another (vectors only, then with the salient
-/// rule), the verifier's probability for each of the two (salient rule), and the closest of a third intent (margin test).</summary>
-internal sealed record Lookup(float Same, float Other, float SameSalient, float OtherSalient, float PSame, float POther, float OtherRunner);
+/// rule), the verifier's probability for each of the two (salient rule), the closest of a third intent (margin test), and
+/// the ranked candidates (salient rule) among everything cached and among the other intents' questions only (should miss).</summary>
+internal sealed record Lookup(float Same, float Other, float SameSalient, float OtherSalient, float PSame, float POther, float OtherRunner, Candidate[] Ranked, Candidate[] Foreign);
 
 /// <summary>A set's lookups. <c>accept</c>: the verifier's acceptance probability (0: no verifier); <c>margin</c>: refuse a
-/// hit whose closest question of another intent is within it (0: no margin test). Both apply with the salient rule only.</summary>
-internal sealed record Result(string Name, List<Lookup> Asked, List<(float Sim, float P, float Runner)> OosBest)
+/// hit whose closest question of another intent is within it (0: no margin test; with a margin only the closest is tried);
+/// <c>tried</c>: the candidates above the threshold put to the verifier in turn, closest first, the first accepted serving
+/// (as <c>ResponseCache.LookupAsync</c> does). Verifier, margin and candidates apply with the salient rule only.</summary>
+internal sealed record Result(string Name, List<Lookup> Asked, List<OosLookup> OosBest)
 {
-    public double HitRate(double t, bool salient, float accept = 0, double margin = 0) =>
-        Asked.Count(l => Best(l, salient) is var (s, o) && s >= t && s >= o && (!salient || (l.PSame >= accept && s - o >= margin))) / (double)Asked.Count;
+    public static int Shipped => Mesh.Gateway.Caching.Pipeline.ResponseCache.SemanticCandidates;
 
-    public double WrongHit(double t, bool salient, float accept = 0, double margin = 0) =>
-        Asked.Count(l => Best(l, salient) is var (s, o) && o >= t && o > s && (!salient || (l.POther >= accept && o - s >= margin))) / (double)Asked.Count;
+    public double HitRate(double t, bool salient, float accept = 0, double margin = 0, int tried = 0) =>
+        !salient || margin > 0
+            ? Asked.Count(l => Best(l, salient) is var (s, o) && s >= t && s >= o && (!salient || (l.PSame >= accept && s - o >= margin))) / (double)Asked.Count
+            : Asked.Count(l => Served(l.Ranked, t, accept, tried) is { Same: true }) / (double)Asked.Count;
 
-    public double MissFalse(double t, bool salient, float accept = 0, double margin = 0) =>
-        Asked.Count(l => Best(l, salient).Other >= t && (!salient || (l.POther >= accept && l.OtherSalient - l.OtherRunner >= margin))) / (double)Asked.Count;
+    public double WrongHit(double t, bool salient, float accept = 0, double margin = 0, int tried = 0) =>
+        !salient || margin > 0
+            ? Asked.Count(l => Best(l, salient) is var (s, o) && o >= t && o > s && (!salient || (l.POther >= accept && o - s >= margin))) / (double)Asked.Count
+            : Asked.Count(l => Served(l.Ranked, t, accept, tried) is { Same: false }) / (double)Asked.Count;
 
-    public double OosFalse(double t, float accept = 0, double margin = 0) =>
-        OosBest.Count == 0 ? 0 : OosBest.Count(o => o.Sim >= t && o.P >= accept && o.Sim - o.Runner >= margin) / (double)OosBest.Count;
+    public double MissFalse(double t, bool salient, float accept = 0, double margin = 0, int tried = 0) =>
+        !salient || margin > 0
+            ? Asked.Count(l => Best(l, salient).Other >= t && (!salient || (l.POther >= accept && l.OtherSalient - l.OtherRunner >= margin))) / (double)Asked.Count
+            : Asked.Count(l => Served(l.Foreign, t, accept, tried) is not null) / (double)Asked.Count;
+
+    public double OosFalse(double t, float accept = 0, double margin = 0, int tried = 0) =>
+        OosBest.Count == 0 ? 0
+        : margin > 0 ? OosBest.Count(o => o.Sim >= t && o.P >= accept && o.Sim - o.Runner >= margin) / (double)OosBest.Count
+        : OosBest.Count(o => Served(o.Ranked, t, accept, tried) is not null) / (double)OosBest.Count;
+
+    // The first of the `tried` closest candidates above the threshold that the verifier accepts, or null (a miss).
+    private static Candidate? Served(Candidate[] ranked, double t, float accept, int tried)
+    {
+        tried = tried > 0 ? tried : Shipped;
+        for (var i = 0; i < Math.Min(tried, ranked.Length) && ranked[i].Sim >= t; i++)
+        {
+            if (ranked[i].P >= accept)
+            {
+                return ranked[i];
+            }
+        }
+
+        return null;
+    }
 
     private static (float Same, float Other) Best(Lookup l, bool salient) => salient ? (l.SameSalient, l.OtherSalient) : (l.Same, l.Other);
 }

@@ -1,3 +1,4 @@
+using Mesh.Gateway.Caching.Pipeline;
 using Mesh.Gateway.Caching.Semantic;
 using Mesh.Gateway.Embeddings;
 
@@ -5,7 +6,7 @@ namespace Mesh.Gateway.Caching.Tests.Semantic;
 
 /// <summary>
 /// The floors docs/cache-quality.md reached, held on the shipped encoder + learned layer: without the pair verifier at 0.85
-/// (the default before it) and with it at the default threshold (0.83, tuned with it on banking77 train), on banking77's
+/// (the default before it) and with it at the default threshold (0.83 with the int8 encoder, tuned with it on banking77 train), on banking77's
 /// test split (4 cached and 4 asked questions per intent, as the report), and on hard negatives held here. The sets were
 /// never trained or tuned on.
 /// </summary>
@@ -30,7 +31,7 @@ public sealed class SemanticQualityFloorTests
             falseWhenShouldMiss += other >= Threshold ? 1 : 0;
         }
 
-        // Report: 25.6% hits, 3.2% wrong among should-hit, 3.9% false when it should miss (308 lookups).
+        // Report (int8 encoder, layer retrained on its vectors): 24.7% hits, 3.6% wrong among should-hit, 4.2% false when it should miss (308 lookups).
         Assert.Equal(308, asked.Count);
         Assert.InRange(hits / (double)asked.Count, 0.24, 1);
         Assert.InRange(wrongWhenShouldHit / (double)asked.Count, 0, 0.04);
@@ -48,15 +49,29 @@ public sealed class SemanticQualityFloorTests
         int hits = 0, falseWhenShouldMiss = 0;
         foreach (var a in asked)
         {
-            var (s, same) = cached.Where(c => c.Intent == a.Intent && c.Salient == a.Salient).Select(c => (Dot(a.Vector, c.Vector), c.Text)).DefaultIfEmpty((-1f, string.Empty)).Max();
-            var (o, other) = cached.Where(c => c.Intent != a.Intent && c.Salient == a.Salient).Select(c => (Dot(a.Vector, c.Vector), c.Text)).DefaultIfEmpty((-1f, string.Empty)).Max();
-            hits += s >= threshold && s >= o && verifier.Confirms(a.Text, same, s, TestContext.Current.CancellationToken) ? 1 : 0;
-            falseWhenShouldMiss += o >= threshold && verifier.Confirms(a.Text, other, o, TestContext.Current.CancellationToken) ? 1 : 0;
+            // As the lookup does: the closest candidates above the threshold in turn (at most SemanticCandidates), the first
+            // the verifier accepts serving; a should-miss lookup sees only the other intents' questions.
+            (string Intent, bool Served) First(IEnumerable<(string Intent, string Text, float[] Vector, string Salient)> among)
+            {
+                foreach (var (sim, c) in among.Where(c => c.Salient == a.Salient).Select(c => (Sim: Dot(a.Vector, c.Vector), c)).OrderByDescending(static x => x.Sim).Take(ResponseCache.SemanticCandidates))
+                {
+                    if (sim >= threshold && verifier.Confirms(a.Text, c.Text, sim, TestContext.Current.CancellationToken))
+                    {
+                        return (c.Intent, true);
+                    }
+                }
+
+                return (string.Empty, false);
+            }
+
+            hits += First(cached) is (var intent, true) && intent == a.Intent ? 1 : 0;
+            falseWhenShouldMiss += First(cached.Where(c => c.Intent != a.Intent)).Served ? 1 : 0;
         }
 
-        // Report: 31.2% hits, 5.2% false when it should miss (308 lookups); without the verifier at 0.85: 25.6%, 3.9%.
-        Assert.InRange(hits / (double)asked.Count, 0.30, 1);
-        Assert.InRange(falseWhenShouldMiss / (double)asked.Count, 0, 0.055);
+        // Report (int8 encoder, layer and verifier retrained on its vectors, 2 candidates tried): 27.9% hits, 4.5% false when
+        // it should miss (308 lookups); without the verifier at 0.85: 24.7%, 4.2%.
+        Assert.InRange(hits / (double)asked.Count, 0.27, 1);
+        Assert.InRange(falseWhenShouldMiss / (double)asked.Count, 0, 0.05);
     }
 
     [Fact]

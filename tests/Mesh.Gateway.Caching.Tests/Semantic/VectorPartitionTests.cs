@@ -39,6 +39,31 @@ public sealed class VectorPartitionTests
     }
 
     [Fact]
+    public void Search_SeveralAboveThreshold_ClosestFirstAtMostAsManyAsAsked()
+    {
+        var random = new Random(9);
+        var partition = new VectorPartition(Dimensions);
+        var query = RandomUnit(random);
+        for (var i = 0; i < 2000; i++)
+        {
+            partition.Add(RandomUnit(random), "far" + i, "p", long.MaxValue, i);
+        }
+
+        partition.Add(Perturb(query, random, 0.08f), "third", "p", long.MaxValue, 2001);
+        partition.Add(Perturb(query, random, 0.01f), "first", "p", long.MaxValue, 2002);
+        partition.Add(Perturb(query, random, 0.04f), "second", "p", long.MaxValue, 2003);
+        var two = new SemanticCandidate[2];
+        var four = new SemanticCandidate[4];
+
+        var foundTwo = partition.Search(query, 0.5f, 0, two);
+        var foundFour = partition.Search(query, 0.5f, 0, four);
+
+        Assert.Equal(["first", "second"], two.Take(foundTwo).Select(static c => c.EntryKey));
+        Assert.Equal(["first", "second", "third"], four.Take(foundFour).Select(static c => c.EntryKey));
+        Assert.True(four[0].Similarity > four[1].Similarity && four[1].Similarity > four[2].Similarity);
+    }
+
+    [Fact]
     public void SemanticIndex_BeyondItsByteBound_EvictsTheOldestVectorsFirst()
     {
         var random = new Random(3);

@@ -7,6 +7,7 @@ namespace Mesh.Gateway.CacheQuality.Learning;
 /// <summary>
 /// The encoder's vectors of every text this program has seen, kept in a file under obj/ (never committed), so training
 /// and the report do not encode the same 20,000 texts again. A text changed or added is encoded; the file only speeds up.
+/// The key holds the encoder's model name: fp32 and int8 MiniLM (or another encoder) never share a vector.
 /// </summary>
 internal sealed class EmbeddingMemo(ITextEncoder encoder, string path)
 {
@@ -19,7 +20,7 @@ internal sealed class EmbeddingMemo(ITextEncoder encoder, string path)
 
     public float[] Get(string text)
     {
-        var key = Key(text);
+        var key = Key(encoder.ModelName, text);
         if (_vectors.TryGetValue(key, out var v))
         {
             return v;
@@ -79,5 +80,5 @@ internal sealed class EmbeddingMemo(ITextEncoder encoder, string path)
         return vectors;
     }
 
-    private static string Key(string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    private static string Key(string model, string text) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(model + "\n" + text)));
 }
