@@ -264,26 +264,12 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
             {
                 // The end of one run (a content block, an output item; a door that forwards the provider's events says so):
                 // what was held back goes out now, before the provider's end event, and the next run is inspected anew.
-                var rest = _redactor?.Complete() ?? StreamingOutput.Empty;
-                text = string.IsNullOrEmpty(text) ? rest.Text : text + rest.Text;
-                if (rest.Stopped)
+                if (!ReleaseHeldBack(ref text, output, out var goOn))
                 {
-                    return CutShort(rest with { Text = text }, output);
+                    return goOn;
                 }
 
                 _redactor = null;
-                if (tools.Held)
-                {
-                    // The text held before the calls goes first, then the calls (or the cut of a blocked one).
-                    output.AddRange(ReleaseHeld(tools, text, _id, _model, properties, out var toolCut));
-                    text = string.IsNullOrEmpty(text) ? text : null;
-                    if (toolCut)
-                    {
-                        _cutShort = true;
-                        return usageAfterCut;
-                    }
-                }
-
                 output.Add(InferenceStreamItem.FromChunk(chunk with { TextDelta = text }));
                 return true;
             }
@@ -292,23 +278,9 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
             {
                 // The end of the text: release what was held back, before the finish reason and usage.
                 _completed = true;
-                var rest = _redactor?.Complete() ?? StreamingOutput.Empty;
-                text = string.IsNullOrEmpty(text) ? rest.Text : text + rest.Text;
-                if (rest.Stopped)
+                if (!ReleaseHeldBack(ref text, output, out var goOn))
                 {
-                    return CutShort(rest with { Text = text }, output);
-                }
-
-                if (tools.Held)
-                {
-                    // The text held before the calls goes first, then the calls (or the cut of a blocked one).
-                    output.AddRange(ReleaseHeld(tools, text, _id, _model, properties, out var toolCut));
-                    text = string.IsNullOrEmpty(text) ? text : null;
-                    if (toolCut)
-                    {
-                        _cutShort = true;
-                        return usageAfterCut;
-                    }
+                    return goOn;
                 }
             }
 
@@ -348,6 +320,36 @@ internal sealed class ResponseGuardrailsStep(IGuardrailEngine engine, Guardrails
         }
 
         public ValueTask OnEndAsync() => ValueTask.CompletedTask;
+
+        // At the end of a run or of the text, before the event that ends it: what the redactor held back joins the event's
+        // text, then the held tool calls go out (the text before them first). False when that cut the stream; goOn is then
+        // what OnItem returns.
+        private bool ReleaseHeldBack(ref string? text, List<InferenceStreamItem> output, out bool goOn)
+        {
+            goOn = true;
+            var rest = _redactor?.Complete() ?? StreamingOutput.Empty;
+            text = string.IsNullOrEmpty(text) ? rest.Text : text + rest.Text;
+            if (rest.Stopped)
+            {
+                goOn = CutShort(rest with { Text = text }, output);
+                return false;
+            }
+
+            if (tools.Held)
+            {
+                // The text held before the calls goes first, then the calls (or the cut of a blocked one).
+                output.AddRange(ReleaseHeld(tools, text, _id, _model, properties, out var toolCut));
+                text = string.IsNullOrEmpty(text) ? text : null;
+                if (toolCut)
+                {
+                    _cutShort = true;
+                    goOn = usageAfterCut;
+                    return false;
+                }
+            }
+
+            return true;
+        }
 
         // A cut before the upstream's end: reading stops there (the upstream is disposed, which ends the provider call), unless
         // the call goes on for its usage (the Envoy door).
