@@ -49,21 +49,12 @@ internal sealed class InferenceStagedStream : IAsyncEnumerable<InferenceStreamIt
             while (!runner.Stopped && await source.MoveNextAsync().ConfigureAwait(false))
             {
                 runner.Pass(source.Current);
-                if (output.Count == 1)
+                foreach (var item in output)
                 {
-                    var only = output[0];
-                    output.Clear();
-                    yield return only;
+                    yield return item;
                 }
-                else if (output.Count > 0)
-                {
-                    foreach (var item in output)
-                    {
-                        yield return item;
-                    }
 
-                    output.Clear();
-                }
+                output.Clear();
             }
 
             runner.Complete();

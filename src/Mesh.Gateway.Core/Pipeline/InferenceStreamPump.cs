@@ -14,7 +14,7 @@ public sealed class InferenceStreamPump : IAsyncDisposable
     private readonly DoorUpstream? _upstream;
     private ValueTask<bool> _pending;
     private bool _hasPending;
-    private bool _ended;
+    private bool _disposed;
 
     public InferenceStreamPump(IAsyncEnumerable<InferenceStreamItem> stream)
     {
@@ -80,7 +80,9 @@ public sealed class InferenceStreamPump : IAsyncDisposable
     private void ReadStages(InferenceStagedStream.Runner stages, DoorUpstream upstream, ICollection<InferenceStreamItem> into)
     {
         var output = stages.Output;
-        while (!Ended && upstream.HasNext)
+
+        // A stage that stopped the stream (a cut) ends it here: nothing more is read from the upstream.
+        while (!Ended && (stages.Stopped || upstream.HasNext))
         {
             bool more;
             try
@@ -110,19 +112,6 @@ public sealed class InferenceStreamPump : IAsyncDisposable
 
             output.Clear();
         }
-
-        if (!Ended && stages.Stopped)
-        {
-            // A stage stopped the stream: nothing more is read from the upstream.
-            stages.Complete();
-            Ended = true;
-            foreach (var item in output)
-            {
-                into.Add(item);
-            }
-
-            output.Clear();
-        }
     }
 
     /// <summary>Stops reading: the steps' <c>finally</c> blocks and stages' ends run (a stream abandoned mid-way still settles).</summary>
@@ -130,12 +119,12 @@ public sealed class InferenceStreamPump : IAsyncDisposable
     /// <see cref="DoorUpstream.Complete"/>), or this waits for it.</remarks>
     public async ValueTask DisposeAsync()
     {
-        if (_ended)
+        if (_disposed)
         {
             return;
         }
 
-        _ended = true;
+        _disposed = true;
         if (_stages is not null)
         {
             Ended = true;
